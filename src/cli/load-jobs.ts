@@ -1,0 +1,72 @@
+// Turns the paths a user typed into rendered jobs: a folder is one tree, a file is
+// rendered on its own (with its folder around it for `.env` and `env_file`).
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { Diagnostic } from '../model/diagnostic.js';
+import { sortDiagnostics } from '../model/diagnostic.js';
+import type { DiscoveredFile } from '../render/discover.js';
+import type { RenderedJob } from '../render/tree.js';
+import { renderPath, renderTree } from '../render/tree.js';
+import type { RenderOptions, SourceFile } from '../render/types.js';
+import { readDirectoryTree } from '../sync/directory.js';
+import type { CliIO } from './io.js';
+import { CliExit } from './io.js';
+
+export interface LoadedJobs {
+  jobs: RenderedJob[];
+  files: DiscoveredFile[];
+  diagnostics: Diagnostic[];
+}
+
+export interface RenderFlags {
+  var?: string[];
+  varFile?: string[];
+}
+
+/** --var and --var-file flags, with the environment, as render options. */
+export async function renderOptionsFrom(flags: RenderFlags, io: CliIO): Promise<RenderOptions> {
+  const vars: Record<string, string> = {};
+  for (const pair of flags.var ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliExit(1, `--var "${pair}": expected name=value`);
+    vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const varFiles: SourceFile[] = [];
+  for (const path of flags.varFile ?? []) {
+    try {
+      varFiles.push({ path, text: await readFile(resolve(io.cwd, path), 'utf8') });
+    } catch (error) {
+      throw new CliExit(1, `--var-file ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+  }
+  const env = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
+  return { env, vars, varFiles };
+}
+
+/** Renders one path; diagnostics and file names come back as the user would type them. */
+export async function loadJobs(path: string, options: RenderOptions, io: CliIO): Promise<LoadedJobs> {
+  const absolute = resolve(io.cwd, path);
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(absolute)).isDirectory();
+  } catch {
+    throw new CliExit(1, `${path}: no such file or folder`);
+  }
+  const shown = (file: string) => relative(io.cwd, join(isDirectory ? absolute : dirname(absolute), file)) || file;
+  const display = (loaded: LoadedJobs): LoadedJobs => ({
+    jobs: loaded.jobs,
+    files: loaded.files.map((f) => ({ ...f, path: shown(f.path) })),
+    diagnostics: sortDiagnostics(loaded.diagnostics.map((d) => ({ ...d, file: shown(d.file) }))),
+  });
+
+  if (isDirectory) {
+    const result = renderTree(await readDirectoryTree(absolute), options);
+    return display(result);
+  }
+  const tree = await readDirectoryTree(dirname(absolute));
+  const result = renderPath(tree, basename(absolute), options, true);
+  if (!result.file) {
+    throw new CliExit(1, `${path}: not a job file (expected *.nomad, *.nomad.hcl, a Compose file with services:, or a Kubernetes Deployment)`);
+  }
+  return display({ ...result, files: [result.file] });
+}

@@ -1,0 +1,124 @@
+// A compose file → one job: the project is the job, each service a group.
+import { sortDiagnostics } from '../../model/diagnostic.js';
+import type { Position } from '../../model/diagnostic.js';
+import type { Group, Job } from '../../model/job.js';
+import type { FieldMap, FormatResult, RenderContext, SourceFile } from '../types.js';
+import { loadYaml } from '../yaml/document.js';
+import { parseEnvFile } from './env-file.js';
+import type { Lookup } from './interpolate.js';
+import { interpolateTree } from './interpolate-tree.js';
+import { topLevelKeys } from './keys.js';
+import { folderOf } from './paths.js';
+import { folderName, normalizeProjectName } from './project-name.js';
+import { Reporter } from './report.js';
+import { mapService } from './service.js';
+import { describeValue, isPlainMap, readString, warnUnknownKeys } from './values.js';
+import type { PlainMap } from './values.js';
+
+const fileStart: Position = { line: 1, col: 1 };
+
+export function renderCompose(file: SourceFile, context: RenderContext): FormatResult {
+  const result = mapFile(file, context);
+  return { jobs: result.jobs, diagnostics: sortDiagnostics(result.diagnostics) };
+}
+
+function mapFile(file: SourceFile, context: RenderContext): FormatResult {
+  const loaded = loadYaml(file);
+  if (loaded.diagnostics.length > 0) return { jobs: [], diagnostics: loaded.diagnostics };
+  const [doc, ...extra] = loaded.documents;
+  const r = new Reporter(file.path, doc ? doc.locate : () => fileStart, file.text);
+  if (!doc || !isPlainMap(doc.value)) {
+    const found = doc ? describeValue(doc.value) : 'an empty file';
+    r.error([], `expected a map with "services:" at the top of a compose file, found ${found}`, { at: fileStart });
+    return { jobs: [], diagnostics: r.diagnostics };
+  }
+  if (extra.length > 0) {
+    r.warning([], `a compose file holds one YAML document; the ${extra.length} after the first are ignored`, { at: extra[0]!.locate([]) });
+  }
+
+  const dir = folderOf(file.path);
+  const lookup = projectLookup(context, dir, r);
+  const root = interpolateTree(doc.value, lookup, r) as PlainMap;
+  warnUnknownKeys(r, [], root, topLevelKeys);
+  if (root.include !== undefined) {
+    r.warning(['include'], 'deckhand does not follow "include"; the services of included files are not deployed', {
+      code: 'unsupported-field',
+      part: 'key',
+    });
+  }
+
+  const fields: FieldMap = new Map();
+  const id = jobId(r, root, file.path, context.rootName, fields);
+  const services = servicesOf(r, root);
+  if (id === undefined || services === undefined) return { jobs: [], diagnostics: r.diagnostics };
+
+  const readFile = (path: string): string | undefined => context.readFile(path);
+  const groups: Group[] = Object.entries(services).map(([name, value], index) =>
+    mapService({ r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile }, value),
+  );
+  const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, groups };
+  return { jobs: [{ job, fields }], diagnostics: r.diagnostics };
+}
+
+/**
+ * Variables for interpolation: the process environment, then the `.env` file
+ * beside the compose file (the environment wins, as in Compose).
+ */
+function projectLookup(context: RenderContext, dir: string, r: Reporter): Lookup {
+  const fromEnvironment: Lookup = (name) => (Object.hasOwn(context.env, name) ? context.env[name] : undefined);
+  const dotenvPath = dir ? `${dir}/.env` : '.env';
+  const text = context.readFile(dotenvPath);
+  if (text === undefined) return fromEnvironment;
+  const dotenv = parseEnvFile(text, fromEnvironment);
+  for (const problem of dotenv.problems) {
+    r.inOtherFile(dotenvPath, problem, problem.severity === 'error' ? 'env-file' : 'unset-variable');
+  }
+  return (name) => fromEnvironment(name) ?? (Object.hasOwn(dotenv.values, name) ? dotenv.values[name] : undefined);
+}
+
+/** The top-level `name:`, else the folder's name, normalized as Compose normalizes project names. */
+function jobId(r: Reporter, root: PlainMap, file: string, rootName: string, fields: FieldMap): string | undefined {
+  const given = readString(r, ['name'], root.name);
+  if (given !== undefined) {
+    const id = normalizeProjectName(given);
+    if (id === '') {
+      r.error(['name'], `expected a project name of lowercase letters, digits, "_" or "-", found ${describeValue(given)}`);
+      return undefined;
+    }
+    if (id !== given) {
+      r.warning(['name'], `project name ${describeValue(given)} holds characters Compose does not allow; the job id is "${id}"`, {
+        hint: 'use lowercase letters, digits, "_" and "-", starting with a letter or digit',
+      });
+    }
+    fields.set('id', r.origin(['name']));
+    return id;
+  }
+  const folder = folderName(file, rootName);
+  const id = normalizeProjectName(folder);
+  if (id === '') {
+    r.error([], `expected a folder name to take the job id from, found ${describeValue(folder)}, which has no lowercase letters or digits`, {
+      at: fileStart,
+      hint: 'add a top-level "name:"',
+    });
+    return undefined;
+  }
+  fields.set('id', r.origin(['services'], 'key'));
+  return id;
+}
+
+function servicesOf(r: Reporter, root: PlainMap): PlainMap | undefined {
+  const value = root.services;
+  if (value === undefined) {
+    r.error([], 'expected a "services:" map at the top level, found none', { at: fileStart });
+    return undefined;
+  }
+  if (!isPlainMap(value)) {
+    r.error(['services'], `expected a map of services, found ${describeValue(value)}`);
+    return undefined;
+  }
+  if (Object.keys(value).length === 0) {
+    r.error(['services'], 'expected at least one service, found none');
+    return undefined;
+  }
+  return value;
+}

@@ -1,0 +1,30 @@
+// What every part of a service's mapping needs: where to report, where to record
+// the origin of each model field, and the file's surroundings.
+import type { FieldMap } from '../types.js';
+import type { Lookup } from './interpolate.js';
+import type { Path, Reporter } from './report.js';
+
+export interface ServiceScope {
+  r: Reporter;
+  fields: FieldMap;
+  /** The service's path in the file: `['services', 'web']`. */
+  path: Path;
+  name: string;
+  /** The group's path in the model: `groups.0`. */
+  group: string;
+  /** The project environment: the process environment, then the `.env` file. */
+  lookup: Lookup;
+  /** Folder of the compose file, relative to the tree's root ('' at the root). */
+  dir: string;
+  readFile(path: string): string | undefined;
+}
+
+/** Records that a model path was set from a place in the file. */
+export function record(scope: ServiceScope, modelPath: string, filePath: Path, part: 'key' | 'value' = 'value'): void {
+  scope.fields.set(modelPath, scope.r.origin(filePath, part));
+}
+
+/** The task's model path: a compose service holds exactly one task. */
+export function taskPath(scope: ServiceScope): string {
+  return `${scope.group}.tasks.0`;
+}

@@ -1,0 +1,100 @@
+// One compose service → one group holding one task, both named after the service.
+import type { Group, Task } from '../../model/job.js';
+import { mapCommand, mapEntrypoint } from './command.js';
+import { mapEnvironment, mapLabels } from './environment.js';
+import { mapHealthcheck } from './healthcheck.js';
+import { deployKeys, serviceKeys } from './keys.js';
+import { mapPorts } from './ports.js';
+import { mapResources } from './resources.js';
+import { mapRestart } from './restart.js';
+import { record, taskPath } from './scope.js';
+import type { ServiceScope } from './scope.js';
+import { mapUpdateConfig } from './update-config.js';
+import { readEnum, readMap, readString, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
+import type { PlainMap } from './values.js';
+
+export function mapService(scope: ServiceScope, value: unknown): Group {
+  const { r, path } = scope;
+  const service = readMap(r, path, value) ?? {};
+  warnUnknownKeys(r, path, service, serviceKeys);
+  if (service.extends !== undefined) {
+    r.warning([...path, 'extends'], 'deckhand does not follow "extends"; the fields of the extended service are not included', {
+      code: 'unsupported-field',
+      part: 'key',
+      hint: 'copy the fields, or share them with a YAML anchor and "<<: *anchor"',
+    });
+  }
+  const deployPath = [...path, 'deploy'];
+  const deploy = readMap(r, deployPath, service.deploy);
+  if (deploy) warnUnknownKeys(r, deployPath, deploy, deployKeys);
+
+  record(scope, scope.group, path, 'key');
+  record(scope, `${scope.group}.name`, path, 'key');
+  const rollbackConfig = deploy?.rollback_config;
+  return {
+    name: scope.name,
+    count: mapCount(scope, service, deploy),
+    update: mapUpdateConfig(scope, [...deployPath, 'update_config'], deploy?.update_config, 'update'),
+    rollback:
+      rollbackConfig === undefined || rollbackConfig === unreadable
+        ? null
+        : mapUpdateConfig(scope, [...deployPath, 'rollback_config'], rollbackConfig, 'rollback'),
+    restart: mapRestart(scope, service, deploy),
+    meta: mapLabels(scope, service.labels),
+    tasks: [mapTask(scope, service, deploy)],
+  };
+}
+
+function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | undefined): Task {
+  const task = taskPath(scope);
+  record(scope, task, scope.path, 'key');
+  record(scope, `${task}.name`, scope.path, 'key');
+  const imagePath = [...scope.path, 'image'];
+  // No image (a `build:`-only service) is left to shared validation, which says so with a hint.
+  const image = readString(scope.r, imagePath, service.image) ?? '';
+  if (service.image !== undefined) record(scope, `${task}.image`, imagePath);
+  const health = mapHealthcheck(scope, service.healthcheck);
+  return {
+    name: scope.name,
+    driver: 'docker',
+    image,
+    ...mapCommand(scope, service.command),
+    entrypoint: mapEntrypoint(scope, service.entrypoint),
+    env: mapEnvironment(scope, service.env_file, service.environment),
+    ports: mapPorts(scope, service.ports),
+    resources: mapResources(scope, service, deploy),
+    checks: health.checks,
+    imageHealthcheck: health.imageHealthcheck,
+    meta: {},
+  };
+}
+
+/** `deploy.replicas` (or the older `scale`), 1 when absent; `mode: global` is one task on deckhand's one node. */
+function mapCount(scope: ServiceScope, service: PlainMap, deploy: PlainMap | undefined): number {
+  const { r } = scope;
+  const model = `${scope.group}.count`;
+  const modePath = [...scope.path, 'deploy', 'mode'];
+  const replicasPath = [...scope.path, 'deploy', 'replicas'];
+  const scalePath = [...scope.path, 'scale'];
+  const mode = readEnum(r, modePath, deploy?.mode, ['replicated', 'global']);
+  const replicas = readWholeNumber(r, replicasPath, deploy?.replicas);
+  const scale = readWholeNumber(r, scalePath, service.scale);
+  if (mode === 'global') {
+    if (replicas !== undefined) r.error(replicasPath, `expected no replicas with mode "global", which runs one task per node, found ${replicas}`);
+    r.notice(modePath, 'mode "global" runs one task per node; deckhand runs on one node, so the count is 1', { code: 'global-mode' });
+    record(scope, model, modePath);
+    return 1;
+  }
+  if (replicas !== undefined && scale !== undefined && replicas !== scale) {
+    r.error(scalePath, `expected the same count as deploy.replicas (${replicas}), found ${scale}`);
+  }
+  if (replicas !== undefined) {
+    record(scope, model, replicasPath);
+    return replicas;
+  }
+  if (scale !== undefined) {
+    record(scope, model, scalePath);
+    return scale;
+  }
+  return 1;
+}

@@ -1,0 +1,90 @@
+// One container of the pod template → one task of the group.
+import type { Check, Task } from '../../model/job.js';
+import type { YamlPath } from '../yaml/document.js';
+import { containerFields } from './api-fields.js';
+import { mapEnv } from './env.js';
+import { expandReferences } from './expansion.js';
+import { mapPorts } from './ports.js';
+import type { ProbeKey } from './probes.js';
+import { mapProbe } from './probes.js';
+import type { ManifestReader } from './reader.js';
+import { mapResources } from './resources.js';
+
+/** Kubernetes' DNS_LABEL, required of container names. */
+const dnsLabel = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabelRule = 'a name of at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
+
+export interface MappedContainer {
+  task: Task;
+  hasReadinessProbe: boolean;
+}
+
+/** `task` is the task's model path (`groups.0.tasks.1`). */
+export function mapContainer(reader: ManifestReader, container: YamlPath, task: string): MappedContainer | undefined {
+  if (!reader.mapping(container)) {
+    if (!reader.has(container)) reader.expected(container, 'a container (a mapping with name and image)');
+    return undefined;
+  }
+  reader.checkKeys(container, containerFields, 'a container');
+  reader.record(task, container);
+  warnUnsupported(reader, container);
+
+  const name = reader.string([...container, 'name']);
+  if (!reader.has([...container, 'name'])) reader.missing([...container, 'name'], 'a container needs a name');
+  else if (name !== undefined && !dnsLabel.test(name)) reader.expected([...container, 'name'], dnsLabelRule);
+  reader.record(`${task}.name`, [...container, 'name']);
+  // A missing image is left empty for the shared validation, which reports it for every format alike.
+  const image = reader.string([...container, 'image']) ?? '';
+  reader.record(`${task}.image`, [...container, 'image']);
+
+  const env = mapEnv(reader, container);
+  if (reader.has([...container, 'env'])) reader.record(`${task}.env`, [...container, 'env']);
+  // Kubernetes expands `$(VAR)` in command and args against the container's whole environment.
+  const expand = (words: string[] | undefined) => nonEmpty(words)?.map((w) => expandReferences(w, (ref) => env.get(ref))) ?? null;
+  const entrypoint = expand(reader.stringList([...container, 'command']));
+  const args = expand(reader.stringList([...container, 'args']));
+  if (entrypoint) reader.record(`${task}.entrypoint`, [...container, 'command']);
+  if (args) reader.record(`${task}.args`, [...container, 'args']);
+
+  const ports = mapPorts(reader, container, task);
+  const resources = mapResources(reader, container, task);
+  const checks: Check[] = [];
+  for (const key of ['readinessProbe', 'livenessProbe'] satisfies ProbeKey[]) {
+    const check = mapProbe(reader, container, key, ports, `${task}.checks.${checks.length}`);
+    if (check) checks.push(check);
+  }
+  if (name === undefined) return undefined;
+  return {
+    task: {
+      name,
+      driver: 'docker',
+      image,
+      command: null,
+      args,
+      entrypoint,
+      env: Object.fromEntries(env),
+      ports,
+      resources,
+      checks,
+      imageHealthcheck: 'use',
+      meta: {},
+    },
+    hasReadinessProbe: reader.has([...container, 'readinessProbe']),
+  };
+}
+
+/** Kubernetes reads an empty `command: []` as "not set": the image's own applies. */
+function nonEmpty(words: string[] | undefined): string[] | null {
+  return words && words.length > 0 ? words : null;
+}
+
+/** Fields that change what runs or when it counts as healthy: ignoring them silently would surprise. */
+function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
+  const notes: Record<string, string> = {
+    startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
+    workingDir: 'workingDir is not supported and is ignored: the image\'s working directory applies',
+  };
+  for (const [field, message] of Object.entries(notes)) {
+    if (reader.has([...container, field])) reader.warning([...container, field], message, { part: 'key' });
+  }
+}

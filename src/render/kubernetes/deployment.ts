@@ -1,0 +1,105 @@
+// An apps/v1 Deployment → one job of one group, whose tasks are the pod's containers.
+import type { RestartPolicy, Task } from '../../model/job.js';
+import { kubernetesDefaults, kubernetesRestartDefaults } from '../defaults.js';
+import type { MappedJob } from '../types.js';
+import type { YamlPath } from '../yaml/document.js';
+import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
+import { mapContainer } from './containers.js';
+import type { ManifestReader } from './reader.js';
+import { mapUpdate } from './strategy.js';
+
+/** Kubernetes' DNS-1123 subdomain, required of a Deployment's name. */
+const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+const spec = ['spec'];
+const template = ['spec', 'template'];
+const podSpec = ['spec', 'template', 'spec'];
+const containersPath = [...podSpec, 'containers'];
+
+/** The job, or undefined when the document has errors (they are in the reader's diagnostics). */
+export function mapDeployment(reader: ManifestReader, file: string): MappedJob | undefined {
+  reader.checkKeys([], deploymentFields, 'a Deployment');
+  for (const path of [['metadata'], spec, template, [...template, 'metadata'], podSpec]) reader.mapping(path);
+  reader.checkKeys(['metadata'], objectMetaFields, 'object metadata');
+  reader.checkKeys(spec, deploymentSpecFields, 'a Deployment spec');
+  reader.checkKeys(template, podTemplateFields, 'a pod template');
+  reader.checkKeys([...template, 'metadata'], objectMetaFields, 'pod template metadata');
+  reader.checkKeys(podSpec, podSpecFields, 'a pod spec');
+
+  const id = readName(reader);
+  const meta = reader.stringMap(['metadata', 'labels']) ?? {};
+  const replicas = reader.wholeNumber([...spec, 'replicas'], { min: 0 }) ?? kubernetesDefaults.replicas;
+  const historyLimit = reader.wholeNumber([...spec, 'revisionHistoryLimit'], { min: 0 }) ?? kubernetesDefaults.revisionHistoryLimit;
+  if (reader.boolean([...spec, 'paused'])) {
+    reader.warning([...spec, 'paused'], 'paused is not supported and is ignored: deckhand rolls out every change it reads', { part: 'key' });
+  }
+  const restart = readRestartPolicy(reader);
+  const containers = readContainers(reader);
+  const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
+  if (id === undefined || reader.hasErrors) return undefined;
+
+  reader.record('id', ['metadata', 'name']);
+  reader.record('groups.0', spec);
+  reader.record('groups.0.name', ['metadata', 'name']);
+  reader.recordFirstPresent('groups.0.count', [[...spec, 'replicas'], spec]);
+  reader.recordFirstPresent('groups.0.restart', [[...podSpec, 'restartPolicy'], podSpec]);
+  reader.record('groups.0.tasks', containersPath);
+  if (reader.has([...spec, 'revisionHistoryLimit'])) reader.record('historyLimit', [...spec, 'revisionHistoryLimit']);
+  if (reader.has(['metadata', 'labels'])) reader.record('meta', ['metadata', 'labels']);
+
+  return {
+    job: {
+      id,
+      type: 'service',
+      source: { format: 'kubernetes', file },
+      meta,
+      historyLimit,
+      groups: [{ name: id, count: replicas, update, rollback: null, restart, meta: {}, tasks: containers.map((c) => c.task) }],
+    },
+    fields: reader.fields,
+  };
+}
+
+function readName(reader: ManifestReader): string | undefined {
+  const path = ['metadata', 'name'];
+  const name = reader.string(path);
+  if (!reader.has(path)) {
+    const generated = reader.has(['metadata', 'generateName']);
+    reader.error(path, 'a Deployment needs a name: it is the job\'s id', {
+      code: 'missing-field',
+      ...(generated ? { hint: 'generateName is not supported: a job needs the same name on every sync' } : {}),
+    });
+  } else if (name !== undefined && !dnsSubdomain.test(name)) {
+    reader.expected(path, 'a name of lowercase letters, digits, "-" and ".", starting and ending with a letter or digit');
+    return undefined;
+  }
+  return name;
+}
+
+/** A Deployment's pods always restart; Kubernetes refuses any other policy for them. */
+function readRestartPolicy(reader: ManifestReader): RestartPolicy {
+  const path = [...podSpec, 'restartPolicy'];
+  const policy = reader.string(path);
+  if (policy !== undefined && policy !== 'Always') {
+    reader.expected(path, '"Always", the only restartPolicy a Deployment allows');
+  }
+  return { ...kubernetesRestartDefaults };
+}
+
+function readContainers(reader: ManifestReader): { task: Task; hasReadinessProbe: boolean }[] {
+  const initContainers = reader.list([...podSpec, 'initContainers']);
+  if (initContainers && initContainers.length > 0) {
+    reader.warning([...podSpec, 'initContainers'], `initContainers are not supported; ${count(initContainers.length, 'init container')} skipped`, { part: 'key' });
+  }
+  const items = reader.list(containersPath);
+  if (!reader.has(containersPath)) reader.missing(containersPath, 'a Deployment needs at least one container');
+  else if (items?.length === 0) reader.error(containersPath, 'expected at least one container, found none');
+  return (items ?? []).flatMap((_, i) => {
+    const container: YamlPath = [...containersPath, i];
+    return mapContainer(reader, container, `groups.0.tasks.${i}`) ?? [];
+  });
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,90 @@
+// Kubernetes manifests: every apps/v1 Deployment of a (multi-document) YAML file is
+// one job; other kinds (Service, ConfigMap, ...) have nothing for deckhand to run
+// and are skipped with a notice, so a manifest written for a cluster can be used as is.
+import type { Diagnostic, Position } from '../../model/diagnostic.js';
+import { closestName } from '../suggest.js';
+import type { FormatRenderer, FormatResult, MappedJob, SourceFile } from '../types.js';
+import { loadYaml } from '../yaml/document.js';
+import { mapDeployment } from './deployment.js';
+import { ManifestReader, isMapping } from './reader.js';
+
+export const kubernetesRenderer: FormatRenderer = {
+  format: 'kubernetes',
+  render(file) {
+    try {
+      return renderManifest(file);
+    } catch (error) {
+      // Bad input must come back as a diagnostic; an exception here is a deckhand bug, reported the same way.
+      const message = error instanceof Error ? error.message : String(error);
+      return { jobs: [], diagnostics: [internalError(file, message)] };
+    }
+  },
+};
+
+function renderManifest(file: SourceFile): FormatResult {
+  const { documents, diagnostics } = loadYaml(file);
+  const jobs: MappedJob[] = [];
+  const seen = new Map<string, Position>();
+  for (const document of documents) {
+    if (document.value === null || document.value === undefined) continue;
+    const reader = new ManifestReader(file.path, document);
+    const mapped = isDeployment(reader) ? mapDeployment(reader, file.path) : undefined;
+    if (mapped) {
+      const first = seen.get(mapped.job.id);
+      if (first) {
+        reader.error(['metadata', 'name'], `Deployment "${mapped.job.id}" is defined more than once in this file`, {
+          hint: `first at line ${first.line}`,
+        });
+      } else {
+        seen.set(mapped.job.id, mapped.fields.get('id')?.pos ?? { line: 1, col: 1 });
+        jobs.push(mapped);
+      }
+    }
+    diagnostics.push(...reader.diagnostics);
+  }
+  return { jobs, diagnostics };
+}
+
+/** Whether the document is a Deployment deckhand maps; anything else is reported and skipped. */
+function isDeployment(reader: ManifestReader): boolean {
+  if (!isMapping(reader.value([]))) {
+    reader.expected([], 'a Kubernetes object (a mapping with apiVersion and kind)');
+    return false;
+  }
+  if (!reader.has(['kind'])) {
+    reader.error(['kind'], 'expected a kind such as "Deployment", found nothing', { code: 'missing-field' });
+    return false;
+  }
+  const kind = reader.string(['kind']);
+  if (kind === undefined) return false;
+  if (kind !== 'Deployment') {
+    // A near miss (`Deploymnet`) is more likely a typo than a kind to skip: say so louder.
+    const typo = closestName(kind, ['Deployment']);
+    reader.report(typo ? 'warning' : 'notice', ['kind'], `kind ${kind} is not deployed by deckhand; skipped`, {
+      code: 'skipped-kind',
+      part: 'key',
+      // The message names the kind already; `kind: kind Service ...` would read twice.
+      field: '',
+      ...(typo ? { hint: `did you mean "${typo}"?` } : {}),
+    });
+    return false;
+  }
+  const apiVersion = reader.value(['apiVersion']);
+  if (apiVersion !== 'apps/v1') {
+    reader.expected(['apiVersion'], '"apps/v1" for a Deployment');
+    return false;
+  }
+  return true;
+}
+
+function internalError(file: SourceFile, message: string): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'internal',
+    file: file.path,
+    line: 1,
+    col: 1,
+    field: '',
+    message: `could not be read as Kubernetes manifests: ${message}`,
+  };
+}

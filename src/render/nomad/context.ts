@@ -1,0 +1,43 @@
+// What the Nomad mapping carries while it walks one file: the source, the
+// evaluator, and the diagnostics found so far.
+import type { Diagnostic, Position, Severity } from '../../model/diagnostic.js';
+import { LineIndex } from '../line-index.js';
+import type { FieldMap } from '../types.js';
+import type { Span } from './hcl/ast.js';
+import type { Evaluator } from './hcl/eval.js';
+
+export class NomadContext {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly fields: FieldMap = new Map();
+  private readonly lines: LineIndex;
+
+  constructor(
+    readonly file: string,
+    readonly src: string,
+    public evaluator: Evaluator,
+  ) {
+    this.lines = new LineIndex(src);
+  }
+
+  position(offset: number): Position {
+    return this.lines.position(offset);
+  }
+
+  report(severity: Severity, code: string, span: Span, field: string, message: string, hint?: string): void {
+    const { line, col } = this.position(span.start);
+    this.diagnostics.push({ severity, code, file: this.file, line, col, field, message, ...(hint ? { hint } : {}) });
+  }
+
+  error(span: Span, field: string, message: string, hint?: string): void {
+    this.report('error', 'invalid-value', span, field, message, hint);
+  }
+
+  /** Remembers where a model field came from (validate.ts points its errors there). */
+  origin(modelPath: string, span: Span, field: string): void {
+    this.fields.set(modelPath, { field, pos: this.position(span.start) });
+  }
+
+  hasErrors(): boolean {
+    return this.diagnostics.some((d) => d.severity === 'error');
+  }
+}

@@ -1,0 +1,126 @@
+// A Nomad `job` block → the Job model: groups with Nomad's defaults, the job's
+// `update` merged into each group's, ports and checks attached to their tasks.
+import type { Group, Job, RestartPolicy } from '../../model/job.js';
+import { nomadRestartDefaults } from '../defaults.js';
+import type { Block } from './hcl/ast.js';
+import type { NomadContext } from './context.js';
+import { mapNetworks } from './network.js';
+import { BlockReader } from './reader.js';
+import { mapServices } from './services.js';
+import { mapTask } from './task.js';
+import type { MappedTask } from './task.js';
+import { mapUpdate } from './update.js';
+
+export function mapJob(ctx: NomadContext, block: Block): Job | undefined {
+  if (block.labels.length !== 1) {
+    ctx.error(block.typeSpan, 'job', 'a job block needs exactly one label: job "name" { ... }');
+    return undefined;
+  }
+  const id = block.labels[0]!;
+  ctx.origin('id', block.labelSpans[0]!, 'job');
+  const reader = BlockReader.ofBlock(ctx, block, 'job', '');
+
+  const type = reader.string('type');
+  if (type && type.value !== 'service') {
+    ctx.report('error', 'unsupported', type.span, type.field, `job type "${type.value}" is not supported`, 'deckhand runs type = "service" jobs');
+  }
+  const jobUpdates = reader.blocks('update');
+  if (jobUpdates.length > 1) ctx.error(jobUpdates[1]!.typeSpan, 'update', 'a job has at most one update block');
+
+  const groups: Group[] = [];
+  for (const groupBlock of reader.blocks('group')) {
+    const group = mapGroup(ctx, groupBlock, jobUpdates[0], `groups.${groups.length}`);
+    if (group) groups.push(group);
+  }
+  if (groups.length === 0) ctx.error(block.typeSpan, 'group', `job "${id}" has no group`, 'add group "name" { task "name" { ... } }');
+
+  return {
+    id,
+    type: 'service',
+    source: { format: 'nomad', file: ctx.file },
+    meta: reader.stringMap('meta')?.value ?? {},
+    historyLimit: null,
+    groups,
+  };
+}
+
+function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined, modelPath: string): Group | undefined {
+  if (block.labels.length !== 1) {
+    ctx.error(block.typeSpan, 'group', 'a group block needs exactly one label: group "name" { ... }');
+    return undefined;
+  }
+  const name = block.labels[0]!;
+  ctx.origin(modelPath, block.typeSpan, 'group');
+  ctx.origin(`${modelPath}.name`, block.labelSpans[0]!, 'group');
+  const reader = BlockReader.ofBlock(ctx, block, 'group', '');
+
+  const count = reader.number('count', { integer: true });
+  if (count) ctx.origin(`${modelPath}.count`, count.span, count.field);
+  const groupUpdates = reader.blocks('update');
+  if (groupUpdates.length > 1) ctx.error(groupUpdates[1]!.typeSpan, 'update', 'a group has at most one update block');
+  const update = mapUpdate(ctx, jobUpdate, groupUpdates[0], `${modelPath}.update`);
+
+  const groupPorts = mapNetworks(ctx, reader.blocks('network'), 'network');
+  const groupChecks = mapServices(ctx, reader.blocks('service'), 'service');
+  const mapped = reader.blocks('task').map((t, i) => mapTask(ctx, t, `${modelPath}.tasks.${i}`));
+  const tasks = mapped.filter((t): t is MappedTask => t !== undefined);
+  if (tasks.length === 0) ctx.error(block.typeSpan, 'task', `group "${name}" has no task`, 'add task "name" { driver = "docker" ... }');
+
+  for (const check of groupChecks) {
+    const owner = check.task === null ? tasks[0] : tasks.find((t) => t.task.name === check.task);
+    if (!owner) {
+      ctx.error(check.span, 'service.task', `the service names task "${check.task}", which is not in group "${name}"`);
+      continue;
+    }
+    owner.checks.push(check);
+  }
+
+  tasks.forEach((mappedTask, ti) => {
+    const taskPath = `${modelPath}.tasks.${ti}`;
+    const ports = [...groupPorts, ...mappedTask.ports];
+    mappedTask.task.ports = ports.map((p) => p.port);
+    ports.forEach((p, pi) => ctx.origin(`${taskPath}.ports.${pi}`, p.span, p.field));
+    if (mappedTask.configPorts) {
+      const known = new Set(ports.map((p) => p.port.label));
+      const { labels, reader: config } = mappedTask.configPorts;
+      const attr = config.attribute('ports')!;
+      for (const label of labels.filter((l) => !known.has(l))) {
+        ctx.error(attr.expr.span, 'config.ports', `port "${label}" is not defined in a network block`, `defined: ${[...known].map((l) => `"${l}"`).join(', ') || 'none'}`);
+      }
+    }
+    mappedTask.task.checks = mappedTask.checks.map((c) => c.check);
+    mappedTask.checks.forEach((c, ci) => {
+      ctx.origin(`${taskPath}.checks.${ci}`, c.span, c.field);
+      if (c.port) ctx.origin(`${taskPath}.checks.${ci}.port`, c.port.span, c.port.field);
+    });
+  });
+
+  const restartBlocks = [...reader.blocks('restart'), ...tasks.flatMap((t) => t.restart)];
+  return {
+    name,
+    count: count?.value ?? 1,
+    update,
+    rollback: null,
+    restart: mapRestart(ctx, restartBlocks),
+    meta: reader.stringMap('meta')?.value ?? {},
+    tasks: tasks.map((t) => t.task),
+  };
+}
+
+/** The group's restart policy, then each task's on top (the model keeps one per group). */
+function mapRestart(ctx: NomadContext, blocks: Block[]): RestartPolicy {
+  const policy: RestartPolicy = { ...nomadRestartDefaults };
+  let attempts = policy.maxAttempts;
+  let mode = 'fail';
+  for (const block of blocks) {
+    const reader = BlockReader.ofBlock(ctx, block, 'restart', 'restart');
+    attempts = reader.number('attempts', { integer: true, min: 0 })?.value ?? attempts;
+    policy.windowMs = reader.duration('interval')?.value ?? policy.windowMs;
+    policy.delayMs = reader.duration('delay')?.value ?? policy.delayMs;
+    mode = reader.oneOf('mode', ['fail', 'delay'])?.value ?? mode;
+  }
+  // mode "delay" keeps restarting after a pause once attempts run out: no limit.
+  policy.maxAttempts = mode === 'delay' ? 0 : attempts;
+  policy.condition = attempts === 0 && mode === 'fail' ? 'none' : 'any';
+  return policy;
+}

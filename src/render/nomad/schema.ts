@@ -1,0 +1,113 @@
+// Which attributes and blocks each Nomad block may hold (Nomad's job specification).
+// `used` fields are mapped into the Job; `accepted` ones are valid Nomad that means
+// nothing on one Docker engine and is ignored silently; `unsupported` ones are
+// valid Nomad whose effect deckhand cannot give, so the user hears about it.
+// Anything else is a misspelling until proven otherwise: a warning with a guess.
+
+export interface BlockSchema {
+  used: readonly string[];
+  accepted: readonly string[];
+  unsupported?: Readonly<Record<string, string>>;
+  /** Holds free-form keys (env, meta). */
+  freeform?: boolean;
+}
+
+const placement = ['constraint', 'affinity', 'spread'];
+
+export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
+  file: {
+    used: ['job', 'variable', 'variables', 'locals'],
+    accepted: [],
+  },
+  variable: {
+    used: ['type', 'default'],
+    accepted: ['description', 'sensitive', 'nullable', 'validation'],
+  },
+  job: {
+    used: ['type', 'meta', 'update', 'group'],
+    accepted: [
+      'datacenters', 'region', 'namespace', 'priority', 'all_at_once', 'node_pool', 'name', 'id', 'vault_token',
+      'consul_token', 'migrate', 'reschedule', 'ui', 'vault', 'consul', ...placement,
+    ],
+    unsupported: {
+      periodic: 'periodic jobs are batch jobs; deckhand runs service jobs',
+      parameterized: 'parameterized jobs are batch jobs; deckhand runs service jobs',
+      multiregion: 'deckhand runs on one Docker engine; multiregion is ignored',
+    },
+  },
+  group: {
+    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta'],
+    accepted: [
+      'shutdown_delay', 'stop_after_client_disconnect', 'max_client_disconnect', 'prevent_reschedule_on_lost',
+      'ephemeral_disk', 'migrate', 'reschedule', 'scaling', 'disconnect', 'vault', 'consul', ...placement,
+    ],
+    unsupported: { volume: 'volumes are not mounted by deckhand; ignored' },
+  },
+  task: {
+    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta'],
+    accepted: [
+      'user', 'kill_timeout', 'kill_signal', 'leader', 'shutdown_delay', 'kind', 'logs', 'vault', 'consul',
+      'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement,
+    ],
+    unsupported: {
+      template: 'templates are not rendered by deckhand; ignored',
+      artifact: 'artifacts are not downloaded by deckhand; ignored',
+      volume_mount: 'volumes are not mounted by deckhand; ignored',
+      lifecycle: 'task lifecycle hooks are not supported; the task runs as a main task',
+    },
+  },
+  config: {
+    used: ['image', 'command', 'args', 'entrypoint', 'ports'],
+    accepted: [
+      'network_mode', 'volumes', 'mount', 'mounts', 'labels', 'logging', 'auth', 'auth_soft_fail', 'force_pull',
+      'image_pull_timeout', 'hostname', 'dns_servers', 'dns_search_domains', 'dns_options', 'privileged', 'cap_add',
+      'cap_drop', 'work_dir', 'extra_hosts', 'ulimit', 'shm_size', 'ipc_mode', 'pid_mode', 'security_opt', 'sysctl',
+      'devices', 'interactive', 'tty', 'healthchecks', 'readonly_rootfs', 'runtime', 'storage_opt', 'userns_mode',
+      'uts_mode', 'mac_address', 'memory_hard_limit', 'cpu_hard_limit', 'cpu_cfs_period', 'oom_score_adj', 'load',
+      'pids_limit', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'isolation', 'cpuset_cpus', 'group_add',
+      'port_map', 'init', 'image_pull_timeout', 'container_exists_attempts',
+    ],
+  },
+  resources: {
+    used: ['cpu', 'cores', 'memory', 'network'],
+    accepted: ['memory_max', 'disk', 'iops', 'device', 'numa', 'secrets'],
+  },
+  network: {
+    used: ['port'],
+    accepted: ['mode', 'mbits', 'hostname', 'dns', 'cni'],
+  },
+  port: {
+    used: ['static', 'to'],
+    accepted: ['host_network', 'ignore_collision'],
+  },
+  update: {
+    used: [
+      'max_parallel', 'health_check', 'min_healthy_time', 'healthy_deadline', 'progress_deadline', 'auto_revert',
+      'auto_promote', 'canary',
+    ],
+    accepted: ['stagger'],
+  },
+  restart: {
+    used: ['attempts', 'interval', 'delay', 'mode'],
+    accepted: ['render_templates'],
+  },
+  service: {
+    used: ['port', 'check', 'task', 'name'],
+    accepted: [
+      'tags', 'canary_tags', 'enable_tag_override', 'address_mode', 'provider', 'meta', 'canary_meta', 'on_update',
+      'address', 'connect', 'tagged_addresses', 'identity', 'cluster', 'kind',
+    ],
+  },
+  check: {
+    used: ['type', 'port', 'path', 'method', 'interval', 'timeout', 'name', 'failures_before_critical'],
+    accepted: [
+      'protocol', 'header', 'check_restart', 'command', 'args', 'expose', 'grpc_service', 'grpc_use_tls',
+      'initial_status', 'success_before_passing', 'failures_before_warning', 'tls_skip_verify', 'task', 'on_update',
+      'body', 'address_mode', 'tls_server_name', 'notes',
+    ],
+  },
+  env: { used: [], accepted: [], freeform: true },
+  meta: { used: [], accepted: [], freeform: true },
+  locals: { used: [], accepted: [], freeform: true },
+  variables: { used: [], accepted: [], freeform: true },
+};

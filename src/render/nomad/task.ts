@@ -1,0 +1,86 @@
+// A Nomad `task` block → one Task: the docker driver's config, env, resources,
+// its own ports (old-style `resources { network {} }`) and its services' checks.
+import type { Resources, Task } from '../../model/job.js';
+import { nomadResourceDefaults } from '../defaults.js';
+import type { Block } from './hcl/ast.js';
+import type { NomadContext } from './context.js';
+import type { PositionedPort } from './network.js';
+import { mapNetworks } from './network.js';
+import { BlockReader } from './reader.js';
+import type { PositionedCheck } from './services.js';
+import { mapServices } from './services.js';
+
+export interface MappedTask {
+  task: Task;
+  /** Checks of the task's own services; group-level ones are added by the group. */
+  checks: PositionedCheck[];
+  /** Ports declared inside this task's resources. */
+  ports: PositionedPort[];
+  /** Labels the docker config publishes (`config { ports = ["http"] }`), to check against the group's ports. */
+  configPorts: { labels: string[]; reader: BlockReader } | null;
+  restart: Block[];
+}
+
+export function mapTask(ctx: NomadContext, block: Block, modelPath: string): MappedTask | undefined {
+  if (block.labels.length !== 1) {
+    ctx.error(block.typeSpan, 'task', 'a task block needs exactly one label: task "server" { ... }');
+    return undefined;
+  }
+  const name = block.labels[0]!;
+  ctx.origin(modelPath, block.typeSpan, 'task');
+  ctx.origin(`${modelPath}.name`, block.labelSpans[0]!, 'task');
+  const reader = BlockReader.ofBlock(ctx, block, 'task', 'task');
+
+  const driver = reader.string('driver');
+  if (!driver) reader.missing('driver', 'deckhand runs driver = "docker"');
+  else if (driver.value !== 'docker') {
+    ctx.report('error', 'unsupported', driver.span, driver.field, `driver "${driver.value}" is not supported`, 'deckhand runs driver = "docker"');
+  }
+
+  const configBlocks = reader.blocks('config');
+  const config = configBlocks[0] ? BlockReader.ofBlock(ctx, configBlocks[0], 'config', 'config') : undefined;
+  if (configBlocks.length > 1) ctx.error(configBlocks[1]!.typeSpan, 'config', 'a task has one config block');
+  if (!config) ctx.error(block.typeSpan, 'config', `task "${name}" has no config block`, 'add config { image = "..." }');
+
+  const image = config?.string('image');
+  if (image) ctx.origin(`${modelPath}.image`, image.span, image.field);
+  else if (config) ctx.origin(`${modelPath}.image`, config.span, 'config.image');
+  const env = reader.stringMap('env');
+
+  const resourceBlocks = reader.blocks('resources');
+  const resourceReader = resourceBlocks[0] ? BlockReader.ofBlock(ctx, resourceBlocks[0], 'resources', 'resources') : undefined;
+  const ports = resourceReader ? mapNetworks(ctx, resourceReader.blocks('network'), 'resources.network') : [];
+
+  const configPorts = config?.stringList('ports');
+  const task: Task = {
+    name,
+    driver: 'docker',
+    image: image?.value ?? '',
+    command: config?.string('command')?.value ?? null,
+    args: config?.stringList('args')?.value ?? null,
+    entrypoint: config?.stringList('entrypoint')?.value ?? null,
+    env: env?.value ?? {},
+    ports: [],
+    resources: mapResources(resourceReader),
+    checks: [],
+    imageHealthcheck: 'use',
+    meta: reader.stringMap('meta')?.value ?? {},
+  };
+  return {
+    task,
+    checks: mapServices(ctx, reader.blocks('service'), 'service'),
+    ports,
+    configPorts: configPorts && config ? { labels: configPorts.value, reader: config } : null,
+    restart: reader.blocks('restart'),
+  };
+}
+
+function mapResources(reader: BlockReader | undefined): Resources {
+  if (!reader) return { cpu: nomadResourceDefaults.cpu, cpuLimit: null, memoryMB: nomadResourceDefaults.memoryMB };
+  const cores = reader.number('cores', { integer: true, min: 1 });
+  return {
+    cpu: reader.number('cpu', { integer: true, min: 1 })?.value ?? nomadResourceDefaults.cpu,
+    cpuLimit: cores?.value ?? null,
+    memoryMB: reader.number('memory', { integer: true, min: 1 })?.value ?? nomadResourceDefaults.memoryMB,
+  };
+}

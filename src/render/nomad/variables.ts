@@ -1,0 +1,287 @@
+// Nomad input variables and locals: `variable` blocks with defaults and types,
+// overridden by NOMAD_VAR_<name>, then --var-file files, then --var flags (the
+// order Nomad applies them), and `locals` that may refer to variables and each other.
+import type { Diagnostic } from '../../model/diagnostic.js';
+import { LineIndex } from '../line-index.js';
+import type { RenderContext, SourceFile } from '../types.js';
+import type { Block, Body, Expr, Span } from './hcl/ast.js';
+import { Evaluator, LazyRoot } from './hcl/eval.js';
+import type { RootValue } from './hcl/eval.js';
+import { HclSyntaxError, parseHcl, parseHclExpression } from './hcl/parser.js';
+import { EvalError, isObject, toBool, toNumber, toText, typeName } from './hcl/value.js';
+import type { Value, ValueObject } from './hcl/value.js';
+import type { NomadContext } from './context.js';
+import { BlockReader } from './reader.js';
+
+export type TypeConstraint =
+  | { kind: 'string' | 'number' | 'bool' | 'any' }
+  | { kind: 'list' | 'set' | 'map'; element: TypeConstraint }
+  | { kind: 'object'; attributes: Record<string, TypeConstraint> }
+  | { kind: 'tuple'; elements: TypeConstraint[] };
+
+interface Declaration {
+  name: string;
+  type: TypeConstraint;
+  block: Block | null;
+  nameSpan: Span;
+  value?: Value;
+}
+
+const noRoots = new Map<string, RootValue>();
+
+/** Sets up `var` and `local` on the context's evaluator. */
+export function bindVariables(ctx: NomadContext, file: Body, options: RenderContext): void {
+  const declarations = declare(ctx, file);
+  const literalEvaluator = new Evaluator(ctx.src, noRoots);
+
+  for (const decl of declarations.values()) {
+    if (decl.block === null) continue;
+    const reader = BlockReader.ofBlock(ctx, decl.block, 'variable', `variable.${decl.name}`);
+    const typeAttr = reader.attribute('type');
+    if (typeAttr) {
+      try {
+        decl.type = typeFromExpr(typeAttr.expr);
+      } catch (error) {
+        reader.reportEvalError(error, reader.field('type'));
+      }
+    }
+    const defaultAttr = reader.attribute('default');
+    if (defaultAttr) {
+      try {
+        const raw = literalEvaluator.evaluateConcrete(defaultAttr.expr);
+        decl.value = raw === null ? null : convert(raw, decl.type, defaultAttr.expr.span);
+      } catch (error) {
+        reader.reportEvalError(error, reader.field('default'));
+      }
+    }
+  }
+
+  const assign = (name: string, raw: Value, fromText: boolean, report: (message: string) => void) => {
+    const decl = declarations.get(name);
+    if (!decl) return report(`no variable "${name}" is declared in ${ctx.file}`);
+    try {
+      decl.value = fromText && typeof raw === 'string' ? convertText(raw, decl.type) : convert(raw, decl.type, decl.nameSpan);
+    } catch (error) {
+      report(`variable "${name}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const atFileStart = (source: string) => (message: string) => {
+    ctx.diagnostics.push({ severity: 'warning', code: 'variable', file: ctx.file, line: 1, col: 1, field: source, message });
+  };
+
+  for (const [key, text] of Object.entries(options.env)) {
+    if (!key.startsWith('NOMAD_VAR_')) continue;
+    const name = key.slice('NOMAD_VAR_'.length);
+    if (declarations.has(name)) assign(name, text, true, atFileStart(key));
+  }
+  for (const varFile of options.varFiles) {
+    for (const entry of readVarFile(varFile, ctx.diagnostics)) {
+      assign(entry.name, entry.value, false, (message) => {
+        ctx.diagnostics.push({ severity: 'warning', code: 'variable', file: varFile.path, line: entry.line, col: entry.col, field: entry.name, message });
+      });
+    }
+  }
+  for (const [name, text] of Object.entries(options.vars)) assign(name, text, true, atFileStart(`--var ${name}`));
+
+  const values: ValueObject = {};
+  for (const decl of declarations.values()) {
+    if (decl.value === undefined) {
+      ctx.error(decl.nameSpan, `variable.${decl.name}`, `variable "${decl.name}" has no value`, `give it a default, or set it with --var ${decl.name}=... or NOMAD_VAR_${decl.name}`);
+      continue;
+    }
+    values[decl.name] = decl.value;
+  }
+  ctx.evaluator = new Evaluator(ctx.src, new Map<string, RootValue>([['var', values], ['local', localsRoot(ctx, file)]]));
+}
+
+function declare(ctx: NomadContext, file: Body): Map<string, Declaration> {
+  const declarations = new Map<string, Declaration>();
+  const add = (decl: Declaration) => {
+    if (declarations.has(decl.name)) {
+      ctx.error(decl.nameSpan, `variable.${decl.name}`, `variable "${decl.name}" is declared more than once`);
+      return;
+    }
+    declarations.set(decl.name, decl);
+  };
+  const literalEvaluator = new Evaluator(ctx.src, noRoots);
+  for (const item of file.items) {
+    if (item.kind !== 'block') continue;
+    if (item.type === 'variable') {
+      if (item.labels.length !== 1) {
+        ctx.error(item.typeSpan, 'variable', 'a variable block needs exactly one label: variable "name" { ... }');
+        continue;
+      }
+      add({ name: item.labels[0]!, type: { kind: 'any' }, block: item, nameSpan: item.labelSpans[0]! });
+    } else if (item.type === 'variables') {
+      for (const attr of item.body.items) {
+        if (attr.kind !== 'attribute') continue;
+        try {
+          add({ name: attr.name, type: { kind: 'any' }, block: null, nameSpan: attr.nameSpan, value: literalEvaluator.evaluateConcrete(attr.expr) });
+        } catch (error) {
+          if (!(error instanceof EvalError)) throw error;
+          ctx.error(error.span, `variables.${attr.name}`, error.message, error.hint);
+        }
+      }
+    }
+  }
+  return declarations;
+}
+
+/** Locals are computed on first use, so they may refer to each other in any order. */
+function localsRoot(ctx: NomadContext, file: Body): LazyRoot {
+  const definitions = new Map<string, Expr>();
+  for (const item of file.items) {
+    if (item.kind !== 'block' || item.type !== 'locals') continue;
+    for (const attr of item.body.items) {
+      if (attr.kind !== 'attribute') continue;
+      if (definitions.has(attr.name)) ctx.error(attr.nameSpan, `locals.${attr.name}`, `local "${attr.name}" is defined more than once`);
+      else definitions.set(attr.name, attr.expr);
+    }
+  }
+  const computed = new Map<string, Value>();
+  const inProgress = new Set<string>();
+  return new LazyRoot((name, span) => {
+    if (computed.has(name)) return computed.get(name)!;
+    const expr = definitions.get(name);
+    if (!expr) {
+      const known = [...definitions.keys()];
+      throw new EvalError(`there is no local "${name}"`, span, known.length ? `locals: ${known.join(', ')}` : 'define it in a locals { } block');
+    }
+    if (inProgress.has(name)) throw new EvalError(`local "${name}" refers to itself`, span);
+    inProgress.add(name);
+    try {
+      const value = ctx.evaluator.evaluate(expr);
+      computed.set(name, value);
+      return value;
+    } finally {
+      inProgress.delete(name);
+    }
+  });
+}
+
+interface VarFileEntry {
+  name: string;
+  value: Value;
+  line: number;
+  col: number;
+}
+
+/** A --var-file: HCL assignments, or a JSON object when the name ends in `.json`. */
+function readVarFile(file: SourceFile, diagnostics: Diagnostic[]): VarFileEntry[] {
+  const lines = new LineIndex(file.text);
+  const fail = (offset: number, message: string, field = '') => {
+    const { line, col } = lines.position(offset);
+    diagnostics.push({ severity: 'error', code: 'syntax', file: file.path, line, col, field, message });
+  };
+  if (file.path.endsWith('.json')) {
+    try {
+      const parsed = JSON.parse(file.text) as Value;
+      if (!isObject(parsed)) {
+        fail(0, 'a JSON variable file must hold an object of variable values');
+        return [];
+      }
+      return Object.entries(parsed).map(([name, value]) => ({ name, value, line: 1, col: 1 }));
+    } catch (error) {
+      fail(0, `invalid JSON: ${(error as Error).message}`);
+      return [];
+    }
+  }
+  let body: Body;
+  try {
+    body = parseHcl(file.text);
+  } catch (error) {
+    if (error instanceof HclSyntaxError) fail(error.offset, error.message);
+    else throw error;
+    return [];
+  }
+  const evaluator = new Evaluator(file.text, noRoots);
+  const entries: VarFileEntry[] = [];
+  for (const item of body.items) {
+    if (item.kind !== 'attribute') {
+      fail(item.typeSpan.start, 'a variable file holds only assignments such as name = "value"', item.type);
+      continue;
+    }
+    try {
+      const { line, col } = lines.position(item.nameSpan.start);
+      entries.push({ name: item.name, value: evaluator.evaluateConcrete(item.expr), line, col });
+    } catch (error) {
+      if (!(error instanceof EvalError)) throw error;
+      fail(error.span.start, error.message, item.name);
+    }
+  }
+  return entries;
+}
+
+/** Reads a type constraint (`string`, `list(number)`, `object({ a = string })`) from its expression. */
+export function typeFromExpr(expr: Expr): TypeConstraint {
+  if (expr.kind === 'variable') {
+    if (['string', 'number', 'bool', 'any'].includes(expr.name)) return { kind: expr.name as 'string' };
+    throw new EvalError(`unknown type "${expr.name}"`, expr.span, 'types are string, number, bool, any, list(...), set(...), map(...), object({...}) and tuple([...])');
+  }
+  if (expr.kind === 'call' && expr.args.length === 1) {
+    const arg = expr.args[0]!;
+    if (expr.name === 'list' || expr.name === 'set' || expr.name === 'map') return { kind: expr.name, element: typeFromExpr(arg) };
+    if (expr.name === 'optional') return typeFromExpr(arg);
+    if (expr.name === 'object' && arg.kind === 'object') {
+      const attributes: Record<string, TypeConstraint> = {};
+      for (const item of arg.items) {
+        if (item.key.kind !== 'literal') throw new EvalError('object type attribute names must be plain names', item.key.span);
+        attributes[String(item.key.value)] = typeFromExpr(item.value);
+      }
+      return { kind: 'object', attributes };
+    }
+    if (expr.name === 'tuple' && arg.kind === 'tuple') return { kind: 'tuple', elements: arg.items.map(typeFromExpr) };
+  }
+  throw new EvalError('this is not a type constraint', expr.span, 'types are string, number, bool, any, list(...), set(...), map(...), object({...}) and tuple([...])');
+}
+
+/** Converts a value to a type constraint as HCL does (numbers to strings and back, and so on). */
+export function convert(value: Value, type: TypeConstraint, span: Span): Value {
+  switch (type.kind) {
+    case 'any':
+      return value;
+    case 'string':
+      return toText(value, span);
+    case 'number':
+      return toNumber(value, span);
+    case 'bool':
+      return toBool(value, span);
+    case 'list':
+    case 'set': {
+      if (!Array.isArray(value)) throw new EvalError(`expected a list, got ${typeName(value)}`, span);
+      return value.map((item) => convert(item, type.element, span));
+    }
+    case 'map': {
+      if (!isObject(value)) throw new EvalError(`expected a map, got ${typeName(value)}`, span);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, type.element, span)])) as ValueObject;
+    }
+    case 'object': {
+      if (!isObject(value)) throw new EvalError(`expected an object, got ${typeName(value)}`, span);
+      const out: ValueObject = {};
+      for (const [name, attrType] of Object.entries(type.attributes)) {
+        out[name] = name in value ? convert(value[name]!, attrType, span) : null;
+      }
+      return out;
+    }
+    case 'tuple': {
+      if (!Array.isArray(value) || value.length !== type.elements.length) {
+        throw new EvalError(`expected a tuple of ${type.elements.length} elements, got ${typeName(value)}`, span);
+      }
+      return value.map((item, i) => convert(item, type.elements[i]!, span));
+    }
+  }
+}
+
+/** A value given as text (--var, NOMAD_VAR_): primitives as they are, others as HCL expressions. */
+function convertText(text: string, type: TypeConstraint): Value {
+  const span = { start: 0, end: text.length };
+  if (type.kind === 'string' || type.kind === 'any') return text;
+  if (type.kind === 'number' || type.kind === 'bool') return convert(text, type, span);
+  let expr: Expr;
+  try {
+    expr = parseHclExpression(text);
+  } catch (error) {
+    throw new EvalError(`"${text}" is not a valid value: ${(error as Error).message}`, span);
+  }
+  return convert(new Evaluator(text, noRoots).evaluateConcrete(expr), type, span);
+}

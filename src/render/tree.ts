@@ -1,0 +1,184 @@
+// Renders a whole tree of files (a checkout, a folder) into jobs. One bad file
+// never stops the others: its errors are reported and its jobs left out.
+import type { Diagnostic } from '../model/diagnostic.js';
+import { sortDiagnostics } from '../model/diagnostic.js';
+import type { Job, JobFormat } from '../model/job.js';
+import { composeRenderer } from './compose/index.js';
+import type { DiscoveredFile } from './discover.js';
+import { formatByContent, formatByName, makePathFilter, settingsFileName } from './discover.js';
+import { kubernetesRenderer } from './kubernetes/index.js';
+import { nomadRenderer } from './nomad/index.js';
+import { readRepositorySettings } from './settings.js';
+import type { FieldMap, FormatRenderer, RenderContext, RenderOptions } from './types.js';
+import { validateJob } from './validate.js';
+
+/** Files are bytes: decoding (and refusing what is not text) is render's job. */
+export interface SourceTree {
+  /** Name of the root folder; a Compose file at the root takes its job id from it. */
+  rootName: string;
+  /** Paths relative to the root, `/`-separated. */
+  files: ReadonlyMap<string, Uint8Array>;
+}
+
+export interface RenderedJob {
+  job: Job;
+  fields: FieldMap;
+}
+
+export interface TreeRenderResult {
+  jobs: RenderedJob[];
+  /** Every job file found, rendered or not. */
+  files: DiscoveredFile[];
+  /** Files that hold at least one error. */
+  failedFiles: string[];
+  diagnostics: Diagnostic[];
+}
+
+export const maxFileBytes = 1024 * 1024;
+
+const renderers: Record<JobFormat, FormatRenderer> = {
+  nomad: nomadRenderer,
+  compose: composeRenderer,
+  kubernetes: kubernetesRenderer,
+};
+
+export const defaultRenderOptions: RenderOptions = { env: {}, vars: {}, varFiles: [] };
+
+export function renderTree(tree: SourceTree, options: RenderOptions = defaultRenderOptions): TreeRenderResult {
+  const diagnostics: Diagnostic[] = [];
+  const settingsBytes = tree.files.get(settingsFileName);
+  const settings = readRepositorySettings(settingsBytes ? decodeText(settingsBytes) ?? undefined : undefined);
+  diagnostics.push(...settings.diagnostics);
+  const accept = makePathFilter(settings.filter);
+
+  const files: DiscoveredFile[] = [];
+  const rendered: RenderedJob[] = [];
+  for (const path of [...tree.files.keys()].sort()) {
+    if (!accept(path)) continue;
+    const result = renderPath(tree, path, options);
+    if (result.file) files.push(result.file);
+    rendered.push(...result.jobs);
+    diagnostics.push(...result.diagnostics);
+  }
+
+  const jobs = dropDuplicateIds(rendered, diagnostics);
+  const sorted = sortDiagnostics(diagnostics);
+  const failedFiles = [...new Set(sorted.filter((d) => d.severity === 'error').map((d) => d.file))];
+  return { jobs, files, failedFiles, diagnostics: sorted };
+}
+
+export interface PathRenderResult {
+  /** Set when the path is a job file. */
+  file: DiscoveredFile | null;
+  jobs: RenderedJob[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Renders one path of the tree if it is a job file. `named` says the user pointed
+ * at this file: then its content decides even when its name does not look like a job.
+ */
+export function renderPath(tree: SourceTree, path: string, options: RenderOptions, named = false): PathRenderResult {
+  const none: PathRenderResult = { file: null, jobs: [], diagnostics: [] };
+  const bytes = tree.files.get(path);
+  const byName = formatByName(path) ?? (named ? 'yaml' : null);
+  if (byName === null || bytes === undefined) return none;
+  const loaded = loadText(path, bytes);
+  if ('problem' in loaded) {
+    // A YAML file we cannot read may not be a job at all; a named job file is.
+    if (byName === 'yaml' && !named) return none;
+    return { file: { path, format: byName === 'yaml' ? 'compose' : byName }, jobs: [], diagnostics: [loaded.problem] };
+  }
+  const format = byName === 'yaml' ? formatByContent(loaded.text) : byName;
+  if (format === null) return none;
+  return { file: { path, format }, ...renderFile({ path, text: loaded.text }, format, tree, options) };
+}
+
+/** Renders one file of a known format and validates its jobs. Never throws. */
+export function renderFile(
+  file: { path: string; text: string },
+  format: JobFormat,
+  tree: SourceTree,
+  options: RenderOptions,
+): { jobs: RenderedJob[]; diagnostics: Diagnostic[] } {
+  const context: RenderContext = {
+    ...options,
+    rootName: tree.rootName,
+    readFile: (path) => {
+      const bytes = tree.files.get(path);
+      return bytes ? decodeText(bytes) ?? undefined : undefined;
+    },
+  };
+  try {
+    const result = renderers[format].render(file, context);
+    const diagnostics = [...result.diagnostics];
+    const jobs: RenderedJob[] = [];
+    for (const mapped of result.jobs) {
+      const problems = validateJob(mapped.job, mapped.fields);
+      diagnostics.push(...problems);
+      if (!problems.some((d) => d.severity === 'error')) jobs.push({ job: mapped.job, fields: mapped.fields });
+    }
+    return { jobs, diagnostics };
+  } catch (error) {
+    const message = error instanceof RangeError ? 'the file is nested too deeply to read' : `deckhand could not render this file: ${(error as Error).message}`;
+    return { jobs: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };
+  }
+}
+
+/** Two files defining one job id: neither is trusted, and each error names the other file. */
+function dropDuplicateIds(jobs: RenderedJob[], diagnostics: Diagnostic[]): RenderedJob[] {
+  const byId = new Map<string, RenderedJob[]>();
+  for (const rendered of jobs) byId.set(rendered.job.id, [...(byId.get(rendered.job.id) ?? []), rendered]);
+  const kept: RenderedJob[] = [];
+  for (const [id, group] of byId) {
+    if (group.length === 1) {
+      kept.push(group[0]!);
+      continue;
+    }
+    for (const rendered of group) {
+      const here = rendered.fields.get('id')?.pos ?? { line: 1, col: 1 };
+      const others = group
+        .filter((other) => other !== rendered)
+        .map((other) => {
+          const at = other.fields.get('id')?.pos ?? { line: 1, col: 1 };
+          return `${other.job.source.file}:${at.line}:${at.col}`;
+        });
+      diagnostics.push({
+        severity: 'error',
+        code: 'duplicate-id',
+        file: rendered.job.source.file,
+        line: here.line,
+        col: here.col,
+        field: rendered.fields.get('id')?.field ?? 'id',
+        message: `job id "${id}" is also defined in ${others.join(', ')}`,
+        hint: 'job ids must be unique across the repository',
+      });
+    }
+  }
+  return kept;
+}
+
+type Loaded = { text: string } | { problem: Diagnostic };
+
+function loadText(path: string, bytes: Uint8Array): Loaded {
+  const problem = (message: string): Loaded => ({
+    problem: { severity: 'error', code: 'unreadable', file: path, line: 1, col: 1, field: '', message },
+  });
+  if (bytes.byteLength > maxFileBytes) {
+    return problem(`the file is ${(bytes.byteLength / 1024 / 1024).toFixed(1)} MiB; job files may be at most 1 MiB`);
+  }
+  if (bytes.includes(0)) return problem('the file is binary (it holds NUL bytes), not a job file');
+  const text = decodeText(bytes);
+  if (text === null) return problem('the file is not valid UTF-8 text');
+  return { text };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function decodeText(bytes: Uint8Array): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,56 @@
+// The contract between the format folders (nomad/, compose/, kubernetes/) and the
+// rest of render. Render is pure: files come in as values, and the few other files
+// a job may read (a Compose `.env`, an `env_file`) are reached through `readFile`.
+import type { Diagnostic, Position } from '../model/diagnostic.js';
+import type { Job, JobFormat } from '../model/job.js';
+
+export interface SourceFile {
+  /** Relative to the tree's root, `/`-separated. */
+  path: string;
+  text: string;
+}
+
+export interface RenderOptions {
+  /** Environment for Compose interpolation and Nomad's `NOMAD_VAR_<name>`. */
+  env: Record<string, string>;
+  /** Nomad variable values from `--var name=value`. */
+  vars: Record<string, string>;
+  /** Nomad `--var-file` files (HCL, or JSON when the name ends in `.json`). */
+  varFiles: SourceFile[];
+}
+
+export interface RenderContext extends RenderOptions {
+  /** The name of the tree's root folder (a Compose file at the root takes its job id from it). */
+  rootName: string;
+  /** Reads another file of the tree, by path relative to the root; undefined when it does not exist. */
+  readFile(path: string): string | undefined;
+}
+
+/**
+ * Where each model field came from, keyed by its path in the Job
+ * (`groups.0.update.canary`, `groups.0.tasks.1.image`), so checks shared by all
+ * formats can point at the file's own field name and position.
+ */
+export type FieldMap = Map<string, FieldOrigin>;
+
+export interface FieldOrigin {
+  /** The field in the file's own terms, e.g. `group.web.update.canary` or `services.web.deploy.replicas`. */
+  field: string;
+  pos: Position;
+}
+
+export interface MappedJob {
+  job: Job;
+  fields: FieldMap;
+}
+
+export interface FormatResult {
+  jobs: MappedJob[];
+  diagnostics: Diagnostic[];
+}
+
+/** One format: turns one file into jobs. Must never throw on bad input. */
+export interface FormatRenderer {
+  format: JobFormat;
+  render(file: SourceFile, context: RenderContext): FormatResult;
+}

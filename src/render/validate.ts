@@ -1,0 +1,119 @@
+// Rules every job obeys whatever its format. Each format records where its fields
+// came from (FieldMap), so an error here still names the file's own field and line.
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { Group, Job, Task } from '../model/job.js';
+import { formatDuration } from '../util/duration.js';
+import type { FieldMap, FieldOrigin } from './types.js';
+
+/** Docker container names are built from job and group names (SPEC.md). */
+const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export function validateJob(job: Job, fields: FieldMap): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const fail = (path: string, message: string, hint?: string) => {
+    const origin = locate(fields, path);
+    out.push({
+      severity: 'error',
+      code: 'invalid-value',
+      file: job.source.file,
+      line: origin.pos.line,
+      col: origin.pos.col,
+      field: origin.field,
+      message,
+      ...(hint ? { hint } : {}),
+    });
+  };
+
+  if (!namePattern.test(job.id)) {
+    fail('id', `job id "${job.id}" must start with a letter or digit and hold only letters, digits, "_", "." and "-"`, 'it names the job\'s containers');
+  }
+  if (job.groups.length === 0) fail('id', 'a job needs at least one group');
+
+  const groupNames = new Set<string>();
+  job.groups.forEach((group, gi) => {
+    const at = `groups.${gi}`;
+    if (groupNames.has(group.name)) fail(`${at}.name`, `group "${group.name}" is defined more than once`);
+    groupNames.add(group.name);
+    if (!namePattern.test(group.name)) {
+      fail(`${at}.name`, `group name "${group.name}" must start with a letter or digit and hold only letters, digits, "_", "." and "-"`);
+    }
+    validateGroup(group, at, fail);
+  });
+  return out;
+}
+
+type Fail = (path: string, message: string, hint?: string) => void;
+
+function validateGroup(group: Group, at: string, fail: Fail): void {
+  if (!Number.isInteger(group.count) || group.count < 0) {
+    fail(`${at}.count`, `must be a whole number of at least 0, got ${group.count}`);
+  }
+  const strategies = [['update', group.update], ['rollback', group.rollback]] as const;
+  for (const [name, update] of strategies) {
+    if (!update) continue;
+    const u = `${at}.${name}`;
+    if (!Number.isInteger(update.maxParallel) || update.maxParallel < 0) {
+      fail(`${u}.maxParallel`, `must be a whole number of at least 0, got ${update.maxParallel}`);
+    }
+    if (!Number.isInteger(update.canary) || update.canary < 0 || update.canary > group.count) {
+      fail(`${u}.canary`, `must be between 0 and count (${group.count}), got ${update.canary}`);
+    }
+    if (update.maxFailureRatio < 0 || update.maxFailureRatio > 1) {
+      fail(`${u}.maxFailureRatio`, `must be between 0 and 1, got ${update.maxFailureRatio}`);
+    }
+    for (const key of ['minHealthyTimeMs', 'healthyDeadlineMs', 'progressDeadlineMs', 'delayMs'] as const) {
+      if (update[key] < 0) fail(`${u}.${key}`, 'must not be negative');
+    }
+    if (update.progressDeadlineMs !== 0 && update.healthyDeadlineMs >= update.progressDeadlineMs && name === 'update') {
+      fail(`${u}.healthyDeadlineMs`, `must be less than the progress deadline (${formatDuration(update.progressDeadlineMs)}), got ${formatDuration(update.healthyDeadlineMs)}`);
+    }
+    if (update.minHealthyTimeMs >= update.healthyDeadlineMs && update.healthyDeadlineMs > 0) {
+      fail(`${u}.minHealthyTimeMs`, `must be less than the healthy deadline (${formatDuration(update.healthyDeadlineMs)}), got ${formatDuration(update.minHealthyTimeMs)}`);
+    }
+  }
+  if (group.tasks.length === 0) fail(`${at}.name`, `group "${group.name}" needs at least one task`);
+  const taskNames = new Set<string>();
+  group.tasks.forEach((task, ti) => {
+    const t = `${at}.tasks.${ti}`;
+    if (taskNames.has(task.name)) fail(`${t}.name`, `task "${task.name}" is defined more than once in group "${group.name}"`);
+    taskNames.add(task.name);
+    validateTask(task, t, fail);
+  });
+}
+
+function validateTask(task: Task, at: string, fail: Fail): void {
+  if (!task.image.trim()) fail(`${at}.image`, `task "${task.name}" has no image`, 'set the image to run');
+  const labels = new Set<string>();
+  task.ports.forEach((port, pi) => {
+    if (labels.has(port.label)) fail(`${at}.ports.${pi}`, `port "${port.label}" is defined more than once`);
+    labels.add(port.label);
+    for (const key of ['static', 'to'] as const) {
+      const value = port[key];
+      if (value !== null && (!Number.isInteger(value) || value < 1 || value > 65535)) {
+        fail(`${at}.ports.${pi}.${key}`, `port must be between 1 and 65535, got ${value}`);
+      }
+    }
+  });
+  task.checks.forEach((check, ci) => {
+    if (check.type === 'exec') return;
+    if (typeof check.port === 'string' && !labels.has(check.port)) {
+      const known = [...labels].map((l) => `"${l}"`).join(', ') || 'none';
+      fail(`${at}.checks.${ci}.port`, `check uses port "${check.port}", which is not defined`, `ports defined: ${known}`);
+    }
+    if (check.intervalMs <= 0) fail(`${at}.checks.${ci}.intervalMs`, 'interval must be greater than 0');
+    if (check.timeoutMs <= 0) fail(`${at}.checks.${ci}.timeoutMs`, 'timeout must be greater than 0');
+  });
+}
+
+/** The origin of a model path, or of its nearest recorded parent. */
+export function locate(fields: FieldMap, path: string): FieldOrigin {
+  let key = path;
+  for (;;) {
+    const found = fields.get(key);
+    if (found) return found;
+    const cut = key.lastIndexOf('.');
+    if (cut < 0) break;
+    key = key.slice(0, cut);
+  }
+  return fields.get('id') ?? { field: '', pos: { line: 1, col: 1 } };
+}

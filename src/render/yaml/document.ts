@@ -1,0 +1,140 @@
+// YAML for the Compose and Kubernetes renderers: plain values to map, plus a way to
+// find the line and column of any path afterwards, so errors point into the file.
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import type { Diagnostic, Position } from '../../model/diagnostic.js';
+import type { SourceFile } from '../types.js';
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+export interface YamlDocument {
+  /** The document as plain values, anchors and merge keys resolved. */
+  value: unknown;
+  /** Position of a path's value (or key), or of its nearest existing parent. */
+  locate(path: YamlPath, part?: 'key' | 'value'): Position;
+}
+
+export interface YamlLoadResult {
+  documents: YamlDocument[];
+  diagnostics: Diagnostic[];
+}
+
+/** Anchors may be reused this often in one document: more is a resource-exhaustion attack ("billion laughs"). */
+const maxAliasCount = 100;
+
+export function loadYaml(file: SourceFile): YamlLoadResult {
+  const lineCounter = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const toPosition = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, col };
+  };
+  const syntaxError = (pos: Position, message: string): Diagnostic => ({
+    severity: 'error',
+    code: 'syntax',
+    file: file.path,
+    line: pos.line,
+    col: pos.col,
+    field: '',
+    message,
+  });
+
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseAllDocuments(file.text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+  } catch (error) {
+    return { documents: [], diagnostics: [syntaxError({ line: 1, col: 1 }, `YAML could not be read: ${describe(error)}`)] };
+  }
+  if (!Array.isArray(parsed)) parsed = [parsed];
+
+  const documents: YamlDocument[] = [];
+  for (const doc of parsed) {
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        diagnostics.push(syntaxError(toPosition(error.pos[0]), firstLine(error.message)));
+      }
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount });
+    } catch (error) {
+      const message = describe(error);
+      const reason = /alias/i.test(message)
+        ? `too many alias expansions (more than ${maxAliasCount}): the file expands like a "billion laughs" attack`
+        : message;
+      diagnostics.push(syntaxError(toPosition(doc.range[0]), reason));
+      continue;
+    }
+    documents.push({
+      value,
+      locate: (path, part = 'value') => toPosition(locateOffset(doc, path, part)),
+    });
+  }
+  return { documents, diagnostics };
+}
+
+function locateOffset(doc: Document.Parsed, path: YamlPath, part: 'key' | 'value'): number {
+  let node: unknown = doc.contents;
+  let best = doc.contents?.range?.[0] ?? doc.range[0];
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i]!;
+    node = resolveAlias(doc, node);
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = findPair(doc, node.items as Pair[], String(step), 0);
+      if (!pair) return best;
+      const keyOffset = rangeStart(pair.key) ?? best;
+      if (last && part === 'key') return keyOffset;
+      best = rangeStart(pair.value) ?? keyOffset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number') {
+      const item = node.items[step];
+      if (item === undefined) return best;
+      best = rangeStart(item) ?? best;
+      node = item;
+    } else {
+      return best;
+    }
+  }
+  return best;
+}
+
+/** Finds a key in a map, looking through `<<` merge keys as YAML's merge does. */
+function findPair(doc: Document.Parsed, items: Pair[], key: string, depth: number): Pair | undefined {
+  if (depth > 20) return undefined;
+  const own = items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  if (own) return own;
+  for (const pair of items) {
+    if (!(isScalar(pair.key) && pair.key.value === '<<')) continue;
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const source of sources) {
+      const target = resolveAlias(doc, source);
+      if (isMap(target)) {
+        const found = findPair(doc, target.items as Pair[], key, depth + 1);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+function resolveAlias(doc: Document.Parsed, node: unknown): unknown {
+  let current = node;
+  for (let hops = 0; hops < 20 && isAlias(current); hops++) current = current.resolve(doc);
+  return current;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (isPair(node)) return rangeStart(node.key);
+  return (node as Node | null)?.range?.[0];
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function describe(error: unknown): string {
+  if (error instanceof RangeError) return 'nesting is too deep';
+  return error instanceof Error ? error.message : String(error);
+}

@@ -45,9 +45,8 @@ export function validateJob(job: Job, fields: FieldMap): Diagnostic[] {
 type Fail = (path: string, message: string, hint?: string) => void;
 
 function validateGroup(group: Group, at: string, fail: Fail): void {
-  if (!Number.isInteger(group.count) || group.count < 0) {
-    fail(`${at}.count`, `must be a whole number of at least 0, got ${group.count}`);
-  }
+  const countValid = Number.isInteger(group.count) && group.count >= 0;
+  if (!countValid) fail(`${at}.count`, `must be a whole number of at least 0, got ${group.count}`);
   const strategies = [['update', group.update], ['rollback', group.rollback]] as const;
   for (const [name, update] of strategies) {
     if (!update) continue;
@@ -55,7 +54,7 @@ function validateGroup(group: Group, at: string, fail: Fail): void {
     if (!Number.isInteger(update.maxParallel) || update.maxParallel < 0) {
       fail(`${u}.maxParallel`, `must be a whole number of at least 0, got ${update.maxParallel}`);
     }
-    if (!Number.isInteger(update.canary) || update.canary < 0 || update.canary > group.count) {
+    if (countValid && (!Number.isInteger(update.canary) || update.canary < 0 || update.canary > group.count)) {
       fail(`${u}.canary`, `must be between 0 and count (${group.count}), got ${update.canary}`);
     }
     if (update.maxFailureRatio < 0 || update.maxFailureRatio > 1) {

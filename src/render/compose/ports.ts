@@ -50,7 +50,9 @@ function isPlainEntry(entry: unknown): entry is string | number {
 function expand(scope: ServiceScope, at: Path, spec: PortSpec, ports: Port[]): void {
   const { target, published } = spec;
   if (published && published.count > 1 && target.count === 1) {
-    scope.r.warning(at, `a range of host ports for one container port lets Docker pick any of them; deckhand uses the first, ${published.first}`);
+    scope.r.warning(at, `a range of host ports for one container port lets Docker pick any of them; deckhand uses the first, ${published.first}`, {
+      code: 'port-range',
+    });
   } else if (published && published.count !== target.count) {
     scope.r.error(at, `expected as many host ports as container ports, found ${published.count} host and ${target.count} container ports`);
     return;

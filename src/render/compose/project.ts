@@ -33,7 +33,10 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
     return { jobs: [], diagnostics: r.diagnostics };
   }
   if (extra.length > 0) {
-    r.warning([], `a compose file holds one YAML document; the ${extra.length} after the first are ignored`, { at: extra[0]!.locate([]) });
+    r.warning([], `a compose file holds one YAML document; the ${extra.length} after the first are ignored`, {
+      code: 'extra-document',
+      at: extra[0]!.locate([]),
+    });
   }
 
   const dir = folderOf(file.path);
@@ -87,6 +90,7 @@ function jobId(r: Reporter, root: PlainMap, file: string, rootName: string, fiel
     }
     if (id !== given) {
       r.warning(['name'], `project name ${describeValue(given)} holds characters Compose does not allow; the job id is "${id}"`, {
+        code: 'normalized-name',
         hint: 'use lowercase letters, digits, "_" and "-", starting with a letter or digit',
       });
     }

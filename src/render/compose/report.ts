@@ -69,7 +69,7 @@ export class Reporter {
     if (options.offset) pos = this.inside(pos, options.offset.text, options.offset.index);
     this.diagnostics.push({
       severity,
-      code: options.code ?? (severity === 'error' ? 'invalid-value' : 'notice'),
+      code: options.code ?? (severity === 'error' ? 'invalid-value' : 'ignored-field'),
       file: this.file,
       line: pos.line,
       col: pos.col,

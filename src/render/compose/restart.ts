@@ -15,7 +15,9 @@ const conditions: readonly RestartCondition[] = ['none', 'on-failure', 'any'];
 export function mapRestart(scope: ServiceScope, service: PlainMap, deploy: PlainMap | undefined): RestartPolicy {
   if (deploy?.restart_policy !== undefined) {
     if (service.restart !== undefined) {
-      scope.r.notice([...scope.path, 'restart'], '"restart" is ignored: deploy.restart_policy is set and wins');
+      scope.r.notice([...scope.path, 'restart'], '"restart" is ignored: deploy.restart_policy is set and wins', {
+        code: 'ignored-field',
+      });
     }
     return fromRestartPolicy(scope, [...scope.path, 'deploy', 'restart_policy'], deploy.restart_policy);
   }

@@ -25,7 +25,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     if (!reader.has(container)) reader.expected(container, 'a container (a mapping with name and image)');
     return undefined;
   }
-  reader.checkKeys(container, containerFields, 'a container');
+  reader.checkKeys(container, containerFields);
   reader.record(task, container);
   warnUnsupported(reader, container);
 

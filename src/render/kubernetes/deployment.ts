@@ -18,13 +18,13 @@ const containersPath = [...podSpec, 'containers'];
 
 /** The job, or undefined when the document has errors (they are in the reader's diagnostics). */
 export function mapDeployment(reader: ManifestReader, file: string): MappedJob | undefined {
-  reader.checkKeys([], deploymentFields, 'a Deployment');
+  reader.checkKeys([], deploymentFields);
   for (const path of [['metadata'], spec, template, [...template, 'metadata'], podSpec]) reader.mapping(path);
-  reader.checkKeys(['metadata'], objectMetaFields, 'object metadata');
-  reader.checkKeys(spec, deploymentSpecFields, 'a Deployment spec');
-  reader.checkKeys(template, podTemplateFields, 'a pod template');
-  reader.checkKeys([...template, 'metadata'], objectMetaFields, 'pod template metadata');
-  reader.checkKeys(podSpec, podSpecFields, 'a pod spec');
+  reader.checkKeys(['metadata'], objectMetaFields);
+  reader.checkKeys(spec, deploymentSpecFields);
+  reader.checkKeys(template, podTemplateFields);
+  reader.checkKeys([...template, 'metadata'], objectMetaFields);
+  reader.checkKeys(podSpec, podSpecFields);
 
   const id = readName(reader);
   const meta = reader.stringMap(['metadata', 'labels']) ?? {};

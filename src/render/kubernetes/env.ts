@@ -23,7 +23,7 @@ export function mapEnv(reader: ManifestReader, container: YamlPath): Map<string,
       if (!reader.has(item)) reader.expected(item, 'a mapping with name and value');
       return;
     }
-    reader.checkKeys(item, envVarFields, 'an environment variable');
+    reader.checkKeys(item, envVarFields);
     const name = reader.string([...item, 'name']);
     if (name === undefined && !reader.has([...item, 'name'])) reader.missing([...item, 'name'], 'an environment variable needs a name');
     else if (name === '') reader.expected([...item, 'name'], 'a variable name');

@@ -24,7 +24,7 @@ export function mapPorts(reader: ManifestReader, container: YamlPath, task: stri
       if (!reader.has(item)) reader.expected(item, 'a mapping with containerPort');
       return;
     }
-    reader.checkKeys(item, containerPortFields, 'a container port');
+    reader.checkKeys(item, containerPortFields);
     const containerPort = reader.wholeNumber([...item, 'containerPort'], portRange);
     if (!reader.has([...item, 'containerPort'])) reader.missing([...item, 'containerPort'], 'a port needs a containerPort');
     // An empty name is an unnamed port, as in Kubernetes.

@@ -20,7 +20,7 @@ const portRange = { min: 1, max: 65_535 };
 export function mapProbe(reader: ManifestReader, container: YamlPath, key: ProbeKey, ports: Port[], at: string): Check | undefined {
   const probe = [...container, key];
   if (!reader.mapping(probe)) return undefined;
-  reader.checkKeys(probe, probeFields, 'a probe');
+  reader.checkKeys(probe, probeFields);
 
   const timing = mapTiming(reader, probe, key, checkNames[key]);
   const present = handlers.filter((h) => reader.has([...probe, h]));
@@ -42,7 +42,7 @@ export function mapProbe(reader: ManifestReader, container: YamlPath, key: Probe
   recordTiming(reader, probe, at);
 
   if (handler === 'exec') {
-    reader.checkKeys([...probe, 'exec'], execFields, 'an exec probe');
+    reader.checkKeys([...probe, 'exec'], execFields);
     const commandPath = [...probe, 'exec', 'command'];
     const command = reader.stringList(commandPath);
     if (!reader.has(commandPath) || command?.length === 0) {
@@ -53,7 +53,7 @@ export function mapProbe(reader: ManifestReader, container: YamlPath, key: Probe
     return { type: 'exec', ...timing, command: ['CMD', ...command] };
   }
 
-  reader.checkKeys([...probe, handler], handler === 'httpGet' ? httpGetFields : tcpSocketFields, `a ${handler} probe`);
+  reader.checkKeys([...probe, handler], handler === 'httpGet' ? httpGetFields : tcpSocketFields);
   const port = probePort(reader, [...probe, handler, 'port'], ports);
   if (port === undefined) return undefined;
   reader.record(`${at}.port`, [...probe, handler, 'port']);

@@ -126,13 +126,13 @@ export class ManifestReader {
   }
 
   /** Warns about every key of the mapping at `path` that `known` does not hold. */
-  checkKeys(path: YamlPath, known: ReadonlySet<string>, what: string): void {
+  checkKeys(path: YamlPath, known: ReadonlySet<string>): void {
     const node = this.value(path);
     if (!isMapping(node)) return;
     for (const key of Object.keys(node)) {
       if (known.has(key)) continue;
       const hint = unknownKeyHint(key, known);
-      this.warning([...path, key], `not a field of ${what}; ignored`, { code: 'unknown-field', part: 'key', ...(hint ? { hint } : {}) });
+      this.warning([...path, key], `unknown field ${JSON.stringify(key)} is ignored`, { code: 'unknown-field', part: 'key', ...(hint ? { hint } : {}) });
     }
   }
 

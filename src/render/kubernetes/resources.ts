@@ -12,7 +12,7 @@ export function mapResources(reader: ManifestReader, container: YamlPath, task: 
   const path = [...container, 'resources'];
   const resources: Resources = { cpu: null, cpuLimit: null, memoryMB: null };
   if (!reader.mapping(path)) return resources;
-  reader.checkKeys(path, resourceRequirementsFields, 'resources');
+  reader.checkKeys(path, resourceRequirementsFields);
 
   for (const kind of ['limits', 'requests'] as const) {
     const listPath = [...path, kind];
@@ -21,7 +21,7 @@ export function mapResources(reader: ManifestReader, container: YamlPath, task: 
     for (const name of Object.keys(list)) {
       if (!isResourceName(name)) {
         const hint = unknownKeyHint(name, standardResourceNames);
-        reader.warning([...listPath, name], 'not a resource Kubernetes knows; ignored', { code: 'unknown-field', part: 'key', ...(hint ? { hint } : {}) });
+        reader.warning([...listPath, name], `unknown resource ${JSON.stringify(name)} is ignored`, { code: 'unknown-field', part: 'key', ...(hint ? { hint } : {}) });
       }
     }
     const cpu = quantity(reader, [...listPath, 'cpu']);

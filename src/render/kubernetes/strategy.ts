@@ -18,7 +18,7 @@ const update = 'groups.0.update';
 export function mapUpdate(reader: ManifestReader, replicas: number, hasReadinessProbe: boolean): UpdateStrategy {
   const strategy = ['spec', 'strategy'];
   reader.mapping(strategy);
-  reader.checkKeys(strategy, strategyFields, 'a Deployment strategy');
+  reader.checkKeys(strategy, strategyFields);
   reader.recordFirstPresent(update, [strategy, ['spec']]);
 
   const type = reader.string([...strategy, 'type']) ?? 'RollingUpdate';
@@ -61,7 +61,7 @@ function recreateBudgets(reader: ManifestReader, strategy: YamlPath, replicas: n
 function rollingBudgets(reader: ManifestReader, strategy: YamlPath, replicas: number): Budgets {
   const rolling = [...strategy, 'rollingUpdate'];
   reader.mapping(rolling);
-  reader.checkKeys(rolling, rollingUpdateFields, 'a rolling update');
+  reader.checkKeys(rolling, rollingUpdateFields);
   const surgeBudget = readBudget(reader, [...rolling, 'maxSurge'], false) ?? parseBudget(kubernetesDefaults.maxSurge)!;
   const unavailableBudget = readBudget(reader, [...rolling, 'maxUnavailable'], true) ?? parseBudget(kubernetesDefaults.maxUnavailable)!;
   if (budgetValue(surgeBudget) === 0 && budgetValue(unavailableBudget) === 0) {

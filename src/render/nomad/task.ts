@@ -29,7 +29,7 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
   const name = block.labels[0]!;
   ctx.origin(modelPath, block.typeSpan, 'task');
   ctx.origin(`${modelPath}.name`, block.labelSpans[0]!, 'task');
-  const reader = BlockReader.ofBlock(ctx, block, 'task', 'task');
+  const reader = BlockReader.ofBlock(ctx, block, 'task', '');
 
   const driver = reader.string('driver');
   if (!driver) reader.missing('driver', 'deckhand runs driver = "docker"');

@@ -158,8 +158,8 @@ describe('env_file and environment', () => {
       'app/docker-compose.yml:5:10: services.web.environment.A: expected a string, number or boolean, found a list',
     ]);
     expect(diagnosticsOf('services:\n  web:\n    image: nginx\n    environment: [A=1, 5, =x]\n')).toEqual([
-      'app/docker-compose.yml:4:25: services.web.environment[1]: expected a "KEY=VALUE" string, found 5',
-      'app/docker-compose.yml:4:28: services.web.environment[2]: expected a "KEY=VALUE" string with a key, found "=x"',
+      'app/docker-compose.yml:4:24: services.web.environment[1]: expected a "KEY=VALUE" string, found 5',
+      'app/docker-compose.yml:4:27: services.web.environment[2]: expected a "KEY=VALUE" string with a key, found "=x"',
     ]);
     expect(diagnosticsOf('services:\n  web:\n    image: nginx\n    environment: PORT=8000\n')).toEqual([
       'app/docker-compose.yml:4:18: services.web.environment: expected a map or a list of "KEY=VALUE" strings for environment, found "PORT=8000"',

@@ -244,7 +244,7 @@ describe('resources.limits', () => {
             limits: { memroy: 1Gi, example.com/gpu: 1, hugepages-2Mi: 64Mi, ephemeral-storage: 1Gi }
 `));
     expect(lines(result.diagnostics)).toEqual([
-      'app.yaml:11:23: warning: spec.template.spec.containers[0].resources.limits.memroy: not a resource Kubernetes knows; ignored (did you mean "memory"?)',
+      'app.yaml:11:23: warning: spec.template.spec.containers[0].resources.limits.memroy: unknown resource "memroy" is ignored (did you mean "memory"?)',
     ]);
   });
 });

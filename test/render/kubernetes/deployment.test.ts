@@ -290,18 +290,18 @@ spec:
 `);
     expect(result.jobs).toHaveLength(1);
     expect(allLines(result)).toEqual([
-      'app.yaml:5:3: warning: metadata.lables: not a field of object metadata; ignored (did you mean "labels"?)',
-      'app.yaml:7:3: warning: spec.replica: not a field of a Deployment spec; ignored (did you mean "replicas"?)',
-      'app.yaml:9:5: warning: spec.strategy.typ: not a field of a Deployment strategy; ignored (did you mean "type"?)',
-      'app.yaml:11:7: warning: spec.strategy.rollingUpdate.maxSurg: not a field of a rolling update; ignored (did you mean "maxSurge"?)',
-      'app.yaml:13:5: warning: spec.template.metdata: not a field of a pod template; ignored (did you mean "metadata"?)',
-      'app.yaml:15:7: warning: spec.template.spec.restartPolicey: not a field of a pod spec; ignored (did you mean "restartPolicy"?)',
-      'app.yaml:18:11: warning: spec.template.spec.containers[0].imag: not a field of a container; ignored (did you mean "image"?)',
-      'app.yaml:22:15: warning: spec.template.spec.containers[0].ports[0].nam: not a field of a container port; ignored (did you mean "name"?)',
-      'app.yaml:25:15: warning: spec.template.spec.containers[0].env[0].valu: not a field of an environment variable; ignored (did you mean "value"?)',
-      'app.yaml:27:13: warning: spec.template.spec.containers[0].resources.limit: not a field of resources; ignored (did you mean "limits"?)',
-      'app.yaml:29:13: warning: spec.template.spec.containers[0].readinessProbe.periodSecond: not a field of a probe; ignored (did you mean "periodSeconds"?)',
-      'app.yaml:31:15: warning: spec.template.spec.containers[0].readinessProbe.httpGet.prot: not a field of a httpGet probe; ignored (did you mean "port"?)',
+      'app.yaml:5:3: warning: metadata.lables: unknown field "lables" is ignored (did you mean "labels"?)',
+      'app.yaml:7:3: warning: spec.replica: unknown field "replica" is ignored (did you mean "replicas"?)',
+      'app.yaml:9:5: warning: spec.strategy.typ: unknown field "typ" is ignored (did you mean "type"?)',
+      'app.yaml:11:7: warning: spec.strategy.rollingUpdate.maxSurg: unknown field "maxSurg" is ignored (did you mean "maxSurge"?)',
+      'app.yaml:13:5: warning: spec.template.metdata: unknown field "metdata" is ignored (did you mean "metadata"?)',
+      'app.yaml:15:7: warning: spec.template.spec.restartPolicey: unknown field "restartPolicey" is ignored (did you mean "restartPolicy"?)',
+      'app.yaml:18:11: warning: spec.template.spec.containers[0].imag: unknown field "imag" is ignored (did you mean "image"?)',
+      'app.yaml:22:15: warning: spec.template.spec.containers[0].ports[0].nam: unknown field "nam" is ignored (did you mean "name"?)',
+      'app.yaml:25:15: warning: spec.template.spec.containers[0].env[0].valu: unknown field "valu" is ignored (did you mean "value"?)',
+      'app.yaml:27:13: warning: spec.template.spec.containers[0].resources.limit: unknown field "limit" is ignored (did you mean "limits"?)',
+      'app.yaml:29:13: warning: spec.template.spec.containers[0].readinessProbe.periodSecond: unknown field "periodSecond" is ignored (did you mean "periodSeconds"?)',
+      'app.yaml:31:15: warning: spec.template.spec.containers[0].readinessProbe.httpGet.prot: unknown field "prot" is ignored (did you mean "port"?)',
     ]);
     expect(result.diagnostics.every((d) => d.code === 'unknown-field')).toBe(true);
   });

@@ -1,0 +1,142 @@
+// Every validation rule and every kind of bad input, with the exact message and position.
+import { render } from '../../helpers/render.js';
+
+const job = (groupBody: string, taskBody = '      config {\n        image = "demo:v1"\n      }') => `job "web" {
+  group "web" {
+${groupBody}
+    task "server" {
+      driver = "docker"
+${taskBody}
+    }
+  }
+}
+`;
+
+function lines(text: string): string[] {
+  return render(text).lines;
+}
+
+describe('Nomad validation rules', () => {
+  it('count must not be negative', () => {
+    expect(lines(job('    count = -1'))).toEqual(['job.nomad:3:13: count: must be a whole number of at least 0, got -1']);
+  });
+
+  it('canary must not exceed count', () => {
+    expect(lines(job('    count = 2\n    update {\n      canary = 3\n    }'))).toEqual(['job.nomad:5:16: update.canary: must be between 0 and count (2), got 3']);
+  });
+
+  it('durations must parse', () => {
+    expect(lines(job('    update {\n      min_healthy_time = "10 seconds"\n    }'))).toEqual([
+      'job.nomad:4:26: update.min_healthy_time: expected a duration such as "30s" or "1m30s", got "10 seconds"',
+    ]);
+  });
+
+  it('the healthy deadline must end before the progress deadline', () => {
+    expect(lines(job('    update {\n      healthy_deadline  = "10m"\n      progress_deadline = "10m"\n    }'))).toEqual([
+      'job.nomad:4:27: update.healthy_deadline: must be less than the progress deadline (10m), got 10m',
+    ]);
+  });
+
+  it('a progress deadline of 0 turns the deadline off', () => {
+    expect(render(job('    update {\n      healthy_deadline  = "10m"\n      progress_deadline = 0\n    }')).jobs).toHaveLength(1);
+  });
+
+  it('the minimum healthy time must be shorter than the healthy deadline', () => {
+    expect(lines(job('    update {\n      min_healthy_time = "6m"\n    }'))).toEqual([
+      'job.nomad:4:26: update.min_healthy_time: must be less than the healthy deadline (5m), got 6m',
+    ]);
+  });
+
+  it('an image must be set', () => {
+    expect(lines(job('', '      config {\n        command = "/bin/sh"\n      }'))).toEqual([
+      'job.nomad:6:7: config.image: task "server" has no image (set the image to run)',
+    ]);
+  });
+
+  it('a task needs a config block', () => {
+    expect(lines(job('', ''))).toContain('job.nomad:4:5: config: task "server" has no config block (add config { image = "..." })');
+  });
+
+  it('ports named by checks must exist', () => {
+    const text = job('    network {\n      port "http" {}\n    }\n    service {\n      port = "htp"\n      check {\n        type = "tcp"\n      }\n    }');
+    expect(lines(text)).toEqual(['job.nomad:7:14: service.port: check uses port "htp", which is not defined (ports defined: "http")']);
+  });
+
+  it('ports named by the docker config must exist', () => {
+    const text = job('    network {\n      port "http" {}\n    }', '      config {\n        image = "x"\n        ports = ["http", "grpc"]\n      }');
+    expect(lines(text)).toEqual(['job.nomad:10:17: config.ports: port "grpc" is not defined in a network block (defined: "http")']);
+  });
+
+  it('a misspelt key is a warning with its position and a guess', () => {
+    const result = render(job('    update {\n      max_paralel = 2\n    }'));
+    expect(result.lines).toEqual(['job.nomad:4:7: warning: update.max_paralel: unknown attribute "max_paralel" is ignored (did you mean "max_parallel"?)']);
+    expect(result.jobs).toHaveLength(1);
+  });
+
+  it('an unknown block is a warning, a known block deckhand cannot honour says so', () => {
+    const result = render(job('    updates {\n    }', '      config {\n        image = "x"\n      }\n      template {\n        data = "x"\n      }'));
+    expect(result.lines).toEqual([
+      'job.nomad:3:5: warning: updates: unknown block "updates" is ignored (did you mean "update"?)',
+      'job.nomad:10:7: warning: template: templates are not rendered by deckhand; ignored',
+    ]);
+  });
+
+  it('job types other than service are not supported', () => {
+    expect(lines('job "batchy" {\n  type = "batch"\n  group "g" {\n    task "t" {\n      driver = "docker"\n      config { image = "x" }\n    }\n  }\n}\n')).toEqual([
+      'job.nomad:2:10: type: job type "batch" is not supported (deckhand runs type = "service" jobs)',
+    ]);
+  });
+
+  it('check kinds other than http and tcp are not supported', () => {
+    const text = job('    service {\n      check {\n        type    = "script"\n        command = "/bin/check"\n      }\n    }');
+    expect(lines(text)).toEqual(['job.nomad:5:19: service.check.type: check type "script" is not supported (deckhand runs http and tcp checks)']);
+  });
+
+  it('an http check needs a path, a check needs a port', () => {
+    const noPath = job('    network {\n      port "http" {}\n    }\n    service {\n      port = "http"\n      check {\n        type = "http"\n      }\n    }');
+    expect(lines(noPath)).toEqual(['job.nomad:8:7: service.check.path: "path" is required here (an http check needs the path to request, e.g. path = "/health")']);
+    const noPort = job('    service {\n      check {\n        type = "tcp"\n      }\n    }');
+    expect(lines(noPort)).toEqual(['job.nomad:4:7: service.check.port: a tcp check needs a port (set port on the check or on its service)']);
+  });
+
+  it('drivers other than docker are not supported', () => {
+    const text = 'job "web" {\n  group "g" {\n    task "t" {\n      driver = "exec"\n      config { command = "x" }\n    }\n  }\n}\n';
+    expect(lines(text)[0]).toBe('job.nomad:4:16: driver: driver "exec" is not supported (deckhand runs driver = "docker")');
+  });
+
+  it('job and group names must fit in a container name', () => {
+    expect(lines(job('').replace('job "web"', 'job "my web"'))).toEqual([
+      'job.nomad:1:5: job: job id "my web" must start with a letter or digit and hold only letters, digits, "_", "." and "-" (it names the job\'s containers)',
+    ]);
+  });
+
+  it('group and task names must be unique', () => {
+    const text = 'job "web" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n      config { image = "x" }\n    }\n    task "t" {\n      driver = "docker"\n      config { image = "x" }\n    }\n  }\n}\n';
+    expect(lines(text)).toEqual(['job.nomad:7:10: task: task "t" is defined more than once in group "g"']);
+  });
+
+  it('a file holds one job', () => {
+    expect(lines(`${job('')}job "other" {\n}\n`)).toContain('job.nomad:12:1: job: a file holds one job; this is a second one (put each job in its own file)');
+    expect(lines('variable "x" { default = 1 }\n')).toEqual(['job.nomad:1:1: job: no job block in this file (a Nomad job file holds job "name" { ... })']);
+  });
+});
+
+describe('Nomad syntax errors', () => {
+  it('carry the position of the problem', () => {
+    expect(lines('job "web" {\n  group "g" {\n    count = \n  }\n}\n')).toEqual(['job.nomad:3:13: expected an expression, found a new line']);
+    expect(lines('job "web" {\n  group "g" {\n')).toEqual(['job.nomad:2:13: this block is never closed: expected "}"']);
+    expect(lines('job "web" {\n  a = "unterminated\n}\n')).toEqual([
+      'job.nomad:2:7: a quoted string cannot span lines; close it with \'"\' or use a heredoc (<<EOT)',
+    ]);
+    expect(lines('job "web" {\n  count = 1\n  count = 2\n}\n')).toEqual([
+      'job.nomad:3:3: attribute "count" is set more than once (first on line 2); each attribute may be set only once',
+    ]);
+  });
+
+  it('survive deep nesting without exhausting the stack', () => {
+    const deepBlocks = `${'a {\n'.repeat(5000)}${'}\n'.repeat(5000)}`;
+    expect(lines(deepBlocks)[0]).toMatch(/blocks are nested more than 200 deep/);
+    const deepExpr = `x = ${'['.repeat(10000)}${']'.repeat(10000)}\n`;
+    expect(lines(deepExpr)[0]).toMatch(/expressions are nested more than 200 deep/);
+  });
+});

@@ -112,13 +112,12 @@ export function renderFile(
   try {
     const result = renderers[format].render(file, context);
     const diagnostics = [...result.diagnostics];
-    const jobs: RenderedJob[] = [];
-    for (const mapped of result.jobs) {
-      const problems = validateJob(mapped.job, mapped.fields);
-      diagnostics.push(...problems);
-      if (!problems.some((d) => d.severity === 'error')) jobs.push({ job: mapped.job, fields: mapped.fields });
-    }
-    return { jobs, diagnostics };
+    // Shared rules run on cleanly mapped jobs only: a half-mapped job would add echoes of the first error.
+    const mappedCleanly = !diagnostics.some((d) => d.severity === 'error');
+    if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields));
+    // A file with any error is not trusted at all: none of its jobs is deployed.
+    const jobs = diagnostics.some((d) => d.severity === 'error') ? [] : result.jobs.map(({ job, fields }) => ({ job, fields }));
+    return { jobs, diagnostics: sortDiagnostics(diagnostics) };
   } catch (error) {
     const message = error instanceof RangeError ? 'the file is nested too deeply to read' : `deckhand could not render this file: ${(error as Error).message}`;
     return { jobs: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };

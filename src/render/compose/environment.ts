@@ -7,7 +7,7 @@ import { resolveInTree } from './paths.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { describeValue, isPlainMap, readBoolean, readEnum, readMap, readScalarText, readString, setEntry, unreadable, warnUnknownKeys } from './values.js';
+import { describeValue, isPlainMap, readBoolean, readEnum, readScalarText, readString, setEntry, unreadable, warnUnknownKeys } from './values.js';
 
 interface EnvFileRef {
   path: string;
@@ -28,7 +28,7 @@ export function mapEnvironment(scope: ServiceScope, envFile: unknown, environmen
   }
   const path = [...scope.path, 'environment'];
   const entries = keyValueEntries(scope, path, environment, 'environment');
-  if (entries.length > 0 || environment !== undefined) record(scope, model, path);
+  if (environment !== undefined) record(scope, model, path);
   for (const { key, value, at } of entries) {
     // A key without a value takes it from the environment, and is left out when unset there.
     const resolved = value ?? scope.lookup(key);
@@ -111,7 +111,7 @@ function envFileRefs(scope: ServiceScope, value: unknown): EnvFileRef[] {
       scope.r.error(at, `expected a path or a map with "path", found ${describeValue(item)}`);
       continue;
     }
-    const map = readMap(scope.r, at, item)!;
+    const map = item;
     warnUnknownKeys(scope.r, at, map, envFileKeys);
     const file = readString(scope.r, [...at, 'path'], map.path);
     if (map.path === undefined) scope.r.error(at, 'expected a "path", found none');

@@ -12,7 +12,7 @@ import { folderOf } from './paths.js';
 import { folderName, normalizeProjectName } from './project-name.js';
 import { Reporter } from './report.js';
 import { mapService } from './service.js';
-import { describeValue, isPlainMap, readString, warnUnknownKeys } from './values.js';
+import { describeValue, isPlainMap, readString, unreadable, warnUnknownKeys } from './values.js';
 import type { PlainMap } from './values.js';
 
 const fileStart: Position = { line: 1, col: 1 };
@@ -112,6 +112,7 @@ function jobId(r: Reporter, root: PlainMap, file: string, rootName: string, fiel
 
 function servicesOf(r: Reporter, root: PlainMap): PlainMap | undefined {
   const value = root.services;
+  if (value === unreadable) return undefined;
   if (value === undefined) {
     r.error([], 'expected a "services:" map at the top level, found none', { at: fileStart });
     return undefined;

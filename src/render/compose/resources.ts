@@ -12,54 +12,48 @@ import type { PlainMap } from './values.js';
 export function mapResources(scope: ServiceScope, service: PlainMap, deploy: PlainMap | undefined): Resources {
   const resources: Resources = { cpu: null, cpuLimit: null, memoryMB: null };
   const model = `${taskPath(scope)}.resources`;
+  const limitsPath = [...scope.path, 'deploy', 'resources', 'limits'];
   const limits = readLimits(scope, deploy);
-  const sources: Array<[Path, unknown]> = [
-    [limits.path ? [...limits.path, 'cpus'] : [], limits.map?.cpus],
-    [[...scope.path, 'cpus'], service.cpus],
-  ];
-  for (const [path, value] of sources) {
-    if (value === undefined || resources.cpuLimit !== null) continue;
-    const cores = readNumber(scope.r, path, value, { min: 0 });
-    // 0 is Docker's "no limit".
-    if (cores) {
-      resources.cpuLimit = cores;
-      record(scope, `${model}.cpuLimit`, path);
-    }
+
+  // The first place that sets a limit wins; 0 is Docker's "no limit".
+  const cpus = firstGiven([[[...limitsPath, 'cpus'], limits?.cpus], [[...scope.path, 'cpus'], service.cpus]]);
+  const cores = cpus && readNumber(scope.r, cpus.path, cpus.value, { min: 0 });
+  if (cpus && cores) {
+    resources.cpuLimit = cores;
+    record(scope, `${model}.cpuLimit`, cpus.path);
   }
-  const memorySources: Array<[Path, unknown]> = [
-    [limits.path ? [...limits.path, 'memory'] : [], limits.map?.memory],
-    [[...scope.path, 'mem_limit'], service.mem_limit],
-  ];
-  for (const [path, value] of memorySources) {
-    if (value === undefined || resources.memoryMB !== null) continue;
-    const bytes = readBytes(scope, path, value);
-    if (bytes) {
-      resources.memoryMB = bytes / (1024 * 1024);
-      record(scope, `${model}.memoryMB`, path);
-    }
+  const memory = firstGiven([[[...limitsPath, 'memory'], limits?.memory], [[...scope.path, 'mem_limit'], service.mem_limit]]);
+  const bytes = memory && readBytes(scope, memory.path, memory.value);
+  if (memory && bytes) {
+    resources.memoryMB = bytes / (1024 * 1024);
+    record(scope, `${model}.memoryMB`, memory.path);
   }
   return resources;
 }
 
-function readLimits(scope: ServiceScope, deploy: PlainMap | undefined): { map?: PlainMap; path?: Path } {
-  if (!deploy) return {};
+function firstGiven(candidates: Array<[Path, unknown]>): { path: Path; value: unknown } | undefined {
+  const found = candidates.find(([, value]) => value !== undefined);
+  return found && { path: found[0], value: found[1] };
+}
+
+/** `deploy.resources.limits`, checking the keys around it; reservations are read only to check their keys. */
+function readLimits(scope: ServiceScope, deploy: PlainMap | undefined): PlainMap | undefined {
+  if (!deploy) return undefined;
   const path = [...scope.path, 'deploy', 'resources'];
   const resources = readMap(scope.r, path, deploy.resources);
-  if (!resources) return {};
+  if (!resources) return undefined;
   warnUnknownKeys(scope.r, path, resources, resourcesKeys);
   const reservations = readMap(scope.r, [...path, 'reservations'], resources.reservations);
   if (reservations) warnUnknownKeys(scope.r, [...path, 'reservations'], reservations, reservationsKeys);
-  const limitsPath = [...path, 'limits'];
-  const limits = readMap(scope.r, limitsPath, resources.limits);
-  if (!limits) return {};
-  warnUnknownKeys(scope.r, limitsPath, limits, limitsKeys);
-  return { map: limits, path: limitsPath };
+  const limits = readMap(scope.r, [...path, 'limits'], resources.limits);
+  if (limits) warnUnknownKeys(scope.r, [...path, 'limits'], limits, limitsKeys);
+  return limits;
 }
 
 const unitPower: Record<string, number> = { '': 0, k: 1, m: 2, g: 3, t: 4, p: 5 };
 
 /** Bytes from `512m`, `1g`, `50M`, `1.5GiB`, `100b` or a plain number of bytes (units are powers of 1024, as Docker's). */
-export function readBytes(scope: ServiceScope, path: Path, value: unknown): number | undefined {
+function readBytes(scope: ServiceScope, path: Path, value: unknown): number | undefined {
   if (value === unreadable) return undefined;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?\s*$/i.exec(value) : null;

@@ -16,6 +16,7 @@ export function isPlainMap(value: unknown): value is PlainMap {
 
 /** How a found value reads in a message: `"many"`, `-1`, `a list`, `a map`, `null`. */
 export function describeValue(value: unknown): string {
+  if (value === unreadable) return 'a value whose interpolation failed';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (Array.isArray(value)) return 'a list';
   if (isPlainMap(value)) return 'a map';

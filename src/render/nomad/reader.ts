@@ -166,7 +166,7 @@ export class BlockReader {
 
   reportEvalError(error: unknown, field: string): void {
     if (error instanceof EvalError) {
-      this.ctx.error(error.span, field, error.message, error.hint);
+      if (!error.silent) this.ctx.error(error.span, field, error.message, error.hint);
       return;
     }
     throw error;

@@ -83,15 +83,22 @@ export function bindVariables(ctx: NomadContext, file: Body, options: RenderCont
   }
   for (const [name, text] of Object.entries(options.vars)) assign(name, text, true, atFileStart(`--var ${name}`));
 
-  const values: ValueObject = {};
   for (const decl of declarations.values()) {
-    if (decl.value === undefined) {
-      ctx.error(decl.nameSpan, `variable.${decl.name}`, `variable "${decl.name}" has no value`, `give it a default, or set it with --var ${decl.name}=... or NOMAD_VAR_${decl.name}`);
-      continue;
-    }
-    values[decl.name] = decl.value;
+    if (decl.value !== undefined) continue;
+    ctx.error(decl.nameSpan, `variable.${decl.name}`, `variable "${decl.name}" has no value`, `give it a default, or set it with --var ${decl.name}=... or NOMAD_VAR_${decl.name}`);
   }
-  ctx.evaluator = new Evaluator(ctx.src, new Map<string, RootValue>([['var', values], ['local', localsRoot(ctx, file)]]));
+  ctx.evaluator = new Evaluator(ctx.src, new Map<string, RootValue>([['var', variablesRoot(declarations)], ['local', localsRoot(ctx, file)]]));
+}
+
+/** `var.<name>`: an undeclared name is an error where it is used; a declared one without a value was reported at its declaration. */
+function variablesRoot(declarations: Map<string, Declaration>): LazyRoot {
+  return new LazyRoot((name, span) => {
+    const decl = declarations.get(name);
+    if (decl?.value !== undefined) return decl.value;
+    if (decl) throw new EvalError(`variable "${name}" has no value`, span, undefined, true);
+    const known = [...declarations.keys()];
+    throw new EvalError(`there is no variable "${name}"`, span, known.length ? `declared: ${known.join(', ')}` : `declare it with variable "${name}" { }`);
+  });
 }
 
 function declare(ctx: NomadContext, file: Body): Map<string, Declaration> {

@@ -25,7 +25,7 @@ describe('ports, short syntax', () => {
   test('a range of host ports for one container port takes the first, with a warning', () => {
     const result = render(service('ports: ["9090-9091:8080"]'));
     expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.ports).toEqual([{ label: '8080', static: 9090, to: 8080 }]);
-    expect(result.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'port-range', line: 4, col: 12 })]);
+    expect(result.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'port-range', line: 4, col: 13 })]);
   });
 
   test.each([
@@ -43,7 +43,7 @@ describe('ports, short syntax', () => {
 
   test('ranges of different lengths are an error', () => {
     expect(diagnosticsOf(service('ports: ["8000-8002:80-81"]'))).toEqual([
-      'app/docker-compose.yml:4:12: services.web.ports[0]: expected as many host ports as container ports, found 3 host and 2 container ports',
+      'app/docker-compose.yml:4:13: services.web.ports[0]: expected as many host ports as container ports, found 3 host and 2 container ports',
     ]);
   });
 
@@ -83,10 +83,10 @@ describe('ports, long syntax', () => {
 
   test('errors are at the field', () => {
     expect(diagnosticsOf(service('ports:', '  - published: 8080', '  - {target: 80, protocol: icmp, mode: bridge}', '  - {target: 80, published: x}'))).toEqual([
-      'app/docker-compose.yml:5:7: services.web.ports[0]: expected a "target" (the container port), found none',
-      'app/docker-compose.yml:6:31: services.web.ports[1].protocol: expected "tcp", "udp" or "sctp", found "icmp"',
-      'app/docker-compose.yml:6:43: services.web.ports[1].mode: expected "host" or "ingress", found "bridge"',
-      'app/docker-compose.yml:7:32: services.web.ports[2].published: expected a port from 1 to 65535 or a range such as 8000-8001, found "x"',
+      'app/docker-compose.yml:5:9: services.web.ports[0]: expected a "target" (the container port), found none',
+      'app/docker-compose.yml:6:32: services.web.ports[1].protocol: expected "tcp", "udp" or "sctp", found "icmp"',
+      'app/docker-compose.yml:6:44: services.web.ports[1].mode: expected "host" or "ingress", found "bridge"',
+      'app/docker-compose.yml:7:33: services.web.ports[2].published: expected a port from 1 to 65535 or a range such as 8000-8001, found "x"',
     ]);
   });
 
@@ -100,9 +100,9 @@ describe('ports, long syntax', () => {
 describe('where ports come from', () => {
   test('each port, its static and its to are located in the file', () => {
     const { fields } = renderJob(service('ports:', '  - "8000:80"', '  - target: 90', '    published: 9000'));
-    expect(fields.get('groups.0.tasks.0.ports.0')).toEqual({ field: 'services.web.ports[0]', pos: { line: 5, col: 7 } });
-    expect(fields.get('groups.0.tasks.0.ports.1')).toEqual({ field: 'services.web.ports[1]', pos: { line: 6, col: 7 } });
-    expect(fields.get('groups.0.tasks.0.ports.1.to')).toEqual({ field: 'services.web.ports[1].target', pos: { line: 6, col: 15 } });
-    expect(fields.get('groups.0.tasks.0.ports.1.static')).toEqual({ field: 'services.web.ports[1].published', pos: { line: 7, col: 18 } });
+    expect(fields.get('groups.0.tasks.0.ports.0')).toEqual({ field: 'services.web.ports[0]', pos: { line: 5, col: 9 } });
+    expect(fields.get('groups.0.tasks.0.ports.1')).toEqual({ field: 'services.web.ports[1]', pos: { line: 6, col: 9 } });
+    expect(fields.get('groups.0.tasks.0.ports.1.to')).toEqual({ field: 'services.web.ports[1].target', pos: { line: 6, col: 17 } });
+    expect(fields.get('groups.0.tasks.0.ports.1.static')).toEqual({ field: 'services.web.ports[1].published', pos: { line: 7, col: 20 } });
   });
 });

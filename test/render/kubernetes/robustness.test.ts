@@ -95,7 +95,7 @@ x7: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
         if (result.diagnostics.some((d) => d.severity === 'error')) expect(result.jobs).toEqual([]);
         for (const { job, fields } of result.jobs) expect(Array.isArray(validateJob(job, fields))).toBe(true);
       }),
-      { numRuns: 1500 },
+      { numRuns: 500 },
     );
   });
 
@@ -106,7 +106,7 @@ x7: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
         expectWellFormed(render(`apiVersion: apps/v1\nkind: Deployment\n${text}`));
         expectWellFormed(render(text));
       }),
-      { numRuns: 1500 },
+      { numRuns: 500 },
     );
   });
 });

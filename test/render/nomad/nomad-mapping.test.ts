@@ -325,7 +325,7 @@ job "web" {
 
   it('reports an unknown variable and a self-referencing local where they are used', () => {
     const unknownVar = render(minimal('    count = var.replicas'));
-    expect(unknownVar.lines).toContain('job.nomad:4:13: count: there is no attribute "replicas"');
+    expect(unknownVar.lines).toContain('job.nomad:4:13: count: there is no variable "replicas" (declare it with variable "replicas" { })');
     const cycle = render(`locals {\n  a = local.a\n}\n${minimal('    count = local.a')}`);
     expect(cycle.lines.some((l) => l.includes('local "a" refers to itself'))).toBe(true);
   });

@@ -19,6 +19,8 @@ export class EvalError extends Error {
     message: string,
     readonly span: Span,
     readonly hint?: string,
+    /** Already reported elsewhere (a variable without a value): stay silent, but stop evaluating. */
+    readonly silent = false,
   ) {
     super(message);
     this.name = 'EvalError';

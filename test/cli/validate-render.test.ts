@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cli } from '../helpers/cli.js';
+
+describe('deckhand validate', () => {
+  it('exits 0 on valid fixtures and says how many it checked', async () => {
+    const run = await cli(['validate', 'fixtures/s1-nomad-rolling/v1', 'fixtures/s5-kubernetes/v1', 'fixtures/s6-swarm-rollback/v1']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('fixtures/s5-kubernetes/v1/deployment.yaml:38:1: notice: kind Service is not deployed by deckhand; skipped\n3 job files valid (3 jobs)\n');
+  });
+
+  it('exits 1 on a bad file and prints every error as file:line:col', async () => {
+    const run = await cli(['validate', 'fixtures/bad/nomad-misspelt-key.nomad']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe(
+      [
+        'fixtures/bad/nomad-misspelt-key.nomad:5:7: warning: update.max_paralel: unknown attribute "max_paralel" is ignored (did you mean "max_parallel"?)',
+        'fixtures/bad/nomad-misspelt-key.nomad:6:21: update.canary: must be between 0 and count (3), got 4',
+        '1 of 1 job file invalid',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('gives machine output with -o json', async () => {
+    const run = await cli(['validate', '--json', 'fixtures/bad/nomad-syntax-error.nomad']);
+    expect(run.code).toBe(1);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ valid: false, files: [{ path: 'fixtures/bad/nomad-syntax-error.nomad', format: 'nomad', valid: false }] });
+    expect(out.diagnostics[0]).toMatchObject({ severity: 'error', code: 'syntax', line: 7, col: 17 });
+  });
+
+  it('says so when a path holds no job files or does not exist', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'deckhand-empty-'));
+    expect(await cli(['validate', empty])).toMatchObject({ code: 1, stderr: `no job files found in ${empty}\n` });
+    expect(await cli(['validate', 'no/such/place'])).toMatchObject({ code: 1, stderr: 'no/such/place: no such file or folder\n' });
+  });
+});
+
+describe('deckhand render', () => {
+  it('prints the SPEC shape with defaults for each format', async () => {
+    for (const file of ['fixtures/s4-nomad-auto-revert/v1/geo-api-server.nomad', 'fixtures/s6-swarm-rollback/v1/docker-compose.yml', 'fixtures/s5-kubernetes/v1/deployment.yaml']) {
+      const run = await cli(['render', file, '-o', 'json']);
+      expect(run.code).toBe(0);
+      const job = JSON.parse(run.stdout);
+      expect(Object.keys(job)).toEqual(['id', 'type', 'source', 'meta', 'historyLimit', 'groups']);
+      expect(Object.keys(job.groups[0].update)).toEqual(
+        expect.arrayContaining(['maxParallel', 'canary', 'autoPromote', 'autoRevert', 'minHealthyTimeMs', 'healthyDeadlineMs', 'progressDeadlineMs', 'healthCheck', 'order', 'delayMs', 'failureAction', 'maxFailureRatio']),
+      );
+      expect(job.groups[0].tasks[0].image).toBeTruthy();
+    }
+  });
+
+  it('takes --var and --var-file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deckhand-vars-'));
+    writeFileSync(join(dir, 'prod.hcl'), 'replicas = 5\n');
+    const run = await cli(['render', 'fixtures/nomad-variables/web.nomad', '--var', 'image_tag=v2', '--var-file', join(dir, 'prod.hcl'), '--json']);
+    const job = JSON.parse(run.stdout);
+    expect(job.groups[0].count).toBe(5);
+    expect(job.groups[0].tasks[0].image).toBe('hashicorp/demo-webapp:v2');
+  });
+
+  it('prints a readable text form', async () => {
+    const run = await cli(['render', 'fixtures/s1-nomad-rolling/v3/update-demo-webapp.nomad']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Job "update-demo-webapp" (service, nomad: update-demo-webapp.nomad)');
+    expect(run.stdout).toContain('Group "update-demo-webapp" (count 10)');
+    expect(run.stdout).toContain('max_parallel 3, canary 0');
+    expect(run.stdout).toContain('Image      hashicorp/demo-webapp:v1');
+  });
+
+  it('exits 1 with the positioned error on a bad file', async () => {
+    const run = await cli(['render', 'fixtures/bad/nomad-syntax-error.nomad']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^fixtures\/bad\/nomad-syntax-error.nomad:7:17: /);
+  });
+
+  it('refuses a file that is not a job', async () => {
+    const run = await cli(['render', 'package.json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('package.json: not a job file');
+  });
+});
+
+describe('the deckhand binary', () => {
+  it('runs from bin/ as npx would run it', async () => {
+    const { stdout } = await promisify(execFile)('node', ['bin/deckhand.js', 'render', 'fixtures/s1-nomad-rolling/v1/update-demo-webapp.nomad', '-o', 'json']);
+    const expected = JSON.parse(readFileSync('fixtures/s1-nomad-rolling/v1/update-demo-webapp.nomad.golden.json', 'utf8'))[0];
+    expect(JSON.parse(stdout)).toEqual(expected);
+  });
+});

@@ -1,7 +1,7 @@
 // Turns the paths a user typed into rendered jobs: a folder is one tree, a file is
 // rendered on its own (with its folder around it for `.env` and `env_file`).
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { sortDiagnostics } from '../model/diagnostic.js';
 import type { DiscoveredFile } from '../render/discover.js';
@@ -52,7 +52,9 @@ export async function loadJobs(path: string, options: RenderOptions, io: CliIO):
   } catch {
     throw new CliExit(1, `${path}: no such file or folder`);
   }
-  const shown = (file: string) => relative(io.cwd, join(isDirectory ? absolute : dirname(absolute), file)) || file;
+  const root = isDirectory ? absolute : dirname(absolute);
+  // Paths come back the way the user wrote theirs: absolute stays absolute.
+  const shown = (file: string) => (isAbsolute(path) ? join(root, file) : relative(io.cwd, join(root, file)) || file);
   const display = (loaded: LoadedJobs): LoadedJobs => ({
     jobs: loaded.jobs,
     files: loaded.files.map((f) => ({ ...f, path: shown(f.path) })),

@@ -51,7 +51,8 @@ export function loadYaml(file: SourceFile): YamlLoadResult {
   for (const doc of parsed) {
     if (doc.errors.length > 0) {
       for (const error of doc.errors) {
-        diagnostics.push(syntaxError(toPosition(error.pos[0]), firstLine(error.message)));
+        const message = /call stack/i.test(error.message) ? 'nesting is too deep' : firstLine(error.message);
+        diagnostics.push(syntaxError(toPosition(error.pos[0]), message));
       }
       continue;
     }
@@ -106,7 +107,7 @@ function findPair(doc: Document.Parsed, items: Pair[], key: string, depth: numbe
   const own = items.find((p) => isScalar(p.key) && String(p.key.value) === key);
   if (own) return own;
   for (const pair of items) {
-    if (!(isScalar(pair.key) && pair.key.value === '<<')) continue;
+    if (!isMergeKey(pair.key)) continue;
     const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
       const target = resolveAlias(doc, source);
@@ -117,6 +118,12 @@ function findPair(doc: Document.Parsed, items: Pair[], key: string, depth: numbe
     }
   }
   return undefined;
+}
+
+/** With `merge: true` the yaml library reads `<<` as a symbol; without, as the string. */
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  return key.value === '<<' || (typeof key.value === 'symbol' && key.value.description === '<<') || key.source === '<<';
 }
 
 function resolveAlias(doc: Document.Parsed, node: unknown): unknown {

@@ -159,10 +159,10 @@ describe('interpolation in a compose file', () => {
   test('a value whose interpolation failed is reported once, not again when it is typed', () => {
     expect(diagnosticsOf('services: ${SERVICES:?}\n')).toEqual(['app/docker-compose.yml:1:11: services: required variable SERVICES is not set']);
     expect(diagnosticsOf('services:\n  web: ${WEB:?}\n')).toEqual(['app/docker-compose.yml:2:8: services.web: required variable WEB is not set']);
-    expect(diagnosticsOf('services:\n  web:\n    image: nginx\n    ports: ["${P:?}", {target: "${T:?}"}]\n    environment: [A=${A:?}]\n')).toEqual([
-      'app/docker-compose.yml:4:13: services.web.ports[0]: required variable P is not set',
-      'app/docker-compose.yml:4:32: services.web.ports[1].target: required variable T is not set',
-      'app/docker-compose.yml:5:21: services.web.environment[0]: required variable A is not set',
+    expect(diagnosticsOf('services:\n  web:\n    image: nginx\n    ports: ["${P:?}", {target: "${T:?}"}]\n    environment: ["A=${A:?}"]\n')).toEqual([
+      'app/docker-compose.yml:4:14: services.web.ports[0]: required variable P is not set',
+      'app/docker-compose.yml:4:33: services.web.ports[1].target: required variable T is not set',
+      'app/docker-compose.yml:5:22: services.web.environment[0]: required variable A is not set',
     ]);
   });
 });

@@ -5,6 +5,7 @@ import type { BinaryExpr, CallExpr, Expr, ForExpr, Span, TemplatePart } from './
 import { callFunction } from './functions.js';
 import { EvalError, deepEqual, isObject, toBool, toNumber, toText, typeName, unknown } from './value.js';
 import type { Value, ValueObject } from './value.js';
+import { hasOwn, setOwn } from '../../../util/own.js';
 
 /** A root whose attributes are computed when read (locals, which may refer to each other). */
 export class LazyRoot {
@@ -43,7 +44,7 @@ export class Evaluator {
         const object = this.evaluate(expr.object);
         if (object === unknown) return unknown;
         if (!isObject(object)) throw new EvalError(`cannot read attribute "${expr.name}" of ${typeName(object)}`, expr.span);
-        if (!(expr.name in object)) {
+        if (!hasOwn(object, expr.name)) {
           throw new EvalError(`there is no attribute "${expr.name}"`, expr.span, hintKeys(object));
         }
         return object[expr.name]!;
@@ -61,7 +62,7 @@ export class Evaluator {
         for (const item of expr.items) {
           const key = this.evaluate(item.key);
           if (key === unknown) throw new EvalError('an object key cannot depend on placement', item.key.span);
-          out[toText(key, item.key.span)] = this.evaluateConcrete(item.value);
+          setOwn(out, toText(key, item.key.span), this.evaluateConcrete(item.value));
         }
         return out;
       }
@@ -188,7 +189,7 @@ export class Evaluator {
     }
     if (isObject(object)) {
       const name = toText(key, span);
-      if (!(name in object)) throw new EvalError(`there is no key "${name}"`, span, hintKeys(object));
+      if (!hasOwn(object, name)) throw new EvalError(`there is no key "${name}"`, span, hintKeys(object));
       return object[name]!;
     }
     if (typeof object === 'string') throw new EvalError('a string cannot be indexed; use substr()', span);
@@ -290,10 +291,11 @@ export class Evaluator {
         const name = toText(keyValue, expr.keyExpr.span);
         const item = this.evaluateConcrete(expr.valueExpr);
         if (expr.grouping) {
-          (grouped[name] ??= []).push(item);
+          if (!hasOwn(grouped, name)) setOwn(grouped, name, []);
+          grouped[name]!.push(item);
         } else {
-          if (name in object) throw new EvalError(`duplicate key "${name}" in the for expression; add "..." after the value to group them`, expr.keyExpr.span);
-          object[name] = item;
+          if (hasOwn(object, name)) throw new EvalError(`duplicate key "${name}" in the for expression; add "..." after the value to group them`, expr.keyExpr.span);
+          setOwn(object, name, item);
         }
       } finally {
         this.loopScopes.pop();

@@ -3,6 +3,7 @@
 import type { CallExpr, Span } from './ast.js';
 import { EvalError, deepEqual, formatNumber, isObject, toBool, toNumber, toText, typeName } from './value.js';
 import type { Value, ValueObject } from './value.js';
+import { hasOwn } from '../../../util/own.js';
 
 type Fn = (args: Value[], at: Span, argSpans: Span[]) => Value;
 
@@ -175,14 +176,14 @@ const functions: Record<string, FnSpec> = {
     fn: ([m, k, fallback], at) => {
       const map = obj(m!, at);
       const key = str(k!, at);
-      if (key in map) return map[key]!;
+      if (hasOwn(map, key)) return map[key]!;
       if (fallback !== undefined) return fallback;
       throw new EvalError(`lookup() found no key "${key}" and has no default`, at);
     },
   },
   merge: {
     arity: [0, Infinity],
-    fn: (args, at) => Object.assign({}, ...args.filter((a) => a !== null).map((a) => obj(a, at))) as ValueObject,
+    fn: (args, at) => args.filter((a) => a !== null).reduce<ValueObject>((out, a) => ({ ...out, ...obj(a, at) }), {}),
   },
   one: {
     arity: [1, 1],

@@ -264,8 +264,14 @@ class Parser {
   private parsePostfix(base: Expr): Expr {
     let expr = base;
     for (;;) {
+      // Space may separate a term from its traversal (`a .b`, and across lines inside brackets).
+      const before = this.pos;
+      this.skipTrivia();
       const ch = this.peek();
-      if (this.src.startsWith('...', this.pos)) return expr;
+      if (this.src.startsWith('...', this.pos) || (ch !== '.' && ch !== '[')) {
+        this.pos = before;
+        return expr;
+      }
       if (ch === '.' && this.peek(1) === '*') {
         this.pos += 2;
         expr = this.parseSplat(expr, false);
@@ -291,16 +297,21 @@ class Parser {
         this.pos++;
         const digitsStart = this.pos;
         while (isDigit(this.peek() ?? '')) this.pos++;
+        if (this.peek() === '.' && isDigit(this.peek(1) ?? '')) {
+          this.fail('legacy indexes cannot be chained (a.0.1); write a[0][1]', digitsStart - 1);
+        }
         const value = Number(this.src.slice(digitsStart, this.pos));
         const key = { kind: 'literal' as const, value, span: { start: digitsStart, end: this.pos } };
         return { kind: 'index', object, key, span: { start, end: this.pos } };
       }
-      if (after !== undefined && isIdentStart(after)) {
-        this.pos++;
+      this.pos++;
+      // Inside brackets a traversal may continue on the next line: `a.\n  b`.
+      this.skipTrivia();
+      if (isIdentStart(this.peek() ?? '')) {
         const name = this.readIdentifier()!;
         return { kind: 'getattr', object, name, span: { start, end: this.pos } };
       }
-      this.fail(`expected an attribute name after ".", found ${this.describeAt(this.pos + 1)}`, this.pos + 1);
+      this.fail(`expected an attribute name after ".", found ${this.describeHere()}`);
     }
     if (this.peek() === '[') {
       this.pos++;
@@ -373,6 +384,8 @@ class Parser {
     match.lastIndex = this.pos;
     const found = match.exec(this.src)!;
     this.pos += found[0].length;
+    // HCL reads `1.2.3` as one malformed number, not 1.2 indexed by 3.
+    if (this.peek() === '.' && isDigit(this.peek(1) ?? '')) this.fail(`invalid number literal "${/[0-9.]+/y.exec(this.src.slice(start))?.[0] ?? ''}"`, start);
     return { kind: 'literal', value: Number(found[0]), span: { start, end: this.pos } };
   }
 

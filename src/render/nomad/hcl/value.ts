@@ -1,5 +1,6 @@
 // Values of evaluated HCL expressions, and the conversions HCL applies between them.
 import type { Span } from './ast.js';
+import { hasOwn } from '../../../util/own.js';
 
 export type Value = string | number | boolean | null | Value[] | ValueObject | Unknown;
 export interface ValueObject {
@@ -73,7 +74,7 @@ export function deepEqual(a: Value, b: Value): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]!));
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && deepEqual(a[k]!, b[k]!));
+    return keys.length === Object.keys(b).length && keys.every((k) => hasOwn(b, k) && deepEqual(a[k]!, b[k]!));
   }
   return false;
 }

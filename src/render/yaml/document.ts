@@ -1,6 +1,6 @@
 // YAML for the Compose and Kubernetes renderers: plain values to map, plus a way to
 // find the line and column of any path afterwards, so errors point into the file.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Diagnostic, Position } from '../../model/diagnostic.js';
 import type { SourceFile } from '../types.js';
@@ -67,23 +67,24 @@ export function loadYaml(file: SourceFile): YamlLoadResult {
       diagnostics.push(syntaxError(toPosition(doc.range[0]), reason));
       continue;
     }
+    const anchors = new AnchorIndex(doc);
     documents.push({
       value,
-      locate: (path, part = 'value') => toPosition(locateOffset(doc, path, part)),
+      locate: (path, part = 'value') => toPosition(locateOffset(doc, anchors, path, part)),
     });
   }
   return { documents, diagnostics };
 }
 
-function locateOffset(doc: Document.Parsed, path: YamlPath, part: 'key' | 'value'): number {
+function locateOffset(doc: Document.Parsed, anchors: AnchorIndex, path: YamlPath, part: 'key' | 'value'): number {
   let node: unknown = doc.contents;
   let best = doc.contents?.range?.[0] ?? doc.range[0];
   for (let i = 0; i < path.length; i++) {
     const step = path[i]!;
-    node = resolveAlias(doc, node);
+    node = anchors.resolve(node);
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = findPair(doc, node.items as Pair[], String(step), 0);
+      const pair = findPair(anchors, node.items as Pair[], String(step), 0);
       if (!pair) return best;
       const keyOffset = rangeStart(pair.key) ?? best;
       if (last && part === 'key') return keyOffset;
@@ -102,7 +103,7 @@ function locateOffset(doc: Document.Parsed, path: YamlPath, part: 'key' | 'value
 }
 
 /** Finds a key in a map, looking through `<<` merge keys as YAML's merge does. */
-function findPair(doc: Document.Parsed, items: Pair[], key: string, depth: number): Pair | undefined {
+function findPair(anchors: AnchorIndex, items: Pair[], key: string, depth: number): Pair | undefined {
   if (depth > 20) return undefined;
   const own = items.find((p) => isScalar(p.key) && String(p.key.value) === key);
   if (own) return own;
@@ -110,9 +111,9 @@ function findPair(doc: Document.Parsed, items: Pair[], key: string, depth: numbe
     if (!isMergeKey(pair.key)) continue;
     const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
-      const target = resolveAlias(doc, source);
+      const target = anchors.resolve(source);
       if (isMap(target)) {
-        const found = findPair(doc, target.items as Pair[], key, depth + 1);
+        const found = findPair(anchors, target.items as Pair[], key, depth + 1);
         if (found) return found;
       }
     }
@@ -126,10 +127,39 @@ function isMergeKey(key: unknown): boolean {
   return key.value === '<<' || (typeof key.value === 'symbol' && key.value.description === '<<') || key.source === '<<';
 }
 
-function resolveAlias(doc: Document.Parsed, node: unknown): unknown {
-  let current = node;
-  for (let hops = 0; hops < 20 && isAlias(current); hops++) current = current.resolve(doc);
-  return current;
+/**
+ * Resolves aliases to their anchored nodes. The yaml library's own `Alias.resolve`
+ * walks the whole document on every call; an index built once keeps locating cheap.
+ */
+class AnchorIndex {
+  private anchored: Array<{ name: string; offset: number; node: Node }> | null = null;
+
+  constructor(private readonly doc: Document.Parsed) {}
+
+  resolve(node: unknown): unknown {
+    let current = node;
+    for (let hops = 0; hops < 20 && isAlias(current); hops++) {
+      const alias = current;
+      const at = alias.range?.[0] ?? Infinity;
+      // The anchor is the last one of that name defined before the alias.
+      const found = this.all().filter((a) => a.name === alias.source && a.offset < at).pop();
+      if (!found) return undefined;
+      current = found.node;
+    }
+    return current;
+  }
+
+  private all(): Array<{ name: string; offset: number; node: Node }> {
+    if (this.anchored) return this.anchored;
+    const anchored: Array<{ name: string; offset: number; node: Node }> = [];
+    visit(this.doc, {
+      Node: (_key, node) => {
+        if (!isAlias(node) && node.anchor) anchored.push({ name: node.anchor, offset: node.range?.[0] ?? 0, node });
+      },
+    });
+    this.anchored = anchored;
+    return anchored;
+  }
 }
 
 function rangeStart(node: unknown): number | undefined {

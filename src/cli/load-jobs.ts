@@ -1,14 +1,14 @@
 // Turns the paths a user typed into rendered jobs: a folder is one tree, a file is
 // rendered on its own (with its folder around it for `.env` and `env_file`).
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { sortDiagnostics } from '../model/diagnostic.js';
 import type { DiscoveredFile } from '../render/discover.js';
 import type { RenderedJob } from '../render/tree.js';
 import { renderPath, renderTree } from '../render/tree.js';
 import type { RenderOptions, SourceFile } from '../render/types.js';
-import { readDirectoryTree } from '../sync/directory.js';
+import { readDirectoryTree, treeAroundFile } from '../sync/directory.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
 
@@ -55,18 +55,20 @@ export async function loadJobs(path: string, options: RenderOptions, io: CliIO):
   const root = isDirectory ? absolute : dirname(absolute);
   // Paths come back the way the user wrote theirs: absolute stays absolute.
   const shown = (file: string) => (isAbsolute(path) ? join(root, file) : relative(io.cwd, join(root, file)) || file);
+  // Variable files were named on the command line: their paths are already the user's.
+  const outsideTree = new Set(options.varFiles.map((f) => f.path));
   const display = (loaded: LoadedJobs): LoadedJobs => ({
     jobs: loaded.jobs,
     files: loaded.files.map((f) => ({ ...f, path: shown(f.path) })),
-    diagnostics: sortDiagnostics(loaded.diagnostics.map((d) => ({ ...d, file: shown(d.file) }))),
+    diagnostics: sortDiagnostics(loaded.diagnostics.map((d) => (outsideTree.has(d.file) ? d : { ...d, file: shown(d.file) }))),
   });
 
   if (isDirectory) {
     const result = renderTree(await readDirectoryTree(absolute), options);
     return display(result);
   }
-  const tree = await readDirectoryTree(dirname(absolute));
-  const result = renderPath(tree, basename(absolute), options, true);
+  const { tree, path: name } = treeAroundFile(absolute);
+  const result = renderPath(tree, name, options, true);
   if (!result.file) {
     throw new CliExit(1, `${path}: not a job file (expected *.nomad, *.nomad.hcl, a Compose file with services:, or a Kubernetes Deployment)`);
   }

@@ -1,6 +1,8 @@
 // The command line: commander parses, the commands do the work, exit codes as SPEC.md.
 import { Command, CommanderError, Option } from 'commander';
+import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
+import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
@@ -48,6 +50,36 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
       .action(async (file: string, opts) => {
         exitCode = await renderCommand(file, opts, io);
+      }),
+  );
+
+  withJsonAlias(
+    program
+      .command('plan')
+      .description('show what submitting job files would change (exit 0: no changes, 1: changes, 255: error)')
+      .argument('[paths...]', 'job files or folders', [])
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+      .option('--data-dir <dir>', 'where deckhand keeps its state (default: $DECKHAND_DATA_DIR or ./.deckhand)')
+      .option('--verbose', 'show unchanged fields too')
+      .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
+      .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
+      .action(async (paths: string[], opts) => {
+        exitCode = await planCommand(paths, opts, io);
+      }),
+  );
+
+  withJsonAlias(
+    program
+      .command('run')
+      .description('submit a job')
+      .argument('<file>', 'a job file')
+      .addOption(outputOption())
+      .option('--check-index <index>', 'submit only if the job\'s modify index is still this (0: the job must not exist)')
+      .option('--data-dir <dir>', 'where deckhand keeps its state (default: $DECKHAND_DATA_DIR or ./.deckhand)')
+      .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
+      .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
+      .action(async (file: string, opts) => {
+        exitCode = await runCommand(file, opts, io);
       }),
   );
 

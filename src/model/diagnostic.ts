@@ -35,9 +35,14 @@ export function isError(d: Diagnostic): boolean {
   return d.severity === 'error';
 }
 
-/** Sorts diagnostics by file, then position, so output is stable. */
+/** Sorts diagnostics by file, then position, so output is stable; a diagnostic reported twice shows once. */
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
-  return [...list].sort(
+  const unique = new Map(list.map((d) => [`${d.severity} ${formatDiagnostic(d)}`, d]));
+  return [...unique.values()].sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.message.localeCompare(b.message),
   );
+}
+
+export function diagnostic(severity: Severity, code: string, file: string, pos: Position, field: string, message: string, hint?: string): Diagnostic {
+  return { severity, code, file, line: pos.line, col: pos.col, field, message, ...(hint ? { hint } : {}) };
 }

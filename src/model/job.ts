@@ -36,6 +36,7 @@ export type UpdateOrder = 'stop-first' | 'start-first';
 export type FailureAction = 'pause' | 'continue' | 'rollback';
 
 export interface UpdateStrategy {
+  /** Allocations replaced at a time; 0 replaces them all at once (Swarm's `parallelism: 0`). */
   maxParallel: number;
   canary: number;
   autoPromote: boolean;

@@ -15,8 +15,9 @@ export interface DiscoveredFile {
   format: JobFormat;
 }
 
-/** Never jobs, whatever the filter says. */
-const alwaysExcluded = ['**/.git/**', '**/node_modules/**'];
+/** Folders that never hold job files and may be huge: never read, whatever the filter says. */
+export const skippedFolders: readonly string[] = ['.git', 'node_modules'];
+const alwaysExcluded = skippedFolders.map((folder) => `**/${folder}/**`);
 
 /** The repository's own settings file, not a job. */
 export const settingsFileName = 'deckhand.yaml';
@@ -33,7 +34,8 @@ export function formatByName(path: string): JobFormat | 'yaml' | null {
   return null;
 }
 
-const topLevelServices = /^services\s*:/m;
+/** `services:` holding a map: a key on the next indented line, or a flow map (a GitLab CI file's `services:` is a list). */
+const topLevelServices = /^services\s*:\s*(\{|(#.*)?\n(\s*(#.*)?\n)*[ \t]+[^\s#-])/m;
 const deploymentKind = /^kind\s*:\s*["']?Deployment["']?\s*$/m;
 const appsV1 = /^apiVersion\s*:\s*["']?apps\/v1["']?\s*$/m;
 

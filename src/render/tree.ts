@@ -1,7 +1,7 @@
 // Renders a whole tree of files (a checkout, a folder) into jobs. One bad file
 // never stops the others: its errors are reported and its jobs left out.
 import type { Diagnostic } from '../model/diagnostic.js';
-import { sortDiagnostics } from '../model/diagnostic.js';
+import { diagnostic, isError, sortDiagnostics } from '../model/diagnostic.js';
 import type { Job, JobFormat } from '../model/job.js';
 import { composeRenderer } from './compose/index.js';
 import type { DiscoveredFile } from './discover.js';
@@ -9,7 +9,7 @@ import { formatByContent, formatByName, makePathFilter, settingsFileName } from 
 import { kubernetesRenderer } from './kubernetes/index.js';
 import { nomadRenderer } from './nomad/index.js';
 import { readRepositorySettings } from './settings.js';
-import type { FieldMap, FormatRenderer, RenderContext, RenderOptions } from './types.js';
+import type { FormatRenderer, MappedJob, RenderContext, RenderOptions } from './types.js';
 import { validateJob } from './validate.js';
 
 /** Files are bytes: decoding (and refusing what is not text) is render's job. */
@@ -20,10 +20,8 @@ export interface SourceTree {
   files: ReadonlyMap<string, Uint8Array>;
 }
 
-export interface RenderedJob {
-  job: Job;
-  fields: FieldMap;
-}
+/** A job that rendered cleanly, with where its fields came from. */
+export type RenderedJob = MappedJob;
 
 export interface TreeRenderResult {
   jobs: RenderedJob[];
@@ -47,8 +45,14 @@ export const defaultRenderOptions: RenderOptions = { env: {}, vars: {}, varFiles
 export function renderTree(tree: SourceTree, options: RenderOptions = defaultRenderOptions): TreeRenderResult {
   const diagnostics: Diagnostic[] = [];
   const settingsBytes = tree.files.get(settingsFileName);
-  const settings = readRepositorySettings(settingsBytes ? decodeText(settingsBytes) ?? undefined : undefined);
+  const settingsText = settingsBytes ? decodeText(settingsBytes) : undefined;
+  const settings =
+    settingsText === null
+      ? { filter: { include: [], exclude: [] }, diagnostics: [diagnostic('error', 'unreadable', settingsFileName, { line: 1, col: 1 }, '', 'the file is not valid UTF-8 text')] }
+      : readRepositorySettings(settingsText);
   diagnostics.push(...settings.diagnostics);
+  // Without trustworthy settings we cannot tell which files are jobs: render none rather than guess (never destroy on doubt).
+  if (settings.diagnostics.some(isError)) return { jobs: [], files: [], failedFiles: [settingsFileName], diagnostics: sortDiagnostics(diagnostics) };
   const accept = makePathFilter(settings.filter);
 
   const files: DiscoveredFile[] = [];
@@ -113,13 +117,14 @@ export function renderFile(
     const result = renderers[format].render(file, context);
     const diagnostics = [...result.diagnostics];
     // Shared rules run on cleanly mapped jobs only: a half-mapped job would add echoes of the first error.
-    const mappedCleanly = !diagnostics.some((d) => d.severity === 'error');
+    const mappedCleanly = !diagnostics.some(isError);
     if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields));
     // A file with any error is not trusted at all: none of its jobs is deployed.
-    const jobs = diagnostics.some((d) => d.severity === 'error') ? [] : result.jobs.map(({ job, fields }) => ({ job, fields }));
+    const jobs = diagnostics.some(isError) ? [] : result.jobs;
     return { jobs, diagnostics: sortDiagnostics(diagnostics) };
   } catch (error) {
-    const message = error instanceof RangeError ? 'the file is nested too deeply to read' : `deckhand could not render this file: ${(error as Error).message}`;
+    const stackOverflow = error instanceof RangeError && /call stack/i.test(error.message);
+    const message = stackOverflow ? 'the file is nested too deeply to read' : `deckhand could not render this file: ${(error as Error).message}`;
     return { jobs: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };
   }
 }

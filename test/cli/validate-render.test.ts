@@ -40,6 +40,18 @@ describe('deckhand validate', () => {
   });
 });
 
+describe('variable files named on the command line', () => {
+  it('keep their own path in errors, reported once however many jobs read them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deckhand-varfile-'));
+    const varFile = join(dir, 'broken.hcl');
+    writeFileSync(varFile, 'image_tag = \n');
+    const run = await cli(['validate', 'fixtures/nomad-variables', 'fixtures/s1-nomad-rolling/v1', '--var-file', varFile]);
+    expect(run.code).toBe(1);
+    expect(run.stdout.split('\n').filter((l) => l.startsWith(varFile))).toEqual([`${varFile}:1:13: expected an expression, found a new line`]);
+    expect(run.stdout).toContain('0 of 2 job files invalid, and errors outside job files');
+  });
+});
+
 describe('deckhand render', () => {
   it('prints the SPEC shape with defaults for each format', async () => {
     for (const file of ['fixtures/s4-nomad-auto-revert/v1/geo-api-server.nomad', 'fixtures/s6-swarm-rollback/v1/docker-compose.yml', 'fixtures/s5-kubernetes/v1/deployment.yaml']) {

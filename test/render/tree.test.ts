@@ -46,10 +46,18 @@ describe('job discovery', () => {
     expect(renderTree(treeOf(files)).jobs.map((j) => j.job.id)).toEqual(['a']);
   });
 
-  it('reports a deckhand.yaml that is not well formed', () => {
+  it('renders nothing when deckhand.yaml is broken: it cannot tell which files are jobs', () => {
     const result = renderTree(treeOf({ 'deckhand.yaml': 'include: 3\n', 'a.nomad': nomadJob('a') }));
     expect(result.diagnostics.map(formatDiagnostic)).toEqual(['deckhand.yaml:1:10: include: expected a glob or a list of globs, such as "jobs/**"']);
-    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs).toEqual([]);
+    const latin1 = renderTree({ rootName: 'r', files: new Map([['deckhand.yaml', new Uint8Array([0x69, 0xe9])], ['a.nomad', new TextEncoder().encode(nomadJob('a'))]]) });
+    expect(latin1.jobs).toEqual([]);
+    expect(latin1.failedFiles).toEqual(['deckhand.yaml']);
+  });
+
+  it('does not take a GitLab CI file (services: a list) for a Compose file', () => {
+    const result = renderTree(treeOf({ '.gitlab-ci.yml': 'services:\n  - docker:dind\ntest:\n  script: make\n', 'flow.yml': 'services: {web: {image: x}}\n' }));
+    expect(result.files).toEqual([{ path: 'flow.yml', format: 'compose' }]);
   });
 
   it('never looks inside .git or node_modules', () => {

@@ -1,5 +1,5 @@
 // `deckhand validate [PATH...]`: 0 when every job file is valid, 1 otherwise.
-import { formatDiagnostic } from '../../model/diagnostic.js';
+import { formatDiagnostic, sortDiagnostics } from '../../model/diagnostic.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
 import type { LoadedJobs, RenderFlags } from '../load-jobs.js';
@@ -10,10 +10,12 @@ export async function validateCommand(paths: string[], flags: RenderFlags & { ou
   const loaded: LoadedJobs[] = [];
   for (const path of paths.length ? paths : ['.']) loaded.push(await loadJobs(path, options, io));
   const files = loaded.flatMap((l) => l.files);
-  const diagnostics = loaded.flatMap((l) => l.diagnostics);
+  const diagnostics = sortDiagnostics(loaded.flatMap((l) => l.diagnostics));
   const jobs = loaded.flatMap((l) => l.jobs);
-  const failed = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
-  const valid = files.length > 0 && failed.size === 0;
+  const jobFiles = new Set(files.map((f) => f.path));
+  const failed = new Set(diagnostics.filter((d) => d.severity === 'error' && jobFiles.has(d.file)).map((d) => d.file));
+  const otherErrors = diagnostics.some((d) => d.severity === 'error' && !jobFiles.has(d.file));
+  const valid = files.length > 0 && failed.size === 0 && !otherErrors;
 
   if (flags.output === 'json') {
     io.stdout(`${JSON.stringify({ valid, files: files.map((f) => ({ ...f, valid: !failed.has(f.path) })), jobs: jobs.map((j) => j.job.id), diagnostics }, null, 2)}\n`);
@@ -21,8 +23,8 @@ export async function validateCommand(paths: string[], flags: RenderFlags & { ou
   }
   for (const d of diagnostics) io.stdout(`${formatDiagnostic(d)}\n`);
   if (files.length === 0) throw new CliExit(1, `no job files found in ${paths.join(', ') || '.'}`);
-  const summary = failed.size
-    ? `${failed.size} of ${files.length} job file${files.length === 1 ? '' : 's'} invalid`
+  const summary = failed.size || otherErrors
+    ? `${failed.size} of ${files.length} job file${files.length === 1 ? '' : 's'} invalid${otherErrors ? ', and errors outside job files' : ''}`
     : `${files.length} job file${files.length === 1 ? '' : 's'} valid (${jobs.length} job${jobs.length === 1 ? '' : 's'})`;
   io.stdout(`${summary}\n`);
   return valid ? 0 : 1;

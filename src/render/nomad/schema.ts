@@ -14,6 +14,11 @@ export interface BlockSchema {
 
 const placement = ['constraint', 'affinity', 'spread'];
 
+/** Valid Nomad that would change what runs, which deckhand does not do yet: the user must hear it. */
+function notApplied(names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, `${name} is not applied by deckhand; ignored`]));
+}
+
 export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   file: {
     used: ['job', 'variable', 'variables', 'locals'],
@@ -45,11 +50,9 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   },
   task: {
     used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta'],
-    accepted: [
-      'user', 'kill_timeout', 'kill_signal', 'leader', 'shutdown_delay', 'kind', 'logs', 'vault', 'consul',
-      'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement,
-    ],
+    accepted: ['leader', 'kind', 'logs', 'vault', 'consul', 'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement],
     unsupported: {
+      ...notApplied(['user', 'kill_timeout', 'kill_signal', 'shutdown_delay']),
       template: 'templates are not rendered by deckhand; ignored',
       artifact: 'artifacts are not downloaded by deckhand; ignored',
       volume_mount: 'volumes are not mounted by deckhand; ignored',
@@ -57,20 +60,30 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   config: {
-    used: ['image', 'command', 'args', 'entrypoint', 'ports'],
+    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks'],
     accepted: [
-      'network_mode', 'volumes', 'mount', 'mounts', 'labels', 'logging', 'auth', 'auth_soft_fail', 'force_pull',
-      'image_pull_timeout', 'hostname', 'dns_servers', 'dns_search_domains', 'dns_options', 'privileged', 'cap_add',
-      'cap_drop', 'work_dir', 'extra_hosts', 'ulimit', 'shm_size', 'ipc_mode', 'pid_mode', 'security_opt', 'sysctl',
-      'devices', 'interactive', 'tty', 'healthchecks', 'readonly_rootfs', 'runtime', 'storage_opt', 'userns_mode',
-      'uts_mode', 'mac_address', 'memory_hard_limit', 'cpu_hard_limit', 'cpu_cfs_period', 'oom_score_adj', 'load',
-      'pids_limit', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'isolation', 'cpuset_cpus', 'group_add',
-      'port_map', 'init', 'image_pull_timeout', 'container_exists_attempts',
+      'auth', 'auth_soft_fail', 'force_pull', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
+      'tty', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'mac_address', 'isolation', 'cpu_cfs_period',
     ],
+    unsupported: {
+      network_mode: 'deckhand runs every allocation on the host network; network_mode is ignored',
+      ...notApplied([
+        'volumes', 'mount', 'mounts', 'work_dir', 'port_map', 'privileged', 'cap_add', 'cap_drop', 'devices',
+        'security_opt', 'sysctl', 'ulimit', 'shm_size', 'ipc_mode', 'pid_mode', 'userns_mode', 'uts_mode', 'runtime',
+        'readonly_rootfs', 'labels', 'hostname', 'dns_servers', 'dns_search_domains', 'dns_options', 'extra_hosts',
+        'init', 'logging', 'storage_opt', 'cpuset_cpus', 'group_add', 'memory_hard_limit', 'cpu_hard_limit',
+        'oom_score_adj', 'pids_limit',
+      ]),
+    },
+  },
+  healthchecks: {
+    used: ['disable'],
+    accepted: [],
   },
   resources: {
     used: ['cpu', 'cores', 'memory', 'network'],
-    accepted: ['memory_max', 'disk', 'iops', 'device', 'numa', 'secrets'],
+    accepted: ['disk', 'iops', 'secrets'],
+    unsupported: notApplied(['memory_max', 'device', 'numa']),
   },
   network: {
     used: ['port'],
@@ -99,12 +112,12 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     ],
   },
   check: {
-    used: ['type', 'port', 'path', 'method', 'interval', 'timeout', 'name', 'failures_before_critical'],
+    used: ['type', 'port', 'path', 'method', 'interval', 'timeout', 'name', 'failures_before_critical', 'protocol'],
     accepted: [
-      'protocol', 'header', 'check_restart', 'command', 'args', 'expose', 'grpc_service', 'grpc_use_tls',
-      'initial_status', 'success_before_passing', 'failures_before_warning', 'tls_skip_verify', 'task', 'on_update',
-      'body', 'address_mode', 'tls_server_name', 'notes',
+      'check_restart', 'command', 'args', 'expose', 'grpc_service', 'grpc_use_tls', 'initial_status',
+      'success_before_passing', 'failures_before_warning', 'task', 'on_update', 'address_mode', 'notes',
     ],
+    unsupported: notApplied(['header', 'body', 'tls_skip_verify', 'tls_server_name']),
   },
   env: { used: [], accepted: [], freeform: true },
   meta: { used: [], accepted: [], freeform: true },

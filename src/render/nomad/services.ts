@@ -59,6 +59,11 @@ function mapCheck(
     retries: Math.max(1, reader.number('failures_before_critical', { integer: true, min: 0 })?.value ?? checkDefaults.nomad.retries),
     startPeriodMs: checkDefaults.nomad.startPeriodMs,
   };
+  const protocol = reader.oneOf('protocol', ['http', 'https']);
+  if (protocol?.value === 'https') {
+    ctx.report('error', 'unsupported', protocol.span, protocol.field, 'https checks are not supported', 'deckhand probes checks over plain http');
+    return undefined;
+  }
   let check: Check;
   if (type.value === 'http') {
     const path = reader.string('path');

@@ -63,7 +63,7 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     ports: [],
     resources: mapResources(resourceReader),
     checks: [],
-    imageHealthcheck: 'use',
+    imageHealthcheck: imageHealthcheckOf(ctx, config),
     meta: reader.stringMap('meta')?.value ?? {},
   };
   return {
@@ -75,11 +75,22 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
   };
 }
 
+/** The docker driver's `healthchecks { disable = true }` turns off the image's HEALTHCHECK. */
+function imageHealthcheckOf(ctx: NomadContext, config: BlockReader | undefined): 'use' | 'disable' {
+  const block = config?.blocks('healthchecks')[0];
+  if (!block) return 'use';
+  const disable = BlockReader.ofBlock(ctx, block, 'healthchecks', 'config.healthchecks').bool('disable');
+  return disable?.value ? 'disable' : 'use';
+}
+
 function mapResources(reader: BlockReader | undefined): Resources {
   if (!reader) return { cpu: nomadResourceDefaults.cpu, cpuLimit: null, memoryMB: nomadResourceDefaults.memoryMB };
   const cores = reader.number('cores', { integer: true, min: 1 });
+  const cpu = reader.number('cpu', { integer: true, min: 1 });
+  if (cores && cpu) reader.ctx.error(cores.span, cores.field, 'cores and cpu cannot both be set', 'Nomad reserves whole cores or MHz, not both');
   return {
-    cpu: reader.number('cpu', { integer: true, min: 1 })?.value ?? nomadResourceDefaults.cpu,
+    // Whole cores replace the MHz reservation, as in Nomad.
+    cpu: cores ? null : cpu?.value ?? nomadResourceDefaults.cpu,
     cpuLimit: cores?.value ?? null,
     memoryMB: reader.number('memory', { integer: true, min: 1 })?.value ?? nomadResourceDefaults.memoryMB,
   };

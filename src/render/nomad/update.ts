@@ -24,6 +24,18 @@ const bools: ReadonlyArray<[string, BoolKey]> = [
   ['auto_promote', 'autoPromote'],
 ];
 
+/** Nomad's own rules for an update stanza (nomad/structs UpdateStrategy.Validate) beyond the shared ones. */
+function checkNomadRules(ctx: NomadContext, update: UpdateStrategy, modelPath: string): void {
+  const at = (key: string) => ctx.fields.get(`${modelPath}.${key}`) ?? ctx.fields.get(modelPath);
+  const fail = (key: string, message: string, hint?: string) => {
+    const origin = at(key);
+    if (!origin) return;
+    ctx.diagnostics.push({ severity: 'error', code: 'invalid-value', file: ctx.file, line: origin.pos.line, col: origin.pos.col, field: origin.field, message, ...(hint ? { hint } : {}) });
+  };
+  if (update.autoPromote && update.canary === 0) fail('autoPromote', 'auto_promote needs canary greater than 0', 'without canaries there is nothing to promote');
+  if (update.healthyDeadlineMs === 0) fail('healthyDeadlineMs', 'healthy_deadline must be greater than 0');
+}
+
 /**
  * The group's strategy from the job's and the group's `update` blocks (either may
  * be absent). `modelPath` is where the strategy lives in the Job, for FieldMap.
@@ -60,5 +72,6 @@ export function mapUpdate(ctx: NomadContext, jobUpdate: Block | undefined, group
     }
   }
   update.failureAction = update.autoRevert ? 'rollback' : 'pause';
+  checkNomadRules(ctx, update, modelPath);
   return update;
 }

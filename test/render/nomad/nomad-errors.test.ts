@@ -140,3 +140,48 @@ describe('Nomad syntax errors', () => {
     expect(lines(deepExpr)[0]).toMatch(/expressions are nested more than 200 deep/);
   });
 });
+
+describe('Nomad rules beyond the shared ones', () => {
+  it('auto_promote needs canaries, and the healthy deadline cannot be 0', () => {
+    expect(lines(job('    update {\n      auto_promote = true\n    }'))).toEqual(['job.nomad:4:22: update.auto_promote: auto_promote needs canary greater than 0 (without canaries there is nothing to promote)']);
+    expect(lines(job('    update {\n      healthy_deadline = 0\n    }'))).toEqual(['job.nomad:4:26: update.healthy_deadline: healthy_deadline must be greater than 0']);
+  });
+
+  it('cores and cpu are exclusive; cores replaces the MHz reservation', () => {
+    const both = job('', '      config {\n        image = "x"\n      }\n      resources {\n        cores = 2\n        cpu   = 500\n      }');
+    expect(lines(both)).toEqual(['job.nomad:10:17: resources.cores: cores and cpu cannot both be set (Nomad reserves whole cores or MHz, not both)']);
+    const cores = render(job('', '      config {\n        image = "x"\n      }\n      resources {\n        cores = 2\n      }'));
+    expect(cores.jobs[0]!.job.groups[0]!.tasks[0]!.resources).toEqual({ cpu: null, cpuLimit: 2, memoryMB: 300 });
+  });
+
+  it('https checks are refused, settings deckhand does not apply are warned about', () => {
+    const https = job('    network {\n      port "http" {}\n    }\n    service {\n      port = "http"\n      check {\n        type     = "http"\n        path     = "/"\n        protocol = "https"\n      }\n    }');
+    expect(lines(https)).toEqual(['job.nomad:11:20: service.check.protocol: https checks are not supported (deckhand probes checks over plain http)']);
+    const volumes = render(job('', '      config {\n        image   = "x"\n        volumes = ["/data:/data"]\n      }'));
+    expect(volumes.lines).toEqual(['job.nomad:8:9: warning: config.volumes: volumes is not applied by deckhand; ignored']);
+  });
+
+  it('the docker driver\'s healthchecks { disable = true } turns off the image HEALTHCHECK', () => {
+    const result = render(job('', '      config {\n        image = "x"\n        healthchecks {\n          disable = true\n        }\n      }'));
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.imageHealthcheck).toBe('disable');
+  });
+});
+
+describe('evaluation limits', () => {
+  it('refuses regular expressions that can take exponential time, and bad ones, at the call', () => {
+    expect(lines(job('', '      config {\n        image = regex("^(a+)+$", "aaaa!")\n      }'))[0]).toBe(
+      'job.nomad:7:17: config.image: a repeated group holding a repetition or alternatives (like (a+)+ or (a|aa)*) is not supported (it can take exponential time; write the pattern without it)',
+    );
+    expect(lines(job('', '      config {\n        image = replace("a", "/(/", "b")\n      }'))[0]).toMatch(/^job.nomad:7:17: config.image: invalid regular expression: /);
+    expect(render(job('', '      config {\n        image = regex("(?P<name>[a-z]+):", "demo:v1").name\n      }')).jobs[0]!.job.groups[0]!.tasks[0]!.image).toBe('demo');
+  });
+
+  it('stops loops that would never end in practice', () => {
+    const text = job('', '      config {\n        image = length([for x in range(1000) : [for y in range(1000) : [for z in range(1000) : 1]]])\n      }');
+    expect(lines(text)[0]).toMatch(/evaluating this file takes more than 1000000 steps/);
+  });
+
+  it('caps format() widths', () => {
+    expect(lines(job('', '      config {\n        image = format("%999999999s", "x")\n      }'))[0]).toMatch(/format\(\) width is limited to 1000/);
+  });
+});

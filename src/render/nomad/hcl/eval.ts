@@ -19,8 +19,14 @@ export function isRuntimeName(name: string): boolean {
   return name.startsWith('NOMAD_') || name === 'attr' || name === 'node' || name === 'meta' || name === 'env';
 }
 
+/** Work one file may make the evaluator do (loop iterations, list items): a job file needs far less. */
+export const evaluationBudget = 1_000_000;
+/** The longest string or list a value may be. */
+export const maxValueLength = 1024 * 1024;
+
 export class Evaluator {
   private readonly loopScopes: Array<Map<string, Value>> = [];
+  private spent = 0;
 
   constructor(
     private readonly src: string,
@@ -128,6 +134,7 @@ export class Evaluator {
         return heredoc ? out + raw : raw.slice(1, -1);
       }
       out += piece;
+      if (out.length > maxValueLength) throw new EvalError(`the string is longer than ${maxValueLength} characters`, span);
     }
     return out;
   }
@@ -152,6 +159,7 @@ export class Evaluator {
         if (collection === unknown) return unknown;
         let out = '';
         for (const [key, value] of entries(collection, part.collection.span)) {
+          this.spend(part.span);
           const scope = new Map<string, Value>([[part.valueVar, value]]);
           if (part.keyVar) scope.set(part.keyVar, key);
           this.loopScopes.push(scope);
@@ -201,6 +209,7 @@ export class Evaluator {
     if (source === unknown) return unknown;
     const items = source === null ? [] : Array.isArray(source) ? source : [source];
     return items.map((item) => {
+      this.spend(sourceExpr.span);
       this.loopScopes.push(new Map([['\u0000splat', item]]));
       try {
         return this.evaluate(each);
@@ -219,7 +228,17 @@ export class Evaluator {
       args.push(...last);
     }
     if (args.some((arg) => arg === unknown)) return unknown;
-    return callFunction(expr.name, args, expr);
+    return this.bounded(callFunction(expr.name, args, expr), expr.span);
+  }
+
+  private spend(span: Span): void {
+    if (++this.spent > evaluationBudget) throw new EvalError(`evaluating this file takes more than ${evaluationBudget} steps`, span, 'a job file should not need such loops');
+  }
+
+  private bounded(value: Value, span: Span): Value {
+    const length = typeof value === 'string' || Array.isArray(value) ? value.length : 0;
+    if (length > maxValueLength) throw new EvalError(`the value is longer than ${maxValueLength} elements or characters`, span);
+    return value;
   }
 
   private binary(expr: BinaryExpr): Value {
@@ -273,6 +292,7 @@ export class Evaluator {
     const object: ValueObject = {};
     const grouped: Record<string, Value[]> = {};
     for (const [key, value] of entries(collection, expr.collection.span)) {
+      this.spend(expr.span);
       const scope = new Map<string, Value>([[expr.valueVar, value]]);
       if (expr.keyVar) scope.set(expr.keyVar, key);
       this.loopScopes.push(scope);

@@ -3,6 +3,7 @@
 import type { CallExpr, Span } from './ast.js';
 import { EvalError, deepEqual, formatNumber, isObject, toBool, toNumber, toText, typeName } from './value.js';
 import type { Value, ValueObject } from './value.js';
+import { checkSubject, safeRegExp } from './safe-regex.js';
 import { hasOwn } from '../../../util/own.js';
 
 type Fn = (args: Value[], at: Span, argSpans: Span[]) => Value;
@@ -93,13 +94,7 @@ const functions: Record<string, FnSpec> = {
       const find = str(search!, at);
       const repl = str(replacement!, at);
       const regex = /^\/(.*)\/$/s.exec(find);
-      if (regex) {
-        try {
-          return text.replace(new RegExp(regex[1]!, 'g'), repl.replace(/\$\{(\w+)\}/g, '$<$1>'));
-        } catch (error) {
-          throw new EvalError(`invalid regular expression ${find}: ${(error as Error).message}`, at);
-        }
-      }
+      if (regex) return checkSubject(text, at).replace(safeRegExp(regex[1]!, 'g', at), repl.replace(/\$\{(\w+)\}/g, '$<$1>'));
       return find === '' ? text : text.split(find).join(repl);
     },
   },
@@ -120,7 +115,7 @@ const functions: Record<string, FnSpec> = {
   regex: {
     arity: [2, 2],
     fn: ([pattern, s], at) => {
-      const match = new RegExp(str(pattern!, at)).exec(str(s!, at));
+      const match = safeRegExp(str(pattern!, at), '', at).exec(checkSubject(str(s!, at), at));
       if (!match) throw new EvalError('the regular expression does not match', at);
       if (match.groups) return { ...match.groups } as ValueObject;
       return match.length > 1 ? match.slice(1).map((m) => m ?? null) : match[0];
@@ -299,6 +294,7 @@ export function formatString(format: string, args: Value[], at: Span): string {
   let next = 0;
   return format.replace(/%([-+ 0#]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g, (_whole, flags: string, width?: string, precision?: string, verb?: string) => {
     if (verb === '%') return '%';
+    if (Number(width ?? 0) > 1000 || Number(precision ?? 0) > 100) throw new EvalError('format() width is limited to 1000 and precision to 100', at);
     if (next >= args.length) throw new EvalError(`format() has more verbs than arguments (${args.length})`, at);
     const arg = args[next++]!;
     let text: string;

@@ -1,0 +1,74 @@
+// Which changes force a new container and which are applied in place: the one
+// table deckhand decides by. It follows Nomad (scheduler/util.go tasksUpdated)
+// where Nomad has a rule, and the Docker engine where deckhand differs from Nomad.
+import { hashOf } from './canonical.js';
+import type { FlatGroup, FlatTask } from './flatten.js';
+import { flattenGroup } from './flatten.js';
+import type { Group, Job } from '../model/job.js';
+
+export type ChangeEffect = 'destructive' | 'in-place' | 'scale';
+
+export interface ChangeRule {
+  scope: 'job' | 'group' | 'task';
+  /** A field name, a field prefix ending in `[` (`Env[`), or an object kind (`Config`). */
+  match: string;
+  effect: ChangeEffect;
+  why: string;
+}
+
+export const changeRules: readonly ChangeRule[] = [
+  { scope: 'task', match: 'Config', effect: 'destructive', why: 'the container runs another image or command' },
+  { scope: 'task', match: 'Driver', effect: 'destructive', why: 'another driver runs the task' },
+  { scope: 'task', match: 'Env[', effect: 'destructive', why: 'a container reads its environment when it starts' },
+  { scope: 'task', match: 'Resources', effect: 'destructive', why: 'Nomad places allocations anew when resources change' },
+  { scope: 'task', match: 'Port', effect: 'destructive', why: 'ports are given to an allocation when it is placed' },
+  { scope: 'task', match: 'ExecCheck', effect: 'destructive', why: 'it runs inside the container as its HEALTHCHECK, fixed at creation' },
+  { scope: 'task', match: 'ImageHealthcheck', effect: 'destructive', why: 'the HEALTHCHECK is fixed when the container is created' },
+  { scope: 'task', match: 'Check', effect: 'in-place', why: 'deckhand probes http and tcp checks from outside the container' },
+  { scope: 'task', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },
+  { scope: 'group', match: 'Count', effect: 'scale', why: 'allocations are added or removed; the others stay' },
+  { scope: 'group', match: 'Update', effect: 'in-place', why: 'it only shapes how rollouts proceed' },
+  { scope: 'group', match: 'Rollback', effect: 'in-place', why: 'it only shapes how rollbacks proceed' },
+  { scope: 'group', match: 'RestartPolicy', effect: 'in-place', why: '`docker update --restart` changes it on running containers' },
+  { scope: 'group', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },
+  { scope: 'job', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },
+  { scope: 'job', match: 'HistoryLimit', effect: 'in-place', why: 'it only decides how many versions are kept' },
+];
+
+/** The effect of a change to a field or object; anything without a rule is treated as destructive, the safe side. */
+export function effectOf(scope: ChangeRule['scope'], name: string): ChangeEffect {
+  const rule = changeRules.find((r) => r.scope === scope && (r.match.endsWith('[') ? name.startsWith(r.match) : r.match === name));
+  return rule?.effect ?? 'destructive';
+}
+
+/** What of a task forces a new container when it changes. */
+function destructivePart(task: FlatTask): unknown {
+  const fields = Object.fromEntries(Object.entries(task.fields).filter(([name]) => effectOf('task', name) === 'destructive'));
+  const objects = task.objects.filter((o) => effectOf('task', o.kind) === 'destructive').map((o) => ({ name: o.name, fields: o.fields }));
+  objects.sort((a, b) => a.name.localeCompare(b.name));
+  return { name: task.name, fields, objects };
+}
+
+/**
+ * The hash of everything in a group that forces create/destroy updates. Containers
+ * carry it as `deckhand.spec-hash`: an allocation whose hash differs from its
+ * group's must be replaced; one that matches is at most updated in place.
+ */
+export function groupSpecHash(group: Group | FlatGroup): string {
+  const flat = 'objects' in group ? group : flattenGroup(group);
+  return hashOf([...flat.tasks].sort((a, b) => a.name.localeCompare(b.name)).map(destructivePart));
+}
+
+/**
+ * The hash of a job's whole spec. Where it came from (file, format) is not part of
+ * it, nor the order of groups, tasks and ports in the file: moving a block is no change.
+ */
+export function jobSpecHash(job: Job): string {
+  const { source: _source, ...spec } = job;
+  const byName = <T extends { name: string }>(list: T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
+  const groups = byName(spec.groups).map((g) => ({
+    ...g,
+    tasks: byName(g.tasks).map((t) => ({ ...t, ports: [...t.ports].sort((a, b) => a.label.localeCompare(b.label)) })),
+  }));
+  return hashOf({ ...spec, groups });
+}

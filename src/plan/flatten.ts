@@ -1,0 +1,146 @@
+// The model as Nomad's diff sees it: named objects of string fields. Diffs,
+// annotations and the spec hashes all read the model through this one view, so
+// they cannot disagree about what a field is.
+import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../model/job.js';
+import { formatDuration } from '../util/duration.js';
+
+export type Fields = Record<string, string>;
+
+export interface FlatObject {
+  /** Nomad's object name: `Update`, `Config`, `Resources`, `Port`, `Check`... */
+  kind: string;
+  /** The object's name in the diff: the kind, or `Port "http"`, `Check "alive"`. */
+  name: string;
+  fields: Fields;
+}
+
+export interface FlatTask {
+  name: string;
+  fields: Fields;
+  objects: FlatObject[];
+}
+
+export interface FlatGroup {
+  name: string;
+  fields: Fields;
+  objects: FlatObject[];
+  tasks: FlatTask[];
+}
+
+export interface FlatJob {
+  id: string;
+  fields: Fields;
+  objects: FlatObject[];
+  groups: FlatGroup[];
+}
+
+const text = (value: string | number | boolean | null): string => (value === null ? '' : String(value));
+const duration = (ms: number): string => formatDuration(ms);
+
+function mapFields(prefix: string, map: Record<string, string>): Fields {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [`${prefix}[${k}]`, v]));
+}
+
+function listFields(prefix: string, list: string[] | null): Fields {
+  return Object.fromEntries((list ?? []).map((v, i) => [`${prefix}[${i}]`, v]));
+}
+
+export function flattenJob(job: Job): FlatJob {
+  return {
+    id: job.id,
+    fields: { ...mapFields('Meta', job.meta), ...(job.historyLimit !== null ? { HistoryLimit: text(job.historyLimit) } : {}) },
+    objects: [],
+    groups: job.groups.map(flattenGroup),
+  };
+}
+
+export function flattenGroup(group: Group): FlatGroup {
+  const objects: FlatObject[] = [
+    { kind: 'Update', name: 'Update', fields: updateFields(group.update) },
+    { kind: 'RestartPolicy', name: 'RestartPolicy', fields: restartFields(group.restart) },
+  ];
+  if (group.rollback) objects.push({ kind: 'Rollback', name: 'Rollback', fields: updateFields(group.rollback) });
+  return {
+    name: group.name,
+    fields: { Count: text(group.count), ...mapFields('Meta', group.meta) },
+    objects,
+    tasks: group.tasks.map(flattenTask),
+  };
+}
+
+function updateFields(u: UpdateStrategy): Fields {
+  const fields: Fields = {
+    AutoPromote: text(u.autoPromote),
+    AutoRevert: text(u.autoRevert),
+    Canary: text(u.canary),
+    HealthCheck: u.healthCheck,
+    HealthyDeadline: u.healthyDeadlineMs ? duration(u.healthyDeadlineMs) : '',
+    MaxParallel: text(u.maxParallel),
+    MinHealthyTime: duration(u.minHealthyTimeMs),
+    ProgressDeadline: u.progressDeadlineMs ? duration(u.progressDeadlineMs) : '',
+  };
+  // Swarm's and Kubernetes' settings, shown only where they say something.
+  if (u.order !== 'stop-first') fields.Order = u.order;
+  if (u.delayMs) fields.Delay = duration(u.delayMs);
+  if (u.failureAction !== (u.autoRevert ? 'rollback' : 'pause')) fields.FailureAction = u.failureAction;
+  if (u.maxFailureRatio) fields.MaxFailureRatio = text(u.maxFailureRatio);
+  if (u.maxSurge !== null) fields.MaxSurge = text(u.maxSurge);
+  if (u.maxUnavailable !== null) fields.MaxUnavailable = text(u.maxUnavailable);
+  return fields;
+}
+
+function restartFields(r: RestartPolicy): Fields {
+  return { Condition: r.condition, MaxAttempts: text(r.maxAttempts), Delay: duration(r.delayMs), Window: r.windowMs ? duration(r.windowMs) : '' };
+}
+
+export function flattenTask(task: Task): FlatTask {
+  const config: Fields = { image: task.image, ...listFields('entrypoint', task.entrypoint), ...listFields('args', task.args) };
+  if (task.command !== null) config.command = task.command;
+  const resources: Fields = {};
+  if (task.resources.cpu !== null) resources.CPU = text(task.resources.cpu);
+  if (task.resources.cpuLimit !== null) resources.CPULimit = text(task.resources.cpuLimit);
+  if (task.resources.memoryMB !== null) resources.MemoryMB = text(task.resources.memoryMB);
+  const objects: FlatObject[] = [
+    { kind: 'Config', name: 'Config', fields: config },
+    { kind: 'Resources', name: 'Resources', fields: resources },
+    ...task.ports.map((p) => ({ kind: 'Port', name: `Port "${p.label}"`, fields: { Static: text(p.static), To: text(p.to) } })),
+    ...uniqueNames(task.checks.map(checkName)).map((name, i) => {
+      const check = task.checks[i]!;
+      return { kind: check.type === 'exec' ? 'ExecCheck' : 'Check', name: `Check "${name}"`, fields: checkFields(check) };
+    }),
+  ];
+  const fields: Fields = { Driver: task.driver, ...mapFields('Env', task.env), ...mapFields('Meta', task.meta) };
+  if (task.imageHealthcheck === 'disable') fields.ImageHealthcheck = 'disable';
+  return { name: task.name, fields, objects };
+}
+
+/** Checks are matched across versions by name, else by what they probe. */
+function checkName(check: Check): string {
+  if (check.name) return check.name;
+  if (check.type === 'exec') return 'healthcheck';
+  return check.type === 'http' ? `http ${check.port} ${check.path}` : `tcp ${check.port}`;
+}
+
+/** The second of two equal names becomes `name #2`. */
+function uniqueNames(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name} #${count}`;
+  });
+}
+
+function checkFields(c: Check): Fields {
+  const fields: Fields = {
+    Type: c.type,
+    Interval: duration(c.intervalMs),
+    Timeout: duration(c.timeoutMs),
+    Retries: text(c.retries),
+    StartPeriod: duration(c.startPeriodMs),
+  };
+  if (c.type === 'http') Object.assign(fields, { Port: text(c.port), Path: c.path, Method: c.method });
+  if (c.type === 'tcp') fields.Port = text(c.port);
+  if (c.type === 'exec') Object.assign(fields, listFields('Command', c.command));
+  return fields;
+}

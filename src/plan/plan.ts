@@ -1,0 +1,51 @@
+// A job's plan: the annotated diff against its current version, and what the
+// rollout will do to each group given what runs now. Pure: values in, values out.
+import type { Job } from '../model/job.js';
+import { annotate } from './annotate.js';
+import type { JobDiff } from './diff.js';
+import { diffJobs } from './diff.js';
+import type { GroupPlan, LiveState } from './group-plan.js';
+import { planGroup } from './group-plan.js';
+
+export interface PlanInput {
+  /** The desired job; null when it is going away (its file was removed). */
+  job: Job | null;
+  /** The job as it is now (its newest version); null when it does not exist yet. */
+  current: { job: Job; version: number; modifyIndex: number; stopped: boolean } | null;
+  live: LiveState;
+}
+
+export interface JobPlan {
+  id: string;
+  /** Whether submitting would change anything: the spec, or which allocations run. */
+  changes: boolean;
+  /** The job's modify index now: `run --check-index` with it refuses if the job moved meanwhile. 0: the job does not exist. */
+  checkIndex: number;
+  /** The version the job would have after submitting. */
+  version: number;
+  groups: GroupPlan[];
+  diff: JobDiff;
+}
+
+export function planJob(input: PlanInput): JobPlan {
+  const { job, current, live } = input;
+  const running = current && !current.stopped ? current.job : null;
+  const diff = annotate(diffJobs(running, job));
+  const specChanged = diff.type !== 'None' || (current !== null && job !== null && current.stopped);
+  const version = current ? current.version + (specChanged ? 1 : 0) : 0;
+
+  const names = [...new Set([...(job?.groups ?? []).map((g) => g.name), ...live.allocations.map((a) => a.group)])].sort();
+  const groups = names.map((name) => {
+    const group = job?.groups.find((g) => g.name === name) ?? null;
+    return planGroup(name, group, live.allocations.filter((a) => a.group === name), version);
+  });
+  const moves = groups.some((g) => g.create || g.destroy || g.inPlaceUpdate || g.destructiveUpdate);
+  return {
+    id: (job ?? current?.job)?.id ?? '',
+    changes: specChanged || moves,
+    checkIndex: current?.modifyIndex ?? 0,
+    version,
+    groups,
+    diff,
+  };
+}

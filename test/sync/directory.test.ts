@@ -1,0 +1,34 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readDirectoryTree, treeAroundFile } from '../../src/sync/directory.js';
+
+describe('reading a folder into a tree', () => {
+  it('reads job files, small other files, follows links to files, skips .git and node_modules', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'deckhand-tree-'));
+    mkdirSync(join(root, 'jobs'));
+    mkdirSync(join(root, '.git'));
+    mkdirSync(join(root, 'node_modules'));
+    writeFileSync(join(root, 'jobs', 'web.nomad'), 'job "web" {}\n');
+    writeFileSync(join(root, '.env'), 'A=1\n');
+    writeFileSync(join(root, 'big.bin'), Buffer.alloc(300 * 1024));
+    writeFileSync(join(root, '.git', 'x.nomad'), 'x');
+    writeFileSync(join(root, 'node_modules', 'y.nomad'), 'y');
+    symlinkSync(join(root, 'jobs', 'web.nomad'), join(root, 'link.nomad'));
+    symlinkSync(root, join(root, 'jobs', 'loop'));
+    const tree = await readDirectoryTree(root);
+    expect([...tree.files.keys()].sort()).toEqual(['.env', 'jobs/web.nomad', 'link.nomad']);
+    expect(new TextDecoder().decode(tree.files.get('link.nomad'))).toBe('job "web" {}\n');
+  });
+
+  it('reads only the file it is given, and others when asked', () => {
+    const root = mkdtempSync(join(tmpdir(), 'deckhand-one-'));
+    writeFileSync(join(root, 'compose.yml'), 'services: {}\n');
+    writeFileSync(join(root, '.env'), 'A=1\n');
+    const { tree, path } = treeAroundFile(join(root, 'compose.yml'));
+    expect(path).toBe('compose.yml');
+    expect([...tree.files.keys()]).toEqual(['compose.yml']);
+    expect(tree.files.get('.env')).toBeDefined();
+    expect(tree.files.get('../outside')).toBeUndefined();
+  });
+});

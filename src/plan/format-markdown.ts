@@ -40,7 +40,7 @@ export function planSummary(plan: JobPlan, file: string): string {
 
 function jobSection(job: MarkdownJob): string[] {
   const icon = !job.plan.changes ? ':white_check_mark:' : job.plan.diff.type === 'Deleted' ? ':wastebasket:' : ':pencil2:';
-  const lines = [`${icon} ${planSummary(job.plan, job.file)}`, '', '<details><summary>Plan</summary>', '', '```diff', formatPlanText(job.plan, job.file, { color: false }).trimEnd(), '```'];
+  const lines = [`${icon} ${planSummary(job.plan, job.file)}`, '', '<details><summary>Plan</summary>', '', '```diff', formatPlanText(job.plan, job.file, { color: false, checkIndexHint: false }).trimEnd(), '```'];
   if (job.oldText !== job.newText) {
     const patch = createTwoFilesPatch(`a/${job.file}`, `b/${job.file}`, job.oldText ?? '', job.newText ?? '', '', '', { context: 3 });
     // The first line of the patch is a separator the diff package writes; GitHub's ```diff does not need it.

@@ -9,6 +9,8 @@ export interface TextOptions {
   color: boolean;
   /** Show unchanged fields and the insides of added and deleted tasks. */
   verbose?: boolean;
+  /** The check-index hint for `deckhand run`; pull-request comments leave it out. */
+  checkIndexHint?: boolean;
 }
 
 type Paint = (code: string, text: string) => string;
@@ -54,11 +56,9 @@ export function formatDiffText(diff: JobDiff, groups: GroupPlan[] | null, option
 
 export function formatPlanText(plan: JobPlan, file: string, options: TextOptions): string {
   const paint = painter(options.color);
-  const lines = [
-    formatDiffText(plan.diff, plan.groups, options),
-    '',
-    paint('bold', 'Scheduler dry-run:'),
-    '- All tasks successfully allocated.',
+  const lines = [formatDiffText(plan.diff, plan.groups, options), '', paint('bold', 'Scheduler dry-run:'), '- All tasks successfully allocated.'];
+  if (options.checkIndexHint === false) return `${lines.join('\n')}\n`;
+  lines.push(
     '',
     paint('bold', `Job Modify Index: ${plan.checkIndex}`),
     'To submit the job with version verification run:',
@@ -69,7 +69,7 @@ export function formatPlanText(plan: JobPlan, file: string, options: TextOptions
     'server side version matches the job modify index returned. If the index has',
     "changed, another user has modified the job and the plan's results are",
     'potentially invalid.',
-  ];
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -38,6 +38,8 @@ export interface JobRecord {
   id: string;
   /** The newest version. */
   version: number;
+  /** The newest version's spec hash: enough to tell whether a job file changed without loading the version. */
+  specHash: string;
   /** Moves on every change to the job (a new version, a stop): `run --check-index` compares it. */
   modifyIndex: number;
   /** Stopped jobs keep their history; their allocations are stopped. */

@@ -55,7 +55,19 @@ function destructivePart(task: FlatTask): unknown {
  * group's must be replaced; one that matches is at most updated in place.
  */
 export function groupSpecHash(group: Group | FlatGroup): string {
-  const flat = 'objects' in group ? group : flattenGroup(group);
+  if ('objects' in group) return hashFlatGroup(group);
+  // Plans ask again and again for the hash of the same group object.
+  let hash = groupHashes.get(group);
+  if (hash === undefined) {
+    hash = hashFlatGroup(flattenGroup(group));
+    groupHashes.set(group, hash);
+  }
+  return hash;
+}
+
+const groupHashes = new WeakMap<Group, string>();
+
+function hashFlatGroup(flat: FlatGroup): string {
   return hashOf([...flat.tasks].sort((a, b) => a.name.localeCompare(b.name)).map(destructivePart));
 }
 

@@ -119,7 +119,6 @@ function typeOf(a: unknown, b: unknown, children: Array<{ type: DiffType }>): Di
   return children.some((c) => c.type !== 'None') ? 'Edited' : 'None';
 }
 
-/** Name order, with list indexes in number order: args[2] before args[10]. */
-function compareNames(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
-}
+/** Name order, with list indexes in number order: args[2] before args[10]. One collator: making one per call is slow. */
+const collator = new Intl.Collator('en', { numeric: true });
+const compareNames = (a: string, b: string): number => collator.compare(a, b);

@@ -4,14 +4,25 @@ import type { Job } from '../model/job.js';
 import { annotate } from './annotate.js';
 import type { JobDiff } from './diff.js';
 import { diffJobs } from './diff.js';
+import { jobSpecHash } from './change-rules.js';
 import type { GroupPlan, LiveState } from './group-plan.js';
 import { planGroup } from './group-plan.js';
+
+export interface CurrentJob {
+  /** The newest version's spec; a function, so an unchanged job (equal spec hashes) never needs it loaded. */
+  job: Job | (() => Job);
+  /** The newest version's spec hash, when known (the store keeps it). */
+  specHash?: string;
+  version: number;
+  modifyIndex: number;
+  stopped: boolean;
+}
 
 export interface PlanInput {
   /** The desired job; null when it is going away (its file was removed). */
   job: Job | null;
   /** The job as it is now (its newest version); null when it does not exist yet. */
-  current: { job: Job; version: number; modifyIndex: number; stopped: boolean } | null;
+  current: CurrentJob | null;
   live: LiveState;
 }
 
@@ -29,8 +40,9 @@ export interface JobPlan {
 
 export function planJob(input: PlanInput): JobPlan {
   const { job, current, live } = input;
-  const running = current && !current.stopped ? current.job : null;
-  const diff = annotate(diffJobs(running, job));
+  const currentJob = () => (current ? (typeof current.job === 'function' ? current.job() : current.job) : null);
+  const sameSpec = job !== null && current !== null && !current.stopped && jobSpecHash(job) === (current.specHash ?? jobSpecHash(currentJob()!));
+  const diff = sameSpec ? unchangedDiff(job) : annotate(diffJobs(current && !current.stopped ? currentJob() : null, job));
   const specChanged = diff.type !== 'None' || (current !== null && job !== null && current.stopped);
   const version = current ? current.version + (specChanged ? 1 : 0) : 0;
 
@@ -41,11 +53,22 @@ export function planJob(input: PlanInput): JobPlan {
   });
   const moves = groups.some((g) => g.create || g.destroy || g.inPlaceUpdate || g.destructiveUpdate);
   return {
-    id: (job ?? current?.job)?.id ?? '',
+    id: job?.id ?? currentJob()?.id ?? '',
     changes: specChanged || moves,
     checkIndex: current?.modifyIndex ?? 0,
     version,
     groups,
     diff,
+  };
+}
+
+/** The diff of a job against itself, without comparing field by field. */
+function unchangedDiff(job: Job): JobDiff {
+  return {
+    type: 'None',
+    id: job.id,
+    fields: [],
+    objects: [],
+    groups: job.groups.map((g) => ({ type: 'None' as const, name: g.name, fields: [], objects: [], tasks: g.tasks.map((t) => ({ type: 'None' as const, name: t.name, fields: [], objects: [], annotations: [] })) })),
   };
 }

@@ -14,6 +14,7 @@ import type { JobPlan } from '../../plan/plan.js';
 import { planJob } from '../../plan/plan.js';
 import type { Store } from '../../store/store.js';
 import type { CliIO } from '../io.js';
+import { CliExit } from '../io.js';
 import type { RenderFlags } from '../load-jobs.js';
 import { loadJobs, renderOptionsFrom } from '../load-jobs.js';
 import { openCliStore } from '../data-dir.js';
@@ -27,6 +28,16 @@ export interface PlanFlags extends RenderFlags {
 }
 
 export async function planCommand(paths: string[], flags: PlanFlags, io: CliIO): Promise<number> {
+  try {
+    return await planPaths(paths, flags, io);
+  } catch (error) {
+    // Every failure of plan exits 255, as `nomad job plan` does.
+    if (error instanceof CliExit) throw new CliExit(planExit.error, error.message);
+    throw error;
+  }
+}
+
+async function planPaths(paths: string[], flags: PlanFlags, io: CliIO): Promise<number> {
   const options = await renderOptionsFrom(flags, io);
   const diagnostics: Diagnostic[] = [];
   const planned: Array<{ plan: JobPlan; file: string; newText: string | null; oldText: string | null }> = [];
@@ -63,7 +74,7 @@ export async function planCommand(paths: string[], flags: PlanFlags, io: CliIO):
 function planOne(store: Store, job: Job): { plan: JobPlan; oldText: string | null } {
   const record = store.getJob(job.id);
   const latest = record ? store.getVersion(job.id, record.version) : undefined;
-  const current = record && latest ? { job: latest.job, version: latest.version, modifyIndex: record.modifyIndex, stopped: record.stopped } : null;
+  const current = record && latest ? { job: latest.job, specHash: latest.specHash, version: latest.version, modifyIndex: record.modifyIndex, stopped: record.stopped } : null;
   const plan = planJob({ job, current, live: liveStateOf(store.listAllocations(job.id)) });
   return { plan, oldText: latest?.sourceText ?? null };
 }

@@ -1,0 +1,95 @@
+// Plan benchmark: 1,000 jobs rendered and planned against 1,000 stored versions
+// (SQLite on disk), and the incremental case of one changed file among 1,000.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Job } from '../src/model/job.js';
+import { groupSpecHash, jobSpecHash } from '../src/plan/change-rules.js';
+import { liveStateOf } from '../src/plan/live-state.js';
+import { planJob } from '../src/plan/plan.js';
+import { renderPath, renderTree } from '../src/render/tree.js';
+import { openStore } from '../src/store/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
+import { readDirectoryTree } from '../src/sync/directory.js';
+import { generateJobTree } from './generate-jobs.js';
+import type { BenchRow } from './table.js';
+
+const fileCount = 1000;
+
+function planAll(store: Store, jobs: Job[]): number {
+  let changed = 0;
+  for (const job of jobs) {
+    const record = store.getJob(job.id);
+    // The stored version is loaded only if the spec hashes differ.
+    const current = record ? { job: () => store.getVersion(job.id, record.version)!.job, specHash: record.specHash, version: record.version, modifyIndex: record.modifyIndex, stopped: record.stopped } : null;
+    if (planJob({ job, current, live: liveStateOf(store.listAllocations(job.id)) }).changes) changed++;
+  }
+  return changed;
+}
+
+export async function planBenchmark(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'deckhand-bench-plan-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'deckhand-bench-store-'));
+  const store = openStore(dataDir);
+  try {
+    generateJobTree(dir, fileCount);
+    const first = renderTree(await readDirectoryTree(dir));
+    const source = { kind: 'cli' as const, commit: null, file: null, author: null, message: null, revertOf: null };
+    // Every stored version runs: one allocation per count, healthy.
+    store.transaction(() => {
+      for (const { job } of first.jobs) {
+        const version = store.submitVersion({ job, specHash: jobSpecHash(job), source, sourceText: null, submittedAt: Date.now() });
+        for (const group of job.groups) {
+          for (let index = 0; index < group.count; index++) {
+            const id = `${job.id}-${group.name}-${index}`;
+            const now = Date.now();
+            store.putAllocation({
+              id, jobId: job.id, group: group.name, index, jobVersion: version.version, specHash: groupSpecHash(group), deploymentId: null,
+              desired: 'run', status: 'running', healthy: true, canary: false, containers: {}, ports: {}, description: '', createdAt: now, modifiedAt: now,
+            });
+          }
+        }
+      }
+    });
+
+    const fullTimes: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const start = performance.now();
+      const tree = await readDirectoryTree(dir);
+      const rendered = renderTree(tree);
+      const changed = planAll(store, rendered.jobs.map((j) => j.job));
+      fullTimes.push(performance.now() - start);
+      if (changed !== 0) throw new Error(`plan benchmark: ${changed} unchanged jobs planned as changes`);
+    }
+
+    // One file changes: render that file alone and plan its job.
+    const one = Object.keys(Object.fromEntries((await readDirectoryTree(dir)).files)).find((p) => p.endsWith('.nomad'))!;
+    const original = readFileSync(join(dir, one), 'utf8');
+    const tree = await readDirectoryTree(dir);
+    const incremental: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      const text = original.replace(/cpu {4}= 200/, `cpu    = ${300 + round}`);
+      writeFileSync(join(dir, one), text);
+      const files = new Map(tree.files);
+      files.set(one, new TextEncoder().encode(text));
+      const start = performance.now();
+      const result = renderPath({ rootName: tree.rootName, files }, one, { env: {}, vars: {}, varFiles: [] });
+      const changed = planAll(store, result.jobs.map((j) => j.job));
+      incremental.push(performance.now() - start);
+      if (changed !== 1) throw new Error('plan benchmark: the changed file did not plan as a change');
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const rss = `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`;
+    const full = median(fullTimes.slice(1));
+    const inc = median(incremental.slice(2));
+    return [
+      { benchmark: `read + render + plan ${fileCount} jobs against ${fileCount} stored versions, median of 4`, result: `${full.toFixed(0)} ms`, memory: rss, goal: '<= 1000 ms', met: full <= 1000 },
+      { benchmark: `one changed file among ${fileCount}: render it + plan it, median of 18`, result: `${inc.toFixed(1)} ms`, memory: rss, goal: '<= 50 ms', met: inc <= 50 },
+    ];
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,60 @@
+// The store's contract: what the rest of deckhand may ask of it. Nothing outside
+// src/store writes SQL; this interface is the border.
+import type { Job } from '../model/job.js';
+import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion, VersionSource } from '../model/state.js';
+
+export interface SubmitVersionInput {
+  job: Job;
+  specHash: string;
+  source: VersionSource;
+  sourceText: string | null;
+  submittedAt: number;
+}
+
+export interface EventQuery {
+  jobId?: string;
+  /** Only events with a larger seq. */
+  afterSeq?: number;
+  /** Newest last; at most this many (the newest). */
+  limit?: number;
+}
+
+export interface Store {
+  /** Runs `fn` in one transaction: all of its writes land, or none. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+
+  getJob(id: string): JobRecord | undefined;
+  listJobs(): JobRecord[];
+  /** Adds the next version of a job (creating the job at version 0) and moves its modify index. */
+  submitVersion(input: SubmitVersionInput): JobVersion;
+  getVersion(jobId: string, version: number): JobVersion | undefined;
+  /** Newest first. */
+  listVersions(jobId: string): JobVersion[];
+  setStable(jobId: string, version: number, stable: boolean): void;
+  /** Marks a job stopped (or running again) and moves its modify index. */
+  setStopped(jobId: string, stopped: boolean, at: number): void;
+  /** Removes a job and everything recorded about it (`stop --purge`). */
+  purgeJob(jobId: string): void;
+
+  /** Inserts or replaces. */
+  putDeployment(deployment: Deployment): void;
+  getDeployment(id: string): Deployment | undefined;
+  /** Newest first. */
+  listDeployments(jobId: string): Deployment[];
+
+  /** Inserts or replaces. */
+  putAllocation(allocation: AllocationRecord): void;
+  getAllocation(id: string): AllocationRecord | undefined;
+  /** Every allocation of a job (all jobs when omitted), oldest first. */
+  listAllocations(jobId?: string): AllocationRecord[];
+  deleteAllocation(id: string): void;
+
+  appendEvent(event: Omit<JobEvent, 'seq'>): JobEvent;
+  listEvents(query?: EventQuery): JobEvent[];
+
+  /** Principle 5: a spec whose deployment failed and was reverted is not deployed again until it changes. */
+  markSpecFailed(jobId: string, specHash: string, at: number): void;
+  isSpecFailed(jobId: string, specHash: string): boolean;
+  clearFailedSpecs(jobId: string): void;
+}

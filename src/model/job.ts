@@ -24,7 +24,7 @@ export interface Group {
   name: string;
   count: number;
   update: UpdateStrategy;
-  /** Compose `deploy.rollback_config`: how a rollback is carried out; null: the same as `update`. */
+  /** How a rollback is carried out (Compose: `deploy.rollback_config`, else Swarm's defaults); null: as `update` (Nomad, Kubernetes). */
   rollback: UpdateStrategy | null;
   restart: RestartPolicy;
   meta: Record<string, string>;

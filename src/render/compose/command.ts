@@ -1,12 +1,13 @@
 // `command:` and `entrypoint:` as a string (split into words as a shell would) or a
 // list. Docker's Cmd is `[command, ...args]`, so the first word is the command.
+import { describeValue } from '../yaml/values.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
 import { splitShellWords } from './shell-words.js';
-import { describeValue, unreadable } from './values.js';
+import { unreadable } from './values.js';
 
-export interface MappedCommand {
+interface MappedCommand {
   command: string | null;
   args: string[] | null;
 }
@@ -42,9 +43,9 @@ function readWords(scope: ServiceScope, path: Path, value: unknown): string[] | 
   if (Array.isArray(value)) {
     const bad = value.findIndex((word) => typeof word !== 'string');
     if (bad < 0) return value as string[];
-    if (value[bad] !== unreadable) scope.r.error([...path, bad], `expected a string, found ${describeValue(value[bad])}`);
+    if (value[bad] !== unreadable) scope.r.error([...path, bad], `expected a string, got ${describeValue(value[bad])}`);
     return undefined;
   }
-  scope.r.error(path, `expected a string or a list of strings, found ${describeValue(value)}`);
+  scope.r.error(path, `expected a string or a list of strings, got ${describeValue(value)}`);
   return undefined;
 }

@@ -3,11 +3,11 @@
 // 'single quotes' taken literally, "double quotes" with backslash escapes that may
 // span lines, unquoted values trimmed and cut at ` #`. A bare `KEY` takes its value
 // from the environment. Unquoted and double-quoted values are interpolated.
+import { setOwn } from '../../util/own.js';
 import { interpolate } from './interpolate.js';
 import type { Lookup } from './interpolate.js';
-import { setEntry } from './values.js';
 
-export interface EnvFileProblem {
+interface EnvFileProblem {
   severity: 'error' | 'warning';
   line: number;
   col: number;
@@ -15,7 +15,7 @@ export interface EnvFileProblem {
   variable?: string;
 }
 
-export interface ParsedEnvFile {
+interface ParsedEnvFile {
   values: Record<string, string>;
   problems: EnvFileProblem[];
 }
@@ -38,9 +38,9 @@ function parseRaw(text: string, lookup: Lookup): ParsedEnvFile {
     const equals = line.indexOf('=');
     if (equals < 0) {
       const inherited = lookup(line.trim());
-      if (inherited !== undefined) setEntry(values, line.trim(), inherited);
+      if (inherited !== undefined) setOwn(values, line.trim(), inherited);
     } else {
-      setEntry(values, line.slice(0, equals).trim(), line.slice(equals + 1));
+      setOwn(values, line.slice(0, equals).trim(), line.slice(equals + 1));
     }
   }
   return { values, problems: [] };
@@ -116,19 +116,19 @@ class DotenvParser {
     if (key !== '' && (after === undefined || after === '\n' || after === '#')) {
       // A bare KEY: the value comes from the environment, and the key is left out when unset.
       const inherited = this.environment(key);
-      if (inherited !== undefined) setEntry(this.values, key, inherited);
+      if (inherited !== undefined) setOwn(this.values, key, inherited);
       return this.nextLine();
     }
     if (key === '' || after !== '=') {
       const lineEnd = this.text.indexOf('\n', this.i);
       const lineText = this.text.slice(this.lineStart, lineEnd < 0 ? undefined : lineEnd).trim();
-      this.fail(`expected KEY=VALUE with a key of letters, digits, "_", "." or "-", found ${JSON.stringify(lineText)}`);
+      this.fail(`expected KEY=VALUE with a key of letters, digits, "_", "." or "-", got ${JSON.stringify(lineText)}`);
       return this.nextLine();
     }
     this.i++;
     this.skipBlanks();
     const value = this.value();
-    if (value !== undefined) setEntry(this.values, key, value);
+    if (value !== undefined) setOwn(this.values, key, value);
   }
 
   private value(): string | undefined {

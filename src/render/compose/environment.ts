@@ -1,5 +1,7 @@
 // `env_file` and `environment` as the task's env (environment wins, later env
 // files win over earlier ones), and `labels` as the group's meta.
+import { setOwn } from '../../util/own.js';
+import { describeValue, isPlainMap } from '../yaml/values.js';
 import { envFileKeys } from './keys.js';
 import { parseEnvFile } from './env-file.js';
 import type { EnvFileFormat } from './env-file.js';
@@ -7,7 +9,7 @@ import { resolveInTree } from './paths.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { describeValue, isPlainMap, readBoolean, readEnum, readScalarText, readString, setEntry, unreadable, warnUnknownKeys } from './values.js';
+import { readBoolean, readEnum, readScalarText, readString, unreadable, warnUnknownKeys } from './values.js';
 
 interface EnvFileRef {
   path: string;
@@ -22,7 +24,7 @@ export function mapEnvironment(scope: ServiceScope, envFile: unknown, environmen
   for (const ref of envFileRefs(scope, envFile)) {
     const values = readEnvFile(scope, ref);
     for (const [key, value] of Object.entries(values ?? {})) {
-      setEntry(env, key, value);
+      setOwn(env, key, value);
       record(scope, `${model}.${key}`, ref.at);
     }
   }
@@ -33,7 +35,7 @@ export function mapEnvironment(scope: ServiceScope, envFile: unknown, environmen
     // A key without a value takes it from the environment, and is left out when unset there.
     const resolved = value ?? scope.lookup(key);
     if (resolved === undefined) continue;
-    setEntry(env, key, resolved);
+    setOwn(env, key, resolved);
     record(scope, `${model}.${key}`, at);
   }
   return env;
@@ -44,7 +46,7 @@ export function mapLabels(scope: ServiceScope, labels: unknown): Record<string, 
   const meta: Record<string, string> = {};
   const path = [...scope.path, 'labels'];
   for (const { key, value, at } of keyValueEntries(scope, path, labels, 'labels')) {
-    setEntry(meta, key, value ?? '');
+    setOwn(meta, key, value ?? '');
     record(scope, `${scope.group}.meta.${key}`, at);
   }
   return meta;
@@ -66,13 +68,13 @@ function keyValueEntries(scope: ServiceScope, path: Path, value: unknown, what: 
       const at = [...path, index];
       if (item === unreadable) return;
       if (typeof item !== 'string') {
-        scope.r.error(at, `expected a "KEY=VALUE" string, found ${describeValue(item)}`);
+        scope.r.error(at, `expected a "KEY=VALUE" string, got ${describeValue(item)}`);
         return;
       }
       const equals = item.indexOf('=');
       const key = equals < 0 ? item : item.slice(0, equals);
       if (key.trim() === '') {
-        scope.r.error(at, `expected a "KEY=VALUE" string with a key, found ${describeValue(item)}`);
+        scope.r.error(at, `expected a "KEY=VALUE" string with a key, got ${describeValue(item)}`);
         return;
       }
       out.push({ key, value: equals < 0 ? undefined : item.slice(equals + 1), at });
@@ -80,7 +82,7 @@ function keyValueEntries(scope: ServiceScope, path: Path, value: unknown, what: 
     return out;
   }
   if (!isPlainMap(value)) {
-    scope.r.error(path, `expected a map or a list of "KEY=VALUE" strings for ${what}, found ${describeValue(value)}`);
+    scope.r.error(path, `expected a map or a list of "KEY=VALUE" strings for ${what}, got ${describeValue(value)}`);
     return [];
   }
   for (const [key, item] of Object.entries(value)) {
@@ -108,13 +110,13 @@ function envFileRefs(scope: ServiceScope, value: unknown): EnvFileRef[] {
       continue;
     }
     if (!isPlainMap(item)) {
-      scope.r.error(at, `expected a path or a map with "path", found ${describeValue(item)}`);
+      scope.r.error(at, `expected a path or a map with "path", got ${describeValue(item)}`);
       continue;
     }
     const map = item;
     warnUnknownKeys(scope.r, at, map, envFileKeys);
     const file = readString(scope.r, [...at, 'path'], map.path);
-    if (map.path === undefined) scope.r.error(at, 'expected a "path", found none');
+    if (map.path === undefined) scope.r.error(at, 'expected a "path", got none');
     const required = readBoolean(scope.r, [...at, 'required'], map.required) ?? true;
     const format = readEnum<EnvFileFormat>(scope.r, [...at, 'format'], map.format, ['dotenv', 'raw']) ?? 'dotenv';
     if (file !== undefined) refs.push({ path: file, required, format, at: [...at, 'path'] });

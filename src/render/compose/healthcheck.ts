@@ -2,13 +2,14 @@
 // HEALTHCHECK. Without one, the image's own HEALTHCHECK applies at runtime.
 import type { Check, ExecCheck } from '../../model/job.js';
 import { checkDefaults } from '../defaults.js';
+import { describeValue } from '../yaml/values.js';
 import { healthcheckKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { describeValue, readBoolean, readDuration, readMap, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
+import { readBoolean, readDuration, readMap, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
 
-export interface MappedHealth {
+interface MappedHealth {
   checks: Check[];
   imageHealthcheck: 'use' | 'disable';
 }
@@ -38,7 +39,7 @@ export function mapHealthcheck(scope: ServiceScope, value: unknown): MappedHealt
   readDuration(scope.r, [...path, 'start_interval'], map.start_interval);
 
   if (disable && test && !test.none) {
-    scope.r.error([...path, 'disable'], 'expected either "disable: true" or a "test", found both');
+    scope.r.error([...path, 'disable'], 'expected either "disable: true" or a "test", got both');
   }
   if (disable || test?.none) {
     record(scope, `${task}.imageHealthcheck`, disable ? [...path, 'disable'] : [...path, 'test']);
@@ -72,18 +73,19 @@ function readTest(scope: ServiceScope, path: Path, value: unknown): TestSpec | u
   const expected = 'expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE"';
   if (typeof value === 'string') {
     if (value.trim() === '') {
-      scope.r.error(path, `${expected}, found an empty string`);
+      scope.r.error(path, `${expected}, got an empty string`);
       return undefined;
     }
     return { none: false, command: ['CMD-SHELL', value] };
   }
   if (!Array.isArray(value) || value.length === 0) {
-    scope.r.error(path, `${expected}, found ${Array.isArray(value) ? 'an empty list' : describeValue(value)}`);
+    scope.r.error(path, `${expected}, got ${Array.isArray(value) ? 'an empty list' : describeValue(value)}`);
     return undefined;
   }
   const badItem = value.findIndex((item) => typeof item !== 'string');
   if (badItem >= 0) {
-    scope.r.error([...path, badItem], `expected a string, found ${describeValue(value[badItem])}`);
+    // A word whose interpolation failed is reported already.
+    if (value[badItem] !== unreadable) scope.r.error([...path, badItem], `expected a string, got ${describeValue(value[badItem])}`);
     return undefined;
   }
   const words = value as string[];
@@ -93,10 +95,10 @@ function readTest(scope: ServiceScope, path: Path, value: unknown): TestSpec | u
   if (kind === 'CMD-SHELL' && words.length === 2) return { none: false, command: words };
   const why =
     kind === 'CMD'
-      ? 'found "CMD" without a command after it'
+      ? 'got "CMD" without a command after it'
       : kind === 'CMD-SHELL'
-        ? `found "CMD-SHELL" with ${words.length - 1} scripts instead of one`
-        : `found ${describeValue(kind)} first`;
+        ? `got "CMD-SHELL" with ${words.length - 1} scripts instead of one`
+        : `got ${describeValue(kind)} first`;
   scope.r.error([...path, 0], `${expected}, ${why}`, { hint: kind !== 'CMD' && kind !== 'CMD-SHELL' ? 'e.g. ["CMD", "curl", "-f", "http://localhost/"]' : undefined });
   return undefined;
 }

@@ -2,10 +2,12 @@
 // `replicas: ${N:-2}` reads as 2. Keys are not interpolated (as in Compose), and
 // `x-` extension fields are skipped: they hold anchors whose merged copies are
 // interpolated where they are used.
+import { setOwn } from '../../util/own.js';
+import { isPlainMap } from '../yaml/values.js';
 import { interpolate } from './interpolate.js';
 import type { Lookup } from './interpolate.js';
 import type { Path, Reporter } from './report.js';
-import { isPlainMap, setEntry, unreadable } from './values.js';
+import { unreadable } from './values.js';
 
 /** Deeper than any field deckhand reads; below it values are left as written. */
 const maxDepth = 64;
@@ -20,7 +22,7 @@ export function interpolateTree(root: unknown, lookup: Lookup, r: Reporter): unk
     if (isPlainMap(value)) {
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
-        setEntry(out, key, key.startsWith('x-') ? item : walk(item, [...path, key]));
+        setOwn(out, key, key.startsWith('x-') ? item : walk(item, [...path, key]));
       }
       return out;
     }

@@ -5,7 +5,7 @@
 /** A variable's value, or undefined when it is not set. */
 export type Lookup = (name: string) => string | undefined;
 
-export interface InterpolationProblem {
+interface InterpolationProblem {
   severity: 'error' | 'warning';
   /** Index of the `$` in the text that caused it. */
   index: number;
@@ -14,7 +14,7 @@ export interface InterpolationProblem {
   variable?: string;
 }
 
-export interface Interpolated {
+interface Interpolated {
   /** Undefined when an error was found. */
   value: string | undefined;
   problems: InterpolationProblem[];

@@ -12,11 +12,11 @@ export function folderOf(file: string): string {
 /** A path relative to `dir`, resolved against the tree's root; an error text when it cannot be read. */
 export function resolveInTree(dir: string, relative: string): { path: string } | { error: string } {
   if (relative.startsWith('/') || relative.startsWith('~') || /^[A-Za-z]:[\\/]/.test(relative)) {
-    return { error: `expected a path relative to the compose file's folder, found the absolute path ${JSON.stringify(relative)}` };
+    return { error: `expected a path relative to the compose file's folder, got the absolute path ${JSON.stringify(relative)}` };
   }
   const path = posix.normalize(posix.join(dir || '.', relative));
   if (path === '..' || path.startsWith('../')) {
-    return { error: `expected a path inside the repository, found ${JSON.stringify(relative)}, which leads out of it` };
+    return { error: `expected a path inside the repository, got ${JSON.stringify(relative)}, which leads out of it` };
   }
   return { path };
 }

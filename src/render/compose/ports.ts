@@ -1,13 +1,14 @@
 // `ports:` in short syntax (`"8000"`, `"8000:80"`, `"127.0.0.1:8000:80/udp"`,
 // `"8000-8001:80-81"`) and long syntax (`target`, `published`, `name`, ...), as
-// model ports: label = `name` or the target port, static = the published host
-// port (null: none fixed), to = the target.
+// model ports: static = the published host port (null: none fixed), to = the
+// target, and a label unique in the service (see `labelPorts`).
 import type { Port } from '../../model/job.js';
+import { describeValue } from '../yaml/values.js';
 import { portKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { describeValue, readEnum, readMap, readString, unreadable, warnUnknownKeys } from './values.js';
+import { readEnum, readMap, readString, unreadable, warnUnknownKeys } from './values.js';
 
 interface PortRange {
   first: number;
@@ -26,20 +27,30 @@ interface PortSpec {
 
 const protocols = ['tcp', 'udp', 'sctp'] as const;
 
+/** One container port of an entry, after expanding ranges. */
+interface ExpandedPort {
+  to: number;
+  static: number | null;
+  /** The long syntax's `name`, for an entry of one port. */
+  name: string | null;
+  at: Path;
+  spec: PortSpec;
+}
+
 export function mapPorts(scope: ServiceScope, value: unknown): Port[] {
   const path = [...scope.path, 'ports'];
   if (value === undefined || value === null || value === unreadable) return [];
   if (!Array.isArray(value)) {
-    scope.r.error(path, `expected a list of ports, found ${describeValue(value)}`);
+    scope.r.error(path, `expected a list of ports, got ${describeValue(value)}`);
     return [];
   }
-  const ports: Port[] = [];
+  const expanded: ExpandedPort[] = [];
   value.forEach((entry: unknown, index) => {
     const at = [...path, index];
     const spec = isPlainEntry(entry) ? shortSyntax(scope, at, entry) : longSyntax(scope, at, entry);
-    if (spec) expand(scope, at, spec, ports);
+    if (spec) expand(scope, at, spec, expanded);
   });
-  return ports;
+  return labelPorts(scope, expanded);
 }
 
 function isPlainEntry(entry: unknown): entry is string | number {
@@ -47,35 +58,55 @@ function isPlainEntry(entry: unknown): entry is string | number {
 }
 
 /** Adds a spec's ports, one per target port; entries that differ only in protocol collapse into one. */
-function expand(scope: ServiceScope, at: Path, spec: PortSpec, ports: Port[]): void {
+function expand(scope: ServiceScope, at: Path, spec: PortSpec, ports: ExpandedPort[]): void {
   const { target, published } = spec;
   if (published && published.count > 1 && target.count === 1) {
     scope.r.warning(at, `a range of host ports for one container port lets Docker pick any of them; deckhand uses the first, ${published.first}`, {
       code: 'port-range',
     });
   } else if (published && published.count !== target.count) {
-    scope.r.error(at, `expected as many host ports as container ports, found ${published.count} host and ${target.count} container ports`);
+    scope.r.error(at, `expected as many host ports as container ports, got ${published.count} host and ${target.count} container ports`);
     return;
   }
   for (let i = 0; i < target.count; i++) {
     const to = target.first + i;
     const fixed = published ? published.first + (published.count > 1 ? i : 0) : null;
-    const label = spec.name !== null && target.count === 1 ? spec.name : String(to);
+    const name = target.count === 1 ? spec.name : null;
     // Containers use the host's network, where one port serves tcp and udp alike.
-    if (ports.some((p) => p.label === label && p.static === fixed && p.to === to)) continue;
-    const model = `${taskPath(scope)}.ports.${ports.length}`;
-    ports.push({ label, static: fixed, to });
+    if (ports.some((p) => p.name === name && p.static === fixed && p.to === to)) continue;
+    ports.push({ to, static: fixed, name, at, spec });
+  }
+}
+
+/**
+ * Labels each port uniquely in the service (Compose allows `"8000:80"` beside
+ * `"8001:80"`): the `name` when given, else the target when no other port has
+ * it, else `<published>-<target>`, or `<target>-<n>` (the n-th port with that
+ * target) when nothing is published.
+ */
+function labelPorts(scope: ServiceScope, expanded: ExpandedPort[]): Port[] {
+  const perTarget = new Map<number, number>();
+  for (const port of expanded) perTarget.set(port.to, (perTarget.get(port.to) ?? 0) + 1);
+  const seen = new Map<number, number>();
+  return expanded.map((port, index) => {
+    const nth = (seen.get(port.to) ?? 0) + 1;
+    seen.set(port.to, nth);
+    const shared = perTarget.get(port.to)! > 1;
+    const label = port.name ?? (!shared ? String(port.to) : port.static !== null ? `${port.static}-${port.to}` : `${port.to}-${nth}`);
+    const model = `${taskPath(scope)}.ports.${index}`;
+    const { spec, at } = port;
     record(scope, model, at);
-    record(scope, `${model}.label`, spec.name !== null ? [...at, 'name'] : spec.targetPath);
+    record(scope, `${model}.label`, port.name !== null ? [...at, 'name'] : spec.targetPath);
     record(scope, `${model}.static`, spec.publishedPath);
     record(scope, `${model}.to`, spec.targetPath);
-  }
+    return { label, static: port.static, to: port.to };
+  });
 }
 
 function shortSyntax(scope: ServiceScope, at: Path, entry: string | number): PortSpec | undefined {
   const text = String(entry).trim();
   const bad = (why: string): undefined => {
-    scope.r.error(at, `expected a port such as "80", "8000:80" or "127.0.0.1:8000:80/udp", found ${describeValue(entry)}: ${why}`);
+    scope.r.error(at, `expected a port such as "80", "8000:80" or "127.0.0.1:8000:80/udp", got ${describeValue(entry)}: ${why}`);
     return undefined;
   };
   let rest = text;
@@ -114,7 +145,7 @@ function longSyntax(scope: ServiceScope, at: Path, entry: unknown): PortSpec | u
 
   const targetPath = [...at, 'target'];
   if (map.target === undefined) {
-    scope.r.error(at, 'expected a "target" (the container port), found none');
+    scope.r.error(at, 'expected a "target" (the container port), got none');
     return undefined;
   }
   const target = rangeField(scope, targetPath, map.target);
@@ -129,7 +160,7 @@ function longSyntax(scope: ServiceScope, at: Path, entry: unknown): PortSpec | u
 function rangeField(scope: ServiceScope, path: Path, value: unknown): PortRange | undefined {
   if (value === unreadable) return undefined;
   const range = isPlainEntry(value) ? parseRange(String(value).trim()) : undefined;
-  if (!range) scope.r.error(path, `expected a port from 1 to 65535 or a range such as 8000-8001, found ${describeValue(value)}`);
+  if (!range) scope.r.error(path, `expected a port from 1 to 65535 or a range such as 8000-8001, got ${describeValue(value)}`);
   return range;
 }
 

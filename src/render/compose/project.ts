@@ -4,6 +4,8 @@ import type { Position } from '../../model/diagnostic.js';
 import type { Group, Job } from '../../model/job.js';
 import type { FieldMap, FormatResult, RenderContext, SourceFile } from '../types.js';
 import { loadYaml } from '../yaml/document.js';
+import { describeValue, isPlainMap } from '../yaml/values.js';
+import type { PlainMap } from '../yaml/values.js';
 import { parseEnvFile } from './env-file.js';
 import type { Lookup } from './interpolate.js';
 import { interpolateTree } from './interpolate-tree.js';
@@ -12,8 +14,7 @@ import { folderOf } from './paths.js';
 import { folderName, normalizeProjectName } from './project-name.js';
 import { Reporter } from './report.js';
 import { mapService } from './service.js';
-import { describeValue, isPlainMap, readString, unreadable, warnUnknownKeys } from './values.js';
-import type { PlainMap } from './values.js';
+import { readString, unreadable, warnUnknownKeys } from './values.js';
 
 const fileStart: Position = { line: 1, col: 1 };
 
@@ -29,7 +30,7 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const r = new Reporter(file.path, doc ? doc.locate : () => fileStart, file.text);
   if (!doc || !isPlainMap(doc.value)) {
     const found = doc ? describeValue(doc.value) : 'an empty file';
-    r.error([], `expected a map with "services:" at the top of a compose file, found ${found}`, { at: fileStart });
+    r.error([], `expected a map with "services:" at the top of a compose file, got ${found}`, { at: fileStart });
     return { jobs: [], diagnostics: r.diagnostics };
   }
   if (extra.length > 0) {
@@ -55,9 +56,8 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const services = servicesOf(r, root);
   if (id === undefined || services === undefined) return { jobs: [], diagnostics: r.diagnostics };
 
-  const readFile = (path: string): string | undefined => context.readFile(path);
   const groups: Group[] = Object.entries(services).map(([name, value], index) =>
-    mapService({ r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile }, value),
+    mapService({ r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile }, value),
   );
   const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, groups };
   return { jobs: [{ job, fields }], diagnostics: r.diagnostics };
@@ -85,7 +85,7 @@ function jobId(r: Reporter, root: PlainMap, file: string, rootName: string, fiel
   if (given !== undefined) {
     const id = normalizeProjectName(given);
     if (id === '') {
-      r.error(['name'], `expected a project name of lowercase letters, digits, "_" or "-", found ${describeValue(given)}`);
+      r.error(['name'], `expected a project name of lowercase letters, digits, "_" or "-", got ${describeValue(given)}`);
       return undefined;
     }
     if (id !== given) {
@@ -100,7 +100,7 @@ function jobId(r: Reporter, root: PlainMap, file: string, rootName: string, fiel
   const folder = folderName(file, rootName);
   const id = normalizeProjectName(folder);
   if (id === '') {
-    r.error([], `expected a folder name to take the job id from, found ${describeValue(folder)}, which has no lowercase letters or digits`, {
+    r.error([], `expected a folder name to take the job id from, got ${describeValue(folder)}, which has no lowercase letters or digits`, {
       at: fileStart,
       hint: 'add a top-level "name:"',
     });
@@ -114,15 +114,15 @@ function servicesOf(r: Reporter, root: PlainMap): PlainMap | undefined {
   const value = root.services;
   if (value === unreadable) return undefined;
   if (value === undefined) {
-    r.error([], 'expected a "services:" map at the top level, found none', { at: fileStart });
+    r.error([], 'expected a "services:" map at the top level, got none', { at: fileStart });
     return undefined;
   }
   if (!isPlainMap(value)) {
-    r.error(['services'], `expected a map of services, found ${describeValue(value)}`);
+    r.error(['services'], `expected a map of services, got ${describeValue(value)}`);
     return undefined;
   }
   if (Object.keys(value).length === 0) {
-    r.error(['services'], 'expected at least one service, found none');
+    r.error(['services'], 'expected at least one service, got none');
     return undefined;
   }
   return value;

@@ -3,10 +3,12 @@
 import type { Diagnostic, Position, Severity } from '../../model/diagnostic.js';
 import type { FieldOrigin } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
+import { fieldName } from '../yaml/values.js';
 
-export type Path = ReadonlyArray<string | number>;
+/** A path in the compose file: `['services', 'web', 'ports', 0]`. */
+export type Path = YamlPath;
 
-export interface ReportOptions {
+interface ReportOptions {
   hint?: string;
   code?: string;
   /** Point at the key instead of the value (unknown keys). */
@@ -15,16 +17,6 @@ export interface ReportOptions {
   offset?: { text: string; index: number };
   /** A fixed position instead of the path's (problems with the file as a whole). */
   at?: Position;
-}
-
-/** `['services', 'web', 'ports', 0]` → `services.web.ports[0]`. */
-export function fieldName(path: Path): string {
-  let out = '';
-  for (const step of path) {
-    if (typeof step === 'number') out += `[${step}]`;
-    else out += out ? `.${step}` : step;
-  }
-  return out;
 }
 
 export class Reporter {

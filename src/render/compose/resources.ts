@@ -2,12 +2,13 @@
 // has no CPU reservation in MHz, so `cpu` stays null; reservations are not used.
 // The older service-level `cpus` and `mem_limit` apply when deploy sets no limit.
 import type { Resources } from '../../model/job.js';
+import { describeValue, mebibytesRoundedUp } from '../yaml/values.js';
+import type { PlainMap } from '../yaml/values.js';
 import { limitsKeys, reservationsKeys, resourcesKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { describeValue, readMap, readNumber, unreadable, warnUnknownKeys } from './values.js';
-import type { PlainMap } from './values.js';
+import { readMap, readNumber, unreadable, warnUnknownKeys } from './values.js';
 
 export function mapResources(scope: ServiceScope, service: PlainMap, deploy: PlainMap | undefined): Resources {
   const resources: Resources = { cpu: null, cpuLimit: null, memoryMB: null };
@@ -25,7 +26,7 @@ export function mapResources(scope: ServiceScope, service: PlainMap, deploy: Pla
   const memory = firstGiven([[[...limitsPath, 'memory'], limits?.memory], [[...scope.path, 'mem_limit'], service.mem_limit]]);
   const bytes = memory && readBytes(scope, memory.path, memory.value);
   if (memory && bytes) {
-    resources.memoryMB = bytes / (1024 * 1024);
+    resources.memoryMB = mebibytesRoundedUp(BigInt(bytes));
     record(scope, `${model}.memoryMB`, memory.path);
   }
   return resources;
@@ -58,9 +59,12 @@ function readBytes(scope: ServiceScope, path: Path, value: unknown): number | un
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?\s*$/i.exec(value) : null;
   if (!match) {
-    scope.r.error(path, `expected an amount of memory such as "512m", "1g" or a number of bytes, found ${describeValue(value)}`);
+    scope.r.error(path, `expected an amount of memory such as "512m", "1g" or a number of bytes, got ${describeValue(value)}`);
     return undefined;
   }
   const power = unitPower[match[2]!.toLowerCase()] ?? 0;
-  return Math.round(Number(match[1]) * 1024 ** power);
+  const bytes = Math.round(Number(match[1]) * 1024 ** power);
+  if (Number.isSafeInteger(bytes)) return bytes;
+  scope.r.error(path, `expected an amount of memory of less than 8p, got ${describeValue(value)}`);
+  return undefined;
 }

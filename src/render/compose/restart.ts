@@ -3,12 +3,13 @@
 // whole; Swarm's defaults fill the fields neither sets.
 import type { RestartCondition, RestartPolicy } from '../../model/job.js';
 import { swarmRestartDefaults } from '../defaults.js';
+import { describeValue } from '../yaml/values.js';
+import type { PlainMap } from '../yaml/values.js';
 import { restartPolicyKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { describeValue, readDuration, readEnum, readMap, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
-import type { PlainMap } from './values.js';
+import { readDuration, readEnum, readMap, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
 
 const conditions: readonly RestartCondition[] = ['none', 'on-failure', 'any'];
 
@@ -51,7 +52,7 @@ function fromRestart(scope: ServiceScope, path: Path, value: unknown): RestartPo
   if (value === undefined || value === unreadable) return policy;
   const match = typeof value === 'string' ? /^(no|always|unless-stopped|on-failure)(?::(\d+))?$/.exec(value.trim()) : null;
   if (!match || (match[2] !== undefined && match[1] !== 'on-failure')) {
-    scope.r.error(path, `expected "no", "always", "on-failure", "on-failure:N" or "unless-stopped", found ${describeValue(value)}`);
+    scope.r.error(path, `expected "no", "always", "on-failure", "on-failure:N" or "unless-stopped", got ${describeValue(value)}`);
     return policy;
   }
   const model = `${scope.group}.restart`;

@@ -1,5 +1,6 @@
 // One compose service → one group holding one task, both named after the service.
 import type { Group, Task } from '../../model/job.js';
+import type { PlainMap } from '../yaml/values.js';
 import { mapCommand, mapEntrypoint } from './command.js';
 import { mapEnvironment, mapLabels } from './environment.js';
 import { mapHealthcheck } from './healthcheck.js';
@@ -10,8 +11,7 @@ import { mapRestart } from './restart.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
 import { mapUpdateConfig } from './update-config.js';
-import { readEnum, readMap, readString, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
-import type { PlainMap } from './values.js';
+import { readEnum, readMap, readString, readWholeNumber, warnUnknownKeys } from './values.js';
 
 export function mapService(scope: ServiceScope, value: unknown): Group {
   const { r, path } = scope;
@@ -30,15 +30,12 @@ export function mapService(scope: ServiceScope, value: unknown): Group {
 
   record(scope, scope.group, path, 'key');
   record(scope, `${scope.group}.name`, path, 'key');
-  const rollbackConfig = deploy?.rollback_config;
   return {
     name: scope.name,
     count: mapCount(scope, service, deploy),
     update: mapUpdateConfig(scope, [...deployPath, 'update_config'], deploy?.update_config, 'update'),
-    rollback:
-      rollbackConfig === undefined || rollbackConfig === unreadable
-        ? null
-        : mapUpdateConfig(scope, [...deployPath, 'rollback_config'], rollbackConfig, 'rollback'),
+    // Without rollback_config Swarm rolls back with its own defaults, not with update_config's values.
+    rollback: mapUpdateConfig(scope, [...deployPath, 'rollback_config'], deploy?.rollback_config, 'rollback'),
     restart: mapRestart(scope, service, deploy),
     meta: mapLabels(scope, service.labels),
     tasks: [mapTask(scope, service, deploy)],
@@ -80,13 +77,13 @@ function mapCount(scope: ServiceScope, service: PlainMap, deploy: PlainMap | und
   const replicas = readWholeNumber(r, replicasPath, deploy?.replicas);
   const scale = readWholeNumber(r, scalePath, service.scale);
   if (mode === 'global') {
-    if (replicas !== undefined) r.error(replicasPath, `expected no replicas with mode "global", which runs one task per node, found ${replicas}`);
+    if (replicas !== undefined) r.error(replicasPath, `expected no replicas with mode "global", which runs one task per node, got ${replicas}`);
     r.notice(modePath, 'mode "global" runs one task per node; deckhand runs on one node, so the count is 1', { code: 'global-mode' });
     record(scope, model, modePath);
     return 1;
   }
   if (replicas !== undefined && scale !== undefined && replicas !== scale) {
-    r.error(scalePath, `expected the same count as deploy.replicas (${replicas}), found ${scale}`);
+    r.error(scalePath, `expected the same count as deploy.replicas (${replicas}), got ${scale}`);
   }
   if (replicas !== undefined) {
     record(scope, model, replicasPath);

@@ -3,7 +3,7 @@
 // take backslash escapes. No shell runs the result, so an unquoted `&&`, `|`, `;`,
 // `<` or `>` is an error here: go-shellwords silently drops everything from it on.
 
-export type SplitResult = { words: string[] } | { error: string; index: number };
+type SplitResult = { words: string[] } | { error: string; index: number };
 
 const blanks = new Set([' ', '\t', '\r', '\n']);
 const operators = new Set([';', '&', '|', '<', '>']);

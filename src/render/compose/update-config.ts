@@ -9,7 +9,7 @@ import { record } from './scope.js';
 import type { ServiceScope } from './scope.js';
 import { readDuration, readEnum, readMap, readNumber, readWholeNumber, warnUnknownKeys } from './values.js';
 
-export type StrategyKind = 'update' | 'rollback';
+type StrategyKind = 'update' | 'rollback';
 
 const failureActions: Record<StrategyKind, readonly FailureAction[]> = {
   update: ['pause', 'continue', 'rollback'],
@@ -18,7 +18,10 @@ const failureActions: Record<StrategyKind, readonly FailureAction[]> = {
 };
 const orders: readonly UpdateOrder[] = ['stop-first', 'start-first'];
 
-/** The strategy from the config at `path` (absent: Swarm's defaults). */
+/**
+ * The strategy from the config at `path`; absent fields (or the whole config) take
+ * Swarm's defaults, which are the same for update_config and rollback_config.
+ */
 export function mapUpdateConfig(scope: ServiceScope, path: Path, value: unknown, kind: StrategyKind): UpdateStrategy {
   const strategy: UpdateStrategy = { ...swarmUpdateDefaults };
   const model = `${scope.group}.${kind}`;

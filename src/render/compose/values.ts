@@ -1,28 +1,14 @@
 // Typed reads of plain YAML values. Each reader reports a wrong value at its
-// position, saying what was expected and what was found, and returns undefined so
+// position, saying what was expected and what it got, and returns undefined so
 // the caller keeps the format's default (and shared validation does not report it twice).
 import { parseDuration } from '../../util/duration.js';
 import { unknownKeyHint } from '../suggest.js';
+import { describeValue, isPlainMap } from '../yaml/values.js';
+import type { PlainMap } from '../yaml/values.js';
 import type { Path, Reporter } from './report.js';
 
 /** Stands in for a value whose interpolation failed: already reported, read as absent. */
 export const unreadable: unique symbol = Symbol('unreadable');
-
-export type PlainMap = Record<string, unknown>;
-
-export function isPlainMap(value: unknown): value is PlainMap {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** How a found value reads in a message: `"many"`, `-1`, `a list`, `a map`, `null`. */
-export function describeValue(value: unknown): string {
-  if (value === unreadable) return 'a value whose interpolation failed';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (Array.isArray(value)) return 'a list';
-  if (isPlainMap(value)) return 'a map';
-  if (value === null) return 'null (an empty value)';
-  return String(value);
-}
 
 function absent(value: unknown): value is undefined | typeof unreadable {
   return value === undefined || value === unreadable;
@@ -33,14 +19,14 @@ export function readMap(r: Reporter, path: Path, value: unknown): PlainMap | und
   if (absent(value)) return undefined;
   if (value === null) return {};
   if (isPlainMap(value)) return value;
-  r.error(path, `expected a map, found ${describeValue(value)}`);
+  r.error(path, `expected a map, got ${describeValue(value)}`);
   return undefined;
 }
 
 export function readString(r: Reporter, path: Path, value: unknown): string | undefined {
   if (absent(value)) return undefined;
   if (typeof value === 'string') return value;
-  r.error(path, `expected a string, found ${describeValue(value)}`);
+  r.error(path, `expected a string, got ${describeValue(value)}`);
   return undefined;
 }
 
@@ -49,7 +35,7 @@ export function readScalarText(r: Reporter, path: Path, value: unknown): string 
   if (absent(value)) return undefined;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  r.error(path, `expected a string, number or boolean, found ${describeValue(value)}`);
+  r.error(path, `expected a string, number or boolean, got ${describeValue(value)}`);
   return undefined;
 }
 
@@ -61,7 +47,7 @@ export function readWholeNumber(r: Reporter, path: Path, value: unknown, min = 0
   if (absent(value)) return undefined;
   const number = typeof value === 'string' && wholeNumberText.test(value) ? Number(value) : value;
   if (typeof number === 'number' && Number.isSafeInteger(number) && number >= min) return number;
-  r.error(path, `expected a whole number of at least ${min}, found ${describeValue(value)}`);
+  r.error(path, `expected a whole number of at least ${min}, got ${describeValue(value)}`);
   return undefined;
 }
 
@@ -71,7 +57,7 @@ export function readNumber(r: Reporter, path: Path, value: unknown, range: { min
   const max = range.max ?? Infinity;
   if (typeof number === 'number' && Number.isFinite(number) && number >= range.min && number <= max) return number;
   const expected = range.max === undefined ? `a number of at least ${range.min}` : `a number between ${range.min} and ${range.max}`;
-  r.error(path, `expected ${expected}, found ${describeValue(value)}`);
+  r.error(path, `expected ${expected}, got ${describeValue(value)}`);
   return undefined;
 }
 
@@ -79,7 +65,7 @@ export function readBoolean(r: Reporter, path: Path, value: unknown): boolean | 
   if (absent(value)) return undefined;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
-  r.error(path, `expected true or false, found ${describeValue(value)}`);
+  r.error(path, `expected true or false, got ${describeValue(value)}`);
   return undefined;
 }
 
@@ -89,14 +75,14 @@ export function readDuration(r: Reporter, path: Path, value: unknown): number | 
   const ms = typeof value === 'string' ? parseDuration(value) : value === 0 ? 0 : null;
   if (ms !== null && ms >= 0) return ms;
   const found = ms !== null && ms < 0 ? `a negative duration ${describeValue(value)}` : describeValue(value);
-  r.error(path, `expected a duration such as "10s" or "1m30s", found ${found}`);
+  r.error(path, `expected a duration such as "10s" or "1m30s", got ${found}`);
   return undefined;
 }
 
 export function readEnum<T extends string>(r: Reporter, path: Path, value: unknown, allowed: readonly T[]): T | undefined {
   if (absent(value)) return undefined;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  r.error(path, `expected ${quotedList(allowed)}, found ${describeValue(value)}`, hintFor(value, allowed));
+  r.error(path, `expected ${quotedList(allowed)}, got ${describeValue(value)}`, hintFor(value, allowed));
   return undefined;
 }
 
@@ -107,7 +93,7 @@ function hintFor(value: unknown, allowed: readonly string[]): { hint?: string } 
 }
 
 /** `"a", "b" or "c"`. */
-export function quotedList(items: readonly string[]): string {
+function quotedList(items: readonly string[]): string {
   const quoted = items.map((item) => `"${item}"`);
   if (quoted.length < 2) return quoted.join('');
   return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
@@ -128,9 +114,4 @@ export function warnUnknownKeys(r: Reporter, path: Path, map: PlainMap, known: R
       ...(hint ? { hint } : {}),
     });
   }
-}
-
-/** Sets a key on a plain object, `__proto__` included (a plain assignment would change the prototype). */
-export function setEntry<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

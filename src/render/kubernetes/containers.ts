@@ -14,7 +14,7 @@ import { mapResources } from './resources.js';
 const dnsLabel = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabelRule = 'a name of at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
 
-export interface MappedContainer {
+interface MappedContainer {
   task: Task;
   hasReadinessProbe: boolean;
 }
@@ -22,7 +22,7 @@ export interface MappedContainer {
 /** `task` is the task's model path (`groups.0.tasks.1`). */
 export function mapContainer(reader: ManifestReader, container: YamlPath, task: string): MappedContainer | undefined {
   if (!reader.mapping(container)) {
-    if (!reader.has(container)) reader.expected(container, 'a container (a mapping with name and image)');
+    if (!reader.has(container)) reader.expected(container, 'a container (a map with name and image)');
     return undefined;
   }
   reader.checkKeys(container, containerFields);

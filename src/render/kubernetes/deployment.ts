@@ -93,7 +93,7 @@ function readContainers(reader: ManifestReader): { task: Task; hasReadinessProbe
   }
   const items = reader.list(containersPath);
   if (!reader.has(containersPath)) reader.missing(containersPath, 'a Deployment needs at least one container');
-  else if (items?.length === 0) reader.error(containersPath, 'expected at least one container, found none');
+  else if (items?.length === 0) reader.error(containersPath, 'expected at least one container, got none');
   return (items ?? []).flatMap((_, i) => {
     const container: YamlPath = [...containersPath, i];
     return mapContainer(reader, container, `groups.0.tasks.${i}`) ?? [];

@@ -20,7 +20,7 @@ export function mapEnv(reader: ManifestReader, container: YamlPath): Map<string,
   items.forEach((_, i) => {
     const item = [...path, i];
     if (!reader.mapping(item)) {
-      if (!reader.has(item)) reader.expected(item, 'a mapping with name and value');
+      if (!reader.has(item)) reader.expected(item, 'a map with name and value');
       return;
     }
     reader.checkKeys(item, envVarFields);

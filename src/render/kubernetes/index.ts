@@ -1,24 +1,18 @@
 // Kubernetes manifests: every apps/v1 Deployment of a (multi-document) YAML file is
 // one job; other kinds (Service, ConfigMap, ...) have nothing for deckhand to run
 // and are skipped with a notice, so a manifest written for a cluster can be used as is.
-import type { Diagnostic, Position } from '../../model/diagnostic.js';
+// An exception here would be a deckhand bug: the tree's renderFile reports it against the file.
+import type { Position } from '../../model/diagnostic.js';
 import { closestName } from '../suggest.js';
 import type { FormatRenderer, FormatResult, MappedJob, SourceFile } from '../types.js';
 import { loadYaml } from '../yaml/document.js';
+import { isPlainMap } from '../yaml/values.js';
 import { mapDeployment } from './deployment.js';
-import { ManifestReader, isMapping } from './reader.js';
+import { ManifestReader } from './reader.js';
 
 export const kubernetesRenderer: FormatRenderer = {
   format: 'kubernetes',
-  render(file) {
-    try {
-      return renderManifest(file);
-    } catch (error) {
-      // Bad input must come back as a diagnostic; an exception here is a deckhand bug, reported the same way.
-      const message = error instanceof Error ? error.message : String(error);
-      return { jobs: [], diagnostics: [internalError(file, message)] };
-    }
-  },
+  render: renderManifest,
 };
 
 function renderManifest(file: SourceFile): FormatResult {
@@ -47,12 +41,12 @@ function renderManifest(file: SourceFile): FormatResult {
 
 /** Whether the document is a Deployment deckhand maps; anything else is reported and skipped. */
 function isDeployment(reader: ManifestReader): boolean {
-  if (!isMapping(reader.value([]))) {
-    reader.expected([], 'a Kubernetes object (a mapping with apiVersion and kind)');
+  if (!isPlainMap(reader.value([]))) {
+    reader.expected([], 'a Kubernetes object (a map with apiVersion and kind)');
     return false;
   }
   if (!reader.has(['kind'])) {
-    reader.error(['kind'], 'expected a kind such as "Deployment", found nothing', { code: 'missing-field' });
+    reader.error(['kind'], 'expected a kind such as "Deployment", got nothing', { code: 'missing-field' });
     return false;
   }
   const kind = reader.string(['kind']);
@@ -75,16 +69,4 @@ function isDeployment(reader: ManifestReader): boolean {
     return false;
   }
   return true;
-}
-
-function internalError(file: SourceFile, message: string): Diagnostic {
-  return {
-    severity: 'error',
-    code: 'internal',
-    file: file.path,
-    line: 1,
-    col: 1,
-    field: '',
-    message: `could not be read as Kubernetes manifests: ${message}`,
-  };
 }

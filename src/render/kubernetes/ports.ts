@@ -21,7 +21,7 @@ export function mapPorts(reader: ManifestReader, container: YamlPath, task: stri
   (reader.list(path) ?? []).forEach((_, i) => {
     const item = [...path, i];
     if (!reader.mapping(item)) {
-      if (!reader.has(item)) reader.expected(item, 'a mapping with containerPort');
+      if (!reader.has(item)) reader.expected(item, 'a map with containerPort');
       return;
     }
     reader.checkKeys(item, containerPortFields);

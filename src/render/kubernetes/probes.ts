@@ -25,11 +25,11 @@ export function mapProbe(reader: ManifestReader, container: YamlPath, key: Probe
   const timing = mapTiming(reader, probe, key, checkNames[key]);
   const present = handlers.filter((h) => reader.has([...probe, h]));
   if (present.length === 0) {
-    reader.missing(probe, `expected one of ${supportedHandlers}, found none`);
+    reader.missing(probe, `expected one of ${supportedHandlers}, got none`);
     return undefined;
   }
   if (present.length > 1) {
-    reader.error([...probe, present[1]!], `expected one of ${supportedHandlers}, found ${present.join(' and ')}`, { part: 'key' });
+    reader.error([...probe, present[1]!], `expected one of ${supportedHandlers}, got ${present.join(' and ')}`, { part: 'key' });
     return undefined;
   }
   const handler = present[0]!;
@@ -59,10 +59,33 @@ export function mapProbe(reader: ManifestReader, container: YamlPath, key: Probe
   reader.record(`${at}.port`, [...probe, handler, 'port']);
   if (handler === 'tcpSocket') return { type: 'tcp', ...timing, port };
 
-  // `scheme` is ignored: deckhand checks over plain HTTP.
+  if (!httpOnly(reader, [...probe, 'httpGet'])) return undefined;
   const path = reader.string([...probe, 'httpGet', 'path']) || '/';
   if (reader.has([...probe, 'httpGet', 'path'])) reader.record(`${at}.path`, [...probe, 'httpGet', 'path']);
   return { type: 'http', ...timing, port, path, method: 'GET' };
+}
+
+/**
+ * deckhand probes over plain HTTP without extra headers. An HTTPS probe would fail
+ * on every pod, so every rollout would fail: it is an error. Headers are only warned
+ * about: a probe that needs them fails visibly.
+ */
+function httpOnly(reader: ManifestReader, httpGet: YamlPath): boolean {
+  const schemePath = [...httpGet, 'scheme'];
+  const scheme = reader.string(schemePath);
+  const headers = reader.list([...httpGet, 'httpHeaders']);
+  if (headers && headers.length > 0) {
+    reader.warning([...httpGet, 'httpHeaders'], 'httpHeaders are not sent: deckhand probes without them', { part: 'key' });
+  }
+  if (scheme === 'HTTPS') {
+    reader.error(schemePath, 'HTTPS probes are not supported; deckhand probes over HTTP', { code: 'unsupported' });
+    return false;
+  }
+  if (scheme !== undefined && scheme !== 'HTTP') {
+    reader.expected(schemePath, '"HTTP" or "HTTPS"');
+    return false;
+  }
+  return scheme !== undefined || !reader.has(schemePath);
 }
 
 interface Timing {

@@ -1,6 +1,7 @@
 // Kubernetes resource quantities: `500m`, `0.5`, `128Mi`, `1Gi`, `500M`, `1e9`.
 // Kept as an exact fraction of big integers, because rounding up a float such as
 // 1.1 × 1000 would turn `1.1` cores into 1101 millicores.
+import { mebibytesRoundedUp } from '../yaml/values.js';
 
 export interface Quantity {
   numerator: bigint;
@@ -45,9 +46,9 @@ export function toCores(quantity: Quantity): number {
   return Number(ceilDivide(quantity.numerator * 1000n, quantity.denominator)) / 1000;
 }
 
-/** Memory in MiB (deckhand's `memoryMB`, as Nomad's), rounded up so a limit is never tightened. */
+/** Memory in whole MiB (deckhand's `memoryMB`), rounded up so a limit is never tightened. */
 export function toMebibytes(quantity: Quantity): number {
-  return Number(ceilDivide(quantity.numerator, quantity.denominator * 1_048_576n));
+  return mebibytesRoundedUp(quantity.numerator, quantity.denominator);
 }
 
 function ceilDivide(numerator: bigint, denominator: bigint): bigint {

@@ -5,8 +5,8 @@ import type { Diagnostic, Severity } from '../../model/diagnostic.js';
 import { unknownKeyHint } from '../suggest.js';
 import type { FieldMap } from '../types.js';
 import type { YamlDocument, YamlPath } from '../yaml/document.js';
-
-export type Mapping = Record<string, unknown>;
+import { describeValue, fieldName, isPlainMap } from '../yaml/values.js';
+import type { PlainMap } from '../yaml/values.js';
 
 /** Kubernetes stores whole numbers as int32; larger values are rejected by the API server. */
 export const int32Max = 2_147_483_647;
@@ -23,32 +23,6 @@ interface ReportOptions {
 interface NumberRange {
   min: number;
   max?: number;
-}
-
-export function isMapping(value: unknown): value is Mapping {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** A path in the file's own terms: `spec.template.spec.containers[0].image`. */
-export function fieldName(path: YamlPath): string {
-  let out = '';
-  for (const step of path) {
-    if (typeof step === 'number') out += `[${step}]`;
-    else out += out ? `.${step}` : step;
-  }
-  return out;
-}
-
-/** How a found value reads in a message; never walks into it (it may be nested 10,000 deep). */
-export function describeValue(value: unknown): string {
-  if (value === undefined || value === null) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return 'a list';
-  if (isMapping(value)) return 'a mapping';
-  return 'binary data';
 }
 
 const numericText = /^[+-]?\d+(\.\d+)?$/;
@@ -71,7 +45,7 @@ export class ManifestReader {
     let node: unknown = this.document.value;
     for (const step of path) {
       if (typeof step === 'number' && Array.isArray(node)) node = node[step];
-      else if (typeof step === 'string' && isMapping(node) && Object.hasOwn(node, step)) node = node[step];
+      else if (typeof step === 'string' && isPlainMap(node) && Object.hasOwn(node, step)) node = node[step];
       else return undefined;
     }
     return node;
@@ -105,9 +79,9 @@ export class ManifestReader {
     this.report('warning', path, message, options);
   }
 
-  /** "expected X, found Y" at the value. */
+  /** "expected X, got Y" at the value. */
   expected(path: YamlPath, expectation: string, hint?: string): void {
-    this.error(path, `expected ${expectation}, found ${describeValue(this.value(path))}`, hint ? { hint } : {});
+    this.error(path, `expected ${expectation}, got ${describeValue(this.value(path))}`, hint ? { hint } : {});
   }
 
   missing(path: YamlPath, message: string): void {
@@ -128,7 +102,7 @@ export class ManifestReader {
   /** Warns about every key of the mapping at `path` that `known` does not hold. */
   checkKeys(path: YamlPath, known: ReadonlySet<string>): void {
     const node = this.value(path);
-    if (!isMapping(node)) return;
+    if (!isPlainMap(node)) return;
     for (const key of Object.keys(node)) {
       if (known.has(key)) continue;
       const hint = unknownKeyHint(key, known);
@@ -136,11 +110,11 @@ export class ManifestReader {
     }
   }
 
-  mapping(path: YamlPath): Mapping | undefined {
+  mapping(path: YamlPath): PlainMap | undefined {
     if (!this.has(path)) return undefined;
     const value = this.value(path);
-    if (isMapping(value)) return value;
-    this.expected(path, 'a mapping');
+    if (isPlainMap(value)) return value;
+    this.expected(path, 'a map');
     return undefined;
   }
 

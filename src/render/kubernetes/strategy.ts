@@ -10,10 +10,37 @@ import type { ManifestReader } from './reader.js';
 import { int32Max } from './reader.js';
 
 /** A maxSurge / maxUnavailable as written: a number of pods or a percentage of the replicas. */
-export type Budget = { pods: number } | { percent: number };
+type Budget = { pods: number } | { percent: number };
 
 const strategyTypes = ['RollingUpdate', 'Recreate'];
 const update = 'groups.0.update';
+
+/**
+ * A Deployment's rollout in the model's terms when the manifest sets nothing (one
+ * replica, maxSurge and maxUnavailable 25%). Kubernetes has no canaries, no deadline
+ * per pod (the progress deadline alone decides) and no automatic rollback: a failed
+ * rollout stays where it stopped. Fields in the model's order, so the rendered job
+ * reads like every other format's.
+ */
+export const kubernetesUpdateDefaults: UpdateStrategy = Object.freeze({
+  // 25% of one replica: the surge rounds up to 1 and unavailable down to 0, so the
+  // new pod starts before the old one stops.
+  maxParallel: 1,
+  canary: 0,
+  autoPromote: false,
+  autoRevert: false,
+  minHealthyTimeMs: kubernetesDefaults.minReadySeconds * 1000,
+  healthyDeadlineMs: 0,
+  progressDeadlineMs: kubernetesDefaults.progressDeadlineSeconds * 1000,
+  // Without a readiness probe a pod is ready once its containers run.
+  healthCheck: 'task_states',
+  order: 'start-first',
+  delayMs: 0,
+  failureAction: 'pause',
+  maxFailureRatio: 0,
+  maxSurge: 1,
+  maxUnavailable: 0,
+});
 
 export function mapUpdate(reader: ManifestReader, replicas: number, hasReadinessProbe: boolean): UpdateStrategy {
   const strategy = ['spec', 'strategy'];
@@ -24,27 +51,14 @@ export function mapUpdate(reader: ManifestReader, replicas: number, hasReadiness
   const type = reader.string([...strategy, 'type']) ?? 'RollingUpdate';
   if (!strategyTypes.includes(type)) {
     const hint = unknownKeyHint(type, strategyTypes);
-    reader.error([...strategy, 'type'], `expected "RollingUpdate" or "Recreate", found ${JSON.stringify(type)}`, hint ? { hint } : {});
+    reader.error([...strategy, 'type'], `expected "RollingUpdate" or "Recreate", got ${JSON.stringify(type)}`, hint ? { hint } : {});
   }
   const budgets = type === 'Recreate' ? recreateBudgets(reader, strategy, replicas) : rollingBudgets(reader, strategy, replicas);
-  const { minHealthyTimeMs, progressDeadlineMs } = deadlines(reader);
-  // Fields in the model's order, so the rendered job reads like every other format's.
   return {
-    maxParallel: budgets.maxParallel,
-    canary: 0,
-    autoPromote: false,
-    autoRevert: false,
-    minHealthyTimeMs,
-    // No deadline per pod: the progress deadline alone decides, as in Kubernetes.
-    healthyDeadlineMs: 0,
-    progressDeadlineMs,
-    healthCheck: hasReadinessProbe ? 'checks' : 'task_states',
-    order: budgets.order,
-    delayMs: 0,
-    failureAction: 'pause',
-    maxFailureRatio: 0,
-    maxSurge: budgets.maxSurge,
-    maxUnavailable: budgets.maxUnavailable,
+    ...kubernetesUpdateDefaults,
+    ...budgets,
+    ...deadlines(reader),
+    healthCheck: hasReadinessProbe ? 'checks' : kubernetesUpdateDefaults.healthCheck,
   };
 }
 

@@ -1,6 +1,6 @@
 // YAML for the Compose and Kubernetes renderers: plain values to map, plus a way to
 // find the line and column of any path afterwards, so errors point into the file.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Diagnostic, Position } from '../../model/diagnostic.js';
 import type { SourceFile } from '../types.js';
@@ -14,13 +14,26 @@ export interface YamlDocument {
   locate(path: YamlPath, part?: 'key' | 'value'): Position;
 }
 
-export interface YamlLoadResult {
+interface YamlLoadResult {
   documents: YamlDocument[];
   diagnostics: Diagnostic[];
 }
 
-/** Anchors may be reused this often in one document: more is a resource-exhaustion attack ("billion laughs"). */
-const maxAliasCount = 100;
+/**
+ * How often anchors may be used in one document (the yaml library counts each use
+ * times the aliases nested in the anchored value). Thousands of services sharing
+ * `environment: *env` stay below it; a "billion laughs" file (aliases of aliases,
+ * ninefold per level) passes it within five levels.
+ */
+const maxAliasCount = 10_000;
+
+/**
+ * How many values a document may hold once its aliases are expanded: about twice
+ * what a 1 MiB file holds without any. Checked before the alias count, because that
+ * count alone does not bound the work: 10,000 uses of one anchor of 50,000 keys
+ * would build 500 million values.
+ */
+const maxExpandedValues = 1_000_000;
 
 export function loadYaml(file: SourceFile): YamlLoadResult {
   const lineCounter = new LineCounter();
@@ -41,7 +54,8 @@ export function loadYaml(file: SourceFile): YamlLoadResult {
 
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(file.text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+    // Duplicate keys are found by duplicateKeys() below: the library's own check is quadratic in a map's size.
+    parsed = parseAllDocuments(file.text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false }) as Document.Parsed[];
   } catch (error) {
     return { documents: [], diagnostics: [syntaxError({ line: 1, col: 1 }, `YAML could not be read: ${describe(error)}`)] };
   }
@@ -56,35 +70,76 @@ export function loadYaml(file: SourceFile): YamlLoadResult {
       }
       continue;
     }
+    const duplicates = duplicateKeys(doc);
+    if (duplicates.length > 0) {
+      for (const { offset, key, firstOffset } of duplicates) {
+        diagnostics.push(syntaxError(toPosition(offset), `map keys must be unique: "${key}" is already set on line ${toPosition(firstOffset).line}`));
+      }
+      continue;
+    }
+    const index = new NodeIndex(doc);
     let value: unknown;
     try {
+      // Counted before toJS expands anything, which could exhaust memory on its own.
+      if (expandedSize(doc.contents, index, maxExpandedValues) > maxExpandedValues) {
+        const message = `aliases expand the document to more than ${maxExpandedValues} values: the file expands like a "billion laughs" attack`;
+        diagnostics.push(syntaxError(toPosition(doc.range[0]), message));
+        continue;
+      }
       value = doc.toJS({ maxAliasCount });
     } catch (error) {
       const message = describe(error);
-      const reason = /alias/i.test(message)
+      const reason = /excessive alias count/i.test(message)
         ? `too many alias expansions (more than ${maxAliasCount}): the file expands like a "billion laughs" attack`
         : message;
       diagnostics.push(syntaxError(toPosition(doc.range[0]), reason));
       continue;
     }
-    const anchors = new AnchorIndex(doc);
     documents.push({
       value,
-      locate: (path, part = 'value') => toPosition(locateOffset(doc, anchors, path, part)),
+      locate: (path, part = 'value') => toPosition(locateOffset(doc, index, path, part)),
     });
   }
   return { documents, diagnostics };
 }
 
-function locateOffset(doc: Document.Parsed, anchors: AnchorIndex, path: YamlPath, part: 'key' | 'value'): number {
+/**
+ * The number of values (scalars, collections, pairs) under `root` with every alias
+ * expanded, as toJS would build them; anything above `limit` counts as `limit + 1`.
+ * Each node is counted once, so this stays linear in the size of the file.
+ */
+function expandedSize(root: unknown, index: NodeIndex, limit: number): number {
+  const sizes = new Map<unknown, number>();
+  const size = (node: unknown): number => {
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    // An alias inside its own anchor refers to a value still being built: count it once.
+    sizes.set(node, 1);
+    let total = 1;
+    if (isAlias(node)) total = size(index.resolve(node));
+    else if (isPair(node)) total = size(node.key) + size(node.value);
+    else if (isCollection(node)) {
+      for (const item of node.items) {
+        total += size(item);
+        if (total > limit) break;
+      }
+    }
+    total = Math.min(total, limit + 1);
+    sizes.set(node, total);
+    return total;
+  };
+  return size(root);
+}
+
+function locateOffset(doc: Document.Parsed, index: NodeIndex, path: YamlPath, part: 'key' | 'value'): number {
   let node: unknown = doc.contents;
   let best = doc.contents?.range?.[0] ?? doc.range[0];
   for (let i = 0; i < path.length; i++) {
     const step = path[i]!;
-    node = anchors.resolve(node);
+    node = index.resolve(node);
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = findPair(anchors, node.items as Pair[], String(step), 0);
+      const pair = findPair(index, node.items as Pair[], String(step), 0);
       if (!pair) return best;
       const keyOffset = rangeStart(pair.key) ?? best;
       if (last && part === 'key') return keyOffset;
@@ -103,18 +158,18 @@ function locateOffset(doc: Document.Parsed, anchors: AnchorIndex, path: YamlPath
 }
 
 /** Finds a key in a map, looking through `<<` merge keys as YAML's merge does. */
-function findPair(anchors: AnchorIndex, items: Pair[], key: string, depth: number): Pair | undefined {
+function findPair(index: NodeIndex, items: Pair[], key: string, depth: number): Pair | undefined {
   if (depth > 20) return undefined;
-  const own = items.find((p) => isScalar(p.key) && String(p.key.value) === key);
-  if (own) return own;
-  for (const pair of items) {
-    if (!isMergeKey(pair.key)) continue;
+  const { own, merges } = index.keys(items);
+  const found = own.get(key);
+  if (found) return found;
+  for (const pair of merges) {
     const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
-      const target = anchors.resolve(source);
+      const target = index.resolve(source);
       if (isMap(target)) {
-        const found = findPair(anchors, target.items as Pair[], key, depth + 1);
-        if (found) return found;
+        const merged = findPair(index, target.items as Pair[], key, depth + 1);
+        if (merged) return merged;
       }
     }
   }
@@ -127,39 +182,81 @@ function isMergeKey(key: unknown): boolean {
   return key.value === '<<' || (typeof key.value === 'symbol' && key.value.description === '<<') || key.source === '<<';
 }
 
+interface Anchored {
+  offset: number;
+  node: Node;
+}
+
+interface MapKeys {
+  /** Each plain key's first pair. */
+  own: Map<string, Pair>;
+  /** `<<` pairs, in order. */
+  merges: Pair[];
+}
+
 /**
- * Resolves aliases to their anchored nodes. The yaml library's own `Alias.resolve`
- * walks the whole document on every call; an index built once keeps locating cheap.
+ * Indexes built once per document, so locating stays cheap in a file with
+ * thousands of keys or aliases: each lookup would otherwise scan a whole map, and
+ * the yaml library's own `Alias.resolve` walks the whole document on every call.
  */
-class AnchorIndex {
-  private anchored: Array<{ name: string; offset: number; node: Node }> | null = null;
+class NodeIndex {
+  private anchors: Map<string, Anchored[]> | null = null;
+  private readonly mapKeys = new WeakMap<Pair[], MapKeys>();
 
   constructor(private readonly doc: Document.Parsed) {}
 
+  /** Follows aliases to their anchored nodes. */
   resolve(node: unknown): unknown {
     let current = node;
     for (let hops = 0; hops < 20 && isAlias(current); hops++) {
       const alias = current;
       const at = alias.range?.[0] ?? Infinity;
-      // The anchor is the last one of that name defined before the alias.
-      const found = this.all().filter((a) => a.name === alias.source && a.offset < at).pop();
+      const found = lastBefore(this.anchorsByName().get(alias.source) ?? [], at);
       if (!found) return undefined;
       current = found.node;
     }
     return current;
   }
 
-  private all(): Array<{ name: string; offset: number; node: Node }> {
-    if (this.anchored) return this.anchored;
-    const anchored: Array<{ name: string; offset: number; node: Node }> = [];
+  keys(items: Pair[]): MapKeys {
+    let keys = this.mapKeys.get(items);
+    if (keys) return keys;
+    keys = { own: new Map(), merges: [] };
+    for (const pair of items) {
+      if (isMergeKey(pair.key)) keys.merges.push(pair);
+      else if (isScalar(pair.key) && !keys.own.has(String(pair.key.value))) keys.own.set(String(pair.key.value), pair);
+    }
+    this.mapKeys.set(items, keys);
+    return keys;
+  }
+
+  private anchorsByName(): Map<string, Anchored[]> {
+    if (this.anchors) return this.anchors;
+    const anchors = new Map<string, Anchored[]>();
     visit(this.doc, {
       Node: (_key, node) => {
-        if (!isAlias(node) && node.anchor) anchored.push({ name: node.anchor, offset: node.range?.[0] ?? 0, node });
+        if (isAlias(node) || !node.anchor) return;
+        const named = anchors.get(node.anchor) ?? [];
+        named.push({ offset: node.range?.[0] ?? 0, node });
+        anchors.set(node.anchor, named);
       },
     });
-    this.anchored = anchored;
-    return anchored;
+    for (const named of anchors.values()) named.sort((a, b) => a.offset - b.offset);
+    this.anchors = anchors;
+    return anchors;
   }
+}
+
+/** The anchor an alias at `offset` refers to: the last one of its name defined before it (`anchors` sorted by offset). */
+function lastBefore(anchors: Anchored[], offset: number): Anchored | undefined {
+  let low = 0;
+  let high = anchors.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (anchors[middle]!.offset < offset) low = middle + 1;
+    else high = middle;
+  }
+  return anchors[low - 1];
 }
 
 function rangeStart(node: unknown): number | undefined {
@@ -171,7 +268,31 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** An exception's message; a stack overflow (the parser's recursion on deep nesting) says why it happened. */
 function describe(error: unknown): string {
-  if (error instanceof RangeError) return 'nesting is too deep';
+  if (isStackOverflow(error)) return 'nesting is too deep';
   return error instanceof Error ? error.message : String(error);
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+/** Keys set twice in one map, in one pass over the document. */
+function duplicateKeys(doc: Document.Parsed): Array<{ key: string; offset: number; firstOffset: number }> {
+  const found: Array<{ key: string; offset: number; firstOffset: number }> = [];
+  visit(doc, {
+    Map: (_key, map) => {
+      const seen = new Map<string, number>();
+      for (const pair of map.items as Pair[]) {
+        if (!isScalar(pair.key) || isMergeKey(pair.key)) continue;
+        const key = String(pair.key.value);
+        const offset = pair.key.range?.[0] ?? 0;
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, offset);
+        else found.push({ key, offset, firstOffset: first });
+      }
+    },
+  });
+  return found;
 }

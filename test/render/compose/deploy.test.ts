@@ -20,10 +20,10 @@ describe('count', () => {
   });
 
   test.each([
-    ['replicas: abc', 'expected a whole number of at least 0, found "abc"'],
-    ['replicas: -1', 'expected a whole number of at least 0, found -1'],
-    ['replicas: 1.5', 'expected a whole number of at least 0, found 1.5'],
-    ['replicas: [2]', 'expected a whole number of at least 0, found a list'],
+    ['replicas: abc', 'expected a whole number of at least 0, got "abc"'],
+    ['replicas: -1', 'expected a whole number of at least 0, got -1'],
+    ['replicas: 1.5', 'expected a whole number of at least 0, got 1.5'],
+    ['replicas: [2]', 'expected a whole number of at least 0, got a list'],
   ])('%s is an error at the value, and the count stays 1', (line, message) => {
     const result = render(deploy(line));
     expect(result.diagnostics.map((d) => `${d.line}:${d.col} ${d.field}: ${d.message}`)).toEqual([`5:17 services.web.deploy.replicas: ${message}`]);
@@ -41,20 +41,20 @@ describe('count', () => {
   test('mode global with replicas is an error', () => {
     expect(diagnosticsOf(deploy('mode: global', 'replicas: 2'))).toEqual([
       'app/docker-compose.yml:5:13: notice: services.web.deploy.mode: mode "global" runs one task per node; deckhand runs on one node, so the count is 1',
-      'app/docker-compose.yml:6:17: services.web.deploy.replicas: expected no replicas with mode "global", which runs one task per node, found 2',
+      'app/docker-compose.yml:6:17: services.web.deploy.replicas: expected no replicas with mode "global", which runs one task per node, got 2',
     ]);
   });
 
   test('an unknown mode is an error', () => {
     expect(diagnosticsOf(deploy('mode: replicated-job'))).toEqual([
-      'app/docker-compose.yml:5:13: services.web.deploy.mode: expected "replicated" or "global", found "replicated-job"',
+      'app/docker-compose.yml:5:13: services.web.deploy.mode: expected "replicated" or "global", got "replicated-job"',
     ]);
   });
 
   test('the older scale applies without deploy.replicas, and must agree with it', () => {
     expect(firstGroup(service('scale: 3')).count).toBe(3);
     expect(diagnosticsOf(service('scale: 3', 'deploy: {replicas: 2}'))).toEqual([
-      'app/docker-compose.yml:4:12: services.web.scale: expected the same count as deploy.replicas (2), found 3',
+      'app/docker-compose.yml:4:12: services.web.scale: expected the same count as deploy.replicas (2), got 3',
     ]);
   });
 
@@ -64,10 +64,10 @@ describe('count', () => {
 });
 
 describe('update_config', () => {
-  test('absent: Swarm defaults, and no rollback strategy', () => {
+  test('absent: Swarm defaults, for the update and the rollback alike', () => {
     const group = firstGroup(service());
     expect(group.update).toEqual(swarmUpdateDefaults);
-    expect(group.rollback).toBeNull();
+    expect(group.rollback).toEqual({ ...swarmUpdateDefaults, autoRevert: false });
     expect(group.update).toMatchObject({ maxParallel: 1, minHealthyTimeMs: 5000, failureAction: 'pause', order: 'stop-first', canary: 0, autoPromote: false });
   });
 
@@ -110,15 +110,15 @@ describe('update_config', () => {
   });
 
   test.each([
-    ['parallelism: -1', 22, 'services.web.deploy.update_config.parallelism: expected a whole number of at least 0, found -1'],
-    ['parallelism: two', 22, 'services.web.deploy.update_config.parallelism: expected a whole number of at least 0, found "two"'],
-    ['delay: 10 seconds', 16, 'services.web.deploy.update_config.delay: expected a duration such as "10s" or "1m30s", found "10 seconds"'],
-    ['delay: 10', 16, 'services.web.deploy.update_config.delay: expected a duration such as "10s" or "1m30s", found 10'],
-    ['monitor: -5s', 18, 'services.web.deploy.update_config.monitor: expected a duration such as "10s" or "1m30s", found a negative duration "-5s"'],
-    ['max_failure_ratio: 1.5', 28, 'services.web.deploy.update_config.max_failure_ratio: expected a number between 0 and 1, found 1.5'],
-    ['order: parallel', 16, 'services.web.deploy.update_config.order: expected "stop-first" or "start-first", found "parallel"'],
-    ['failure_action: stop', 25, 'services.web.deploy.update_config.failure_action: expected "pause", "continue" or "rollback", found "stop"'],
-    ['failure_action: rolback', 25, 'services.web.deploy.update_config.failure_action: expected "pause", "continue" or "rollback", found "rolback" (did you mean "rollback"?)'],
+    ['parallelism: -1', 22, 'services.web.deploy.update_config.parallelism: expected a whole number of at least 0, got -1'],
+    ['parallelism: two', 22, 'services.web.deploy.update_config.parallelism: expected a whole number of at least 0, got "two"'],
+    ['delay: 10 seconds', 16, 'services.web.deploy.update_config.delay: expected a duration such as "10s" or "1m30s", got "10 seconds"'],
+    ['delay: 10', 16, 'services.web.deploy.update_config.delay: expected a duration such as "10s" or "1m30s", got 10'],
+    ['monitor: -5s', 18, 'services.web.deploy.update_config.monitor: expected a duration such as "10s" or "1m30s", got a negative duration "-5s"'],
+    ['max_failure_ratio: 1.5', 28, 'services.web.deploy.update_config.max_failure_ratio: expected a number between 0 and 1, got 1.5'],
+    ['order: parallel', 16, 'services.web.deploy.update_config.order: expected "stop-first" or "start-first", got "parallel"'],
+    ['failure_action: stop', 25, 'services.web.deploy.update_config.failure_action: expected "pause", "continue" or "rollback", got "stop"'],
+    ['failure_action: rolback', 25, 'services.web.deploy.update_config.failure_action: expected "pause", "continue" or "rollback", got "rolback" (did you mean "rollback"?)'],
   ])('%s is an error at the value', (line, col, message) => {
     expect(diagnosticsOf(updateConfig(line))).toEqual([`app/docker-compose.yml:6:${col}: ${message}`]);
   });
@@ -129,7 +129,7 @@ describe('update_config', () => {
 
   test('update_config that is not a map is an error', () => {
     expect(diagnosticsOf(deploy('update_config: [parallelism=2]'))).toEqual([
-      'app/docker-compose.yml:5:22: services.web.deploy.update_config: expected a map, found a list',
+      'app/docker-compose.yml:5:22: services.web.deploy.update_config: expected a map, got a list',
     ]);
   });
 
@@ -143,6 +143,19 @@ describe('update_config', () => {
 });
 
 describe('rollback_config', () => {
+  test("absent: Swarm's rollback defaults, not update_config's values", () => {
+    const group = firstGroup(updateConfig('parallelism: 3', 'delay: 10s', 'failure_action: rollback', 'monitor: 30s', 'max_failure_ratio: 0.5', 'order: start-first'));
+    expect(group.update).toMatchObject({ maxParallel: 3, failureAction: 'rollback', autoRevert: true });
+    expect(group.rollback).toEqual(swarmUpdateDefaults);
+    expect(group.rollback).toMatchObject({
+      maxParallel: 1, failureAction: 'pause', minHealthyTimeMs: 5_000, order: 'stop-first', delayMs: 0, maxFailureRatio: 0, autoRevert: false,
+    });
+  });
+
+  test('absent: nothing is located under groups.N.rollback', () => {
+    expect([...renderJob(service()).fields.keys()].filter((key) => key.includes('rollback'))).toEqual([]);
+  });
+
   test('present: mapped like update_config, Swarm defaults for the rest', () => {
     const group = firstGroup(deploy('rollback_config:', '  parallelism: 0', '  order: start-first', '  failure_action: continue'));
     expect(group.rollback).toEqual({ ...swarmUpdateDefaults, maxParallel: 0, order: 'start-first', failureAction: 'continue', autoRevert: false });
@@ -155,7 +168,7 @@ describe('rollback_config', () => {
 
   test('failure_action rollback makes no sense for a rollback', () => {
     expect(diagnosticsOf(deploy('rollback_config:', '  failure_action: rollback'))).toEqual([
-      'app/docker-compose.yml:6:25: services.web.deploy.rollback_config.failure_action: expected "pause" or "continue", found "rollback"',
+      'app/docker-compose.yml:6:25: services.web.deploy.rollback_config.failure_action: expected "pause" or "continue", got "rollback"',
     ]);
   });
 
@@ -191,6 +204,12 @@ describe('resources', () => {
     ['1048576b', 1],
     ['1048576', 1],
     ['1t', 1024 * 1024],
+    // Rounded up to whole MiB, as a Kubernetes quantity is: a limit is never tightened.
+    ['100k', 1],
+    ['1', 1],
+    ['1.5m', 2],
+    ['1025k', 2],
+    ['1048577', 2],
   ])('memory %s is %d MB', (memory, mb) => {
     expect(limits(`memory: ${memory}`).memoryMB).toBe(mb);
   });
@@ -210,10 +229,11 @@ describe('resources', () => {
   });
 
   test.each([
-    ['memory: lots', 19, 'services.web.deploy.resources.limits.memory: expected an amount of memory such as "512m", "1g" or a number of bytes, found "lots"'],
-    ['memory: -5', 19, 'services.web.deploy.resources.limits.memory: expected an amount of memory such as "512m", "1g" or a number of bytes, found -5'],
-    ['cpus: -1', 17, 'services.web.deploy.resources.limits.cpus: expected a number of at least 0, found -1'],
-    ['cpus: half', 17, 'services.web.deploy.resources.limits.cpus: expected a number of at least 0, found "half"'],
+    ['memory: lots', 19, 'services.web.deploy.resources.limits.memory: expected an amount of memory such as "512m", "1g" or a number of bytes, got "lots"'],
+    ['memory: -5', 19, 'services.web.deploy.resources.limits.memory: expected an amount of memory such as "512m", "1g" or a number of bytes, got -5'],
+    ['memory: 9000p', 19, 'services.web.deploy.resources.limits.memory: expected an amount of memory of less than 8p, got "9000p"'],
+    ['cpus: -1', 17, 'services.web.deploy.resources.limits.cpus: expected a number of at least 0, got -1'],
+    ['cpus: half', 17, 'services.web.deploy.resources.limits.cpus: expected a number of at least 0, got "half"'],
   ])('%s is an error at the value', (line, col, message) => {
     expect(diagnosticsOf(deploy('resources:', '  limits:', `    ${line}`))).toEqual([`app/docker-compose.yml:7:${col}: ${message}`]);
   });
@@ -242,7 +262,7 @@ describe('restart', () => {
 
   test.each(['sometimes', 'always:3', 'on-failure:x', 'false'])('restart: %s is an error', (value) => {
     expect(diagnosticsOf(service(`restart: ${value}`))[0]).toMatch(
-      /^app\/docker-compose.yml:4:14: services.web.restart: expected "no", "always", "on-failure", "on-failure:N" or "unless-stopped", found /,
+      /^app\/docker-compose.yml:4:14: services.web.restart: expected "no", "always", "on-failure", "on-failure:N" or "unless-stopped", got /,
     );
   });
 
@@ -266,9 +286,9 @@ describe('restart', () => {
   });
 
   test.each([
-    ['condition: always', 20, 'services.web.deploy.restart_policy.condition: expected "none", "on-failure" or "any", found "always"'],
-    ['max_attempts: -1', 23, 'services.web.deploy.restart_policy.max_attempts: expected a whole number of at least 0, found -1'],
-    ['window: forever', 17, 'services.web.deploy.restart_policy.window: expected a duration such as "10s" or "1m30s", found "forever"'],
+    ['condition: always', 20, 'services.web.deploy.restart_policy.condition: expected "none", "on-failure" or "any", got "always"'],
+    ['max_attempts: -1', 23, 'services.web.deploy.restart_policy.max_attempts: expected a whole number of at least 0, got -1'],
+    ['window: forever', 17, 'services.web.deploy.restart_policy.window: expected a duration such as "10s" or "1m30s", got "forever"'],
   ])('%s is an error at the value', (line, col, message) => {
     expect(diagnosticsOf(deploy('restart_policy:', `  ${line}`))).toEqual([`app/docker-compose.yml:6:${col}: ${message}`]);
   });

@@ -49,7 +49,7 @@ describe('parseEnvFile', () => {
   test('a line that is not KEY=VALUE is an error at the offending character', () => {
     expect(parse('A=1\nNOT A PAIR\nB=2\n')).toEqual({
       values: { A: '1', B: '2' },
-      problems: [{ severity: 'error', line: 2, col: 5, message: 'expected KEY=VALUE with a key of letters, digits, "_", "." or "-", found "NOT A PAIR"' }],
+      problems: [{ severity: 'error', line: 2, col: 5, message: 'expected KEY=VALUE with a key of letters, digits, "_", "." or "-", got "NOT A PAIR"' }],
     });
   });
 
@@ -105,8 +105,8 @@ describe('env_file and environment', () => {
 
   test('an absolute path or a path out of the tree is an error', () => {
     expect(diagnosticsOf('services:\n  web:\n    image: nginx\n    env_file: [/etc/app.env, ../../up.env]\n')).toEqual([
-      'app/docker-compose.yml:4:16: services.web.env_file[0]: expected a path relative to the compose file\'s folder, found the absolute path "/etc/app.env"',
-      'app/docker-compose.yml:4:30: services.web.env_file[1]: expected a path inside the repository, found "../../up.env", which leads out of it',
+      'app/docker-compose.yml:4:16: services.web.env_file[0]: expected a path relative to the compose file\'s folder, got the absolute path "/etc/app.env"',
+      'app/docker-compose.yml:4:30: services.web.env_file[1]: expected a path inside the repository, got "../../up.env", which leads out of it',
     ]);
   });
 
@@ -155,14 +155,14 @@ describe('env_file and environment', () => {
 
   test('wrong environment types are errors at the value', () => {
     expect(diagnosticsOf('services:\n  web:\n    image: nginx\n    environment:\n      A: [1, 2]\n')).toEqual([
-      'app/docker-compose.yml:5:10: services.web.environment.A: expected a string, number or boolean, found a list',
+      'app/docker-compose.yml:5:10: services.web.environment.A: expected a string, number or boolean, got a list',
     ]);
     expect(diagnosticsOf('services:\n  web:\n    image: nginx\n    environment: [A=1, 5, =x]\n')).toEqual([
-      'app/docker-compose.yml:4:24: services.web.environment[1]: expected a "KEY=VALUE" string, found 5',
-      'app/docker-compose.yml:4:27: services.web.environment[2]: expected a "KEY=VALUE" string with a key, found "=x"',
+      'app/docker-compose.yml:4:24: services.web.environment[1]: expected a "KEY=VALUE" string, got 5',
+      'app/docker-compose.yml:4:27: services.web.environment[2]: expected a "KEY=VALUE" string with a key, got "=x"',
     ]);
     expect(diagnosticsOf('services:\n  web:\n    image: nginx\n    environment: PORT=8000\n')).toEqual([
-      'app/docker-compose.yml:4:18: services.web.environment: expected a map or a list of "KEY=VALUE" strings for environment, found "PORT=8000"',
+      'app/docker-compose.yml:4:18: services.web.environment: expected a map or a list of "KEY=VALUE" strings for environment, got "PORT=8000"',
     ]);
   });
 });

@@ -21,7 +21,9 @@ describe('S6: Swarm automatic rollback', () => {
     expect(job.id).toBe('whoami');
     expect(job.groups).toHaveLength(1);
     const group = job.groups[0]!;
-    expect([group.name, group.count, group.rollback]).toEqual(['whoami', 2, null]);
+    expect([group.name, group.count]).toEqual(['whoami', 2]);
+    // No rollback_config: Swarm rolls back with its own defaults, not update_config's.
+    expect(group.rollback).toEqual({ ...swarmUpdateDefaults, autoRevert: false });
     expect(group.update).toEqual({ ...swarmUpdateDefaults, failureAction: 'rollback', autoRevert: true, delayMs: 10_000, minHealthyTimeMs: 10_000 });
     expect(group.tasks[0]).toMatchObject({ name: 'whoami', image, env: { PORT: '8000' }, ports: [{ label: '8000', static: null, to: 8000 }], checks: [], imageHealthcheck: 'use' });
   });
@@ -67,9 +69,9 @@ describe('with the shared validation', () => {
     expect(lines(validateJob(mapped.job, mapped.fields))).toEqual(['app/docker-compose.yml:2:3: services.web: task "web" has no image (set the image to run)']);
   });
 
-  test('a port defined twice is reported at the second entry', () => {
-    const mapped = renderJob('services:\n  web:\n    image: nginx\n    ports:\n      - "80"\n      - "8080:80"\n');
-    expect(lines(validateJob(mapped.job, mapped.fields))).toEqual(['app/docker-compose.yml:6:9: services.web.ports[1]: port "80" is defined more than once']);
+  test('a port name given twice is reported at the second entry', () => {
+    const mapped = renderJob('services:\n  web:\n    image: nginx\n    ports:\n      - {target: 80, name: web}\n      - {target: 81, name: web}\n');
+    expect(lines(validateJob(mapped.job, mapped.fields))).toEqual(['app/docker-compose.yml:6:9: services.web.ports[1]: port "web" is defined more than once']);
   });
 
   test('an invalid service name is reported at the service key', () => {

@@ -47,7 +47,7 @@ describe('healthcheck', () => {
 
   test('disable with a test is an error at disable', () => {
     expect(diagnosticsOf(service('healthcheck:', '  test: ["CMD", "true"]', '  disable: true'))).toEqual([
-      'app/docker-compose.yml:6:16: services.web.healthcheck.disable: expected either "disable: true" or a "test", found both',
+      'app/docker-compose.yml:6:16: services.web.healthcheck.disable: expected either "disable: true" or a "test", got both',
     ]);
   });
 
@@ -60,22 +60,22 @@ describe('healthcheck', () => {
   });
 
   test.each([
-    ['test: ["CURL", "x"]', 'app/docker-compose.yml:5:14: services.web.healthcheck.test[0]: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", found "CURL" first (e.g. ["CMD", "curl", "-f", "http://localhost/"])'],
-    ['test: ["CMD"]', 'app/docker-compose.yml:5:14: services.web.healthcheck.test[0]: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", found "CMD" without a command after it'],
-    ['test: ["CMD-SHELL", "a", "b"]', 'app/docker-compose.yml:5:14: services.web.healthcheck.test[0]: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", found "CMD-SHELL" with 2 scripts instead of one'],
-    ['test: []', 'app/docker-compose.yml:5:13: services.web.healthcheck.test: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", found an empty list'],
-    ['test: ["CMD", 1]', 'app/docker-compose.yml:5:21: services.web.healthcheck.test[1]: expected a string, found 1'],
-    ['test: ""', 'app/docker-compose.yml:5:13: services.web.healthcheck.test: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", found an empty string'],
-    ['disable: yes', 'app/docker-compose.yml:5:16: services.web.healthcheck.disable: expected true or false, found "yes"'],
+    ['test: ["CURL", "x"]', 'app/docker-compose.yml:5:14: services.web.healthcheck.test[0]: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", got "CURL" first (e.g. ["CMD", "curl", "-f", "http://localhost/"])'],
+    ['test: ["CMD"]', 'app/docker-compose.yml:5:14: services.web.healthcheck.test[0]: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", got "CMD" without a command after it'],
+    ['test: ["CMD-SHELL", "a", "b"]', 'app/docker-compose.yml:5:14: services.web.healthcheck.test[0]: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", got "CMD-SHELL" with 2 scripts instead of one'],
+    ['test: []', 'app/docker-compose.yml:5:13: services.web.healthcheck.test: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", got an empty list'],
+    ['test: ["CMD", 1]', 'app/docker-compose.yml:5:21: services.web.healthcheck.test[1]: expected a string, got 1'],
+    ['test: ""', 'app/docker-compose.yml:5:13: services.web.healthcheck.test: expected a command string or a list starting with "CMD", "CMD-SHELL" or "NONE", got an empty string'],
+    ['disable: yes', 'app/docker-compose.yml:5:16: services.web.healthcheck.disable: expected true or false, got "yes"'],
   ])('%s is an error', (line, expected) => {
     expect(diagnosticsOf(service('healthcheck:', `  ${line}`))).toEqual([expected]);
   });
 
   test.each([
-    ['interval: 10 seconds', 17, 'services.web.healthcheck.interval: expected a duration such as "10s" or "1m30s", found "10 seconds"'],
-    ['timeout: 30', 16, 'services.web.healthcheck.timeout: expected a duration such as "10s" or "1m30s", found 30'],
-    ['start_period: -5s', 21, 'services.web.healthcheck.start_period: expected a duration such as "10s" or "1m30s", found a negative duration "-5s"'],
-    ['retries: three', 16, 'services.web.healthcheck.retries: expected a whole number of at least 0, found "three"'],
+    ['interval: 10 seconds', 17, 'services.web.healthcheck.interval: expected a duration such as "10s" or "1m30s", got "10 seconds"'],
+    ['timeout: 30', 16, 'services.web.healthcheck.timeout: expected a duration such as "10s" or "1m30s", got 30'],
+    ['start_period: -5s', 21, 'services.web.healthcheck.start_period: expected a duration such as "10s" or "1m30s", got a negative duration "-5s"'],
+    ['retries: three', 16, 'services.web.healthcheck.retries: expected a whole number of at least 0, got "three"'],
   ])('%s is an error at the value', (line, col, message) => {
     expect(diagnosticsOf(service('healthcheck:', '  test: ["CMD", "true"]', `  ${line}`))).toEqual([`app/docker-compose.yml:6:${col}: ${message}`]);
   });

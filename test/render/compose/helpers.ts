@@ -4,6 +4,7 @@ import { formatDiagnostic } from '../../../src/model/diagnostic.js';
 import type { Diagnostic } from '../../../src/model/diagnostic.js';
 import type { Group, Job, Task } from '../../../src/model/job.js';
 import { composeRenderer } from '../../../src/render/compose/index.js';
+import { renderFile } from '../../../src/render/tree.js';
 import type { FormatResult, MappedJob } from '../../../src/render/types.js';
 
 export interface RenderInput {
@@ -20,6 +21,16 @@ export function render(text: string, input: RenderInput = {}): FormatResult {
     { path: input.path ?? 'app/docker-compose.yml', text },
     { env: input.env ?? {}, vars: {}, varFiles: [], rootName: input.rootName ?? 'repo', readFile: (path) => files.get(path) },
   );
+}
+
+/**
+ * Renders as the tree does (`renderFile`): the compose renderer, then the shared
+ * validation, with any exception reported as an `internal` diagnostic.
+ */
+export function renderInTree(text: string, input: RenderInput = {}): FormatResult {
+  const encoder = new TextEncoder();
+  const files = new Map(Object.entries(input.files ?? {}).map(([path, content]) => [path, encoder.encode(content)]));
+  return renderFile({ path: input.path ?? 'app/docker-compose.yml', text }, 'compose', { rootName: input.rootName ?? 'repo', files }, { env: input.env ?? {}, vars: {}, varFiles: [] });
 }
 
 /** The one job of a file that must render; fails the test with the diagnostics otherwise. */

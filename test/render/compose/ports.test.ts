@@ -1,4 +1,5 @@
-import { diagnosticsOf, firstTask, render, renderJob, service } from './helpers.js';
+import { validateJob } from '../../../src/render/validate.js';
+import { diagnosticsOf, firstTask, lines, render, renderJob, service } from './helpers.js';
 
 const portsOf = (...lines: string[]) => firstTask(service('ports:', ...lines.map((l) => `  ${l}`))).ports;
 
@@ -37,19 +38,19 @@ describe('ports, short syntax', () => {
     ['"[::1:80"', 'the IPv6 address has no closing "]"'],
   ])('- %s is an error at the entry', (entry, why) => {
     expect(diagnosticsOf(service('ports:', `  - ${entry}`))).toEqual([
-      `app/docker-compose.yml:5:9: services.web.ports[0]: expected a port such as "80", "8000:80" or "127.0.0.1:8000:80/udp", found ${entry}: ${why}`,
+      `app/docker-compose.yml:5:9: services.web.ports[0]: expected a port such as "80", "8000:80" or "127.0.0.1:8000:80/udp", got ${entry}: ${why}`,
     ]);
   });
 
   test('ranges of different lengths are an error', () => {
     expect(diagnosticsOf(service('ports: ["8000-8002:80-81"]'))).toEqual([
-      'app/docker-compose.yml:4:13: services.web.ports[0]: expected as many host ports as container ports, found 3 host and 2 container ports',
+      'app/docker-compose.yml:4:13: services.web.ports[0]: expected as many host ports as container ports, got 3 host and 2 container ports',
     ]);
   });
 
   test('ports that are not a list are an error', () => {
     expect(diagnosticsOf(service('ports: "8000:80"'))).toEqual([
-      'app/docker-compose.yml:4:12: services.web.ports: expected a list of ports, found "8000:80"',
+      'app/docker-compose.yml:4:12: services.web.ports: expected a list of ports, got "8000:80"',
     ]);
   });
 });
@@ -83,10 +84,10 @@ describe('ports, long syntax', () => {
 
   test('errors are at the field', () => {
     expect(diagnosticsOf(service('ports:', '  - published: 8080', '  - {target: 80, protocol: icmp, mode: bridge}', '  - {target: 80, published: x}'))).toEqual([
-      'app/docker-compose.yml:5:9: services.web.ports[0]: expected a "target" (the container port), found none',
-      'app/docker-compose.yml:6:32: services.web.ports[1].protocol: expected "tcp", "udp" or "sctp", found "icmp"',
-      'app/docker-compose.yml:6:44: services.web.ports[1].mode: expected "host" or "ingress", found "bridge"',
-      'app/docker-compose.yml:7:33: services.web.ports[2].published: expected a port from 1 to 65535 or a range such as 8000-8001, found "x"',
+      'app/docker-compose.yml:5:9: services.web.ports[0]: expected a "target" (the container port), got none',
+      'app/docker-compose.yml:6:32: services.web.ports[1].protocol: expected "tcp", "udp" or "sctp", got "icmp"',
+      'app/docker-compose.yml:6:44: services.web.ports[1].mode: expected "host" or "ingress", got "bridge"',
+      'app/docker-compose.yml:7:33: services.web.ports[2].published: expected a port from 1 to 65535 or a range such as 8000-8001, got "x"',
     ]);
   });
 
@@ -94,6 +95,49 @@ describe('ports, long syntax', () => {
     expect(diagnosticsOf(service('ports: [{target: 80, publish: 8080}]'))[0]).toBe(
       'app/docker-compose.yml:4:26: warning: services.web.ports[0].publish: unknown field "publish" is ignored; expected one of target, published, host_ip, protocol, mode, name, app_protocol (did you mean "published"?)',
     );
+  });
+});
+
+describe('port labels are unique in the service', () => {
+  test('one container port published twice: labelled <published>-<target>', () => {
+    expect(portsOf('- "8000:80"', '- "8001:80"')).toEqual([
+      { label: '8000-80', static: 8000, to: 80 },
+      { label: '8001-80', static: 8001, to: 80 },
+    ]);
+  });
+
+  test('passes the shared validation, which refuses a label defined twice', () => {
+    const mapped = renderJob(service('ports: ["8000:80", "8001:80", "9000:90"]'));
+    expect(lines(validateJob(mapped.job, mapped.fields))).toEqual([]);
+    expect(mapped.job.groups[0]!.tasks[0]!.ports.map((p) => p.label)).toEqual(['8000-80', '8001-80', '90']);
+  });
+
+  test('without a published port: <target>-<n>, n counting the ports with that target', () => {
+    expect(portsOf('- "80"', '- "8000:80"', '- target: 80', '  published: 8001', '  protocol: udp')).toEqual([
+      { label: '80-1', static: null, to: 80 },
+      { label: '8000-80', static: 8000, to: 80 },
+      { label: '8001-80', static: 8001, to: 80 },
+    ]);
+  });
+
+  test('a target no other port has keeps its own number', () => {
+    expect(portsOf('- "8000:80"', '- "8001:80"', '- "9090"').map((p) => p.label)).toEqual(['8000-80', '8001-80', '9090']);
+  });
+
+  test("the long syntax's name wins", () => {
+    expect(portsOf('- {target: 80, published: 8000, name: web}', '- "8001:80"')).toEqual([
+      { label: 'web', static: 8000, to: 80 },
+      { label: '8001-80', static: 8001, to: 80 },
+    ]);
+  });
+
+  test('the same mapping written twice, or for tcp and udp, is still one port', () => {
+    expect(portsOf('- "8000:80/tcp"', '- "8000:80/udp"', '- "8000:80"')).toEqual([{ label: '80', static: 8000, to: 80 }]);
+  });
+
+  test('a label made up is located at the target', () => {
+    const { fields } = renderJob(service('ports:', '  - "8000:80"', '  - target: 80', '    published: 8001'));
+    expect(fields.get('groups.0.tasks.0.ports.1.label')).toEqual({ field: 'services.web.ports[1].target', pos: { line: 6, col: 17 } });
   });
 });
 

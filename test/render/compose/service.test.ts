@@ -1,4 +1,5 @@
 import { splitShellWords } from '../../../src/render/compose/shell-words.js';
+import { swarmUpdateDefaults } from '../../../src/render/defaults.js';
 import { diagnosticsOf, firstGroup, firstTask, jobOf, render, renderJob, service } from './helpers.js';
 
 describe('a service as a group of one task', () => {
@@ -7,8 +8,8 @@ describe('a service as a group of one task', () => {
     expect(group).toEqual({
       name: 'web',
       count: 1,
-      update: expect.any(Object),
-      rollback: null,
+      update: swarmUpdateDefaults,
+      rollback: swarmUpdateDefaults,
       restart: expect.any(Object),
       meta: {},
       tasks: [
@@ -43,12 +44,12 @@ describe('a service as a group of one task', () => {
 
   test('an image that is not a string is an error at the value', () => {
     expect(diagnosticsOf('services:\n  web:\n    image: [nginx]\n')).toEqual([
-      'app/docker-compose.yml:3:12: services.web.image: expected a string, found a list',
+      'app/docker-compose.yml:3:12: services.web.image: expected a string, got a list',
     ]);
   });
 
   test('a service that is not a map is an error at the service', () => {
-    expect(diagnosticsOf('services:\n  web: nginx\n')).toEqual(['app/docker-compose.yml:2:8: services.web: expected a map, found "nginx"']);
+    expect(diagnosticsOf('services:\n  web: nginx\n')).toEqual(['app/docker-compose.yml:2:8: services.web: expected a map, got "nginx"']);
   });
 });
 
@@ -92,13 +93,13 @@ describe('command and entrypoint', () => {
 
   test('a list item that is not a string is an error at the item', () => {
     expect(diagnosticsOf(service('entrypoint: ["sleep", 10]'))).toEqual([
-      'app/docker-compose.yml:4:27: services.web.entrypoint[1]: expected a string, found 10',
+      'app/docker-compose.yml:4:27: services.web.entrypoint[1]: expected a string, got 10',
     ]);
   });
 
   test('a map is not a command', () => {
     expect(diagnosticsOf(service('command: {a: 1}'))).toEqual([
-      'app/docker-compose.yml:4:14: services.web.command: expected a string or a list of strings, found a map',
+      'app/docker-compose.yml:4:14: services.web.command: expected a string or a list of strings, got a map',
     ]);
   });
 });
@@ -175,7 +176,7 @@ describe('the job', () => {
     const result = render('name: "---"\nservices:\n  web:\n    image: nginx\n');
     expect(result.jobs).toEqual([]);
     expect(result.diagnostics.map((d) => `${d.line}:${d.col} ${d.field}: ${d.message}`)).toEqual([
-      '1:7 name: expected a project name of lowercase letters, digits, "_" or "-", found "---"',
+      '1:7 name: expected a project name of lowercase letters, digits, "_" or "-", got "---"',
     ]);
   });
 
@@ -193,17 +194,17 @@ describe('the job', () => {
 
 describe('file structure errors', () => {
   test('no services map is an error at 1:1', () => {
-    expect(diagnosticsOf('# nothing here\nname: x\n')).toEqual(['app/docker-compose.yml:1:1: expected a "services:" map at the top level, found none']);
+    expect(diagnosticsOf('# nothing here\nname: x\n')).toEqual(['app/docker-compose.yml:1:1: expected a "services:" map at the top level, got none']);
   });
 
   test('an empty file, or a file that is not a map, is an error at 1:1', () => {
-    expect(diagnosticsOf('')).toEqual(['app/docker-compose.yml:1:1: expected a map with "services:" at the top of a compose file, found an empty file']);
-    expect(diagnosticsOf('- a\n- b\n')).toEqual(['app/docker-compose.yml:1:1: expected a map with "services:" at the top of a compose file, found a list']);
+    expect(diagnosticsOf('')).toEqual(['app/docker-compose.yml:1:1: expected a map with "services:" at the top of a compose file, got an empty file']);
+    expect(diagnosticsOf('- a\n- b\n')).toEqual(['app/docker-compose.yml:1:1: expected a map with "services:" at the top of a compose file, got a list']);
   });
 
   test('services that are not a map, or no services at all', () => {
-    expect(diagnosticsOf('services: [web]\n')).toEqual(['app/docker-compose.yml:1:11: services: expected a map of services, found a list']);
-    expect(diagnosticsOf('services: {}\n')).toEqual(['app/docker-compose.yml:1:11: services: expected at least one service, found none']);
+    expect(diagnosticsOf('services: [web]\n')).toEqual(['app/docker-compose.yml:1:11: services: expected a map of services, got a list']);
+    expect(diagnosticsOf('services: {}\n')).toEqual(['app/docker-compose.yml:1:11: services: expected at least one service, got none']);
   });
 
   test('a YAML syntax error is reported with its position and no job', () => {

@@ -48,7 +48,7 @@ describe('a container as a task', () => {
           command: "httpd -f -p 80"
 `));
     expect(errors(result)).toEqual([
-      'app.yaml:10:20: spec.template.spec.containers[0].command: expected a list of strings, found "httpd -f -p 80" (write each word as an item of a list, e.g. ["httpd","-f","-p","80"])',
+      'app.yaml:10:20: spec.template.spec.containers[0].command: expected a list of strings, got "httpd -f -p 80" (write each word as an item of a list, e.g. ["httpd","-f","-p","80"])',
     ]);
   });
 
@@ -58,7 +58,7 @@ describe('a container as a task', () => {
           args: [--port, 8080]
 `));
     expect(errors(result)).toEqual([
-      'app.yaml:10:26: spec.template.spec.containers[0].args[1]: expected a string, found 8080 (quote it: Kubernetes reads this field as text)',
+      'app.yaml:10:26: spec.template.spec.containers[0].args[1]: expected a string, got 8080 (quote it: Kubernetes reads this field as text)',
     ]);
   });
 
@@ -73,7 +73,7 @@ describe('a container as a task', () => {
 
   test('an image that is not a string is an error', () => {
     expect(errors(render(withContainer('        - { name: web, image: 3 }\n')))).toEqual([
-      'app.yaml:8:31: spec.template.spec.containers[0].image: expected a string, found 3 (quote it: Kubernetes reads this field as text)',
+      'app.yaml:8:31: spec.template.spec.containers[0].image: expected a string, got 3 (quote it: Kubernetes reads this field as text)',
     ]);
   });
 
@@ -82,13 +82,13 @@ describe('a container as a task', () => {
       'app.yaml:8:11: spec.template.spec.containers[0].name: a container needs a name',
     ]);
     expect(errors(render(withContainer('        - { name: Web_1, image: demo }\n')))).toEqual([
-      'app.yaml:8:19: spec.template.spec.containers[0].name: expected a name of at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit, found "Web_1"',
+      'app.yaml:8:19: spec.template.spec.containers[0].name: expected a name of at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit, got "Web_1"',
     ]);
   });
 
   test('a container that is not a mapping is an error', () => {
     expect(errors(render(withContainer('        - web\n')))).toEqual([
-      'app.yaml:8:11: spec.template.spec.containers[0]: expected a mapping, found "web"',
+      'app.yaml:8:11: spec.template.spec.containers[0]: expected a map, got "web"',
     ]);
   });
 
@@ -140,7 +140,7 @@ describe('env', () => {
               value: 8080
 `));
     expect(errors(result)).toEqual([
-      'app.yaml:12:22: spec.template.spec.containers[0].env[0].value: expected a string, found 8080 (quote it: Kubernetes reads this field as text)',
+      'app.yaml:12:22: spec.template.spec.containers[0].env[0].value: expected a string, got 8080 (quote it: Kubernetes reads this field as text)',
     ]);
   });
 
@@ -183,14 +183,14 @@ describe('ports', () => {
   });
 
   test.each([
-    ['{ containerPort: 0 }', 'app.yaml:10:36: spec.template.spec.containers[0].ports[0].containerPort: expected a whole number from 1 to 65535, found 0'],
-    ['{ containerPort: 70000 }', 'app.yaml:10:36: spec.template.spec.containers[0].ports[0].containerPort: expected a whole number from 1 to 65535, found 70000'],
-    ['{ containerPort: "80" }', 'app.yaml:10:36: spec.template.spec.containers[0].ports[0].containerPort: expected a whole number from 1 to 65535, found "80" (remove the quotes: Kubernetes reads this field as a number)'],
+    ['{ containerPort: 0 }', 'app.yaml:10:36: spec.template.spec.containers[0].ports[0].containerPort: expected a whole number from 1 to 65535, got 0'],
+    ['{ containerPort: 70000 }', 'app.yaml:10:36: spec.template.spec.containers[0].ports[0].containerPort: expected a whole number from 1 to 65535, got 70000'],
+    ['{ containerPort: "80" }', 'app.yaml:10:36: spec.template.spec.containers[0].ports[0].containerPort: expected a whole number from 1 to 65535, got "80" (remove the quotes: Kubernetes reads this field as a number)'],
     ['{ name: http }', 'app.yaml:10:19: spec.template.spec.containers[0].ports[0].containerPort: a port needs a containerPort'],
-    ['{ containerPort: 80, name: HTTP_PORT }', 'app.yaml:10:46: spec.template.spec.containers[0].ports[0].name: expected a port name of at most 15 lowercase letters, digits and "-", with at least one letter, found "HTTP_PORT"'],
-    ['{ containerPort: 80, name: "8080" }', 'app.yaml:10:46: spec.template.spec.containers[0].ports[0].name: expected a port name of at most 15 lowercase letters, digits and "-", with at least one letter, found "8080"'],
-    ['{ containerPort: 80, hostPort: -1 }', 'app.yaml:10:50: spec.template.spec.containers[0].ports[0].hostPort: expected a whole number from 0 to 65535, found -1'],
-    ['{ containerPort: 80, protocol: HTTP }', 'app.yaml:10:50: spec.template.spec.containers[0].ports[0].protocol: expected TCP, UDP or SCTP, found "HTTP"'],
+    ['{ containerPort: 80, name: HTTP_PORT }', 'app.yaml:10:46: spec.template.spec.containers[0].ports[0].name: expected a port name of at most 15 lowercase letters, digits and "-", with at least one letter, got "HTTP_PORT"'],
+    ['{ containerPort: 80, name: "8080" }', 'app.yaml:10:46: spec.template.spec.containers[0].ports[0].name: expected a port name of at most 15 lowercase letters, digits and "-", with at least one letter, got "8080"'],
+    ['{ containerPort: 80, hostPort: -1 }', 'app.yaml:10:50: spec.template.spec.containers[0].ports[0].hostPort: expected a whole number from 0 to 65535, got -1'],
+    ['{ containerPort: 80, protocol: HTTP }', 'app.yaml:10:50: spec.template.spec.containers[0].ports[0].protocol: expected TCP, UDP or SCTP, got "HTTP"'],
   ])('%s', (port, expected) => {
     const result = render(withContainer(`        - name: web\n          image: demo\n          ports: [${port}]\n`));
     expect(result.jobs).toEqual([]);
@@ -231,9 +231,9 @@ describe('resources.limits', () => {
             requests: { cpu: lots }
 `));
     expect(errors(result)).toEqual([
-      'app.yaml:11:28: spec.template.spec.containers[0].resources.limits.cpu: expected a quantity of at least 0, found -1',
-      'app.yaml:11:40: spec.template.spec.containers[0].resources.limits.memory: expected a quantity such as "500m", "2", "128Mi" or "1G", found "128MB"',
-      'app.yaml:12:30: spec.template.spec.containers[0].resources.requests.cpu: expected a quantity such as "500m", "2", "128Mi" or "1G", found "lots"',
+      'app.yaml:11:28: spec.template.spec.containers[0].resources.limits.cpu: expected a quantity of at least 0, got -1',
+      'app.yaml:11:40: spec.template.spec.containers[0].resources.limits.memory: expected a quantity such as "500m", "2", "128Mi" or "1G", got "128MB"',
+      'app.yaml:12:30: spec.template.spec.containers[0].resources.requests.cpu: expected a quantity such as "500m", "2", "128Mi" or "1G", got "lots"',
     ]);
   });
 

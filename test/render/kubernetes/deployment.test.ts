@@ -67,7 +67,7 @@ spec:
 `);
     expect(result.jobs).toEqual([]);
     expect(errors(result)).toEqual([
-      'app.yaml:7:22: spec.template.spec.restartPolicy: expected "Always", the only restartPolicy a Deployment allows, found "Never"',
+      'app.yaml:7:22: spec.template.spec.restartPolicy: expected "Always", the only restartPolicy a Deployment allows, got "Never"',
     ]);
   });
 
@@ -139,21 +139,21 @@ ${'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { templ
   });
 
   test('a document that is not a mapping is an error', () => {
-    expect(errors(render('- a\n- b\n'))).toEqual(['app.yaml:1:1: expected a Kubernetes object (a mapping with apiVersion and kind), found a list']);
+    expect(errors(render('- a\n- b\n'))).toEqual(['app.yaml:1:1: expected a Kubernetes object (a map with apiVersion and kind), got a list']);
   });
 
   test('a document without kind is an error', () => {
     expect(errors(render('apiVersion: apps/v1\nmetadata: { name: web }\n'))).toEqual([
-      'app.yaml:1:1: kind: expected a kind such as "Deployment", found nothing',
+      'app.yaml:1:1: kind: expected a kind such as "Deployment", got nothing',
     ]);
   });
 
   test('a Deployment of another apiVersion is an error', () => {
     expect(errors(render('apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: web }\n'))).toEqual([
-      'app.yaml:1:13: apiVersion: expected "apps/v1" for a Deployment, found "extensions/v1beta1"',
+      'app.yaml:1:13: apiVersion: expected "apps/v1" for a Deployment, got "extensions/v1beta1"',
     ]);
     expect(errors(render('kind: Deployment\nmetadata: { name: web }\n'))).toEqual([
-      'app.yaml:1:1: apiVersion: expected "apps/v1" for a Deployment, found nothing',
+      'app.yaml:1:1: apiVersion: expected "apps/v1" for a Deployment, got nothing',
     ]);
   });
 
@@ -190,13 +190,13 @@ spec:
 
   test('must be a DNS subdomain, as Kubernetes requires', () => {
     expect(errors(render('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: My_App }\nspec: { template: { spec: { containers: [{ name: web, image: demo }] } } }\n'))).toEqual([
-      'app.yaml:3:19: metadata.name: expected a name of lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, found "My_App"',
+      'app.yaml:3:19: metadata.name: expected a name of lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, got "My_App"',
     ]);
   });
 
   test('a number is an error', () => {
     expect(errors(render('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: 42 }\nspec: { template: { spec: { containers: [{ name: web, image: demo }] } } }\n'))).toEqual([
-      'app.yaml:3:19: metadata.name: expected a string, found 42 (quote it: Kubernetes reads this field as text)',
+      'app.yaml:3:19: metadata.name: expected a string, got 42 (quote it: Kubernetes reads this field as text)',
     ]);
   });
 });
@@ -214,14 +214,14 @@ ${specLines}
 `;
 
   test.each([
-    ['  replicas: many', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, found "many"'],
-    ['  replicas: -1', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, found -1'],
-    ['  replicas: 2.5', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, found 2.5'],
-    ['  replicas: "3"', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, found "3" (remove the quotes: Kubernetes reads this field as a number)'],
-    ['  replicas: 3000000000', 'app.yaml:6:13: spec.replicas: expected a whole number of at most 2147483647, found 3000000000'],
-    ['  replicas: [3]', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, found a list'],
-    ['  revisionHistoryLimit: -2', 'app.yaml:6:25: spec.revisionHistoryLimit: expected a whole number of at least 0, found -2'],
-    ['  minReadySeconds: true', 'app.yaml:6:20: spec.minReadySeconds: expected a whole number of at least 0, found true'],
+    ['  replicas: many', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, got "many"'],
+    ['  replicas: -1', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, got -1'],
+    ['  replicas: 2.5', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, got 2.5'],
+    ['  replicas: "3"', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, got "3" (remove the quotes: Kubernetes reads this field as a number)'],
+    ['  replicas: 3000000000', 'app.yaml:6:13: spec.replicas: expected a whole number of at most 2147483647, got 3000000000'],
+    ['  replicas: [3]', 'app.yaml:6:13: spec.replicas: expected a whole number of at least 0, got a list'],
+    ['  revisionHistoryLimit: -2', 'app.yaml:6:25: spec.revisionHistoryLimit: expected a whole number of at least 0, got -2'],
+    ['  minReadySeconds: true', 'app.yaml:6:20: spec.minReadySeconds: expected a whole number of at least 0, got true'],
   ])('%s', (specLine, expected) => {
     const result = render(withSpec(specLine));
     expect(result.jobs).toEqual([]);
@@ -231,13 +231,13 @@ ${specLines}
   test('spec that is not a mapping', () => {
     expect(errors(render('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: 3\n'))).toEqual([
       'app.yaml:4:7: spec.template.spec.containers: a Deployment needs at least one container',
-      'app.yaml:4:7: spec: expected a mapping, found 3',
+      'app.yaml:4:7: spec: expected a map, got 3',
     ]);
   });
 
   test('no containers is an error', () => {
     expect(errors(render(withSpec('  replicas: 1').replace('[{ name: web, image: demo }]', '[]')))).toEqual([
-      'app.yaml:9:19: spec.template.spec.containers: expected at least one container, found none',
+      'app.yaml:9:19: spec.template.spec.containers: expected at least one container, got none',
     ]);
     expect(errors(render('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  replicas: 1\n'))).toEqual([
       'app.yaml:5:3: spec.template.spec.containers: a Deployment needs at least one container',
@@ -341,7 +341,7 @@ spec:
           tty: false,
           resources: { requests: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '1Gi', 'example.com/gpu': 1 } },
           ports: [{ containerPort: 80, protocol: 'TCP', hostIP: '0.0.0.0' }],
-          readinessProbe: { httpGet: { port: 80, scheme: 'HTTPS', host: 'localhost', httpHeaders: [] }, successThreshold: 2, terminationGracePeriodSeconds: 5 },
+          readinessProbe: { httpGet: { port: 80, scheme: 'HTTP', host: 'localhost', httpHeaders: [] }, successThreshold: 2, terminationGracePeriodSeconds: 5 },
         },
       }),
       status: { replicas: 2 },

@@ -4,6 +4,7 @@ import { formatDiagnostic, sortDiagnostics } from '../../../src/model/diagnostic
 import type { Diagnostic } from '../../../src/model/diagnostic.js';
 import type { Group, Job, Task } from '../../../src/model/job.js';
 import { kubernetesRenderer } from '../../../src/render/kubernetes/index.js';
+import { renderFile } from '../../../src/render/tree.js';
 import type { FormatResult, RenderContext } from '../../../src/render/types.js';
 import { validateJob } from '../../../src/render/validate.js';
 
@@ -11,6 +12,14 @@ export const context: RenderContext = { env: {}, vars: {}, varFiles: [], rootNam
 
 export function render(text: string, path = 'app.yaml'): FormatResult {
   return kubernetesRenderer.render({ path, text }, context);
+}
+
+/**
+ * Renders as the tree does (`renderFile`): the Kubernetes renderer, then the shared
+ * validation, with any exception reported as an `internal` diagnostic.
+ */
+export function renderInTree(text: string, path = 'app.yaml'): FormatResult {
+  return renderFile({ path, text }, 'kubernetes', { rootName: context.rootName, files: new Map() }, { env: {}, vars: {}, varFiles: [] });
 }
 
 /** Renders objects as the documents of one file. */

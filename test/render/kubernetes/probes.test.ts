@@ -1,5 +1,5 @@
 import { checkDefaults } from '../../../src/render/defaults.js';
-import { allLines, deployment, errors, firstTask, onlyGroup, render, renderObjects } from './helpers.js';
+import { allLines, deployment, errors, firstTask, lines, onlyGroup, render, renderObjects } from './helpers.js';
 
 const ports = [{ name: 'http', containerPort: 8080 }, { containerPort: 9000 }];
 const checksOf = (container: Record<string, unknown>) => firstTask(renderObjects(deployment({ container: { ports, ...container } }))).checks;
@@ -28,8 +28,33 @@ describe('probes as checks', () => {
     expect(check).toMatchObject({ intervalMs: k.intervalMs, timeoutMs: k.timeoutMs, retries: k.retries, startPeriodMs: k.startPeriodMs });
   });
 
-  test('httpGet: path defaults to /, scheme is ignored', () => {
-    expect(checksOf({ readinessProbe: { httpGet: { port: 'http', scheme: 'HTTPS' } } })[0]).toMatchObject({ type: 'http', path: '/' });
+  test('httpGet: path defaults to /, scheme HTTP is what deckhand does anyway', () => {
+    expect(checksOf({ readinessProbe: { httpGet: { port: 'http' } } })[0]).toMatchObject({ type: 'http', path: '/' });
+    expect(checksOf({ readinessProbe: { httpGet: { port: 'http', scheme: 'HTTP' } } })[0]).toMatchObject({ type: 'http', path: '/' });
+  });
+
+  test('httpGet: scheme HTTPS is an error: deckhand probes over HTTP, so every rollout would fail', () => {
+    const result = render(withProbe('            httpGet: { port: http, scheme: HTTPS }\n'));
+    expect(result.jobs).toEqual([]);
+    expect(lines(result.diagnostics)).toEqual([
+      'app.yaml:12:44: spec.template.spec.containers[0].readinessProbe.httpGet.scheme: HTTPS probes are not supported; deckhand probes over HTTP',
+    ]);
+    expect(result.diagnostics[0]).toMatchObject({ severity: 'error', code: 'unsupported' });
+  });
+
+  test('httpGet: a scheme Kubernetes does not know is an error', () => {
+    expect(errors(render(withProbe('            httpGet: { port: http, scheme: https }\n')))).toEqual([
+      'app.yaml:12:44: spec.template.spec.containers[0].readinessProbe.httpGet.scheme: expected "HTTP" or "HTTPS", got "https"',
+    ]);
+  });
+
+  test('httpGet: httpHeaders are a warning: they are not sent', () => {
+    const result = render(withProbe('            httpGet:\n              port: http\n              httpHeaders: [{ name: X-Probe, value: "1" }]\n'));
+    expect(lines(result.diagnostics)).toEqual([
+      'app.yaml:14:15: warning: spec.template.spec.containers[0].readinessProbe.httpGet.httpHeaders: httpHeaders are not sent: deckhand probes without them',
+    ]);
+    expect(onlyGroup(result).tasks[0]!.checks).toEqual([expect.objectContaining({ type: 'http', port: 'http', path: '/' })]);
+    expect(lines(render(withProbe('            httpGet: { port: http, httpHeaders: [] }\n')).diagnostics)).toEqual([]);
   });
 
   test('timing: periodSeconds, timeoutSeconds, failureThreshold, initialDelaySeconds', () => {
@@ -75,19 +100,19 @@ describe('probes as checks', () => {
 describe('wrong probes', () => {
   test.each([
     ['            grpc: { port: 8080 }\n', 'app.yaml:12:13: spec.template.spec.containers[0].readinessProbe.grpc: grpc probes are not supported; use httpGet, tcpSocket or exec'],
-    ['            periodSeconds: 5\n', 'app.yaml:12:13: spec.template.spec.containers[0].readinessProbe: expected one of httpGet, tcpSocket or exec, found none'],
-    ['            httpGet: { port: http }\n            exec: { command: [true] }\n', 'app.yaml:13:13: spec.template.spec.containers[0].readinessProbe.exec: expected one of httpGet, tcpSocket or exec, found httpGet and exec'],
+    ['            periodSeconds: 5\n', 'app.yaml:12:13: spec.template.spec.containers[0].readinessProbe: expected one of httpGet, tcpSocket or exec, got none'],
+    ['            httpGet: { port: http }\n            exec: { command: [true] }\n', 'app.yaml:13:13: spec.template.spec.containers[0].readinessProbe.exec: expected one of httpGet, tcpSocket or exec, got httpGet and exec'],
     ['            httpGet: { path: / }\n', "app.yaml:12:22: spec.template.spec.containers[0].readinessProbe.httpGet.port: a probe needs a port: a number or the name of one of the container's ports"],
-    ['            tcpSocket: { port: "8080" }\n', 'app.yaml:12:32: spec.template.spec.containers[0].readinessProbe.tcpSocket.port: expected a port number or a port name, found "8080" (remove the quotes: a port name must contain a letter)'],
-    ['            tcpSocket: { port: 0 }\n', 'app.yaml:12:32: spec.template.spec.containers[0].readinessProbe.tcpSocket.port: expected a whole number from 1 to 65535, found 0'],
-    ['            tcpSocket: { port: Web_Port }\n', 'app.yaml:12:32: spec.template.spec.containers[0].readinessProbe.tcpSocket.port: expected a port number or a port name of at most 15 lowercase letters, digits and "-", with at least one letter, found "Web_Port"'],
+    ['            tcpSocket: { port: "8080" }\n', 'app.yaml:12:32: spec.template.spec.containers[0].readinessProbe.tcpSocket.port: expected a port number or a port name, got "8080" (remove the quotes: a port name must contain a letter)'],
+    ['            tcpSocket: { port: 0 }\n', 'app.yaml:12:32: spec.template.spec.containers[0].readinessProbe.tcpSocket.port: expected a whole number from 1 to 65535, got 0'],
+    ['            tcpSocket: { port: Web_Port }\n', 'app.yaml:12:32: spec.template.spec.containers[0].readinessProbe.tcpSocket.port: expected a port number or a port name of at most 15 lowercase letters, digits and "-", with at least one letter, got "Web_Port"'],
     ['            exec: { command: [] }\n', 'app.yaml:12:30: spec.template.spec.containers[0].readinessProbe.exec.command: an exec probe needs a command: a list of the program and its arguments'],
-    ['            exec: { command: "cat /tmp/ok" }\n', 'app.yaml:12:30: spec.template.spec.containers[0].readinessProbe.exec.command: expected a list of strings, found "cat /tmp/ok" (write each word as an item of a list, e.g. ["cat","/tmp/ok"])'],
-    ['            httpGet: { port: http }\n            periodSeconds: -1\n', 'app.yaml:13:28: spec.template.spec.containers[0].readinessProbe.periodSeconds: expected a whole number of at least 0, found -1'],
-    ['            httpGet: { port: http }\n            timeoutSeconds: 1.5\n', 'app.yaml:13:29: spec.template.spec.containers[0].readinessProbe.timeoutSeconds: expected a whole number of at least 0, found 1.5'],
-    ['            httpGet: { port: http }\n            failureThreshold: "3"\n', 'app.yaml:13:31: spec.template.spec.containers[0].readinessProbe.failureThreshold: expected a whole number of at least 0, found "3" (remove the quotes: Kubernetes reads this field as a number)'],
-    ['            httpGet: { port: http }\n            initialDelaySeconds: soon\n', 'app.yaml:13:34: spec.template.spec.containers[0].readinessProbe.initialDelaySeconds: expected a whole number of at least 0, found "soon"'],
-    ['            httpGet: 8080\n', 'app.yaml:12:22: spec.template.spec.containers[0].readinessProbe.httpGet: expected a mapping, found 8080'],
+    ['            exec: { command: "cat /tmp/ok" }\n', 'app.yaml:12:30: spec.template.spec.containers[0].readinessProbe.exec.command: expected a list of strings, got "cat /tmp/ok" (write each word as an item of a list, e.g. ["cat","/tmp/ok"])'],
+    ['            httpGet: { port: http }\n            periodSeconds: -1\n', 'app.yaml:13:28: spec.template.spec.containers[0].readinessProbe.periodSeconds: expected a whole number of at least 0, got -1'],
+    ['            httpGet: { port: http }\n            timeoutSeconds: 1.5\n', 'app.yaml:13:29: spec.template.spec.containers[0].readinessProbe.timeoutSeconds: expected a whole number of at least 0, got 1.5'],
+    ['            httpGet: { port: http }\n            failureThreshold: "3"\n', 'app.yaml:13:31: spec.template.spec.containers[0].readinessProbe.failureThreshold: expected a whole number of at least 0, got "3" (remove the quotes: Kubernetes reads this field as a number)'],
+    ['            httpGet: { port: http }\n            initialDelaySeconds: soon\n', 'app.yaml:13:34: spec.template.spec.containers[0].readinessProbe.initialDelaySeconds: expected a whole number of at least 0, got "soon"'],
+    ['            httpGet: 8080\n', 'app.yaml:12:22: spec.template.spec.containers[0].readinessProbe.httpGet: expected a map, got 8080'],
   ])('%j', (probe, expected) => {
     const result = render(withProbe(probe));
     expect(result.jobs).toEqual([]);
@@ -99,7 +124,7 @@ describe('wrong probes', () => {
     expect(checksOf({ readinessProbe: probe })).toHaveLength(1);
     const result = renderObjects(deployment({ container: { ports, livenessProbe: probe } }));
     expect(errors(result)).toEqual([
-      expect.stringMatching(/livenessProbe\.successThreshold: expected 1 for a liveness probe, found 2$/),
+      expect.stringMatching(/livenessProbe\.successThreshold: expected 1 for a liveness probe, got 2$/),
     ]);
   });
 

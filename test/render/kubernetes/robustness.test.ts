@@ -1,9 +1,11 @@
-// render() must never throw: every problem comes back as a diagnostic with a place.
+// Rendering must never throw: every problem comes back as a diagnostic with a place.
+// Files go through the tree's renderFile, whose last-resort catch would report an
+// exception as code `internal`.
+import { jest } from '@jest/globals';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { Document, stringify } from 'yaml';
 import type { FormatResult } from '../../../src/render/types.js';
-import { validateJob } from '../../../src/render/validate.js';
-import { deployment, render } from './helpers.js';
+import { deployment, renderInTree as render } from './helpers.js';
 
 function expectWellFormed(result: FormatResult): void {
   for (const d of result.diagnostics) {
@@ -91,9 +93,8 @@ x7: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
       fc.property(fc.nat(places.length - 1), fc.jsonValue({ maxDepth: 4 }), (place, value) => {
         const result = render(stringify(places[place]!(value)));
         expectWellFormed(result);
-        // A job only comes back from a document without errors, and the shared validation can take it.
+        // A job only comes back from a file without errors, the shared validation's included.
         if (result.diagnostics.some((d) => d.severity === 'error')) expect(result.jobs).toEqual([]);
-        for (const { job, fields } of result.jobs) expect(Array.isArray(validateJob(job, fields))).toBe(true);
       }),
       { numRuns: 500 },
     );
@@ -108,5 +109,29 @@ x7: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
       }),
       { numRuns: 500 },
     );
+  });
+
+  test('an exception from reading the YAML is reported with its own message', () => {
+    // Only a stack overflow means the nesting is too deep; any other RangeError says what it is.
+    const toJS = jest.spyOn(Document.prototype, 'toJS').mockImplementation(() => {
+      throw new RangeError('Invalid array length');
+    });
+    try {
+      const result = render('apiVersion: apps/v1\nkind: Deployment\n');
+      expect(result.diagnostics).toEqual([expect.objectContaining({ severity: 'error', code: 'syntax', line: 1, col: 1, message: 'Invalid array length' })]);
+    } finally {
+      toJS.mockRestore();
+    }
+  });
+
+  test('a stack overflow while reading the YAML says the nesting is too deep', () => {
+    const toJS = jest.spyOn(Document.prototype, 'toJS').mockImplementation(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    try {
+      expect(render('apiVersion: apps/v1\nkind: Deployment\n').diagnostics.map((d) => d.message)).toEqual(['nesting is too deep']);
+    } finally {
+      toJS.mockRestore();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { nomadUpdateDefaults } from '../../../src/render/defaults.js';
-import { parseBudget, resolveBudgets } from '../../../src/render/kubernetes/strategy.js';
+import { kubernetesUpdateDefaults, parseBudget, resolveBudgets } from '../../../src/render/kubernetes/strategy.js';
 import { deployment, errors, onlyGroup, render, renderObjects } from './helpers.js';
 
 const updateOf = (spec: Record<string, unknown>) => onlyGroup(renderObjects(deployment({ spec }))).update;
@@ -23,6 +23,11 @@ describe('RollingUpdate', () => {
       maxSurge: 1,
       maxUnavailable: 1,
     });
+  });
+
+  test('one replica and nothing else set: exactly the Kubernetes defaults', () => {
+    expect(updateOf({ replicas: 1 })).toEqual(kubernetesUpdateDefaults);
+    expect(Object.keys(kubernetesUpdateDefaults)).toEqual(Object.keys(nomadUpdateDefaults));
   });
 
   test('fields come in the model order, as every format renders them', () => {
@@ -119,19 +124,19 @@ ${strategyLines}
 `;
 
   test.each([
-    ['  strategy:\n    rollingUpdate:\n      maxSurge: "abc%"', 'app.yaml:8:17: spec.strategy.rollingUpdate.maxSurge: expected a whole number of pods of at least 0 or a percentage such as "25%", found "abc%"'],
-    ['  strategy:\n    rollingUpdate:\n      maxSurge: -1', 'app.yaml:8:17: spec.strategy.rollingUpdate.maxSurge: expected a whole number of pods of at least 0 or a percentage such as "25%", found -1'],
-    ['  strategy:\n    rollingUpdate:\n      maxSurge: 1.5', 'app.yaml:8:17: spec.strategy.rollingUpdate.maxSurge: expected a whole number of pods of at least 0 or a percentage such as "25%", found 1.5'],
-    ['  strategy:\n    rollingUpdate:\n      maxUnavailable: "2"', 'app.yaml:8:23: spec.strategy.rollingUpdate.maxUnavailable: expected a whole number of pods of at least 0 or a percentage such as "25%", found "2" (remove the quotes for a number of pods, or add "%" for a percentage)'],
-    ['  strategy:\n    rollingUpdate:\n      maxUnavailable: 120%', 'app.yaml:8:23: spec.strategy.rollingUpdate.maxUnavailable: expected a percentage of at most 100%, found "120%"'],
+    ['  strategy:\n    rollingUpdate:\n      maxSurge: "abc%"', 'app.yaml:8:17: spec.strategy.rollingUpdate.maxSurge: expected a whole number of pods of at least 0 or a percentage such as "25%", got "abc%"'],
+    ['  strategy:\n    rollingUpdate:\n      maxSurge: -1', 'app.yaml:8:17: spec.strategy.rollingUpdate.maxSurge: expected a whole number of pods of at least 0 or a percentage such as "25%", got -1'],
+    ['  strategy:\n    rollingUpdate:\n      maxSurge: 1.5', 'app.yaml:8:17: spec.strategy.rollingUpdate.maxSurge: expected a whole number of pods of at least 0 or a percentage such as "25%", got 1.5'],
+    ['  strategy:\n    rollingUpdate:\n      maxUnavailable: "2"', 'app.yaml:8:23: spec.strategy.rollingUpdate.maxUnavailable: expected a whole number of pods of at least 0 or a percentage such as "25%", got "2" (remove the quotes for a number of pods, or add "%" for a percentage)'],
+    ['  strategy:\n    rollingUpdate:\n      maxUnavailable: 120%', 'app.yaml:8:23: spec.strategy.rollingUpdate.maxUnavailable: expected a percentage of at most 100%, got "120%"'],
     ['  strategy:\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 0%', 'app.yaml:9:23: spec.strategy.rollingUpdate.maxUnavailable: may not be 0 when maxSurge is 0: the rollout could never replace a pod (allow at least one extra pod (maxSurge: 1) or one missing pod (maxUnavailable: 1))'],
-    ['  strategy:\n    type: BlueGreen', 'app.yaml:7:11: spec.strategy.type: expected "RollingUpdate" or "Recreate", found "BlueGreen"'],
-    ['  strategy:\n    type: recreate', 'app.yaml:7:11: spec.strategy.type: expected "RollingUpdate" or "Recreate", found "recreate" (did you mean "Recreate"?)'],
+    ['  strategy:\n    type: BlueGreen', 'app.yaml:7:11: spec.strategy.type: expected "RollingUpdate" or "Recreate", got "BlueGreen"'],
+    ['  strategy:\n    type: recreate', 'app.yaml:7:11: spec.strategy.type: expected "RollingUpdate" or "Recreate", got "recreate" (did you mean "Recreate"?)'],
     ['  strategy:\n    type: Recreate\n    rollingUpdate: { maxSurge: 1 }', 'app.yaml:8:5: spec.strategy.rollingUpdate: rollingUpdate may not be set when type is "Recreate"'],
-    ['  strategy: RollingUpdate', 'app.yaml:6:13: spec.strategy: expected a mapping, found "RollingUpdate"'],
-    ['  minReadySeconds: 10\n  progressDeadlineSeconds: 10', 'app.yaml:7:28: spec.progressDeadlineSeconds: expected more than minReadySeconds (10), found 10'],
-    ['  progressDeadlineSeconds: 0', 'app.yaml:6:28: spec.progressDeadlineSeconds: expected more than minReadySeconds (0), found 0'],
-    ['  minReadySeconds: 700', 'app.yaml:6:20: spec.minReadySeconds: expected less than progressDeadlineSeconds (600 unless set), found 700'],
+    ['  strategy: RollingUpdate', 'app.yaml:6:13: spec.strategy: expected a map, got "RollingUpdate"'],
+    ['  minReadySeconds: 10\n  progressDeadlineSeconds: 10', 'app.yaml:7:28: spec.progressDeadlineSeconds: expected more than minReadySeconds (10), got 10'],
+    ['  progressDeadlineSeconds: 0', 'app.yaml:6:28: spec.progressDeadlineSeconds: expected more than minReadySeconds (0), got 0'],
+    ['  minReadySeconds: 700', 'app.yaml:6:20: spec.minReadySeconds: expected less than progressDeadlineSeconds (600 unless set), got 700'],
   ])('%j', (strategy, expected) => {
     const result = render(withStrategy(strategy));
     expect(result.jobs).toEqual([]);

@@ -2,7 +2,7 @@
 // never stops the others: its errors are reported and its jobs left out.
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic, isError, sortDiagnostics } from '../model/diagnostic.js';
-import type { Job, JobFormat } from '../model/job.js';
+import type { JobFormat } from '../model/job.js';
 import { composeRenderer } from './compose/index.js';
 import type { DiscoveredFile } from './discover.js';
 import { formatByContent, formatByName, makePathFilter, settingsFileName } from './discover.js';

@@ -51,6 +51,13 @@ export interface UpdateStrategy {
   delayMs: number;
   failureAction: FailureAction;
   maxFailureRatio: number;
+  /**
+   * What an unhealthy allocation does to a deployment. replace: it is replaced, and
+   * only the progress deadline fails the deployment (Nomad with a progress deadline,
+   * Kubernetes). fail: it counts as a failure against maxFailureRatio, and
+   * failureAction decides (Swarm; Nomad with progress_deadline = 0).
+   */
+  onUnhealthy: 'replace' | 'fail';
   /** Kubernetes budgets resolved to whole numbers against the replica count; null elsewhere. */
   maxSurge: number | null;
   maxUnavailable: number | null;
@@ -104,6 +111,11 @@ export type Check = HttpCheck | TcpCheck | ExecCheck;
 
 interface CheckTiming {
   name: string | null;
+  /**
+   * readiness: the allocation is healthy only while it passes (what rollouts wait for);
+   * liveness: failing restarts the task, but does not hold a rollout (Kubernetes' livenessProbe).
+   */
+  role: 'readiness' | 'liveness';
   intervalMs: number;
   timeoutMs: number;
   /** Consecutive failures before the check counts as failing. */

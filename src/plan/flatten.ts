@@ -84,6 +84,7 @@ function updateFields(u: UpdateStrategy): Fields {
   if (u.delayMs) fields.Delay = duration(u.delayMs);
   if (u.failureAction !== (u.autoRevert ? 'rollback' : 'pause')) fields.FailureAction = u.failureAction;
   if (u.maxFailureRatio) fields.MaxFailureRatio = text(u.maxFailureRatio);
+  if (u.onUnhealthy === 'fail' && u.progressDeadlineMs > 0) fields.OnUnhealthy = u.onUnhealthy;
   if (u.maxSurge !== null) fields.MaxSurge = text(u.maxSurge);
   if (u.maxUnavailable !== null) fields.MaxUnavailable = text(u.maxUnavailable);
   return fields;
@@ -134,6 +135,7 @@ function uniqueNames(names: string[]): string[] {
 function checkFields(c: Check): Fields {
   const fields: Fields = {
     Type: c.type,
+    ...(c.role === 'liveness' ? { Role: c.role } : {}),
     Interval: duration(c.intervalMs),
     Timeout: duration(c.timeoutMs),
     Retries: text(c.retries),

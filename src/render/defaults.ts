@@ -16,6 +16,7 @@ export const nomadUpdateDefaults: UpdateStrategy = Object.freeze({
   delayMs: 0,
   failureAction: 'pause',
   maxFailureRatio: 0,
+  onUnhealthy: 'replace',
   maxSurge: null,
   maxUnavailable: null,
 });
@@ -48,6 +49,7 @@ export const swarmUpdateDefaults: UpdateStrategy = Object.freeze({
   delayMs: 0,
   failureAction: 'pause',
   maxFailureRatio: 0,
+  onUnhealthy: 'fail',
   maxSurge: null,
   maxUnavailable: null,
 });

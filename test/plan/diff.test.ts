@@ -100,7 +100,7 @@ describe('change rules and annotations', () => {
       { env: { PORT: '8080' } },
       { resources: { cpu: 200, cpuLimit: null, memoryMB: 300 } },
       { ports: [{ label: 'http', static: 8080, to: null }] },
-      { checks: [{ type: 'exec' as const, command: ['CMD', 'true'], name: null, intervalMs: 1000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 }] },
+      { checks: [{ type: 'exec' as const, command: ['CMD', 'true'], name: null, role: 'readiness' as const, intervalMs: 1000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 }] },
       { args: ['--verbose'] },
       { imageHealthcheck: 'disable' as const },
     ]) {
@@ -111,7 +111,7 @@ describe('change rules and annotations', () => {
 
   it('http and tcp checks and task meta are applied in place', () => {
     for (const change of [
-      { checks: [{ type: 'tcp' as const, port: 'http', name: null, intervalMs: 1000, timeoutMs: 1000, retries: 1, startPeriodMs: 0 }] },
+      { checks: [{ type: 'tcp' as const, port: 'http', name: null, role: 'readiness' as const, intervalMs: 1000, timeoutMs: 1000, retries: 1, startPeriodMs: 0 }] },
       { meta: { owner: 'ops' } },
     ]) {
       expect(taskAnnotation(job(), job(change))).toEqual(['forces in-place update']);
@@ -143,7 +143,7 @@ describe('change rules and annotations', () => {
   });
 
   it('has a rule for every field and object the model flattens into', () => {
-    const flat = flattenJob(job({ meta: { a: 'b' }, checks: [{ type: 'tcp', port: 'http', name: null, intervalMs: 1, timeoutMs: 1, retries: 1, startPeriodMs: 0 }] }, 3, { meta: { a: 'b' }, historyLimit: 5 }));
+    const flat = flattenJob(job({ meta: { a: 'b' }, checks: [{ type: 'tcp', port: 'http', name: null, role: 'readiness', intervalMs: 1, timeoutMs: 1, retries: 1, startPeriodMs: 0 }] }, 3, { meta: { a: 'b' }, historyLimit: 5 }));
     const names: Array<['job' | 'group' | 'task', string]> = [
       ...Object.keys(flat.fields).map((n): ['job', string] => ['job', n]),
       ...flat.groups.flatMap((g) => [...Object.keys(g.fields), ...g.objects.map((o) => o.kind)].map((n): ['group', string] => ['group', n])),

@@ -30,6 +30,7 @@ export function sampleJob(id: string, image = 'geo-api-server:0.1'): Job {
           delayMs: 0,
           failureAction: 'rollback',
           maxFailureRatio: 0.25,
+          onUnhealthy: 'replace',
           maxSurge: null,
           maxUnavailable: null,
         },
@@ -51,8 +52,8 @@ export function sampleJob(id: string, image = 'geo-api-server:0.1'): Job {
             ],
             resources: { cpu: 100, cpuLimit: 0.5, memoryMB: 32 },
             checks: [
-              { type: 'http', name: null, port: 'http', path: '/', method: 'GET', intervalMs: 10000, timeoutMs: 2000, retries: 0, startPeriodMs: 0 },
-              { type: 'exec', name: 'alive', command: ['CMD-SHELL', 'test -f /tmp/ok'], intervalMs: 5000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 },
+              { type: 'http', name: null, role: 'readiness', port: 'http', path: '/', method: 'GET', intervalMs: 10000, timeoutMs: 2000, retries: 0, startPeriodMs: 0 },
+              { type: 'exec', name: 'alive', role: 'readiness', command: ['CMD-SHELL', 'test -f /tmp/ok'], intervalMs: 5000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 },
             ],
             imageHealthcheck: 'use',
             meta: {},

@@ -56,7 +56,7 @@ export function mapHealthcheck(scope: ServiceScope, value: unknown): MappedHealt
     return { ...useImage };
   }
 
-  const check: ExecCheck = { type: 'exec', name: null, command: test.command, ...timing };
+  const check: ExecCheck = { type: 'exec', name: null, role: 'readiness', command: test.command, ...timing };
   const at = `${task}.checks.0`;
   record(scope, at, path, 'key');
   record(scope, `${at}.command`, [...path, 'test']);

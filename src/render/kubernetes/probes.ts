@@ -90,6 +90,7 @@ function httpOnly(reader: ManifestReader, httpGet: YamlPath): boolean {
 
 interface Timing {
   name: string;
+  role: 'readiness' | 'liveness';
   intervalMs: number;
   timeoutMs: number;
   retries: number;
@@ -107,6 +108,7 @@ function mapTiming(reader: ManifestReader, probe: YamlPath, key: ProbeKey, name:
   reader.wholeNumber([...probe, 'terminationGracePeriodSeconds'], { min: 1 });
   return {
     name,
+    role: key === 'livenessProbe' ? 'liveness' : 'readiness',
     intervalMs: (seconds('periodSeconds') ?? defaults.intervalMs / 1000) * 1000,
     timeoutMs: (seconds('timeoutSeconds') ?? defaults.timeoutMs / 1000) * 1000,
     retries: seconds('failureThreshold') ?? defaults.retries,

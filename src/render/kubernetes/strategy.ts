@@ -38,6 +38,8 @@ export const kubernetesUpdateDefaults: UpdateStrategy = Object.freeze({
   delayMs: 0,
   failureAction: 'pause',
   maxFailureRatio: 0,
+  // A pod that fails is restarted; only the progress deadline fails a rollout.
+  onUnhealthy: 'replace',
   maxSurge: 1,
   maxUnavailable: 0,
 });

@@ -54,6 +54,7 @@ function mapCheck(
   }
   const timing = {
     name: reader.string('name')?.value ?? null,
+    role: 'readiness' as const,
     intervalMs: reader.duration('interval')?.value ?? checkDefaults.nomad.intervalMs,
     timeoutMs: reader.duration('timeout')?.value ?? checkDefaults.nomad.timeoutMs,
     retries: Math.max(1, reader.number('failures_before_critical', { integer: true, min: 0 })?.value ?? checkDefaults.nomad.retries),

@@ -72,6 +72,8 @@ export function mapUpdate(ctx: NomadContext, jobUpdate: Block | undefined, group
     }
   }
   update.failureAction = update.autoRevert ? 'rollback' : 'pause';
+  // Nomad: with a progress deadline, failed allocations are replaced until it passes; without one, the first fails the deployment.
+  update.onUnhealthy = update.progressDeadlineMs > 0 ? 'replace' : 'fail';
   checkNomadRules(ctx, update, modelPath);
   return update;
 }

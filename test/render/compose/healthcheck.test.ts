@@ -14,7 +14,7 @@ describe('healthcheck', () => {
 
   test('a string test runs in the container shell, with Docker defaults for the timing', () => {
     expect(healthOf('test: wget -q --spider http://localhost:8000/ || exit 1')).toEqual({
-      checks: [{ type: 'exec', name: null, command: ['CMD-SHELL', 'wget -q --spider http://localhost:8000/ || exit 1'], ...checkDefaults.docker }],
+      checks: [{ type: 'exec', name: null, role: 'readiness', command: ['CMD-SHELL', 'wget -q --spider http://localhost:8000/ || exit 1'], ...checkDefaults.docker }],
       imageHealthcheck: 'use',
     });
   });
@@ -28,7 +28,7 @@ describe('healthcheck', () => {
 
   test('interval, timeout, retries and start_period', () => {
     expect(healthOf('test: ["CMD", "true"]', 'interval: 5s', 'timeout: 3s', 'retries: 5', 'start_period: 1m30s', 'start_interval: 1s').checks).toEqual([
-      { type: 'exec', name: null, command: ['CMD', 'true'], intervalMs: 5000, timeoutMs: 3000, retries: 5, startPeriodMs: 90000 },
+      { type: 'exec', name: null, role: 'readiness', command: ['CMD', 'true'], intervalMs: 5000, timeoutMs: 3000, retries: 5, startPeriodMs: 90000 },
     ]);
   });
 

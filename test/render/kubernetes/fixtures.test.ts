@@ -50,7 +50,7 @@ describe('S5: kubernetes-bootcamp', () => {
         env: { PORT: '8080' },
         ports: [{ label: 'http', static: null, to: 8080 }],
         resources: { cpu: null, cpuLimit: null, memoryMB: null },
-        checks: [{ type: 'http', name: 'readiness', port: 'http', path: '/', method: 'GET', intervalMs: 1_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 }],
+        checks: [{ type: 'http', name: 'readiness', role: 'readiness', port: 'http', path: '/', method: 'GET', intervalMs: 1_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 }],
         imageHealthcheck: 'use',
         meta: {},
       },

@@ -21,7 +21,7 @@ ${probeLines}`;
 describe('probes as checks', () => {
   test('httpGet: path and named port; Kubernetes timing defaults', () => {
     expect(checksOf({ readinessProbe: { httpGet: { path: '/health', port: 'http' } } })).toEqual([
-      { type: 'http', name: 'readiness', port: 'http', path: '/health', method: 'GET', intervalMs: 10_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 },
+      { type: 'http', name: 'readiness', role: 'readiness', port: 'http', path: '/health', method: 'GET', intervalMs: 10_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 },
     ]);
     const k = checkDefaults.kubernetes;
     const [check] = checksOf({ readinessProbe: { httpGet: { port: 'http' } } });
@@ -60,7 +60,7 @@ describe('probes as checks', () => {
   test('timing: periodSeconds, timeoutSeconds, failureThreshold, initialDelaySeconds', () => {
     const probe = { tcpSocket: { port: 'http' }, periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 6, initialDelaySeconds: 15 };
     expect(checksOf({ livenessProbe: probe })).toEqual([
-      { type: 'tcp', name: 'liveness', port: 'http', intervalMs: 2_000, timeoutMs: 5_000, retries: 6, startPeriodMs: 15_000 },
+      { type: 'tcp', name: 'liveness', role: 'liveness', port: 'http', intervalMs: 2_000, timeoutMs: 5_000, retries: 6, startPeriodMs: 15_000 },
     ]);
   });
 
@@ -80,7 +80,7 @@ describe('probes as checks', () => {
 
   test('exec: the command runs as Docker CMD', () => {
     expect(checksOf({ livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] } } })).toEqual([
-      { type: 'exec', name: 'liveness', command: ['CMD', 'cat', '/tmp/healthy'], intervalMs: 10_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 },
+      { type: 'exec', name: 'liveness', role: 'liveness', command: ['CMD', 'cat', '/tmp/healthy'], intervalMs: 10_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 },
     ]);
   });
 

@@ -12,6 +12,7 @@ describe('RollingUpdate', () => {
       canary: 0,
       autoPromote: false,
       autoRevert: false,
+      onUnhealthy: 'replace',
       minHealthyTimeMs: 0,
       healthyDeadlineMs: 0,
       progressDeadlineMs: 600_000,
@@ -96,6 +97,7 @@ describe('Recreate', () => {
       order: 'stop-first',
       canary: 0,
       autoRevert: false,
+      onUnhealthy: 'replace',
       failureAction: 'pause',
     });
   });

@@ -92,6 +92,11 @@ describe('Nomad job mapping', () => {
     });
   });
 
+  it('replaces unhealthy allocations while a progress deadline runs; without one the first fails the deployment', () => {
+    expect(renderJob(minimal()).groups[0]!.update.onUnhealthy).toBe('replace');
+    expect(renderJob(minimal('    update {\n      progress_deadline = 0\n    }')).groups[0]!.update.onUnhealthy).toBe('fail');
+  });
+
   it('reads ports from group networks and from old-style task resources', () => {
     const job = renderJob(`job "web" {
   group "web" {
@@ -204,8 +209,8 @@ describe('Nomad job mapping', () => {
 }
 `);
     expect(job.groups[0]!.tasks[0]!.checks).toEqual([
-      { type: 'tcp', port: 8080, name: 'alive', intervalMs: 10_000, timeoutMs: 2_000, retries: 1, startPeriodMs: 0 },
-      { type: 'http', port: 'http', path: '/health', method: 'GET', name: null, intervalMs: 5_000, timeoutMs: 1_000, retries: 1, startPeriodMs: 0 },
+      { type: 'tcp', port: 8080, name: 'alive', role: 'readiness', intervalMs: 10_000, timeoutMs: 2_000, retries: 1, startPeriodMs: 0 },
+      { type: 'http', port: 'http', path: '/health', method: 'GET', name: null, role: 'readiness', intervalMs: 5_000, timeoutMs: 1_000, retries: 1, startPeriodMs: 0 },
     ]);
   });
 

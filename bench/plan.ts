@@ -46,7 +46,7 @@ export async function planBenchmark(): Promise<BenchRow[]> {
             const now = Date.now();
             store.putAllocation({
               id, jobId: job.id, group: group.name, index, jobVersion: version.version, specHash: groupSpecHash(group), deploymentId: null,
-              desired: 'run', status: 'running', healthy: true, canary: false, containers: {}, ports: {}, description: '', createdAt: now, modifiedAt: now,
+              desired: 'run', status: 'running', healthy: true, healthyAt: now, canary: false, containers: {}, ports: {}, description: '', createdAt: now, modifiedAt: now,
             });
           }
         }

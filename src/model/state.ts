@@ -58,6 +58,8 @@ export interface DeploymentGroupState {
   canaries: string[];
   promoted: boolean;
   autoRevert: boolean;
+  /** Which of the group's strategies drives this deployment: its `rollback` when the deployment is a rollback. */
+  strategy: 'update' | 'rollback';
   placed: number;
   healthy: number;
   unhealthy: number;
@@ -93,6 +95,8 @@ export interface AllocationRecord {
   status: AllocationStatus;
   /** null while health is not yet known. */
   healthy: boolean | null;
+  /** When it was found healthy (milliseconds since the epoch). */
+  healthyAt: number | null;
   canary: boolean;
   /** Task name → Docker container id. */
   containers: Record<string, string>;

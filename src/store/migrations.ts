@@ -110,6 +110,11 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'when an allocation became healthy (Swarm delays count from it)',
+    sql: `ALTER TABLE allocations ADD COLUMN healthy_at INTEGER;`,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -65,6 +65,7 @@ export interface AllocationRow {
   desired: string;
   status: string;
   healthy: Flag | null;
+  healthy_at: number | null;
   canary: Flag;
   containers_json: string;
   ports_json: string;
@@ -177,6 +178,7 @@ export function allocationToRow(allocation: AllocationRecord): AllocationRow {
     desired: allocation.desired,
     status: allocation.status,
     healthy: allocation.healthy === null ? null : flag(allocation.healthy),
+    healthy_at: allocation.healthyAt,
     canary: flag(allocation.canary),
     containers_json: JSON.stringify(allocation.containers),
     ports_json: JSON.stringify(allocation.ports),
@@ -198,6 +200,7 @@ export function allocationFromRow(row: AllocationRow): AllocationRecord {
     desired: row.desired as AllocationRecord['desired'],
     status: row.status as AllocationStatus,
     healthy: row.healthy === null ? null : row.healthy === 1,
+    healthyAt: row.healthy_at,
     canary: row.canary === 1,
     containers: JSON.parse(row.containers_json) as Record<string, string>,
     ports: JSON.parse(row.ports_json) as Record<string, number>,

@@ -94,13 +94,13 @@ export function prepareStatements(db: Database.Database) {
 
     putAllocation: db.prepare<AllocationRow>(
       `INSERT INTO allocations (id, job_id, group_name, alloc_index, job_version, spec_hash, deployment_id, desired,
-         status, healthy, canary, containers_json, ports_json, description, created_at, modified_at)
+         status, healthy, healthy_at, canary, containers_json, ports_json, description, created_at, modified_at)
        VALUES (@id, @job_id, @group_name, @alloc_index, @job_version, @spec_hash, @deployment_id, @desired,
-         @status, @healthy, @canary, @containers_json, @ports_json, @description, @created_at, @modified_at)
+         @status, @healthy, @healthy_at, @canary, @containers_json, @ports_json, @description, @created_at, @modified_at)
        ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, group_name = excluded.group_name,
          alloc_index = excluded.alloc_index, job_version = excluded.job_version, spec_hash = excluded.spec_hash,
          deployment_id = excluded.deployment_id, desired = excluded.desired, status = excluded.status,
-         healthy = excluded.healthy, canary = excluded.canary, containers_json = excluded.containers_json,
+         healthy = excluded.healthy, healthy_at = excluded.healthy_at, canary = excluded.canary, containers_json = excluded.containers_json,
          ports_json = excluded.ports_json, description = excluded.description, created_at = excluded.created_at,
          modified_at = excluded.modified_at`,
     ),

@@ -1,0 +1,100 @@
+// The runtime's contract: what the rollout engine asks of whatever runs
+// allocations. `docker/` implements it on the Docker engine; tests of the pure
+// core never need it.
+import type { Check, Group, RestartPolicy } from '../model/job.js';
+
+/** Everything needed to start one allocation: one container per task of its group. */
+export interface PlacementRequest {
+  allocId: string;
+  jobId: string;
+  jobVersion: number;
+  deploymentId: string | null;
+  group: Group;
+  index: number;
+  /** The group spec hash (plan/change-rules.ts), carried as the `deckhand.spec-hash` label. */
+  specHash: string;
+  /** Port label → host port, when they were chosen before (a replacement keeps nothing; a re-placement after a crash keeps them). */
+  ports?: Record<string, number>;
+}
+
+export interface Placement {
+  /** Task name → container id. */
+  containers: Record<string, string>;
+  /** Port label → host port. */
+  ports: Record<string, number>;
+}
+
+/** The engine could not start an allocation, with the engine's own words (e.g. a missing image). */
+export class PlacementError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlacementError';
+  }
+}
+
+export type TaskState = 'running' | 'restarting' | 'exited' | 'created' | 'missing';
+export type DockerHealth = 'none' | 'starting' | 'healthy' | 'unhealthy';
+
+export interface TaskObservation {
+  task: string;
+  containerId: string | null;
+  state: TaskState;
+  exitCode: number | null;
+  restartCount: number;
+  /** Milliseconds since the epoch; null when never started. */
+  startedAt: number | null;
+  /** The container's HEALTHCHECK status (the image's, or one from the job). */
+  health: DockerHealth;
+}
+
+/** What runs for one allocation, read from the engine's containers and their labels. */
+export interface AllocationObservation {
+  allocId: string;
+  jobId: string;
+  group: string;
+  index: number;
+  jobVersion: number;
+  specHash: string;
+  deploymentId: string | null;
+  ports: Record<string, number>;
+  tasks: TaskObservation[];
+}
+
+export type RuntimeEventKind = 'start' | 'die' | 'health' | 'destroy' | 'check' | 'reconnected';
+
+/** Something changed for an allocation: the engine re-reads and reconciles its job. */
+export interface RuntimeEvent {
+  kind: RuntimeEventKind;
+  allocId: string | null;
+  jobId: string | null;
+  time: number;
+}
+
+export interface CheckStatus {
+  /** True when every readiness check passes (also when there are none). */
+  ready: boolean;
+  /** True when a liveness check has failed `retries` times in a row. */
+  livenessFailed: boolean;
+  /** The last failure, for descriptions. */
+  lastError: string | null;
+}
+
+export interface Driver {
+  /** Creates and starts the allocation's containers; throws PlacementError, leaving nothing behind, when it cannot. */
+  place(request: PlacementRequest): Promise<Placement>;
+  /** Stops and removes every container of an allocation; nothing to do is fine. */
+  stop(allocId: string): Promise<void>;
+  /** Restarts an allocation's containers (a liveness check failed). */
+  restart(allocId: string): Promise<void>;
+  /** Changes the restart policy of running containers, in place. */
+  updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void>;
+  /** Every allocation deckhand has containers for, from their labels. */
+  observe(): Promise<AllocationObservation[]>;
+  /** Starts running an allocation's http/tcp checks (after placing it, or adopting it after a restart). */
+  watchChecks(allocId: string, jobId: string, checks: Check[], ports: Record<string, number>): void;
+  unwatchChecks(allocId: string): void;
+  checkStatus(allocId: string): CheckStatus;
+  /** Container and check events, reconnecting to the engine when the stream breaks. */
+  subscribe(listener: (event: RuntimeEvent) => void): () => void;
+  close(): Promise<void>;
+}

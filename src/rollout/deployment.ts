@@ -1,0 +1,100 @@
+// Deployments as values: how one starts, and how each decision changes it. Pure,
+// shared by the watcher and by the tests' simulated world.
+import type { Job } from '../model/job.js';
+import type { Deployment, DeploymentGroupState } from '../model/state.js';
+import type { Decision } from './reconcile-types.js';
+import { descriptions } from './reconcile-types.js';
+
+export interface DeploymentStart {
+  id: string;
+  job: Job;
+  version: number;
+  now: number;
+  /** A rollback to a version that was stable: no canaries (hashicorp/nomad#10882), and the groups' rollback strategy. */
+  rollback: boolean;
+}
+
+export function startDeployment(start: DeploymentStart): Deployment {
+  const strategy = start.rollback ? 'rollback' : 'update';
+  const groups: DeploymentGroupState[] = start.job.groups.map((group) => {
+    const update = start.rollback && group.rollback ? group.rollback : group.update;
+    return {
+      name: group.name,
+      desiredTotal: group.count,
+      desiredCanaries: start.rollback ? 0 : Math.min(update.canary, group.count),
+      canaries: [],
+      promoted: false,
+      autoRevert: update.autoRevert,
+      strategy,
+      placed: 0,
+      healthy: 0,
+      unhealthy: 0,
+      requireProgressBy: update.progressDeadlineMs > 0 ? start.now + update.progressDeadlineMs : null,
+    };
+  });
+  return {
+    id: start.id,
+    jobId: start.job.id,
+    jobVersion: start.version,
+    status: 'running',
+    description: descriptions.running,
+    groups,
+    createdAt: start.now,
+    updatedAt: start.now,
+  };
+}
+
+/** What a decision does to the deployment's record. `allocGroup` names the group of the allocation a decision is about. */
+export function applyToDeployment(deployment: Deployment, decision: Decision, now: number, allocGroup: string | null = null, allocId: string | null = null): Deployment {
+  const group = (name: string | null, change: (g: DeploymentGroupState) => DeploymentGroupState) => ({
+    ...deployment,
+    updatedAt: now,
+    groups: deployment.groups.map((g) => (g.name === name ? change(g) : g)),
+  });
+  switch (decision.kind) {
+    case 'place':
+      return group(decision.group, (g) => ({
+        ...g,
+        placed: g.placed + 1,
+        canaries: decision.canary && allocId ? [...g.canaries, allocId] : g.canaries,
+      }));
+    case 'set-health':
+      return group(allocGroup, (g) => (decision.healthy ? { ...g, healthy: g.healthy + 1 } : { ...g, unhealthy: g.unhealthy + 1 }));
+    case 'progress':
+      return group(decision.group, (g) => ({ ...g, requireProgressBy: decision.requireProgressBy }));
+    case 'promote':
+      return promote(deployment, now);
+    case 'describe':
+      return { ...deployment, description: decision.description, updatedAt: now };
+    case 'complete':
+      return { ...deployment, status: 'successful', description: decision.description, updatedAt: now };
+    case 'fail':
+      return { ...deployment, status: 'failed', description: decision.description, updatedAt: now };
+    case 'pause':
+      return { ...deployment, status: 'paused', description: decision.description, updatedAt: now };
+    default:
+      return deployment;
+  }
+}
+
+/** Promotion: canaries count as the new version's first allocations, and the deadline starts again. */
+export function promote(deployment: Deployment, now: number, progressDeadlines: Record<string, number> = {}): Deployment {
+  return {
+    ...deployment,
+    description: descriptions.running,
+    updatedAt: now,
+    groups: deployment.groups.map((g) => {
+      const deadline = progressDeadlines[g.name];
+      return { ...g, promoted: true, requireProgressBy: deadline ? now + deadline : g.requireProgressBy };
+    }),
+  };
+}
+
+/** Whether a deployment still runs (or waits): a newer version or a stop ends it. */
+export function isActive(deployment: Deployment | null | undefined): boolean {
+  return deployment?.status === 'running' || deployment?.status === 'paused';
+}
+
+export function cancel(deployment: Deployment, description: string, now: number): Deployment {
+  return { ...deployment, status: 'cancelled', description, updatedAt: now };
+}

@@ -1,0 +1,284 @@
+// reconcile(): the job's newest version, its deployment and the allocations that
+// run → what to do next, each decision with its reason. Pure, in the spirit of
+// Nomad's scheduler/reconcile.go: the deployment watcher carries decisions out and
+// calls it again whenever something changes.
+//
+// One rolling algorithm serves every format, with Kubernetes' budgets: at most
+// `count + surge` allocations exist, at least `count - unavailable` are healthy.
+// Nomad's max_parallel (stop-first) is `surge 0, unavailable N`; Swarm's start-first
+// parallelism is `surge N, unavailable 0`; Kubernetes gives both numbers itself.
+import type { Group, UpdateStrategy } from '../model/job.js';
+import type { Deployment, DeploymentGroupState } from '../model/state.js';
+import type { AllocationView, Decision, ReconcileInput } from './reconcile-types.js';
+import { descriptions } from './reconcile-types.js';
+
+export function reconcile(input: ReconcileInput): Decision[] {
+  const out: Decision[] = [];
+  const { job, deployment } = input;
+  if (!job) {
+    for (const a of input.allocations) out.push({ kind: 'stop', allocId: a.id, reason: 'the job is stopped' });
+    return out;
+  }
+  const active = deployment && deployment.jobVersion === input.version && (deployment.status === 'running' || deployment.status === 'paused') ? deployment : null;
+  const wakeups: number[] = [];
+  const results = job.groups.map((group) =>
+    reconcileGroup({ ...input, group, deployment: active, latestDeployment: deployment, state: active?.groups.find((g) => g.name === group.name) ?? null, out, wakeups }),
+  );
+  for (const a of input.allocations) {
+    if (!job.groups.some((g) => g.name === a.group)) out.push({ kind: 'stop', allocId: a.id, reason: `group "${a.group}" is no longer in the job` });
+  }
+  if (active) decideDeployment(active, results, input.now, out);
+  const next = Math.min(...wakeups.filter((t) => t > input.now));
+  if (Number.isFinite(next) && !out.some((d) => d.kind === 'complete' || d.kind === 'fail')) out.push({ kind: 'wait', until: next, reason: 'a health or deadline timer' });
+  return out;
+}
+
+interface GroupContext extends ReconcileInput {
+  group: Group;
+  /** The deployment of the newest version while it runs or waits; null otherwise. */
+  deployment: Deployment | null;
+  latestDeployment: Deployment | null;
+  state: DeploymentGroupState | null;
+  out: Decision[];
+  wakeups: number[];
+}
+
+interface GroupResult {
+  name: string;
+  done: boolean;
+  /** All canaries healthy, waiting for promotion: the progress deadline does not run out then. */
+  awaitingPromotion: boolean;
+  unhealthy: number;
+  failed: 'rollback' | 'pause' | null;
+}
+
+function strategyOf(group: Group, state: DeploymentGroupState | null): UpdateStrategy {
+  return state?.strategy === 'rollback' && group.rollback ? group.rollback : group.update;
+}
+
+function reconcileGroup(ctx: GroupContext): GroupResult {
+  const { group, deployment, state, out, now } = ctx;
+  const strategy = strategyOf(group, state);
+  const hash = ctx.groupHashes[group.name];
+  const allocations = ctx.allocations.filter((a) => a.group === group.name);
+  const result: GroupResult = { name: group.name, done: false, awaitingPromotion: false, unhealthy: state?.unhealthy ?? 0, failed: null };
+
+  const health = decideHealth(allocations, strategy, deployment, ctx);
+  const isCurrent = (a: AllocationView) => a.specHash === hash;
+
+  // In place: same containers, newer version.
+  for (const a of allocations) {
+    if (isCurrent(a) && a.jobVersion !== ctx.version && health.get(a.id) !== false) {
+      out.push({ kind: 'update-in-place', allocId: a.id, reason: `version ${a.jobVersion} → ${ctx.version} changes nothing its containers run` });
+    }
+  }
+
+  if (!deployment) {
+    // After a failed deployment nothing is placed until a new version comes (principle 5: no retry loop).
+    const failedVersion = ctx.latestDeployment?.jobVersion === ctx.version && ctx.latestDeployment.status === 'failed';
+    keepRunning(ctx, allocations, health, failedVersion);
+    return { ...result, done: true };
+  }
+
+  const ofDeployment = (a: AllocationView) => a.deploymentId === deployment.id;
+  const unhealthy = allocations.filter((a) => isCurrent(a) && ofDeployment(a) && health.get(a.id) === false);
+  const newlyUnhealthy = unhealthy.filter((a) => a.healthy !== false).length;
+  result.unhealthy += newlyUnhealthy;
+
+  if (deployment.status === 'paused') return result;
+
+  // Unhealthy allocations: replaced (until the deadline), or counted as failures.
+  if (strategy.onUnhealthy === 'fail' && result.unhealthy > strategy.maxFailureRatio * group.count) {
+    if (strategy.failureAction === 'rollback') return { ...result, failed: 'rollback' };
+    if (strategy.failureAction === 'pause') return { ...result, failed: 'pause' };
+  }
+  for (const a of unhealthy) {
+    const delay = group.restart.delayMs;
+    const at = (a.unhealthyAt ?? now) + delay;
+    if (now < at) {
+      ctx.wakeups.push(at);
+      continue;
+    }
+    out.push({ kind: 'stop', allocId: a.id, reason: `unhealthy (${a.failure ?? 'not healthy in time'}): replaced` });
+    out.push({ kind: 'place', group: group.name, index: a.index, canary: a.canary, reason: `replaces unhealthy allocation ${a.id.slice(0, 8)}` });
+  }
+
+  const live = allocations.filter((a) => a.status === 'pending' || a.status === 'running' || health.get(a.id) === false);
+  const current = live.filter(isCurrent);
+  const old = live.filter((a) => !isCurrent(a));
+  const healthyNew = current.filter((a) => health.get(a.id) === true || (!ofDeployment(a) && a.status === 'running' && a.probe !== 'failed'));
+
+  // Canaries first: placed beside the old allocations, then promotion.
+  const canaryTarget = state && !state.promoted && old.length > 0 ? state.desiredCanaries : 0;
+  if (canaryTarget > 0) {
+    const canaries = current.filter((a) => a.canary && ofDeployment(a));
+    const free = freeIndexes(group.count, canaries, old);
+    for (let i = canaries.length; i < canaryTarget; i++) {
+      out.push({ kind: 'place', group: group.name, index: free.shift() ?? i, canary: true, reason: `canary ${i + 1} of ${canaryTarget}` });
+    }
+    const allHealthy = canaries.length === canaryTarget && canaries.every((a) => health.get(a.id) === true);
+    if (allHealthy) {
+      if (strategy.autoPromote) out.push({ kind: 'promote', reason: 'every canary is healthy and auto_promote is set' });
+      else if (deployment.description !== descriptions.needsPromotion) out.push({ kind: 'describe', description: descriptions.needsPromotion });
+      return { ...result, awaitingPromotion: !strategy.autoPromote };
+    }
+    return result;
+  }
+
+  const desired = group.count;
+  const { surge, unavailable } = budgets(strategy, desired);
+  const pendingNew = current.filter((a) => !healthyNew.includes(a));
+
+  // Swarm's delay: a pause between one batch turning healthy and the next starting.
+  const lastHealthy = Math.max(...current.filter((a) => ofDeployment(a)).map((a) => a.healthyAt ?? 0), 0);
+  const moreToDo = old.length > 0 || current.length < desired;
+  if (strategy.delayMs > 0 && moreToDo && pendingNew.length === 0 && lastHealthy > 0 && now < lastHealthy + strategy.delayMs) {
+    ctx.wakeups.push(lastHealthy + strategy.delayMs);
+    return result;
+  }
+
+  // Old allocations that are not running are no help to anyone: they go first, free.
+  const oldDown = old.filter((a) => a.status !== 'running' || a.probe === 'failed');
+  for (const a of oldDown) out.push({ kind: 'stop', allocId: a.id, reason: 'an old version that is not running' });
+  const oldUp = old.filter((a) => !oldDown.includes(a));
+
+  const room = Math.min(desired - current.length, desired + surge - (current.length + oldUp.length));
+  const indexes = freeIndexes(desired, current, oldUp);
+  for (let i = 0; i < room; i++) {
+    out.push({ kind: 'place', group: group.name, index: indexes.shift() ?? desired + i, canary: false, reason: placeReason(oldUp.length > 0) });
+  }
+
+  const available = healthyNew.length + oldUp.length;
+  const canStop = Math.min(oldUp.length, available - (desired - unavailable));
+  for (const a of stopOrder(oldUp, current).slice(0, Math.max(0, canStop))) {
+    out.push({ kind: 'stop', allocId: a.id, reason: 'replaced by the new version' });
+  }
+
+  // Fewer wanted than run (the count went down): the highest indexes go.
+  const extra = current.length - desired;
+  if (extra > 0 && old.length === 0) {
+    for (const a of [...current].sort((x, y) => y.index - x.index).slice(0, extra)) out.push({ kind: 'stop', allocId: a.id, reason: `count is ${desired}` });
+  }
+
+  result.done = old.length === 0 && current.length === desired && healthyNew.length === desired;
+  return result;
+}
+
+/** Health decisions for allocations whose health is not known yet. */
+function decideHealth(allocations: AllocationView[], strategy: UpdateStrategy, deployment: Deployment | null, ctx: GroupContext): Map<string, boolean | null> {
+  const health = new Map<string, boolean | null>();
+  for (const a of allocations) {
+    let healthy = a.healthy;
+    if (healthy === null) healthy = judge(a, strategy, ctx);
+    if (healthy !== a.healthy && healthy !== null) {
+      ctx.out.push({ kind: 'set-health', allocId: a.id, healthy, reason: healthy ? `ready for ${strategy.minHealthyTimeMs} ms` : a.failure ?? 'not healthy in time' });
+      const progressDeadline = strategy.progressDeadlineMs;
+      if (healthy && deployment && a.deploymentId === deployment.id && progressDeadline > 0) {
+        ctx.out.push({ kind: 'progress', group: a.group, requireProgressBy: ctx.now + progressDeadline, reason: `allocation ${a.id.slice(0, 8)} is healthy` });
+      }
+    }
+    health.set(a.id, healthy);
+  }
+  return health;
+}
+
+function judge(a: AllocationView, strategy: UpdateStrategy, ctx: GroupContext): boolean | null {
+  if (a.status === 'failed' || a.probe === 'failed') return false;
+  if (strategy.healthCheck === 'manual') return null;
+  if (a.readySince !== null) {
+    const at = a.readySince + strategy.minHealthyTimeMs;
+    if (ctx.now >= at) return true;
+    ctx.wakeups.push(at);
+  }
+  if (strategy.healthyDeadlineMs > 0) {
+    const deadline = a.createdAt + strategy.healthyDeadlineMs;
+    if (ctx.now >= deadline) return false;
+    ctx.wakeups.push(deadline);
+  }
+  return null;
+}
+
+/** Outside a deployment: keep `count` allocations running, replacing the ones that failed. */
+function keepRunning(ctx: GroupContext, allocations: AllocationView[], health: Map<string, boolean | null>, frozen: boolean): void {
+  const { group, out, now } = ctx;
+  const failed = allocations.filter((a) => a.status === 'failed' || a.probe === 'failed');
+  const alive = allocations.filter((a) => !failed.includes(a));
+  if (frozen) {
+    for (const a of failed) out.push({ kind: 'stop', allocId: a.id, reason: `failed (${a.failure ?? 'not healthy'}); not replaced: its version's deployment failed` });
+    return;
+  }
+  for (const a of failed) {
+    const at = (a.unhealthyAt ?? now) + group.restart.delayMs;
+    if (health.get(a.id) === false && now < at) {
+      ctx.wakeups.push(at);
+      continue;
+    }
+    out.push({ kind: 'stop', allocId: a.id, reason: `failed (${a.failure ?? 'its containers are gone'}): replaced` });
+    if (a.index < group.count && !alive.some((b) => b.index === a.index)) {
+      out.push({ kind: 'place', group: group.name, index: a.index, canary: false, reason: `replaces failed allocation ${a.id.slice(0, 8)}` });
+    }
+  }
+  const used = new Set(allocations.map((a) => a.index));
+  for (let index = 0; index < group.count; index++) {
+    if (!used.has(index)) out.push({ kind: 'place', group: group.name, index, canary: false, reason: `count is ${group.count}` });
+  }
+  const seen = new Set<number>();
+  for (const a of [...alive].sort((x, y) => x.index - y.index || x.createdAt - y.createdAt)) {
+    if (a.index >= group.count) out.push({ kind: 'stop', allocId: a.id, reason: `count is ${group.count}` });
+    else if (seen.has(a.index)) out.push({ kind: 'stop', allocId: a.id, reason: `a second allocation for index ${a.index}` });
+    seen.add(a.index);
+  }
+}
+
+function decideDeployment(deployment: Deployment, results: GroupResult[], now: number, out: Decision[]): void {
+  if (results.some((r) => r.failed === 'rollback')) {
+    out.push({ kind: 'fail', description: descriptions.unhealthy, revert: true });
+    return;
+  }
+  if (results.some((r) => r.failed === 'pause')) {
+    if (deployment.status !== 'paused') out.push({ kind: 'pause', description: descriptions.paused });
+    return;
+  }
+  if (deployment.status === 'paused') return;
+  if (results.every((r) => r.done)) {
+    out.push({ kind: 'complete', description: descriptions.successful });
+    return;
+  }
+  for (const result of results) {
+    const state = deployment.groups.find((g) => g.name === result.name);
+    const deadline = state?.requireProgressBy ?? null;
+    if (deadline === null || result.done || result.awaitingPromotion) continue;
+    if (now >= deadline) {
+      out.push({ kind: 'fail', description: result.unhealthy > 0 ? descriptions.unhealthy : descriptions.deadline, revert: state?.autoRevert ?? false });
+      return;
+    }
+    out.push({ kind: 'wait', until: deadline, reason: `progress deadline of group "${result.name}"` });
+  }
+}
+
+/** Kubernetes' budgets, from the strategy: Nomad and Swarm say them with maxParallel and order. */
+export function budgets(strategy: UpdateStrategy, count: number): { surge: number; unavailable: number } {
+  const parallel = strategy.maxParallel > 0 ? strategy.maxParallel : Math.max(1, count);
+  const surge = strategy.maxSurge ?? (strategy.order === 'start-first' ? parallel : 0);
+  let unavailable = strategy.maxUnavailable ?? (strategy.order === 'stop-first' ? parallel : 0);
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+  return { surge, unavailable };
+}
+
+/** Indexes below `count` for new allocations: first those no allocation holds, then those old ones hold. */
+function freeIndexes(count: number, current: AllocationView[], old: AllocationView[]): number[] {
+  const taken = new Set(current.map((a) => a.index));
+  const heldByOld = new Set(old.map((a) => a.index));
+  const all = Array.from({ length: count }, (_, i) => i).filter((i) => !taken.has(i));
+  return [...all.filter((i) => !heldByOld.has(i)), ...all.filter((i) => heldByOld.has(i))];
+}
+
+/** Old allocations to stop first: those whose index a new one already holds, then in slot order (as Swarm updates). */
+function stopOrder(old: AllocationView[], current: AllocationView[]): AllocationView[] {
+  const taken = new Set(current.map((a) => a.index));
+  return [...old].sort((a, b) => Number(taken.has(b.index)) - Number(taken.has(a.index)) || a.index - b.index);
+}
+
+function placeReason(replacing: boolean): string {
+  return replacing ? 'rolling update: a new-version allocation' : 'the group needs more allocations';
+}

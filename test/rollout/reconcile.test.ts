@@ -1,0 +1,246 @@
+// reconcile() over whole rollouts in a simulated world (test/rollout/sim.ts):
+// the scenarios of shared/SCENARIOS.md, scaled down, step by step.
+import type { Job, UpdateStrategy } from '../../src/model/job.js';
+import { kubernetesUpdateDefaults } from '../../src/render/kubernetes/strategy.js';
+import { nomadUpdateDefaults, swarmUpdateDefaults } from '../../src/render/defaults.js';
+import { budgets } from '../../src/rollout/reconcile.js';
+import type { ImageBehaviour } from './sim.js';
+import { World } from './sim.js';
+
+const images: Record<string, ImageBehaviour> = {
+  v1: { startMs: 500, kind: 'good' },
+  v2: { startMs: 500, kind: 'good' },
+  v3: { startMs: 500, kind: 'good' },
+  unhealthy: { startMs: 500, kind: 'unhealthy' },
+};
+
+function job(image: string, count: number, update: Partial<UpdateStrategy> = {}, base: UpdateStrategy = nomadUpdateDefaults, rollback: Partial<UpdateStrategy> | null = null): Job {
+  return {
+    id: 'web',
+    type: 'service',
+    source: { format: 'nomad', file: 'web.nomad' },
+    meta: {},
+    historyLimit: null,
+    groups: [
+      {
+        name: 'web',
+        count,
+        update: { ...base, minHealthyTimeMs: 1000, healthyDeadlineMs: base.healthyDeadlineMs ? 5000 : 0, progressDeadlineMs: 20_000, ...update },
+        rollback: rollback ? { ...swarmUpdateDefaults, minHealthyTimeMs: 1000, ...rollback } : null,
+        restart: { condition: 'any', maxAttempts: 2, delayMs: 1000, windowMs: 0 },
+        meta: {},
+        tasks: [{ name: 't', driver: 'docker', image, command: null, args: null, entrypoint: null, env: {}, ports: [], resources: { cpu: 100, cpuLimit: null, memoryMB: 32 }, checks: [], imageHealthcheck: 'use', meta: {} }],
+      },
+    ],
+  };
+}
+
+function deployed(first: Job): World {
+  const world = new World(images);
+  world.submit(first);
+  world.run();
+  expect(world.deployment!.status).toBe('successful');
+  return world;
+}
+
+const images_ = (w: World) => w.running().map((a) => a.image);
+
+describe('S1: Nomad rolling update', () => {
+  it('replaces one at a time with the default update stanza, never exceeding the count', () => {
+    const world = deployed(job('v1', 4));
+    world.snapshots = [];
+    world.submit(job('v2', 4));
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'successful', description: 'Deployment completed successfully' });
+    expect(images_(world)).toEqual(['v2', 'v2', 'v2', 'v2']);
+    expect(world.extremes()).toEqual({ maxAllocations: 4, minHealthy: 3 });
+    expect(world.versions.map((v) => v.stable)).toEqual([true, true]);
+  });
+
+  it('replaces three at a time with max_parallel = 3', () => {
+    const world = deployed(job('v1', 10));
+    world.snapshots = [];
+    world.log = [];
+    world.submit(job('v2', 10, { maxParallel: 3, healthCheck: 'task_states' }));
+    world.run();
+    expect(images_(world)).toEqual(Array(10).fill('v2'));
+    expect(world.extremes()).toEqual({ maxAllocations: 10, minHealthy: 7 });
+    const placeTimes = world.log.filter((l) => l.decision.kind === 'place').map((l) => l.time);
+    expect(new Set(placeTimes).size).toBe(4);
+  });
+});
+
+describe('S2/S3: Nomad canaries', () => {
+  const canary = (image: string, update: Partial<UpdateStrategy> = {}) => job(image, 10, { canary: 3, maxParallel: 2, healthCheck: 'task_states', ...update });
+
+  it('S2: failing canaries are placed beside the old allocations, never promoted, and the deployment fails at its deadline', () => {
+    const world = deployed(job('v1', 10));
+    world.snapshots = [];
+    world.submit(canary('dummy'));
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'failed', description: 'Failed due to unhealthy allocations' });
+    expect(world.deployment!.groups[0]!.promoted).toBe(false);
+    expect(images_(world).filter((i) => i === 'v1')).toHaveLength(10);
+    expect(Math.max(...world.snapshots.map((s) => s.running.length))).toBe(13);
+    expect(world.now).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it('S3: healthy canaries wait for promotion; promoting replaces the rest two at a time, ending at exactly 10', () => {
+    const world = deployed(job('v1', 10));
+    world.submit(canary('v2'));
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'running', description: 'Deployment is running but requires manual promotion' });
+    expect(images_(world).filter((i) => i === 'v2')).toHaveLength(3);
+    expect(world.running()).toHaveLength(13);
+    world.snapshots = [];
+    world.promote();
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'successful' });
+    expect(images_(world)).toEqual(Array(10).fill('v2'));
+    expect(world.extremes().minHealthy).toBeGreaterThanOrEqual(8);
+  });
+
+  it('S3 with auto_promote: the promotion happens by itself', () => {
+    const world = deployed(job('v1', 10));
+    world.submit(canary('v2', { autoPromote: true }));
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'successful' });
+    expect(world.log.some((l) => l.decision.kind === 'promote')).toBe(true);
+    expect(images_(world)).toEqual(Array(10).fill('v2'));
+  });
+});
+
+describe('S4: Nomad auto-revert', () => {
+  it('a failing version is reverted to the last stable one as a new version, whose deployment has no canaries', () => {
+    const update = { maxParallel: 2, autoRevert: true, failureAction: 'rollback' as const, canary: 1, autoPromote: true };
+    const world = deployed(job('v1', 6, update));
+    world.submit(job('v2', 6, update));
+    world.run();
+    world.submit(job('missing', 6, update));
+    world.run();
+    expect(world.deployments.map((d) => [d.jobVersion, d.status, d.description])).toEqual([
+      [0, 'successful', 'Deployment completed successfully'],
+      [1, 'successful', 'Deployment completed successfully'],
+      [2, 'failed', 'Failed due to unhealthy allocations'],
+      [3, 'successful', 'Deployment completed successfully'],
+    ]);
+    expect(world.versions.map((v) => v.stable)).toEqual([true, true, false, true]);
+    expect(world.deployments[3]!.groups[0]!.desiredCanaries).toBe(0);
+    expect(images_(world)).toEqual(Array(6).fill('v2'));
+  });
+});
+
+describe('S5: Kubernetes rolling update', () => {
+  const k8s = (image: string) => job(image, 4, { ...kubernetesUpdateDefaults, maxSurge: 1, maxUnavailable: 1, maxParallel: 2, order: 'stop-first', minHealthyTimeMs: 0, progressDeadlineMs: 10_000 }, kubernetesUpdateDefaults);
+
+  it('keeps within maxSurge and maxUnavailable', () => {
+    const world = deployed(k8s('v1'));
+    world.snapshots = [];
+    world.submit(k8s('v2'));
+    world.run();
+    expect(images_(world)).toEqual(Array(4).fill('v2'));
+    expect(world.extremes()).toEqual({ maxAllocations: 5, minHealthy: 3 });
+  });
+
+  it('a missing image stalls with fewer available than desired, fails at the deadline without reverting; undo brings v2 back', () => {
+    const world = deployed(k8s('v1'));
+    world.submit(k8s('v2'));
+    world.run();
+    world.submit(k8s('v10'));
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'failed', description: 'Failed due to unhealthy allocations' });
+    expect(world.versions).toHaveLength(3);
+    expect(images_(world).filter((i) => i === 'v2')).toHaveLength(3);
+    world.submit(world.versions[1]!.job, { rollback: true });
+    world.run();
+    expect(images_(world)).toEqual(Array(4).fill('v2'));
+  });
+});
+
+describe('S6/S7: Swarm update_config', () => {
+  const swarm = (image: string, update: Partial<UpdateStrategy>, count: number) =>
+    job(image, count, { ...swarmUpdateDefaults, minHealthyTimeMs: 1000, progressDeadlineMs: 60_000, ...update }, swarmUpdateDefaults, {});
+
+  it('S6: the first replaced task turns unhealthy, the update rolls back, the second replica was never touched', () => {
+    const update = { failureAction: 'rollback' as const, autoRevert: true, delayMs: 1000 };
+    const world = deployed(swarm('v1', update, 2));
+    const untouched = [...world.allocs.values()].find((a) => a.index === 1)!.id;
+    world.snapshots = [];
+    world.submit(swarm('unhealthy', update, 2));
+    world.run();
+    expect(world.deployments[1]).toMatchObject({ status: 'failed', description: 'Failed due to unhealthy allocations' });
+    expect(world.deployments[2]!.groups[0]!.strategy).toBe('rollback');
+    expect(images_(world)).toEqual(['v1', 'v1']);
+    expect(world.allocs.has(untouched)).toBe(true);
+    expect(world.extremes().minHealthy).toBeGreaterThanOrEqual(1);
+  });
+
+  it('S7: parallelism 2 with delay: two tasks at a time, the delay apart', () => {
+    const world = deployed(swarm('v1', { maxParallel: 2, delayMs: 10_000 }, 4));
+    world.log = [];
+    world.submit(swarm('v2', { maxParallel: 2, delayMs: 10_000 }, 4));
+    world.run();
+    const places = world.log.filter((l) => l.decision.kind === 'place').map((l) => l.time);
+    expect(places).toHaveLength(4);
+    expect(places[0]).toBe(places[1]);
+    expect(places[2]).toBe(places[3]);
+    expect(places[2]! - places[0]!).toBeGreaterThanOrEqual(10_000 + 1000);
+  });
+
+  it('S7: order start-first keeps a single replica serving during its own update', () => {
+    const world = deployed(swarm('v1', { order: 'start-first' }, 1));
+    world.snapshots = [];
+    world.submit(swarm('v2', { order: 'start-first' }, 1));
+    world.run();
+    expect(images_(world)).toEqual(['v2']);
+    expect(world.extremes()).toEqual({ maxAllocations: 2, minHealthy: 1 });
+  });
+});
+
+describe('changes that replace nothing', () => {
+  it('a count change scales without replacing', () => {
+    const world = deployed(job('v1', 2));
+    const before = [...world.allocs.keys()];
+    world.log = [];
+    world.submit(job('v1', 4));
+    world.run();
+    expect(world.log.filter((l) => l.decision.kind === 'stop')).toEqual([]);
+    expect(before.every((id) => world.allocs.has(id))).toBe(true);
+    expect(world.running()).toHaveLength(4);
+    world.submit(job('v1', 1));
+    world.run();
+    expect(world.running()).toEqual([{ index: 0, version: 2, image: 'v1' }]);
+  });
+
+  it('an in-place change touches no container', () => {
+    const world = deployed(job('v1', 3));
+    world.log = [];
+    world.submit(job('v1', 3, { maxParallel: 3 }));
+    world.run();
+    expect(world.log.map((l) => l.decision.kind).filter((k) => k === 'place' || k === 'stop')).toEqual([]);
+    expect(world.log.filter((l) => l.decision.kind === 'update-in-place')).toHaveLength(3);
+    expect(world.running().map((a) => a.version)).toEqual([1, 1, 1]);
+    expect(world.deployment!.status).toBe('successful');
+  });
+
+  it('a newer version during a deployment cancels it and starts from the allocations as they are', () => {
+    const world = deployed(job('v1', 4));
+    world.submit(job('missing', 4));
+    world.step();
+    world.now += 100;
+    world.submit(job('v3', 4));
+    world.run();
+    expect(world.deployments.map((d) => d.status)).toEqual(['successful', 'cancelled', 'successful']);
+    expect(images_(world)).toEqual(Array(4).fill('v3'));
+  });
+});
+
+describe('budgets', () => {
+  it('are Nomad stop-first max_parallel, Swarm start-first parallelism, or Kubernetes numbers', () => {
+    expect(budgets({ ...nomadUpdateDefaults, maxParallel: 2 }, 6)).toEqual({ surge: 0, unavailable: 2 });
+    expect(budgets({ ...swarmUpdateDefaults, maxParallel: 2, order: 'start-first' }, 4)).toEqual({ surge: 2, unavailable: 0 });
+    expect(budgets({ ...swarmUpdateDefaults, maxParallel: 0 }, 4)).toEqual({ surge: 0, unavailable: 4 });
+    expect(budgets({ ...kubernetesUpdateDefaults, maxSurge: 1, maxUnavailable: 1 }, 4)).toEqual({ surge: 1, unavailable: 1 });
+    expect(budgets({ ...kubernetesUpdateDefaults, maxSurge: 0, maxUnavailable: 0 }, 4)).toEqual({ surge: 0, unavailable: 1 });
+  });
+});

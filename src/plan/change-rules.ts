@@ -3,7 +3,7 @@
 // where Nomad has a rule, and the Docker engine where deckhand differs from Nomad.
 import { hashOf } from './canonical.js';
 import type { FlatGroup, FlatTask } from './flatten.js';
-import { flattenGroup } from './flatten.js';
+import { flattenGroup, flattenJob } from './flatten.js';
 import type { Group, Job } from '../model/job.js';
 
 export type ChangeEffect = 'destructive' | 'in-place' | 'scale';
@@ -72,15 +72,17 @@ function hashFlatGroup(flat: FlatGroup): string {
 }
 
 /**
- * The hash of a job's whole spec. Where it came from (file, format) is not part of
- * it, nor the order of groups, tasks and ports in the file: moving a block is no change.
+ * The hash of a job's whole spec, taken over the same flattened view the diff
+ * reads, with everything in name order: equal hashes mean an empty diff. Where
+ * the job came from (file, format) and the order of blocks in it are not part of it.
  */
 export function jobSpecHash(job: Job): string {
-  const { source: _source, ...spec } = job;
-  const byName = <T extends { name: string }>(list: T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
-  const groups = byName(spec.groups).map((g) => ({
-    ...g,
-    tasks: byName(g.tasks).map((t) => ({ ...t, ports: [...t.ports].sort((a, b) => a.label.localeCompare(b.label)) })),
-  }));
-  return hashOf({ ...spec, groups });
+  const flat = flattenJob(job);
+  const sortByName = <T extends { name: string }>(list: T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
+  return hashOf({
+    id: flat.id,
+    fields: flat.fields,
+    objects: sortByName(flat.objects),
+    groups: sortByName(flat.groups).map((g) => ({ ...g, objects: sortByName(g.objects), tasks: sortByName(g.tasks).map((t) => ({ ...t, objects: sortByName(t.objects) })) })),
+  });
 }

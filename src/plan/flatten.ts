@@ -105,10 +105,11 @@ export function flattenTask(task: Task): FlatTask {
     { kind: 'Config', name: 'Config', fields: config },
     { kind: 'Resources', name: 'Resources', fields: resources },
     ...task.ports.map((p) => ({ kind: 'Port', name: `Port "${p.label}"`, fields: { Static: text(p.static), To: text(p.to) } })),
-    ...uniqueNames(task.checks.map(checkName)).map((name, i) => {
-      const check = task.checks[i]!;
-      return { kind: check.type === 'exec' ? 'ExecCheck' : 'Check', name: `Check "${name}"`, fields: checkFields(check) };
-    }),
+    ...uniqueNames(task.checks.map((c) => ({ name: checkName(c), fields: checkFields(c) }))).map(({ name, fields }, i) => ({
+      kind: task.checks[i]!.type === 'exec' ? 'ExecCheck' : 'Check',
+      name: `Check "${name}"`,
+      fields,
+    })),
   ];
   const fields: Fields = { Driver: task.driver, ...mapFields('Env', task.env), ...mapFields('Meta', task.meta) };
   if (task.imageHealthcheck === 'disable') fields.ImageHealthcheck = 'disable';
@@ -122,14 +123,23 @@ function checkName(check: Check): string {
   return check.type === 'http' ? `http ${check.port} ${check.path}` : `tcp ${check.port}`;
 }
 
-/** The second of two equal names becomes `name #2`. */
-function uniqueNames(names: string[]): string[] {
-  const seen = new Map<string, number>();
-  return names.map((name) => {
-    const count = (seen.get(name) ?? 0) + 1;
-    seen.set(name, count);
-    return count === 1 ? name : `${name} #${count}`;
-  });
+/**
+ * Equal names are told apart as `name #2`, `name #3`, numbered in the order of
+ * their fields rather than of the file: swapping two such checks is no change.
+ */
+function uniqueNames(items: Array<{ name: string; fields: Fields }>): Array<{ name: string; fields: Fields }> {
+  const key = (fields: Fields) => JSON.stringify(Object.entries(fields).sort());
+  const out = items.map((item) => ({ ...item }));
+  const byName = new Map<string, number[]>();
+  out.forEach((item, i) => byName.set(item.name, [...(byName.get(item.name) ?? []), i]));
+  for (const [name, indexes] of byName) {
+    if (indexes.length < 2) continue;
+    const ordered = [...indexes].sort((a, b) => key(out[a]!.fields).localeCompare(key(out[b]!.fields)));
+    ordered.forEach((index, n) => {
+      if (n > 0) out[index]!.name = `${name} #${n + 1}`;
+    });
+  }
+  return out;
 }
 
 function checkFields(c: Check): Fields {

@@ -2,6 +2,7 @@
 // file with another name is a job when its content says so (a top-level
 // `services:`, or an apps/v1 Deployment).
 import picomatch from 'picomatch';
+import { parseAllDocuments } from 'yaml';
 import type { JobFormat } from '../model/job.js';
 
 export interface JobFileFilter {
@@ -34,15 +35,35 @@ export function formatByName(path: string): JobFormat | 'yaml' | null {
   return null;
 }
 
-/** `services:` holding a map: a key on the next indented line, or a flow map (a GitLab CI file's `services:` is a list). */
-const topLevelServices = /^services\s*:\s*(\{|(#.*)?\n(\s*(#.*)?\n)*[ \t]+[^\s#-])/m;
-const deploymentKind = /^kind\s*:\s*["']?Deployment["']?\s*$/m;
-const appsV1 = /^apiVersion\s*:\s*["']?apps\/v1["']?\s*$/m;
+/** Line patterns that decide most files without parsing them. */
+const key = (name: string) => `^["']?${name}["']?\\s*:\\s*`;
+const servicesMap = new RegExp(`${key('services')}(&\\S+\\s*)?(\\{|(#.*)?\\n(\\s*(#.*)?\\n)*[ \\t]+[^\\s#-])`, 'm');
+const deploymentKind = new RegExp(`${key('kind')}["']?Deployment["']?\\s*(#.*)?$`, 'm');
+const appsV1 = new RegExp(`${key('apiVersion')}["']?apps/v1["']?\\s*(#.*)?$`, 'm');
 
-/** Decides a YAML file's format from its text, cheaply: no full parse. */
+/**
+ * Decides a YAML file's format from its text: cheap line patterns first; a file
+ * that merely mentions the words (flow style, tags, anchors) is parsed to be sure.
+ */
 export function formatByContent(text: string): JobFormat | null {
-  if (topLevelServices.test(text)) return 'compose';
+  if (servicesMap.test(text)) return 'compose';
   if (deploymentKind.test(text) && appsV1.test(text)) return 'kubernetes';
+  const mentionsServices = /\bservices\b/.test(text);
+  const mentionsDeployment = /\bDeployment\b/.test(text) && /apps\/v1/.test(text);
+  if (!mentionsServices && !mentionsDeployment) return null;
+  return formatByParsing(text);
+}
+
+function formatByParsing(text: string): JobFormat | null {
+  let documents: unknown[];
+  try {
+    documents = parseAllDocuments(text, { merge: true }).map((d) => (d.errors.length ? null : d.toJS({ maxAliasCount: 100 })));
+  } catch {
+    return null;
+  }
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (documents.length > 0 && isMap(documents[0]) && isMap(documents[0].services)) return 'compose';
+  if (documents.some((d) => isMap(d) && d.kind === 'Deployment' && d.apiVersion === 'apps/v1')) return 'kubernetes';
   return null;
 }
 

@@ -67,7 +67,9 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
   if (tasks.length === 0) ctx.error(block.typeSpan, 'task', `group "${name}" has no task`, 'add task "name" { driver = "docker" ... }');
 
   for (const check of groupChecks) {
-    const owner = check.task === null ? tasks[0] : tasks.find((t) => t.task.name === check.task);
+    // A group service without `task` goes to the first task by name: moving task blocks is no change.
+    const byName = [...tasks].sort((a, b) => a.task.name.localeCompare(b.task.name));
+    const owner = check.task === null ? byName[0] : tasks.find((t) => t.task.name === check.task);
     if (!owner) {
       ctx.error(check.span, 'service.task', `the service names task "${check.task}", which is not in group "${name}"`);
       continue;
@@ -95,7 +97,8 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     });
   });
 
-  const restartBlocks = [...reader.blocks('restart'), ...tasks.flatMap((t) => t.restart)];
+  // Task restart blocks apply in task-name order, not file order (the model keeps one policy per group).
+  const restartBlocks = [...reader.blocks('restart'), ...[...tasks].sort((a, b) => a.task.name.localeCompare(b.task.name)).flatMap((t) => t.restart)];
   return {
     name,
     count: count?.value ?? 1,

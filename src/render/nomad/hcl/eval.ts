@@ -3,6 +3,7 @@
 // are kept as written.
 import type { BinaryExpr, CallExpr, Expr, ForExpr, Span, TemplatePart } from './ast.js';
 import { callFunction } from './functions.js';
+import { printExpr } from './print.js';
 import { EvalError, deepEqual, isObject, toBool, toNumber, toText, typeName, unknown } from './value.js';
 import type { Value, ValueObject } from './value.js';
 import { hasOwn, setOwn } from '../../../util/own.js';
@@ -96,7 +97,7 @@ export class Evaluator {
     const value = this.evaluate(expr);
     if (value !== unknown) return value;
     if (expr.kind === 'template') return this.sourceOf(expr.span).slice(1, -1);
-    return `\${${this.sourceOf(expr.span)}}`;
+    return `\${${printExpr(expr, this.src)}}`;
   }
 
   sourceOf(span: Span): string {
@@ -145,7 +146,7 @@ export class Evaluator {
         return part.text;
       case 'interpolation': {
         const value = this.evaluate(part.expr);
-        if (value === unknown) return this.sourceOf(part.span);
+        if (value === unknown) return `\${${printExpr(part.expr, this.src)}}`;
         return toText(value, part.expr.span);
       }
       case 'if': {

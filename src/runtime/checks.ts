@@ -1,0 +1,156 @@
+// Runs an allocation's http and tcp checks against 127.0.0.1 (tasks use host
+// networking). exec checks are not run here: they become the container's
+// HEALTHCHECK, carried out by the engine.
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { Check, HttpCheck, TcpCheck } from '../model/job.js';
+import type { CheckStatus } from './driver.js';
+import { allocationIp } from './interpolate.js';
+
+type NetworkCheck = HttpCheck | TcpCheck;
+
+interface CheckState {
+  check: NetworkCheck;
+  /** Consecutive failures counted (outside the start period). */
+  failures: number;
+  /** Readiness: passed, and not failed `retries` times since. */
+  passing: boolean;
+  /** Liveness: failed `retries` times in a row. */
+  failed: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+interface Watched {
+  jobId: string;
+  ports: Record<string, number>;
+  startedAt: number;
+  states: CheckState[];
+  lastError: string | null;
+  stopped: boolean;
+}
+
+const allPassing: CheckStatus = { ready: true, livenessFailed: false, lastError: null };
+
+/** One probe: null when it passed, else why it failed. */
+export function probe(check: NetworkCheck, ports: Record<string, number>): Promise<string | null> {
+  const port = typeof check.port === 'number' ? check.port : ports[check.port];
+  if (port === undefined) return Promise.resolve(`no port labelled "${check.port}"`);
+  return check.type === 'http' ? probeHttp(check, port) : probeTcp(check, port);
+}
+
+function probeHttp(check: HttpCheck, port: number): Promise<string | null> {
+  const target = `${check.method} http://${allocationIp}:${port}${check.path}`;
+  return new Promise((resolve) => {
+    const req = request({ host: allocationIp, port, path: check.path, method: check.method, agent: false, headers: { 'user-agent': 'deckhand' } });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve(`${target}: timed out after ${check.timeoutMs}ms`);
+    }, check.timeoutMs).unref();
+    req.on('socket', (socket) => socket.unref());
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      res.resume();
+      const status = res.statusCode ?? 0;
+      resolve(status >= 200 && status < 400 ? null : `${target}: ${status} ${res.statusMessage ?? ''}`.trimEnd());
+    });
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      resolve(`${target}: ${error.message}`);
+    });
+    req.end();
+  });
+}
+
+function probeTcp(check: TcpCheck, port: number): Promise<string | null> {
+  const target = `tcp ${allocationIp}:${port}`;
+  return new Promise((resolve) => {
+    const socket = connect({ host: allocationIp, port });
+    socket.unref();
+    const done = (result: string | null) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(`${target}: timed out after ${check.timeoutMs}ms`), check.timeoutMs).unref();
+    socket.once('connect', () => done(null));
+    socket.once('error', (error) => done(`${target}: ${error.message}`));
+  });
+}
+
+function summarize(watched: Watched): CheckStatus {
+  return {
+    ready: watched.states.every((state) => state.check.role !== 'readiness' || state.passing),
+    livenessFailed: watched.states.some((state) => state.check.role === 'liveness' && state.failed),
+    lastError: watched.lastError,
+  };
+}
+
+export class CheckRunner {
+  private readonly watched = new Map<string, Watched>();
+
+  constructor(
+    /** Called when `ready` or `livenessFailed` of an allocation changes. */
+    private readonly onChange: (allocId: string, jobId: string, status: CheckStatus) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  watch(allocId: string, jobId: string, checks: Check[], ports: Record<string, number>): void {
+    this.unwatch(allocId);
+    const network = checks.filter((check): check is NetworkCheck => check.type === 'http' || check.type === 'tcp');
+    const states = network.map((check) => ({ check, failures: 0, passing: false, failed: false, timer: null }));
+    const watched: Watched = { jobId, ports: { ...ports }, startedAt: this.now(), states, lastError: null, stopped: false };
+    this.watched.set(allocId, watched);
+    for (const state of states) this.schedule(allocId, watched, state, 0);
+  }
+
+  unwatch(allocId: string): void {
+    const watched = this.watched.get(allocId);
+    if (!watched) return;
+    watched.stopped = true;
+    for (const state of watched.states) if (state.timer) clearTimeout(state.timer);
+    this.watched.delete(allocId);
+  }
+
+  status(allocId: string): CheckStatus {
+    const watched = this.watched.get(allocId);
+    return watched ? summarize(watched) : { ...allPassing };
+  }
+
+  close(): void {
+    for (const allocId of [...this.watched.keys()]) this.unwatch(allocId);
+  }
+
+  private schedule(allocId: string, watched: Watched, state: CheckState, delayMs: number): void {
+    state.timer = setTimeout(() => void this.run(allocId, watched, state), delayMs).unref();
+  }
+
+  private async run(allocId: string, watched: Watched, state: CheckState): Promise<void> {
+    state.timer = null;
+    const started = this.now();
+    const failure = await probe(state.check, watched.ports);
+    if (watched.stopped) return;
+    const before = summarize(watched);
+    this.record(watched, state, failure, started);
+    const after = summarize(watched);
+    if (before.ready !== after.ready || before.livenessFailed !== after.livenessFailed) this.onChange(allocId, watched.jobId, after);
+    this.schedule(allocId, watched, state, Math.max(0, state.check.intervalMs - (this.now() - started)));
+  }
+
+  private record(watched: Watched, state: CheckState, failure: string | null, at: number): void {
+    if (failure === null) {
+      state.failures = 0;
+      state.passing = true;
+      state.failed = false;
+      return;
+    }
+    const name = state.check.name ? `check "${state.check.name}": ` : '';
+    watched.lastError = name + failure;
+    // As Docker's start period: failures while the task starts do not count.
+    if (at - watched.startedAt < state.check.startPeriodMs) return;
+    state.failures += 1;
+    if (state.failures >= Math.max(1, state.check.retries)) {
+      state.passing = false;
+      state.failed = true;
+    }
+  }
+}

@@ -1,0 +1,232 @@
+// The Driver on the Docker engine: an allocation is one labelled container per
+// task, with host networking and ports from the allocator.
+import { hostname } from 'node:os';
+import type Docker from 'dockerode';
+import type { Check, RestartPolicy } from '../../model/job.js';
+import { CheckRunner } from '../checks.js';
+import { PlacementError } from '../driver.js';
+import type { AllocationObservation, CheckStatus, Driver, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind } from '../driver.js';
+import { PortAllocator, PortError } from '../ports.js';
+import type { PortRange, PortRequest } from '../ports.js';
+import { containerSpec, restartPolicy } from './container-spec.js';
+import { engineMessage, statusOf } from './engine-error.js';
+import { EventStream } from './events.js';
+import type { EngineEventMessage } from './events.js';
+import { label, labelFilter } from './labels.js';
+import { allocationsFrom, inspectAll } from './observe.js';
+import { ImagePuller } from './pull.js';
+
+export interface DockerDriverOptions {
+  portRange?: PortRange;
+  /** Added to every container; the driver then sees only containers carrying them (tests label their runs). */
+  labels?: Record<string, string>;
+  /** Seconds between SIGTERM and SIGKILL on stop and restart. */
+  stopTimeoutSeconds?: number;
+  pullTimeoutMs?: number;
+  /** `${node.unique.name}`; the machine's host name by default. */
+  hostname?: string;
+  /** Backoff of the event stream's reconnection. */
+  reconnectDelayMs?: { initial: number; max: number };
+}
+
+/** Docker event actions deckhand listens to (health probes would add exec events every second). */
+const watchedActions = ['start', 'die', 'health_status', 'destroy'];
+
+export class DockerDriver implements Driver {
+  readonly ports: PortAllocator;
+  private readonly checks: CheckRunner;
+  private readonly puller: ImagePuller;
+  private readonly events: EventStream;
+  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
+  private readonly extraLabels: Record<string, string>;
+  private readonly stopTimeoutSeconds: number;
+  private readonly hostname: string;
+  /** Placements under way, and a clock of when each finished: observe() must not free their ports. */
+  private readonly placing = new Set<string>();
+  private readonly placedAt = new Map<string, number>();
+  private tick = 0;
+
+  constructor(
+    private readonly docker: Docker,
+    options: DockerDriverOptions = {},
+  ) {
+    this.ports = new PortAllocator(options.portRange);
+    this.extraLabels = { ...options.labels };
+    this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 3;
+    this.hostname = options.hostname ?? hostname();
+    this.puller = new ImagePuller(docker, options.pullTimeoutMs ?? 120_000);
+    this.checks = new CheckRunner((allocId, jobId) => this.emit({ kind: 'check', allocId, jobId, time: Date.now() }));
+    this.events = new EventStream({
+      // `since` as `seconds.nanoseconds` text, which the engine takes though the types say number.
+      open: (since) =>
+        docker.getEvents({ filters: { type: ['container'], event: watchedActions, label: labelFilter(this.extraLabels) }, since } as unknown as Docker.GetEventsOptions),
+      onMessage: (message) => this.onEngineEvent(message),
+      onReconnected: () => this.emit({ kind: 'reconnected', allocId: null, jobId: null, time: Date.now() }),
+      initialDelayMs: options.reconnectDelayMs?.initial,
+      maxDelayMs: options.reconnectDelayMs?.max,
+    });
+  }
+
+  async place(request: PlacementRequest): Promise<Placement> {
+    const { allocId } = request;
+    this.placing.add(allocId);
+    const created: Docker.Container[] = [];
+    try {
+      const ports = await this.ports.allocate(allocId, portRequests(request), request.ports ?? {});
+      // A container left by an earlier attempt at this allocation would hold its name.
+      await this.removeContainers(allocId, 0);
+      const containers: Record<string, string> = {};
+      for (const task of request.group.tasks) {
+        const spec = containerSpec(request, task, ports, { hostname: this.hostname, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels });
+        const container = await this.create(spec);
+        created.push(container);
+        containers[task.name] = container.id;
+      }
+      for (const container of created) await container.start();
+      return { containers, ports };
+    } catch (error) {
+      await Promise.allSettled(created.map((container) => container.remove({ force: true })));
+      this.ports.release(allocId);
+      if (error instanceof PlacementError) throw error;
+      throw new PlacementError(error instanceof PortError ? error.message : engineMessage(error));
+    } finally {
+      this.placing.delete(allocId);
+      this.placedAt.set(allocId, ++this.tick);
+    }
+  }
+
+  async stop(allocId: string): Promise<void> {
+    this.checks.unwatch(allocId);
+    await this.removeContainers(allocId, this.stopTimeoutSeconds);
+    this.ports.release(allocId);
+    this.placedAt.delete(allocId);
+  }
+
+  async restart(allocId: string): Promise<void> {
+    const containers = await this.containersOf(allocId);
+    await Promise.all(containers.map((container) => container.restart({ t: this.stopTimeoutSeconds })));
+  }
+
+  async updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void> {
+    const containers = await this.containersOf(allocId);
+    await Promise.all(containers.map((container) => container.update({ RestartPolicy: restartPolicy(policy) })));
+  }
+
+  async observe(): Promise<AllocationObservation[]> {
+    const startedAt = this.tick;
+    const allocations = allocationsFrom(await inspectAll(this.docker, labelFilter(this.extraLabels)));
+    const seen = new Set<string>();
+    for (const allocation of allocations) {
+      seen.add(allocation.allocId);
+      for (const [portLabel, port] of Object.entries(allocation.ports)) {
+        try {
+          this.ports.reserve(allocation.allocId, portLabel, port);
+        } catch {
+          // Two allocations claim one port (labels edited by hand): the first keeps it.
+        }
+      }
+    }
+    // Ports of allocations whose containers are gone, unless placed while we listed.
+    for (const allocId of this.ports.allocations()) {
+      const placed = this.placedAt.get(allocId) ?? 0;
+      if (!seen.has(allocId) && !this.placing.has(allocId) && placed <= startedAt) {
+        this.ports.release(allocId);
+        this.placedAt.delete(allocId);
+      }
+    }
+    return allocations;
+  }
+
+  watchChecks(allocId: string, jobId: string, checks: Check[], ports: Record<string, number>): void {
+    this.checks.watch(allocId, jobId, checks, ports);
+  }
+
+  unwatchChecks(allocId: string): void {
+    this.checks.unwatch(allocId);
+  }
+
+  checkStatus(allocId: string): CheckStatus {
+    return this.checks.status(allocId);
+  }
+
+  subscribe(listener: (event: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.events.start();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.events.stop();
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.events.stop();
+    this.checks.close();
+  }
+
+  private emit(event: RuntimeEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // One listener's failure must not keep the others from hearing.
+      }
+    }
+  }
+
+  private onEngineEvent(message: EngineEventMessage): void {
+    const action = message.Action ?? '';
+    const kind: RuntimeEventKind | null = action.startsWith('health_status') ? 'health' : watchedActions.includes(action) ? (action as RuntimeEventKind) : null;
+    if (!kind) return;
+    const attributes = message.Actor?.Attributes ?? {};
+    const time = message.timeNano ? Math.floor(message.timeNano / 1e6) : (message.time ?? 0) * 1000 || Date.now();
+    this.emit({ kind, allocId: attributes[label.alloc] ?? null, jobId: attributes[label.job] ?? null, time });
+  }
+
+  /** Creates a container, pulling its image once when the engine lacks it. */
+  private async create(spec: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    try {
+      return await this.docker.createContainer(spec);
+    } catch (error) {
+      const message = engineMessage(error);
+      if (statusOf(error) !== 404 || !/no such image/i.test(message)) throw error;
+      try {
+        await this.puller.pull(spec.Image!);
+      } catch (pullError) {
+        throw new PlacementError(`${message}; pulling it failed: ${(pullError as Error).message}`);
+      }
+      return this.docker.createContainer(spec);
+    }
+  }
+
+  private async containersOf(allocId: string): Promise<Docker.Container[]> {
+    const listed = await this.docker.listContainers({ all: true, filters: { label: labelFilter(this.extraLabels, { [label.alloc]: allocId }) } });
+    return listed.map((item) => this.docker.getContainer(item.Id));
+  }
+
+  /** Stops (SIGTERM, then SIGKILL after the timeout) and removes an allocation's containers. */
+  private async removeContainers(allocId: string, stopTimeoutSeconds: number): Promise<void> {
+    const containers = await this.containersOf(allocId);
+    const results = await Promise.allSettled(
+      containers.map(async (container) => {
+        await container.stop({ t: stopTimeoutSeconds }).catch((error: unknown) => ignore(error, [304, 404]));
+        await container.remove({ force: true }).catch((error: unknown) => ignore(error, [404, 409]));
+      }),
+    );
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw new Error(`removing allocation ${allocId}: ${engineMessage(failure.reason)}`);
+  }
+}
+
+function ignore(error: unknown, statusCodes: number[]): void {
+  if (!statusCodes.includes(statusOf(error) ?? 0)) throw error;
+}
+
+/** The group's ports, once per label (tasks of a group share its network, as in Nomad). */
+function portRequests(request: PlacementRequest): PortRequest[] {
+  const requests = new Map<string, PortRequest>();
+  for (const task of request.group.tasks) {
+    for (const port of task.ports) if (!requests.has(port.label)) requests.set(port.label, { label: port.label, static: port.static });
+  }
+  return [...requests.values()];
+}

@@ -1,0 +1,2 @@
+export { DockerDriver } from './driver.js';
+export type { DockerDriverOptions } from './driver.js';

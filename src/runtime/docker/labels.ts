@@ -1,0 +1,61 @@
+// The labels every deckhand container carries: the engine is the truth of what
+// runs, and after a restart deckhand rebuilds allocations from these alone.
+import type { PlacementRequest } from '../driver.js';
+
+export const label = {
+  job: 'deckhand.job',
+  group: 'deckhand.group',
+  task: 'deckhand.task',
+  alloc: 'deckhand.alloc',
+  index: 'deckhand.index',
+  version: 'deckhand.version',
+  specHash: 'deckhand.spec-hash',
+  deployment: 'deckhand.deployment',
+  /** JSON: port label → host port. */
+  ports: 'deckhand.ports',
+  /** JSON: every task name of the group, so a container that vanished shows as missing. */
+  tasks: 'deckhand.tasks',
+} as const;
+
+export function containerLabels(request: PlacementRequest, task: string, ports: Record<string, number>, extra: Record<string, string>): Record<string, string> {
+  return {
+    ...extra,
+    [label.job]: request.jobId,
+    [label.group]: request.group.name,
+    [label.task]: task,
+    [label.alloc]: request.allocId,
+    [label.index]: String(request.index),
+    [label.version]: String(request.jobVersion),
+    [label.specHash]: request.specHash,
+    [label.deployment]: request.deploymentId ?? '',
+    [label.ports]: JSON.stringify(ports),
+    [label.tasks]: JSON.stringify(request.group.tasks.map((t) => t.name)),
+  };
+}
+
+/** Docker's label filter: deckhand's containers, and only those carrying the driver's extra labels. */
+export function labelFilter(extra: Record<string, string>, more: Record<string, string> = {}): string[] {
+  return [label.job, ...Object.entries({ ...extra, ...more }).map(([key, value]) => `${key}=${value}`)];
+}
+
+function parseJson<T>(text: string | undefined, valid: (value: unknown) => value is T, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    const value: unknown = JSON.parse(text);
+    return valid(value) ? value : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+const isPortMap = (value: unknown): value is Record<string, number> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((port) => Number.isInteger(port));
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+export const parsePorts = (text: string | undefined): Record<string, number> => parseJson(text, isPortMap, {});
+export const parseTasks = (text: string | undefined): string[] => parseJson(text, isStringList, []);
+
+export function parseInteger(text: string | undefined, fallback: number): number {
+  const value = Number(text);
+  return text !== undefined && text !== '' && Number.isInteger(value) ? value : fallback;
+}

@@ -1,0 +1,86 @@
+// Allocations as the engine holds them: containers grouped by their
+// `deckhand.alloc` label, each inspected for state, exit code, restarts and health.
+import type Docker from 'dockerode';
+import type { AllocationObservation, DockerHealth, TaskObservation, TaskState } from '../driver.js';
+import { statusOf } from './engine-error.js';
+import { label, parseInteger, parsePorts, parseTasks } from './labels.js';
+
+const taskStates: Record<string, TaskState> = {
+  created: 'created',
+  running: 'running',
+  paused: 'running',
+  restarting: 'restarting',
+  removing: 'exited',
+  exited: 'exited',
+  dead: 'exited',
+};
+
+function timeOf(text: string | undefined): number | null {
+  if (!text || text.startsWith('0001-')) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export function taskObservation(info: Docker.ContainerInspectInfo): TaskObservation {
+  const state = taskStates[info.State.Status] ?? 'exited';
+  const health = (info.State.Health?.Status ?? 'none') as DockerHealth;
+  return {
+    task: info.Config.Labels[label.task] ?? info.Name.replace(/^\//, ''),
+    containerId: info.Id,
+    state,
+    exitCode: state === 'exited' || state === 'restarting' ? info.State.ExitCode : null,
+    restartCount: info.RestartCount,
+    startedAt: timeOf(info.State.StartedAt),
+    // A stopped container keeps its last probe result, which says nothing any more.
+    health: state === 'running' && ['starting', 'healthy', 'unhealthy'].includes(health) ? health : 'none',
+  };
+}
+
+function missingTask(task: string): TaskObservation {
+  return { task, containerId: null, state: 'missing', exitCode: null, restartCount: 0, startedAt: null, health: 'none' };
+}
+
+/** Builds allocations from inspected containers; a task named by the labels without a container is `missing`. */
+export function allocationsFrom(containers: Docker.ContainerInspectInfo[]): AllocationObservation[] {
+  const byAlloc = new Map<string, Docker.ContainerInspectInfo[]>();
+  for (const info of containers) {
+    const allocId = info.Config.Labels[label.alloc];
+    if (!allocId) continue;
+    byAlloc.set(allocId, [...(byAlloc.get(allocId) ?? []), info]);
+  }
+  return [...byAlloc].map(([allocId, infos]) => {
+    const labels = infos[0]!.Config.Labels;
+    const observed = infos.map(taskObservation);
+    const expected = parseTasks(labels[label.tasks]);
+    const missing = expected.filter((task) => !observed.some((seen) => seen.task === task)).map(missingTask);
+    const order = (task: string) => (expected.includes(task) ? expected.indexOf(task) : expected.length);
+    return {
+      allocId,
+      jobId: labels[label.job] ?? '',
+      group: labels[label.group] ?? '',
+      index: parseInteger(labels[label.index], 0),
+      jobVersion: parseInteger(labels[label.version], 0),
+      specHash: labels[label.specHash] ?? '',
+      deploymentId: labels[label.deployment] || null,
+      ports: parsePorts(labels[label.ports]),
+      tasks: [...observed, ...missing].sort((a, b) => order(a.task) - order(b.task)),
+    };
+  });
+}
+
+/** Inspects every listed container; one removed in between is skipped. */
+export async function inspectAll(docker: Docker, filters: string[]): Promise<Docker.ContainerInspectInfo[]> {
+  const listed = await docker.listContainers({ all: true, filters: { label: filters } });
+  const inspected = await Promise.all(
+    listed.map((item) =>
+      docker
+        .getContainer(item.Id)
+        .inspect()
+        .catch((error: unknown) => {
+          if (statusOf(error) === 404) return null;
+          throw error;
+        }),
+    ),
+  );
+  return inspected.filter((info): info is Docker.ContainerInspectInfo => info !== null);
+}

@@ -1,0 +1,75 @@
+// Nomad's runtime variables: `${NOMAD_PORT_http}` and friends in a task's env,
+// command, args and entrypoint, known only once an allocation is placed. The same
+// NOMAD_* values are also given to every task as environment variables.
+import type { Task } from '../model/job.js';
+
+/** Tasks run with host networking and bind to loopback. */
+export const allocationIp = '127.0.0.1';
+
+export interface TaskContext {
+  allocId: string;
+  index: number;
+  jobId: string;
+  group: string;
+  task: string;
+  /** Port label → host port. */
+  ports: Record<string, number>;
+  /** The machine's host name, for `${node.unique.name}`. */
+  hostname: string;
+}
+
+/** The NOMAD_* environment of a task. */
+export function nomadEnvironment(context: TaskContext): Map<string, string> {
+  const env = new Map<string, string>([
+    ['NOMAD_ALLOC_ID', context.allocId],
+    ['NOMAD_ALLOC_INDEX', String(context.index)],
+    ['NOMAD_ALLOC_NAME', `${context.jobId}.${context.group}[${context.index}]`],
+    ['NOMAD_JOB_NAME', context.jobId],
+    ['NOMAD_JOB_ID', context.jobId],
+    ['NOMAD_GROUP_NAME', context.group],
+    ['NOMAD_TASK_NAME', context.task],
+  ]);
+  for (const [label, port] of Object.entries(context.ports)) {
+    const address = `${allocationIp}:${port}`;
+    env.set(`NOMAD_PORT_${label}`, String(port));
+    env.set(`NOMAD_HOST_PORT_${label}`, String(port));
+    env.set(`NOMAD_IP_${label}`, allocationIp);
+    env.set(`NOMAD_HOST_IP_${label}`, allocationIp);
+    env.set(`NOMAD_ADDR_${label}`, address);
+    env.set(`NOMAD_HOST_ADDR_${label}`, address);
+  }
+  return env;
+}
+
+/** Everything `${...}` may name: the NOMAD_* variables and the node attributes Nomad offers. */
+export function interpolationVariables(context: TaskContext): Map<string, string> {
+  const variables = nomadEnvironment(context);
+  variables.set('node.unique.name', context.hostname);
+  variables.set('attr.kernel.name', 'linux');
+  return variables;
+}
+
+/** Replaces every known `${name}`; unknown ones stay as written. */
+export function interpolate(text: string, variables: Map<string, string>): string {
+  return text.replace(/\$\{([^{}]+)\}/g, (whole, name: string) => variables.get(name.trim()) ?? whole);
+}
+
+export interface InterpolatedTask {
+  /** The NOMAD_* variables, then the task's own env (which wins). */
+  env: Map<string, string>;
+  command: string | null;
+  args: string[] | null;
+  entrypoint: string[] | null;
+}
+
+export function interpolateTask(task: Task, context: TaskContext): InterpolatedTask {
+  const variables = interpolationVariables(context);
+  const env = nomadEnvironment(context);
+  for (const [name, value] of Object.entries(task.env)) env.set(name, interpolate(value, variables));
+  return {
+    env,
+    command: task.command === null ? null : interpolate(task.command, variables),
+    args: task.args?.map((arg) => interpolate(arg, variables)) ?? null,
+    entrypoint: task.entrypoint?.map((part) => interpolate(part, variables)) ?? null,
+  };
+}

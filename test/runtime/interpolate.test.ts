@@ -1,0 +1,68 @@
+import { interpolate, interpolateTask, interpolationVariables, nomadEnvironment } from '../../src/runtime/interpolate.js';
+import type { TaskContext } from '../../src/runtime/interpolate.js';
+import { task } from './support.js';
+
+const context: TaskContext = {
+  allocId: '14d288e8-aaaa',
+  index: 3,
+  jobId: 'geo-api-server',
+  group: 'api-server',
+  task: 'server',
+  ports: { http: 23049, admin: 23050 },
+  hostname: 'node-1',
+};
+
+describe('interpolate', () => {
+  const variables = interpolationVariables(context);
+
+  it('replaces port, address and allocation variables', () => {
+    expect(interpolate('${NOMAD_PORT_http}', variables)).toBe('23049');
+    expect(interpolate('${NOMAD_HOST_PORT_admin}', variables)).toBe('23050');
+    expect(interpolate('${NOMAD_IP_http}', variables)).toBe('127.0.0.1');
+    expect(interpolate('http://${NOMAD_ADDR_http}/x', variables)).toBe('http://127.0.0.1:23049/x');
+    expect(interpolate('${NOMAD_ALLOC_ID}/${NOMAD_ALLOC_INDEX}', variables)).toBe('14d288e8-aaaa/3');
+    expect(interpolate('${NOMAD_ALLOC_NAME}', variables)).toBe('geo-api-server.api-server[3]');
+    expect(interpolate('${NOMAD_JOB_NAME} ${NOMAD_JOB_ID} ${NOMAD_GROUP_NAME} ${NOMAD_TASK_NAME}', variables)).toBe(
+      'geo-api-server geo-api-server api-server server',
+    );
+    expect(interpolate('${node.unique.name} ${attr.kernel.name}', variables)).toBe('node-1 linux');
+  });
+
+  it('leaves unknown and unterminated variables as written', () => {
+    expect(interpolate('${NOMAD_PORT_nope} ${meta.x} $NOMAD_PORT_http ${NOMAD_PORT_http', variables)).toBe(
+      '${NOMAD_PORT_nope} ${meta.x} $NOMAD_PORT_http ${NOMAD_PORT_http',
+    );
+    expect(interpolate('${constructor} ${__proto__}', variables)).toBe('${constructor} ${__proto__}');
+  });
+
+  it('interpolates env, command, args and entrypoint, and adds the NOMAD_* environment', () => {
+    const resolved = interpolateTask(
+      task({
+        name: 'server',
+        env: { PORT: '${NOMAD_PORT_http}', NOMAD_JOB_NAME: 'mine', OTHER: '${HOME}' },
+        command: '/bin/run-${NOMAD_TASK_NAME}',
+        args: ['--listen', '${NOMAD_ADDR_http}'],
+        entrypoint: ['/init', '${NOMAD_ALLOC_INDEX}'],
+      }),
+      context,
+    );
+    expect(resolved.env.get('PORT')).toBe('23049');
+    expect(resolved.env.get('OTHER')).toBe('${HOME}');
+    expect(resolved.env.get('NOMAD_JOB_NAME')).toBe('mine');
+    expect(resolved.env.get('NOMAD_ADDR_admin')).toBe('127.0.0.1:23050');
+    expect(resolved.command).toBe('/bin/run-server');
+    expect(resolved.args).toEqual(['--listen', '127.0.0.1:23049']);
+    expect(resolved.entrypoint).toEqual(['/init', '3']);
+  });
+
+  it('keeps absent command, args and entrypoint absent', () => {
+    const resolved = interpolateTask(task({ name: 'server' }), context);
+    expect(resolved).toMatchObject({ command: null, args: null, entrypoint: null });
+  });
+
+  it('sets the variables Nomad gives every task', () => {
+    expect([...nomadEnvironment({ ...context, ports: {} }).keys()].sort()).toEqual(
+      ['NOMAD_ALLOC_ID', 'NOMAD_ALLOC_INDEX', 'NOMAD_ALLOC_NAME', 'NOMAD_GROUP_NAME', 'NOMAD_JOB_ID', 'NOMAD_JOB_NAME', 'NOMAD_TASK_NAME'].sort(),
+    );
+  });
+});

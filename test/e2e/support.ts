@@ -80,3 +80,27 @@ export async function runningImages(runId: string, jobId: string): Promise<strin
   const listed = await docker.listContainers({ filters: { label: [`${testLabel}=${runId}`, `deckhand.job=${jobId}`] } });
   return listed.map((c) => c.Image).sort();
 }
+
+/** Resolves with the first progress event that matches (already seen ones count too). */
+export function waitForEvent(h: Harness, match: (e: ProgressEvent) => boolean, timeoutMs = 60_000): Promise<ProgressEvent> {
+  const seen = h.events.find(match);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error('the awaited event did not come'));
+    }, timeoutMs);
+    const off = h.engine.onProgress((e) => {
+      if (!match(e)) return;
+      clearTimeout(timer);
+      off();
+      resolve(e);
+    });
+  });
+}
+
+/** Containers of a job now, with their allocation labels. */
+export async function containersOf(runId: string, jobId: string): Promise<Array<{ id: string; image: string; index: number; alloc: string }>> {
+  const listed = await docker.listContainers({ filters: { label: [`${testLabel}=${runId}`, `deckhand.job=${jobId}`] } });
+  return listed.map((c) => ({ id: c.Id, image: c.Image, index: Number(c.Labels['deckhand.index']), alloc: c.Labels['deckhand.alloc']! }));
+}

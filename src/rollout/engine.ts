@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from '../model/job.js';
 import type { AllocationRecord, Deployment, JobVersion, VersionSource } from '../model/state.js';
-import { groupSpecHash } from '../plan/change-rules.js';
+import { groupSpecHash, jobSpecHash } from '../plan/change-rules.js';
 import type { AllocationObservation, Driver, RuntimeEvent } from '../runtime/driver.js';
 import type { Store } from '../store/store.js';
 import { cancel, isActive, promote as promoteDeployment, startDeployment } from './deployment.js';
@@ -83,6 +83,11 @@ export class RolloutEngine {
   /** Submits a job version; a deployment starts when anything must change. */
   submit(input: Omit<SubmitInput, 'now'>): { version: JobVersion; changed: boolean; deployment: Deployment | null } {
     const now = this.now();
+    // Principle 5: a spec that failed and was reverted comes back only when a person asks (run, revert), never by itself.
+    const automatic = input.source.kind === 'git' || input.source.kind === 'auto-revert';
+    if (automatic && this.store.isSpecFailed(input.job.id, jobSpecHash(input.job))) {
+      throw new EngineError(`job "${input.job.id}": this spec failed before and was rolled back; change the job to deploy it again`, 409);
+    }
     const result = submitJob(this.store, { ...input, now });
     if (!result.changed) return { ...result, deployment: null };
     const stable = input.source.revertOf !== null ? this.store.getVersion(input.job.id, input.source.revertOf) : undefined;

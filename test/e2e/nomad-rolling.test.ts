@@ -69,5 +69,10 @@ describe('S4: Nomad auto-revert on Docker', () => {
       [0, true, 'geo-api-server:0.1'],
     ]);
     expect(await runningImages(runId, 'geo-api-server')).toEqual(Array(4).fill('geo-api-server:0.2'));
+
+    // The failed spec is remembered: pushed again from Git, it is refused; a person may still run it.
+    const again = { job: broken.job, source: { ...cli, kind: 'git' as const, commit: 'abc1234' }, sourceText: broken.text };
+    expect(() => h.engine.submit(again)).toThrow('this spec failed before and was rolled back');
+    expect(h.store.listVersions('geo-api-server')).toHaveLength(4);
   });
 });

@@ -69,6 +69,8 @@ export async function fixtureJob(folder: string, scale: { count?: number; update
     group.update = { ...group.update, ...scale.update };
     if (group.rollback) group.rollback = { ...group.rollback, ...scale.update };
     if (scale.restartDelayMs !== undefined) group.restart = { ...group.restart, delayMs: scale.restartDelayMs };
+    // Checks probe every half second, so health shows well within the scaled-down deadlines.
+    for (const task of group.tasks) task.checks = task.checks.map((c) => ({ ...c, intervalMs: Math.min(c.intervalMs, 500), timeoutMs: Math.min(c.timeoutMs, 500) }));
   }
   return { job, text: readFileSync(join(root, path), 'utf8') };
 }

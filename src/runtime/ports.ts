@@ -45,7 +45,8 @@ export class PortAllocator {
     private readonly isFree: (port: number) => Promise<boolean> = isPortFree,
   ) {
     if (!(range.min > 0 && range.max <= 65535 && range.min <= range.max)) throw new PortError(`bad port range ${range.min}-${range.max}`);
-    this.cursor = range.min;
+    // A random start: two agents (or test runs) on one host seldom race for the same port.
+    this.cursor = range.min + Math.floor(Math.random() * (range.max - range.min + 1));
   }
 
   /**

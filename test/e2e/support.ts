@@ -39,7 +39,11 @@ export async function startHarness(runId: string, dataDir = mkdtempSync(join(tmp
   const driver = new DockerDriver(docker, { labels: { [testLabel]: runId }, stopTimeoutSeconds: 1 });
   const engine = new RolloutEngine({ store, driver, onError: (error, context) => console.error(`engine error while ${context}:`, error) });
   const events: ProgressEvent[] = [];
-  engine.onProgress((e) => events.push(e));
+  engine.onProgress((e) => {
+    events.push(e);
+    // Failures are expected in some scenarios; printed, they explain an unexpected one in CI's log.
+    if (e.type === 'allocation' && /unhealthy|failed to start/.test(e.message)) process.stderr.write(`[${runId}] ${e.jobId}: ${e.message}\n`);
+  });
   await engine.start();
   return {
     runId, store, dataDir, driver, engine, events,

@@ -66,7 +66,7 @@ describe('rendering mutated job files', () => {
         if (errors.length > 0) expect(result.jobs).toEqual([]);
         else expect(result.jobs.every((j) => j.job.groups.length > 0)).toBe(true);
       }),
-      { numRuns: 1500 },
+      { numRuns: 1500, seed: Number(process.env.FC_SEED ?? 20261121) },
     );
   });
 });

@@ -372,7 +372,11 @@ class Parser {
       const span = { start, end: this.pos };
       if (name === 'true' || name === 'false') return { kind: 'literal', value: name === 'true', span };
       if (name === 'null') return { kind: 'literal', value: null, span };
+      // Inside brackets a call's "(" may come after a line break: `max\n()`.
+      const afterName = this.pos;
+      this.skipTrivia();
       if (this.peek() === '(' || (this.peek() === ':' && this.peek(1) === ':')) return this.parseCall(name, start);
+      this.pos = afterName;
       return { kind: 'variable', name, span };
     }
     return this.fail(`expected an expression, found ${this.describeHere()}`);

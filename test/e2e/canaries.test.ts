@@ -1,22 +1,19 @@
 // S2 and S3 of shared/SCENARIOS.md on the real Docker engine, scaled down.
-import { randomBytes } from 'node:crypto';
 import type { Harness } from './support.js';
-import { cli, containersOf, fixtureJob, removeRunContainers, startHarness, waitForEvent } from './support.js';
+import { cli, containersOf, fixtureJob, waitForEvent, useHarness } from './support.js';
 
 const scale = (update: Record<string, unknown>) => ({ count: 4, update: { minHealthyTimeMs: 500, healthyDeadlineMs: 3_000, progressDeadlineMs: 5_000, ...update }, restartDelayMs: 500 });
 
 describe('S2/S3: Nomad canaries on Docker', () => {
-  const runId = `e2e-${randomBytes(4).toString('hex')}`;
+  const harness = useHarness();
   let h: Harness;
+  let runId: string;
   beforeAll(async () => {
-    h = await startHarness(runId);
+    h = harness();
+    runId = h.runId;
     const v1 = await fixtureJob('s1-nomad-rolling/v1', scale({}));
     const first = h.engine.submit({ job: v1.job, source: cli, sourceText: v1.text });
     await h.engine.waitForDeployment(first.deployment!.id, 60_000);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await removeRunContainers(runId);
   });
 
   it('S2: failing canaries never get promoted, the old allocations keep serving, the deployment fails at its deadline', async () => {

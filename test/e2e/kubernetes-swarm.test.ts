@@ -1,17 +1,14 @@
 // S5, S6 and S7 of shared/SCENARIOS.md on the real Docker engine, scaled down.
-import { randomBytes } from 'node:crypto';
 import type { Harness } from './support.js';
-import { cli, containersOf, fixtureJob, removeRunContainers, startHarness } from './support.js';
+import { cli, containersOf, fixtureJob, useHarness } from './support.js';
 
 describe('S5: Kubernetes rolling update and undo on Docker', () => {
-  const runId = `e2e-${randomBytes(4).toString('hex')}`;
+  const harness = useHarness();
   let h: Harness;
+  let runId: string;
   beforeAll(async () => {
-    h = await startHarness(runId);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await removeRunContainers(runId);
+    h = harness();
+    runId = h.runId;
   });
 
   it('v1 → v2 rolls; v10 stalls and fails at its deadline; undo brings v2 back with 4 available', async () => {
@@ -33,14 +30,12 @@ describe('S5: Kubernetes rolling update and undo on Docker', () => {
 });
 
 describe('S6/S7: Swarm update_config on Docker', () => {
-  const runId = `e2e-${randomBytes(4).toString('hex')}`;
+  const harness = useHarness();
   let h: Harness;
+  let runId: string;
   beforeAll(async () => {
-    h = await startHarness(runId);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await removeRunContainers(runId);
+    h = harness();
+    runId = h.runId;
   });
 
   it('S6: the first replaced task turns unhealthy, the update rolls back, the second replica is never touched', async () => {

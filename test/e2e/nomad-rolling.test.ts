@@ -1,19 +1,16 @@
 // S1 and S4 of shared/SCENARIOS.md on the real Docker engine, scaled down.
-import { randomBytes } from 'node:crypto';
 import type { Harness } from './support.js';
-import { cli, fixtureJob, removeRunContainers, runningImages, startHarness } from './support.js';
+import { cli, fixtureJob, runningImages, useHarness } from './support.js';
 
 const fast = { minHealthyTimeMs: 500, healthyDeadlineMs: 8_000, progressDeadlineMs: 15_000 };
 
 describe('S1: Nomad rolling update on Docker', () => {
-  const runId = `e2e-${randomBytes(4).toString('hex')}`;
+  const harness = useHarness();
   let h: Harness;
+  let runId: string;
   beforeAll(async () => {
-    h = await startHarness(runId);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await removeRunContainers(runId);
+    h = harness();
+    runId = h.runId;
   });
 
   it('v1 runs, v2 replaces one at a time, v3 three at a time', async () => {
@@ -36,14 +33,12 @@ describe('S1: Nomad rolling update on Docker', () => {
 });
 
 describe('S4: Nomad auto-revert on Docker', () => {
-  const runId = `e2e-${randomBytes(4).toString('hex')}`;
+  const harness = useHarness();
   let h: Harness;
+  let runId: string;
   beforeAll(async () => {
-    h = await startHarness(runId);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await removeRunContainers(runId);
+    h = harness();
+    runId = h.runId;
   });
 
   it('a failing version is reverted to the last stable one as a new version', async () => {

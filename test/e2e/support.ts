@@ -3,8 +3,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
-import { buildDemoImages } from '../../src/demo/images.js';
 import type { Job, UpdateStrategy } from '../../src/model/job.js';
 import { renderPath } from '../../src/render/tree.js';
 import { RolloutEngine } from '../../src/rollout/engine.js';
@@ -13,15 +11,9 @@ import { DockerDriver } from '../../src/runtime/docker/driver.js';
 import { openStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { readDirectoryTree } from '../../src/sync/directory.js';
+import { docker, ensureDemoImages, newRunId, removeRunContainers, testLabel } from '../runtime/support.js';
 
-export const docker = new Docker();
-export const testLabel = 'deckhand.test';
-
-let images: Promise<unknown> | null = null;
-export function ensureDemoImages(): Promise<unknown> {
-  images ??= buildDemoImages(docker);
-  return images;
-}
+export { removeRunContainers };
 
 export interface Harness {
   runId: string;
@@ -53,11 +45,6 @@ export async function startHarness(runId: string, dataDir = mkdtempSync(join(tmp
       store.close();
     },
   };
-}
-
-export async function removeRunContainers(runId: string): Promise<void> {
-  const listed = await docker.listContainers({ all: true, filters: { label: [`${testLabel}=${runId}`] } });
-  await Promise.allSettled(listed.map((item) => docker.getContainer(item.Id).remove({ force: true })));
 }
 
 /** A fixture's job, scaled down for tests: fewer allocations, shorter waits. */
@@ -109,4 +96,21 @@ export function waitForEvent(h: Harness, match: (e: ProgressEvent) => boolean, t
 export async function containersOf(runId: string, jobId: string): Promise<Array<{ id: string; image: string; index: number; alloc: string }>> {
   const listed = await docker.listContainers({ filters: { label: [`${testLabel}=${runId}`, `deckhand.job=${jobId}`] } });
   return listed.map((c) => ({ id: c.Id, image: c.Image, index: Number(c.Labels['deckhand.index']), alloc: c.Labels['deckhand.alloc']! }));
+}
+
+/**
+ * A harness for the tests of one describe block: started before them, closed and
+ * its containers removed after them, even when a test fails.
+ */
+export function useHarness(): () => Harness {
+  const runId = newRunId();
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness(runId);
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await removeRunContainers(runId);
+  });
+  return () => harness!;
 }

@@ -13,7 +13,7 @@ import type { JobFile } from './fixtures.js';
 import { jobFilesOf } from './fixtures.js';
 import type { CheckName } from './phantom.js';
 import { checks, renderOriginal } from './phantom.js';
-import { knownPhantoms, reformat, reformatOnce } from './reformat.js';
+import { reformat, reformatOnce } from './reformat.js';
 
 const seed = Number(process.env.PHANTOM_SEED ?? 8559);
 const numRuns = Number(process.env.PHANTOM_RUNS ?? 200);
@@ -22,8 +22,6 @@ const formats: JobFormat[] = ['nomad', 'compose', 'kubernetes'];
 function filesOf(format: JobFormat): JobFile[] {
   return [...jobFilesOf(format), ...corpusFiles.filter((f) => f.format === format)];
 }
-
-const discovery: CheckName = 'renderTree still finds the jobs';
 
 describe.each(formats)('a %s file written another way is the same job', (format) => {
   const files = filesOf(format);
@@ -36,10 +34,8 @@ describe.each(formats)('a %s file written another way is the same job', (format)
 
   it.each(files.map((f) => f.path))('%s: printed again with no rewrites, passes every check', (path) => {
     const file = byPath.get(path)!;
-    for (const [name, check] of Object.entries(checks)) {
-      const text = reformat(format, file.text, new Choices([]), name === discovery);
-      expect(check(file, text)).toBeNull();
-    }
+    const text = reformat(format, file.text, new Choices([]));
+    for (const check of Object.values(checks)) expect(check(file, text)).toBeNull();
   });
 
   for (const [name, check] of Object.entries(checks) as Array<[CheckName, (file: JobFile, text: string) => string | null]>) {
@@ -47,7 +43,7 @@ describe.each(formats)('a %s file written another way is the same job', (format)
       fc.assert(
         fc.property(fc.constantFrom(...byPath.keys()), choicesArbitrary(), (path, spec) => {
           const file = byPath.get(path)!;
-          const text = reformatOnce(format, path, file.text, spec, name === discovery);
+          const text = reformatOnce(format, path, file.text, spec);
           const problem = check(file, text);
           if (problem !== null) throw new Error(`${path}: ${problem}\n----- reformatted text -----\n${text}\n----------------------------`);
         }),
@@ -57,8 +53,3 @@ describe.each(formats)('a %s file written another way is the same job', (format)
   }
 });
 
-describe('the properties', () => {
-  it('leave out only the rewrites behind known phantoms (PHANTOM_ALL=1 puts them back)', () => {
-    expect([...knownPhantoms].every((k) => ['nomad-task-order', 'nomad-check-order', 'nomad-interpolation-space', 'kubernetes-kind-line'].includes(k))).toBe(true);
-  });
-});

@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
 import { runCommand } from './commands/run.js';
+import { agentCommand } from './commands/agent.js';
+import { deploymentsCommand, historyCommand, promoteCommand, revertCommand, statusCommand, stopCommand } from './commands/agent-commands.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
@@ -71,17 +73,116 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   withJsonAlias(
     program
       .command('run')
-      .description('submit a job')
+      .description('submit a job to the agent and follow its deployment (exit 0: successful, 2: failed or reverted, 1: error)')
       .argument('<file>', 'a job file')
       .addOption(outputOption())
       .option('--check-index <index>', 'submit only if the job\'s modify index is still this (0: the job must not exist)')
-      .option('--data-dir <dir>', 'where deckhand keeps its state (default: $DECKHAND_DATA_DIR or ./.deckhand)')
+      .option('-d, --detach', 'return once the job is submitted, without following its deployment')
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
       .action(async (file: string, opts) => {
         exitCode = await runCommand(file, opts, io);
       }),
   );
+
+  withJsonAlias(
+    program
+      .command('status')
+      .description('jobs, or one job: summary, latest deployment, allocations')
+      .argument('[job]', 'a job id')
+      .addOption(outputOption())
+      .action(async (job: string | undefined, opts) => {
+        exitCode = await statusCommand(job, opts, io);
+      }),
+  );
+
+  withJsonAlias(
+    program
+      .command('history')
+      .description('a job\'s versions, with their stable flags and sources')
+      .argument('<job>', 'a job id')
+      .option('-p', 'show the differences between each version and the one before')
+      .addOption(outputOption())
+      .action(async (job: string, opts) => {
+        exitCode = await historyCommand(job, opts, io);
+      }),
+  );
+
+  withJsonAlias(
+    program
+      .command('deployments')
+      .description('a job\'s deployments, newest first')
+      .argument('<job>', 'a job id')
+      .addOption(outputOption())
+      .action(async (job: string, opts) => {
+        exitCode = await deploymentsCommand(job, opts, io);
+      }),
+  );
+
+  withJsonAlias(
+    program
+      .command('promote')
+      .description('promote the canaries of a job\'s running deployment, and follow it')
+      .argument('<job>', 'a job id')
+      .option('-d, --detach', 'return at once')
+      .addOption(outputOption())
+      .action(async (job: string, opts) => {
+        exitCode = await promoteCommand(job, opts, io);
+      }),
+  );
+
+  withJsonAlias(
+    program
+      .command('revert')
+      .description('roll a job back to an earlier version (a new version with that spec), and follow its deployment')
+      .argument('<job>', 'a job id')
+      .argument('<version>', 'the version to go back to (see deckhand history)')
+      .option('-d, --detach', 'return at once')
+      .addOption(outputOption())
+      .action(async (job: string, version: string, opts) => {
+        exitCode = await revertCommand(job, version, opts, io);
+      }),
+  );
+
+  withJsonAlias(
+    program
+      .command('stop')
+      .description('stop a job\'s allocations (its history stays unless --purge)')
+      .argument('<job>', 'a job id')
+      .option('--purge', 'forget the job and its history too')
+      .addOption(outputOption())
+      .action(async (job: string, opts) => {
+        exitCode = await stopCommand(job, opts, io);
+      }),
+  );
+
+  program
+    .command('agent')
+    .description('run the agent: the GitOps loop and the HTTP API, until SIGTERM or SIGINT')
+    .option('--config <file>', 'settings file (default: ./deckhand.yaml when it exists, or $DECKHAND_CONFIG)')
+    .option('--repo <url|path>', 'the Git repository to follow: a URL, or a local repository\'s path')
+    .option('--branch <name>', 'the branch to follow (default: main)')
+    .option('--path <dir>', 'the job folder inside the repository (default: the whole repository)')
+    .option('--interval <duration>', 'how often to poll the repository (default: 30s)')
+    .option('--schedule <cron>', 'poll on a cron schedule instead of an interval')
+    .option('--watch', 'watch a local repository for commits instead of polling')
+    .option('--listen <host:port>', 'where the API listens (default: 127.0.0.1:4646)')
+    .option('--data-dir <dir>', 'where deckhand keeps its state (default: ./.deckhand)')
+    .option('--prune', 'stop jobs whose file was removed from the repository')
+    .option('--allow-empty', 'accept a revision with no job files while jobs run (it stops them with --prune)')
+    .option('--webhook-secret-file <file>', 'the GitHub webhook secret, for X-Hub-Signature-256')
+    .option('--git-token-file <file>', 'a token for fetching the repository over HTTPS')
+    .option('--github-token-file <file>', 'a GitHub token for commit statuses and pull-request comments')
+    .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise, Gitea); default https://api.github.com')
+    .option('--github-repo <owner/name>', 'the GitHub repository to report to')
+    .option('--api-token-file <file>', 'require this bearer token on mutating API calls')
+    .option('--public-url <url>', 'the agent\'s public address, for links in commit statuses')
+    .option('--log-level <level>', 'trace, debug, info, warn, error (default: info)')
+    .option('--port-range <from-to>', 'dynamic host ports (default: 20000-32000)')
+    .option('--labels <k=v,...>', 'labels added to every container; the agent then manages only containers carrying them')
+    .action(async (opts) => {
+      exitCode = await agentCommand(opts, io);
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -24,7 +24,8 @@ export interface Diagnostic {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = `${d.file}:${d.line}:${d.col}`;
+  // Line 0: a place without lines (the command line, the environment).
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
   const level = d.severity === 'error' ? '' : `${d.severity}: `;
   const field = d.field ? `${d.field}: ` : '';
   const hint = d.hint ? ` (${d.hint})` : '';

@@ -1,7 +1,7 @@
 // `deckhand plan [PATH...]`: what submitting these job files would change.
 // Exit codes as `nomad job plan`: 0 no changes, 1 changes, 255 error.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../model/diagnostic.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { Job } from '../../model/job.js';
@@ -9,10 +9,11 @@ import { formatPlansMarkdown } from '../../plan/format-markdown.js';
 import type { MarkdownJob } from '../../plan/format-markdown.js';
 import { planJson } from '../../plan/format-json.js';
 import { formatPlanText } from '../../plan/format-text.js';
-import { liveStateOf } from '../../plan/live-state.js';
 import type { JobPlan } from '../../plan/plan.js';
-import { planJob } from '../../plan/plan.js';
-import type { Store } from '../../store/store.js';
+import { planAgainstStore } from '../../agent/plan-job.js';
+import type { RenderOptions } from '../../render/types.js';
+import { bundleJobFile } from '../bundle.js';
+import { AgentClient, agentExit } from '../client.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
 import type { RenderFlags } from '../load-jobs.js';
@@ -40,20 +41,15 @@ export async function planCommand(paths: string[], flags: PlanFlags, io: CliIO):
 async function planPaths(paths: string[], flags: PlanFlags, io: CliIO): Promise<number> {
   const options = await renderOptionsFrom(flags, io);
   const diagnostics: Diagnostic[] = [];
-  const planned: Array<{ plan: JobPlan; file: string; newText: string | null; oldText: string | null }> = [];
-  const store = openCliStore(flags, io);
-  try {
-    for (const path of paths.length ? paths : ['.']) {
-      const loaded = await loadJobs(path, options, io);
-      diagnostics.push(...loaded.diagnostics);
-      for (const { job } of loaded.jobs) {
-        const file = loaded.files.find((f) => f.path.endsWith(job.source.file))?.path ?? job.source.file;
-        planned.push({ ...planOne(store, job), file, newText: await readFile(join(io.cwd, file), 'utf8').catch(() => null) });
-      }
-    }
-  } finally {
-    store.close();
+  const loaded: Array<{ job: Job; file: string }> = [];
+  for (const path of paths.length ? paths : ['.']) {
+    const result = await loadJobs(path, options, io);
+    diagnostics.push(...result.diagnostics);
+    for (const { job } of result.jobs) loaded.push({ job, file: result.files.find((f) => f.path.endsWith(job.source.file))?.path ?? job.source.file });
   }
+  // --data-dir plans offline against a store; otherwise the running agent plans against what runs.
+  const planned = flags.dataDir ? planOffline(loaded, flags, io) : await planWithAgent(loaded, options, io);
+  for (const p of planned) p.newText = await readFile(resolve(io.cwd, p.file), 'utf8').catch(() => null);
 
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (flags.output === 'json') {
@@ -71,10 +67,33 @@ async function planPaths(paths: string[], flags: PlanFlags, io: CliIO): Promise<
   return planned.some((p) => p.plan.changes) ? planExit.changes : planExit.noChanges;
 }
 
-function planOne(store: Store, job: Job): { plan: JobPlan; oldText: string | null } {
-  const record = store.getJob(job.id);
-  const latest = record ? store.getVersion(job.id, record.version) : undefined;
-  const current = record && latest ? { job: latest.job, specHash: latest.specHash, version: latest.version, modifyIndex: record.modifyIndex, stopped: record.stopped } : null;
-  const plan = planJob({ job, current, live: liveStateOf(store.listAllocations(job.id)) });
-  return { plan, oldText: latest?.sourceText ?? null };
+interface PlannedJob {
+  plan: JobPlan;
+  file: string;
+  oldText: string | null;
+  newText: string | null;
+}
+
+function planOffline(loaded: Array<{ job: Job; file: string }>, flags: PlanFlags, io: CliIO): PlannedJob[] {
+  const store = openCliStore(flags, io);
+  try {
+    return loaded.map(({ job, file }) => ({ ...planAgainstStore(store, job), file, newText: null }));
+  } finally {
+    store.close();
+  }
+}
+
+async function planWithAgent(loaded: Array<{ job: Job; file: string }>, options: RenderOptions, io: CliIO): Promise<PlannedJob[]> {
+  const client = new AgentClient(io);
+  const out: PlannedJob[] = [];
+  for (const { job, file } of loaded) {
+    const { bundle } = bundleJobFile(resolve(io.cwd, file), options);
+    try {
+      const answer = await client.post<{ plan: JobPlan; oldText: string | null }>(`/v1/job/${encodeURIComponent(job.id)}/plan`, bundle);
+      out.push({ plan: answer.plan, oldText: answer.oldText, file, newText: null });
+    } catch (error) {
+      agentExit(error, `planning job "${job.id}"`);
+    }
+  }
+  return out;
 }

@@ -1,18 +1,30 @@
-// `deckhand run FILE [--check-index N]`: submit a job.
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { formatDiagnostic } from '../../model/diagnostic.js';
-import { CheckIndexError, submitJob } from '../../rollout/submit.js';
+// `deckhand run FILE [--check-index N] [--detach]`: submit a job to the agent and
+// follow its deployment. Exit 0 successful, 2 failed or reverted, 1 error.
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import { formatDiagnostic, isError } from '../../model/diagnostic.js';
+import { bundleJobFile } from '../bundle.js';
+import { AgentClient, agentExit } from '../client.js';
+import { DeploymentFollower } from '../follow.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
 import type { RenderFlags } from '../load-jobs.js';
-import { loadJobs, renderOptionsFrom } from '../load-jobs.js';
-import { openCliStore } from '../data-dir.js';
+import { renderOptionsFrom } from '../load-jobs.js';
+import { exitFor } from './agent-commands.js';
 
 export interface RunFlags extends RenderFlags {
   checkIndex?: string;
-  dataDir?: string;
+  detach?: boolean;
   output: string;
+}
+
+interface SubmittedJob {
+  id: string;
+  version: number;
+  changed: boolean;
+  modifyIndex: number | null;
+  deploymentId: string | null;
 }
 
 export async function runCommand(file: string, flags: RunFlags, io: CliIO): Promise<number> {
@@ -20,34 +32,43 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIO): Prom
   if (checkIndex !== undefined && (!Number.isInteger(checkIndex) || checkIndex < 0)) {
     throw new CliExit(1, `--check-index "${flags.checkIndex}": expected a whole number`);
   }
-  const loaded = await loadJobs(file, await renderOptionsFrom(flags, io), io);
-  for (const d of loaded.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-  if (loaded.diagnostics.some((d) => d.severity === 'error')) return 1;
-  const sourceText = await readFile(resolve(io.cwd, file), 'utf8');
-  const store = openCliStore(flags, io);
+  const absolute = resolve(io.cwd, file);
+  if (!existsSync(absolute)) throw new CliExit(1, `${file}: no such file`);
+  const { bundle, result } = bundleJobFile(absolute, await renderOptionsFrom(flags, io));
+  if (!result.file) throw new CliExit(1, `${file}: not a job file (expected *.nomad, *.nomad.hcl, a Compose file with services:, or a Kubernetes Deployment)`);
+  const shown = (d: Diagnostic) => ({ ...d, file: relative(io.cwd, join(dirname(absolute), d.file)) || d.file });
+  for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(shown(d))}\n`);
+  if (result.diagnostics.some(isError)) return 1;
+
+  const client = new AgentClient(io);
+  const follower = flags.detach || flags.output === 'json' ? null : new DeploymentFollower(client, io);
   try {
-    const results = [];
-    for (const { job } of loaded.jobs) {
-      const source = { kind: 'cli' as const, commit: null, file: job.source.file, author: null, message: null, revertOf: null };
-      results.push(submitJob(store, { job, source, sourceText, checkIndex, now: Date.now() }));
-    }
+    await follower?.open();
+    const answer = await client.post<{ jobs: SubmittedJob[] }>('/v1/jobs', { ...bundle, ...(checkIndex === undefined ? {} : { checkIndex }) });
     if (flags.output === 'json') {
-      io.stdout(`${JSON.stringify(results.map((r) => ({ id: r.version.jobId, version: r.version.version, changed: r.changed, modifyIndex: store.getJob(r.version.jobId)?.modifyIndex })), null, 2)}\n`);
-    } else {
-      for (const r of results) {
-        const index = store.getJob(r.version.jobId)?.modifyIndex;
-        io.stdout(
-          r.changed
-            ? `==> Job "${r.version.jobId}" registered: version ${r.version.version} (modify index ${index})\n`
-            : `==> Job "${r.version.jobId}" is unchanged: version ${r.version.version} (modify index ${index})\n`,
-        );
-      }
+      io.stdout(`${JSON.stringify(answer.jobs, null, 2)}\n`);
+      return 0;
     }
-    return 0;
+    let exitCode = 0;
+    for (const job of answer.jobs) {
+      io.stdout(
+        job.changed
+          ? `==> Job "${job.id}" registered: version ${job.version} (modify index ${job.modifyIndex})\n`
+          : `==> Job "${job.id}" is unchanged: version ${job.version} (modify index ${job.modifyIndex})\n`,
+      );
+      if (!job.deploymentId) continue;
+      if (!follower) {
+        io.stdout(`==> Deployment "${job.deploymentId.slice(0, 8)}" started; follow it with: deckhand status ${job.id}\n`);
+        continue;
+      }
+      io.stdout(`==> Monitoring deployment "${job.deploymentId.slice(0, 8)}"\n`);
+      const deployment = await follower.follow(job.id, job.deploymentId);
+      exitCode = Math.max(exitCode, exitFor(deployment));
+    }
+    return exitCode;
   } catch (error) {
-    if (error instanceof CheckIndexError) throw new CliExit(1, `Error submitting job: ${error.message}`);
-    throw error;
+    return agentExit(error, 'submitting job');
   } finally {
-    store.close();
+    follower?.close();
   }
 }

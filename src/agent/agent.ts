@@ -1,0 +1,105 @@
+// The agent: the store, the Docker driver, the rollout engine and the HTTP API
+// wired together, started and stopped as one. Containers outlive the agent: a
+// stop leaves them running, and the next start adopts them from their labels.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Docker from 'dockerode';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { RolloutEngine } from '../rollout/engine.js';
+import { DockerDriver } from '../runtime/docker/driver.js';
+import { buildApi } from '../status/api/server.js';
+import type { WebhookHandler } from '../status/api/server.js';
+import { Metrics } from '../status/metrics.js';
+import { openStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import type { AgentConfig } from './config.js';
+import { startEngineWithRetry } from './engine-start.js';
+
+export interface AgentOptions {
+  logger: Logger;
+  docker?: Docker;
+  /** Seconds between SIGTERM and SIGKILL when a container is stopped. */
+  stopTimeoutSeconds?: number;
+  webhook?: WebhookHandler;
+}
+
+export interface RunningAgent {
+  /** Where the API listens, e.g. `http://127.0.0.1:4646`. */
+  url: string;
+  engine: RolloutEngine;
+  store: Store;
+  metrics: Metrics;
+  api: FastifyInstance;
+  /** Stops accepting work, lets running steps finish writing state, leaves containers running. */
+  close(): Promise<void>;
+}
+
+export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {
+  const { logger } = options;
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const apiToken = config.apiTokenFile ? readSecret(config.apiTokenFile, 'api-token-file') : null;
+  const store = openStore(dataDir);
+  const driver = new DockerDriver(options.docker ?? new Docker(), {
+    portRange: { min: config.portRange.from, max: config.portRange.to },
+    labels: config.labels,
+    ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
+  });
+  const metrics = new Metrics(() => store.listAllocations());
+  const engine = new RolloutEngine({
+    store,
+    driver,
+    onError: (error, context) => {
+      metrics.countError('engine');
+      logger.error({ err: error }, `error while ${context}`);
+    },
+  });
+  engine.onProgress((event) => {
+    metrics.observe(event);
+    logger.info({ job: event.jobId, event: event.type }, event.message);
+  });
+
+  const api = await buildApi({ engine, store, metrics, logger, apiToken, ...(options.webhook ? { webhook: options.webhook } : {}) });
+  const closing = new AbortController();
+  const engineStarted = startEngineWithRetry(engine, logger, closing.signal);
+  try {
+    await api.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    closing.abort();
+    await engineStarted.catch(() => undefined);
+    await engine.close();
+    store.close();
+    throw new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`, { cause: error });
+  }
+  const address = api.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  logger.info({ dataDir, listen: `${host}:${port}` }, `deckhand agent listening on http://${host}:${port}`);
+
+  return {
+    url: `http://${host}:${port}`,
+    engine,
+    store,
+    metrics,
+    api,
+    async close() {
+      closing.abort();
+      await api.close();
+      await engineStarted.catch(() => undefined);
+      await engine.close();
+      store.close();
+      logger.info('deckhand agent stopped; containers keep running');
+    },
+  };
+}
+
+function readSecret(path: string, setting: string): string {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    if (!text) throw new Error('the file is empty');
+    return text;
+  } catch (error) {
+    throw new Error(`--${setting} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error });
+  }
+}

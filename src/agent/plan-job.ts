@@ -1,0 +1,21 @@
+// A job's plan against what deckhand recorded: its newest version and the
+// allocations meant to run. Shared by the agent's plan endpoint and `plan --data-dir`.
+import type { Job } from '../model/job.js';
+import { liveStateOf } from '../plan/live-state.js';
+import type { JobPlan } from '../plan/plan.js';
+import { planJob } from '../plan/plan.js';
+import type { Store } from '../store/store.js';
+
+export interface StoredPlan {
+  plan: JobPlan;
+  /** The job file's text at the newest version, for the file diff; null when unknown. */
+  oldText: string | null;
+}
+
+export function planAgainstStore(store: Store, job: Job): StoredPlan {
+  const record = store.getJob(job.id);
+  const latest = record ? store.getVersion(job.id, record.version) : undefined;
+  const current = record && latest ? { job: latest.job, specHash: latest.specHash, version: latest.version, modifyIndex: record.modifyIndex, stopped: record.stopped } : null;
+  const plan = planJob({ job, current, live: liveStateOf(store.listAllocations(job.id)) });
+  return { plan, oldText: latest?.sourceText ?? null };
+}

@@ -1,0 +1,19 @@
+// Packs one job file for the agent: the file, the files its rendering read, the
+// variables, and only the environment variables it looked up.
+import { renderPath } from '../render/tree.js';
+import type { PathRenderResult } from '../render/tree.js';
+import type { RenderOptions } from '../render/types.js';
+import type { JobBundle } from '../status/api/job-bundle.js';
+import { recordingEnvironment } from '../status/api/job-bundle.js';
+import { treeAroundFile } from '../sync/directory.js';
+
+export function bundleJobFile(absoluteFile: string, options: RenderOptions): { bundle: JobBundle; result: PathRenderResult } {
+  const { tree, path } = treeAroundFile(absoluteFile);
+  const env = recordingEnvironment(options.env);
+  const result = renderPath(tree, path, { ...options, env: env.env }, true);
+  const decoder = new TextDecoder();
+  // The tree is read lazily: what it holds now is exactly what rendering read.
+  const files = Object.fromEntries([...tree.files.entries()].map(([name, bytes]) => [name, decoder.decode(bytes)]));
+  const bundle: JobBundle = { path, rootName: tree.rootName, files, variables: options.vars, varFiles: options.varFiles, env: env.used() };
+  return { bundle, result };
+}

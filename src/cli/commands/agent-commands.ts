@@ -1,0 +1,115 @@
+// The commands that talk to a running agent: status, history, deployments,
+// promote, revert, stop. Thin: ask, print, exit codes as SPEC.md.
+import type { DeploymentView, JobStatusView, JobSummaryView } from '../../status/views.js';
+import { AgentClient, AgentError, agentExit } from '../client.js';
+import { DeploymentFollower, waitsForPromotion } from '../follow.js';
+import type { VersionWithJob } from '../format/history.js';
+import { formatDeployments, formatHistory } from '../format/history.js';
+import { formatJobList, formatJobStatus } from '../format/status.js';
+import type { CliIO } from '../io.js';
+import { CliExit } from '../io.js';
+
+export interface OutputFlags {
+  output: string;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const jobPath = (id: string) => `/v1/job/${encodeURIComponent(id)}`;
+
+export async function statusCommand(jobId: string | undefined, flags: OutputFlags, io: CliIO): Promise<number> {
+  const client = new AgentClient(io);
+  try {
+    if (!jobId) {
+      const jobs = await client.get<JobSummaryView[]>('/v1/jobs');
+      io.stdout(flags.output === 'json' ? json(jobs) : formatJobList(jobs));
+      return 0;
+    }
+    const job = await client.get<JobStatusView>(jobPath(jobId));
+    io.stdout(flags.output === 'json' ? json(job) : formatJobStatus(job, Date.now()));
+    return 0;
+  } catch (error) {
+    return agentExit(error, 'reading status');
+  }
+}
+
+export async function historyCommand(jobId: string, flags: OutputFlags & { p?: boolean }, io: CliIO): Promise<number> {
+  try {
+    const versions = await new AgentClient(io).get<VersionWithJob[]>(`${jobPath(jobId)}/versions`);
+    if (flags.output === 'json') {
+      io.stdout(json(versions.map((v) => ({ version: v.version, stable: v.stable, commit: v.commit, submittedAt: v.submittedAt, specHash: v.specHash, source: v.source }))));
+    } else {
+      io.stdout(formatHistory(versions, flags.p === true));
+    }
+    return 0;
+  } catch (error) {
+    return agentExit(error, 'reading history');
+  }
+}
+
+export async function deploymentsCommand(jobId: string, flags: OutputFlags, io: CliIO): Promise<number> {
+  try {
+    const deployments = await new AgentClient(io).get<DeploymentView[]>(`${jobPath(jobId)}/deployments`);
+    io.stdout(flags.output === 'json' ? json(deployments.map((d) => ({ id: d.id, jobVersion: d.jobVersion, status: d.status, description: d.description, groups: d.groups }))) : formatDeployments(deployments));
+    return 0;
+  } catch (error) {
+    return agentExit(error, 'reading deployments');
+  }
+}
+
+export async function promoteCommand(jobId: string, flags: OutputFlags & { detach?: boolean }, io: CliIO): Promise<number> {
+  const client = new AgentClient(io);
+  const follower = flags.detach || flags.output === 'json' ? null : new DeploymentFollower(client, io);
+  try {
+    await follower?.open();
+    const deployment = await client.post<DeploymentView>(`${jobPath(jobId)}/promote`);
+    if (!follower) {
+      io.stdout(flags.output === 'json' ? json(deployment) : `==> Deployment "${deployment.id.slice(0, 8)}" promoted\n`);
+      return 0;
+    }
+    io.stdout(`==> Deployment "${deployment.id.slice(0, 8)}" promoted; following it\n`);
+    return exitFor(await follower.follow(jobId, deployment.id));
+  } catch (error) {
+    return agentExit(error, 'promoting');
+  } finally {
+    follower?.close();
+  }
+}
+
+export async function revertCommand(jobId: string, version: string, flags: OutputFlags & { detach?: boolean }, io: CliIO): Promise<number> {
+  const target = Number(version);
+  if (!Number.isInteger(target) || target < 0) throw new CliExit(1, `version "${version}": expected a whole number (see deckhand history ${jobId})`);
+  const client = new AgentClient(io);
+  const follower = flags.detach || flags.output === 'json' ? null : new DeploymentFollower(client, io);
+  try {
+    await follower?.open();
+    const result = await client.post<{ version: number; changed: boolean; deploymentId: string | null }>(`${jobPath(jobId)}/revert`, { version: target });
+    if (flags.output === 'json') {
+      io.stdout(json(result));
+      return 0;
+    }
+    io.stdout(`==> Job "${jobId}" reverted to version ${target}: it is now version ${result.version}\n`);
+    if (!result.deploymentId || !follower) return 0;
+    return exitFor(await follower.follow(jobId, result.deploymentId));
+  } catch (error) {
+    return agentExit(error, 'reverting');
+  } finally {
+    follower?.close();
+  }
+}
+
+export async function stopCommand(jobId: string, flags: OutputFlags & { purge?: boolean }, io: CliIO): Promise<number> {
+  try {
+    const result = await new AgentClient(io).delete<{ id: string; purged: boolean }>(`${jobPath(jobId)}${flags.purge ? '?purge=true' : ''}`);
+    io.stdout(flags.output === 'json' ? json(result) : `==> Job "${jobId}" stopped${result.purged ? ' and purged' : ''}\n`);
+    return 0;
+  } catch (error) {
+    return agentExit(error, 'stopping');
+  }
+}
+
+/** SPEC.md: 0 successful, 2 failed, paused by a failure, or reverted; canaries waiting for promotion are not a failure. */
+export function exitFor(deployment: DeploymentView): number {
+  return deployment.status === 'successful' || waitsForPromotion(deployment) ? 0 : 2;
+}
+
+export { AgentError };

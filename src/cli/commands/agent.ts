@@ -1,0 +1,49 @@
+// `deckhand agent`: runs until SIGTERM or SIGINT, then stops cleanly (exit 0):
+// no new work, state written, containers left running for the next start.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startAgent } from '../../agent/agent.js';
+import { resolveAgentConfig } from '../../agent/config.js';
+import { createLogger } from '../../agent/logger.js';
+import { formatDiagnostic, isError } from '../../model/diagnostic.js';
+import type { CliIO } from '../io.js';
+import { CliExit } from '../io.js';
+
+const defaultConfigFile = 'deckhand.yaml';
+
+export async function agentCommand(flags: Record<string, unknown>, io: CliIO): Promise<number> {
+  const { config: configPath, ...settingFlags } = flags;
+  const file = readConfigFile(typeof configPath === 'string' ? configPath : io.env.DECKHAND_CONFIG, io);
+  // commander names options in camelCase; settings are named as their flags.
+  const named = Object.fromEntries(Object.entries(settingFlags).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), value]));
+  const { config, diagnostics } = resolveAgentConfig({ flags: named, env: io.env, file });
+  for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+  if (diagnostics.some(isError)) return 1;
+  config.dataDir = resolve(io.cwd, config.dataDir);
+
+  const logger = createLogger(config.logLevel, io.isTTY);
+  let agent;
+  try {
+    agent = await startAgent(config, { logger });
+  } catch (error) {
+    throw new CliExit(1, `Error starting the agent: ${(error as Error).message}`);
+  }
+  const signal = await new Promise<string>((done) => {
+    process.once('SIGTERM', () => done('SIGTERM'));
+    process.once('SIGINT', () => done('SIGINT'));
+  });
+  logger.info(`${signal}: stopping`);
+  await agent.close();
+  logger.flush();
+  return 0;
+}
+
+function readConfigFile(path: string | undefined, io: CliIO): { path: string; text: string } | null {
+  const chosen = path ?? (existsSync(resolve(io.cwd, defaultConfigFile)) ? defaultConfigFile : null);
+  if (!chosen) return null;
+  try {
+    return { path: chosen, text: readFileSync(resolve(io.cwd, chosen), 'utf8') };
+  } catch (error) {
+    throw new CliExit(1, `--config ${chosen}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+}

@@ -1,0 +1,55 @@
+// `deckhand history` as `nomad job history [-p]`, and `deckhand deployments` as `nomad job deployments`.
+import type { Job } from '../../model/job.js';
+import { annotate } from '../../plan/annotate.js';
+import { diffJobs } from '../../plan/diff.js';
+import { formatDiffText } from '../../plan/format-text.js';
+import type { DeploymentView, VersionView } from '../../status/views.js';
+import { keyValues, table, timestamp } from './table.js';
+
+export type VersionWithJob = VersionView & { job: Job };
+
+/** Versions newest first, as the agent sends them; with `diffs`, each against the version before it. */
+export function formatHistory(versions: VersionWithJob[], diffs: boolean): string {
+  const blocks = versions.map((v, i) => {
+    const pairs: Array<[string, string]> = [
+      ['Version', String(v.version)],
+      ['Stable', String(v.stable)],
+      ['Submit Date', timestamp(v.submittedAt)],
+      ['Source', sourceText(v)],
+    ];
+    const previous = versions[i + 1];
+    if (diffs && previous) {
+      const diff = annotate(diffJobs(previous.job, v.job));
+      const text = diff.type === 'None' ? '(no changes)' : formatDiffText(diff, null, { color: false }).trimEnd();
+      pairs.push(['Diff', `\n${text}`]);
+    }
+    return keyValues(pairs);
+  });
+  return `${blocks.join('\n\n')}\n`;
+}
+
+function sourceText(v: VersionView): string {
+  const s = v.source;
+  const commit = s.commit ? `commit ${s.commit.slice(0, 7)}` : null;
+  const by = s.author ? ` by ${s.author}` : '';
+  switch (s.kind) {
+    case 'git':
+      return `${commit ?? 'git'}${by}${s.message ? `: ${firstLine(s.message)}` : ''}`;
+    case 'revert':
+      return `revert to version ${s.revertOf}${commit ? ` (${commit})` : ''}`;
+    case 'auto-revert':
+      return `automatic revert to version ${s.revertOf}`;
+    default:
+      return `cli${s.file ? ` (${s.file})` : ''}`;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
+
+export function formatDeployments(deployments: DeploymentView[]): string {
+  if (deployments.length === 0) return 'No deployments found\n';
+  const rows = deployments.map((d) => [d.id.slice(0, 8), String(d.jobVersion), d.status, d.description]);
+  return `${table(['ID', 'Job Version', 'Status', 'Description'], rows)}\n`;
+}

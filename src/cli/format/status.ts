@@ -1,0 +1,68 @@
+// `deckhand status` as `nomad job status` lays it out.
+import type { AllocationView, DeploymentView, JobStatusView, JobSummaryView } from '../../status/views.js';
+import { ago, keyValues, table } from './table.js';
+
+export function formatJobList(jobs: JobSummaryView[]): string {
+  if (jobs.length === 0) return 'No running jobs\n';
+  const rows = jobs.map((j) => [j.id, j.format, String(j.version), j.status, j.latestDeployment ? `${j.latestDeployment.id.slice(0, 8)} ${j.latestDeployment.status}` : '-']);
+  return `${table(['ID', 'Format', 'Version', 'Status', 'Latest Deployment'], rows)}\n`;
+}
+
+export function formatJobStatus(job: JobStatusView, now: number): string {
+  const parts = [
+    keyValues([
+      ['ID', job.id],
+      ['Type', 'service'],
+      ['Format', job.file ? `${job.format} (${job.file})` : job.format],
+      ['Version', String(job.version)],
+      ['Status', job.status],
+      ['Modify Index', String(job.modifyIndex)],
+    ]),
+    `Summary\n${table(['Task Group', 'Desired', 'Running', 'Healthy'], job.groups.map((g) => [g.name, String(g.count), String(g.running), String(g.healthy)]))}`,
+  ];
+  if (job.latestDeployment) parts.push(formatDeployment(job.latestDeployment, 'Latest Deployment'));
+  parts.push(`Allocations\n${job.allocations.length ? formatAllocations(job.allocations, now) : 'No allocations placed'}`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+export function formatDeployment(d: DeploymentView, title: string): string {
+  const canaries = d.groups.some((g) => g.canaries > 0);
+  const header = ['Task Group', ...(canaries ? ['Promoted'] : []), 'Desired', ...(canaries ? ['Canaries'] : []), 'Placed', 'Healthy', 'Unhealthy'];
+  const rows = d.groups.map((g) => [
+    g.name,
+    ...(canaries ? [String(g.promoted)] : []),
+    String(g.desired),
+    ...(canaries ? [String(g.canaries)] : []),
+    String(g.placed),
+    String(g.healthy),
+    String(g.unhealthy),
+  ]);
+  const summary = keyValues([
+    ['ID', d.id.slice(0, 8)],
+    ['Job Version', String(d.jobVersion)],
+    ['Status', d.status],
+    ['Description', d.description],
+  ]);
+  return `${title}\n${summary}\n\nDeployed\n${table(header, rows)}`;
+}
+
+export function formatAllocations(allocations: AllocationView[], now: number): string {
+  const rows = allocations.map((a) => [
+    a.id.slice(0, 8),
+    a.group,
+    String(a.index),
+    String(a.version),
+    a.image,
+    a.desired,
+    a.status,
+    healthText(a),
+    Object.entries(a.ports).map(([label, port]) => `${label}=${port}`).join(',') || '-',
+    ago(a.modifiedAt, now),
+  ]);
+  return table(['ID', 'Task Group', 'Index', 'Version', 'Image', 'Desired', 'Status', 'Health', 'Ports', 'Modified'], rows);
+}
+
+function healthText(a: AllocationView): string {
+  const health = a.healthy === null ? (a.status === 'running' || a.status === 'pending' ? 'pending' : '-') : a.healthy ? 'healthy' : 'unhealthy';
+  return a.canary ? `${health} (canary)` : health;
+}

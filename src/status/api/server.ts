@@ -1,0 +1,98 @@
+// The agent's HTTP API (SPEC.md), on fastify: request bodies are checked by JSON
+// schemas before a handler runs, errors become one JSON shape, and the event
+// stream takes over its socket. fastify rather than node:http because routing,
+// body limits, schema validation and graceful close would otherwise be ours to write.
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { EngineError } from '../../rollout/engine.js';
+import type { RolloutEngine } from '../../rollout/engine.js';
+import { CheckIndexError } from '../../rollout/submit.js';
+import type { Store } from '../../store/store.js';
+import type { Metrics } from '../metrics.js';
+import { bearerToken, tokenMatches } from './auth.js';
+import { ApiError, errorBody } from './errors.js';
+import { registerEventRoutes } from './event-routes.js';
+import { registerJobRoutes } from './job-routes.js';
+
+export interface WebhookHandler {
+  /** Answers a GitHub webhook delivery; must not wait for the sync it queues. */
+  (request: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }): { status: number; body: unknown };
+}
+
+export interface ApiDeps {
+  engine: RolloutEngine;
+  store: Store;
+  metrics: Metrics;
+  logger: Logger;
+  /** When set, every mutating call needs `Authorization: Bearer <token>`. */
+  apiToken: string | null;
+  webhook?: WebhookHandler;
+}
+
+/** Job files are at most 1 MiB each; a bundle holds one with its few companions. */
+const bodyLimitBytes = 8 * 1024 * 1024;
+const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    bodyLimit: bodyLimitBytes,
+    // Requests are not logged one by one: progress events say what happened.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!deps.apiToken || !mutating.has(request.method) || request.url.startsWith('/v1/webhooks/')) return;
+    const presented = bearerToken(request.headers.authorization);
+    if (presented === null) return reply.code(401).send(errorBody('unauthorized', 'this agent needs an API token: send Authorization: Bearer <token> (DECKHAND_TOKEN)'));
+    if (!tokenMatches(presented, deps.apiToken)) return reply.code(403).send(errorBody('forbidden', 'the API token is not valid'));
+  });
+
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const answer = errorAnswer(error);
+    if (answer.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    if (answer.status >= 500) deps.metrics.countError('api');
+    return reply.code(answer.status).send(answer.body);
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('not-found', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`)));
+
+  // The webhook's signature is computed over the raw bytes: keep them.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    if (request.url.startsWith('/v1/webhooks/')) return done(null, body);
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse((body as Buffer).toString('utf8')));
+    } catch (error) {
+      done(new ApiError(400, 'malformed-json', `the request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  app.get('/v1/agent/health', async () => ({ ok: true }));
+  app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
+  registerJobRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  if (deps.webhook) {
+    const webhook = deps.webhook;
+    app.post('/v1/webhooks/github', async (request, reply) => {
+      const answer = webhook({ headers: request.headers, rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) });
+      return reply.code(answer.status).send(answer.body);
+    });
+  }
+  return app;
+}
+
+function errorAnswer(error: unknown): { status: number; body: unknown } {
+  if (error instanceof ApiError) return { status: error.status, body: errorBody(error.code, error.message, error.details) };
+  if (error instanceof EngineError) {
+    const code = error.status === 404 ? 'not-found' : error.status === 409 ? 'conflict' : 'bad-request';
+    return { status: error.status, body: errorBody(code, error.message) };
+  }
+  if (error instanceof CheckIndexError) return { status: 409, body: errorBody('check-index', error.message, { expected: error.expected, actual: error.actual }) };
+  const fastifyError = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
+  if (fastifyError.validation) return { status: 400, body: errorBody('invalid-request', fastifyError.message ?? 'invalid request') };
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
+    return { status: fastifyError.statusCode, body: errorBody(fastifyError.code?.toLowerCase() ?? 'bad-request', fastifyError.message ?? 'bad request') };
+  }
+  return { status: 500, body: errorBody('internal', `the agent failed to answer: ${(error as Error).message ?? String(error)}`) };
+}

@@ -1,0 +1,76 @@
+// The agent as a process: API tokens, and SIGTERM in the middle of a rollout.
+import { api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
+import type { AgentProcess } from '../support/agent-process.js';
+import { containersOf } from '../e2e/support.js';
+import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
+import type { DeploymentView } from '../../src/status/views.js';
+
+const runs: string[] = [];
+const agents: AgentProcess[] = [];
+
+beforeAll(() => ensureDemoImages());
+
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.stop('SIGKILL')));
+  await Promise.all(runs.map(removeRunContainers));
+});
+
+async function agentFor(options: Parameters<typeof startAgentProcess>[0]): Promise<AgentProcess> {
+  runs.push(options.runId);
+  const agent = await startAgentProcess(options);
+  agents.push(agent);
+  return agent;
+}
+
+describe('API tokens', () => {
+  test('mutating calls need the right bearer token; reads do not', async () => {
+    const agent = await agentFor({ runId: newRunId(), apiToken: 's3cret-token' });
+    const body = bundleOf(webJob({ count: 1 }).replace('deckhand-demo:v1', 'deckhand-demo:v1'));
+
+    const missing = await api<{ error: { code: string } }>(agent.url, 'POST', '/v1/jobs', body);
+    expect(missing.status).toBe(401);
+    expect(missing.body.error.code).toBe('unauthorized');
+    const wrong = await api<{ error: { code: string } }>(agent.url, 'POST', '/v1/jobs', body, 's3cret-tokeN');
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error.code).toBe('forbidden');
+    const deleteWithout = await api(agent.url, 'DELETE', '/v1/job/web');
+    expect(deleteWithout.status).toBe(401);
+
+    expect((await api(agent.url, 'GET', '/v1/jobs')).status).toBe(200);
+    const right = await api<{ jobs: Array<{ deploymentId: string }> }>(agent.url, 'POST', '/v1/jobs', body, 's3cret-token');
+    expect(right.status).toBe(200);
+    await deploymentEnd(agent.url, right.body.jobs[0]!.deploymentId);
+    // The token never reaches the log.
+    expect(agent.log()).not.toContain('s3cret-token');
+  });
+});
+
+describe('SIGTERM during a rollout', () => {
+  test('the agent exits 0 leaving containers running, and the deployment finishes after a restart', async () => {
+    const runId = newRunId();
+    const first = await agentFor({ runId });
+    const started = await api<{ jobs: Array<{ deploymentId: string }> }>(first.url, 'POST', '/v1/jobs', bundleOf(webJob({ count: 3 })));
+    await deploymentEnd(first.url, started.body.jobs[0]!.deploymentId);
+
+    // An update of three allocations, one at a time: stop the agent once the first replacement runs.
+    const update = await api<{ jobs: Array<{ deploymentId: string }> }>(first.url, 'POST', '/v1/jobs', bundleOf(webJob({ count: 3, image: 'deckhand-demo:v2' })));
+    const deploymentId = update.body.jobs[0]!.deploymentId;
+    await new Promise<void>((resolve) => {
+      const check = () => (/allocation [0-9a-f]{8} started/.test(first.log().split('of version 1 started')[1] ?? '') ? resolve() : setImmediate(() => first.child.stderr!.once('data', check)));
+      check();
+    });
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.log()).toContain('containers keep running');
+    // The step under way finished; stopping removed nothing: three allocations run, one per index, mid-rollout.
+    const during = await containersOf(runId, 'web');
+    expect(new Set(during.map((c) => c.index))).toEqual(new Set([0, 1, 2]));
+    expect(during.map((c) => c.image)).toContain('deckhand-demo:v1');
+
+    const second = await agentFor({ runId, dataDir: first.dataDir });
+    const ended = await deploymentEnd(second.url, deploymentId);
+    expect(ended).toMatchObject<Partial<DeploymentView>>({ status: 'successful', jobVersion: 1 });
+    const after = await containersOf(runId, 'web');
+    expect(after.map((c) => c.image)).toEqual(['deckhand-demo:v2', 'deckhand-demo:v2', 'deckhand-demo:v2']);
+    expect(new Set(after.map((c) => c.index))).toEqual(new Set([0, 1, 2]));
+  });
+});

@@ -131,7 +131,7 @@ describe('the agent API', () => {
     const { AgentClient } = await import('../../src/cli/client.js');
     const client = new AgentClient({ env: { DECKHAND_ADDR: agent.url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
     const stream = await client.events({ job: 'events' }, (e) => seen.push(`${e.type}: ${e.message}`));
-    let deploymentId = '';
+    let deploymentId: string;
     try {
       const submitted = await api<Submitted>(agent.url, 'POST', '/v1/jobs', bundleOf(webJob({ id: 'events', count: 1 }), 'events.nomad'));
       deploymentId = submitted.body.jobs[0]!.deploymentId!;

@@ -106,7 +106,7 @@ describe('S3 canaries through the CLI', () => {
     writeFileSync(join(work, 'webapp.nomad'), v1.replace(/canary\s*=\s*\d+/, 'canary = 1'));
     const canary = await cli(['run', 'webapp.nomad']);
     expect(canary.code).toBe(0);
-    expect(canary.stdout).toMatch(/==> Deployment "[0-9a-f]{8}" is running: Deployment is running but requires manual promotion\n    the canaries are healthy; promote them with: deckhand promote update-demo-webapp\n$/);
+    expect(canary.stdout).toMatch(/==> Deployment "[0-9a-f]{8}" is running: Deployment is running but requires manual promotion\n {4}the canaries are healthy; promote them with: deckhand promote update-demo-webapp\n$/);
     const promoted = await cli(['promote', 'update-demo-webapp']);
     expect(promoted.code).toBe(0);
     expect(promoted.stdout).toMatch(/==> Deployment "[0-9a-f]{8}" successful: Deployment completed successfully\n$/);

@@ -1,0 +1,147 @@
+// Agent benchmark: the agent process's memory idle and with 100 jobs / 500
+// allocations running on the real Docker engine, and the latency of the status
+// endpoints with 100 jobs.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Docker from 'dockerode';
+import { buildDemoImages } from '../src/demo/images.js';
+import type { BenchRow } from './table.js';
+
+const jobCount = 100;
+const perJob = 5;
+const benchLabel = 'deckhand.bench';
+const memoryGoalMb = 100;
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+function jobText(id: string): string {
+  return `job "${id}" {
+  group "web" {
+    count = ${perJob}
+    update {
+      min_healthy_time = "1s"
+    }
+    network {
+      port "http" {}
+    }
+    service {
+      port = "http"
+      check {
+        type     = "http"
+        path     = "/"
+        interval = "10s"
+        timeout  = "2s"
+      }
+    }
+    task "server" {
+      driver = "docker"
+      config {
+        image = "deckhand-demo:v1"
+        ports = ["http"]
+      }
+      env {
+        PORT = "\${NOMAD_PORT_http}"
+      }
+    }
+  }
+}
+`;
+}
+
+async function call<T>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${url}${path}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function latency(url: string, paths: () => string, rounds: number): Promise<{ p50: number; p95: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = performance.now();
+    await call(url, 'GET', paths());
+    samples.push(performance.now() - start);
+  }
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+}
+
+export async function agentBenchmark(): Promise<BenchRow[]> {
+  const docker = new Docker();
+  await buildDemoImages(docker);
+  const runId = `bench-${process.pid}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'deckhand-bench-agent-'));
+  const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'deckhand.js'), 'agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${benchLabel}=${runId}`, '--log-level', 'info'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DECKHAND_'))),
+  });
+  try {
+    let log = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        log += chunk.toString();
+        const match = /listening on (http:\/\/[\d.:]+)/.exec(log);
+        if (match) resolve(match[1]!);
+      };
+      child.stderr.on('data', onData);
+      child.stdout.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`agent exited ${code}: ${log}`)));
+    });
+    await call(url, 'GET', '/v1/jobs');
+    const idle = rssMb(child.pid!);
+
+    const started = performance.now();
+    const deployments: string[] = [];
+    for (let i = 0; i < jobCount; i++) {
+      const id = `bench-${String(i).padStart(3, '0')}`;
+      const answer = await call<{ jobs: Array<{ deploymentId: string }> }>(url, 'POST', '/v1/jobs', { path: `${id}.nomad`, rootName: 'jobs', files: { [`${id}.nomad`]: jobText(id) } });
+      deployments.push(answer.jobs[0]!.deploymentId);
+    }
+    // Wait for every deployment by reading the job list; the agent's own pace decides.
+    for (;;) {
+      const jobs = await call<Array<{ latestDeployment: { status: string } | null }>>(url, 'GET', '/v1/jobs');
+      const done = jobs.filter((j) => j.latestDeployment && j.latestDeployment.status !== 'running').length;
+      if (done === jobCount) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const deploySeconds = (performance.now() - started) / 1000;
+    const jobs = await call<Array<{ latestDeployment: { status: string } }>>(url, 'GET', '/v1/jobs');
+    const successful = jobs.filter((j) => j.latestDeployment.status === 'successful').length;
+    // Let the checks run for a while: memory with the agent at work, not just after placing.
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    const loaded = rssMb(child.pid!);
+
+    let n = 0;
+    const one = await latency(url, () => `/v1/job/bench-${String(n++ % jobCount).padStart(3, '0')}`, 300);
+    const all = await latency(url, () => '/v1/jobs', 100);
+    const mb = (v: number) => `${v.toFixed(0)} MB`;
+    const ms = (v: { p50: number; p95: number }) => `p50 ${v.p50.toFixed(1)} ms, p95 ${v.p95.toFixed(1)} ms`;
+    return [
+      { benchmark: 'agent idle (no jobs)', result: 'RSS', memory: mb(idle), goal: '-', met: null },
+      {
+        benchmark: `agent with ${jobCount} jobs / ${jobCount * perJob} allocations`,
+        result: `${successful}/${jobCount} deployed in ${deploySeconds.toFixed(0)} s`,
+        memory: mb(loaded),
+        goal: `<= ${memoryGoalMb} MB`,
+        met: loaded <= memoryGoalMb,
+      },
+      { benchmark: `GET /v1/job/:id (${jobCount} jobs)`, result: ms(one), memory: '-', goal: '-', met: null },
+      { benchmark: `GET /v1/jobs (${jobCount} jobs)`, result: ms(all), memory: '-', goal: '-', met: null },
+    ];
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const listed = await docker.listContainers({ all: true, filters: { label: [`${benchLabel}=${runId}`] } });
+    await Promise.allSettled(listed.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

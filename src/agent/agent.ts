@@ -9,19 +9,25 @@ import type { Logger } from 'pino';
 import { RolloutEngine } from '../rollout/engine.js';
 import { DockerDriver } from '../runtime/docker/driver.js';
 import { buildApi } from '../status/api/server.js';
-import type { WebhookHandler } from '../status/api/server.js';
+import { GitHubReporter } from '../status/github/github-reporter.js';
+import type { StatusReporter } from '../status/reporter.js';
+import { noReporter } from '../status/reporter.js';
+import type { StoppableTrigger } from '../sync/triggers.js';
 import { Metrics } from '../status/metrics.js';
 import { openStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { AgentConfig } from './config.js';
 import { startEngineWithRetry } from './engine-start.js';
+import { GitOps } from './gitops.js';
+import { reportDeployments } from './report-deployments.js';
+import { revisionSource, startTriggers } from './repository.js';
+import { githubWebhook } from './webhook.js';
 
 export interface AgentOptions {
   logger: Logger;
   docker?: Docker;
   /** Seconds between SIGTERM and SIGKILL when a container is stopped. */
   stopTimeoutSeconds?: number;
-  webhook?: WebhookHandler;
 }
 
 export interface RunningAgent {
@@ -31,6 +37,8 @@ export interface RunningAgent {
   store: Store;
   metrics: Metrics;
   api: FastifyInstance;
+  /** The GitOps loop; null when the agent follows no repository (API only). */
+  gitops: GitOps | null;
   /** Stops accepting work, lets running steps finish writing state, leaves containers running. */
   close(): Promise<void>;
 }
@@ -59,8 +67,36 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     metrics.observe(event);
     logger.info({ job: event.jobId, event: event.type }, event.message);
   });
+  const reporter = createReporter(config, logger);
+  engine.onProgress(reportDeployments(store, reporter));
 
-  const api = await buildApi({ engine, store, metrics, logger, apiToken, ...(options.webhook ? { webhook: options.webhook } : {}) });
+  const gitops = config.repo
+    ? new GitOps({
+        source: revisionSource(config, config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null),
+        engine,
+        store,
+        logger: logger.child({ component: 'sync' }),
+        metrics,
+        reporter,
+        dataDir,
+        prune: config.prune,
+        allowEmpty: config.allowEmpty,
+        allowRewrite: config.allowForcePush,
+      })
+    : null;
+  const webhook =
+    gitops && config.webhookSecretFile
+      ? githubWebhook({
+          secret: readSecret(config.webhookSecretFile, 'webhook-secret-file'),
+          repository: { url: config.repo!, branch: config.branch ?? 'main' },
+          onPush: () => gitops.trigger('webhook', true),
+          logger,
+        })
+      : gitops
+        ? () => ({ status: 403, body: { error: { code: 'no-webhook-secret', message: 'this agent takes no webhooks: start it with --webhook-secret-file' } } })
+        : undefined;
+
+  const api = await buildApi({ engine, store, metrics, logger, apiToken, ...(webhook ? { webhook } : {}), ...(gitops ? { gitops } : {}) });
   const closing = new AbortController();
   const engineStarted = startEngineWithRetry(engine, logger, closing.signal);
   try {
@@ -76,6 +112,16 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   logger.info({ dataDir, listen: `${host}:${port}` }, `deckhand agent listening on http://${host}:${port}`);
+  let triggers: StoppableTrigger[] = [];
+  if (gitops) {
+    // The first sync waits for the engine: it must know what runs before it changes anything.
+    void engineStarted.then(() => {
+      if (closing.signal.aborted) return;
+      triggers = startTriggers(config, (reason) => gitops.trigger(reason), logger);
+      gitops.trigger('start');
+    });
+    logger.info(`following ${config.repo}${config.branch ? ` (${config.branch})` : ''}${config.path !== '.' ? `, jobs in ${config.path}` : ''}`);
+  }
 
   return {
     url: `http://${host}:${port}`,
@@ -83,15 +129,33 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     store,
     metrics,
     api,
+    gitops,
     async close() {
       closing.abort();
+      await Promise.all(triggers.map((t) => t.stop()));
+      await gitops?.loop.stop();
       await api.close();
       await engineStarted.catch(() => undefined);
       await engine.close();
       store.close();
+      // Reports still queued get a moment; a forge that is down must not hold the shutdown.
+      await Promise.race([reporter.idle(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      await reporter.close();
       logger.info('deckhand agent stopped; containers keep running');
     },
   };
+}
+
+function createReporter(config: AgentConfig, logger: Logger): StatusReporter {
+  if (!config.githubTokenFile || !config.githubRepo) return noReporter;
+  return new GitHubReporter({
+    repository: config.githubRepo,
+    token: readSecret(config.githubTokenFile, 'github-token-file'),
+    apiUrl: config.githubApiUrl,
+    publicUrl: config.publicUrl,
+    throttleAndRetry: config.githubThrottle,
+    log: logger.child({ component: 'github' }),
+  });
 }
 
 function readSecret(path: string, setting: string): string {

@@ -10,7 +10,8 @@ import { parseDuration } from '../util/duration.js';
 export interface AgentConfig {
   /** A Git URL, or a local repository's path; null: the API only. */
   repo: string | null;
-  branch: string;
+  /** null: `main` for a remote repository, the checked-out branch of a local one. */
+  branch: string | null;
   /** The job folder inside the repository. */
   path: string;
   intervalMs: number;
@@ -20,10 +21,13 @@ export interface AgentConfig {
   dataDir: string;
   prune: boolean;
   allowEmpty: boolean;
+  allowForcePush: boolean;
   webhookSecretFile: string | null;
   githubTokenFile: string | null;
   githubApiUrl: string;
   githubRepo: string | null;
+  /** octokit's throttling and retry plugins (off only for a test stand-in: a 502 costs 14 s of retries). */
+  githubThrottle: boolean;
   apiTokenFile: string | null;
   gitTokenFile: string | null;
   publicUrl: string | null;
@@ -38,7 +42,7 @@ type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels';
 /** Every setting: its key in the file (also the flag's name), its kind, its default. */
 const settings: Record<string, { key: keyof AgentConfig; kind: Kind; fallback: unknown }> = {
   repo: { key: 'repo', kind: 'string', fallback: null },
-  branch: { key: 'branch', kind: 'string', fallback: 'main' },
+  branch: { key: 'branch', kind: 'string', fallback: null },
   path: { key: 'path', kind: 'string', fallback: '.' },
   interval: { key: 'intervalMs', kind: 'duration', fallback: 30_000 },
   schedule: { key: 'schedule', kind: 'string', fallback: null },
@@ -47,10 +51,12 @@ const settings: Record<string, { key: keyof AgentConfig; kind: Kind; fallback: u
   'data-dir': { key: 'dataDir', kind: 'string', fallback: '.deckhand' },
   prune: { key: 'prune', kind: 'boolean', fallback: false },
   'allow-empty': { key: 'allowEmpty', kind: 'boolean', fallback: false },
+  'allow-force-push': { key: 'allowForcePush', kind: 'boolean', fallback: false },
   'webhook-secret-file': { key: 'webhookSecretFile', kind: 'string', fallback: null },
   'github-token-file': { key: 'githubTokenFile', kind: 'string', fallback: null },
   'github-api-url': { key: 'githubApiUrl', kind: 'string', fallback: 'https://api.github.com' },
   'github-repo': { key: 'githubRepo', kind: 'string', fallback: null },
+  'github-throttle': { key: 'githubThrottle', kind: 'boolean', fallback: true },
   'api-token-file': { key: 'apiTokenFile', kind: 'string', fallback: null },
   'git-token-file': { key: 'gitTokenFile', kind: 'string', fallback: null },
   'public-url': { key: 'publicUrl', kind: 'string', fallback: null },

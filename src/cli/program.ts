@@ -4,6 +4,7 @@ import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
 import { runCommand } from './commands/run.js';
 import { agentCommand } from './commands/agent.js';
+import { demoCommand } from './commands/demo.js';
 import { deploymentsCommand, historyCommand, promoteCommand, revertCommand, statusCommand, stopCommand } from './commands/agent-commands.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIO } from './io.js';
@@ -157,11 +158,20 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   );
 
   program
+    .command('demo')
+    .description('build the demo images, create an example repository, and run the agent on it')
+    .option('--dir <dir>', 'where the example repository goes', 'deckhand-demo')
+    .option('--listen <host:port>', 'where the API listens', '127.0.0.1:4646')
+    .action(async (opts) => {
+      exitCode = await demoCommand(opts, io);
+    });
+
+  program
     .command('agent')
     .description('run the agent: the GitOps loop and the HTTP API, until SIGTERM or SIGINT')
     .option('--config <file>', 'settings file (default: ./deckhand.yaml when it exists, or $DECKHAND_CONFIG)')
     .option('--repo <url|path>', 'the Git repository to follow: a URL, or a local repository\'s path')
-    .option('--branch <name>', 'the branch to follow (default: main)')
+    .option('--branch <name>', 'the branch to follow (default: main; for a local repository, its checked-out branch)')
     .option('--path <dir>', 'the job folder inside the repository (default: the whole repository)')
     .option('--interval <duration>', 'how often to poll the repository (default: 30s)')
     .option('--schedule <cron>', 'poll on a cron schedule instead of an interval')
@@ -170,6 +180,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--data-dir <dir>', 'where deckhand keeps its state (default: ./.deckhand)')
     .option('--prune', 'stop jobs whose file was removed from the repository')
     .option('--allow-empty', 'accept a revision with no job files while jobs run (it stops them with --prune)')
+    .option('--allow-force-push', 'accept a head that does not descend from the deployed commit')
     .option('--webhook-secret-file <file>', 'the GitHub webhook secret, for X-Hub-Signature-256')
     .option('--git-token-file <file>', 'a token for fetching the repository over HTTPS')
     .option('--github-token-file <file>', 'a GitHub token for commit statuses and pull-request comments')

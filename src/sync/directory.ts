@@ -2,12 +2,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { formatByName, skippedFolders } from '../render/discover.js';
 import type { SourceTree } from '../render/tree.js';
 import { maxFileBytes } from '../render/tree.js';
-
-/** Files that are not job files are read only when small (env files, var files). */
-const maxOtherFileBytes = 256 * 1024;
+import { isFileKept, isSkippedFolder, keptBytes } from './file-limits.js';
 
 export async function readDirectoryTree(root: string): Promise<SourceTree> {
   const absolute = resolve(root);
@@ -56,7 +53,7 @@ async function walk(root: string, dir: string, files: Map<string, Uint8Array>): 
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!skippedFolders.includes(entry.name)) await walk(root, path, files);
+      if (!isSkippedFolder(entry.name)) await walk(root, path, files);
       continue;
     }
     // A symbolic link to a file counts as the file; links to folders are not followed (no loops).
@@ -64,8 +61,8 @@ async function walk(root: string, dir: string, files: Map<string, Uint8Array>): 
     if (!entry.isFile() && !info?.isFile()) continue;
     const rel = relative(root, path).split(sep).join('/');
     const size = info?.size ?? (await stat(path)).size;
-    if (formatByName(rel) === null && size > maxOtherFileBytes) continue;
-    files.set(rel, await readPrefix(path, Math.min(size, maxFileBytes + 1)));
+    if (!isFileKept(rel, size)) continue;
+    files.set(rel, await readPrefix(path, keptBytes(size)));
   }
 }
 

@@ -8,7 +8,7 @@ describe('agent configuration', () => {
   test('defaults', () => {
     const { config, diagnostics } = resolveAgentConfig(none);
     expect(diagnostics).toEqual([]);
-    expect(config).toMatchObject({ repo: null, branch: 'main', path: '.', intervalMs: 30_000, listen: { host: '127.0.0.1', port: 4646 }, dataDir: '.deckhand', prune: false, logLevel: 'info', portRange: { from: 20000, to: 32000 }, labels: {} });
+    expect(config).toMatchObject({ repo: null, branch: null, path: '.', intervalMs: 30_000, listen: { host: '127.0.0.1', port: 4646 }, dataDir: '.deckhand', prune: false, logLevel: 'info', portRange: { from: 20000, to: 32000 }, labels: {} });
   });
 
   test('flags win over the environment, which wins over the file', () => {

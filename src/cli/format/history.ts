@@ -34,6 +34,8 @@ function sourceText(v: VersionView): string {
   const by = s.author ? ` by ${s.author}` : '';
   switch (s.kind) {
     case 'git':
+      // A revert commit: its message already says "Rolling back to job version N (commit abc1234)".
+      if (s.revertOf !== null && s.message) return `${firstLine(s.message)}${by}`;
       return `${commit ?? 'git'}${by}${s.message ? `: ${firstLine(s.message)}` : ''}`;
     case 'revert':
       return `revert to version ${s.revertOf}${commit ? ` (${commit})` : ''}`;

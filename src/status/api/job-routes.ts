@@ -61,6 +61,15 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return store.listDeployments(request.params.id).map(deploymentView);
   });
 
+  app.get<{ Params: IdParams; Querystring: { limit?: number } }>(
+    '/v1/job/:id/events',
+    { schema: { params: idParams, querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } } } },
+    async (request) => {
+      jobOrThrow(request.params.id);
+      return store.listEvents({ jobId: request.params.id, limit: request.query.limit ?? 100 });
+    },
+  );
+
   app.get<{ Params: IdParams }>('/v1/deployment/:id', { schema: { params: idParams } }, async (request) => {
     const deployment = store.getDeployment(request.params.id);
     if (!deployment) throw new ApiError(404, 'not-found', `deployment "${request.params.id}" not found`);

@@ -28,6 +28,8 @@ export interface ApiDeps {
   /** When set, every mutating call needs `Authorization: Bearer <token>`. */
   apiToken: string | null;
   webhook?: WebhookHandler;
+  /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
+  gitops?: { syncState: unknown; trigger(reason: 'manual', urgent?: boolean): void };
 }
 
 /** Job files are at most 1 MiB each; a bundle holds one with its few companions. */
@@ -72,6 +74,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
   registerJobRoutes(app, deps);
   registerEventRoutes(app, deps);
+  if (deps.gitops) {
+    const gitops = deps.gitops;
+    app.get('/v1/sync', async () => gitops.syncState);
+    app.post('/v1/sync', async (_request, reply) => {
+      gitops.trigger('manual', true);
+      return reply.code(202).send({ ok: true, queued: 'sync' });
+    });
+  }
   if (deps.webhook) {
     const webhook = deps.webhook;
     app.post('/v1/webhooks/github', async (request, reply) => {

@@ -1,0 +1,202 @@
+// The GitOps loop: each sync reads the branch head, renders the job folder,
+// decides what the revision asks for (revision-plan.ts) and carries it out
+// through the rollout engine, with the commit as each version's source. One sync
+// at a time (SyncLoop); what runs is never touched because of a failed fetch, a
+// rewritten history, an empty revision or a file that does not render.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { formatDiagnostic } from '../model/diagnostic.js';
+import type { VersionSource } from '../model/state.js';
+import { renderTree } from '../render/tree.js';
+import { EngineError } from '../rollout/engine.js';
+import type { RolloutEngine } from '../rollout/engine.js';
+import type { Metrics } from '../status/metrics.js';
+import type { StatusReporter } from '../status/reporter.js';
+import type { Store } from '../store/store.js';
+import type { Revision, RevisionSource } from '../sync/revision.js';
+import { SyncLoop } from '../sync/sync-loop.js';
+import type { RunOutcome, TriggerReason } from '../sync/sync-loop.js';
+import type { KnownJob } from './revision-plan.js';
+import { decideRevision } from './revision-plan.js';
+
+export interface GitOpsOptions {
+  source: RevisionSource;
+  engine: RolloutEngine;
+  store: Store;
+  logger: Logger;
+  metrics: Metrics;
+  reporter: StatusReporter;
+  dataDir: string;
+  prune: boolean;
+  allowEmpty: boolean;
+  /** Accept a head that does not descend from the deployed commit (a force-push). */
+  allowRewrite: boolean;
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+/** What the agent last did with the repository, for the API and for restarts. */
+export interface SyncState {
+  /** The last commit carried out. */
+  sha: string | null;
+  /** Its job folder's tree: an equal tree means no job file changed. */
+  pathTreeOid: string | null;
+  lastSyncAt: number | null;
+  /** Why the last sync failed (nothing was changed); null after a good one. */
+  lastError: string | null;
+  /** What the last synced commit could not carry out: files that do not render, refused jobs, removed files. */
+  problems: string[];
+}
+
+export class GitOps {
+  readonly loop: SyncLoop;
+  private state: SyncState;
+  private readonly stateFile: string;
+
+  constructor(private readonly options: GitOpsOptions) {
+    this.stateFile = join(options.dataDir, 'sync-state.json');
+    this.state = readState(this.stateFile);
+    this.loop = new SyncLoop({
+      run: () => this.syncOnce(),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      onEvent: (event) => {
+        if (event.type === 'run-failed') {
+          options.logger.warn({ retryInMs: event.retryInMs, failures: event.consecutiveFailures }, `sync failed: ${(event.error as Error).message ?? String(event.error)}; retrying in ${Math.round(event.retryInMs / 1000)}s`);
+        }
+        if (event.type === 'run-succeeded' || event.type === 'run-failed') options.metrics.observeSync(event.durationMs / 1000, event.type === 'run-succeeded' ? 'ok' : 'error');
+      },
+    });
+  }
+
+  get syncState(): SyncState {
+    return { ...this.state };
+  }
+
+  trigger(reason: TriggerReason, urgent = false): void {
+    this.loop.trigger(reason, { urgent });
+  }
+
+  /** One sync: fetch, render, decide, carry out. Errors are outcomes, never throws. */
+  private async syncOnce(): Promise<RunOutcome> {
+    const { source, logger } = this.options;
+    const result = await source.sync({ baseline: this.state.sha });
+    if (!result.ok) return this.failed(`${source.description}: ${result.error.message}`);
+    const { revision, relation } = result;
+    if (relation === 'rewritten' && !this.options.allowRewrite) {
+      return this.failed(
+        `${source.description}: the history was rewritten (${revision.sha.slice(0, 7)} does not descend from the deployed ${this.state.sha?.slice(0, 7)}); nothing was changed. Push a commit on top, or start the agent with --allow-force-push to accept it`,
+      );
+    }
+    if (revision.pathTreeOid === this.state.pathTreeOid) {
+      this.save({ sha: revision.sha, lastError: null });
+      return { ok: true };
+    }
+    logger.info({ commit: revision.sha, relation }, `syncing ${revision.sha.slice(0, 7)}: ${firstLine(revision.message)}`);
+    const outcome = await this.apply(revision);
+    if (!outcome.ok) return outcome;
+    this.save({ sha: revision.sha, pathTreeOid: revision.pathTreeOid, lastError: null });
+    return { ok: true };
+  }
+
+  private async apply(revision: Revision): Promise<RunOutcome> {
+    const { engine, store, logger, reporter } = this.options;
+    const problems: string[] = [];
+    const rendered = renderTree(revision.tree);
+    const jobs = rendered.jobs.map(({ job }) => ({ job, file: job.source.file }));
+    const decision = decideRevision({ jobs, diagnostics: rendered.diagnostics, files: [...revision.tree.files.keys()] }, this.knownJobs(), {
+      prune: this.options.prune,
+      allowEmpty: this.options.allowEmpty,
+    });
+    if (decision.refusedEmpty) {
+      return this.failed(`commit ${revision.sha.slice(0, 7)} holds no job files while jobs run; nothing was changed (start the agent with --allow-empty to accept such a commit)`);
+    }
+
+    for (const failure of decision.renderErrors) {
+      const text = failure.diagnostics.map(formatDiagnostic).join('; ');
+      problems.push(text);
+      logger.error({ commit: revision.sha, file: failure.file }, `commit ${revision.sha.slice(0, 7)}: ${failure.file} does not render; its jobs keep running as they are: ${text}`);
+      this.options.metrics.countError('render');
+      for (const jobId of failure.jobIds.length ? failure.jobIds : ['']) {
+        store.appendEvent({ time: Date.now(), jobId, deploymentId: null, type: 'render-error', message: `commit ${revision.sha.slice(0, 7)}: ${text}`, details: { commit: revision.sha, file: failure.file } });
+      }
+      reporter.renderFailed({ commitSha: revision.sha, jobId: failure.jobIds[0] ?? null, file: failure.file, diagnostics: failure.diagnostics });
+    }
+
+    const decoder = new TextDecoder();
+    const author = `${revision.author.name} <${revision.author.email}>`;
+    for (const { job, file, revertOf } of decision.submit) {
+      const commitMessage = revision.message.trimEnd();
+      const message = revertOf === null ? commitMessage : `Rolling back to job version ${revertOf} (commit ${revision.sha.slice(0, 7)})\n\n${commitMessage}`;
+      const source: VersionSource = { kind: 'git', commit: revision.sha, file, author, message, revertOf };
+      const bytes = revision.tree.files.get(file);
+      try {
+        // Jobs are independent: one refused never holds back the others.
+        const submitted = engine.submit({ job, source, sourceText: bytes ? decoder.decode(bytes) : null });
+        if (!submitted.changed) continue;
+        const what = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
+        logger.info({ job: job.id, commit: revision.sha }, `job "${job.id}": ${what} from commit ${revision.sha.slice(0, 7)}`);
+        if (submitted.deployment) {
+          reporter.deploymentStarted({ jobId: job.id, commitSha: revision.sha, deploymentId: submitted.deployment.id, description: submitted.deployment.description });
+        }
+      } catch (error) {
+        if (!(error instanceof EngineError)) throw error;
+        logger.warn({ job: job.id, commit: revision.sha }, error.message);
+        problems.push(error.message);
+        store.appendEvent({ time: Date.now(), jobId: job.id, deploymentId: null, type: 'submit-refused', message: `commit ${revision.sha.slice(0, 7)}: ${error.message}`, details: { commit: revision.sha } });
+        reporter.deploymentFinished({ jobId: job.id, commitSha: revision.sha, deploymentId: '', status: 'failed', description: error.message });
+      }
+    }
+
+    for (const gone of decision.removed) {
+      if (gone.stop) {
+        logger.info({ job: gone.jobId }, `job "${gone.jobId}": its file ${gone.file ?? ''} is gone; stopping it (--prune)`);
+        await engine.stopJob(gone.jobId);
+      } else {
+        const message = `job "${gone.jobId}": its file ${gone.file ?? ''} is no longer in the repository at ${revision.sha.slice(0, 7)}; it keeps running (start the agent with --prune to stop such jobs)`;
+        logger.warn({ job: gone.jobId }, message);
+        problems.push(message);
+        store.appendEvent({ time: Date.now(), jobId: gone.jobId, deploymentId: null, type: 'file-removed', message, details: { commit: revision.sha } });
+      }
+    }
+    this.save({ problems });
+    return { ok: true };
+  }
+
+  /** Jobs this repository put there: some version of theirs came from Git. */
+  private knownJobs(): KnownJob[] {
+    const { store } = this.options;
+    return store.listJobs().flatMap((record) => {
+      const versions = store.listVersions(record.id);
+      if (!versions.some((v) => v.source.kind === 'git')) return [];
+      return [{ id: record.id, file: versions[0]?.source.file ?? null, stopped: record.stopped, versions: versions.map((v) => ({ version: v.version, specHash: v.specHash, stable: v.stable })) }];
+    });
+  }
+
+  private failed(message: string): RunOutcome {
+    this.options.metrics.countError('sync');
+    this.save({ lastError: message });
+    this.options.store.appendEvent({ time: Date.now(), jobId: '', deploymentId: null, type: 'sync-error', message, details: null });
+    return { ok: false, error: new Error(message) };
+  }
+
+  private save(change: Partial<SyncState>): void {
+    this.state = { ...this.state, lastSyncAt: Date.now(), ...change };
+    // Written whole and renamed: a crash leaves the old state or the new, never half.
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(this.state));
+    renameSync(`${this.stateFile}.tmp`, this.stateFile);
+  }
+}
+
+function readState(file: string): SyncState {
+  const empty: SyncState = { sha: null, pathTreeOid: null, lastSyncAt: null, lastError: null, problems: [] };
+  if (!existsSync(file)) return empty;
+  try {
+    return { ...empty, ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<SyncState>) };
+  } catch {
+    return empty;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}

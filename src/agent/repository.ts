@@ -1,0 +1,39 @@
+// The agent's repository: a remote one (cloned and fetched) or a local one (read
+// in place), and what makes it sync: an interval, a cron schedule, or a watch.
+import type { Logger } from 'pino';
+import { GitSource } from '../sync/git-source.js';
+import { LocalRepositorySource, findGitdir } from '../sync/local-source.js';
+import { watchRepository } from '../sync/repository-watch.js';
+import type { RevisionSource } from '../sync/revision.js';
+import type { StoppableTrigger } from '../sync/triggers.js';
+import { startPolling, startSchedule } from '../sync/triggers.js';
+import type { AgentConfig } from './config.js';
+
+export function isRemote(repo: string): boolean {
+  return /^https?:\/\//i.test(repo);
+}
+
+export function revisionSource(config: AgentConfig, gitToken: string | null): RevisionSource {
+  const repo = config.repo!;
+  const path = config.path === '.' ? '' : config.path;
+  if (isRemote(repo)) return new GitSource({ url: repo, branch: config.branch ?? 'main', path, dataDir: config.dataDir, token: gitToken });
+  // A local repository follows its checked-out branch unless one is named.
+  return new LocalRepositorySource({ dir: repo, path, ...(config.branch ? { branch: config.branch } : {}) });
+}
+
+export function startTriggers(config: AgentConfig, fire: (reason: 'poll' | 'schedule' | 'watch') => void, logger: Logger): StoppableTrigger[] {
+  const triggers: StoppableTrigger[] = [];
+  if (config.watch) {
+    if (isRemote(config.repo!)) throw new Error('--watch needs a local repository (--repo ./path)');
+    triggers.push(watchRepository(findGitdir(config.repo!), () => fire('watch'), { onError: (error) => logger.warn({ err: error }, 'repository watch error') }));
+  }
+  if (config.schedule) {
+    const scheduled = startSchedule(config.schedule, () => fire('schedule'));
+    if (!scheduled.ok) throw new Error(scheduled.message);
+    triggers.push(scheduled.trigger);
+  } else {
+    // Polling stays on beside a watch or webhooks: GitHub never redelivers a failed webhook.
+    triggers.push(startPolling(() => fire('poll'), { intervalMs: config.intervalMs }));
+  }
+  return triggers;
+}

@@ -1,0 +1,60 @@
+// `deckhand demo`: the demo images, an example repository, and the agent
+// following it on the local Docker engine, with what to try printed first.
+import { resolve } from 'node:path';
+import Docker from 'dockerode';
+import { startAgent } from '../../agent/agent.js';
+import { resolveAgentConfig } from '../../agent/config.js';
+import { createLogger } from '../../agent/logger.js';
+import { buildDemoImages } from '../../demo/images.js';
+import { createDemoRepository, demoJobFile } from '../../demo/repository.js';
+import type { CliIO } from '../io.js';
+import { CliExit } from '../io.js';
+
+export interface DemoFlags {
+  dir: string;
+  listen: string;
+}
+
+export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> {
+  const dir = resolve(io.cwd, flags.dir);
+  const docker = new Docker();
+  try {
+    await docker.ping();
+  } catch (error) {
+    throw new CliExit(1, `Error: the Docker engine does not answer (${(error as Error).message}). Run ./scripts/setup.sh, or start dockerd.`);
+  }
+  io.stdout('==> Building the demo images (FROM scratch, with a static busybox)\n');
+  const images = await buildDemoImages(docker);
+  io.stdout(`    ${images.built.length ? `built ${images.built.join(', ')}` : 'already there'}\n`);
+  const repository = await createDemoRepository(dir);
+  io.stdout(`==> ${repository.created ? 'Created' : 'Using'} the example repository ${flags.dir} (${demoJobFile})\n`);
+
+  const { config, diagnostics } = resolveAgentConfig({ flags: { repo: dir, watch: true, listen: flags.listen, 'data-dir': resolve(dir, '.deckhand') }, env: {}, file: null });
+  if (diagnostics.length) throw new CliExit(1, diagnostics.map((d) => d.message).join('\n'));
+  const logger = createLogger('info', io.isTTY);
+  const agent = await startAgent(config, { logger, docker });
+  const addr = agent.url === 'http://127.0.0.1:4646' ? '' : `DECKHAND_ADDR=${agent.url} `;
+  io.stdout(`
+==> The agent follows ${flags.dir} and serves ${agent.url}. In another terminal:
+
+    cd ${flags.dir}
+    # ten allocations of demo-webapp:v1
+    ${addr}npx deckhand status update-demo-webapp
+    # change the image, see the plan, commit: the agent deploys it one allocation at a time (watch here)
+    sed -i 's/demo-webapp:v1/demo-webapp:v2/' ${demoJobFile}
+    ${addr}npx deckhand plan ${demoJobFile}
+    git commit -am "webapp v2"
+    # roll back the way GitOps does: revert the commit (a new version, described as a rollback)
+    git revert --no-edit HEAD
+    ${addr}npx deckhand history -p update-demo-webapp
+
+  Ctrl-C stops the agent; the containers keep running (${addr}npx deckhand stop update-demo-webapp removes them).
+
+`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await agent.close();
+  return 0;
+}

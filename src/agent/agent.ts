@@ -19,6 +19,7 @@ import type { Store } from '../store/store.js';
 import type { AgentConfig } from './config.js';
 import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
+import { PullRequestPlanner } from './pull-requests.js';
 import { reportDeployments } from './report-deployments.js';
 import { revisionSource, startTriggers } from './repository.js';
 import { githubWebhook } from './webhook.js';
@@ -72,7 +73,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
 
   const gitops = config.repo
     ? new GitOps({
-        source: revisionSource(config, config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null),
+        source: revisionSource({ ...config, dataDir }, config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null),
         engine,
         store,
         logger: logger.child({ component: 'sync' }),
@@ -84,12 +85,25 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         allowRewrite: config.allowForcePush,
       })
     : null;
+  const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
+  // Pull-request plans need a forge to post them to.
+  const planner =
+    gitops && reporter !== noReporter
+      ? new PullRequestPlanner({
+          store,
+          reporter,
+          pullRequests: reporter instanceof GitHubReporter ? reporter : null,
+          sourceFor: (branch) => revisionSource({ ...config, branch, dataDir }, gitToken),
+          logger: logger.child({ component: 'pull-requests' }),
+        })
+      : null;
   const webhook =
     gitops && config.webhookSecretFile
       ? githubWebhook({
           secret: readSecret(config.webhookSecretFile, 'webhook-secret-file'),
           repository: { url: config.repo!, branch: config.branch ?? 'main' },
           onPush: () => gitops.trigger('webhook', true),
+          ...(planner ? { onPullRequest: (event) => planner.request({ number: event.number, headSha: event.headSha, headRef: event.headRef }) } : {}),
           logger,
         })
       : gitops
@@ -117,8 +131,17 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     // The first sync waits for the engine: it must know what runs before it changes anything.
     void engineStarted.then(() => {
       if (closing.signal.aborted) return;
-      triggers = startTriggers(config, (reason) => gitops.trigger(reason), logger);
+      triggers = startTriggers(
+        config,
+        (reason) => {
+          gitops.trigger(reason);
+          // Polling open pull requests is the fallback for pull_request webhooks that never came.
+          if (reason !== 'watch') void planner?.poll();
+        },
+        logger,
+      );
       gitops.trigger('start');
+      void planner?.poll();
     });
     logger.info(`following ${config.repo}${config.branch ? ` (${config.branch})` : ''}${config.path !== '.' ? `, jobs in ${config.path}` : ''}`);
   }
@@ -134,6 +157,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       closing.abort();
       await Promise.all(triggers.map((t) => t.stop()));
       await gitops?.loop.stop();
+      await planner?.idle();
       await api.close();
       await engineStarted.catch(() => undefined);
       await engine.close();

@@ -4,14 +4,28 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GitServer } from '../support/git-server.js';
+import type { GitServer, TestRepository } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
 import { GitHubStandIn } from '../support/github-stand-in.js';
 import { api, startAgentProcess } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
+import { signBody } from '../../src/sync/webhook.js';
 
 const token = 'ghp_E2eStandInToken0123456789abcdefghijkl';
+const secret = 'pull-request-webhook-secret';
+
+async function pullRequestWebhook(url: string, action: string, pr: { number: number; headSha: string; headRef: string }, repoUrl: string, delivery: string, sign = true): Promise<number> {
+  const body = JSON.stringify({
+    action,
+    number: pr.number,
+    pull_request: { number: pr.number, title: 'change', merged: false, head: { sha: pr.headSha, ref: pr.headRef, repo: { clone_url: repoUrl } }, base: { ref: 'main' } },
+    repository: { clone_url: repoUrl, full_name: 'deckhand/jobs' },
+  });
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': delivery };
+  if (sign) headers['x-hub-signature-256'] = signBody(secret, Buffer.from(body));
+  return (await fetch(`${url}/v1/webhooks/github`, { method: 'POST', headers, body })).status;
+}
 
 function job(id: string, image: string, extra = ''): string {
   return `job "${id}" {
@@ -44,6 +58,7 @@ ${extra}    }
 let server: GitServer;
 let standIn: GitHubStandIn;
 let agent: AgentProcess;
+let repository: TestRepository;
 const runId = newRunId();
 
 beforeAll(async () => {
@@ -64,21 +79,31 @@ async function statusReaches(sha: string, context: string, state: string, timeou
   for (;;) {
     const latest = standIn.latestStatuses(sha)[context];
     if (latest?.state === state) return latest;
-    if (Date.now() > deadline) throw new Error(`${context} on ${sha.slice(0, 7)} is ${latest?.state ?? 'not set'}, not ${state}: ${latest?.description}`);
+    if (Date.now() > deadline) throw new Error(`${context} on ${sha.slice(0, 7)} is ${latest?.state ?? 'not set'}, not ${state}: ${latest?.description}\n${agent.log().split('\n').slice(-15).join('\n')}`);
+    await Promise.race([standIn.receivedRequests(standIn.exchanges.length + 1), new Promise((resolve) => setTimeout(resolve, 500))]);
+  }
+}
+
+/** Resolves once `check` holds; each request the stand-in receives wakes it. */
+async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await Promise.race([standIn.receivedRequests(standIn.exchanges.length + 1), new Promise((resolve) => setTimeout(resolve, 500))]);
   }
 }
 
 describe('commit statuses per job', () => {
   test('push → pending then success; a broken file → error at file:line; a failing deployment → failure naming the rollback; GitHub down → statuses catch up', async () => {
-    const repo = await server.createRepository('reported');
+    const repo = (repository = await server.createRepository('reported'));
     const first = await repo.commitAndPush({ 'web.nomad': job('web', 'deckhand-demo:v1'), 'api.nomad': job('api', 'deckhand-demo:v1') }, 'web and api');
     const dataDir = mkdtempSync(join(tmpdir(), 'deckhand-github-'));
     writeFileSync(join(dataDir, 'github-token'), token);
+    writeFileSync(join(dataDir, 'webhook-secret'), secret);
     agent = await startAgentProcess({
       runId,
       dataDir,
-      extraArgs: ['--repo', repo.url, '--interval', '1m', '--github-token-file', join(dataDir, 'github-token'), '--github-repo', `${standIn.owner}/${standIn.repo}`, '--github-api-url', standIn.apiUrl, '--github-throttle', 'false', '--public-url', 'https://deckhand.example.test'],
+      extraArgs: ['--repo', repo.url, '--interval', '1m', '--github-token-file', join(dataDir, 'github-token'), '--github-repo', `${standIn.owner}/${standIn.repo}`, '--github-api-url', standIn.apiUrl, '--github-throttle', 'false', '--public-url', 'https://deckhand.example.test', '--webhook-secret-file', join(dataDir, 'webhook-secret')],
     });
     const sync = () => api(agent.url, 'POST', '/v1/sync');
 
@@ -110,9 +135,41 @@ describe('commit statuses per job', () => {
     const versions = (await api<Array<{ commit: string; stable: boolean }>>(agent.url, 'GET', '/v1/job/api/versions')).body;
     expect(versions[0]).toMatchObject({ commit: third, stable: true });
 
+  }, 120_000);
+
+  test('a pull request gets one plan comment, edited in place when the branch moves; nothing of it is deployed', async () => {
+    const repo = repository;
+    await repo.git('checkout', '-q', '-b', 'bigger-web');
+    const prHead = await repo.commit({ 'web.nomad': job('web', 'deckhand-demo:v3').replace('count = 1', 'count = 2') }, 'web v3, two allocations');
+    await repo.push({ branch: 'bigger-web' });
+    standIn.addPullRequest({ number: 7, headSha: prHead, headRef: 'bigger-web' });
+    expect(await pullRequestWebhook(agent.url, 'opened', { number: 7, headSha: prHead, headRef: 'bigger-web' }, repo.url, 'pr-1', false)).toBe(401);
+    expect(await pullRequestWebhook(agent.url, 'opened', { number: 7, headSha: prHead, headRef: 'bigger-web' }, repo.url, 'pr-2')).toBe(202);
+    const planned = await statusReaches(prHead, 'deckhand/plan', 'success');
+    expect(planned.description).toMatch(/1 job/);
+    await until(() => standIn.comments(7).length === 1, 'the plan comment');
+    const [comment] = standIn.comments(7);
+    expect(comment!.body).toMatch(/^<!-- deckhand:plan -->/);
+    expect(comment!.body).toContain('`web` (`web.nomad`)');
+    expect(comment!.body).toContain('+/- image: "deckhand-demo:v1" => "deckhand-demo:v3"');
+
+    const prHead2 = await repo.commit({ 'web.nomad': job('web', 'deckhand-demo:v2').replace('count = 1', 'count = 2') }, 'web v2 after all');
+    await repo.push({ branch: 'bigger-web' });
+    standIn.moveHead(7, prHead2);
+    expect(await pullRequestWebhook(agent.url, 'synchronize', { number: 7, headSha: prHead2, headRef: 'bigger-web' }, repo.url, 'pr-3')).toBe(202);
+    await statusReaches(prHead2, 'deckhand/plan', 'success');
+    await until(() => standIn.comments(7)[0]?.edits === 1, 'the edited plan comment');
+    const comments = standIn.comments(7);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.id).toBe(comment!.id);
+    expect(comments[0]!.edits).toBe(1);
+    expect(comments[0]!.body).toContain('+/- image: "deckhand-demo:v1" => "deckhand-demo:v2"');
+    // Nothing from the pull request runs.
+    expect((await api<Array<{ version: number }>>(agent.url, 'GET', '/v1/job/web/versions')).body.every((v) => v.version <= 2)).toBe(true);
+
     // Everything the stand-in received, GitHub would have accepted; the token never shows in a status.
     expect(standIn.violations.filter((v) => v.kind !== 'stand-in-response')).toEqual([]);
     expect(JSON.stringify(standIn.exchanges)).not.toContain(token.slice(4));
     expect(agent.log()).not.toContain(token);
-  });
+  }, 90_000);
 });

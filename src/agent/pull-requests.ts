@@ -1,0 +1,101 @@
+// Plans for pull requests: the head of each open pull request is read, its job
+// folder rendered, and every job whose spec differs from what runs is planned
+// against the store; the plan goes to the forge as the pull request's one
+// comment. Nothing from a pull request is ever deployed.
+import type { Logger } from 'pino';
+import { formatDiagnostic, isError } from '../model/diagnostic.js';
+import type { MarkdownError, MarkdownJob } from '../plan/format-markdown.js';
+import { formatPlansMarkdown } from '../plan/format-markdown.js';
+import { renderTree } from '../render/tree.js';
+import type { PullRequestRef, PullRequestSource, StatusReporter } from '../status/reporter.js';
+import type { Store } from '../store/store.js';
+import type { RevisionSource } from '../sync/revision.js';
+import { planAgainstStore } from './plan-job.js';
+
+export interface PullRequestPlannerOptions {
+  store: Store;
+  reporter: StatusReporter;
+  /** Lists open pull requests (the polling fallback); null when the forge cannot. */
+  pullRequests: PullRequestSource | null;
+  /** A source that reads the named branch: the pull request's head. */
+  sourceFor: (branch: string) => RevisionSource;
+  logger: Logger;
+}
+
+interface Wanted extends PullRequestRef {
+  headRef: string;
+}
+
+export class PullRequestPlanner {
+  /** Pull request → the head sha last planned: a head is planned once. */
+  private readonly planned = new Map<number, string>();
+  private readonly sources = new Map<string, RevisionSource>();
+  private readonly wanted = new Map<number, Wanted>();
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly options: PullRequestPlannerOptions) {}
+
+  /** A pull request was opened or pushed to (webhook): plan its head, the newest request winning. */
+  request(pullRequest: Wanted): void {
+    this.wanted.set(pullRequest.number, pullRequest);
+    this.running ??= this.drain().finally(() => (this.running = null));
+  }
+
+  /** The fallback when webhooks do not arrive: plan every open pull request whose head is new. */
+  async poll(): Promise<void> {
+    if (!this.options.pullRequests) return;
+    try {
+      for (const pr of await this.options.pullRequests.openPullRequests()) {
+        if (this.planned.get(pr.number) !== pr.headSha) this.request({ number: pr.number, headSha: pr.headSha, headRef: pr.headRef });
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error }, `listing open pull requests failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Resolves when no plan is being made (tests). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    for (let next = this.takeNext(); next; next = this.takeNext()) await this.plan(next);
+  }
+
+  private takeNext(): Wanted | undefined {
+    const [first] = this.wanted.values();
+    if (first) this.wanted.delete(first.number);
+    return first;
+  }
+
+  private async plan(pr: Wanted): Promise<void> {
+    const { reporter, store, logger } = this.options;
+    const ref = { number: pr.number, headSha: pr.headSha };
+    reporter.planStarted(ref);
+    let source = this.sources.get(pr.headRef);
+    if (!source) this.sources.set(pr.headRef, (source = this.options.sourceFor(pr.headRef)));
+    const result = await source.sync();
+    if (!result.ok) {
+      reporter.planFailed(ref, `reading ${pr.headRef}: ${result.error.message}`);
+      return;
+    }
+    const { revision } = result;
+    // The branch may have moved on since the event: plan what is there, say which commit.
+    const planned = { number: pr.number, headSha: revision.sha };
+    const rendered = renderTree(revision.tree);
+    const decoder = new TextDecoder();
+    const jobs: MarkdownJob[] = [];
+    for (const { job } of rendered.jobs) {
+      const { plan, oldText } = planAgainstStore(store, job);
+      if (!plan.changes) continue;
+      const bytes = revision.tree.files.get(job.source.file);
+      jobs.push({ plan, file: job.source.file, oldText, newText: bytes ? decoder.decode(bytes) : null });
+    }
+    const byFile = new Map<string, string[]>();
+    for (const d of rendered.diagnostics.filter(isError)) byFile.set(d.file, [...(byFile.get(d.file) ?? []), formatDiagnostic(d)]);
+    const errors: MarkdownError[] = [...byFile].map(([file, lines]) => ({ file, lines }));
+    reporter.planForPullRequest(planned, { markdown: formatPlansMarkdown(jobs, errors), changedJobs: jobs.length, failedFiles: errors.length });
+    this.planned.set(pr.number, revision.sha);
+    logger.info({ pullRequest: pr.number, commit: revision.sha }, `planned pull request #${pr.number} at ${revision.sha.slice(0, 7)}: ${jobs.length} job(s) would change, ${errors.length} file(s) do not render`);
+  }
+}

@@ -2,11 +2,18 @@
 // revert, stop, health. For each job it reads the store and the runtime, asks
 // reconcile() what to do, records each step in the store before acting (so a
 // crash never loses track), acts through the driver, and reports progress.
+//
+// When the runtime does not answer (the Docker engine restarts, its socket is
+// gone), nothing is concluded from it: the engine stops deciding, keeps every
+// record as it is, tries again with backoff, and once the runtime answers
+// resumes each job as after a crash: placements cut short are made again,
+// stops cut short are finished.
 import { randomUUID } from 'node:crypto';
-import type { Job } from '../model/job.js';
+import type { Group, Job } from '../model/job.js';
 import type { AllocationRecord, Deployment, JobVersion, VersionSource } from '../model/state.js';
 import { groupSpecHash, jobSpecHash } from '../plan/change-rules.js';
-import type { AllocationObservation, Driver, RuntimeEvent } from '../runtime/driver.js';
+import { RuntimeUnavailableError } from '../runtime/driver.js';
+import type { Driver, RuntimeEvent } from '../runtime/driver.js';
 import type { Store } from '../store/store.js';
 import { cancel, isActive, promote as promoteDeployment, startDeployment } from './deployment.js';
 import type { ProgressEvent, ProgressListener } from './events.js';
@@ -14,6 +21,7 @@ import { probeAllocation } from './health-probe.js';
 import { reconcile } from './reconcile.js';
 import type { AllocationView, Decision } from './reconcile-types.js';
 import { descriptions } from './reconcile-types.js';
+import { RuntimeLink } from './runtime-link.js';
 import { submitJob } from './submit.js';
 import type { SubmitInput } from './submit.js';
 
@@ -23,6 +31,8 @@ export interface EngineOptions {
   now?: () => number;
   /** Called with errors the engine survives (a failed stop, a lost event stream). */
   onError?: (error: unknown, context: string) => void;
+  /** Backoff between attempts to reach the runtime once it stopped answering. */
+  runtimeRetryDelayMs?: { initial: number; max: number };
 }
 
 export class EngineError extends Error {
@@ -47,14 +57,34 @@ export class RolloutEngine {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** allocId → since when it has been ready; memory only (after a restart, min_healthy_time starts again). */
   private readonly readySince = new Map<string, number>();
-  private observations = new Map<string, AllocationObservation>();
   private unsubscribe: (() => void) | null = null;
   private closed = false;
+  private readonly runtime: RuntimeLink;
+  /** Jobs to resume (placements and stops cut short) before they are reconciled again. */
+  private readonly toResume = new Set<string>();
+  /** Allocations whose containers are being placed right now. */
+  private readonly placing = new Set<string>();
+  /** Allocations whose http/tcp checks the driver runs. */
+  private readonly watching = new Set<string>();
+  private reportedUnknown = false;
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
     this.driver = options.driver;
     this.now = options.now ?? Date.now;
+    this.runtime = new RuntimeLink(this.driver, {
+      retryDelayMs: options.runtimeRetryDelayMs,
+      onError: options.onError,
+      onDown: (error, retryFromMs) => {
+        for (const job of this.store.listJobs()) this.toResume.add(job.id);
+        this.emit({ type: 'runtime', jobId: null, message: `${error.message}; nothing is changed until it answers again (retrying from ${retryFromMs} ms with backoff)` });
+        this.options.onError?.(error, 'reaching the runtime');
+      },
+      onUp: () => {
+        this.emit({ type: 'runtime', jobId: null, message: 'the runtime answers again; resuming every job' });
+        for (const job of this.store.listJobs()) this.schedule(job.id);
+      },
+    });
   }
 
   onProgress(listener: ProgressListener): () => void {
@@ -62,20 +92,36 @@ export class RolloutEngine {
     return () => this.listeners.delete(listener);
   }
 
-  /** Rebuilds the view from container labels and the store, then resumes every job. */
+  /**
+   * Rebuilds the view from container labels and the store, then resumes every job.
+   * When the runtime does not answer it rejects with a RuntimeUnavailableError that
+   * says where it looked, having changed nothing; calling it again tries again.
+   */
   async start(): Promise<void> {
-    this.unsubscribe = this.driver.subscribe((event) => this.onRuntimeEvent(event));
-    await this.refreshObservations();
-    await this.adoptRunning();
+    if (this.closed) throw new Error('the rollout engine is closed');
+    if (!this.unsubscribe) {
+      this.unsubscribe = this.driver.subscribe((event) => this.onRuntimeEvent(event));
+      for (const job of this.store.listJobs()) this.toResume.add(job.id);
+    }
+    if (this.runtime.up) return;
+    await this.runtime.connect();
+    this.reportUnknownContainers();
     for (const job of this.store.listJobs()) this.schedule(job.id);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe?.();
+    this.unsubscribe = null;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.runtime.close();
     await Promise.allSettled([...this.queues.values()]);
+  }
+
+  /** Whether the runtime answered the last time it was asked. */
+  get runtimeAvailable(): boolean {
+    return this.runtime.up;
   }
 
   // ---- the core API ----
@@ -88,13 +134,18 @@ export class RolloutEngine {
     if (automatic && this.store.isSpecFailed(input.job.id, jobSpecHash(input.job))) {
       throw new EngineError(`job "${input.job.id}": this spec failed before and was rolled back; change the job to deploy it again`, 409);
     }
-    const result = submitJob(this.store, { ...input, now });
-    if (!result.changed) return { ...result, deployment: null };
-    const stable = input.source.revertOf !== null ? this.store.getVersion(input.job.id, input.source.revertOf) : undefined;
-    const deployment = this.startDeployment(result.version, stable?.stable === true);
+    // The version and its deployment land together: a crash between them would leave a version nobody deploys.
+    const { result, started } = this.store.transaction(() => {
+      const result = submitJob(this.store, { ...input, now });
+      if (!result.changed) return { result, started: null };
+      const stable = input.source.revertOf !== null ? this.store.getVersion(input.job.id, input.source.revertOf) : undefined;
+      return { result, started: this.recordDeployment(result.version, stable?.stable === true) };
+    });
+    if (!started) return { ...result, deployment: null };
+    this.emitStarted(started);
     this.emit({ type: 'version', jobId: input.job.id, version: result.version, message: `version ${result.version.version} submitted` });
     this.schedule(input.job.id);
-    return { ...result, deployment };
+    return { ...result, deployment: started.deployment };
   }
 
   /** `deckhand revert JOB VERSION`: a new version with an earlier version's spec. */
@@ -133,8 +184,10 @@ export class RolloutEngine {
     const record = this.store.getJob(jobId);
     if (!record) throw new EngineError(`job "${jobId}" not found`, 404);
     const deployment = this.latestDeployment(jobId);
-    if (deployment && isActive(deployment)) this.store.putDeployment(cancel(deployment, descriptions.stopped, this.now()));
-    this.store.setStopped(jobId, true, this.now());
+    this.store.transaction(() => {
+      if (deployment && isActive(deployment)) this.store.putDeployment(cancel(deployment, descriptions.stopped, this.now()));
+      this.store.setStopped(jobId, true, this.now());
+    });
     this.emit({ type: 'job', jobId, message: 'job stopped' });
     this.schedule(jobId);
     await this.settled(jobId);
@@ -148,8 +201,10 @@ export class RolloutEngine {
     if (allocation.healthy !== null) throw new EngineError(`allocation ${allocId.slice(0, 8)} already has its health (${allocation.healthy ? 'healthy' : 'unhealthy'})`, 409);
     const now = this.now();
     const updated = { ...allocation, healthy, healthyAt: healthy ? now : null, modifiedAt: now };
-    this.store.putAllocation(updated);
-    this.countHealth(updated, healthy);
+    this.store.transaction(() => {
+      this.store.putAllocation(updated);
+      this.countHealth(updated, healthy);
+    });
     this.schedule(allocation.jobId);
     return updated;
   }
@@ -209,8 +264,11 @@ export class RolloutEngine {
   }
 
   private async reconcileJob(jobId: string): Promise<void> {
+    // Nothing is decided on a view the runtime did not give: the job waits for it to answer again.
+    if (!this.runtime.up) return;
+    if (this.toResume.delete(jobId)) await this.resumeJob(jobId);
     // Decisions are applied, then reconcile runs again on the new state, until it has nothing left to do now.
-    for (let round = 0; round < 50 && !this.closed; round++) {
+    for (let round = 0; round < 50 && !this.closed && this.runtime.up; round++) {
       const decisions = this.decide(jobId);
       if (!decisions) return;
       const acting = decisions.filter((d) => d.kind !== 'wait');
@@ -225,6 +283,8 @@ export class RolloutEngine {
       // A deployment that just ended changes what comes next: decide again before touching containers.
       if (acting.some((d) => d.kind === 'fail' || d.kind === 'complete' || d.kind === 'pause')) continue;
       await Promise.all(acting.filter((d) => d.kind === 'stop').map((d) => this.apply(jobId, d)));
+      // Placed beside what may still run when a stop did not reach the runtime: no, wait for it.
+      if (!this.runtime.up) return;
       await Promise.all(acting.filter((d) => d.kind === 'place').map((d) => this.apply(jobId, d)));
     }
   }
@@ -257,7 +317,7 @@ export class RolloutEngine {
     if (a.status === 'pending') return { ...base, probe: 'not-ready', readySince: null, failure: null };
     if (a.status === 'failed') return { ...base, probe: 'failed', readySince: null, failure: a.description || 'it failed' };
     const mode = group?.update.healthCheck ?? 'task_states';
-    const result = probeAllocation(this.observations.get(a.id), this.driver.checkStatus(a.id), mode, group?.tasks.map((t) => t.name) ?? []);
+    const result = probeAllocation(this.runtime.observations.get(a.id), this.driver.checkStatus(a.id), mode, group?.tasks.map((t) => t.name) ?? []);
     if (result.probe === 'ready') {
       if (!this.readySince.has(a.id)) this.readySince.set(a.id, now);
     } else {
@@ -279,15 +339,21 @@ export class RolloutEngine {
         const group = this.store.getVersion(jobId, record.version)!.job.groups.find((g) => g.name === allocation.group)!;
         const updated = { ...allocation, jobVersion: record.version, modifiedAt: now };
         this.store.putAllocation(updated);
-        await this.driver.updateRestartPolicy(allocation.id, group.restart).catch((error) => this.options.onError?.(error, 'updating a restart policy'));
+        await this.driver.updateRestartPolicy(allocation.id, group.restart).catch((error: unknown) => {
+          if (error instanceof RuntimeUnavailableError) this.runtime.down(error);
+          else this.options.onError?.(error, 'updating a restart policy');
+        });
         this.emit({ type: 'allocation', jobId, allocation: updated, message: `allocation ${allocation.id.slice(0, 8)} updated in place to version ${record.version}` });
         return;
       }
       case 'set-health': {
         const allocation = this.store.getAllocation(decision.allocId)!;
         const updated = { ...allocation, healthy: decision.healthy, healthyAt: decision.healthy ? now : null, modifiedAt: now, description: decision.healthy ? allocation.description : decision.reason };
-        this.store.putAllocation(updated);
-        this.countHealth(updated, decision.healthy);
+        // Together: a crash between them would forget an unhealthy allocation that counts against the failure ratio.
+        this.store.transaction(() => {
+          this.store.putAllocation(updated);
+          this.countHealth(updated, decision.healthy);
+        });
         this.emit({ type: 'allocation', jobId, allocation: updated, message: `allocation ${allocation.id.slice(0, 8)} is ${decision.healthy ? 'healthy' : `unhealthy: ${decision.reason}`}` });
         return;
       }
@@ -345,17 +411,42 @@ export class RolloutEngine {
       }
     });
     this.emit({ type: 'allocation', jobId, allocation, message: `placing allocation ${allocation.id.slice(0, 8)} (${groupName}[${index}]${canary ? ', canary' : ''})` });
+    await this.startContainers(allocation);
+  }
+
+  /** Creates a recorded allocation's containers: for a new allocation, or again for one whose placement was cut short. */
+  private async startContainers(allocation: AllocationRecord): Promise<void> {
+    const { jobId } = allocation;
+    const group = this.store.getVersion(jobId, allocation.jobVersion)?.job.groups.find((g) => g.name === allocation.group);
+    if (!group) {
+      const failed = { ...allocation, status: 'failed' as const, description: `version ${allocation.jobVersion} has no group "${allocation.group}"`, modifiedAt: this.now() };
+      this.store.putAllocation(failed);
+      return;
+    }
+    this.placing.add(allocation.id);
     try {
-      const placed = await this.driver.place({ allocId: allocation.id, jobId, jobVersion: record.version, deploymentId, group, index, specHash: allocation.specHash });
-      const running = { ...allocation, status: 'running' as const, containers: placed.containers, ports: placed.ports, modifiedAt: this.now() };
+      const placed = await this.driver.place({
+        allocId: allocation.id, jobId, jobVersion: allocation.jobVersion, deploymentId: allocation.deploymentId, group, index: allocation.index, specHash: allocation.specHash,
+      });
+      const running = { ...allocation, status: 'running' as const, containers: placed.containers, ports: placed.ports, description: '', modifiedAt: this.now() };
       this.store.putAllocation(running);
-      this.driver.watchChecks(allocation.id, jobId, group.tasks.flatMap((t) => t.checks), placed.ports);
-      await this.refreshObservations();
+      this.watchChecks(running.id, jobId, group, placed.ports);
+      await this.runtime.refresh();
       this.emit({ type: 'allocation', jobId, allocation: running, message: `allocation ${allocation.id.slice(0, 8)} started` });
     } catch (error) {
+      if (error instanceof RuntimeUnavailableError) {
+        // Not the allocation's fault: it stays pending, and is placed again once the runtime answers.
+        const waiting = { ...allocation, description: `waiting for the runtime: ${error.message}`, modifiedAt: this.now() };
+        this.store.putAllocation(waiting);
+        this.emit({ type: 'allocation', jobId, allocation: waiting, message: `allocation ${allocation.id.slice(0, 8)} waits for the runtime: ${error.message}` });
+        this.runtime.down(error);
+        return;
+      }
       const failed = { ...allocation, status: 'failed' as const, description: error instanceof Error ? error.message : String(error), modifiedAt: this.now() };
       this.store.putAllocation(failed);
       this.emit({ type: 'allocation', jobId, allocation: failed, message: `allocation ${allocation.id.slice(0, 8)} failed to start: ${failed.description}` });
+    } finally {
+      this.placing.delete(allocation.id);
     }
   }
 
@@ -364,17 +455,30 @@ export class RolloutEngine {
     if (!allocation) return;
     const stopping = { ...allocation, desired: 'stop' as const, modifiedAt: this.now(), description: allocation.description || reason };
     this.store.putAllocation(stopping);
-    this.driver.unwatchChecks(allocId);
     this.readySince.delete(allocId);
-    try {
-      await this.driver.stop(allocId);
-      const status = allocation.status === 'failed' ? 'failed' : 'complete';
-      this.store.putAllocation({ ...stopping, status, modifiedAt: this.now() });
-    } catch (error) {
-      this.options.onError?.(error, `stopping allocation ${allocId.slice(0, 8)}`);
+    if (await this.removeContainers(stopping)) {
+      this.emit({ type: 'allocation', jobId: allocation.jobId, allocation: this.store.getAllocation(allocId)!, message: `allocation ${allocId.slice(0, 8)} stopped: ${reason}` });
     }
-    this.observations.delete(allocId);
-    this.emit({ type: 'allocation', jobId: allocation.jobId, allocation: this.store.getAllocation(allocId)!, message: `allocation ${allocId.slice(0, 8)} stopped: ${reason}` });
+  }
+
+  /** Removes the containers of an allocation recorded as stopping; false when the runtime did not answer (resuming finishes it). */
+  private async removeContainers(allocation: AllocationRecord): Promise<boolean> {
+    this.unwatchChecks(allocation.id);
+    try {
+      await this.driver.stop(allocation.id);
+      const status = allocation.status === 'failed' ? 'failed' : 'complete';
+      this.store.putAllocation({ ...allocation, status, modifiedAt: this.now() });
+    } catch (error) {
+      if (error instanceof RuntimeUnavailableError) {
+        this.runtime.down(error);
+        return false;
+      }
+      this.options.onError?.(error, `stopping allocation ${allocation.id.slice(0, 8)}`);
+      // Tried again before the job's next reconcile.
+      this.toResume.add(allocation.jobId);
+    }
+    this.runtime.forget(allocation.id);
+    return true;
   }
 
   private async fail(jobId: string, description: string, revert: boolean): Promise<void> {
@@ -382,33 +486,41 @@ export class RolloutEngine {
     const version = this.store.getVersion(jobId, deployment.jobVersion)!;
     const stable = revert ? this.store.listVersions(jobId).find((v) => v.stable && v.specHash !== version.specHash) : undefined;
     const text = stable ? `${description} - rolling back to job version ${stable.version}` : description;
-    this.store.transaction(() => {
+    // The failure and its rollback land together: a crash between them would lose the rollback.
+    const reverted = this.store.transaction(() => {
       this.store.putDeployment({ ...deployment, status: 'failed', description: text, updatedAt: this.now() });
-      if (stable) this.store.markSpecFailed(jobId, version.specHash, this.now());
+      if (!stable) return null;
+      this.store.markSpecFailed(jobId, version.specHash, this.now());
+      const submitted = submitJob(this.store, {
+        job: stable.job,
+        source: { kind: 'auto-revert', commit: stable.source.commit, file: stable.source.file, author: null, message: `Rolling back to job version ${stable.version}`, revertOf: stable.version },
+        sourceText: stable.sourceText,
+        now: this.now(),
+      });
+      return { version: submitted.version, started: this.recordDeployment(submitted.version, true) };
     });
-    this.emitDeployment(this.latestDeployment(jobId)!, text);
-    if (!stable) return;
-    const reverted = submitJob(this.store, {
-      job: stable.job,
-      source: { kind: 'auto-revert', commit: stable.source.commit, file: stable.source.file, author: null, message: `Rolling back to job version ${stable.version}`, revertOf: stable.version },
-      sourceText: stable.sourceText,
-      now: this.now(),
-    });
+    this.emitDeployment(this.store.getDeployment(deployment.id)!, text);
+    if (!reverted || !stable) return;
     this.emit({ type: 'version', jobId, version: reverted.version, message: `version ${reverted.version.version} reverts to version ${stable.version}` });
-    this.startDeployment(reverted.version, true);
+    this.emitStarted(reverted.started);
   }
 
-  private startDeployment(version: JobVersion, rollback: boolean): Deployment {
+  /** Records a new deployment of a version, cancelling the one it supersedes; events follow once it is stored. */
+  private recordDeployment(version: JobVersion, rollback: boolean): { deployment: Deployment; cancelled: Deployment | null; version: number } {
     const now = this.now();
     const previous = this.latestDeployment(version.jobId);
     const deployment = startDeployment({ id: randomUUID().replace(/-/g, ''), job: version.job, version: version.version, now, rollback });
+    const cancelled = previous && isActive(previous) ? cancel(previous, descriptions.newerVersion, now) : null;
     this.store.transaction(() => {
-      if (previous && isActive(previous)) this.store.putDeployment(cancel(previous, descriptions.newerVersion, now));
+      if (cancelled) this.store.putDeployment(cancelled);
       this.store.putDeployment(deployment);
     });
-    if (previous && isActive(previous)) this.emitDeployment(this.store.getDeployment(previous.id)!, descriptions.newerVersion);
-    this.emitDeployment(deployment, `deployment ${deployment.id.slice(0, 8)} of version ${version.version} started`);
-    return deployment;
+    return { deployment, cancelled, version: version.version };
+  }
+
+  private emitStarted(started: { deployment: Deployment; cancelled: Deployment | null; version: number }): void {
+    if (started.cancelled) this.emitDeployment(started.cancelled, descriptions.newerVersion);
+    this.emitDeployment(started.deployment, `deployment ${started.deployment.id.slice(0, 8)} of version ${started.version} started`);
   }
 
   private countHealth(allocation: AllocationRecord, healthy: boolean): void {
@@ -439,48 +551,72 @@ export class RolloutEngine {
   }
 
   private onRuntimeEvent(event: RuntimeEvent): void {
-    void this.refreshObservations()
-      .catch((error) => this.options.onError?.(error, 'reading the runtime'))
-      .then(() => {
+    // Before start() reached the runtime there is nothing to refresh; start() reads everything.
+    if (this.runtime.state === 'connecting' || this.closed) return;
+    void this.runtime
+      .refresh()
+      .then((answered) => {
+        if (!answered) return;
         if (event.jobId) this.schedule(event.jobId);
         else for (const job of this.store.listJobs()) this.schedule(job.id);
-      });
-  }
-
-  private async refreshObservations(): Promise<void> {
-    const list = await this.driver.observe();
-    this.observations = new Map(list.map((o) => [o.allocId, o]));
+      })
+      .catch((error) => this.options.onError?.(error, 'reading the runtime'));
   }
 
   /**
-   * After a restart: allocations placed when the agent went down are marked failed
-   * (reconcile replaces them); running ones get their checks back. Containers no
-   * record knows of are reported, not removed (only a prune removes them).
+   * Before a job is reconciled after a start or after the runtime came back: stops
+   * that were cut short are finished; placements that were cut short are adopted
+   * when all their containers run, else placed again (leftovers removed); running
+   * allocations get their checks back. Nothing here counts against an allocation's health.
    */
-  private async adoptRunning(): Promise<void> {
-    const records = new Map(this.store.listAllocations().map((a) => [a.id, a]));
-    for (const allocation of records.values()) {
-      if (allocation.desired !== 'run') continue;
-      const observed = this.observations.get(allocation.id);
-      if (allocation.status === 'pending' && !observed) {
-        this.store.putAllocation({ ...allocation, status: 'failed', description: 'lost while being placed (the agent stopped)', modifiedAt: this.now() });
+  private async resumeJob(jobId: string): Promise<void> {
+    const allocations = this.store.listAllocations(jobId);
+    // Stops first: a placement made again must not run beside what it replaces.
+    for (const allocation of allocations.filter((a) => a.desired === 'stop' && this.runtime.observations.has(a.id))) {
+      if (!(await this.removeContainers(allocation))) return;
+    }
+    for (const allocation of allocations) {
+      if (allocation.desired !== 'run' || this.placing.has(allocation.id)) continue;
+      const observed = this.runtime.observations.get(allocation.id);
+      if (allocation.status === 'running' && observed && !this.watching.has(allocation.id)) {
+        const group = this.store.getVersion(jobId, allocation.jobVersion)?.job.groups.find((g) => g.name === allocation.group);
+        if (group) this.watchChecks(allocation.id, jobId, group, observed.ports);
+      }
+      if (allocation.status !== 'pending') continue;
+      if (observed && observed.tasks.every((t) => t.state === 'running')) {
+        const containers = Object.fromEntries(observed.tasks.map((t) => [t.task, t.containerId ?? '']));
+        const running = { ...allocation, status: 'running' as const, containers, ports: observed.ports, description: '', modifiedAt: this.now() };
+        this.store.putAllocation(running);
+        const group = this.store.getVersion(jobId, allocation.jobVersion)?.job.groups.find((g) => g.name === allocation.group);
+        if (group) this.watchChecks(allocation.id, jobId, group, observed.ports);
+        this.emit({ type: 'allocation', jobId, allocation: running, message: `allocation ${allocation.id.slice(0, 8)} adopted: its containers run` });
         continue;
       }
-      if (allocation.status === 'pending' && observed) {
-        this.store.putAllocation({ ...allocation, status: 'running', ports: observed.ports, modifiedAt: this.now() });
-      }
-      const version = this.store.getVersion(allocation.jobId, allocation.jobVersion);
-      const group = version?.job.groups.find((g) => g.name === allocation.group);
-      if (observed && group) this.driver.watchChecks(allocation.id, allocation.jobId, group.tasks.flatMap((t) => t.checks), observed.ports);
+      this.emit({ type: 'allocation', jobId, allocation, message: `placing allocation ${allocation.id.slice(0, 8)} again (${allocation.group}[${allocation.index}]): its placement was cut short` });
+      await this.startContainers(allocation);
+      if (!this.runtime.up) return;
     }
-    for (const observed of this.observations.values()) {
-      const record = records.get(observed.allocId);
-      if (record?.desired === 'stop') {
-        await this.driver.stop(observed.allocId).catch((error) => this.options.onError?.(error, 'removing a stopped allocation'));
-      } else if (!record) {
-        this.emit({ type: 'runtime', jobId: observed.jobId, message: `containers of allocation ${observed.allocId.slice(0, 8)} (job ${observed.jobId}) belong to no known allocation; left alone until a prune` });
-      }
+  }
+
+  /** Containers no record knows of are reported once, not removed (only a prune removes them). */
+  private reportUnknownContainers(): void {
+    if (this.reportedUnknown) return;
+    this.reportedUnknown = true;
+    const known = new Set(this.store.listAllocations().map((a) => a.id));
+    for (const observed of this.runtime.observations.values()) {
+      if (known.has(observed.allocId)) continue;
+      this.emit({ type: 'runtime', jobId: observed.jobId, message: `containers of allocation ${observed.allocId.slice(0, 8)} (job ${observed.jobId}) belong to no known allocation; left alone until a prune` });
     }
+  }
+
+  private watchChecks(allocId: string, jobId: string, group: Group, ports: Record<string, number>): void {
+    this.driver.watchChecks(allocId, jobId, group.tasks.flatMap((t) => t.checks), ports);
+    this.watching.add(allocId);
+  }
+
+  private unwatchChecks(allocId: string): void {
+    this.driver.unwatchChecks(allocId);
+    this.watching.delete(allocId);
   }
 
   private emitDeployment(deployment: Deployment, message: string): void {

@@ -32,6 +32,18 @@ export class PlacementError extends Error {
   }
 }
 
+/**
+ * The runtime did not answer at all (not running, restarting, its socket gone).
+ * Nothing can be concluded about what runs then: callers wait and try again,
+ * and never count it against an allocation.
+ */
+export class RuntimeUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RuntimeUnavailableError';
+  }
+}
+
 export type TaskState = 'running' | 'restarting' | 'exited' | 'created' | 'missing';
 export type DockerHealth = 'none' | 'starting' | 'healthy' | 'unhealthy';
 
@@ -60,7 +72,8 @@ export interface AllocationObservation {
   tasks: TaskObservation[];
 }
 
-export type RuntimeEventKind = 'start' | 'die' | 'health' | 'destroy' | 'check' | 'reconnected';
+/** `disconnected`: the event stream broke (the runtime may be gone); `reconnected`: it is back, and events may have been missed. */
+export type RuntimeEventKind = 'start' | 'die' | 'health' | 'destroy' | 'check' | 'reconnected' | 'disconnected';
 
 /** Something changed for an allocation: the engine re-reads and reconciles its job. */
 export interface RuntimeEvent {
@@ -80,7 +93,10 @@ export interface CheckStatus {
 }
 
 export interface Driver {
-  /** Creates and starts the allocation's containers; throws PlacementError, leaving nothing behind, when it cannot. */
+  /**
+   * Creates and starts the allocation's containers; throws PlacementError, leaving nothing behind, when it cannot.
+   * Every method throws RuntimeUnavailableError when the runtime does not answer.
+   */
   place(request: PlacementRequest): Promise<Placement>;
   /** Stops and removes every container of an allocation; nothing to do is fine. */
   stop(allocId: string): Promise<void>;

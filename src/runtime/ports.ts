@@ -90,6 +90,7 @@ export class PortAllocator {
       for (const request of requests) {
         if (Object.hasOwn(ports, request.label)) continue;
         const fixed = request.static ?? previous[request.label] ?? null;
+        if (fixed !== null) await this.checkFixed(allocId, request.label, fixed);
         const port = fixed ?? (await this.nextFree());
         if (!this.holders.has(port)) added.push(port);
         this.reserve(allocId, request.label, port);
@@ -102,15 +103,29 @@ export class PortAllocator {
     return ports;
   }
 
+  /**
+   * A port the job fixes (or a re-placement keeps): another allocation must not hold
+   * it, and nothing else on the host may listen on it, else the task could only fail
+   * to bind it, which says far less than this.
+   */
+  private async checkFixed(allocId: string, label: string, port: number): Promise<void> {
+    const holder = this.holders.get(port);
+    if (holder && holder.allocId !== allocId) throw new PortError(`port ${port} (${label}) is already held by allocation ${holder.allocId} (${holder.label})`);
+    if (!(await this.isFree(port))) throw new PortError(`port ${port} (${label}) is in use on the host by another process`);
+  }
+
   private async nextFree(): Promise<number> {
     const size = this.range.max - this.range.min + 1;
+    let inUse = 0;
     for (let tried = 0; tried < size; tried++) {
       const port = this.cursor;
       // Moving on (not restarting at min) lets a just-released port rest a while.
       this.cursor = port >= this.range.max ? this.range.min : port + 1;
       if (this.holders.has(port)) continue;
       if (await this.isFree(port)) return port;
+      inUse += 1;
     }
-    throw new PortError(`no free port left in ${this.range.min}-${this.range.max}`);
+    const held = size - inUse;
+    throw new PortError(`no free port left in ${this.range.min}-${this.range.max} (${held} held by allocations, ${inUse} in use by other processes on the host)`);
   }
 }

@@ -7,6 +7,7 @@ function harness() {
   const sinces: string[] = [];
   const messages: EngineEventMessage[] = [];
   let reconnected = 0;
+  let disconnected = 0;
   let failNext = 0;
   const waiters: Array<() => void> = [];
   const changed = () => waiters.splice(0).forEach((wake) => wake());
@@ -31,6 +32,10 @@ function harness() {
       reconnected += 1;
       changed();
     },
+    onDisconnected: () => {
+      disconnected += 1;
+      changed();
+    },
     initialDelayMs: 5,
     maxDelayMs: 20,
     now: () => 1_700_000_000_123,
@@ -38,7 +43,7 @@ function harness() {
   const until = async (condition: () => boolean) => {
     while (!condition()) await new Promise<void>((resolve) => waiters.push(resolve));
   };
-  return { stream, streams, sinces, messages, until, reconnected: () => reconnected, failOpens: (n: number) => (failNext = n) };
+  return { stream, streams, sinces, messages, until, reconnected: () => reconnected, disconnected: () => disconnected, failOpens: (n: number) => (failNext = n) };
 }
 
 describe('EventStream', () => {
@@ -68,6 +73,20 @@ describe('EventStream', () => {
     await h.until(() => h.reconnected() === 2);
     h.stream.stop();
     expect(h.streams[1]!.destroyed).toBe(true);
+  });
+
+  it('says when an open stream breaks, once, however many reconnections fail after it', async () => {
+    const h = harness();
+    h.stream.start();
+    await h.until(() => h.streams.length === 1);
+    expect(h.disconnected()).toBe(0);
+    h.failOpens(2);
+    h.streams[0]!.destroy(new Error('socket hang up'));
+    await h.until(() => h.reconnected() === 1);
+    expect(h.disconnected()).toBe(1);
+    expect(h.sinces).toHaveLength(4);
+    h.stream.stop();
+    expect(h.disconnected()).toBe(1);
   });
 
   it('stops for good', async () => {

@@ -1,15 +1,16 @@
 // The Driver on the Docker engine: an allocation is one labelled container per
 // task, with host networking and ports from the allocator.
+import { Agent } from 'node:http';
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import type { Check, RestartPolicy } from '../../model/job.js';
 import { CheckRunner } from '../checks.js';
-import { PlacementError } from '../driver.js';
+import { PlacementError, RuntimeUnavailableError } from '../driver.js';
 import type { AllocationObservation, CheckStatus, Driver, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind } from '../driver.js';
 import { PortAllocator, PortError } from '../ports.js';
 import type { PortRange, PortRequest } from '../ports.js';
 import { containerSpec, restartPolicy } from './container-spec.js';
-import { engineMessage, statusOf } from './engine-error.js';
+import { engineMessage, isConnectionError, statusOf } from './engine-error.js';
 import { EventStream } from './events.js';
 import type { EngineEventMessage } from './events.js';
 import { label, labelFilter } from './labels.js';
@@ -41,6 +42,8 @@ export class DockerDriver implements Driver {
   private readonly extraLabels: Record<string, string>;
   private readonly stopTimeoutSeconds: number;
   private readonly hostname: string;
+  /** Where the engine is, for messages: `unix:///var/run/docker.sock`. */
+  readonly address: string;
   /** Placements under way, and a clock of when each finished: observe() must not free their ports. */
   private readonly placing = new Set<string>();
   private readonly placedAt = new Map<string, number>();
@@ -54,6 +57,11 @@ export class DockerDriver implements Driver {
     this.extraLabels = { ...options.labels };
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 3;
     this.hostname = options.hostname ?? hostname();
+    this.address = engineAddress(docker);
+    // Fresh connections: a kept-alive one outlives the engine's listener while it shuts down, and
+    // would show it stopping every container as if each had failed. A refused connection says the truth.
+    const modem = docker.modem as { agent?: unknown; protocol?: string };
+    if (modem.agent === undefined && modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = new Agent({ keepAlive: false });
     this.puller = new ImagePuller(docker, options.pullTimeoutMs ?? 120_000);
     this.checks = new CheckRunner((allocId, jobId) => this.emit({ kind: 'check', allocId, jobId, time: Date.now() }));
     this.events = new EventStream({
@@ -62,6 +70,7 @@ export class DockerDriver implements Driver {
         docker.getEvents({ filters: { type: ['container'], event: watchedActions, label: labelFilter(this.extraLabels) }, since } as unknown as Docker.GetEventsOptions),
       onMessage: (message) => this.onEngineEvent(message),
       onReconnected: () => this.emit({ kind: 'reconnected', allocId: null, jobId: null, time: Date.now() }),
+      onDisconnected: () => this.emit({ kind: 'disconnected', allocId: null, jobId: null, time: Date.now() }),
       initialDelayMs: options.reconnectDelayMs?.initial,
       maxDelayMs: options.reconnectDelayMs?.max,
     });
@@ -72,9 +81,9 @@ export class DockerDriver implements Driver {
     this.placing.add(allocId);
     const created: Docker.Container[] = [];
     try {
-      const ports = await this.ports.allocate(allocId, portRequests(request), request.ports ?? {});
-      // A container left by an earlier attempt at this allocation would hold its name.
+      // A container left by an earlier attempt at this allocation would hold its name, and maybe its ports.
       await this.removeContainers(allocId, 0);
+      const ports = await this.ports.allocate(allocId, portRequests(request), request.ports ?? {});
       const containers: Record<string, string> = {};
       for (const task of request.group.tasks) {
         const spec = containerSpec(request, task, ports, { hostname: this.hostname, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels });
@@ -88,6 +97,9 @@ export class DockerDriver implements Driver {
       await Promise.allSettled(created.map((container) => container.remove({ force: true })));
       this.ports.release(allocId);
       if (error instanceof PlacementError) throw error;
+      if (isConnectionError(error)) throw this.unavailable(error);
+      // A server error while the engine shuts down (its network store already closed) is not the allocation's.
+      if ((statusOf(error) ?? 0) >= 500 && !(await this.answers())) throw this.unavailable(error);
       throw new PlacementError(error instanceof PortError ? error.message : engineMessage(error));
     } finally {
       this.placing.delete(allocId);
@@ -97,24 +109,28 @@ export class DockerDriver implements Driver {
 
   async stop(allocId: string): Promise<void> {
     this.checks.unwatch(allocId);
-    await this.removeContainers(allocId, this.stopTimeoutSeconds);
+    await this.guard(() => this.removeContainers(allocId, this.stopTimeoutSeconds));
     this.ports.release(allocId);
     this.placedAt.delete(allocId);
   }
 
   async restart(allocId: string): Promise<void> {
-    const containers = await this.containersOf(allocId);
-    await Promise.all(containers.map((container) => container.restart({ t: this.stopTimeoutSeconds })));
+    await this.guard(async () => {
+      const containers = await this.containersOf(allocId);
+      await Promise.all(containers.map((container) => container.restart({ t: this.stopTimeoutSeconds })));
+    });
   }
 
   async updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void> {
-    const containers = await this.containersOf(allocId);
-    await Promise.all(containers.map((container) => container.update({ RestartPolicy: restartPolicy(policy) })));
+    await this.guard(async () => {
+      const containers = await this.containersOf(allocId);
+      await Promise.all(containers.map((container) => container.update({ RestartPolicy: restartPolicy(policy) })));
+    });
   }
 
   async observe(): Promise<AllocationObservation[]> {
     const startedAt = this.tick;
-    const allocations = allocationsFrom(await inspectAll(this.docker, labelFilter(this.extraLabels)));
+    const allocations = allocationsFrom(await this.guard(() => inspectAll(this.docker, labelFilter(this.extraLabels))));
     const seen = new Set<string>();
     for (const allocation of allocations) {
       seen.add(allocation.allocId);
@@ -162,6 +178,31 @@ export class DockerDriver implements Driver {
     this.listeners.clear();
     this.events.stop();
     this.checks.close();
+  }
+
+  /** Connection failures become RuntimeUnavailableError: the engine did not answer, which says nothing of the containers. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw isConnectionError(error) ? this.unavailable(error) : error;
+    }
+  }
+
+  /** Whether the engine accepts a new connection now. */
+  private async answers(): Promise<boolean> {
+    try {
+      await this.docker.ping();
+      return true;
+    } catch (error) {
+      return !isConnectionError(error);
+    }
+  }
+
+  private unavailable(error: unknown): RuntimeUnavailableError {
+    const { code } = error as { code?: string };
+    const why = typeof code === 'string' ? code : engineMessage(error);
+    return new RuntimeUnavailableError(`the Docker engine at ${this.address} does not answer (${why})`, { cause: error });
   }
 
   private emit(event: RuntimeEvent): void {
@@ -214,12 +255,19 @@ export class DockerDriver implements Driver {
       }),
     );
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure && isConnectionError(failure.reason)) throw failure.reason;
     if (failure) throw new Error(`removing allocation ${allocId}: ${engineMessage(failure.reason)}`);
   }
 }
 
 function ignore(error: unknown, statusCodes: number[]): void {
   if (!statusCodes.includes(statusOf(error) ?? 0)) throw error;
+}
+
+function engineAddress(docker: Docker): string {
+  const modem = docker.modem as { socketPath?: string; host?: string; port?: string | number; protocol?: string };
+  if (modem.socketPath) return `unix://${modem.socketPath}`;
+  return `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
 }
 
 /** The group's ports, once per label (tasks of a group share its network, as in Nomad). */

@@ -20,3 +20,12 @@ export function engineMessage(error: unknown): string {
   const text = typeof message === 'string' ? message : String(error);
   return text.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }
+
+/** Errors of the connection itself: the engine is down, restarting, or its socket is gone; not an answer. */
+const connectionErrorCodes = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+export function isConnectionError(error: unknown): boolean {
+  if (statusOf(error) !== undefined) return false;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && connectionErrorCodes.has(code)) || (typeof message === 'string' && /socket hang up/i.test(message));
+}

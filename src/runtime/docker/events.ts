@@ -15,6 +15,8 @@ export interface EventStreamOptions {
   open: (since: string) => Promise<NodeJS.ReadableStream>;
   onMessage: (message: EngineEventMessage) => void;
   onReconnected: () => void;
+  /** The open stream ended or failed (the engine went away, or is restarting); reconnection follows. */
+  onDisconnected?: () => void;
   initialDelayMs?: number;
   maxDelayMs?: number;
   now?: () => number;
@@ -97,7 +99,9 @@ export class EventStream {
       ended = true;
       if (buffered.trim()) this.handle(buffered);
       if (this.stream === stream) this.stream = null;
-      if (!this.stopped) this.retry();
+      if (this.stopped) return;
+      this.options.onDisconnected?.();
+      this.retry();
     };
     stream.on('end', end);
     stream.on('close', end);

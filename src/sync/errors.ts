@@ -56,13 +56,14 @@ export function classifyGitError(error: unknown, context: ErrorContext): SyncErr
   const original = redact(errorMessage(error), context.secrets);
   const make = (kind: SyncErrorCode, message: string, hint: string) => new SyncError(kind, redact(message, context.secrets), hint, { cause: error });
 
-  if (code === 'UserCanceledError' || (code === 'HttpError' && (httpStatus(error) === 401 || httpStatus(error) === 403))) {
-    return make('auth-failed', `${context.doing}: the server refused the credentials (${original})`, 'check the token: it must be valid and allow reading the repository; without a token, only public repositories can be read');
+  const status = httpStatus(error);
+  if (code === 'UserCanceledError' || (code === 'HttpError' && (status?.code === 401 || status?.code === 403))) {
+    return make('auth-failed', `${context.doing}: the server refused the credentials`, 'check the token: it must be valid and allow reading the repository; without a token, only public repositories can be read');
   }
   if (code === 'HttpError') {
-    const status = httpStatus(error);
-    if (status === 404) return make('not-a-repository', `${context.doing}: no repository at this URL (${original})`, 'check the repository URL; private repositories may also answer 404 without a token');
-    return make('network', `${context.doing}: the server answered ${original}`, 'the agent retries with backoff; what runs keeps running');
+    const answer = `HTTP ${status?.code ?? '?'}${status?.message ? ` ${status.message}` : ''}`;
+    if (status?.code === 404) return make('not-a-repository', `${context.doing}: no repository at this URL (${answer})`, 'check the repository URL; private repositories may also answer 404 without a token');
+    return make('network', `${context.doing}: the server answered ${answer}`, 'the agent retries with backoff; what runs keeps running');
   }
   if (code === 'SmartHttpError') {
     return make('not-a-repository', `${context.doing}: the URL does not serve Git over smart HTTP`, 'check the repository URL (it usually ends in .git)');
@@ -97,13 +98,17 @@ function errorCode(error: unknown): string {
   return errorCode((error as { cause?: unknown }).cause);
 }
 
+/** The error's own words, without isomorphic-git's "please report this" preamble or a repeated `Error: `. */
 function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  const text = error instanceof Error ? error.message || error.name : String(error);
+  const marker = 'this error message: ';
+  const own = text.includes(marker) ? text.slice(text.lastIndexOf(marker) + marker.length) : text;
+  return own.replace(/^Error: /, '').trim();
 }
 
-function httpStatus(error: unknown): number | undefined {
-  return (error as { data?: { statusCode?: number } }).data?.statusCode;
+function httpStatus(error: unknown): { code: number | undefined; message: string | undefined } | undefined {
+  const data = (error as { data?: { statusCode?: number; statusMessage?: string } }).data;
+  return data ? { code: data.statusCode, message: data.statusMessage } : undefined;
 }
 
 function isMissingRef(error: unknown, branch: string): boolean {

@@ -20,6 +20,7 @@ import type { GitObjects } from './git-objects.js';
 import { newObjectMemo, normalizeRepoPath, openObjects } from './git-objects.js';
 import { relationToBaseline } from './history.js';
 import { httpClientWithTimeout } from './http-client.js';
+import type { RevisionRead } from './read-revision.js';
 import { readRevision } from './read-revision.js';
 import { cloneFolderName, repositoryNameFromUrl, splitCredentials } from './repository-url.js';
 import type { ChangedFilesResult, Revision, RevisionSource, SyncOptions, SyncResult } from './revision.js';
@@ -71,7 +72,7 @@ export class GitSource implements RevisionSource {
   private objects: GitObjects | null = null;
   /** Parsed trees and blobs, kept across syncs (and across a fresh clone: objects are immutable). */
   private readonly memo = newObjectMemo();
-  private lastRevision: Revision | null = null;
+  private lastRead: RevisionRead | null = null;
   /** Set after corrupt objects were found: the next sync starts from a fresh clone. */
   private discardClone = false;
 
@@ -91,7 +92,7 @@ export class GitSource implements RevisionSource {
 
   /** The last revision a sync produced (also after a failed sync: it stays valid). */
   get current(): Revision | null {
-    return this.lastRevision;
+    return this.lastRead?.revision ?? null;
   }
 
   sync(options: SyncOptions = {}): Promise<SyncResult> {
@@ -117,13 +118,13 @@ export class GitSource implements RevisionSource {
       doing = `reading commit ${head.slice(0, 7)} of ${this.description}`;
       const objects = this.objects!;
       const relation = await relationToBaseline(objects, options.baseline, head);
-      const revision = await readRevision({ objects, sha: head, branch: this.branch, path: this.path, repositoryName: repositoryNameFromUrl(this.url) });
-      this.lastRevision = revision;
-      return { ok: true, revision, relation, baseline: options.baseline ?? null };
+      const read = await readRevision({ objects, sha: head, branch: this.branch, path: this.path, repositoryName: repositoryNameFromUrl(this.url), previous: this.lastRead });
+      this.lastRead = read;
+      return { ok: true, revision: read.revision, relation, baseline: options.baseline ?? null };
     } catch (error) {
       const syncError = this.classify(error, doing);
       if (syncError.code === 'corrupt-objects') this.discardClone = true;
-      return { ok: false, error: syncError, lastRevision: this.lastRevision };
+      return { ok: false, error: syncError, lastRevision: this.current };
     }
   }
 

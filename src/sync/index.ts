@@ -20,7 +20,3 @@ export { DeliveryDeduper, parseWebhook, pushConcerns, signBody, verifySignature 
 export type { PullRequestEvent, PushEvent, SignatureCheck, WebhookEvent, WebhookParseResult } from './webhook.js';
 export { sameRepository, splitCredentials } from './repository-url.js';
 export { readDirectoryTree, treeAroundFile } from './directory.js';
-export { openSource } from './open-source.js';
-export type { OpenedSource, SourceOptions } from './open-source.js';
-export { startRepositorySync } from './repository-sync.js';
-export type { RepositorySync, RepositorySyncOptions, RevisionUpdate, TriggerOptions } from './repository-sync.js';

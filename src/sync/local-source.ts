@@ -14,6 +14,7 @@ import { classifyGitError, SyncError } from './errors.js';
 import type { GitObjects } from './git-objects.js';
 import { newObjectMemo, normalizeRepoPath, openObjects } from './git-objects.js';
 import { relationToBaseline } from './history.js';
+import type { RevisionRead } from './read-revision.js';
 import { readRevision } from './read-revision.js';
 import type { ChangedFilesResult, Revision, RevisionSource, SyncOptions, SyncResult } from './revision.js';
 import { SerialQueue } from './serial-queue.js';
@@ -33,7 +34,7 @@ export class LocalRepositorySource implements RevisionSource {
   private readonly branch: string | null;
   private readonly path: string;
   private readonly queue = new SerialQueue();
-  private lastRevision: Revision | null = null;
+  private lastRead: RevisionRead | null = null;
   /** Parsed trees and blobs: immutable, so safe to keep while others write to the repository. */
   private readonly memo = newObjectMemo();
 
@@ -45,7 +46,7 @@ export class LocalRepositorySource implements RevisionSource {
   }
 
   get current(): Revision | null {
-    return this.lastRevision;
+    return this.lastRead?.revision ?? null;
   }
 
   /**
@@ -69,11 +70,11 @@ export class LocalRepositorySource implements RevisionSource {
         const { sha, branch } = await this.resolveHead(objects);
         doing = `reading commit ${sha.slice(0, 7)} of ${this.description}`;
         const relation = await relationToBaseline(objects, options.baseline, sha);
-        const revision = await readRevision({ objects, sha, branch, path: this.path, repositoryName: basename(this.dir) });
-        this.lastRevision = revision;
-        return { ok: true, revision, relation, baseline: options.baseline ?? null };
+        const read = await readRevision({ objects, sha, branch, path: this.path, repositoryName: basename(this.dir), previous: this.lastRead });
+        this.lastRead = read;
+        return { ok: true, revision: read.revision, relation, baseline: options.baseline ?? null };
       } catch (error) {
-        return { ok: false, error: this.classify(error, doing), lastRevision: this.lastRevision };
+        return { ok: false, error: this.classify(error, doing), lastRevision: this.current };
       }
     });
   }

@@ -16,6 +16,14 @@ export interface ReadRevisionArgs {
   path: string;
   /** Root name for the tree when `path` is the repository root (the repository's name). */
   repositoryName: string;
+  /** The source's last read: when the job folder's tree is the same, its files are reused as they are. */
+  previous?: RevisionRead | null;
+}
+
+export interface RevisionRead {
+  revision: Revision;
+  /** Whether the folder holds symbolic links, which are followed to targets that may lie outside it. */
+  hasLinks: boolean;
 }
 
 /** Links pointing at links are followed this many times at most (no loops). */
@@ -23,20 +31,29 @@ const maxLinkHops = 8;
 /** Blobs read at once: enough to overlap I/O, few enough to keep memory flat. */
 const readConcurrency = 32;
 
-export async function readRevision(args: ReadRevisionArgs): Promise<Revision> {
-  const { objects, sha, path } = args;
-  // What this read does not touch (files changed since) is forgotten after the next one.
-  objects.memo.trees.nextGeneration();
-  objects.memo.blobs.nextGeneration();
+export async function readRevision(args: ReadRevisionArgs): Promise<RevisionRead> {
+  const { objects, sha, path, previous } = args;
   const { commit } = await readCommit(objects, sha);
   const folder = await findEntry(objects, commit.tree, path);
   if (!folder || folder.type !== 'tree') {
     const what = folder ? 'is not a folder' : 'does not exist';
     throw new SyncError('path-not-found', `path '${path}' ${what} in commit ${sha.slice(0, 7)} of branch ${args.branch}`, 'check --path: it names the job folder inside the repository');
   }
-  const files = await readFolderFiles(objects, commit.tree, folder.oid, path);
-  const tree: SourceTree = { rootName: path ? posix.basename(path) : args.repositoryName, files };
-  return {
+  // Links may point outside the folder, so a folder with links is read again even when its tree is the same.
+  const unchanged = previous && previous.revision.path === path && previous.revision.pathTreeOid === folder.oid && !previous.hasLinks;
+  let tree: SourceTree;
+  let hasLinks = false;
+  if (unchanged) {
+    tree = previous.revision.tree;
+  } else {
+    // What this read does not touch (files changed since) is forgotten after the next one.
+    objects.memo.trees.nextGeneration();
+    objects.memo.blobs.nextGeneration();
+    const read = await readFolderFiles(objects, commit.tree, folder.oid, path);
+    hasLinks = read.hasLinks;
+    tree = { rootName: path ? posix.basename(path) : args.repositoryName, files: read.files };
+  }
+  const revision: Revision = {
     sha,
     branch: args.branch,
     path,
@@ -46,6 +63,7 @@ export async function readRevision(args: ReadRevisionArgs): Promise<Revision> {
     committedAt: commit.committer.timestamp * 1000,
     tree,
   };
+  return { revision, hasLinks };
 }
 
 interface PendingFile {
@@ -54,9 +72,10 @@ interface PendingFile {
   entry: TreeEntryRef;
 }
 
-async function readFolderFiles(objects: GitObjects, rootTreeOid: string, folderOid: string, folderPath: string): Promise<Map<string, Uint8Array>> {
+async function readFolderFiles(objects: GitObjects, rootTreeOid: string, folderOid: string, folderPath: string): Promise<{ files: Map<string, Uint8Array>; hasLinks: boolean }> {
   const pending: PendingFile[] = [];
   await listFiles(objects, folderOid, '', folderPath, pending);
+  const hasLinks = pending.some((file) => file.entry.mode === fileModes.symlink);
   const files = new Map<string, Uint8Array>();
   for (let start = 0; start < pending.length; start += readConcurrency) {
     const batch = pending.slice(start, start + readConcurrency);
@@ -67,7 +86,7 @@ async function readFolderFiles(objects: GitObjects, rootTreeOid: string, folderO
     });
   }
   // Sorted, as a directory listing would be: render's output must not depend on pack order.
-  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), hasLinks };
 }
 
 async function listFiles(objects: GitObjects, treeOid: string, relative: string, repoPath: string, out: PendingFile[]): Promise<void> {

@@ -21,7 +21,10 @@ export interface Revision {
   message: string;
   /** Committer time in ms since the epoch (when the commit was made, not when it was authored). */
   committedAt: number;
-  /** The files under `path`, keyed relative to it, as render's `renderTree` takes them. */
+  /**
+   * The files under `path`, keyed relative to it, as render's `renderTree` takes them.
+   * Shared with the previous revision when the folder did not change: treat as read-only.
+   */
   tree: SourceTree;
 }
 

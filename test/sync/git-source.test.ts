@@ -1,6 +1,8 @@
 // GitSource against a real smart-HTTP server (git http-backend): clone, fetch,
 // sub-path, branch, changed files, force-push, fetch failures, corruption.
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GitSource } from '../../src/sync/git-source.js';
 import type { GitServer } from '../support/git-server.js';
@@ -70,10 +72,17 @@ describe('GitSource', () => {
     const staging = await repo.commit({ 'web.nomad': webV2 }, 'staging');
     await repo.push({ branch: 'staging' });
 
-    const result = expectOk(await new GitSource({ url: repo.url, dataDir: tempDir(), branch: 'staging' }).sync());
+    const source = new GitSource({ url: repo.url, dataDir: tempDir(), branch: 'staging' });
+    const result = expectOk(await source.sync());
     expect(result.revision.sha).toBe(staging);
     expect(result.revision.branch).toBe('staging');
     expect(textFiles(result.revision)).toEqual({ 'web.nomad': webV2 });
+
+    // The branch is deleted on the server after the clone: an error, and the last revision stays.
+    await repo.git('push', '--quiet', 'origin', '--delete', 'staging');
+    const deleted = expectFailed(await source.sync());
+    expect(deleted.error.code).toBe('branch-not-found');
+    expect(deleted.lastRevision?.sha).toBe(staging);
 
     const missing = expectFailed(await new GitSource({ url: repo.url, dataDir: tempDir(), branch: 'nope' }).sync());
     expect(missing.error.code).toBe('branch-not-found');
@@ -97,7 +106,7 @@ describe('GitSource', () => {
     const source = new GitSource({ url: repo.url, dataDir: tempDir(), path: 'jobs' });
     expectOk(await source.sync());
     const second = await repo.commitAndPush({ 'jobs/web.nomad': webV2, 'jobs/old.nomad': null, 'jobs/new/api.nomad': 'job "api" {}\n', 'docs/a.md': 'b\n' }, 'v2');
-    expectOk(await source.sync());
+    const secondSync = expectOk(await source.sync());
 
     const changed = await source.changedFiles(first, second);
     expect(changed).toEqual({
@@ -111,8 +120,11 @@ describe('GitSource', () => {
     expect(await source.changedFiles(second, second)).toEqual({ ok: true, files: [] });
 
     const docsOnly = await repo.commitAndPush({ 'docs/a.md': 'c\n' }, 'docs');
-    expectOk(await source.sync());
+    const docsSync = expectOk(await source.sync());
     expect(await source.changedFiles(second, docsOnly)).toEqual({ ok: true, files: [] });
+    // The job folder's tree did not change: its files are handed over again as they were, not read again.
+    expect(docsSync.revision.pathTreeOid).toBe(secondSync.revision.pathTreeOid);
+    expect(docsSync.revision.tree).toBe(secondSync.revision.tree);
 
     const unknown = await source.changedFiles(first, 'f'.repeat(40));
     expect(unknown.ok).toBe(false);
@@ -170,6 +182,20 @@ describe('GitSource', () => {
     expect(failed.error.code).toBe('network');
     expect(failed.error.message).toContain('ECONNREFUSED');
     expect(failed.lastRevision).not.toBeNull();
+  });
+
+  it('gives up on a server that stops answering, after the idle timeout', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/jobs.git`;
+      const failed = expectFailed(await new GitSource({ url, dataDir: tempDir(), idleTimeoutMs: 200 }).sync());
+      expect(failed.error.code).toBe('network');
+      expect(failed.error.message).toContain('no answer for 200 ms');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('reports a URL that is no repository', async () => {

@@ -63,6 +63,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       metrics.countError('engine');
       logger.error({ err: error }, `error while ${context}`);
     },
+    onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000),
   });
   engine.onProgress((event) => {
     metrics.observe(event);

@@ -20,7 +20,7 @@ export const missingImages = ['geo-api-server:0.33', 'deckhand-demo:v10', 'dummy
 
 const hashLabel = 'deckhand.demo.hash';
 // No --start-period: the engine (20.10) refuses `0s`, and its default is no grace.
-const healthOptions = '--interval=1s --timeout=1s --retries=2';
+const healthOptions = '--interval=1s --timeout=3s --retries=2';
 
 interface Variant {
   tag: string;

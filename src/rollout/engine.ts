@@ -9,6 +9,7 @@
 // resumes each job as after a crash: placements cut short are made again,
 // stops cut short are finished.
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Group, Job } from '../model/job.js';
 import type { AllocationRecord, Deployment, JobVersion, VersionSource } from '../model/state.js';
 import { groupSpecHash, jobSpecHash } from '../plan/change-rules.js';
@@ -31,6 +32,8 @@ export interface EngineOptions {
   now?: () => number;
   /** Called with errors the engine survives (a failed stop, a lost event stream). */
   onError?: (error: unknown, context: string) => void;
+  /** Called after each reconcile of a job with how long it took (metrics). */
+  onReconciled?: (jobId: string, durationMs: number) => void;
   /** Backoff between attempts to reach the runtime once it stopped answering. */
   runtimeRetryDelayMs?: { initial: number; max: number };
 }
@@ -254,7 +257,9 @@ export class RolloutEngine {
     const run = previous
       .then(async () => {
         this.pending.delete(jobId);
+        const started = performance.now();
         await this.reconcileJob(jobId);
+        this.options.onReconciled?.(jobId, performance.now() - started);
       })
       .catch((error) => this.options.onError?.(error, `reconciling job ${jobId}`))
       .finally(() => {

@@ -118,6 +118,7 @@ describe('the agent API', () => {
     expect(metrics).toMatch(/deckhand_allocations\{status="running",health="healthy"\} 2/);
     expect(metrics).toMatch(/deckhand_rollout_duration_seconds_count\{result="successful"\} 3/);
     expect(metrics).toMatch(/deckhand_process_resident_memory_bytes/);
+    expect(Number(/deckhand_reconcile_duration_seconds_count (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
 
     // stop
     const stopped = await api(agent.url, 'DELETE', '/v1/job/web');

@@ -337,6 +337,7 @@ export class RolloutEngine {
       case 'place':
         return this.place(jobId, decision.group, decision.index, decision.canary);
       case 'stop':
+        if (decision.drift) this.recordDrift(jobId, decision.allocId, decision.reason);
         return this.stopAllocation(decision.allocId, decision.reason);
       case 'update-in-place': {
         const record = this.store.getJob(jobId)!;
@@ -453,6 +454,13 @@ export class RolloutEngine {
     } finally {
       this.placing.delete(allocation.id);
     }
+  }
+
+  /** What runs no longer matches what deckhand started: the job's events say so (self-heal puts it back). */
+  private recordDrift(jobId: string, allocId: string, reason: string): void {
+    const allocation = this.store.getAllocation(allocId);
+    const where = allocation ? ` (${allocation.group}[${allocation.index}])` : '';
+    this.store.appendEvent({ time: this.now(), jobId, deploymentId: null, type: 'drift', message: `drift: allocation ${allocId.slice(0, 8)}${where} ${reason}`, details: { allocId } });
   }
 
   private async stopAllocation(allocId: string, reason: string): Promise<void> {

@@ -44,7 +44,8 @@ export interface ReconcileInput {
 export type Decision =
   | { kind: 'set-health'; allocId: string; healthy: boolean; reason: string }
   | { kind: 'place'; group: string; index: number; canary: boolean; reason: string }
-  | { kind: 'stop'; allocId: string; reason: string }
+  /** `drift`: it ran and was changed behind deckhand's back (removed, stopped, crashed); it is put back. */
+  | { kind: 'stop'; allocId: string; reason: string; drift?: boolean }
   | { kind: 'update-in-place'; allocId: string; reason: string }
   | { kind: 'promote'; reason: string }
   | { kind: 'progress'; group: string; requireProgressBy: number; reason: string }

@@ -213,7 +213,7 @@ function keepRunning(ctx: GroupContext, allocations: AllocationView[], health: M
       ctx.wakeups.push(at);
       continue;
     }
-    out.push({ kind: 'stop', allocId: a.id, reason: `failed (${a.failure ?? 'its containers are gone'}): replaced` });
+    out.push({ kind: 'stop', allocId: a.id, reason: `failed (${a.failure ?? 'its containers are gone'}): replaced`, ...(a.status === 'running' ? { drift: true } : {}) });
     if (a.index < group.count && !alive.some((b) => b.index === a.index)) {
       out.push({ kind: 'place', group: group.name, index: a.index, canary: false, reason: `replaces failed allocation ${a.id.slice(0, 8)}` });
     }

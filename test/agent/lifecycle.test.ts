@@ -2,7 +2,7 @@
 import { api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { containersOf } from '../e2e/support.js';
-import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
+import { docker, ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
 import type { DeploymentView } from '../../src/status/views.js';
 
 const runs: string[] = [];
@@ -72,5 +72,35 @@ describe('SIGTERM during a rollout', () => {
     const after = await containersOf(runId, 'web');
     expect(after.map((c) => c.image)).toEqual(['deckhand-demo:v2', 'deckhand-demo:v2', 'deckhand-demo:v2']);
     expect(new Set(after.map((c) => c.index))).toEqual(new Set([0, 1, 2]));
+  });
+});
+
+describe('drift', () => {
+  test('a container removed behind the agent\'s back is put back, and the job\'s events say so', async () => {
+    const runId = newRunId();
+    const agent = await agentFor({ runId });
+    const submitted = await api<{ jobs: Array<{ deploymentId: string }> }>(agent.url, 'POST', '/v1/jobs', bundleOf(webJob({ count: 2 })));
+    await deploymentEnd(agent.url, submitted.body.jobs[0]!.deploymentId);
+    const [victim, survivor] = await containersOf(runId, 'web');
+
+    const { AgentClient } = await import('../../src/cli/client.js');
+    const client = new AgentClient({ env: { DECKHAND_ADDR: agent.url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
+    let putBack!: () => void;
+    const started = new Promise<void>((resolve) => (putBack = resolve));
+    const stream = await client.events({ job: 'web' }, (e) => {
+      if (e.type === 'allocation' && /started$/.test(e.message)) putBack();
+    });
+    try {
+      await docker.getContainer(victim!.id).remove({ force: true });
+      await started;
+    } finally {
+      stream.close();
+    }
+    const now = await containersOf(runId, 'web');
+    expect(now.map((c) => c.id)).toContain(survivor!.id);
+    expect(now.map((c) => c.id)).not.toContain(victim!.id);
+    expect(now.map((c) => c.index).sort()).toEqual([0, 1]);
+    const events = (await api<Array<{ type: string; message: string }>>(agent.url, 'GET', '/v1/job/web/events')).body;
+    expect(events.find((e) => e.type === 'drift')?.message).toMatch(new RegExp(`^drift: allocation ${victim!.alloc.slice(0, 8)} \\(web\\[${victim!.index}\\]\\) failed \\(.*\\): replaced$`));
   });
 });

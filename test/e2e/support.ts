@@ -3,11 +3,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Docker from 'dockerode';
 import type { Job, UpdateStrategy } from '../../src/model/job.js';
 import { renderPath } from '../../src/render/tree.js';
 import { RolloutEngine } from '../../src/rollout/engine.js';
+import type { EngineOptions } from '../../src/rollout/engine.js';
 import type { ProgressEvent } from '../../src/rollout/events.js';
 import { DockerDriver } from '../../src/runtime/docker/driver.js';
+import type { DockerDriverOptions } from '../../src/runtime/docker/driver.js';
 import { openStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { readDirectoryTree } from '../../src/sync/directory.js';
@@ -25,18 +28,27 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(runId: string, dataDir = mkdtempSync(join(tmpdir(), 'deckhand-e2e-'))): Promise<Harness> {
-  await ensureDemoImages();
+export interface HarnessOptions {
+  /** Another engine than the machine's (a fault test's own dockerd, with its images built). */
+  docker?: Docker;
+  driver?: Omit<DockerDriverOptions, 'labels'>;
+  engine?: Pick<EngineOptions, 'runtimeRetryDelayMs' | 'onError'>;
+  /** Leaves start() to the test (e.g. while the engine cannot be reached). */
+  start?: boolean;
+}
+
+export async function startHarness(runId: string, dataDir = mkdtempSync(join(tmpdir(), 'deckhand-e2e-')), options: HarnessOptions = {}): Promise<Harness> {
+  if (!options.docker) await ensureDemoImages();
   const store = openStore(dataDir);
-  const driver = new DockerDriver(docker, { labels: { [testLabel]: runId }, stopTimeoutSeconds: 1 });
-  const engine = new RolloutEngine({ store, driver, onError: (error, context) => console.error(`engine error while ${context}:`, error) });
+  const driver = new DockerDriver(options.docker ?? docker, { stopTimeoutSeconds: 1, ...options.driver, labels: { [testLabel]: runId } });
+  const engine = new RolloutEngine({ store, driver, onError: (error, context) => console.error(`engine error while ${context}:`, error), ...options.engine });
   const events: ProgressEvent[] = [];
   engine.onProgress((e) => {
     events.push(e);
     // Failures are expected in some scenarios; printed, they explain an unexpected one in CI's log.
     if (e.type === 'allocation' && /unhealthy|failed to start/.test(e.message)) process.stderr.write(`[${runId}] ${e.jobId}: ${e.message}\n`);
   });
-  await engine.start();
+  if (options.start !== false) await engine.start();
   return {
     runId, store, dataDir, driver, engine, events,
     close: async () => {
@@ -93,8 +105,8 @@ export function waitForEvent(h: Harness, match: (e: ProgressEvent) => boolean, t
 }
 
 /** Containers of a job now, with their allocation labels. */
-export async function containersOf(runId: string, jobId: string): Promise<Array<{ id: string; image: string; index: number; alloc: string }>> {
-  const listed = await docker.listContainers({ filters: { label: [`${testLabel}=${runId}`, `deckhand.job=${jobId}`] } });
+export async function containersOf(runId: string, jobId: string, client: Docker = docker): Promise<Array<{ id: string; image: string; index: number; alloc: string }>> {
+  const listed = await client.listContainers({ filters: { label: [`${testLabel}=${runId}`, `deckhand.job=${jobId}`] } });
   return listed.map((c) => ({ id: c.Id, image: c.Image, index: Number(c.Labels['deckhand.index']), alloc: c.Labels['deckhand.alloc']! }));
 }
 

@@ -10,7 +10,8 @@ import Docker from 'dockerode';
 import { buildDemoImages } from '../src/demo/images.js';
 import type { BenchRow } from './table.js';
 
-const jobCount = 100;
+// BENCH_AGENT_JOBS scales the run down where the engine places containers slowly.
+const jobCount = Number(process.env.BENCH_AGENT_JOBS ?? 100);
 const perJob = 5;
 const benchLabel = 'deckhand.bench';
 const memoryGoalMb = 100;

@@ -1,0 +1,154 @@
+// A single-node Docker swarm on the same engine, for comparing rollouts with
+// `docker service update`: joined only when the engine is not in a swarm yet (and
+// left again at the end only then), services on host networking with ports bound
+// to 127.0.0.1, no registry (the API never resolves images; `--no-resolve-image`
+// is the CLI's way of saying the same).
+import { createServer } from 'node:net';
+import type Docker from 'dockerode';
+
+export interface SwarmSession {
+  /** True when this run initialised the swarm; `close` leaves it again only then. */
+  initialised: boolean;
+  close(): Promise<void>;
+}
+
+const gatewayBridge = 'docker_gwbridge';
+
+async function networkExists(docker: Docker, name: string): Promise<boolean> {
+  const networks = await docker.listNetworks({ filters: { name: [name] } });
+  return networks.some((n) => n.Name === name);
+}
+
+/**
+ * Makes sure this engine is a swarm manager. An inactive engine becomes a one-node
+ * swarm listening on 127.0.0.1 only; an engine already in a swarm is used as it is.
+ */
+export async function joinSwarm(docker: Docker): Promise<SwarmSession> {
+  const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+  const state = info.Swarm?.LocalNodeState ?? 'inactive';
+  if (state === 'active') {
+    if (!info.Swarm?.ControlAvailable) throw new Error('this engine is a swarm worker, not a manager: services cannot be created here');
+    return { initialised: false, close: async () => undefined };
+  }
+  if (state !== 'inactive') throw new Error(`the engine's swarm is ${state}; the benchmark leaves it alone`);
+  const hadGatewayBridge = await networkExists(docker, gatewayBridge);
+  await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
+  return {
+    initialised: true,
+    close: async () => {
+      await docker.swarmLeave({ force: true });
+      // Joining created the gateway bridge; leaving keeps it. It goes too, unless something uses it.
+      if (!hadGatewayBridge && (await networkExists(docker, gatewayBridge))) {
+        await docker.getNetwork(gatewayBridge).remove().catch(() => undefined);
+      }
+    },
+  };
+}
+
+export interface BenchServiceSpec {
+  name: string;
+  labels: Record<string, string>;
+  image: string;
+  /** Task slot n listens on 127.0.0.1:`portBase * 10 + n`. */
+  portBase: number;
+  replicas: number;
+  parallelism: number;
+  monitorMs: number;
+  order: 'stop-first' | 'start-first';
+  /** The image's HEALTHCHECK with its timing said explicitly (the test itself comes from the image). */
+  health: { intervalMs: number; timeoutMs: number; retries: number };
+  stopGraceSeconds: number;
+}
+
+const ms = (value: number) => Math.round(value * 1e6);
+
+/** The service as the engine's API takes it (what `docker service create` sends). */
+export function serviceSpec(spec: BenchServiceSpec): Record<string, unknown> {
+  return {
+    Name: spec.name,
+    Labels: spec.labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: spec.image,
+        Labels: spec.labels,
+        // A template: every slot gets its own port (host networking has no mapping).
+        Env: [`PORT=${spec.portBase}{{.Task.Slot}}`],
+        // As deckhand runs containers: an init as PID 1, so a stop is quick.
+        Init: true,
+        StopGracePeriod: spec.stopGraceSeconds * 1e9,
+        Healthcheck: { Interval: ms(spec.health.intervalMs), Timeout: ms(spec.health.timeoutMs), Retries: spec.health.retries },
+      },
+      Networks: [{ Target: 'host' }],
+      RestartPolicy: { Condition: 'any', Delay: 5e9 },
+    },
+    Mode: { Replicated: { Replicas: spec.replicas } },
+    UpdateConfig: { Parallelism: spec.parallelism, Delay: 0, FailureAction: 'pause', Monitor: ms(spec.monitorMs), MaxFailureRatio: 0, Order: spec.order },
+  };
+}
+
+export async function createService(docker: Docker, spec: BenchServiceSpec): Promise<void> {
+  await docker.createService(serviceSpec(spec) as unknown as Docker.CreateServiceOptions);
+}
+
+/** Changes the service's image and port base: one `docker service update`. Resolves when the engine has taken it. */
+export async function updateService(docker: Docker, name: string, image: string, portBase: number): Promise<void> {
+  const service = docker.getService(name);
+  const info = (await service.inspect()) as { Version: { Index: number }; Spec: { TaskTemplate: { ContainerSpec: { Image: string; Env: string[] } } } };
+  const spec = structuredClone(info.Spec);
+  spec.TaskTemplate.ContainerSpec.Image = image;
+  spec.TaskTemplate.ContainerSpec.Env = [`PORT=${portBase}{{.Task.Slot}}`];
+  await service.update({ _query: { version: info.Version.Index }, _body: spec } as never);
+}
+
+/** Waits until `replicas` tasks of the image run (with a HEALTHCHECK, "running" means healthy). */
+export async function waitForRunningTasks(docker: Docker, name: string, image: string, replicas: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const tasks = (await docker.listTasks({ filters: { service: [name], 'desired-state': ['running'] } })) as Array<{
+      Status?: { State?: string };
+      Spec?: { ContainerSpec?: { Image?: string } };
+    }>;
+    const running = tasks.filter((t) => t.Status?.State === 'running' && t.Spec?.ContainerSpec?.Image === image).length;
+    if (running === replicas) return;
+    if (Date.now() > deadline) throw new Error(`service ${name}: ${running} of ${replicas} tasks of ${image} running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The service's update state: updating, paused, completed, rollback_*. */
+export async function updateState(docker: Docker, name: string): Promise<{ state: string | null; message: string | null }> {
+  const info = (await docker.getService(name).inspect()) as { UpdateStatus?: { State?: string; Message?: string } };
+  return { state: info.UpdateStatus?.State ?? null, message: info.UpdateStatus?.Message ?? null };
+}
+
+/** Removes every service carrying the label (their containers go with them). */
+export async function removeServices(docker: Docker, labelFilter: string): Promise<void> {
+  const services = await docker.listServices({ filters: { label: [labelFilter] } });
+  await Promise.allSettled(services.map((s) => docker.getService(s.ID).remove()));
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port base whose ports base*10+1..base*10+count are free on 127.0.0.1, below
+ * deckhand's dynamic range (20000–32000), never one given out before in this run:
+ * the tasks an update replaced may still hold theirs while they shut down.
+ */
+export async function freePortBase(count: number, used: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 1500 + Math.floor(Math.random() * 490);
+    if (used.has(base)) continue;
+    const ports = Array.from({ length: count }, (_, i) => base * 10 + i + 1);
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) {
+      used.add(base);
+      return base;
+    }
+  }
+  throw new Error('no free port range for the swarm service');
+}

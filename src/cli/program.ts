@@ -1,4 +1,7 @@
 // The command line: commander parses, the commands do the work, exit codes as SPEC.md.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
@@ -12,6 +15,17 @@ import { CliExit } from './io.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** The version in package.json, found from dist/src/cli or src/cli. */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function outputOption(): Option {
   return new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 }
@@ -21,6 +35,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let exitCode = 0;
   const program = new Command('deckhand')
     .description('GitOps agent: Nomad, Compose and Kubernetes jobs from Git, rolled out on the local Docker engine')
+    .version(packageVersion(), '-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run deckhand --help for usage)');

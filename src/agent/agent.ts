@@ -48,7 +48,10 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const { logger } = options;
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  // Secrets first: a missing file stops the start before anything is opened.
   const apiToken = config.apiTokenFile ? readSecret(config.apiTokenFile, 'api-token-file') : null;
+  const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
+  const webhookSecret = config.webhookSecretFile ? readSecret(config.webhookSecretFile, 'webhook-secret-file') : null;
   const store = openStore(dataDir);
   const driver = new DockerDriver(options.docker ?? new Docker(), {
     portRange: { min: config.portRange.from, max: config.portRange.to },
@@ -74,7 +77,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
 
   const gitops = config.repo
     ? new GitOps({
-        source: revisionSource({ ...config, dataDir }, config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null),
+        source: revisionSource({ ...config, dataDir }, gitToken),
         engine,
         store,
         logger: logger.child({ component: 'sync' }),
@@ -86,7 +89,6 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         allowRewrite: config.allowForcePush,
       })
     : null;
-  const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
   // Pull-request plans need a forge to post them to.
   const planner =
     gitops && reporter !== noReporter
@@ -99,9 +101,9 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         })
       : null;
   const webhook =
-    gitops && config.webhookSecretFile
+    gitops && webhookSecret
       ? githubWebhook({
-          secret: readSecret(config.webhookSecretFile, 'webhook-secret-file'),
+          secret: webhookSecret,
           repository: { url: config.repo!, branch: config.branch ?? 'main' },
           onPush: () => gitops.trigger('webhook', true),
           ...(planner ? { onPullRequest: (event) => planner.request({ number: event.number, headSha: event.headSha, headRef: event.headRef }) } : {}),

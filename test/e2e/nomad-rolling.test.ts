@@ -43,7 +43,7 @@ describe('S4: Nomad auto-revert on Docker', () => {
 
   it('a failing version is reverted to the last stable one as a new version', async () => {
     // Long enough for the revert's deployment to finish on a loaded CI machine; the broken version fails at it.
-    const scale = { count: 4, update: { ...fast, healthyDeadlineMs: 6_000, progressDeadlineMs: 10_000 }, restartDelayMs: 500 };
+    const scale = { count: 4, update: { ...fast, healthyDeadlineMs: 10_000, progressDeadlineMs: 20_000 }, restartDelayMs: 500 };
     for (const v of ['v0', 'v1']) {
       const { job, text } = await fixtureJob(`s4-nomad-auto-revert/${v}`, scale);
       const submitted = h.engine.submit({ job, source: cli, sourceText: text });

@@ -8,6 +8,7 @@ import type { Job } from '../src/model/job.js';
 import { groupSpecHash, jobSpecHash } from '../src/plan/change-rules.js';
 import { liveStateOf } from '../src/plan/live-state.js';
 import { planJob } from '../src/plan/plan.js';
+import { RenderCache } from '../src/render/cache.js';
 import { renderPath, renderTree } from '../src/render/tree.js';
 import { openStore } from '../src/store/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
@@ -27,6 +28,8 @@ function planAll(store: Store, jobs: Job[]): number {
   }
   return changed;
 }
+
+const peakRss = (): string => `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`;
 
 export async function planBenchmark(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'deckhand-bench-plan-'));
@@ -53,15 +56,26 @@ export async function planBenchmark(): Promise<BenchRow[]> {
       }
     });
 
-    const fullTimes: number[] = [];
-    for (let round = 0; round < 5; round++) {
+    // Every round reads the folder, renders all of it and plans every job. Uncached,
+    // each file is rendered anew; with a render cache (what the agent keeps between
+    // syncs) unchanged files reuse their render. The first round of each warms up.
+    const fullRound = async (cache?: RenderCache): Promise<number> => {
       const start = performance.now();
       const tree = await readDirectoryTree(dir);
-      const rendered = renderTree(tree);
+      const rendered = renderTree(tree, undefined, cache);
       const changed = planAll(store, rendered.jobs.map((j) => j.job));
-      fullTimes.push(performance.now() - start);
+      const ms = performance.now() - start;
       if (changed !== 0) throw new Error(`plan benchmark: ${changed} unchanged jobs planned as changes`);
-    }
+      return ms;
+    };
+    const fullTimes: number[] = [];
+    for (let round = 0; round < 5; round++) fullTimes.push(await fullRound());
+    // Peak RSS only grows: taken before the cached rounds, whose cache keeps every render alive as well.
+    const uncachedRss = peakRss();
+    const cache = new RenderCache();
+    const cachedTimes: number[] = [];
+    for (let round = 0; round < 5; round++) cachedTimes.push(await fullRound(cache));
+    if (cache.misses !== fileCount) throw new Error(`plan benchmark: the render cache missed ${cache.misses} times, expected ${fileCount} (the first round)`);
 
     // One file changes: render that file alone and plan its job.
     const one = Object.keys(Object.fromEntries((await readDirectoryTree(dir)).files)).find((p) => p.endsWith('.nomad'))!;
@@ -80,11 +94,13 @@ export async function planBenchmark(): Promise<BenchRow[]> {
       if (changed !== 1) throw new Error('plan benchmark: the changed file did not plan as a change');
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const rss = `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`;
+    const rss = peakRss();
     const full = median(fullTimes.slice(1));
+    const cached = median(cachedTimes.slice(1));
     const inc = median(incremental.slice(2));
     return [
-      { benchmark: `read + render + plan ${fileCount} jobs against ${fileCount} stored versions, median of 4`, result: `${full.toFixed(0)} ms`, memory: rss, goal: '<= 1000 ms', met: full <= 1000 },
+      { benchmark: `read + render + plan ${fileCount} jobs against ${fileCount} stored versions, median of 4`, result: `${full.toFixed(0)} ms`, memory: uncachedRss, goal: '<= 1000 ms', met: full <= 1000 },
+      { benchmark: `the same, files unchanged since the last sync (render cache), median of 4`, result: `${cached.toFixed(0)} ms`, memory: rss, goal: '<= 1000 ms', met: cached <= 1000 },
       { benchmark: `one changed file among ${fileCount}: render it + plan it, median of 18`, result: `${inc.toFixed(1)} ms`, memory: rss, goal: '<= 50 ms', met: inc <= 50 },
     ];
   } finally {

@@ -35,17 +35,42 @@ export const changeRules: readonly ChangeRule[] = [
   { scope: 'job', match: 'HistoryLimit', effect: 'in-place', why: 'it only decides how many versions are kept' },
 ];
 
+/**
+ * The rules of each scope, indexed (every field of every task is looked up on
+ * every plan): exact names in a map, prefixes in a list, each with its place in
+ * the table, since the first matching rule of the table decides.
+ */
+const rulesByScope = new Map(
+  (['job', 'group', 'task'] as const).map((scope) => {
+    const exact = new Map<string, { order: number; rule: ChangeRule }>();
+    const prefixes: Array<{ order: number; rule: ChangeRule }> = [];
+    changeRules.forEach((rule, order) => {
+      if (rule.scope !== scope) return;
+      if (rule.match.endsWith('[')) prefixes.push({ order, rule });
+      else if (!exact.has(rule.match)) exact.set(rule.match, { order, rule });
+    });
+    return [scope, { exact, prefixes }];
+  }),
+);
+
 /** The effect of a change to a field or object; anything without a rule is treated as destructive, the safe side. */
 export function effectOf(scope: ChangeRule['scope'], name: string): ChangeEffect {
-  const rule = changeRules.find((r) => r.scope === scope && (r.match.endsWith('[') ? name.startsWith(r.match) : r.match === name));
-  return rule?.effect ?? 'destructive';
+  const { exact, prefixes } = rulesByScope.get(scope)!;
+  const byName = exact.get(name);
+  const byPrefix = prefixes.find((p) => name.startsWith(p.rule.match));
+  const first = byName && byPrefix ? (byName.order < byPrefix.order ? byName : byPrefix) : (byName ?? byPrefix);
+  return first?.rule.effect ?? 'destructive';
 }
+
+/** The order names are hashed in: stored spec hashes depend on it. */
+const byName = <T extends { name: string }>(a: T, b: T): number => a.name.localeCompare(b.name);
 
 /** What of a task forces a new container when it changes. */
 function destructivePart(task: FlatTask): unknown {
-  const fields = Object.fromEntries(Object.entries(task.fields).filter(([name]) => effectOf('task', name) === 'destructive'));
+  const fields: Record<string, string> = {};
+  for (const name of Object.keys(task.fields)) if (effectOf('task', name) === 'destructive') fields[name] = task.fields[name]!;
   const objects = task.objects.filter((o) => effectOf('task', o.kind) === 'destructive').map((o) => ({ name: o.name, fields: o.fields }));
-  objects.sort((a, b) => a.name.localeCompare(b.name));
+  objects.sort(byName);
   return { name: task.name, fields, objects };
 }
 
@@ -68,7 +93,7 @@ export function groupSpecHash(group: Group | FlatGroup): string {
 const groupHashes = new WeakMap<Group, string>();
 
 function hashFlatGroup(flat: FlatGroup): string {
-  return hashOf([...flat.tasks].sort((a, b) => a.name.localeCompare(b.name)).map(destructivePart));
+  return hashOf([...flat.tasks].sort(byName).map(destructivePart));
 }
 
 /**
@@ -77,12 +102,23 @@ function hashFlatGroup(flat: FlatGroup): string {
  * the job came from (file, format) and the order of blocks in it are not part of it.
  */
 export function jobSpecHash(job: Job): string {
+  // Plans and submissions ask again for the hash of the same job object (jobs are not changed once rendered).
+  let hash = jobHashes.get(job);
+  if (hash !== undefined) return hash;
   const flat = flattenJob(job);
-  const sortByName = <T extends { name: string }>(list: T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
-  return hashOf({
+  const sortByName = <T extends { name: string }>(list: T[]) => [...list].sort(byName);
+  hash = hashOf({
     id: flat.id,
     fields: flat.fields,
     objects: sortByName(flat.objects),
     groups: sortByName(flat.groups).map((g) => ({ ...g, objects: sortByName(g.objects), tasks: sortByName(g.tasks).map((t) => ({ ...t, objects: sortByName(t.objects) })) })),
   });
+  jobHashes.set(job, hash);
+  // Plans ask for every group's hash next: take it from the groups just flattened rather than flatten them again.
+  job.groups.forEach((group, i) => {
+    if (!groupHashes.has(group)) groupHashes.set(group, hashFlatGroup(flat.groups[i]!));
+  });
+  return hash;
 }
+
+const jobHashes = new WeakMap<Job, string>();

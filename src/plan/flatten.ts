@@ -37,21 +37,25 @@ export interface FlatJob {
 const text = (value: string | number | boolean | null): string => (value === null ? '' : String(value));
 const duration = (ms: number): string => formatDuration(ms);
 
-function mapFields(prefix: string, map: Record<string, string>): Fields {
-  return Object.fromEntries(Object.entries(map).map(([k, v]) => [`${prefix}[${k}]`, v]));
+// Fields are written into one object in a fixed order (plain loops, no spreads):
+// every plan flattens every job, and the diff reads fields in this order.
+
+/** Adds `Prefix[key]` fields for a map's entries. */
+function addMapFields(into: Fields, prefix: string, map: Record<string, string>): Fields {
+  for (const key of Object.keys(map)) into[`${prefix}[${key}]`] = map[key]!;
+  return into;
 }
 
-function listFields(prefix: string, list: string[] | null): Fields {
-  return Object.fromEntries((list ?? []).map((v, i) => [`${prefix}[${i}]`, v]));
+/** Adds `Prefix[index]` fields for a list's items. */
+function addListFields(into: Fields, prefix: string, list: string[] | null): Fields {
+  if (list) for (let i = 0; i < list.length; i++) into[`${prefix}[${i}]`] = list[i]!;
+  return into;
 }
 
 export function flattenJob(job: Job): FlatJob {
-  return {
-    id: job.id,
-    fields: { ...mapFields('Meta', job.meta), ...(job.historyLimit !== null ? { HistoryLimit: text(job.historyLimit) } : {}) },
-    objects: [],
-    groups: job.groups.map(flattenGroup),
-  };
+  const fields = addMapFields({}, 'Meta', job.meta);
+  if (job.historyLimit !== null) fields.HistoryLimit = text(job.historyLimit);
+  return { id: job.id, fields, objects: [], groups: job.groups.map(flattenGroup) };
 }
 
 export function flattenGroup(group: Group): FlatGroup {
@@ -62,7 +66,7 @@ export function flattenGroup(group: Group): FlatGroup {
   if (group.rollback) objects.push({ kind: 'Rollback', name: 'Rollback', fields: updateFields(group.rollback) });
   return {
     name: group.name,
-    fields: { Count: text(group.count), ...mapFields('Meta', group.meta) },
+    fields: addMapFields({ Count: text(group.count) }, 'Meta', group.meta),
     objects,
     tasks: group.tasks.map(flattenTask),
   };
@@ -95,7 +99,7 @@ function restartFields(r: RestartPolicy): Fields {
 }
 
 export function flattenTask(task: Task): FlatTask {
-  const config: Fields = { image: task.image, ...listFields('entrypoint', task.entrypoint), ...listFields('args', task.args) };
+  const config: Fields = addListFields(addListFields({ image: task.image }, 'entrypoint', task.entrypoint), 'args', task.args);
   if (task.command !== null) config.command = task.command;
   const resources: Fields = {};
   if (task.resources.cpu !== null) resources.CPU = text(task.resources.cpu);
@@ -111,7 +115,7 @@ export function flattenTask(task: Task): FlatTask {
       fields,
     })),
   ];
-  const fields: Fields = { Driver: task.driver, ...mapFields('Env', task.env), ...mapFields('Meta', task.meta) };
+  const fields: Fields = addMapFields(addMapFields({ Driver: task.driver }, 'Env', task.env), 'Meta', task.meta);
   if (task.imageHealthcheck === 'disable') fields.ImageHealthcheck = 'disable';
   return { name: task.name, fields, objects };
 }
@@ -153,6 +157,6 @@ function checkFields(c: Check): Fields {
   };
   if (c.type === 'http') Object.assign(fields, { Port: text(c.port), Path: c.path, Method: c.method });
   if (c.type === 'tcp') fields.Port = text(c.port);
-  if (c.type === 'exec') Object.assign(fields, listFields('Command', c.command));
+  if (c.type === 'exec') addListFields(fields, 'Command', c.command);
   return fields;
 }

@@ -23,16 +23,15 @@ const alwaysExcluded = skippedFolders.map((folder) => `**/${folder}/**`);
 /** The repository's own settings file, not a job. */
 export const settingsFileName = 'deckhand.yaml';
 
-const nomadName = /\.nomad(\.hcl)?$/;
 const composeName = /(^|\/)(compose\.ya?ml|docker-compose[^/]*\.ya?ml|[^/]*\.stack\.ya?ml)$/;
-const yamlName = /\.ya?ml$/;
 
 /** The format a file's name alone decides; 'yaml' when only its content can tell; null when it is no job. */
 export function formatByName(path: string): JobFormat | 'yaml' | null {
-  if (nomadName.test(path)) return 'nomad';
+  // Asked of every file of every tree: the endings first, the patterns only for YAML names.
+  if (path.endsWith('.nomad') || path.endsWith('.nomad.hcl')) return 'nomad';
+  if (!path.endsWith('.yaml') && !path.endsWith('.yml')) return null;
   if (composeName.test(path)) return 'compose';
-  if (yamlName.test(path)) return path === settingsFileName ? null : 'yaml';
-  return null;
+  return path === settingsFileName ? null : 'yaml';
 }
 
 /** Line patterns that decide most files without parsing them. */

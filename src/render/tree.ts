@@ -3,6 +3,8 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic, isError, sortDiagnostics } from '../model/diagnostic.js';
 import type { JobFormat } from '../model/job.js';
+import type { RenderCache } from './cache.js';
+import { renderOptionsKey } from './cache.js';
 import { composeRenderer } from './compose/index.js';
 import type { DiscoveredFile } from './discover.js';
 import { formatByContent, formatByName, makePathFilter, settingsFileName } from './discover.js';
@@ -42,7 +44,11 @@ const renderers: Record<JobFormat, FormatRenderer> = {
 
 export const defaultRenderOptions: RenderOptions = { env: {}, vars: {}, varFiles: [] };
 
-export function renderTree(tree: SourceTree, options: RenderOptions = defaultRenderOptions): TreeRenderResult {
+/**
+ * Renders every job file of the tree. With a `cache` (cache.ts), files whose bytes,
+ * surroundings and options did not change since an earlier render reuse its result.
+ */
+export function renderTree(tree: SourceTree, options: RenderOptions = defaultRenderOptions, cache?: RenderCache): TreeRenderResult {
   const diagnostics: Diagnostic[] = [];
   const settingsBytes = tree.files.get(settingsFileName);
   const settingsText = settingsBytes ? decodeText(settingsBytes) : undefined;
@@ -57,9 +63,13 @@ export function renderTree(tree: SourceTree, options: RenderOptions = defaultRen
 
   const files: DiscoveredFile[] = [];
   const rendered: RenderedJob[] = [];
+  const optionsKey = cache ? renderOptionsKey(options) : '';
   for (const path of [...tree.files.keys()].sort()) {
-    if (!accept(path)) continue;
-    const result = renderPath(tree, path, options);
+    // Other files (`.env`, READMEs) are read by the job files that need them.
+    if (formatByName(path) === null || !accept(path)) continue;
+    const result = cache
+      ? cache.render(tree.files, tree.rootName, path, optionsKey, (files) => renderPath({ rootName: tree.rootName, files }, path, options))
+      : renderPath(tree, path, options);
     if (result.file) files.push(result.file);
     rendered.push(...result.jobs);
     diagnostics.push(...result.diagnostics);

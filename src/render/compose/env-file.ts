@@ -3,7 +3,7 @@
 // 'single quotes' taken literally, "double quotes" with backslash escapes that may
 // span lines, unquoted values trimmed and cut at ` #`. A bare `KEY` takes its value
 // from the environment. Unquoted and double-quoted values are interpolated.
-import { setOwn } from '../../util/own.js';
+import { setPlainKey } from '../plain-object.js';
 import { interpolate } from './interpolate.js';
 import type { Lookup } from './interpolate.js';
 
@@ -38,9 +38,9 @@ function parseRaw(text: string, lookup: Lookup): ParsedEnvFile {
     const equals = line.indexOf('=');
     if (equals < 0) {
       const inherited = lookup(line.trim());
-      if (inherited !== undefined) setOwn(values, line.trim(), inherited);
+      if (inherited !== undefined) setPlainKey(values, line.trim(), inherited);
     } else {
-      setOwn(values, line.slice(0, equals).trim(), line.slice(equals + 1));
+      setPlainKey(values, line.slice(0, equals).trim(), line.slice(equals + 1));
     }
   }
   return { values, problems: [] };
@@ -116,7 +116,7 @@ class DotenvParser {
     if (key !== '' && (after === undefined || after === '\n' || after === '#')) {
       // A bare KEY: the value comes from the environment, and the key is left out when unset.
       const inherited = this.environment(key);
-      if (inherited !== undefined) setOwn(this.values, key, inherited);
+      if (inherited !== undefined) setPlainKey(this.values, key, inherited);
       return this.nextLine();
     }
     if (key === '' || after !== '=') {
@@ -128,7 +128,7 @@ class DotenvParser {
     this.i++;
     this.skipBlanks();
     const value = this.value();
-    if (value !== undefined) setOwn(this.values, key, value);
+    if (value !== undefined) setPlainKey(this.values, key, value);
   }
 
   private value(): string | undefined {

@@ -1,6 +1,6 @@
 // `env_file` and `environment` as the task's env (environment wins, later env
 // files win over earlier ones), and `labels` as the group's meta.
-import { setOwn } from '../../util/own.js';
+import { setPlainKey } from '../plain-object.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
 import { envFileKeys } from './keys.js';
 import { parseEnvFile } from './env-file.js';
@@ -24,7 +24,7 @@ export function mapEnvironment(scope: ServiceScope, envFile: unknown, environmen
   for (const ref of envFileRefs(scope, envFile)) {
     const values = readEnvFile(scope, ref);
     for (const [key, value] of Object.entries(values ?? {})) {
-      setOwn(env, key, value);
+      setPlainKey(env, key, value);
       record(scope, `${model}.${key}`, ref.at);
     }
   }
@@ -35,7 +35,7 @@ export function mapEnvironment(scope: ServiceScope, envFile: unknown, environmen
     // A key without a value takes it from the environment, and is left out when unset there.
     const resolved = value ?? scope.lookup(key);
     if (resolved === undefined) continue;
-    setOwn(env, key, resolved);
+    setPlainKey(env, key, resolved);
     record(scope, `${model}.${key}`, at);
   }
   return env;
@@ -46,7 +46,7 @@ export function mapLabels(scope: ServiceScope, labels: unknown): Record<string, 
   const meta: Record<string, string> = {};
   const path = [...scope.path, 'labels'];
   for (const { key, value, at } of keyValueEntries(scope, path, labels, 'labels')) {
-    setOwn(meta, key, value ?? '');
+    setPlainKey(meta, key, value ?? '');
     record(scope, `${scope.group}.meta.${key}`, at);
   }
   return meta;

@@ -21,15 +21,14 @@ interface ReportOptions {
 
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly lines: string[];
+  /** The file's lines, split when a diagnostic first needs them (most files have none). */
+  private lines: string[] | undefined;
 
   constructor(
     readonly file: string,
     private readonly locator: (path: YamlPath, part?: 'key' | 'value') => Position,
-    text: string,
-  ) {
-    this.lines = text.split('\n');
-  }
+    private readonly text: string,
+  ) {}
 
   at(path: Path, part: 'key' | 'value' = 'value'): Position {
     return this.locator(path, part);
@@ -77,6 +76,7 @@ export class Reporter {
    * since escapes, folding and merged anchors make the offset unreliable.
    */
   private inside(start: Position, text: string, index: number): Position {
+    this.lines ??= this.text.split('\n');
     const line = this.lines[start.line - 1];
     if (line === undefined) return start;
     const raw = line.slice(start.col - 1);

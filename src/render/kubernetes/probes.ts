@@ -116,10 +116,13 @@ function mapTiming(reader: ManifestReader, probe: YamlPath, key: ProbeKey, name:
   };
 }
 
+/** The model's timing fields and the probe fields they come from. */
+const timingFields = Object.entries({ intervalMs: 'periodSeconds', timeoutMs: 'timeoutSeconds', retries: 'failureThreshold', startPeriodMs: 'initialDelaySeconds' });
+
 function recordTiming(reader: ManifestReader, probe: YamlPath, at: string): void {
-  const fields = { intervalMs: 'periodSeconds', timeoutMs: 'timeoutSeconds', retries: 'failureThreshold', startPeriodMs: 'initialDelaySeconds' };
-  for (const [model, field] of Object.entries(fields)) {
-    if (reader.has([...probe, field])) reader.record(`${at}.${model}`, [...probe, field]);
+  for (const [model, field] of timingFields) {
+    const path = [...probe, field];
+    if (reader.has(path)) reader.record(`${at}.${model}`, path);
   }
 }
 

@@ -51,7 +51,7 @@ export class ManifestReader {
     return node;
   }
 
-  /** Kubernetes reads an explicit `null` as "not set", so both count as absent. */
+  /** Kubernetes reads an explicit `null` as "not set", so both count as absent (the typed reads below test the same). */
   has(path: YamlPath): boolean {
     const value = this.value(path);
     return value !== undefined && value !== null;
@@ -111,24 +111,24 @@ export class ManifestReader {
   }
 
   mapping(path: YamlPath): PlainMap | undefined {
-    if (!this.has(path)) return undefined;
     const value = this.value(path);
+    if (value === undefined || value === null) return undefined;
     if (isPlainMap(value)) return value;
     this.expected(path, 'a map');
     return undefined;
   }
 
   list(path: YamlPath): unknown[] | undefined {
-    if (!this.has(path)) return undefined;
     const value = this.value(path);
+    if (value === undefined || value === null) return undefined;
     if (Array.isArray(value)) return value;
     this.expected(path, 'a list');
     return undefined;
   }
 
   string(path: YamlPath): string | undefined {
-    if (!this.has(path)) return undefined;
     const value = this.value(path);
+    if (value === undefined || value === null) return undefined;
     if (typeof value === 'string') return value;
     const hint = typeof value === 'number' || typeof value === 'boolean' ? 'quote it: Kubernetes reads this field as text' : undefined;
     this.expected(path, 'a string', hint);
@@ -136,8 +136,8 @@ export class ManifestReader {
   }
 
   boolean(path: YamlPath): boolean | undefined {
-    if (!this.has(path)) return undefined;
     const value = this.value(path);
+    if (value === undefined || value === null) return undefined;
     if (typeof value === 'boolean') return value;
     this.expected(path, 'true or false');
     return undefined;
@@ -145,8 +145,8 @@ export class ManifestReader {
 
   /** A whole number in range; numeric strings are refused, as the API server refuses them. */
   wholeNumber(path: YamlPath, range: NumberRange): number | undefined {
-    if (!this.has(path)) return undefined;
     const value = this.value(path);
+    if (value === undefined || value === null) return undefined;
     const max = range.max ?? int32Max;
     if (typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= max) return value;
     const expectation = range.max === undefined ? `a whole number of at least ${range.min}` : `a whole number from ${range.min} to ${range.max}`;
@@ -162,8 +162,8 @@ export class ManifestReader {
 
   /** A list of strings (`command`, `args`); undefined when absent or wrong. */
   stringList(path: YamlPath): string[] | undefined {
-    if (!this.has(path)) return undefined;
     const value = this.value(path);
+    if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) {
       // The common slip is `command: "npm start"`: say how to write it.
       const hint = typeof value === 'string' ? `write each word as an item of a list, e.g. ${JSON.stringify(value.trim().split(/\s+/).slice(0, 4))}` : undefined;

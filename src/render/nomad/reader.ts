@@ -7,7 +7,7 @@ import { EvalError, formatNumber, isObject, typeName, unknown } from './hcl/valu
 import type { Value } from './hcl/value.js';
 import type { NomadContext } from './context.js';
 import { nomadSchema } from './schema.js';
-import { setOwn } from '../../util/own.js';
+import { setPlainKey } from '../plain-object.js';
 
 export interface Read<T> {
   value: T;
@@ -143,7 +143,7 @@ export class BlockReader {
       for (const [key, value] of Object.entries(read.value)) {
         const text = primitiveText(value);
         if (text === undefined) return this.mismatch({ ...read, value }, `a string for "${key}"`);
-        setOwn(out, key, text);
+        setPlainKey(out, key, text);
       }
       span = read.span;
     }
@@ -152,7 +152,7 @@ export class BlockReader {
       for (const item of block.body.items) {
         if (item.kind === 'block') continue;
         const read = reader.string(item.name);
-        if (read) setOwn(out, item.name, read.value);
+        if (read) setPlainKey(out, item.name, read.value);
       }
       span ??= block.typeSpan;
     }

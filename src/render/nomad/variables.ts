@@ -10,7 +10,8 @@ import type { RootValue } from './hcl/eval.js';
 import { HclSyntaxError, parseHcl, parseHclExpression } from './hcl/parser.js';
 import { EvalError, isObject, toBool, toNumber, toText, typeName } from './hcl/value.js';
 import type { Value, ValueObject } from './hcl/value.js';
-import { hasOwn, setOwn } from '../../util/own.js';
+import { hasOwn } from '../../util/own.js';
+import { setPlainKey } from '../plain-object.js';
 import type { NomadContext } from './context.js';
 import { BlockReader } from './reader.js';
 
@@ -267,7 +268,7 @@ export function convert(value: Value, type: TypeConstraint, span: Span): Value {
       if (!isObject(value)) throw new EvalError(`expected an object, got ${typeName(value)}`, span);
       const out: ValueObject = {};
       for (const [name, attrType] of Object.entries(type.attributes)) {
-        setOwn(out, name, hasOwn(value, name) ? convert(value[name]!, attrType, span) : null);
+        setPlainKey(out, name, hasOwn(value, name) ? convert(value[name]!, attrType, span) : null);
       }
       return out;
     }

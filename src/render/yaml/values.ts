@@ -34,12 +34,16 @@ export function describeValue(value: unknown): string {
 
 /** A path in the file's own terms: `['services', 'web', 'ports', 0]` → `services.web.ports[0]`. */
 export function fieldName(path: YamlPath): string {
-  let out = '';
+  // Joined once rather than appended step by step: every recorded field keeps its name,
+  // and appending leaves a chain of partial strings behind each one.
+  const parts: string[] = [];
+  let written = 0;
   for (const step of path) {
-    if (typeof step === 'number') out += `[${step}]`;
-    else out += out ? `.${step}` : step;
+    const part = typeof step === 'number' ? `[${step}]` : written > 0 ? `.${step}` : step;
+    parts.push(part);
+    written += part.length;
   }
-  return out;
+  return parts.join('');
 }
 
 /**

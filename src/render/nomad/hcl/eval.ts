@@ -6,7 +6,8 @@ import { callFunction } from './functions.js';
 import { printExpr } from './print.js';
 import { EvalError, deepEqual, isObject, toBool, toNumber, toText, typeName, unknown } from './value.js';
 import type { Value, ValueObject } from './value.js';
-import { hasOwn, setOwn } from '../../../util/own.js';
+import { hasOwn } from '../../../util/own.js';
+import { setPlainKey } from '../../plain-object.js';
 
 /** A root whose attributes are computed when read (locals, which may refer to each other). */
 export class LazyRoot {
@@ -69,7 +70,7 @@ export class Evaluator {
         for (const item of expr.items) {
           const key = this.evaluate(item.key);
           if (key === unknown) throw new EvalError('an object key cannot depend on placement', item.key.span);
-          setOwn(out, toText(key, item.key.span), this.evaluateConcrete(item.value));
+          setPlainKey(out, toText(key, item.key.span), this.evaluateConcrete(item.value));
         }
         return out;
       }
@@ -312,11 +313,11 @@ export class Evaluator {
         const name = toText(keyValue, expr.keyExpr.span);
         const item = this.evaluateConcrete(expr.valueExpr);
         if (expr.grouping) {
-          if (!hasOwn(grouped, name)) setOwn(grouped, name, []);
+          if (!hasOwn(grouped, name)) setPlainKey(grouped, name, []);
           grouped[name]!.push(item);
         } else {
           if (hasOwn(object, name)) throw new EvalError(`duplicate key "${name}" in the for expression; add "..." after the value to group them`, expr.keyExpr.span);
-          setOwn(object, name, item);
+          setPlainKey(object, name, item);
         }
       } finally {
         this.loopScopes.pop();

@@ -46,6 +46,9 @@ const binaryLevels: ReadonlyArray<ReadonlyArray<BinaryOp>> = [
   ['*', '/', '%'],
 ];
 
+/** The first characters of binary operators: anything else ends a binary expression at once. */
+const operatorStarts = new Set(binaryLevels.flat().map((op) => op[0]!));
+
 /** Deeper nesting (of blocks or expressions) is refused rather than risking the call stack. */
 const maxDepth = 200;
 
@@ -220,29 +223,37 @@ class Parser {
     }
   }
 
-  private parseBinary(level: number): Expr {
-    if (level >= binaryLevels.length) return this.parseUnary();
-    let left = this.parseBinary(level + 1);
+  /**
+   * Binary operators by precedence climbing: operators of `minLevel` and above
+   * (binaryLevels), each level left-associative. One operator lookup per term,
+   * where a parser per level would make six.
+   */
+  private parseBinary(minLevel: number): Expr {
+    let left = this.parseUnary();
     for (;;) {
       this.skipTrivia();
-      const op = this.matchOperator(binaryLevels[level]!);
-      if (!op) return left;
-      this.pos += op.length;
+      const found = this.matchOperator(minLevel);
+      if (!found) return left;
+      this.pos += found.op.length;
       this.skipTrivia();
-      const right = this.parseBinary(level + 1);
-      left = { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end } };
+      const right = this.parseBinary(found.level + 1);
+      left = { kind: 'binary', op: found.op, left, right, span: { start: left.span.start, end: right.span.end } };
     }
   }
 
-  private matchOperator(ops: ReadonlyArray<BinaryOp>): BinaryOp | null {
-    for (const op of ops) {
-      if (!this.src.startsWith(op, this.pos)) continue;
-      const next = this.src[this.pos + op.length];
-      // `=>` and `==` are not `=`; `<<` is a heredoc; `!=` is not `!`.
-      if ((op === '<' || op === '>') && next === '=') continue;
-      if (op === '<' && next === '<') continue;
-      if ((op === '*' || op === '/') && this.src[this.pos - 1] === '.') continue;
-      return op;
+  /** The binary operator here, if its level is `minLevel` or above. */
+  private matchOperator(minLevel: number): { op: BinaryOp; level: number } | null {
+    if (!operatorStarts.has(this.src[this.pos] ?? '')) return null;
+    for (let level = minLevel; level < binaryLevels.length; level++) {
+      for (const op of binaryLevels[level]!) {
+        if (!this.src.startsWith(op, this.pos)) continue;
+        const next = this.src[this.pos + op.length];
+        // `=>` and `==` are not `=`; `<<` is a heredoc; `!=` is not `!`.
+        if ((op === '<' || op === '>') && next === '=') continue;
+        if (op === '<' && next === '<') continue;
+        if ((op === '*' || op === '/') && this.src[this.pos - 1] === '.') continue;
+        return { op, level };
+      }
     }
     return null;
   }
@@ -630,11 +641,24 @@ class Parser {
         tokens.push(ch === '$' ? this.scanInterpolation() : this.scanDirective());
         continue;
       }
-      text += ch;
-      this.pos++;
+      // A run of plain characters at once rather than one by one.
+      const runEnd = this.plainRunEnd(this.pos + 1, opts.end);
+      text += this.src.slice(this.pos, runEnd);
+      this.pos = runEnd;
     }
     flushText();
     return tokens;
+  }
+
+  /** Where the characters from `from` stop being plain template text (a quote, escape, `$`, `%` or new line ends them). */
+  private plainRunEnd(from: number, end: number): number {
+    let i = from;
+    while (i < end) {
+      const code = this.src.charCodeAt(i);
+      if (code === 0x22 /* " */ || code === 0x5c /* \ */ || code === 0x24 /* $ */ || code === 0x25 /* % */ || code === 0x0a) break;
+      i++;
+    }
+    return i;
   }
 
   private scanInterpolation(): FlatTemplateToken {

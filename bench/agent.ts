@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
 import { buildDemoImages } from '../src/demo/images.js';
+import { webJob } from '../test/support/web-job.js';
 import type { BenchRow } from './table.js';
 
 // BENCH_AGENT_JOBS scales the run down where the engine places containers slowly.
@@ -22,37 +23,7 @@ function rssMb(pid: number): number {
 }
 
 function jobText(id: string): string {
-  return `job "${id}" {
-  group "web" {
-    count = ${perJob}
-    update {
-      min_healthy_time = "1s"
-    }
-    network {
-      port "http" {}
-    }
-    service {
-      port = "http"
-      check {
-        type     = "http"
-        path     = "/"
-        interval = "10s"
-        timeout  = "2s"
-      }
-    }
-    task "server" {
-      driver = "docker"
-      config {
-        image = "deckhand-demo:v1"
-        ports = ["http"]
-      }
-      env {
-        PORT = "\${NOMAD_PORT_http}"
-      }
-    }
-  }
-}
-`;
+  return webJob({ id, count: perJob, check: { interval: '10s', timeout: '2s' } });
 }
 
 async function call<T>(url: string, method: string, path: string, body?: unknown): Promise<T> {

@@ -6,40 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
-import { AgentClient } from '../src/cli/client.js';
 import { buildDemoImages } from '../src/demo/images.js';
 import { signBody } from '../src/sync/webhook.js';
 import { startGitServer } from '../test/support/git-server.js';
 import type { TestRepository } from '../test/support/git-server.js';
-import { startAgentProcess } from '../test/support/agent-process.js';
+import { agentClient, startAgentProcess } from '../test/support/agent-process.js';
+import { webJob } from '../test/support/web-job.js';
 import type { BenchRow } from './table.js';
 
 const pushes = 10;
 const secret = 'bench-secret';
 
 function job(image: string): string {
-  return `job "bench" {
-  group "web" {
-    count = 1
-    update {
-      min_healthy_time = "1s"
-    }
-    network {
-      port "http" {}
-    }
-    task "server" {
-      driver = "docker"
-      config {
-        image = "${image}"
-        ports = ["http"]
-      }
-      env {
-        PORT = "\${NOMAD_PORT_http}"
-      }
-    }
-  }
-}
-`;
+  return webJob({ id: 'bench', image, count: 1, check: null });
 }
 
 function median(values: number[]): number {
@@ -53,7 +32,7 @@ async function measure(repo: TestRepository, mode: 'webhook' | 'polling'): Promi
   writeFileSync(join(dataDir, 'secret'), secret);
   const interval = mode === 'polling' ? '1s' : '10m';
   const agent = await startAgentProcess({ runId, dataDir, extraArgs: ['--repo', repo.url, '--interval', interval, '--webhook-secret-file', join(dataDir, 'secret')] });
-  const client = new AgentClient({ env: { DECKHAND_ADDR: agent.url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
+  const client = agentClient(agent.url);
   const samples: number[] = [];
   let waiting: { version: number; resolve: () => void; ended?: () => void } | null = null;
   const stream = await client.events({ job: 'bench' }, (event) => {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import type { VersionSource } from '../model/state.js';
-import { renderTree } from '../render/tree.js';
+import { RenderCache } from '../render/cache.js';
+import { defaultRenderOptions, renderTree } from '../render/tree.js';
 import { EngineError } from '../rollout/engine.js';
 import type { RolloutEngine } from '../rollout/engine.js';
 import type { Metrics } from '../status/metrics.js';
@@ -52,6 +53,8 @@ export class GitOps {
   readonly loop: SyncLoop;
   private state: SyncState;
   private readonly stateFile: string;
+  /** Files unchanged since the last commit are not rendered again. */
+  private readonly renderCache = new RenderCache();
 
   constructor(private readonly options: GitOpsOptions) {
     this.stateFile = join(options.dataDir, 'sync-state.json');
@@ -101,7 +104,7 @@ export class GitOps {
   private async apply(revision: Revision): Promise<RunOutcome> {
     const { engine, store, logger, reporter } = this.options;
     const problems: string[] = [];
-    const rendered = renderTree(revision.tree);
+    const rendered = renderTree(revision.tree, defaultRenderOptions, this.renderCache);
     const jobs = rendered.jobs.map(({ job }) => ({ job, file: job.source.file }));
     const decision = decideRevision({ jobs, diagnostics: rendered.diagnostics, files: [...revision.tree.files.keys()] }, this.knownJobs(), {
       prune: this.options.prune,

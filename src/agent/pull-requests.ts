@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { formatDiagnostic, isError } from '../model/diagnostic.js';
 import type { MarkdownError, MarkdownJob } from '../plan/format-markdown.js';
 import { formatPlansMarkdown } from '../plan/format-markdown.js';
-import { renderTree } from '../render/tree.js';
+import { RenderCache } from '../render/cache.js';
+import { defaultRenderOptions, renderTree } from '../render/tree.js';
 import type { PullRequestRef, PullRequestSource, StatusReporter } from '../status/reporter.js';
 import type { Store } from '../store/store.js';
 import type { RevisionSource } from '../sync/revision.js';
@@ -32,6 +33,8 @@ export class PullRequestPlanner {
   private readonly sources = new Map<string, RevisionSource>();
   private readonly wanted = new Map<number, Wanted>();
   private running: Promise<void> | null = null;
+  /** Its own cache: pull-request heads differ from the branch the loop follows. */
+  private readonly renderCache = new RenderCache();
 
   constructor(private readonly options: PullRequestPlannerOptions) {}
 
@@ -82,7 +85,7 @@ export class PullRequestPlanner {
     const { revision } = result;
     // The branch may have moved on since the event: plan what is there, say which commit.
     const planned = { number: pr.number, headSha: revision.sha };
-    const rendered = renderTree(revision.tree);
+    const rendered = renderTree(revision.tree, defaultRenderOptions, this.renderCache);
     const decoder = new TextDecoder();
     const jobs: MarkdownJob[] = [];
     for (const { job } of rendered.jobs) {

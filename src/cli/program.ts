@@ -1,7 +1,4 @@
 // The command line: commander parses, the commands do the work, exit codes as SPEC.md.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
@@ -10,21 +7,11 @@ import { agentCommand } from './commands/agent.js';
 import { demoCommand } from './commands/demo.js';
 import { deploymentsCommand, historyCommand, promoteCommand, revertCommand, statusCommand, stopCommand } from './commands/agent-commands.js';
 import { validateCommand } from './commands/validate.js';
+import { packageVersion } from '../util/package-root.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** The version in package.json, found from dist/src/cli or src/cli. */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  try {
-    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 function outputOption(): Option {
   return new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');

@@ -2,18 +2,11 @@
 // `update-demo-webapp` job, committed, ready for the agent to follow.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import git from 'isomorphic-git';
+import { packageRoot } from '../util/package-root.js';
 
 export const demoJobFile = 'jobs/update-demo-webapp.nomad';
-
-/** The repository's root, from dist/src/demo or src/demo. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
 
 export interface DemoRepository {
   dir: string;

@@ -1,6 +1,6 @@
 // The API's contract (SPEC.md), against a real agent process on the real Docker engine.
 import type { DeploymentView, JobStatusView, JobSummaryView } from '../../src/status/views.js';
-import { api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
+import { agentClient, api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { containersOf } from '../e2e/support.js';
 import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
@@ -129,8 +129,7 @@ describe('the agent API', () => {
 
   test('the event stream carries deployment progress', async () => {
     const seen: string[] = [];
-    const { AgentClient } = await import('../../src/cli/client.js');
-    const client = new AgentClient({ env: { DECKHAND_ADDR: agent.url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
+    const client = agentClient(agent.url);
     const stream = await client.events({ job: 'events' }, (e) => seen.push(`${e.type}: ${e.message}`));
     let deploymentId: string;
     try {

@@ -1,5 +1,5 @@
 // The agent as a process: API tokens, and SIGTERM in the middle of a rollout.
-import { api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
+import { agentClient, api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { containersOf } from '../e2e/support.js';
 import { docker, ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
@@ -83,8 +83,7 @@ describe('drift', () => {
     await deploymentEnd(agent.url, submitted.body.jobs[0]!.deploymentId);
     const [victim, survivor] = await containersOf(runId, 'web');
 
-    const { AgentClient } = await import('../../src/cli/client.js');
-    const client = new AgentClient({ env: { DECKHAND_ADDR: agent.url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
+    const client = agentClient(agent.url);
     let putBack!: () => void;
     const started = new Promise<void>((resolve) => (putBack = resolve));
     const stream = await client.events({ job: 'web' }, (e) => {

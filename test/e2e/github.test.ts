@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { GitServer, TestRepository } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
 import { GitHubStandIn } from '../support/github-stand-in.js';
-import { api, startAgentProcess } from '../support/agent-process.js';
+import { api, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
 import { signBody } from '../../src/sync/webhook.js';
@@ -27,32 +27,8 @@ async function pullRequestWebhook(url: string, action: string, pr: { number: num
   return (await fetch(`${url}/v1/webhooks/github`, { method: 'POST', headers, body })).status;
 }
 
-function job(id: string, image: string, extra = ''): string {
-  return `job "${id}" {
-  group "web" {
-    count = 1
-    update {
-      min_healthy_time  = "1s"
-      healthy_deadline  = "10s"
-      progress_deadline = "15s"
-      auto_revert       = true
-    }
-    network {
-      port "http" {}
-    }
-    task "server" {
-      driver = "docker"
-      config {
-        image = "${image}"
-        ports = ["http"]
-      }
-      env {
-        PORT = "\${NOMAD_PORT_http}"
-      }
-${extra}    }
-  }
-}
-`;
+function job(id: string, image: string): string {
+  return webJob({ id, image, count: 1, healthyDeadline: '10s', progressDeadline: '15s', check: null });
 }
 
 let server: GitServer;

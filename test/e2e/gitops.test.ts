@@ -7,50 +7,15 @@ import { signBody } from '../../src/sync/webhook.js';
 import type { DeploymentView } from '../../src/status/views.js';
 import type { GitServer, TestRepository } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
-import { api, deploymentEnd, startAgentProcess } from '../support/agent-process.js';
+import { agentClient, api, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
-import { AgentClient } from '../../src/cli/client.js';
 import { containersOf } from './support.js';
 import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
 
 const secret = 'webhook-secret-for-tests';
 
 function job(image: string, count = 2): string {
-  return `job "web" {
-  group "web" {
-    count = ${count}
-    update {
-      max_parallel      = 2
-      min_healthy_time  = "1s"
-      healthy_deadline  = "10s"
-      progress_deadline = "15s"
-      auto_revert       = true
-    }
-    network {
-      port "http" {}
-    }
-    service {
-      port = "http"
-      check {
-        type     = "http"
-        path     = "/"
-        interval = "1s"
-        timeout  = "1s"
-      }
-    }
-    task "server" {
-      driver = "docker"
-      config {
-        image = "${image}"
-        ports = ["http"]
-      }
-      env {
-        PORT = "\${NOMAD_PORT_http}"
-      }
-    }
-  }
-}
-`;
+  return webJob({ image, count, maxParallel: 2, healthyDeadline: '10s', progressDeadline: '15s' });
 }
 
 interface VersionRow {
@@ -62,7 +27,7 @@ interface VersionRow {
 
 /** Resolves once the agent recorded a version of `jobId` from `sha`, then once that version's deployment ended. */
 async function deployedFrom(url: string, jobId: string, sha: string, timeoutMs = 60_000): Promise<{ version: VersionRow; deployment: DeploymentView }> {
-  const client = new AgentClient({ env: { DECKHAND_ADDR: url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
+  const client = agentClient(url);
   const find = async () => {
     const answer = await api<VersionRow[]>(url, 'GET', `/v1/job/${jobId}/versions`);
     return answer.status === 200 ? answer.body.find((v) => v.commit === sha) : undefined;

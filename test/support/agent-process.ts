@@ -67,53 +67,11 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   };
 }
 
-/** A Nomad job serving the demo image, scaled down for tests. */
-export function webJob(options: { id?: string; image?: string; count?: number; maxParallel?: number; minHealthy?: string; canary?: number; autoRevert?: boolean } = {}): string {
-  const { id = 'web', image = 'deckhand-demo:v1', count = 2, maxParallel = 1, minHealthy = '1s', canary = 0, autoRevert = true } = options;
-  return `job "${id}" {
-  group "web" {
-    count = ${count}
+export { webJob } from './web-job.js';
 
-    update {
-      max_parallel      = ${maxParallel}
-      canary            = ${canary}
-      min_healthy_time  = "${minHealthy}"
-      healthy_deadline  = "20s"
-      progress_deadline = "40s"
-      auto_revert       = ${autoRevert}
-    }
-
-    network {
-      port "http" {}
-    }
-
-    service {
-      name = "web"
-      port = "http"
-
-      check {
-        type     = "http"
-        path     = "/"
-        interval = "1s"
-        timeout  = "1s"
-      }
-    }
-
-    task "server" {
-      driver = "docker"
-
-      config {
-        image = "${image}"
-        ports = ["http"]
-      }
-
-      env {
-        PORT = "\${NOMAD_PORT_http}"
-      }
-    }
-  }
-}
-`;
+/** The CLI's client for an agent, with an IO that prints nothing. */
+export function agentClient(url: string): AgentClient {
+  return new AgentClient({ env: { DECKHAND_ADDR: url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
 }
 
 /** Sends JSON to the agent; answers with the status and the parsed body. */
@@ -133,7 +91,7 @@ export function bundleOf(text: string, path = 'web.nomad'): { path: string; root
 
 /** Resolves when the deployment ends (or waits for promotion), from the agent's event stream: no polling. */
 export async function deploymentEnd(url: string, deploymentId: string, timeoutMs = 90_000): Promise<DeploymentView> {
-  const client = new AgentClient({ env: { DECKHAND_ADDR: url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
+  const client = agentClient(url);
   let finish!: (d: DeploymentView) => void;
   const done = new Promise<DeploymentView>((resolve) => (finish = resolve));
   const settled = (d: DeploymentView) => ['successful', 'failed', 'cancelled', 'paused'].includes(d.status) || waitsForPromotion(d);

@@ -437,7 +437,7 @@ export class RolloutEngine {
       const running = { ...allocation, status: 'running' as const, containers: placed.containers, ports: placed.ports, description: '', modifiedAt: this.now() };
       this.store.putAllocation(running);
       this.watchChecks(running.id, jobId, group, placed.ports);
-      await this.runtime.refresh();
+      await this.runtime.refreshAllocation(running.id);
       this.emit({ type: 'allocation', jobId, allocation: running, message: `allocation ${allocation.id.slice(0, 8)} started` });
     } catch (error) {
       if (error instanceof RuntimeUnavailableError) {
@@ -566,8 +566,13 @@ export class RolloutEngine {
   private onRuntimeEvent(event: RuntimeEvent): void {
     // Before start() reached the runtime there is nothing to refresh; start() reads everything.
     if (this.runtime.state === 'connecting' || this.closed) return;
-    void this.runtime
-      .refresh()
+    // A check's result changes no container: the job only needs deciding again.
+    if (event.kind === 'check' && event.jobId) {
+      this.schedule(event.jobId);
+      return;
+    }
+    const read = event.allocId ? this.runtime.refreshAllocation(event.allocId) : this.runtime.refresh();
+    void read
       .then((answered) => {
         if (!answered) return;
         if (event.jobId) this.schedule(event.jobId);

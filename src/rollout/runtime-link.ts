@@ -1,7 +1,11 @@
-// The rollout engine's view of the runtime: what runs (read on events, one read
-// at a time however many events arrive), and whether the runtime answers at all.
-// When it stops answering nothing is concluded from it: the link says so once,
-// tries again with backoff, and says so again once it answers.
+// The rollout engine's view of the runtime: what runs, and whether the runtime
+// answers at all. An event about one allocation re-reads that allocation only
+// (with hundreds of containers, re-reading all of them on every event costs
+// more than the events); a full read happens at start, after the event stream
+// reconnects and while waiting out an outage. Reads of one scope are shared:
+// while one runs, everyone who asks shares the one read after it.
+// When the runtime stops answering nothing is concluded from it: the link says
+// so once, tries again with backoff, and says so again once it answers.
 import type { AllocationObservation, Driver } from '../runtime/driver.js';
 import { RuntimeUnavailableError } from '../runtime/driver.js';
 
@@ -20,8 +24,16 @@ export class RuntimeLink {
   observations = new Map<string, AllocationObservation>();
   /** Nothing may be decided before the first read (`connecting`), nor while the runtime is `down`. */
   state: 'connecting' | 'up' | 'down' = 'connecting';
-  private reading: Promise<boolean> | null = null;
-  private readAgain: Promise<boolean> | null = null;
+  private readonly fullReads = new SharedReads(() => this.read());
+  private readonly allocationReads = new Map<string, SharedReads>();
+  /**
+   * Reads may finish out of order: each read takes a number when it starts, and
+   * an allocation keeps what the latest-started read said of it. `baseline` is
+   * the number of the last full read; `writtenBy` the later reads of one allocation.
+   */
+  private sequence = 0;
+  private baseline = 0;
+  private readonly writtenBy = new Map<string, number>();
   private retry: { timer: NodeJS.Timeout | null; delayMs: number } | null = null;
   private closed = false;
 
@@ -37,29 +49,34 @@ export class RuntimeLink {
   /** The first read: throws (RuntimeUnavailableError when it does not answer) and changes nothing when it fails. */
   async connect(): Promise<void> {
     if (this.state === 'up') return;
+    const started = ++this.sequence;
     const list = await this.driver.observe();
-    this.observations = new Map(list.map((o) => [o.allocId, o]));
+    this.applyFullRead(list, started);
     this.state = 'up';
   }
 
-  /**
-   * Reads what runs; false when the runtime did not answer. Events come in bursts:
-   * while one read runs, everyone who asks shares the one read after it.
-   */
+  /** Reads everything that runs; false when the runtime did not answer. */
   refresh(): Promise<boolean> {
-    if (!this.reading) {
-      this.reading = this.read().finally(() => {
-        this.reading = null;
-      });
-      return this.reading;
+    return this.fullReads.ask();
+  }
+
+  /** Reads what runs for one allocation (an event named it); false when the runtime did not answer. */
+  refreshAllocation(allocId: string): Promise<boolean> {
+    // Only a full read can tell that the runtime is back.
+    if (this.state !== 'up') return this.refresh();
+    let reads = this.allocationReads.get(allocId);
+    if (!reads) {
+      reads = new SharedReads(() => this.readAllocation(allocId));
+      this.allocationReads.set(allocId, reads);
     }
-    this.readAgain ??= this.reading
+    const answer = reads.ask();
+    const settled = reads;
+    void answer
       .catch(() => undefined)
       .then(() => {
-        this.readAgain = null;
-        return this.refresh();
+        if (settled.idle && this.allocationReads.get(allocId) === settled) this.allocationReads.delete(allocId);
       });
-    return this.readAgain;
+    return answer;
   }
 
   /** A driver call found the runtime gone: wait for it. */
@@ -72,8 +89,10 @@ export class RuntimeLink {
     this.retryLater();
   }
 
+  /** The allocation's containers were removed: a read that started before must not bring it back. */
   forget(allocId: string): void {
     this.observations.delete(allocId);
+    this.writtenBy.set(allocId, ++this.sequence);
   }
 
   close(): void {
@@ -83,6 +102,7 @@ export class RuntimeLink {
   }
 
   private async read(): Promise<boolean> {
+    const started = ++this.sequence;
     let list: AllocationObservation[];
     try {
       list = await this.driver.observe();
@@ -91,7 +111,7 @@ export class RuntimeLink {
       this.down(error);
       return false;
     }
-    this.observations = new Map(list.map((o) => [o.allocId, o]));
+    this.applyFullRead(list, started);
     if (this.state === 'down' && !this.closed) {
       if (this.retry?.timer) clearTimeout(this.retry.timer);
       this.retry = null;
@@ -99,6 +119,40 @@ export class RuntimeLink {
       this.options.onUp();
     }
     return true;
+  }
+
+  private async readAllocation(allocId: string): Promise<boolean> {
+    const started = ++this.sequence;
+    let observed: AllocationObservation | null;
+    try {
+      observed = await this.driver.observeAllocation(allocId);
+    } catch (error) {
+      if (!(error instanceof RuntimeUnavailableError)) throw error;
+      this.down(error);
+      return false;
+    }
+    if (started > Math.max(this.baseline, this.writtenBy.get(allocId) ?? 0)) {
+      if (observed) this.observations.set(allocId, observed);
+      else this.observations.delete(allocId);
+      this.writtenBy.set(allocId, started);
+    }
+    return true;
+  }
+
+  /** Everything from a full read, except allocations a later-started read already answered for. */
+  private applyFullRead(list: AllocationObservation[], started: number): void {
+    const next = new Map(list.map((o) => [o.allocId, o]));
+    for (const [allocId, by] of this.writtenBy) {
+      if (by <= started) {
+        this.writtenBy.delete(allocId);
+        continue;
+      }
+      const newer = this.observations.get(allocId);
+      if (newer) next.set(allocId, newer);
+      else next.delete(allocId);
+    }
+    this.observations = next;
+    this.baseline = started;
   }
 
   private retryLater(): void {
@@ -122,5 +176,33 @@ export class RuntimeLink {
 
   private delays(): { initial: number; max: number } {
     return this.options.retryDelayMs ?? { initial: 250, max: 5_000 };
+  }
+}
+
+/** One read at a time; whoever asks while one runs shares the single read after it. */
+class SharedReads {
+  private reading: Promise<boolean> | null = null;
+  private readAgain: Promise<boolean> | null = null;
+
+  constructor(private readonly read: () => Promise<boolean>) {}
+
+  get idle(): boolean {
+    return this.reading === null && this.readAgain === null;
+  }
+
+  ask(): Promise<boolean> {
+    if (!this.reading) {
+      this.reading = this.read().finally(() => {
+        this.reading = null;
+      });
+      return this.reading;
+    }
+    this.readAgain ??= this.reading
+      .catch(() => undefined)
+      .then(() => {
+        this.readAgain = null;
+        return this.ask();
+      });
+    return this.readAgain;
   }
 }

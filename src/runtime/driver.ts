@@ -106,6 +106,8 @@ export interface Driver {
   updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void>;
   /** Every allocation deckhand has containers for, from their labels. */
   observe(): Promise<AllocationObservation[]>;
+  /** What runs for one allocation; null when it has no containers. */
+  observeAllocation(allocId: string): Promise<AllocationObservation | null>;
   /** Starts running an allocation's http/tcp checks (after placing it, or adopting it after a restart). */
   watchChecks(allocId: string, jobId: string, checks: Check[], ports: Record<string, number>): void;
   unwatchChecks(allocId: string): void;

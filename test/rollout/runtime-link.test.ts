@@ -4,9 +4,10 @@ import type { AllocationObservation, Driver } from '../../src/runtime/driver.js'
 import { RuntimeUnavailableError } from '../../src/runtime/driver.js';
 import { RuntimeLink } from '../../src/rollout/runtime-link.js';
 
-/** A driver whose observe() answers what the test says, when the test says. */
+/** A driver whose observe() and observeAllocation() answer what the test says, when the test says. */
 function fakeDriver() {
   const calls: Array<{ resolve: (list: AllocationObservation[]) => void; reject: (error: unknown) => void; at: number }> = [];
+  const allocationCalls: Array<{ allocId: string; resolve: (observed: AllocationObservation | null) => void; reject: (error: unknown) => void }> = [];
   let onCall = () => {};
   const driver = {
     observe: () =>
@@ -14,16 +15,29 @@ function fakeDriver() {
         calls.push({ resolve, reject, at: Date.now() });
         onCall();
       }),
+    observeAllocation: (allocId: string) =>
+      new Promise<AllocationObservation | null>((resolve, reject) => {
+        allocationCalls.push({ allocId, resolve, reject });
+      }),
   } as unknown as Driver;
   const nextCall = (n: number) =>
     new Promise<void>((resolve) => {
       onCall = () => calls.length >= n && resolve();
       onCall();
     });
-  return { driver, calls, nextCall };
+  return { driver, calls, allocationCalls, nextCall };
 }
 
-const allocation = (allocId: string): AllocationObservation => ({ allocId, jobId: 'j', group: 'g', index: 0, jobVersion: 0, specHash: 'h', deploymentId: null, ports: {}, tasks: [] });
+const allocation = (allocId: string, jobVersion = 0): AllocationObservation => ({ allocId, jobId: 'j', group: 'g', index: 0, jobVersion, specHash: 'h', deploymentId: null, ports: {}, tasks: [] });
+const versions = (link: RuntimeLink) => Object.fromEntries([...link.observations].map(([id, o]) => [id, o.jobVersion]));
+
+async function connected(fake: ReturnType<typeof fakeDriver>, list: AllocationObservation[]): Promise<RuntimeLink> {
+  const link = new RuntimeLink(fake.driver, { onDown: () => {}, onUp: () => {} });
+  const connecting = link.connect();
+  fake.calls[0]!.resolve(list);
+  await connecting;
+  return link;
+}
 const unavailable = () => new RuntimeUnavailableError('the Docker engine at unix:///x.sock does not answer (ENOENT)');
 
 describe('RuntimeLink', () => {
@@ -103,5 +117,89 @@ describe('RuntimeLink', () => {
     link.close();
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(calls).toHaveLength(1);
+  });
+
+  describe('reading one allocation', () => {
+    it('changes only that allocation, and removes it when its containers are gone', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, [allocation('a'), allocation('b')]);
+      const readA = link.refreshAllocation('a');
+      const readB = link.refreshAllocation('b');
+      expect(fake.calls).toHaveLength(1);
+      expect(fake.allocationCalls.map((c) => c.allocId)).toEqual(['a', 'b']);
+      fake.allocationCalls[0]!.resolve(allocation('a', 1));
+      fake.allocationCalls[1]!.resolve(null);
+      expect(await Promise.all([readA, readB])).toEqual([true, true]);
+      expect(versions(link)).toEqual({ a: 1 });
+    });
+
+    it('shares one read per allocation among everyone who asks while one runs', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, []);
+      const first = link.refreshAllocation('a');
+      const later = [link.refreshAllocation('a'), link.refreshAllocation('a')];
+      expect(fake.allocationCalls).toHaveLength(1);
+      fake.allocationCalls[0]!.resolve(allocation('a', 1));
+      await first;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fake.allocationCalls).toHaveLength(2);
+      fake.allocationCalls[1]!.resolve(allocation('a', 2));
+      expect(await Promise.all(later)).toEqual([true, true]);
+      expect(versions(link)).toEqual({ a: 2 });
+    });
+
+    it('keeps the answer of the read that started last, whichever finishes first', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, [allocation('a'), allocation('b')]);
+      // A full read starts, then a read of `a`; the full read answers last, with older news of `a`.
+      const full = link.refresh();
+      const readA = link.refreshAllocation('a');
+      fake.allocationCalls[0]!.resolve(allocation('a', 2));
+      await readA;
+      fake.calls[1]!.resolve([allocation('a', 1), allocation('b', 1)]);
+      await full;
+      expect(versions(link)).toEqual({ a: 2, b: 1 });
+      // A read of `b` starts, then a full read; the read of `b` answers last, with older news.
+      const readB = link.refreshAllocation('b');
+      const full2 = link.refresh();
+      fake.calls[2]!.resolve([allocation('a', 3), allocation('b', 3)]);
+      await full2;
+      fake.allocationCalls[1]!.resolve(allocation('b', 2));
+      await readB;
+      expect(versions(link)).toEqual({ a: 3, b: 3 });
+    });
+
+    it('does not bring back an allocation forgotten while a full read ran', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, [allocation('a')]);
+      const full = link.refresh();
+      link.forget('a');
+      fake.calls[1]!.resolve([allocation('a')]);
+      await full;
+      expect(versions(link)).toEqual({});
+    });
+
+    it('reads everything instead while the runtime is down: only that can tell it is back', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, [allocation('a')]);
+      link.down(unavailable());
+      const read = link.refreshAllocation('a');
+      expect(fake.allocationCalls).toHaveLength(0);
+      fake.calls[1]!.resolve([allocation('a', 1)]);
+      expect(await read).toBe(true);
+      expect(link.up).toBe(true);
+      link.close();
+    });
+
+    it('takes the runtime down when a read of one allocation finds it gone', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, [allocation('a')]);
+      const read = link.refreshAllocation('a');
+      fake.allocationCalls[0]!.reject(unavailable());
+      expect(await read).toBe(false);
+      expect(link.state).toBe('down');
+      expect(versions(link)).toEqual({ a: 0 });
+      link.close();
+    });
   });
 });

@@ -160,6 +160,22 @@ describe('DockerDriver on the engine', () => {
     expect(driver.ports.portsOf(req.allocId)).toEqual({});
   });
 
+  it('reads one allocation alone, and frees its ports once its containers are gone', async () => {
+    const one = request('one-of-two', group([webTask()]), { index: 0 });
+    const other = request('one-of-two', group([webTask()]), { index: 1 });
+    const placement = await driver.place(one);
+    const otherPlacement = await driver.place(other);
+    const seen = await driver.observeAllocation(one.allocId);
+    expect(seen).toMatchObject({ allocId: one.allocId, jobId: 'one-of-two', index: 0, ports: placement.ports });
+    expect(seen!.tasks.map((t) => [t.task, t.containerId, t.state])).toEqual([['web', placement.containers.web, 'running']]);
+
+    await docker.getContainer(placement.containers.web!).remove({ force: true });
+    expect(await driver.observeAllocation(one.allocId)).toBeNull();
+    expect(driver.ports.portsOf(one.allocId)).toEqual({});
+    // the other allocation's ports are not its business
+    expect(driver.ports.portsOf(other.allocId)).toEqual(otherPlacement.ports);
+  });
+
   it('restarts an allocation and changes its restart policy in place', async () => {
     const req = request('restarts', group([webTask()]));
     const placement = await driver.place(req);

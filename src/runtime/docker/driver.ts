@@ -131,8 +131,25 @@ export class DockerDriver implements Driver {
   async observe(): Promise<AllocationObservation[]> {
     const startedAt = this.tick;
     const allocations = allocationsFrom(await this.guard(() => inspectAll(this.docker, labelFilter(this.extraLabels))));
+    this.accountPorts(allocations, this.ports.allocations(), startedAt);
+    return allocations;
+  }
+
+  async observeAllocation(allocId: string): Promise<AllocationObservation | null> {
+    const startedAt = this.tick;
+    const allocations = allocationsFrom(await this.guard(() => inspectAll(this.docker, labelFilter(this.extraLabels, { [label.alloc]: allocId }))));
+    this.accountPorts(allocations, [allocId], startedAt);
+    return allocations[0] ?? null;
+  }
+
+  /**
+   * Keeps the port allocator true to what runs: ports of observed allocations are
+   * reserved; ports of allocations in `scope` whose containers are gone are freed,
+   * unless they were placed while the containers were being listed.
+   */
+  private accountPorts(observed: AllocationObservation[], scope: Iterable<string>, startedAt: number): void {
     const seen = new Set<string>();
-    for (const allocation of allocations) {
+    for (const allocation of observed) {
       seen.add(allocation.allocId);
       for (const [portLabel, port] of Object.entries(allocation.ports)) {
         try {
@@ -142,15 +159,13 @@ export class DockerDriver implements Driver {
         }
       }
     }
-    // Ports of allocations whose containers are gone, unless placed while we listed.
-    for (const allocId of this.ports.allocations()) {
+    for (const allocId of scope) {
       const placed = this.placedAt.get(allocId) ?? 0;
       if (!seen.has(allocId) && !this.placing.has(allocId) && placed <= startedAt) {
         this.ports.release(allocId);
         this.placedAt.delete(allocId);
       }
     }
-    return allocations;
   }
 
   watchChecks(allocId: string, jobId: string, checks: Check[], ports: Record<string, number>): void {

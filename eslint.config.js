@@ -12,4 +12,14 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/runtime/docker/client.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'dockerode', message: 'Use newDockerClient() from src/runtime/docker/client.ts: it defers the SSH and gRPC parts.', allowTypeImports: true }] },
+      ],
+    },
+  },
 );

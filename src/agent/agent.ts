@@ -3,14 +3,14 @@
 // stop leaves them running, and the next start adopts them from their labels.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RolloutEngine } from '../rollout/engine.js';
+import { newDockerClient } from '../runtime/docker/client.js';
 import { DockerDriver } from '../runtime/docker/driver.js';
 import { buildApi } from '../status/api/server.js';
-import { GitHubReporter } from '../status/github/github-reporter.js';
-import type { StatusReporter } from '../status/reporter.js';
+import type { PullRequestSource, StatusReporter } from '../status/reporter.js';
 import { noReporter } from '../status/reporter.js';
 import type { StoppableTrigger } from '../sync/triggers.js';
 import { Metrics } from '../status/metrics.js';
@@ -21,7 +21,6 @@ import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
 import { PullRequestPlanner } from './pull-requests.js';
 import { reportDeployments } from './report-deployments.js';
-import { revisionSource, startTriggers } from './repository.js';
 import { githubWebhook } from './webhook.js';
 
 export interface AgentOptions {
@@ -52,8 +51,13 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const apiToken = config.apiTokenFile ? readSecret(config.apiTokenFile, 'api-token-file') : null;
   const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
   const webhookSecret = config.webhookSecretFile ? readSecret(config.webhookSecretFile, 'webhook-secret-file') : null;
+  const githubToken = config.githubTokenFile && config.githubRepo ? readSecret(config.githubTokenFile, 'github-token-file') : null;
+  // Git and GitHub clients are loaded only when configured: an agent without them stays smaller.
+  const repository = config.repo ? await import('./repository.js') : null;
+  const forge = githubToken ? await createGitHubReporter(config, githubToken, logger) : null;
+  const reporter: StatusReporter = forge?.reporter ?? noReporter;
   const store = openStore(dataDir);
-  const driver = new DockerDriver(options.docker ?? new Docker(), {
+  const driver = new DockerDriver(options.docker ?? newDockerClient(), {
     portRange: { min: config.portRange.from, max: config.portRange.to },
     labels: config.labels,
     ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
@@ -72,12 +76,11 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     metrics.observe(event);
     logger.info({ job: event.jobId, event: event.type }, event.message);
   });
-  const reporter = createReporter(config, logger);
   engine.onProgress(reportDeployments(store, reporter));
 
-  const gitops = config.repo
+  const gitops = repository
     ? new GitOps({
-        source: revisionSource({ ...config, dataDir }, gitToken),
+        source: repository.revisionSource({ ...config, dataDir }, gitToken),
         engine,
         store,
         logger: logger.child({ component: 'sync' }),
@@ -91,12 +94,12 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     : null;
   // Pull-request plans need a forge to post them to.
   const planner =
-    gitops && reporter !== noReporter
+    gitops && repository && forge
       ? new PullRequestPlanner({
           store,
           reporter,
-          pullRequests: reporter instanceof GitHubReporter ? reporter : null,
-          sourceFor: (branch) => revisionSource({ ...config, branch, dataDir }, gitToken),
+          pullRequests: forge.pullRequests,
+          sourceFor: (branch) => repository.revisionSource({ ...config, branch, dataDir }, gitToken),
           logger: logger.child({ component: 'pull-requests' }),
         })
       : null;
@@ -130,11 +133,11 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   logger.info({ dataDir, listen: `${host}:${port}` }, `deckhand agent listening on http://${host}:${port}`);
   let triggers: StoppableTrigger[] = [];
-  if (gitops) {
+  if (gitops && repository) {
     // The first sync waits for the engine: it must know what runs before it changes anything.
     void engineStarted.then(() => {
       if (closing.signal.aborted) return;
-      triggers = startTriggers(
+      triggers = repository.startTriggers(
         config,
         (reason) => {
           gitops.trigger(reason);
@@ -173,16 +176,17 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   };
 }
 
-function createReporter(config: AgentConfig, logger: Logger): StatusReporter {
-  if (!config.githubTokenFile || !config.githubRepo) return noReporter;
-  return new GitHubReporter({
-    repository: config.githubRepo,
-    token: readSecret(config.githubTokenFile, 'github-token-file'),
+async function createGitHubReporter(config: AgentConfig, token: string, logger: Logger): Promise<{ reporter: StatusReporter; pullRequests: PullRequestSource }> {
+  const { GitHubReporter } = await import('../status/github/github-reporter.js');
+  const reporter = new GitHubReporter({
+    repository: config.githubRepo!,
+    token,
     apiUrl: config.githubApiUrl,
     publicUrl: config.publicUrl,
     throttleAndRetry: config.githubThrottle,
     log: logger.child({ component: 'github' }),
   });
+  return { reporter, pullRequests: reporter };
 }
 
 function readSecret(path: string, setting: string): string {

@@ -1,12 +1,7 @@
 // The command line: commander parses, the commands do the work, exit codes as SPEC.md.
+// Each command's module is loaded when it runs: `deckhand status` needs no agent,
+// and the agent none of the other commands.
 import { Command, CommanderError, Option } from 'commander';
-import { planCommand } from './commands/plan.js';
-import { renderCommand } from './commands/render.js';
-import { runCommand } from './commands/run.js';
-import { agentCommand } from './commands/agent.js';
-import { demoCommand } from './commands/demo.js';
-import { deploymentsCommand, historyCommand, promoteCommand, revertCommand, statusCommand, stopCommand } from './commands/agent-commands.js';
-import { validateCommand } from './commands/validate.js';
 import { packageVersion } from '../util/package-root.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
@@ -41,7 +36,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
       .action(async (paths: string[], opts) => {
-        exitCode = await validateCommand(paths, opts, io);
+        exitCode = await (await import('./commands/validate.js')).validateCommand(paths, opts, io);
       }),
   );
 
@@ -54,7 +49,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
       .action(async (file: string, opts) => {
-        exitCode = await renderCommand(file, opts, io);
+        exitCode = await (await import('./commands/render.js')).renderCommand(file, opts, io);
       }),
   );
 
@@ -69,7 +64,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
       .action(async (paths: string[], opts) => {
-        exitCode = await planCommand(paths, opts, io);
+        exitCode = await (await import('./commands/plan.js')).planCommand(paths, opts, io);
       }),
   );
 
@@ -84,7 +79,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
       .action(async (file: string, opts) => {
-        exitCode = await runCommand(file, opts, io);
+        exitCode = await (await import('./commands/run.js')).runCommand(file, opts, io);
       }),
   );
 
@@ -95,7 +90,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .argument('[job]', 'a job id')
       .addOption(outputOption())
       .action(async (job: string | undefined, opts) => {
-        exitCode = await statusCommand(job, opts, io);
+        exitCode = await (await import('./commands/agent-commands.js')).statusCommand(job, opts, io);
       }),
   );
 
@@ -107,7 +102,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .option('-p', 'show the differences between each version and the one before')
       .addOption(outputOption())
       .action(async (job: string, opts) => {
-        exitCode = await historyCommand(job, opts, io);
+        exitCode = await (await import('./commands/agent-commands.js')).historyCommand(job, opts, io);
       }),
   );
 
@@ -118,7 +113,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .argument('<job>', 'a job id')
       .addOption(outputOption())
       .action(async (job: string, opts) => {
-        exitCode = await deploymentsCommand(job, opts, io);
+        exitCode = await (await import('./commands/agent-commands.js')).deploymentsCommand(job, opts, io);
       }),
   );
 
@@ -130,7 +125,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .option('-d, --detach', 'return at once')
       .addOption(outputOption())
       .action(async (job: string, opts) => {
-        exitCode = await promoteCommand(job, opts, io);
+        exitCode = await (await import('./commands/agent-commands.js')).promoteCommand(job, opts, io);
       }),
   );
 
@@ -143,7 +138,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .option('-d, --detach', 'return at once')
       .addOption(outputOption())
       .action(async (job: string, version: string, opts) => {
-        exitCode = await revertCommand(job, version, opts, io);
+        exitCode = await (await import('./commands/agent-commands.js')).revertCommand(job, version, opts, io);
       }),
   );
 
@@ -155,7 +150,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .option('--purge', 'forget the job and its history too')
       .addOption(outputOption())
       .action(async (job: string, opts) => {
-        exitCode = await stopCommand(job, opts, io);
+        exitCode = await (await import('./commands/agent-commands.js')).stopCommand(job, opts, io);
       }),
   );
 
@@ -165,7 +160,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--dir <dir>', 'where the example repository goes', 'deckhand-demo')
     .option('--listen <host:port>', 'where the API listens', '127.0.0.1:4646')
     .action(async (opts) => {
-      exitCode = await demoCommand(opts, io);
+      exitCode = await (await import('./commands/demo.js')).demoCommand(opts, io);
     });
 
   program
@@ -195,7 +190,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--port-range <from-to>', 'dynamic host ports (default: 20000-32000)')
     .option('--labels <k=v,...>', 'labels added to every container; the agent then manages only containers carrying them')
     .action(async (opts) => {
-      exitCode = await agentCommand(opts, io);
+      exitCode = await (await import('./commands/agent.js')).agentCommand(opts, io);
     });
 
   try {

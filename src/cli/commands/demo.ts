@@ -1,11 +1,11 @@
 // `deckhand demo`: the demo images, an example repository, and the agent
 // following it on the local Docker engine, with what to try printed first.
 import { resolve } from 'node:path';
-import Docker from 'dockerode';
 import { startAgent } from '../../agent/agent.js';
 import { resolveAgentConfig } from '../../agent/config.js';
 import { createLogger } from '../../agent/logger.js';
 import { buildDemoImages } from '../../demo/images.js';
+import { newDockerClient } from '../../runtime/docker/client.js';
 import { createDemoRepository, demoJobFile } from '../../demo/repository.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
@@ -17,7 +17,7 @@ export interface DemoFlags {
 
 export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> {
   const dir = resolve(io.cwd, flags.dir);
-  const docker = new Docker();
+  const docker = newDockerClient();
   try {
     await docker.ping();
   } catch (error) {

@@ -1,6 +1,5 @@
 // The Driver on the Docker engine: an allocation is one labelled container per
 // task, with host networking and ports from the allocator.
-import { Agent } from 'node:http';
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import type { Check, RestartPolicy } from '../../model/job.js';
@@ -9,6 +8,7 @@ import { PlacementError, RuntimeUnavailableError } from '../driver.js';
 import type { AllocationObservation, CheckStatus, Driver, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind } from '../driver.js';
 import { PortAllocator, PortError } from '../ports.js';
 import type { PortRange, PortRequest } from '../ports.js';
+import { FreshConnectionAgent } from './client.js';
 import { containerSpec, restartPolicy } from './container-spec.js';
 import { engineMessage, isConnectionError, statusOf } from './engine-error.js';
 import { EventStream } from './events.js';
@@ -58,10 +58,8 @@ export class DockerDriver implements Driver {
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 3;
     this.hostname = options.hostname ?? hostname();
     this.address = engineAddress(docker);
-    // Fresh connections: a kept-alive one outlives the engine's listener while it shuts down, and
-    // would show it stopping every container as if each had failed. A refused connection says the truth.
     const modem = docker.modem as { agent?: unknown; protocol?: string };
-    if (modem.agent === undefined && modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = new Agent({ keepAlive: false });
+    if (modem.agent === undefined && modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = new FreshConnectionAgent();
     this.puller = new ImagePuller(docker, options.pullTimeoutMs ?? 120_000);
     this.checks = new CheckRunner((allocId, jobId) => this.emit({ kind: 'check', allocId, jobId, time: Date.now() }));
     this.events = new EventStream({

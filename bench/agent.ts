@@ -23,7 +23,7 @@ function rssMb(pid: number): number {
 }
 
 function jobText(id: string): string {
-  return webJob({ id, count: perJob, check: { interval: '10s', timeout: '2s' } });
+  return webJob({ id, count: perJob, check: { interval: '10s', timeout: '2s' }, imageHealthcheck: false, maxParallel: perJob, healthyDeadline: '5m', progressDeadline: '10m' });
 }
 
 async function call<T>(url: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -52,7 +52,8 @@ export async function agentBenchmark(): Promise<BenchRow[]> {
   await buildDemoImages(docker);
   const runId = `bench-${process.pid}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'deckhand-bench-agent-'));
-  const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'deckhand.js'), 'agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${benchLabel}=${runId}`, '--log-level', 'info'], {
+  // Started as `npx deckhand agent` starts it: through the file's #! line and its node flags.
+  const child = spawn(join(process.cwd(), 'bin', 'deckhand.js'), ['agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${benchLabel}=${runId}`, '--log-level', 'info'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DECKHAND_'))),
   });
@@ -71,26 +72,38 @@ export async function agentBenchmark(): Promise<BenchRow[]> {
     await call(url, 'GET', '/v1/jobs');
     const idle = rssMb(child.pid!);
 
+    // RSS sampled every second from the first submission on: the peak while placing, the steady state after.
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(child.pid!))), 1000);
     const started = performance.now();
-    const deployments: string[] = [];
-    for (let i = 0; i < jobCount; i++) {
-      const id = `bench-${String(i).padStart(3, '0')}`;
-      const answer = await call<{ jobs: Array<{ deploymentId: string }> }>(url, 'POST', '/v1/jobs', { path: `${id}.nomad`, rootName: 'jobs', files: { [`${id}.nomad`]: jobText(id) } });
-      deployments.push(answer.jobs[0]!.deploymentId);
-    }
-    // Wait for every deployment by reading the job list; the agent's own pace decides.
-    for (;;) {
-      const jobs = await call<Array<{ latestDeployment: { status: string } | null }>>(url, 'GET', '/v1/jobs');
-      const done = jobs.filter((j) => j.latestDeployment && j.latestDeployment.status !== 'running').length;
-      if (done === jobCount) break;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+    try {
+      for (let i = 0; i < jobCount; i++) {
+        const id = `bench-${String(i).padStart(3, '0')}`;
+        await call(url, 'POST', '/v1/jobs', { path: `${id}.nomad`, rootName: 'jobs', files: { [`${id}.nomad`]: jobText(id) } });
+      }
+      // Wait for every deployment by reading the job list; the agent's own pace decides.
+      for (;;) {
+        const jobs = await call<Array<{ latestDeployment: { status: string } | null }>>(url, 'GET', '/v1/jobs');
+        const done = jobs.filter((j) => j.latestDeployment && j.latestDeployment.status !== 'running').length;
+        if (done === jobCount) break;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    } finally {
+      clearInterval(sampler);
     }
     const deploySeconds = (performance.now() - started) / 1000;
     const jobs = await call<Array<{ latestDeployment: { status: string } }>>(url, 'GET', '/v1/jobs');
     const successful = jobs.filter((j) => j.latestDeployment.status === 'successful').length;
-    // Let the checks run for a while: memory with the agent at work, not just after placing.
-    await new Promise((resolve) => setTimeout(resolve, 15_000));
-    const loaded = rssMb(child.pid!);
+    // The agent at work afterwards: every allocation's HTTP check every 10 s. V8 hands the
+    // placing's heap back when its memory reducer runs (within a minute or so of the burst),
+    // so the steady state is the median of 60 one-second samples taken after one minute.
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+    const samples: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      samples.push(rssMb(child.pid!));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const steady = percentile(samples, 50);
 
     let n = 0;
     const one = await latency(url, () => `/v1/job/bench-${String(n++ % jobCount).padStart(3, '0')}`, 300);
@@ -100,12 +113,13 @@ export async function agentBenchmark(): Promise<BenchRow[]> {
     return [
       { benchmark: 'agent idle (no jobs)', result: 'RSS', memory: mb(idle), goal: '-', met: null },
       {
-        benchmark: `agent with ${jobCount} jobs / ${jobCount * perJob} allocations`,
+        benchmark: `agent with ${jobCount} jobs / ${jobCount * perJob} allocations, running (median of 60 s, after 1 min)`,
         result: `${successful}/${jobCount} deployed in ${deploySeconds.toFixed(0)} s`,
-        memory: mb(loaded),
+        memory: mb(steady),
         goal: `<= ${memoryGoalMb} MB`,
-        met: loaded <= memoryGoalMb,
+        met: steady <= memoryGoalMb,
       },
+      { benchmark: `the same, peak while placing the ${jobCount * perJob} allocations`, result: 'RSS', memory: mb(peak), goal: '-', met: null },
       { benchmark: `GET /v1/job/:id (${jobCount} jobs)`, result: ms(one), memory: '-', goal: '-', met: null },
       { benchmark: `GET /v1/jobs (${jobCount} jobs)`, result: ms(all), memory: '-', goal: '-', met: null },
     ];

@@ -13,6 +13,12 @@ export interface WebJobOptions {
   autoRevert?: boolean;
   /** The HTTP check deckhand runs; null: only the image's HEALTHCHECK. */
   check?: { interval: string; timeout: string } | null;
+  /**
+   * The demo image's HEALTHCHECK probes every second, fast for tests; with hundreds
+   * of containers those probes alone saturate a small machine. False turns it off
+   * (`healthchecks { disable = true }`), leaving deckhand's own check.
+   */
+  imageHealthcheck?: boolean;
 }
 
 export function webJob(options: WebJobOptions = {}): string {
@@ -55,7 +61,7 @@ ${service}
 
       config {
         image = "${image}"
-        ports = ["http"]
+        ports = ["http"]${options.imageHealthcheck === false ? '\n\n        healthchecks {\n          disable = true\n        }' : ''}
       }
 
       env {

@@ -4,30 +4,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Job } from '../src/model/job.js';
 import { groupSpecHash, jobSpecHash } from '../src/plan/change-rules.js';
-import { liveStateOf } from '../src/plan/live-state.js';
-import { planJob } from '../src/plan/plan.js';
 import { RenderCache } from '../src/render/cache.js';
 import { renderPath, renderTree } from '../src/render/tree.js';
 import { openStore } from '../src/store/sqlite-store.js';
-import type { Store } from '../src/store/store.js';
 import { readDirectoryTree } from '../src/sync/directory.js';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { generateJobTree } from './generate-jobs.js';
+import { planAll } from './plan-all.js';
 import type { BenchRow } from './table.js';
 
 const fileCount = 1000;
-
-function planAll(store: Store, jobs: Job[]): number {
-  let changed = 0;
-  for (const job of jobs) {
-    const record = store.getJob(job.id);
-    // The stored version is loaded only if the spec hashes differ.
-    const current = record ? { job: () => store.getVersion(job.id, record.version)!.job, specHash: record.specHash, version: record.version, modifyIndex: record.modifyIndex, stopped: record.stopped } : null;
-    if (planJob({ job, current, live: liveStateOf(store.listAllocations(job.id)) }).changes) changed++;
-  }
-  return changed;
-}
 
 const peakRss = (): string => `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`;
 
@@ -68,6 +56,12 @@ export async function planBenchmark(): Promise<BenchRow[]> {
       if (changed !== 0) throw new Error(`plan benchmark: ${changed} unchanged jobs planned as changes`);
       return ms;
     };
+    // What `deckhand plan` on a folder costs a fresh process: nothing compiled yet, nothing cached.
+    const once = fileURLToPath(new URL('./plan-once.js', import.meta.url));
+    const colds = [0, 1, 2].map(() => JSON.parse(execFileSync(process.execPath, [once, dir, dataDir], { encoding: 'utf8' })) as { ms: number; sinceStartMs: number; changed: number });
+    if (colds.some((c) => c.changed !== 0)) throw new Error('plan benchmark: unchanged jobs planned as changes in a cold process');
+    const cold = colds.sort((a, b) => a.ms - b.ms)[1]!;
+
     const fullTimes: number[] = [];
     for (let round = 0; round < 5; round++) fullTimes.push(await fullRound());
     // Peak RSS only grows: taken before the cached rounds, whose cache keeps every render alive as well.
@@ -99,7 +93,14 @@ export async function planBenchmark(): Promise<BenchRow[]> {
     const cached = median(cachedTimes.slice(1));
     const inc = median(incremental.slice(2));
     return [
-      { benchmark: `read + render + plan ${fileCount} jobs against ${fileCount} stored versions, median of 4`, result: `${full.toFixed(0)} ms`, memory: uncachedRss, goal: '<= 1000 ms', met: full <= 1000 },
+      {
+        benchmark: `read + render + plan ${fileCount} jobs against ${fileCount} stored versions, cold process, median of 3`,
+        result: `${cold.ms.toFixed(0)} ms (${cold.sinceStartMs.toFixed(0)} ms from the process's start)`,
+        memory: '-',
+        goal: '<= 1000 ms',
+        met: cold.ms <= 1000,
+      },
+      { benchmark: `read + render + plan ${fileCount} jobs against ${fileCount} stored versions, warm process, median of 4`, result: `${full.toFixed(0)} ms`, memory: uncachedRss, goal: '<= 1000 ms', met: full <= 1000 },
       { benchmark: `the same, files unchanged since the last sync (render cache), median of 4`, result: `${cached.toFixed(0)} ms`, memory: rss, goal: '<= 1000 ms', met: cached <= 1000 },
       { benchmark: `one changed file among ${fileCount}: render it + plan it, median of 18`, result: `${inc.toFixed(1)} ms`, memory: rss, goal: '<= 50 ms', met: inc <= 50 },
     ];

@@ -34,6 +34,8 @@ export class RuntimeLink {
   private sequence = 0;
   private baseline = 0;
   private readonly writtenBy = new Map<string, number>();
+  /** The numbers of the reads under way: a mark older than all of them protects nothing and is dropped. */
+  private readonly underWay = new Set<number>();
   private retry: { timer: NodeJS.Timeout | null; delayMs: number } | null = null;
   private closed = false;
 
@@ -49,9 +51,12 @@ export class RuntimeLink {
   /** The first read: throws (RuntimeUnavailableError when it does not answer) and changes nothing when it fails. */
   async connect(): Promise<void> {
     if (this.state === 'up') return;
-    const started = ++this.sequence;
-    const list = await this.driver.observe();
-    this.applyFullRead(list, started);
+    const started = this.begin();
+    try {
+      this.applyFullRead(await this.driver.observe(), started);
+    } finally {
+      this.end(started);
+    }
     this.state = 'up';
   }
 
@@ -102,16 +107,17 @@ export class RuntimeLink {
   }
 
   private async read(): Promise<boolean> {
-    const started = ++this.sequence;
-    let list: AllocationObservation[];
+    const started = this.begin();
     try {
-      list = await this.driver.observe();
+      this.applyFullRead(await this.driver.observe(), started);
     } catch (error) {
       if (!(error instanceof RuntimeUnavailableError)) throw error;
       this.down(error);
       return false;
+    } finally {
+      // After the answer is applied: until then, marks newer than this read still guard against it.
+      this.end(started);
     }
-    this.applyFullRead(list, started);
     if (this.state === 'down' && !this.closed) {
       if (this.retry?.timer) clearTimeout(this.retry.timer);
       this.retry = null;
@@ -122,21 +128,35 @@ export class RuntimeLink {
   }
 
   private async readAllocation(allocId: string): Promise<boolean> {
-    const started = ++this.sequence;
-    let observed: AllocationObservation | null;
+    const started = this.begin();
     try {
-      observed = await this.driver.observeAllocation(allocId);
+      const observed = await this.driver.observeAllocation(allocId);
+      if (started > Math.max(this.baseline, this.writtenBy.get(allocId) ?? 0)) {
+        if (observed) this.observations.set(allocId, observed);
+        else this.observations.delete(allocId);
+        this.writtenBy.set(allocId, started);
+      }
+      return true;
     } catch (error) {
       if (!(error instanceof RuntimeUnavailableError)) throw error;
       this.down(error);
       return false;
+    } finally {
+      this.end(started);
     }
-    if (started > Math.max(this.baseline, this.writtenBy.get(allocId) ?? 0)) {
-      if (observed) this.observations.set(allocId, observed);
-      else this.observations.delete(allocId);
-      this.writtenBy.set(allocId, started);
-    }
-    return true;
+  }
+
+  private begin(): number {
+    const started = ++this.sequence;
+    this.underWay.add(started);
+    return started;
+  }
+
+  /** Keeps the marks small: a long-running agent reads thousands of allocations over its life. */
+  private end(started: number): void {
+    this.underWay.delete(started);
+    const oldest = this.underWay.size === 0 ? Infinity : Math.min(...this.underWay);
+    for (const [allocId, by] of this.writtenBy) if (by < oldest) this.writtenBy.delete(allocId);
   }
 
   /** Everything from a full read, except allocations a later-started read already answered for. */

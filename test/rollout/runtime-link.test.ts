@@ -179,6 +179,28 @@ describe('RuntimeLink', () => {
       expect(versions(link)).toEqual({});
     });
 
+    it('does not bring back an allocation forgotten while a read of it ran', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, [allocation('a')]);
+      const read = link.refreshAllocation('a');
+      link.forget('a');
+      fake.allocationCalls[0]!.resolve(allocation('a'));
+      await read;
+      expect(versions(link)).toEqual({});
+    });
+
+    it('keeps no marks once no read is under way (a long-lived agent reads thousands of allocations)', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, []);
+      for (let i = 0; i < 50; i++) {
+        const read = link.refreshAllocation(`a${i}`);
+        fake.allocationCalls[i]!.resolve(i % 2 ? allocation(`a${i}`) : null);
+        await read;
+        link.forget(`a${i}`);
+      }
+      expect((link as unknown as { writtenBy: Map<string, number> }).writtenBy.size).toBeLessThanOrEqual(1);
+    });
+
     it('reads everything instead while the runtime is down: only that can tell it is back', async () => {
       const fake = fakeDriver();
       const link = await connected(fake, [allocation('a')]);

@@ -107,41 +107,38 @@ export class RuntimeLink {
   }
 
   private async read(): Promise<boolean> {
-    const started = this.begin();
-    try {
-      this.applyFullRead(await this.driver.observe(), started);
-    } catch (error) {
-      if (!(error instanceof RuntimeUnavailableError)) throw error;
-      this.down(error);
-      return false;
-    } finally {
-      // After the answer is applied: until then, marks newer than this read still guard against it.
-      this.end(started);
-    }
-    if (this.state === 'down' && !this.closed) {
+    const answered = await this.numberedRead(async (started) => this.applyFullRead(await this.driver.observe(), started));
+    if (answered && this.state === 'down' && !this.closed) {
       if (this.retry?.timer) clearTimeout(this.retry.timer);
       this.retry = null;
       this.state = 'up';
       this.options.onUp();
     }
-    return true;
+    return answered;
   }
 
-  private async readAllocation(allocId: string): Promise<boolean> {
+  private readAllocation(allocId: string): Promise<boolean> {
+    return this.numberedRead(async (started) => {
+      const observed = await this.driver.observeAllocation(allocId);
+      if (started <= Math.max(this.baseline, this.writtenBy.get(allocId) ?? 0)) return;
+      if (observed) this.observations.set(allocId, observed);
+      else this.observations.delete(allocId);
+      this.writtenBy.set(allocId, started);
+    });
+  }
+
+  /** Runs a read under its number; false (and the runtime marked down) when it did not answer. */
+  private async numberedRead(readAndApply: (started: number) => Promise<void>): Promise<boolean> {
     const started = this.begin();
     try {
-      const observed = await this.driver.observeAllocation(allocId);
-      if (started > Math.max(this.baseline, this.writtenBy.get(allocId) ?? 0)) {
-        if (observed) this.observations.set(allocId, observed);
-        else this.observations.delete(allocId);
-        this.writtenBy.set(allocId, started);
-      }
+      await readAndApply(started);
       return true;
     } catch (error) {
       if (!(error instanceof RuntimeUnavailableError)) throw error;
       this.down(error);
       return false;
     } finally {
+      // After the answer is applied: until then, marks newer than this read still guard against it.
       this.end(started);
     }
   }

@@ -9,5 +9,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
   },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/temp-setup.js',
+  globalTeardown: '<rootDir>/test/support/temp-teardown.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

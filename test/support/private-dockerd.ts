@@ -1,8 +1,12 @@
 // A Docker engine of a test's own: a second dockerd with its own socket, data
 // root and exec root under /tmp, which a fault test may stop, restart and make
 // unreachable without touching the machine's engine that others use. Host
-// networking only (no bridge, no iptables). `destroy()` removes its containers,
-// stops it, unmounts what it left and deletes its folder, even after a failure.
+// networking for containers, no iptables. It gets a bridge of its own: a dockerd
+// started with `--bridge=none` deletes the host's `docker0` on start (moby's
+// removeDefaultBridgeInterface), which breaks every bridge container and every
+// `docker build` with a RUN step on the machine. `destroy()` removes its
+// containers, stops it, unmounts what it left, deletes its bridge and its folder,
+// even after a failure.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +21,8 @@ export class PrivateDockerd {
   readonly dir: string;
   readonly socketPath: string;
   readonly docker: Docker;
+  /** Its own bridge (at most 15 characters, as Linux allows), on an address of 198.18.0.0/15. */
+  readonly bridge: string;
   private process: ChildProcess | null = null;
   /** The last lines dockerd logged, to explain a start that failed. */
   private log: string[] = [];
@@ -26,6 +32,7 @@ export class PrivateDockerd {
     this.dir = mkdtempSync('/tmp/dh-dockerd-');
     this.socketPath = join(this.dir, 'docker.sock');
     this.docker = new Docker({ socketPath: this.socketPath });
+    this.bridge = `dh-br-${this.dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
   }
 
   get running(): boolean {
@@ -35,12 +42,13 @@ export class PrivateDockerd {
   /** Starts dockerd and resolves once its API listens (its own log line says so). */
   async start(): Promise<void> {
     if (this.process) return;
+    await this.createBridge();
     const args = [
       `--host=unix://${this.socketPath}`,
       `--data-root=${join(this.dir, 'root')}`,
       `--exec-root=${join(this.dir, 'exec')}`,
       `--pidfile=${join(this.dir, 'docker.pid')}`,
-      '--bridge=none',
+      `--bridge=${this.bridge}`,
       '--iptables=false',
       '--ip6tables=false',
       '--ip-masq=false',
@@ -130,10 +138,25 @@ export class PrivateDockerd {
       .map((line) => line.split(' ')[4] ?? '')
       .filter((path) => path.startsWith(`${this.dir}/`))
       .sort((a, b) => b.length - a.length);
-    for (const path of mounts) await promisify(execFile)('umount', ['-l', path]).catch(() => undefined);
+    for (const path of mounts) await run('umount', ['-l', path]).catch(() => undefined);
+    await run('ip', ['link', 'delete', this.bridge]).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
+
+  private async createBridge(): Promise<void> {
+    const exists = await run('ip', ['link', 'show', this.bridge]).then(
+      () => true,
+      () => false,
+    );
+    if (exists) return;
+    // 198.18.0.0/15 is for tests (RFC 2544); a /24 picked from the folder's name keeps two runs apart.
+    const octet = parseInt(this.dir.slice(-2).replace(/[^0-9a-z]/gi, '0'), 36) % 250;
+    await run('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', `198.19.${octet}.1/24`, 'dev', this.bridge]);
+  }
 }
+
+const run = (command: string, args: string[]) => promisify(execFile)(command, args);
 
 /** Processes whose command line names `text` (containerd and its shims name our exec root). */
 function processesUsing(text: string): number[] {

@@ -185,7 +185,7 @@ export class GitOps {
   private save(change: Partial<SyncState>): void {
     this.state = { ...this.state, lastSyncAt: Date.now(), ...change };
     // Written whole and renamed: a crash leaves the old state or the new, never half.
-    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(this.state));
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(this.state), { mode: 0o600 });
     renameSync(`${this.stateFile}.tmp`, this.stateFile);
   }
 }

@@ -34,7 +34,7 @@ export async function statusCommand(jobId: string | undefined, flags: OutputFlag
 
 export async function historyCommand(jobId: string, flags: OutputFlags & { p?: boolean }, io: CliIO): Promise<number> {
   try {
-    const versions = await new AgentClient(io).get<VersionWithJob[]>(`${jobPath(jobId)}/versions`);
+    const versions = await new AgentClient(io).get<VersionWithJob[]>(`${jobPath(jobId)}/versions${flags.p === true && flags.output !== 'json' ? '?diffs=true' : ''}`);
     if (flags.output === 'json') {
       io.stdout(json(versions.map((v) => ({ version: v.version, stable: v.stable, commit: v.commit, submittedAt: v.submittedAt, specHash: v.specHash, source: v.source }))));
     } else {

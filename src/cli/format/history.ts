@@ -1,14 +1,14 @@
 // `deckhand history` as `nomad job history [-p]`, and `deckhand deployments` as `nomad job deployments`.
 import type { Job } from '../../model/job.js';
-import { annotate } from '../../plan/annotate.js';
-import { diffJobs } from '../../plan/diff.js';
+import type { JobDiff } from '../../plan/diff.js';
 import { formatDiffText } from '../../plan/format-text.js';
 import type { DeploymentView, VersionView } from '../../status/views.js';
 import { keyValues, table, timestamp } from './table.js';
 
-export type VersionWithJob = VersionView & { job: Job };
+/** A version as `GET /v1/job/:id/versions` sends it; `diff` (against the version before) with `?diffs=true`. */
+export type VersionWithJob = VersionView & { job: Job; diff?: JobDiff | null };
 
-/** Versions newest first, as the agent sends them; with `diffs`, each against the version before it. */
+/** Versions newest first, as the agent sends them; with `diffs`, each against the version before it (the agent computes them: only it sees secret values). */
 export function formatHistory(versions: VersionWithJob[], diffs: boolean): string {
   const blocks = versions.map((v, i) => {
     const pairs: Array<[string, string]> = [
@@ -17,9 +17,8 @@ export function formatHistory(versions: VersionWithJob[], diffs: boolean): strin
       ['Submit Date', timestamp(v.submittedAt)],
       ['Source', sourceText(v)],
     ];
-    const previous = versions[i + 1];
-    if (diffs && previous) {
-      const diff = annotate(diffJobs(previous.job, v.job));
+    const diff = v.diff;
+    if (diffs && diff) {
       const text = diff.type === 'None' ? '(no changes)' : formatDiffText(diff, null, { color: false }).trimEnd();
       pairs.push(['Diff', `\n${text}`]);
     }

@@ -25,7 +25,7 @@ export interface ApiDeps {
   store: Store;
   metrics: Metrics;
   logger: Logger;
-  /** When set, every mutating call needs `Authorization: Bearer <token>`. */
+  /** When set, every call but the health check and webhooks (which carry their own signature) needs `Authorization: Bearer <token>`. */
   apiToken: string | null;
   webhook?: WebhookHandler;
   /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
@@ -34,7 +34,8 @@ export interface ApiDeps {
 
 /** Job files are at most 1 MiB each; a bundle holds one with its few companions. */
 const bodyLimitBytes = 8 * 1024 * 1024;
-const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Open without a token: a liveness probe says nothing, and a webhook proves itself by its signature. */
+const open = (url: string) => url === '/v1/agent/health' || url.startsWith('/v1/webhooks/');
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -45,7 +46,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!deps.apiToken || !mutating.has(request.method) || request.url.startsWith('/v1/webhooks/')) return;
+    // Reads too: job versions hold environments, and status tells an attacker what runs where.
+    if (!deps.apiToken || open(request.url.split('?')[0]!)) return;
     const presented = bearerToken(request.headers.authorization);
     if (presented === null) return reply.code(401).send(errorBody('unauthorized', 'this agent needs an API token: send Authorization: Bearer <token> (DECKHAND_TOKEN)'));
     if (!tokenMatches(presented, deps.apiToken)) return reply.code(403).send(errorBody('forbidden', 'the API token is not valid'));

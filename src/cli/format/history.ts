@@ -10,7 +10,7 @@ export type VersionWithJob = VersionView & { job: Job; diff?: JobDiff | null };
 
 /** Versions newest first, as the agent sends them; with `diffs`, each against the version before it (the agent computes them: only it sees secret values). */
 export function formatHistory(versions: VersionWithJob[], diffs: boolean): string {
-  const blocks = versions.map((v, i) => {
+  const blocks = versions.map((v) => {
     const pairs: Array<[string, string]> = [
       ['Version', String(v.version)],
       ['Stable', String(v.stable)],

@@ -22,6 +22,7 @@ import { probeAllocation } from './health-probe.js';
 import { reconcile } from './reconcile.js';
 import type { AllocationView, Decision } from './reconcile-types.js';
 import { descriptions } from './reconcile-types.js';
+import { planAdoption } from './adopt.js';
 import { RuntimeLink } from './runtime-link.js';
 import { submitJob } from './submit.js';
 import type { SubmitInput } from './submit.js';
@@ -108,6 +109,7 @@ export class RolloutEngine {
     }
     if (this.runtime.up) return;
     await this.runtime.connect();
+    this.adoptUnknownJobs();
     this.reportUnknownContainers();
     for (const job of this.store.listJobs()) this.schedule(job.id);
   }
@@ -423,8 +425,9 @@ export class RolloutEngine {
   /** Creates a recorded allocation's containers: for a new allocation, or again for one whose placement was cut short. */
   private async startContainers(allocation: AllocationRecord): Promise<void> {
     const { jobId } = allocation;
-    const group = this.store.getVersion(jobId, allocation.jobVersion)?.job.groups.find((g) => g.name === allocation.group);
-    if (!group) {
+    const job = this.store.getVersion(jobId, allocation.jobVersion)?.job;
+    const group = job?.groups.find((g) => g.name === allocation.group);
+    if (!job || !group) {
       const failed = { ...allocation, status: 'failed' as const, description: `version ${allocation.jobVersion} has no group "${allocation.group}"`, modifiedAt: this.now() };
       this.store.putAllocation(failed);
       return;
@@ -432,7 +435,7 @@ export class RolloutEngine {
     this.placing.add(allocation.id);
     try {
       const placed = await this.driver.place({
-        allocId: allocation.id, jobId, jobVersion: allocation.jobVersion, deploymentId: allocation.deploymentId, group, index: allocation.index, specHash: allocation.specHash,
+        allocId: allocation.id, jobId, jobVersion: allocation.jobVersion, deploymentId: allocation.deploymentId, group, index: allocation.index, specHash: allocation.specHash, job,
       });
       const running = { ...allocation, status: 'running' as const, containers: placed.containers, ports: placed.ports, description: '', modifiedAt: this.now() };
       this.store.putAllocation(running);
@@ -616,6 +619,30 @@ export class RolloutEngine {
     }
   }
 
+  /**
+   * Jobs whose containers run but which the store does not know (a lost or fresh
+   * data directory): rebuilt from the spec, version and spec hashes the containers
+   * carry, so nothing is placed twice. A job whose allocations all run its newest
+   * spec is taken over as it is; one caught mid-rollout gets a deployment that
+   * replaces only what does not match.
+   */
+  private adoptUnknownJobs(): void {
+    const now = this.now();
+    const { adopted } = planAdoption(this.runtime.observations.values(), (jobId) => this.store.getJob(jobId) !== undefined, now);
+    for (const { job, version, allocations, settled } of adopted) {
+      const message = `Adopted from ${allocations.length} running allocation${allocations.length === 1 ? '' : 's'}: the data directory had no record of this job`;
+      const { recorded, started } = this.store.transaction(() => {
+        const source: VersionSource = { kind: 'adopted', commit: null, file: job.source.file, author: null, message, revertOf: null };
+        const recorded = this.store.submitVersion({ job, specHash: jobSpecHash(job), source, sourceText: null, submittedAt: now, firstVersion: version });
+        for (const allocation of allocations) this.store.putAllocation(allocation);
+        if (settled) this.store.setStable(job.id, recorded.version, true);
+        return { recorded, started: settled ? null : this.recordDeployment(recorded, false) };
+      });
+      this.emit({ type: 'version', jobId: job.id, version: recorded, message: `job "${job.id}" version ${recorded.version}: ${message.charAt(0).toLowerCase()}${message.slice(1)}` });
+      if (started) this.emitStarted(started);
+    }
+  }
+
   /** Containers no record knows of are reported once, not removed (only a prune removes them). */
   private reportUnknownContainers(): void {
     if (this.reportedUnknown) return;
@@ -623,7 +650,8 @@ export class RolloutEngine {
     const known = new Set(this.store.listAllocations().map((a) => a.id));
     for (const observed of this.runtime.observations.values()) {
       if (known.has(observed.allocId)) continue;
-      this.emit({ type: 'runtime', jobId: observed.jobId, message: `containers of allocation ${observed.allocId.slice(0, 8)} (job ${observed.jobId}) belong to no known allocation; left alone until a prune` });
+      const why = this.store.getJob(observed.jobId) ? 'belong to no known allocation of the job' : 'carry no job spec deckhand can read (placed by an older deckhand?)';
+      this.emit({ type: 'runtime', jobId: observed.jobId, message: `containers of allocation ${observed.allocId.slice(0, 8)} (job ${observed.jobId}) ${why}; left alone (docker rm -f removes them if they are not wanted)` });
     }
   }
 

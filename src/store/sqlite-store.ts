@@ -187,7 +187,7 @@ export class SqliteStore implements Store {
       const modifyIndex = this.nextModifyIndex();
       const version: JobVersion = {
         jobId,
-        version: existing ? existing.version + 1 : 0,
+        version: existing ? existing.version + 1 : (input.firstVersion ?? 0),
         job: input.job,
         specHash: input.specHash,
         modifyIndex,
@@ -201,7 +201,7 @@ export class SqliteStore implements Store {
       } else {
         this.statements.insertJob.run({
           id: jobId,
-          version: 0,
+          version: version.version,
           modify_index: modifyIndex,
           stopped: 0,
           created_at: input.submittedAt,

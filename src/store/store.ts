@@ -9,6 +9,8 @@ export interface SubmitVersionInput {
   source: VersionSource;
   sourceText: string | null;
   submittedAt: number;
+  /** The version number of a job new to the store (0 when absent): a job adopted from running containers keeps the number they carry. */
+  firstVersion?: number;
 }
 
 export interface EventQuery {

@@ -40,6 +40,8 @@ function sourceText(v: VersionView): string {
       return `revert to version ${s.revertOf}${commit ? ` (${commit})` : ''}`;
     case 'auto-revert':
       return `automatic revert to version ${s.revertOf}`;
+    case 'adopted':
+      return 'adopted from running containers (the data directory had no record of the job)';
     default:
       return `cli${s.file ? ` (${s.file})` : ''}`;
   }

@@ -15,6 +15,7 @@ import { noReporter } from '../status/reporter.js';
 import type { StoppableTrigger } from '../sync/triggers.js';
 import { Metrics } from '../status/metrics.js';
 import { openStore } from '../store/sqlite-store.js';
+import { isStorageError } from '../store/store.js';
 import type { Store } from '../store/store.js';
 import type { AgentConfig } from './config.js';
 import { startEngineWithRetry } from './engine-start.js';
@@ -68,12 +69,15 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     labels: config.labels,
     ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
   });
-  const metrics = new Metrics(() => store.listAllocations());
+  const metrics = new Metrics(
+    () => store.listAllocations(),
+    () => engine.storageProblem === null,
+  );
   const engine = new RolloutEngine({
     store,
     driver,
     onError: (error, context) => {
-      metrics.countError('engine');
+      metrics.countError(isStorageError(error) ? 'store' : 'engine');
       logger.error({ err: error }, `error while ${context}`);
     },
     onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000),

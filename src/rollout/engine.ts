@@ -15,6 +15,7 @@ import type { AllocationRecord, Deployment, JobVersion, VersionSource } from '..
 import { groupSpecHash, jobSpecHash } from '../plan/change-rules.js';
 import { RuntimeUnavailableError } from '../runtime/driver.js';
 import type { Driver, RuntimeEvent } from '../runtime/driver.js';
+import { isStorageError } from '../store/store.js';
 import type { Store } from '../store/store.js';
 import { cancel, isActive, promote as promoteDeployment, startDeployment } from './deployment.js';
 import type { ProgressEvent, ProgressListener } from './events.js';
@@ -37,6 +38,14 @@ export interface EngineOptions {
   onReconciled?: (jobId: string, durationMs: number) => void;
   /** Backoff between attempts to reach the runtime once it stopped answering. */
   runtimeRetryDelayMs?: { initial: number; max: number };
+  /** Backoff before a job whose round failed (its store write failed, say) is tried again. */
+  retryDelayMs?: { initial: number; max: number };
+}
+
+/** Why the store cannot be written, since when: reported by the API and metrics until a write succeeds again. */
+export interface StorageProblem {
+  message: string;
+  since: number;
 }
 
 export class EngineError extends Error {
@@ -71,6 +80,11 @@ export class RolloutEngine {
   /** Allocations whose http/tcp checks the driver runs. */
   private readonly watching = new Set<string>();
   private reportedUnknown = false;
+  /** Jobs whose last round failed: how many times in a row, for the backoff. */
+  private readonly failedRounds = new Map<string, number>();
+  private storage: StorageProblem | null = null;
+  /** Why the runtime did not answer the last time it was asked (at start, or once it went away). */
+  private runtimeError: string | null = null;
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
@@ -80,6 +94,7 @@ export class RolloutEngine {
       retryDelayMs: options.runtimeRetryDelayMs,
       onError: options.onError,
       onDown: (error, retryFromMs) => {
+        this.runtimeError = error.message;
         for (const job of this.store.listJobs()) this.toResume.add(job.id);
         this.emit({ type: 'runtime', jobId: null, message: `${error.message}; nothing is changed until it answers again (retrying from ${retryFromMs} ms with backoff)` });
         this.options.onError?.(error, 'reaching the runtime');
@@ -108,7 +123,13 @@ export class RolloutEngine {
       for (const job of this.store.listJobs()) this.toResume.add(job.id);
     }
     if (this.runtime.up) return;
-    await this.runtime.connect();
+    try {
+      await this.runtime.connect();
+    } catch (error) {
+      this.runtimeError = (error as Error).message;
+      throw error;
+    }
+    this.runtimeError = null;
     this.adoptUnknownJobs();
     this.reportUnknownContainers();
     for (const job of this.store.listJobs()) this.schedule(job.id);
@@ -127,6 +148,16 @@ export class RolloutEngine {
   /** Whether the runtime answered the last time it was asked. */
   get runtimeAvailable(): boolean {
     return this.runtime.up;
+  }
+
+  /** Why the runtime cannot be used now (it stopped answering, or never did since the start); null while it answers or before a first try. */
+  get runtimeProblem(): string | null {
+    return this.runtime.up ? null : this.runtimeError;
+  }
+
+  /** Set while the store cannot be written; rollouts wait, and resume once a write succeeds. */
+  get storageProblem(): StorageProblem | null {
+    return this.storage;
   }
 
   // ---- the core API ----
@@ -262,12 +293,34 @@ export class RolloutEngine {
         const started = performance.now();
         await this.reconcileJob(jobId);
         this.options.onReconciled?.(jobId, performance.now() - started);
+        this.roundSucceeded(jobId);
       })
-      .catch((error) => this.options.onError?.(error, `reconciling job ${jobId}`))
+      .catch((error) => this.roundFailed(jobId, error))
       .finally(() => {
         if (this.queues.get(jobId) === run) this.queues.delete(jobId);
       });
     this.queues.set(jobId, run);
+  }
+
+  /**
+   * A round that threw (a write to a full disk, a Docker error nobody expected)
+   * leaves the job as recorded; it is tried again with capped backoff rather than
+   * waiting for some later event, so a rollout resumes once the trouble ends.
+   */
+  private roundFailed(jobId: string, error: unknown): void {
+    this.options.onError?.(error, `reconciling job ${jobId}`);
+    if (isStorageError(error) && !this.storage) this.storage = { message: `the store cannot be written: ${(error as Error).message}`, since: this.now() };
+    const failures = (this.failedRounds.get(jobId) ?? 0) + 1;
+    this.failedRounds.set(jobId, failures);
+    const { initial, max } = this.options.retryDelayMs ?? { initial: 1_000, max: 30_000 };
+    this.wakeAt(jobId, this.now() + Math.min(max, initial * 2 ** (failures - 1)));
+  }
+
+  private roundSucceeded(jobId: string): void {
+    if (this.failedRounds.delete(jobId) && this.storage) {
+      this.storage = null;
+      this.emit({ type: 'runtime', jobId: null, message: 'the store can be written again; rollouts resume' });
+    }
   }
 
   private async reconcileJob(jobId: string): Promise<void> {

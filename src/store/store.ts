@@ -21,6 +21,15 @@ export interface EventQuery {
   limit?: number;
 }
 
+/**
+ * Whether an error says the store could not write (disk full, I/O error, read-only
+ * file, a lock held too long): the kind of trouble that ends when the disk does.
+ */
+export function isStorageError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(code);
+}
+
 export interface Store {
   /** Runs `fn` in one transaction: all of its writes land, or none. */
   transaction<T>(fn: () => T): T;

@@ -14,11 +14,22 @@ export interface OutputFlags {
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** What keeps the agent from carrying rollouts on (a full disk, Docker away), on stderr above the status. */
+async function warnOfAgentProblems(client: AgentClient, io: CliIO): Promise<void> {
+  try {
+    await client.get('/v1/agent/health');
+  } catch (error) {
+    const problems = (error instanceof AgentError ? (error.body as { problems?: unknown } | null)?.problems : null) ?? [];
+    if (Array.isArray(problems)) for (const problem of problems) io.stderr(`Warning: ${String(problem)}\n`);
+  }
+}
 const jobPath = (id: string) => `/v1/job/${encodeURIComponent(id)}`;
 
 export async function statusCommand(jobId: string | undefined, flags: OutputFlags, io: CliIO): Promise<number> {
   const client = new AgentClient(io);
   try {
+    await warnOfAgentProblems(client, io);
     if (!jobId) {
       const jobs = await client.get<JobSummaryView[]>('/v1/jobs');
       io.stdout(flags.output === 'json' ? json(jobs) : formatJobList(jobs));

@@ -35,10 +35,27 @@ export async function agentCommand(flags: Record<string, unknown>, io: CliIO): P
     process.once('SIGINT', () => done('SIGINT'));
   });
   logger.info(`${signal}: stopping`);
+  // Every step is recorded before it acts, so stopping at any moment is safe: a
+  // close held up by a Git server or forge that does not answer is cut short
+  // rather than outliving Docker's stop grace (10 s) or a second Ctrl-C.
+  const cutShort = () => {
+    logger.warn('stopping took too long; exiting now. Containers keep running, and the next start resumes what was under way');
+    logger.flush();
+    process.exit(0);
+  };
+  const watchdog = setTimeout(cutShort, shutdownGraceMs);
+  process.once('SIGTERM', cutShort);
+  process.once('SIGINT', cutShort);
   await agent.close();
+  clearTimeout(watchdog);
   logger.flush();
+  // A request to an unresponsive server may still hold the event loop: it has nothing left to do.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
   return 0;
 }
+
+/** Below Docker's default stop grace (10 s), after which it sends SIGKILL. */
+const shutdownGraceMs = 8_000;
 
 function readConfigFile(path: string | undefined, io: CliIO): { path: string; text: string } | null {
   const chosen = path ?? (existsSync(resolve(io.cwd, defaultConfigFile)) ? defaultConfigFile : null);

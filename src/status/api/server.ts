@@ -72,7 +72,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.get('/v1/agent/health', async () => ({ ok: true }));
+  // 503 while rollouts cannot go on: the store cannot be written, or the Docker engine does not answer.
+  app.get('/v1/agent/health', async (_request, reply) => {
+    const problems = agentProblems(deps.engine);
+    return reply.code(problems.length ? 503 : 200).send({ ok: problems.length === 0, problems });
+  });
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
   registerJobRoutes(app, deps);
   registerEventRoutes(app, deps);
@@ -92,6 +96,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   }
   return app;
+}
+
+function agentProblems(engine: RolloutEngine): string[] {
+  const problems: string[] = [];
+  const storage = engine.storageProblem;
+  if (storage) problems.push(`${storage.message} (since ${new Date(storage.since).toISOString()}); rollouts wait until a write succeeds`);
+  const runtime = engine.runtimeProblem;
+  if (runtime) problems.push(`${runtime}; nothing is changed until it answers`);
+  return problems;
 }
 
 function errorAnswer(error: unknown): { status: number; body: unknown } {

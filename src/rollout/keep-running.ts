@@ -27,6 +27,8 @@ export interface KeepRunningInput {
   frozen: boolean;
   out: Decision[];
   wakeups: number[];
+  /** Gets the ids of the allocations that wait (and keep their note). */
+  waiting: Set<string>;
 }
 
 export function keepRunning(input: KeepRunningInput): void {
@@ -113,6 +115,7 @@ export function keepRunning(input: KeepRunningInput): void {
         ? `it is the group's last healthy allocation and ${replacing} replacement${replacing === 1 ? ' is' : 's are'} not healthy yet`
         : `${underWay()} of ${limit} replacements under way (${words})`;
     const reason = `${unhealthy(u)}: waiting to replace it, ${why}`;
+    input.waiting.add(u.id);
     if (u.note !== reason) out.push({ kind: 'note', allocId: u.id, reason });
   }
 }

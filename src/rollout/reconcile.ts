@@ -25,14 +25,15 @@ export function reconcile(input: ReconcileInput): Decision[] {
   }
   const active = deployment && deployment.jobVersion === input.version && (deployment.status === 'running' || deployment.status === 'paused') ? deployment : null;
   const wakeups: number[] = [];
+  const waiting = new Set<string>();
   const results = job.groups.map((group) =>
-    reconcileGroup({ ...input, job, group, deployment: active, latestDeployment: deployment, state: active?.groups.find((g) => g.name === group.name) ?? null, out, wakeups }),
+    reconcileGroup({ ...input, job, group, deployment: active, latestDeployment: deployment, state: active?.groups.find((g) => g.name === group.name) ?? null, out, wakeups, waiting }),
   );
   for (const a of input.allocations) {
     if (!job.groups.some((g) => g.name === a.group)) out.push({ kind: 'stop', allocId: a.id, reason: `group "${a.group}" is no longer in the job` });
   }
   if (active) decideDeployment(active, results, input.now, out);
-  forgetNotes(input.allocations, out);
+  forgetNotes(input.allocations, waiting, out);
   const next = Math.min(...wakeups.filter((t) => t > input.now));
   if (Number.isFinite(next) && !out.some((d) => d.kind === 'complete' || d.kind === 'fail')) out.push({ kind: 'wait', until: next, reason: 'a health or deadline timer' });
   return out;
@@ -47,6 +48,8 @@ interface GroupContext extends ReconcileInput {
   state: DeploymentGroupState | null;
   out: Decision[];
   wakeups: number[];
+  /** Allocations that wait to be replaced: they keep their note. */
+  waiting: Set<string>;
 }
 
 interface GroupResult {
@@ -82,7 +85,7 @@ function reconcileGroup(ctx: GroupContext): GroupResult {
   if (!deployment) {
     // After a failed deployment nothing is placed until a new version comes (principle 5: no retry loop).
     const failedVersion = ctx.latestDeployment?.jobVersion === ctx.version && ctx.latestDeployment.status === 'failed';
-    keepRunning({ now, group, format: ctx.job.source.format, allocations, health, frozen: failedVersion, out, wakeups: ctx.wakeups });
+    keepRunning({ now, group, format: ctx.job.source.format, allocations, health, frozen: failedVersion, out, wakeups: ctx.wakeups, waiting: ctx.waiting });
     return { ...result, done: true };
   }
 
@@ -205,9 +208,9 @@ function judge(a: AllocationView, strategy: UpdateStrategy, ctx: GroupContext): 
 }
 
 /** A note no longer told (the allocation does not wait any more) is forgotten, so it is told again if it waits again. */
-function forgetNotes(allocations: AllocationView[], out: Decision[]): void {
-  const told = new Set(out.flatMap((d) => (d.kind === 'note' || d.kind === 'stop' ? [d.allocId] : [])));
-  for (const a of allocations) if (a.note !== null && !told.has(a.id)) out.push({ kind: 'note', allocId: a.id, reason: null });
+function forgetNotes(allocations: AllocationView[], waiting: Set<string>, out: Decision[]): void {
+  const stopped = new Set(out.flatMap((d) => (d.kind === 'stop' ? [d.allocId] : [])));
+  for (const a of allocations) if (a.note !== null && !waiting.has(a.id) && !stopped.has(a.id)) out.push({ kind: 'note', allocId: a.id, reason: null });
 }
 
 function decideDeployment(deployment: Deployment, results: GroupResult[], now: number, out: Decision[]): void {

@@ -55,6 +55,9 @@ export function keepRunning(input: KeepRunningInput): void {
     out.push({ kind: 'place', group: group.name, index, canary: false, reason });
   };
 
+  // An index's oldest allocation holds it. A start-first replacement shares its index with the
+  // unhealthy allocation it replaces: they are held apart (alive, sick), so the replacement is
+  // no "second allocation"; should the unhealthy one recover first, both are alive and the newer goes.
   const aliveAt = holdIndexes(alive, group.count, stop);
   const sickAt = holdIndexes(sick, group.count, stop);
 
@@ -75,7 +78,8 @@ export function keepRunning(input: KeepRunningInput): void {
     if (!used.has(index)) place(index, `count is ${group.count}`);
   }
 
-  // Unhealthy allocations that may serve: stopped once a replacement beside them is healthy, else replaced within the budget.
+  // Unhealthy allocations that may serve: stopped once a replacement beside them is healthy, else
+  // replaced within the budget. Not drift: nothing changed behind deckhand's back, their checks fail.
   const kept = () => input.allocations.filter((a) => !stopped.has(a.id));
   const besides = (u: AllocationView) => kept().filter((b) => b.index === u.index && b.id !== u.id);
   const waiting: AllocationView[] = [];

@@ -7,6 +7,7 @@
 // `count + surge` allocations exist, at least `count - unavailable` are healthy.
 // Nomad's max_parallel (stop-first) is `surge 0, unavailable N`; Swarm's start-first
 // parallelism is `surge N, unavailable 0`; Kubernetes gives both numbers itself.
+// Outside a deployment, replacing what fails keeps to the same budgets (keep-running.ts).
 import type { Group, Job, UpdateStrategy } from '../model/job.js';
 import type { Deployment, DeploymentGroupState } from '../model/state.js';
 import { budgets } from './budgets.js';

@@ -70,6 +70,8 @@ export class RolloutEngine {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** allocId → since when it has been ready; memory only (after a restart, min_healthy_time starts again). */
   private readonly readySince = new Map<string, number>();
+  /** allocId → the note last told about it (why it waits); memory only: after a restart it is told once more. */
+  private readonly notes = new Map<string, string>();
   private unsubscribe: (() => void) | null = null;
   private closed = false;
   private readonly runtime: RuntimeLink;
@@ -373,9 +375,10 @@ export class RolloutEngine {
     const base = {
       id: a.id, group: a.group, index: a.index, jobVersion: a.jobVersion, specHash: a.specHash, deploymentId: a.deploymentId, canary: a.canary,
       status: a.status, healthy: a.healthy, healthyAt: a.healthyAt, unhealthyAt: a.healthy === false ? a.modifiedAt : null, createdAt: a.createdAt,
+      note: this.notes.get(a.id) ?? null,
     };
-    if (a.status === 'pending') return { ...base, probe: 'not-ready', readySince: null, failure: null };
-    if (a.status === 'failed') return { ...base, probe: 'failed', readySince: null, failure: a.description || 'it failed' };
+    if (a.status === 'pending') return { ...base, probe: 'not-ready', readySince: null, failure: null, tasksRunning: false };
+    if (a.status === 'failed') return { ...base, probe: 'failed', readySince: null, failure: a.description || 'it failed', tasksRunning: false };
     const mode = group?.update.healthCheck ?? 'task_states';
     const result = probeAllocation(this.runtime.observations.get(a.id), this.driver.checkStatus(a.id), mode, group?.tasks.map((t) => t.name) ?? []);
     if (result.probe === 'ready') {
@@ -383,7 +386,7 @@ export class RolloutEngine {
     } else {
       this.readySince.delete(a.id);
     }
-    return { ...base, probe: result.probe, readySince: this.readySince.get(a.id) ?? null, failure: result.reason };
+    return { ...base, probe: result.probe, readySince: this.readySince.get(a.id) ?? null, failure: result.reason, tasksRunning: result.tasksRunning };
   }
 
   private async apply(jobId: string, decision: Decision): Promise<void> {
@@ -430,6 +433,16 @@ export class RolloutEngine {
       }
       case 'describe':
         return this.updateDeployment(jobId, (d) => ({ ...d, description: decision.description }), decision.description);
+      case 'note': {
+        if (decision.reason === null) {
+          this.notes.delete(decision.allocId);
+          return;
+        }
+        this.notes.set(decision.allocId, decision.reason);
+        const allocation = this.store.getAllocation(decision.allocId);
+        if (allocation) this.emit({ type: 'allocation', jobId, allocation, message: `allocation ${allocation.id.slice(0, 8)} ${decision.reason}` });
+        return;
+      }
       case 'complete': {
         const deployment = this.latestDeployment(jobId)!;
         this.store.transaction(() => {
@@ -525,6 +538,7 @@ export class RolloutEngine {
     const stopping = { ...allocation, desired: 'stop' as const, modifiedAt: this.now(), description: allocation.description || reason };
     this.store.putAllocation(stopping);
     this.readySince.delete(allocId);
+    this.notes.delete(allocId);
     if (await this.removeContainers(stopping)) {
       this.emit({ type: 'allocation', jobId: allocation.jobId, allocation: this.store.getAllocation(allocId)!, message: `allocation ${allocId.slice(0, 8)} stopped: ${reason}` });
     }

@@ -20,23 +20,12 @@ import { groupSpecHash } from '../../src/plan/change-rules.js';
 import { openStore } from '../../src/store/sqlite-store.js';
 import { docker, ensureDemoImages, newRunId, removeRunContainers, testLabel } from '../runtime/support.js';
 import type { ChildCommand, ChildEvent } from '../support/engine-child.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { fixtureJob } from './support.js';
 
 const childScript = join(process.cwd(), 'dist/test/support/engine-child.js');
 const seed = Number(process.env.CRASH_SEED ?? 20240611);
 const maxKills = 7;
-
-/** A small seeded generator (mulberry32): the same seed, the same kill points. */
-function random(seedValue: number): () => number {
-  let state = seedValue >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The child runs compiled code: refuse to test sources older than what they claim to be. */
 function assertBuilt(): void {
@@ -149,7 +138,7 @@ class CrashingEngine {
     private readonly runId: string,
     seedValue: number,
   ) {
-    this.next = random(seedValue);
+    this.next = seededRandom(seedValue);
     this.linesUntilKill = this.draw();
   }
 

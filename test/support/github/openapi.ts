@@ -1,6 +1,6 @@
 // The operations of test/fixtures/github/openapi-subset.json (written by
 // scripts/extract-github-openapi.mjs), matched against incoming requests.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { assertSupported, validate } from './json-schema.js';
 import type { Schema, SchemaProblem } from './json-schema.js';
 
@@ -34,7 +34,8 @@ interface CompiledOperation {
   names: string[];
 }
 
-const fixturePath = new URL('../../fixtures/github/openapi-subset.json', import.meta.url);
+// Beside the sources (ts-jest), or from dist/test/support/github/ back to the sources (`npm run chaos` runs compiled code; tsc copies no JSON).
+const fixturePath = [new URL('../../fixtures/github/openapi-subset.json', import.meta.url), new URL('../../../../test/fixtures/github/openapi-subset.json', import.meta.url)].find((url) => existsSync(url)) ?? new URL('../../fixtures/github/openapi-subset.json', import.meta.url);
 
 export class OpenApiSubset {
   private readonly compiled: CompiledOperation[];

@@ -1,0 +1,31 @@
+// Every endpoint of the agent's API, read from its sources (src/status/api/*.ts)
+// rather than listed by hand: an endpoint added later is checked without anyone
+// remembering to add it here.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  /** The source file that registers it. */
+  file: string;
+}
+
+const registration = /\bapp\.(get|post|put|patch|delete)\s*(?:<[^()]*?>)?\s*\(\s*'([^']+)'/g;
+
+/** Routes registered in `folder` (fastify's `app.get('/path', ...)` and friends). */
+export function apiRoutes(folder = join(process.cwd(), 'src', 'status', 'api')): Route[] {
+  const routes: Route[] = [];
+  for (const name of readdirSync(folder).filter((n) => n.endsWith('.ts')).sort()) {
+    const text = readFileSync(join(folder, name), 'utf8');
+    for (const match of text.matchAll(registration)) {
+      routes.push({ method: match[1]!.toUpperCase() as Route['method'], path: match[2]!, file: `src/status/api/${name}` });
+    }
+  }
+  return routes;
+}
+
+/** A route's path with its parameters filled in: `/v1/job/:id` → `/v1/job/web`. */
+export function fillPath(path: string, ids: Record<string, string>): string {
+  return path.replace(/\/([^/]+)\/:(\w+)/g, (_whole, collection: string, param: string) => `/${collection}/${ids[collection] ?? ids[param] ?? 'unknown'}`);
+}

@@ -323,8 +323,8 @@ export class ContainerEvents {
 
 /**
  * A POST whose body the server may refuse before reading it all (413, then it
- * closes): written on a bare socket a piece at a time, stopping once an answer
- * comes, as curl does. fetch and node:http report only the broken pipe and lose
+ * closes): written on a bare socket, the headers first, then the body a piece at
+ * a time, stopping once an answer comes, as curl does. fetch and node:http report only the broken pipe and lose
  * the answer that came first.
  */
 export async function postEarlyAnswer(url: string, path: string, body: string, headers: Record<string, string>, timeoutMs = 30_000): Promise<HttpAnswer> {
@@ -344,6 +344,10 @@ export async function postEarlyAnswer(url: string, path: string, body: string, h
     const bytes = Buffer.from(body);
     const lines = [`POST ${path} HTTP/1.1`, `host: ${hostname}:${port}`, 'connection: close', `content-length: ${bytes.length}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    // A server that judges by the Content-Length answers before any of the body is sent, and
+    // closes cleanly; once body bytes sit unread in its buffer, its close resets the connection
+    // and the answer can be lost on the way.
+    await Promise.race([new Promise((resolve) => socket.once('data', resolve)), closed, new Promise((resolve) => setTimeout(resolve, 500))]);
     for (let offset = 0; offset < bytes.length && chunks.length === 0 && !socket.destroyed; offset += 64 * 1024) {
       if (!socket.write(bytes.subarray(offset, offset + 64 * 1024))) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
       await new Promise((resolve) => setImmediate(resolve));

@@ -17,9 +17,11 @@ export interface RowResult {
 }
 
 export interface RowPlan {
-  /** Trials to run at least (the first always runs). */
-  trials: number;
-  /** No new trial starts after this (ms since the epoch), once `trials` are done. */
+  /** Trials that run whatever the budget says. */
+  min: number;
+  /** Trials at most; more than `min` only while one more fits before `until`. */
+  max: number;
+  /** The row's share of the budget ends here (ms since the epoch). */
   until: number;
   /** Long trials only where the budget allows them (a hung Git server held until the agent's own timeout). */
   quick: boolean;
@@ -92,8 +94,8 @@ export interface ChaosRow {
   id: string;
   fault: string;
   tried: string;
-  /** Default and `--quick` trial counts; the crash row takes whatever time is left. */
-  trials: { quick: number; full: number };
+  /** Trials with `--quick` and without; `more`: trials go on while the row's share of the budget lasts (the crash row). */
+  trials: { quick: number; full: number; more?: boolean };
   /** Rough seconds a trial takes on a quiet machine, to share the budget out. */
   secondsPerTrial: number;
   run(ctx: ChaosContext, tally: Tally, plan: RowPlan): Promise<void>;
@@ -138,8 +140,8 @@ export function notRun(row: Pick<ChaosRow, 'fault' | 'tried'>, why: string): Row
   return { fault: row.fault, tried: row.tried, trials: 0, held: 0, lost: 0, note: `NOT RUN: ${why}`, details: [] };
 }
 
-/** True while another trial may start: the first always does; later ones while the planned count is not reached and one more fits before `until`. */
+/** True while another trial may start: up to `min` always, then up to `max` while one more fits before `until`. */
 export function anotherTrial(tally: Tally, plan: RowPlan, secondsPerTrial: number, now = Date.now()): boolean {
-  if (tally.trials === 0) return true;
-  return tally.trials < plan.trials && now + secondsPerTrial * 1000 < plan.until;
+  if (tally.trials < plan.min) return true;
+  return tally.trials < plan.max && now + secondsPerTrial * 1000 < plan.until;
 }

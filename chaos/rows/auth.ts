@@ -28,7 +28,7 @@ export const authRow: ChaosRow = {
   tried:
     'with --api-token-file: every endpoint of src/status/api/*.ts without a token (401), with a wrong one (403), with the right one (neither); health and the GitHub webhook open; refused calls change nothing; no token + --listen 0.0.0.0 / [::] refused',
   trials: { quick: 1, full: 1 },
-  secondsPerTrial: 20,
+  secondsPerTrial: 10,
   async run(ctx: ChaosContext, tally: Tally): Promise<void> {
     const routes = apiRoutes();
     if (routes.length < 10) throw new Error(`found only ${routes.length} routes in src/status/api: the route reader is broken`);

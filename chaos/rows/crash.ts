@@ -26,8 +26,8 @@ export const crashRow: ChaosRow = {
   fault: 'Crash (kill -9)',
   tried:
     'agent SIGKILLed mid-rollout (3 allocations, one at a time) at a seeded random moment after the submit (some during the POST) or on the nth container start/die event, killed again while it recovers (random moment or next container event), restarted; then: deployment ended successfully, one allocation per index, no orphan or leftover container, no stuck deployment, PRAGMA integrity_check ok',
-  trials: { quick: 2, full: 6 },
-  secondsPerTrial: 35,
+  trials: { quick: 2, full: 6, more: true },
+  secondsPerTrial: 15,
   async run(ctx: ChaosContext, tally: Tally, plan: RowPlan): Promise<void> {
     const random = seededRandom(ctx.seed);
     const runLabel = ctx.newRunLabel('crash');

@@ -33,7 +33,7 @@ export const dataDirRow: ChaosRow = {
   tried:
     'agent following a Git repository (2 allocations) deployed; stopped, data directory deleted, started on an empty one: no new container and the same version for an unchanged job; alternately killed mid-rollout and its directory deleted: the rollout ends on the repository version, no duplicate, no orphan',
   trials: { quick: 1, full: 2 },
-  secondsPerTrial: 30,
+  secondsPerTrial: 15,
   async run(ctx: ChaosContext, tally: Tally, plan: RowPlan): Promise<void> {
     const server = await gitServer(ctx);
     const repo = await server.createRepository('data-dir');

@@ -71,8 +71,8 @@ export const diskFullRow: ChaosRow = {
   id: 'disk-full',
   fault: 'Disk full',
   tried: `data directory on a 16 MiB tmpfs, its SQLite log emptied and the disk filled to the last byte when the first new container of a rollout (3, one at a time) is created or has started, freed once /v1/agent/health says 503: health 503 meanwhile, the rollout resumes by itself within ${resumeWithinMs / 1000} s and succeeds, health 200 after`,
-  trials: { quick: 1, full: 3 },
-  secondsPerTrial: 30,
+  trials: { quick: 2, full: 4 },
+  secondsPerTrial: 15,
   async run(ctx: ChaosContext, tally: Tally, plan: RowPlan): Promise<void> {
     const mountPoint = ctx.tempDir('disk');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'deckhand-chaos-disk', mountPoint]);

@@ -21,7 +21,7 @@ export const engineRestartRow: ChaosRow = {
   tried:
     'a private dockerd (own socket, data root and bridge) stopped (SIGTERM, its containers stopped with it) once the first new allocation of a rollout (3, one at a time) runs, started again 2 s later: health 503 meanwhile, the rollout resumes and succeeds, one running container per allocation, no orphan',
   trials: { quick: 1, full: 2 },
-  secondsPerTrial: 45,
+  secondsPerTrial: 25,
   async run(ctx: ChaosContext, tally: Tally, plan: RowPlan): Promise<void> {
     const dockerd = new PrivateDockerd();
     ctx.defer(`destroy the private dockerd in ${dockerd.dir}`, () => dockerd.destroy());

@@ -24,7 +24,7 @@ export const gitOutageRow: ChaosRow = {
   tried:
     'a commit pushed while the Git server answers 500, is stopped (connection refused) or hangs (never answers; held past the agent\'s 60 s idle timeout in a full run, 6 s in --quick): nothing touched meanwhile, GET /v1/sync reports it, the commit deployed by itself once the server is back',
   trials: { quick: 3, full: 3 },
-  secondsPerTrial: 25,
+  secondsPerTrial: 30,
   async run(ctx: ChaosContext, tally: Tally, plan: RowPlan): Promise<void> {
     const server = await gitServer(ctx);
     const repo = await server.createRepository('outage');

@@ -48,7 +48,7 @@ export const secretsRow: ChaosRow = {
   tried:
     'a job with DB_PASSWORD, AWS_SECRET_ACCESS_KEY and a URL password, from Git, changed twice; searched: every GET endpoint, POST plan, versions?diffs=true, the SSE stream, the agent log, the CLI (status, history -p, plan, deployments, -o json) and a pull-request plan comment on a GitHub stand-in; also the API token, webhook secret and GitHub token',
   trials: { quick: 1, full: 1 },
-  secondsPerTrial: 45,
+  secondsPerTrial: 25,
   async run(ctx: ChaosContext, tally: Tally): Promise<void> {
     const sets = [secretSet('v0'), secretSet('v1'), secretSet('plan'), secretSet('cli'), secretSet('pr')];
     const apiToken = `chaos-api-${randomBytes(12).toString('hex')}`;

@@ -11,7 +11,8 @@ import { bundleOf } from '../../test/support/agent-process.js';
 import type { AgentProcess } from '../../test/support/agent-process.js';
 import { docker } from '../../test/runtime/support.js';
 import type { ChaosContext } from '../context.js';
-import { ContainerEvents, convergenceProblems, http, jobContainers, readStore, waitFor } from '../probes.js';
+import type { JobStatusView } from '../../src/status/views.js';
+import { ContainerEvents, convergenceProblems, http, jobContainers, jsonOf, readStore, waitFor } from '../probes.js';
 import type { ChaosRow, RowPlan, Tally } from '../row.js';
 import { Lost, anotherTrial, held, lost } from '../row.js';
 import { chaosJob, settledJob } from '../setups.js';
@@ -25,7 +26,7 @@ export const crashRow: ChaosRow = {
   id: 'crash',
   fault: 'Crash (kill -9)',
   tried:
-    'agent SIGKILLed mid-rollout (3 allocations, one at a time) at a seeded random moment after the submit (some during the POST) or on the nth container start/die event, killed again while it recovers (random moment or next container event), restarted; then: deployment ended successfully, one allocation per index, no orphan or leftover container, no stuck deployment, PRAGMA integrity_check ok',
+    'agent SIGKILLed during a rollout (3 allocations, one at a time) at a seeded random moment after the submit (some during the POST) or on the nth container start/die event, killed again while it recovers (within 1 s of listening, or at its first container event), restarted; then: deployment ended successfully, one allocation per index, no orphan or leftover container, no stuck deployment, PRAGMA integrity_check ok',
   trials: { quick: 2, full: 6, more: true },
   secondsPerTrial: 15,
   async run(ctx: ChaosContext, tally: Tally, plan: RowPlan): Promise<void> {
@@ -46,7 +47,7 @@ export const crashRow: ChaosRow = {
     await submit(agent, 'deckhand-demo:v3');
     await settledJob(agent.url, 'web', { version: 1 });
     const rolloutMs = Math.max(1000, Date.now() - warmUpStarted);
-    tally.note(`an update without kills took ${(rolloutMs / 1000).toFixed(1)} s; random kills drawn within it`);
+    const landings = { first: new Map<Landing, number>(), secondDuringRecovery: 0 };
 
     for (let n = 0; anotherTrial(tally, plan, this.secondsPerTrial); n++) {
       // Another image than the one running (a submit killed before it landed left the old one).
@@ -54,40 +55,48 @@ export const crashRow: ChaosRow = {
       const image = images[n % images.length] === current ? images[(n + 1) % images.length]! : images[n % images.length]!;
       const byEvent = n % 2 === 1;
       const firstKill = byEvent ? { event: 1 + Math.floor(random() * eventsPerRollout) } : { afterMs: Math.floor(random() * rolloutMs) };
-      const secondKill = random() < 0.5 ? { event: 1 } : { afterMs: Math.floor(random() * 2000) };
+      const secondKill = random() < 0.5 ? { event: 1 } : { afterMs: Math.floor(random() * 1000) };
       const what = `trial ${n + 1}: ${describeKill(firstKill, 'the submit')}, again ${describeKill(secondKill, 'the restart')}`;
       await tally.trial(what, async () => {
         // 1. The submit, and the first kill.
-        const killed = killWhen(agent, firstKill, events);
+        let posting = true;
         const submitted = submit(agent, image).then(
           (answer) => (answer.status === 200 ? (JSON.parse(answer.text) as { jobs: Array<{ version: number }> }).jobs[0]!.version : null),
           () => null,
         );
-        const note = await killed;
+        void submitted.finally(() => (posting = false));
+        const first = await killWhen(agent, firstKill, events, { eventTimeoutMs: 20_000, posting: () => posting });
         const version = await submitted;
-        // 2. Recovery, killed once more.
+        // 2. Recovery, killed once more: at a random moment within 1 s of listening, or at its first container event (2 s at most).
         agent = await restart(start, 'after the first kill');
-        await killWhen(agent, secondKill, events);
+        const second = await killWhen(agent, secondKill, events, { eventTimeoutMs: 2_000 });
         agent = await restart(start, 'after the second kill');
+        landings.first.set(first, (landings.first.get(first) ?? 0) + 1);
+        if (second === 'mid-rollout') landings.secondDuringRecovery += 1;
         // 3. Convergence.
         const status = await settledJob(agent.url, 'web', { timeoutMs: 150_000, ...(version === null ? {} : { version }) });
         const deployment = status.latestDeployment;
-        if (!deployment) return lost(`${what}: the job has no deployment after the restarts`);
-        if (deployment.status !== 'successful') return lost(`${what}: the deployment ended ${deployment.status}: ${deployment.description}`);
+        if (!deployment) return lost('the job has no deployment after the restarts');
+        if (deployment.status !== 'successful') return lost(`the deployment ended ${deployment.status}: ${deployment.description}`);
         let problems: string[] = [];
         const converged = await waitFor(async () => {
           problems = convergenceProblems(readStore(dataDir, 'web'), await jobContainers(docker, runLabel, 'web'), count);
           return problems.length === 0;
         }, 30_000, 500);
-        if (!converged) return lost(`${what}: ${problems.join('; ')}`);
+        if (!converged) return lost(problems.join('; '));
         const containers = await jobContainers(docker, runLabel, 'web');
         // The POST answered: its image runs. It did not (killed during it): the old image or the new, but one of them everywhere.
         const running = [...new Set(containers.map((c) => c.image))];
-        if (version !== null && (running.length !== 1 || running[0] !== image)) return lost(`${what}: version ${version} (${image}) was accepted, but ${running.join(', ')} runs`);
-        if (running.length !== 1) return lost(`${what}: two images run side by side after the rollout ended: ${running.join(', ')}`);
-        return held(note ?? undefined);
+        if (version !== null && (running.length !== 1 || running[0] !== image)) return lost(`version ${version} (${image}) was accepted, but ${running.join(', ')} runs`);
+        if (running.length !== 1) return lost(`two images run side by side after the rollout ended: ${running.join(', ')}`);
+        return held();
       });
     }
+    // Where the kills landed, counted honestly: a kill after the rollout had ended tested less than one in the middle of it.
+    const judged = [...landings.first.values()].reduce((a, b) => a + b, 0);
+    tally.note(
+      `an update without kills took ${(rolloutMs / 1000).toFixed(1)} s here; first kills: ${(['mid-POST', 'mid-rollout', 'after the rollout'] as const).map((l) => `${landings.first.get(l) ?? 0} ${l}`).join(', ')}; second kills during the resumed rollout: ${landings.secondDuringRecovery} of ${judged}`,
+    );
   },
 };
 
@@ -97,17 +106,28 @@ function describeKill(kill: Kill, after: string): string {
   return 'afterMs' in kill ? `kill -9 ${kill.afterMs} ms after ${after}` : `kill -9 at container event #${kill.event} after ${after}`;
 }
 
-/** Kills the agent at the moment `kill` names (an event that never comes: after 20 s); resolves once it is dead, with a note when the moment never came. */
-async function killWhen(agent: AgentProcess, kill: Kill, events: ContainerEvents): Promise<string | null> {
-  let note: string | null = null;
-  if ('afterMs' in kill) {
-    await new Promise((resolve) => setTimeout(resolve, kill.afterMs));
-  } else {
-    const event = await events.next(kill.event, 20_000, (e) => e.action === 'start' || e.action === 'die');
-    if (!event) note = 'some event-triggered kills came after 20 s without the awaited container event';
+/** Where a kill landed: in the middle of the submit, of the rollout, or after the rollout had ended (a kill that tested less). */
+type Landing = 'mid-POST' | 'mid-rollout' | 'after the rollout';
+
+/**
+ * Kills the agent at the moment `kill` names (an event that has not come after
+ * `eventTimeoutMs`: then), and says where the kill landed: the agent is asked
+ * about its deployment a moment before (a few ms: it answers at once).
+ */
+async function killWhen(agent: AgentProcess, kill: Kill, events: ContainerEvents, options: { eventTimeoutMs: number; posting?: () => boolean }): Promise<Landing> {
+  if ('afterMs' in kill) await new Promise((resolve) => setTimeout(resolve, kill.afterMs));
+  else await events.next(kill.event, options.eventTimeoutMs, (e) => e.action === 'start' || e.action === 'die');
+  let landing: Landing = 'after the rollout';
+  if (options.posting?.()) landing = 'mid-POST';
+  else {
+    const view = await http(agent.url, 'GET', '/v1/job/web', { timeoutMs: 500 }).then(
+      (answer) => jsonOf<JobStatusView>(answer),
+      () => null,
+    );
+    if (view?.latestDeployment?.status === 'running') landing = 'mid-rollout';
   }
   await agent.stop('SIGKILL');
-  return note;
+  return landing;
 }
 
 async function restart(start: () => Promise<AgentProcess>, when: string): Promise<AgentProcess> {

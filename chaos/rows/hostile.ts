@@ -41,14 +41,14 @@ interface ProbeEnv {
   runLabel: string;
 }
 
-/** A 4xx with an error body is a clear refusal; anything else is what it is. */
-function refused(answer: HttpAnswer, what: string, statuses: number[] = []): Verdict {
+/** A 4xx with an error body is a clear refusal (of one of `statuses`, when given); anything else is what it is. */
+function refused(answer: HttpAnswer, statuses: number[] = []): Verdict {
   const body = jsonOf<{ error?: { message?: string } }>(answer);
   const clear = answer.status >= 400 && answer.status < 500 && typeof body?.error?.message === 'string' && body.error.message.length > 0;
   if (clear && (statuses.length === 0 || statuses.includes(answer.status))) return held();
-  if (answer.status >= 500) return lost(`${what}: ${answer.status}: ${answer.text.slice(0, 160)}`);
-  if (answer.status < 400) return lost(`${what}: accepted (${answer.status}) when it should be refused`);
-  return lost(`${what}: ${answer.status}${statuses.length > 0 ? ` (expected ${statuses.join(' or ')})` : ''}, ${clear ? '' : 'without an error message: '}${answer.text.slice(0, 160)}`);
+  if (answer.status >= 500) return lost(`${answer.status}: ${answer.text.slice(0, 160)}`);
+  if (answer.status < 400) return lost(`accepted (${answer.status}) when it should be refused`);
+  return lost(`${answer.status}${statuses.length > 0 ? ` (expected ${statuses.join(' or ')})` : ''}, ${clear ? '' : 'without an error message: '}${answer.text.slice(0, 160)}`);
 }
 
 /** A control: the same input made harmless must be accepted, or a refusal of the hostile one proves nothing. */
@@ -141,32 +141,31 @@ function agentWith(ctx: ChaosContext, flags: string[], timeoutMs = 10_000): Prom
 /** Refused with a message naming `name`; an agent that started is measured (what did it do?) and killed. */
 async function flagRefused(env: ProbeEnv, flags: string[], name: RegExp, measure?: (url: string | null, child: ChildProcess) => Promise<string>): Promise<Verdict> {
   const outcome = await agentWith(env.ctx, flags);
-  const what = flags.join(' ');
   if (outcome.refused) {
-    if (outcome.code === 0) return lost(`${what}: the agent exited 0 instead of refusing`);
-    return name.test(outcome.output) ? held() : lost(`${what}: refused, but the message does not name the setting: ${outcome.output.trim().slice(0, 200)}`);
+    if (outcome.code === 0) return lost('the agent exited 0 instead of refusing');
+    return name.test(outcome.output) ? held() : lost(`refused, but the message does not name the setting: ${outcome.output.trim().slice(0, 200)}`);
   }
   const seen = measure ? await measure(outcome.url, outcome.child) : '';
   outcome.child.kill('SIGKILL');
-  return lost(`${what}: ${outcome.url ? 'accepted (the agent started)' : 'the agent neither started nor exited within 10 s'}${seen ? `; ${seen}` : ''}`);
+  return lost(`${outcome.url ? 'accepted (the agent started)' : 'the agent neither started nor exited within 10 s'}${seen ? `; ${seen}` : ''}`);
 }
 
 function probes(): Probe[] {
   const tooBig = JSON.stringify(bundle({ 'web.nomad': 'x'.repeat(9 * 1024 * 1024) }));
   return [
-    { door: 'API body', name: 'malformed JSON', run: async ({ url }) => refused(await post(url, '/v1/jobs', '{"path": "web.nomad", "files": {'), 'malformed JSON', [400]) },
-    { door: 'API body', name: 'empty body', run: async ({ url }) => refused(await post(url, '/v1/jobs', ''), 'an empty body', [400]) },
-    { door: 'API body', name: 'a 9 MiB body', run: async ({ url }) => refused(await postEarlyAnswer(url, '/v1/jobs', tooBig, json), 'a 9 MiB body', [413]) },
-    { door: 'API body', name: 'text/plain', run: async ({ url }) => refused(await post(url, '/v1/jobs', JSON.stringify(bundle({ 'web.nomad': chaosJob() })), { 'content-type': 'text/plain' }), 'a text/plain body') },
+    { door: 'API body', name: 'malformed JSON', run: async ({ url }) => refused(await post(url, '/v1/jobs', '{"path": "web.nomad", "files": {'), [400]) },
+    { door: 'API body', name: 'empty body', run: async ({ url }) => refused(await post(url, '/v1/jobs', ''), [400]) },
+    { door: 'API body', name: 'a 9 MiB body', run: async ({ url }) => refused(await postEarlyAnswer(url, '/v1/jobs', tooBig, json), [413]) },
+    { door: 'API body', name: 'text/plain', run: async ({ url }) => refused(await post(url, '/v1/jobs', JSON.stringify(bundle({ 'web.nomad': chaosJob() })), { 'content-type': 'text/plain' })) },
     {
       door: 'API body',
       name: 'wrong types',
-      run: async ({ url }) => refused(await post(url, '/v1/jobs', JSON.stringify({ path: 5, rootName: [], files: 'web.nomad' })), 'path: 5, rootName: [], files: "web.nomad"', [400]),
+      run: async ({ url }) => refused(await post(url, '/v1/jobs', JSON.stringify({ path: 5, rootName: [], files: 'web.nomad' })), [400]),
     },
     {
       door: 'API body',
       name: 'deep nesting (100,000 levels)',
-      run: async ({ url }) => refused(await post(url, '/v1/jobs', `{"path":"web.nomad","rootName":"jobs","files":{"web.nomad":"x"},"variables":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), 'JSON nested 100,000 deep', [400]),
+      run: async ({ url }) => refused(await post(url, '/v1/jobs', `{"path":"web.nomad","rootName":"jobs","files":{"web.nomad":"x"},"variables":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), [400]),
     },
     {
       door: 'API body',
@@ -174,10 +173,10 @@ function probes(): Probe[] {
       run: async ({ url, repo }) => {
         // The job as it runs, with a misspelt guard that, spelt right, would refuse it (the job exists: index 0 means "must not").
         const text = await repo.git('show', 'HEAD:web.nomad');
-        return refused(await post(url, '/v1/jobs', JSON.stringify({ ...bundle({ 'web.nomad': text }), checkindex: 0 })), 'an unknown field "checkindex"', [400]);
+        return refused(await post(url, '/v1/jobs', JSON.stringify({ ...bundle({ 'web.nomad': text }), checkindex: 0 })), [400]);
       },
     },
-    { door: 'API body', name: '300,000 files in one bundle', run: async ({ url }) => refused(await post(url, '/v1/jobs', manyFilesBody()), 'a bundle of 300,000 files') },
+    { door: 'API body', name: '300,000 files in one bundle', run: async ({ url }) => refused(await post(url, '/v1/jobs', manyFilesBody())) },
     {
       door: 'API body',
       name: '24 bundles of 300,000 files at once',
@@ -186,8 +185,8 @@ function probes(): Probe[] {
         const answers = await Promise.all(Array.from({ length: 24 }, () => post(url, '/v1/jobs', body, json, 120_000)));
         const accepted = answers.filter((a) => a.status < 400).length;
         const failed = answers.filter((a) => a.status >= 500).length;
-        if (failed > 0) return lost(`24 bundles at once: ${failed} answered 5xx`);
-        return accepted === 0 ? held() : lost(`24 bundles of 300,000 files at once: ${accepted} accepted`);
+        if (failed > 0) return lost(`${failed} answered 5xx`);
+        return accepted === 0 ? held() : lost(`${accepted} of 24 accepted`);
       },
     },
     {
@@ -195,7 +194,7 @@ function probes(): Probe[] {
       name: 'count = 1000000 (plan)',
       run: async ({ url }) => {
         await control(plan(url, 'hostile-count', { 'count.nomad': chaosJob({ id: 'hostile-count', count: 2 }) }), 'the same job with count = 2');
-        return refused(await plan(url, 'hostile-count', { 'count.nomad': chaosJob({ id: 'hostile-count', count: 1_000_000 }) }), 'count = 1000000');
+        return refused(await plan(url, 'hostile-count', { 'count.nomad': chaosJob({ id: 'hostile-count', count: 1_000_000 }) }));
       },
     },
     {
@@ -203,25 +202,25 @@ function probes(): Probe[] {
       name: '10,000 groups (plan)',
       run: async ({ url }) => {
         await control(plan(url, 'hostile-groups', { 'groups.nomad': groups(3) }), 'the same job with 3 groups');
-        return refused(await plan(url, 'hostile-groups', { 'groups.nomad': groups(10_000) }), '10,000 groups');
+        return refused(await plan(url, 'hostile-groups', { 'groups.nomad': groups(10_000) }));
       },
     },
-    { door: 'job file', name: 'YAML alias bomb (plan)', run: async ({ url }) => refused(await plan(url, 'jobs', { 'compose.yaml': aliasBomb }), 'a YAML alias bomb', [400]) },
-    { door: 'job file', name: 'HCL nested 20,000 deep (plan)', run: async ({ url }) => refused(await plan(url, 'deep', { 'deep.nomad': deepHcl }), 'HCL nested 20,000 deep', [400]) },
-    { door: 'job file', name: 'YAML nested 50,000 deep (plan)', run: async ({ url }) => refused(await plan(url, 'jobs', { 'compose.yaml': deepYaml }), 'YAML nested 50,000 deep', [400]) },
-    { door: 'job file', name: '64 KiB of random bytes (plan)', run: async ({ url }) => refused(await plan(url, 'web', { 'web.nomad': binary }), 'a binary job file', [400]) },
+    { door: 'job file', name: 'YAML alias bomb (plan)', run: async ({ url }) => refused(await plan(url, 'jobs', { 'compose.yaml': aliasBomb }), [400]) },
+    { door: 'job file', name: 'HCL nested 20,000 deep (plan)', run: async ({ url }) => refused(await plan(url, 'deep', { 'deep.nomad': deepHcl }), [400]) },
+    { door: 'job file', name: 'YAML nested 50,000 deep (plan)', run: async ({ url }) => refused(await plan(url, 'jobs', { 'compose.yaml': deepYaml }), [400]) },
+    { door: 'job file', name: '64 KiB of random bytes (plan)', run: async ({ url }) => refused(await plan(url, 'web', { 'web.nomad': binary }), [400]) },
     { door: 'job file', name: 'YAML alias bomb (Git)', run: (env) => throughGit(env, 'bomb/compose.yaml', aliasBomb) },
     { door: 'job file', name: 'HCL nested 20,000 deep (Git)', run: (env) => throughGit(env, 'deep.nomad', deepHcl) },
     { door: 'job file', name: '64 KiB of random bytes (Git)', run: (env) => throughGit(env, 'binary.nomad', binary) },
     {
       door: 'webhook',
       name: 'no signature',
-      run: async ({ url, repo }) => refused(await webhook(url, pushPayload(repo), json), 'an unsigned delivery', [401]),
+      run: async ({ url, repo }) => refused(await webhook(url, pushPayload(repo), json), [401]),
     },
     {
       door: 'webhook',
       name: 'a wrong signature',
-      run: async ({ url, repo }) => refused(await webhook(url, pushPayload(repo), { ...json, 'x-hub-signature-256': signBody('not-the-secret', Buffer.from(pushPayload(repo))) }), 'a delivery signed with another secret', [401]),
+      run: async ({ url, repo }) => refused(await webhook(url, pushPayload(repo), { ...json, 'x-hub-signature-256': signBody('not-the-secret', Buffer.from(pushPayload(repo))) }), [401]),
     },
     {
       door: 'webhook',
@@ -249,14 +248,14 @@ function probes(): Probe[] {
       name: 'text/plain, signed',
       run: async ({ url, repo }) => {
         const body = pushPayload(repo);
-        return refused(await webhook(url, body, { 'content-type': 'text/plain', 'x-hub-signature-256': signBody(webhookSecret, Buffer.from(body)) }), 'a signed text/plain delivery', [415]);
+        return refused(await webhook(url, body, { 'content-type': 'text/plain', 'x-hub-signature-256': signBody(webhookSecret, Buffer.from(body)) }), [415]);
       },
     },
     {
       door: 'webhook',
       name: 'a 9 MiB delivery',
       run: async ({ url }) =>
-        refused(await postEarlyAnswer(url, '/v1/webhooks/github', tooBig, { ...json, 'x-github-event': 'push', 'x-github-delivery': randomBytes(8).toString('hex'), 'x-hub-signature-256': signBody(webhookSecret, Buffer.from(tooBig)) }), 'a 9 MiB delivery', [413]),
+        refused(await postEarlyAnswer(url, '/v1/webhooks/github', tooBig, { ...json, 'x-github-event': 'push', 'x-github-delivery': randomBytes(8).toString('hex'), 'x-hub-signature-256': signBody(webhookSecret, Buffer.from(tooBig)) }), [413]),
     },
     {
       door: 'flag',

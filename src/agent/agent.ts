@@ -1,7 +1,7 @@
 // The agent: the store, the Docker driver, the rollout engine and the HTTP API
 // wired together, started and stopped as one. Containers outlive the agent: a
 // stop leaves them running, and the next start adopts them from their labels.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +16,8 @@ import type { StoppableTrigger } from '../sync/triggers.js';
 import { Metrics } from '../status/metrics.js';
 import { openStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { splitCredentials } from '../sync/repository-url.js';
+import { makeDirectory } from '../util/make-directory.js';
 import type { AgentConfig } from './config.js';
 import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
@@ -46,7 +48,11 @@ export interface RunningAgent {
 export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {
   const { logger } = options;
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  try {
+    makeDirectory(dataDir);
+  } catch (error) {
+    throw new Error(`--data-dir: ${(error as Error).message}`, { cause: error });
+  }
   // Secrets first: a missing file stops the start before anything is opened.
   const apiToken = config.apiTokenFile ? readSecret(config.apiTokenFile, 'api-token-file') : null;
   const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
@@ -78,6 +84,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   });
   engine.onProgress(reportDeployments(store, reporter));
 
+  const jobLimits = { maxCount: config.maxCount, maxGroups: config.maxGroups, maxTasks: config.maxTasks };
   const gitops = repository
     ? new GitOps({
         source: repository.revisionSource({ ...config, dataDir }, gitToken),
@@ -90,6 +97,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         prune: config.prune,
         allowEmpty: config.allowEmpty,
         allowRewrite: config.allowForcePush,
+        limits: jobLimits,
       })
     : null;
   // Pull-request plans need a forge to post them to.
@@ -101,13 +109,14 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
           pullRequests: forge.pullRequests,
           sourceFor: (branch) => repository.revisionSource({ ...config, branch, dataDir }, gitToken),
           logger: logger.child({ component: 'pull-requests' }),
+          limits: jobLimits,
         })
       : null;
   const webhook =
     gitops && webhookSecret
       ? githubWebhook({
           secret: webhookSecret,
-          repository: { url: config.repo!, branch: config.branch ?? 'main' },
+          repository: { url: splitCredentials(config.repo!).url, branch: config.branch ?? 'main' },
           onPush: () => gitops.trigger('webhook', true),
           ...(planner ? { onPullRequest: (event) => planner.request({ number: event.number, headSha: event.headSha, headRef: event.headRef }) } : {}),
           logger,
@@ -116,7 +125,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         ? () => ({ status: 403, body: { error: { code: 'no-webhook-secret', message: 'this agent takes no webhooks: start it with --webhook-secret-file' } } })
         : undefined;
 
-  const api = await buildApi({ engine, store, metrics, logger, apiToken, ...(webhook ? { webhook } : {}), ...(gitops ? { gitops } : {}) });
+  const api = await buildApi({ engine, store, metrics, logger, apiToken, jobLimits, ...(webhook ? { webhook } : {}), ...(gitops ? { gitops } : {}) });
   const closing = new AbortController();
   const engineStarted = startEngineWithRetry(engine, logger, closing.signal);
   try {
@@ -149,7 +158,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       gitops.trigger('start');
       void planner?.poll();
     });
-    logger.info(`following ${config.repo}${config.branch ? ` (${config.branch})` : ''}${config.path !== '.' ? `, jobs in ${config.path}` : ''}`);
+    // Credentials in the URL stay out of every log line.
+    logger.info(`following ${splitCredentials(config.repo!).url}${config.branch ? ` (${config.branch})` : ''}${config.path !== '.' ? `, jobs in ${config.path}` : ''}`);
   }
 
   return {

@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../model/diagnostic.js';
 import type { VersionSource } from '../model/state.js';
 import { RenderCache } from '../render/cache.js';
 import { defaultRenderOptions, renderTree } from '../render/tree.js';
+import type { JobLimits } from '../render/types.js';
 import { EngineError } from '../rollout/engine.js';
 import type { RolloutEngine } from '../rollout/engine.js';
 import type { Metrics } from '../status/metrics.js';
@@ -34,6 +35,8 @@ export interface GitOpsOptions {
   /** Accept a head that does not descend from the deployed commit (a force-push). */
   allowRewrite: boolean;
   backoff?: { initialMs?: number; maxMs?: number };
+  /** The agent's max-count, max-groups, max-tasks; default validate.ts's. */
+  limits?: JobLimits;
 }
 
 /** What the agent last did with the repository, for the API and for restarts. */
@@ -104,7 +107,7 @@ export class GitOps {
   private async apply(revision: Revision): Promise<RunOutcome> {
     const { engine, store, logger, reporter } = this.options;
     const problems: string[] = [];
-    const rendered = renderTree(revision.tree, defaultRenderOptions, this.renderCache);
+    const rendered = renderTree(revision.tree, { ...defaultRenderOptions, ...(this.options.limits ? { limits: this.options.limits } : {}) }, this.renderCache);
     const jobs = rendered.jobs.map(({ job }) => ({ job, file: job.source.file }));
     const decision = decideRevision({ jobs, diagnostics: rendered.diagnostics, files: [...revision.tree.files.keys()] }, this.knownJobs(), {
       prune: this.options.prune,

@@ -128,7 +128,7 @@ export function renderFile(
     const diagnostics = [...result.diagnostics];
     // Shared rules run on cleanly mapped jobs only: a half-mapped job would add echoes of the first error.
     const mappedCleanly = !diagnostics.some(isError);
-    if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields));
+    if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields, options.limits));
     // A file with any error is not trusted at all: none of its jobs is deployed.
     const jobs = diagnostics.some(isError) ? [] : result.jobs;
     return { jobs, diagnostics: sortDiagnostics(diagnostics) };

@@ -17,6 +17,18 @@ export interface RenderOptions {
   vars: Record<string, string>;
   /** Nomad `--var-file` files (HCL, or JSON when the name ends in `.json`). */
   varFiles: SourceFile[];
+  /** How large a job may be; default `defaultJobLimits` (validate.ts). The agent's settings may change them. */
+  limits?: JobLimits;
+}
+
+/** A job asking for more than this is refused: a typo such as `count = 1000000` must not become a million containers. */
+export interface JobLimits {
+  /** Allocations per group (`count`, `replicas`). */
+  maxCount: number;
+  /** Groups per job. */
+  maxGroups: number;
+  /** Tasks per group. */
+  maxTasks: number;
 }
 
 export interface RenderContext extends RenderOptions {

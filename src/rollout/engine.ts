@@ -16,6 +16,7 @@ import { groupSpecHash, jobSpecHash } from '../plan/change-rules.js';
 import { RuntimeUnavailableError } from '../runtime/driver.js';
 import type { Driver, RuntimeEvent } from '../runtime/driver.js';
 import type { Store } from '../store/store.js';
+import { timerDelay } from '../util/timer-delay.js';
 import { cancel, isActive, promote as promoteDeployment, startDeployment } from './deployment.js';
 import type { ProgressEvent, ProgressListener } from './events.js';
 import { probeAllocation } from './health-probe.js';
@@ -558,7 +559,7 @@ export class RolloutEngine {
     const timer = setTimeout(() => {
       this.timers.delete(jobId);
       this.schedule(jobId);
-    }, Math.max(0, at - this.now()) + 5);
+    }, timerDelay(Math.max(0, at - this.now()) + 5));
     timer.unref();
     this.timers.set(jobId, timer);
   }

@@ -1,6 +1,5 @@
 // The Store on SQLite (better-sqlite3: synchronous, one connection per process).
 // Every statement is prepared once, in the constructor.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion } from '../model/state.js';
@@ -23,12 +22,13 @@ import {
   type JobVersionRow,
 } from './rows.js';
 import type { EventQuery, Store, SubmitVersionInput } from './store.js';
+import { makeDirectory } from '../util/make-directory.js';
 
 export const DATABASE_FILE = 'deckhand.db';
 
 /** Opens (creating it and its folder when missing) `<dataDir>/deckhand.db`. */
 export function openStore(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true });
+  makeDirectory(dataDir);
   return new SqliteStore(openDatabaseFile(join(dataDir, DATABASE_FILE)));
 }
 

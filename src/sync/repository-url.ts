@@ -58,3 +58,25 @@ export function sameRepository(a: string, b: string): boolean {
   };
   return key(a) === key(b);
 }
+
+/**
+ * Credentials that would cross the network unencrypted: a token (or the URL's own
+ * user info) for an `http://` URL whose host is not this machine. null when none.
+ */
+export function cleartextCredentials(url: string, tokenConfigured: boolean): { what: string; host: string } | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' || isLoopbackHost(parsed.hostname)) return null;
+  const what = tokenConfigured ? 'the token' : parsed.password || parsed.username ? 'the credentials in the URL' : null;
+  return what ? { what, host: parsed.host } : null;
+}
+
+/** `localhost`, 127.0.0.0/8 and ::1: a connection that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

@@ -2,6 +2,9 @@
 // runs, and after a restart deckhand rebuilds allocations from these alone.
 import type { PlacementRequest } from '../driver.js';
 
+/** Every label deckhand writes starts with this; labels of the agent's own (`--labels`) must not. */
+export const reservedLabelPrefix = 'deckhand.';
+
 export const label = {
   job: 'deckhand.job',
   group: 'deckhand.group',

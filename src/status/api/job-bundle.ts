@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 import type { DiscoveredFile } from '../../render/discover.js';
 import type { RenderedJob, SourceTree } from '../../render/tree.js';
 import { renderPath } from '../../render/tree.js';
-import type { RenderOptions, SourceFile } from '../../render/types.js';
+import type { JobLimits, RenderOptions, SourceFile } from '../../render/types.js';
 
 export interface JobBundle {
   /** The job file, relative to `rootName`'s folder. */
@@ -38,6 +38,52 @@ export const jobBundleSchema = {
   },
 } as const;
 
+/**
+ * What one bundle may hold. A bundle is one job file (at most 1 MiB) and the few
+ * files its rendering read; a body of 300,000 tiny files cost the agent 170 MB of
+ * heap before these limits, so they are checked before anything is decoded.
+ */
+export const bundleLimits = {
+  /** Files and var files. */
+  maxFiles: 200,
+  /** Bytes of all files and var files together (UTF-8). */
+  maxBytes: 4 * 1024 * 1024,
+  /** Variables and environment values together. */
+  maxValues: 1000,
+  /** Bundles the agent receives and renders at once; more are answered 429. */
+  maxConcurrent: 4,
+} as const;
+
+export interface BundleProblem {
+  code: 'bundle-too-many-files' | 'bundle-too-large' | 'bundle-too-many-values';
+  message: string;
+}
+
+/** Why a bundle is over the limits, or null. The CLI checks its own bundles with it before sending them. */
+export function bundleProblem(bundle: JobBundle, limits: { maxFiles: number; maxBytes: number; maxValues: number } = bundleLimits): BundleProblem | null {
+  const fileNames = Object.keys(bundle.files);
+  const varFiles = bundle.varFiles ?? [];
+  const files = fileNames.length + varFiles.length;
+  if (files > limits.maxFiles) {
+    return { code: 'bundle-too-many-files', message: `the bundle holds ${files} files; a bundle may hold at most ${limits.maxFiles} (the job file and the files its rendering reads: .env, env_file, var files)` };
+  }
+  const values = Object.keys(bundle.variables ?? {}).length + Object.keys(bundle.env ?? {}).length;
+  if (values > limits.maxValues) {
+    return { code: 'bundle-too-many-values', message: `the bundle holds ${values} variables and environment values; a bundle may hold at most ${limits.maxValues}` };
+  }
+  let bytes = 0;
+  for (const name of fileNames) bytes += Buffer.byteLength(name) + Buffer.byteLength(bundle.files[name]!);
+  for (const file of varFiles) bytes += Buffer.byteLength(file.path) + Buffer.byteLength(file.text);
+  if (bytes > limits.maxBytes) {
+    return { code: 'bundle-too-large', message: `the bundle's files hold ${mebibytes(bytes)}; a bundle may hold at most ${mebibytes(limits.maxBytes)} (a job file is at most 1 MiB)` };
+  }
+  return null;
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+}
+
 export interface BundleRenderResult {
   file: DiscoveredFile | null;
   jobs: RenderedJob[];
@@ -46,10 +92,10 @@ export interface BundleRenderResult {
 
 const encoder = new TextEncoder();
 
-export function renderBundle(bundle: JobBundle): BundleRenderResult {
+export function renderBundle(bundle: JobBundle, limits?: JobLimits): BundleRenderResult {
   const files = new Map(Object.entries(bundle.files).map(([path, text]) => [path, encoder.encode(text)]));
   const tree: SourceTree = { rootName: bundle.rootName, files };
-  const options: RenderOptions = { env: bundle.env ?? {}, vars: bundle.variables ?? {}, varFiles: bundle.varFiles ?? [] };
+  const options: RenderOptions = { env: bundle.env ?? {}, vars: bundle.variables ?? {}, varFiles: bundle.varFiles ?? [], ...(limits ? { limits } : {}) };
   return renderPath(tree, bundle.path, options, true);
 }
 

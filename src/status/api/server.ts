@@ -5,6 +5,7 @@
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { JobLimits } from '../../render/types.js';
 import { EngineError } from '../../rollout/engine.js';
 import type { RolloutEngine } from '../../rollout/engine.js';
 import { CheckIndexError } from '../../rollout/submit.js';
@@ -30,6 +31,8 @@ export interface ApiDeps {
   webhook?: WebhookHandler;
   /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
   gitops?: { syncState: unknown; trigger(reason: 'manual', urgent?: boolean): void };
+  /** The agent's max-count, max-groups, max-tasks for submitted jobs; default validate.ts's. */
+  jobLimits?: JobLimits;
 }
 
 /** Job files are at most 1 MiB each; a bundle holds one with its few companions. */
@@ -100,6 +103,9 @@ function errorAnswer(error: unknown): { status: number; body: unknown } {
   }
   if (error instanceof CheckIndexError) return { status: 409, body: errorBody('check-index', error.message, { expected: error.expected, actual: error.actual }) };
   const fastifyError = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { status: 413, body: errorBody('body-too-large', `the request body is over ${bodyLimitBytes / 1024 / 1024} MiB; a job bundle holds one job file (at most 1 MiB) and the few files its rendering reads`) };
+  }
   if (fastifyError.validation) return { status: 400, body: errorBody('invalid-request', fastifyError.message ?? 'invalid request') };
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
     return { status: fastifyError.statusCode, body: errorBody(fastifyError.code?.toLowerCase() ?? 'bad-request', fastifyError.message ?? 'bad request') };

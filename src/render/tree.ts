@@ -9,6 +9,7 @@ import { composeRenderer } from './compose/index.js';
 import type { DiscoveredFile } from './discover.js';
 import { formatByContent, formatByName, makePathFilter, settingsFileName } from './discover.js';
 import { kubernetesRenderer } from './kubernetes/index.js';
+import { linkOutsideMessage } from './links.js';
 import { nomadRenderer } from './nomad/index.js';
 import { readRepositorySettings } from './settings.js';
 import type { FormatRenderer, MappedJob, RenderContext, RenderOptions } from './types.js';
@@ -20,6 +21,12 @@ export interface SourceTree {
   rootName: string;
   /** Paths relative to the root, `/`-separated. */
   files: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Files that are links leading outside the root, with the path they lead to:
+   * never read, and an error wherever a job needs them. (A folder on disk; a Git
+   * revision leaves such links out.)
+   */
+  refused?: ReadonlyMap<string, string>;
 }
 
 /** A job that rendered cleanly, with where its fields came from. */
@@ -63,12 +70,14 @@ export function renderTree(tree: SourceTree, options: RenderOptions = defaultRen
 
   const files: DiscoveredFile[] = [];
   const rendered: RenderedJob[] = [];
-  const optionsKey = cache ? renderOptionsKey(options) : '';
-  for (const path of [...tree.files.keys()].sort()) {
+  // The cache compares the files a render read, not the links it was refused.
+  const cached = tree.refused?.size ? undefined : cache;
+  const optionsKey = cached ? renderOptionsKey(options) : '';
+  for (const path of [...new Set([...tree.files.keys(), ...(tree.refused?.keys() ?? [])])].sort()) {
     // Other files (`.env`, READMEs) are read by the job files that need them.
     if (formatByName(path) === null || !accept(path)) continue;
-    const result = cache
-      ? cache.render(tree.files, tree.rootName, path, optionsKey, (files) => renderPath({ rootName: tree.rootName, files }, path, options))
+    const result = cached
+      ? cached.render(tree.files, tree.rootName, path, optionsKey, (files) => renderPath({ rootName: tree.rootName, files }, path, options))
       : renderPath(tree, path, options);
     if (result.file) files.push(result.file);
     rendered.push(...result.jobs);
@@ -96,7 +105,15 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
   const none: PathRenderResult = { file: null, jobs: [], diagnostics: [] };
   const bytes = tree.files.get(path);
   const byName = formatByName(path) ?? (named ? 'yaml' : null);
-  if (byName === null || bytes === undefined) return none;
+  if (byName === null) return none;
+  const target = bytes === undefined ? tree.refused?.get(path) : undefined;
+  if (target !== undefined) {
+    // A YAML file may not be a job at all: then the link is only worth a warning.
+    const job = byName !== 'yaml' || named;
+    const problem = diagnostic(job ? 'error' : 'warning', 'link-outside', path, { line: 1, col: 1 }, '', linkOutsideMessage('the file', target), job ? `name ${target} itself to use it` : undefined);
+    return { file: job ? { path, format: byName === 'yaml' ? 'compose' : byName } : null, jobs: [], diagnostics: [problem] };
+  }
+  if (bytes === undefined) return none;
   const loaded = loadText(path, bytes);
   if ('problem' in loaded) {
     // A YAML file we cannot read may not be a job at all; a named job file is.
@@ -122,6 +139,7 @@ export function renderFile(
       const bytes = tree.files.get(path);
       return bytes ? decodeText(bytes) ?? undefined : undefined;
     },
+    linkOutside: (path) => (tree.files.has(path) ? undefined : tree.refused?.get(path)),
   };
   try {
     const result = renderers[format].render(file, context);

@@ -36,6 +36,8 @@ export interface RenderContext extends RenderOptions {
   rootName: string;
   /** Reads another file of the tree, by path relative to the root; undefined when it does not exist. */
   readFile(path: string): string | undefined;
+  /** Where a file is a link to, when it leads outside the tree and was therefore not read (readFile gave undefined). */
+  linkOutside?(path: string): string | undefined;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Metrics } from '../metrics.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import { ApiError, errorBody } from './errors.js';
 import { registerEventRoutes } from './event-routes.js';
+import { bundleLimits, exceedsJsonMembers, maxJsonMembers } from './job-bundle.js';
 import { registerJobRoutes } from './job-routes.js';
 
 export interface WebhookHandler {
@@ -62,10 +63,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('not-found', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`)));
 
-  // The webhook's signature is computed over the raw bytes: keep them.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    if (request.url.startsWith('/v1/webhooks/')) return done(null, body);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     if ((body as Buffer).length === 0) return done(null, undefined);
+    // Parsing a body of many tiny members costs ten times its size: refuse it unparsed.
+    if (exceedsJsonMembers(body as Buffer)) {
+      return done(new ApiError(413, 'body-too-many-members', `the request body holds more than ${maxJsonMembers} JSON members; a job bundle holds at most ${bundleLimits.maxFiles} files and ${bundleLimits.maxValues} values`), undefined);
+    }
     try {
       done(null, JSON.parse((body as Buffer).toString('utf8')));
     } catch (error) {
@@ -87,9 +90,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   }
   if (deps.webhook) {
     const webhook = deps.webhook;
-    app.post('/v1/webhooks/github', async (request, reply) => {
-      const answer = webhook({ headers: request.headers, rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) });
-      return reply.code(answer.status).send(answer.body);
+    // The signature is computed over the raw bytes, whatever the content type GitHub was set to
+    // (JSON or a form): in its own scope, every body stays bytes and the handler decides.
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      scope.post('/v1/webhooks/github', async (request, reply) => {
+        const answer = webhook({ headers: request.headers, rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) });
+        return reply.code(answer.status).send(answer.body);
+      });
     });
   }
   return app;

@@ -1,4 +1,5 @@
 // The agent's configuration: precedence, conversions, and positioned errors.
+import { readFileSync } from 'node:fs';
 import { envName, resolveAgentConfig } from '../../src/agent/config.js';
 import { formatDiagnostic } from '../../src/model/diagnostic.js';
 
@@ -118,5 +119,10 @@ describe('agent configuration', () => {
       'command line: --repo: SSH addresses such as "git@github.com:..." are not supported (use an https:// URL with --git-token-file, or a local repository\'s path)',
     ]);
   });
-});
 
+  test('the example settings file is valid', () => {
+    const path = 'deploy/deckhand.example.yaml';
+    const { diagnostics } = resolveAgentConfig({ ...none, file: { path, text: readFileSync(path, 'utf8') } });
+    expect(diagnostics).toEqual([]);
+  });
+});

@@ -184,7 +184,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise, Gitea); default https://api.github.com')
     .option('--github-repo <owner/name>', 'the GitHub repository to report to')
     .option('--github-throttle <true|false>', 'octokit\'s throttling and retries (default true; false only for a test stand-in)')
-    .option('--api-token-file <file>', 'require this bearer token on mutating API calls')
+    .option('--api-token-file <file>', 'require this bearer token on every API call (but the health check and webhooks)')
     .option('--public-url <url>', 'the agent\'s public address, for links in commit statuses')
     .option('--log-level <level>', 'trace, debug, info, warn, error (default: info)')
     .option('--port-range <from-to>', 'dynamic host ports (default: 20000-32000)')

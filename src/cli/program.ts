@@ -1,4 +1,4 @@
-// The command line: commander parses, the commands do the work, exit codes as SPEC.md.
+// The command line: commander parses, the commands do the work, exit codes as docs/spec.md.
 // Each command's module is loaded when it runs: `deckhand status` needs no agent,
 // and the agent none of the other commands.
 import { Command, CommanderError, Option } from 'commander';

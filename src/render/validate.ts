@@ -5,7 +5,7 @@ import type { Group, Job, Task } from '../model/job.js';
 import { formatDuration } from '../util/duration.js';
 import type { FieldMap, FieldOrigin } from './types.js';
 
-/** Docker container names are built from job and group names (SPEC.md). */
+/** Docker container names are built from job and group names (docs/spec.md). */
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 export function validateJob(job: Job, fields: FieldMap): Diagnostic[] {

@@ -1,4 +1,4 @@
-// The agent's HTTP API (SPEC.md), on fastify: request bodies are checked by JSON
+// The agent's HTTP API (docs/spec.md), on fastify: request bodies are checked by JSON
 // schemas before a handler runs, errors become one JSON shape, and the event
 // stream takes over its socket. fastify rather than node:http because routing,
 // body limits, schema validation and graceful close would otherwise be ours to write.

@@ -1,7 +1,7 @@
 // The agent: the store, the Docker driver, the rollout engine and the HTTP API
 // wired together, started and stopped as one. Containers outlive the agent: a
 // stop leaves them running, and the next start adopts them from their labels.
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,7 @@ import { noReporter } from '../status/reporter.js';
 import type { StoppableTrigger } from '../sync/triggers.js';
 import { Metrics } from '../status/metrics.js';
 import { openStore } from '../store/sqlite-store.js';
+import { isStorageError } from '../store/store.js';
 import type { Store } from '../store/store.js';
 import { splitCredentials } from '../sync/repository-url.js';
 import { makeDirectory } from '../util/make-directory.js';
@@ -48,13 +49,15 @@ export interface RunningAgent {
 export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {
   const { logger } = options;
   const dataDir = resolve(config.dataDir);
-  try {
-    makeDirectory(dataDir);
-  } catch (error) {
-    throw new Error(`--data-dir: ${(error as Error).message}`, { cause: error });
-  }
   // Secrets first: a missing file stops the start before anything is opened.
   const apiToken = config.apiTokenFile ? readSecret(config.apiTokenFile, 'api-token-file') : null;
+  // Whoever reaches the API can run any container: on a network, only with a token.
+  if (!apiToken && !isLoopback(config.listen.host)) {
+    throw new Error(
+      `refusing to listen on ${config.listen.host}:${config.listen.port} without an API token: anyone who reaches that address could run containers on this machine. Set --api-token-file, or listen on 127.0.0.1`,
+    );
+  }
+  const narrowed = privateFolder(dataDir);
   const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
   const webhookSecret = config.webhookSecretFile ? readSecret(config.webhookSecretFile, 'webhook-secret-file') : null;
   const githubToken = config.githubTokenFile && config.githubRepo ? readSecret(config.githubTokenFile, 'github-token-file') : null;
@@ -68,12 +71,15 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     labels: config.labels,
     ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
   });
-  const metrics = new Metrics(() => store.listAllocations());
+  const metrics = new Metrics(
+    () => store.listAllocations(),
+    () => engine.storageProblem === null,
+  );
   const engine = new RolloutEngine({
     store,
     driver,
     onError: (error, context) => {
-      metrics.countError('engine');
+      metrics.countError(isStorageError(error) ? 'store' : 'engine');
       logger.error({ err: error }, `error while ${context}`);
     },
     onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000),
@@ -140,6 +146,12 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  if (narrowed) logger.warn({ dataDir }, `the data directory was readable by others; it is now readable by its owner only (0700)`);
+  if (!apiToken) {
+    logger.warn(
+      'the API has no token (--api-token-file): any process on this machine can call it and run containers, including containers on the host network; set a token unless every local user and workload is trusted',
+    );
+  }
   logger.info({ dataDir, listen: `${host}:${port}` }, `deckhand agent listening on http://${host}:${port}`);
   let triggers: StoppableTrigger[] = [];
   if (gitops && repository) {
@@ -197,6 +209,23 @@ async function createGitHubReporter(config: AgentConfig, token: string, logger: 
     log: logger.child({ component: 'github' }),
   });
   return { reporter, pullRequests: reporter };
+}
+
+/** Creates the data directory readable by its owner only, or narrows one that others can read; true when it narrowed it. */
+function privateFolder(dir: string): boolean {
+  // Not mkdirSync's recursive mode: it spins forever where a parent refuses new folders (/proc/x).
+  try {
+    makeDirectory(dir, 0o700);
+  } catch (error) {
+    throw new Error(`--data-dir: ${(error as Error).message}`, { cause: error });
+  }
+  if ((statSync(dir).mode & 0o077) === 0) return false;
+  chmodSync(dir, 0o700);
+  return true;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function readSecret(path: string, setting: string): string {

@@ -103,11 +103,25 @@ export interface ConfigSources {
   flags: Record<string, unknown>;
   env: Record<string, string | undefined>;
   file: { path: string; text: string } | null;
+  /** The data directory when no setting names one: defaultDataDir() for the user the agent runs as. */
+  defaultDataDir?: string;
 }
 
 export interface ConfigResult {
   config: AgentConfig;
   diagnostics: Diagnostic[];
+}
+
+/**
+ * A fixed place, whatever folder the agent was started from: a data directory
+ * relative to the working directory is found empty by the next start elsewhere.
+ * As root `/var/lib/deckhand` (as Docker's `/var/lib/docker`), otherwise the XDG
+ * state directory (`~/.local/state/deckhand`).
+ */
+export function defaultDataDir(user: { root: boolean; home: string }, env: Record<string, string | undefined>): string {
+  if (user.root) return '/var/lib/deckhand';
+  const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : `${user.home}/.local/state`;
+  return `${state}/deckhand`;
 }
 
 export function envName(setting: string): string {
@@ -124,6 +138,7 @@ interface Where {
 export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
   const diagnostics: Diagnostic[] = [];
   const config = Object.fromEntries(Object.values(settings).map((s) => [s.key, s.fallback])) as unknown as AgentConfig;
+  if (sources.defaultDataDir) config.dataDir = sources.defaultDataDir;
   /** Where each setting's value came from, for problems found across settings. */
   const origins = new Map<string, Where>();
   const set = (name: string, raw: unknown, where: Where) => {

@@ -1,4 +1,4 @@
-// The command line: commander parses, the commands do the work, exit codes as SPEC.md.
+// The command line: commander parses, the commands do the work, exit codes as docs/spec.md.
 // Each command's module is loaded when it runs: `deckhand status` needs no agent,
 // and the agent none of the other commands.
 import { Command, CommanderError, Option } from 'commander';
@@ -59,7 +59,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .description('show what submitting job files would change (exit 0: no changes, 1: changes, 255: error)')
       .argument('[paths...]', 'job files or folders', [])
       .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
-      .option('--data-dir <dir>', 'where deckhand keeps its state (default: $DECKHAND_DATA_DIR or ./.deckhand)')
+      .option('--data-dir <dir>', 'plan offline against a stopped agent\'s data directory instead of asking the agent')
       .option('--verbose', 'show unchanged fields too')
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
@@ -174,7 +174,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--schedule <cron>', 'poll on a cron schedule instead of an interval')
     .option('--watch', 'watch a local repository for commits instead of polling')
     .option('--listen <host:port>', 'where the API listens (default: 127.0.0.1:4646)')
-    .option('--data-dir <dir>', 'where deckhand keeps its state (default: ./.deckhand)')
+    .option('--data-dir <dir>', 'where the agent keeps its state (default: /var/lib/deckhand as root, else $XDG_STATE_HOME/deckhand or ~/.local/state/deckhand)')
     .option('--prune', 'stop jobs whose file was removed from the repository')
     .option('--allow-empty', 'accept a revision with no job files while jobs run (it stops them with --prune)')
     .option('--allow-force-push', 'accept a head that does not descend from the deployed commit')
@@ -185,7 +185,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise, Gitea); default https://api.github.com')
     .option('--github-repo <owner/name>', 'the GitHub repository to report to')
     .option('--github-throttle <true|false>', 'octokit\'s throttling and retries (default true; false only for a test stand-in)')
-    .option('--api-token-file <file>', 'require this bearer token on mutating API calls')
+    .option('--api-token-file <file>', 'require this bearer token on every API call (but the health check and webhooks)')
     .option('--public-url <url>', 'the agent\'s public address, for links in commit statuses')
     .option('--log-level <level>', 'trace, debug, info, warn, error (default: info)')
     .option('--port-range <from-to>', 'dynamic host ports (default: 20000-32000)')

@@ -5,7 +5,7 @@ import type { Group, Job, Task } from '../model/job.js';
 import { formatDuration } from '../util/duration.js';
 import type { FieldMap, FieldOrigin, JobLimits } from './types.js';
 
-/** Docker container names are built from job and group names (SPEC.md). */
+/** Docker container names are built from job and group names (docs/spec.md). */
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /** Generous for one Docker host; the agent's max-count, max-groups and max-tasks settings change them. */

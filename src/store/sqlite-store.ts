@@ -1,5 +1,6 @@
 // The Store on SQLite (better-sqlite3: synchronous, one connection per process).
 // Every statement is prepared once, in the constructor.
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion } from '../model/state.js';
@@ -28,8 +29,26 @@ export const DATABASE_FILE = 'deckhand.db';
 
 /** Opens (creating it and its folder when missing) `<dataDir>/deckhand.db`. */
 export function openStore(dataDir: string): Store {
-  makeDirectory(dataDir);
-  return new SqliteStore(openDatabaseFile(join(dataDir, DATABASE_FILE)));
+  makeDirectory(dataDir, 0o700);
+  const file = join(dataDir, DATABASE_FILE);
+  keepPrivate(file);
+  return new SqliteStore(openDatabaseFile(file));
+}
+
+/**
+ * The store holds every job's environment: readable by its owner only. SQLite gives
+ * its -wal and -shm files the main file's mode, so the main file is made 0600 first
+ * (created so when new), and files an older deckhand left readable are narrowed.
+ */
+function keepPrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+    }
+  } catch {
+    // A folder in its place, a read-only disk: opening the database says what is wrong, in its words.
+  }
 }
 
 /** A store that lives as long as the process: for tests of the layers above. */
@@ -169,7 +188,7 @@ export class SqliteStore implements Store {
       const modifyIndex = this.nextModifyIndex();
       const version: JobVersion = {
         jobId,
-        version: existing ? existing.version + 1 : 0,
+        version: existing ? existing.version + 1 : (input.firstVersion ?? 0),
         job: input.job,
         specHash: input.specHash,
         modifyIndex,
@@ -183,7 +202,7 @@ export class SqliteStore implements Store {
       } else {
         this.statements.insertJob.run({
           id: jobId,
-          version: 0,
+          version: version.version,
           modify_index: modifyIndex,
           stopped: 0,
           created_at: input.submittedAt,

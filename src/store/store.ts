@@ -9,6 +9,8 @@ export interface SubmitVersionInput {
   source: VersionSource;
   sourceText: string | null;
   submittedAt: number;
+  /** The version number of a job new to the store (0 when absent): a job adopted from running containers keeps the number they carry. */
+  firstVersion?: number;
 }
 
 export interface EventQuery {
@@ -17,6 +19,15 @@ export interface EventQuery {
   afterSeq?: number;
   /** Newest last; at most this many (the newest). */
   limit?: number;
+}
+
+/**
+ * Whether an error says the store could not write (disk full, I/O error, read-only
+ * file, a lock held too long): the kind of trouble that ends when the disk does.
+ */
+export function isStorageError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(code);
 }
 
 export interface Store {

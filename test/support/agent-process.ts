@@ -70,8 +70,8 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
 export { webJob } from './web-job.js';
 
 /** The CLI's client for an agent, with an IO that prints nothing. */
-export function agentClient(url: string): AgentClient {
-  return new AgentClient({ env: { DECKHAND_ADDR: url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
+export function agentClient(url: string, token?: string): AgentClient {
+  return new AgentClient({ env: { DECKHAND_ADDR: url, ...(token ? { DECKHAND_TOKEN: token } : {}) }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
 }
 
 /** Sends JSON to the agent; answers with the status and the parsed body. */
@@ -90,8 +90,8 @@ export function bundleOf(text: string, path = 'web.nomad'): { path: string; root
 }
 
 /** Resolves when the deployment ends (or waits for promotion), from the agent's event stream: no polling. */
-export async function deploymentEnd(url: string, deploymentId: string, timeoutMs = 90_000): Promise<DeploymentView> {
-  const client = agentClient(url);
+export async function deploymentEnd(url: string, deploymentId: string, timeoutMs = 90_000, token?: string): Promise<DeploymentView> {
+  const client = agentClient(url, token);
   let finish!: (d: DeploymentView) => void;
   const done = new Promise<DeploymentView>((resolve) => (finish = resolve));
   const settled = (d: DeploymentView) => ['successful', 'failed', 'cancelled', 'paused'].includes(d.status) || waitsForPromotion(d);

@@ -18,6 +18,8 @@ export const label = {
   ports: 'deckhand.ports',
   /** JSON: every task name of the group, so a container that vanished shows as missing. */
   tasks: 'deckhand.tasks',
+  /** JSON: the whole job of this version, so an agent that lost its data directory rebuilds it from what runs. */
+  spec: 'deckhand.job-spec',
 } as const;
 
 export function containerLabels(request: PlacementRequest, task: string, ports: Record<string, number>, extra: Record<string, string>): Record<string, string> {
@@ -33,6 +35,7 @@ export function containerLabels(request: PlacementRequest, task: string, ports: 
     [label.deployment]: request.deploymentId ?? '',
     [label.ports]: JSON.stringify(ports),
     [label.tasks]: JSON.stringify(request.group.tasks.map((t) => t.name)),
+    ...(request.job ? { [label.spec]: JSON.stringify(request.job) } : {}),
   };
 }
 

@@ -64,6 +64,7 @@ export function allocationsFrom(containers: Docker.ContainerInspectInfo[]): Allo
       deploymentId: labels[label.deployment] || null,
       ports: parsePorts(labels[label.ports]),
       tasks: [...observed, ...missing].sort((a, b) => order(a.task) - order(b.task)),
+      spec: labels[label.spec] ?? null,
     };
   });
 }

@@ -3,7 +3,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { planAgainstStore } from '../../agent/plan-job.js';
 import { formatDiagnostic, isError } from '../../model/diagnostic.js';
+import { redactJob, redactSourceText } from '../../model/sensitive.js';
 import type { JobVersion } from '../../model/state.js';
+import { versionDiff } from '../../plan/redact.js';
 import { deploymentView, jobStatusView, jobSummaryView, versionView } from '../views.js';
 import { ApiError, errorBody } from './errors.js';
 import type { JobBundle } from './job-bundle.js';
@@ -51,10 +53,20 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return jobStatusView({ record, latest, versions, deployment: engine.latestDeployment(record.id), allocations: store.listAllocations(record.id) });
   });
 
-  app.get<{ Params: IdParams }>('/v1/job/:id/versions', { schema: { params: idParams } }, async (request) => {
-    jobOrThrow(request.params.id);
-    return store.listVersions(request.params.id).map((v) => ({ ...versionView(v), job: v.job }));
-  });
+  // Jobs leave the agent with their secret values masked; `diffs=true` adds each version's diff against the one before, computed here on the real values.
+  app.get<{ Params: IdParams; Querystring: { diffs?: boolean } }>(
+    '/v1/job/:id/versions',
+    { schema: { params: idParams, querystring: { type: 'object', properties: { diffs: { type: 'boolean' } } } } },
+    async (request) => {
+      jobOrThrow(request.params.id);
+      const versions = store.listVersions(request.params.id);
+      return versions.map((v, i) => {
+        const previous = versions[i + 1];
+        const diff = request.query.diffs ? { diff: previous ? versionDiff(previous.job, v.job) : null } : {};
+        return { ...versionView(v), job: redactJob(v.job), ...diff };
+      });
+    },
+  );
 
   app.get<{ Params: IdParams }>('/v1/job/:id/deployments', { schema: { params: idParams } }, async (request) => {
     jobOrThrow(request.params.id);
@@ -86,7 +98,8 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
       throw new ApiError(400, 'job-id-mismatch', `${request.body.path} does not define job "${request.params.id}" (it defines ${found})`);
     }
     const { plan, oldText } = planAgainstStore(store, job);
-    return { plan, file: request.body.path, oldText, newText: request.body.files[request.body.path] ?? null, diagnostics: rendered.diagnostics };
+    const newText = request.body.files[request.body.path] ?? null;
+    return { plan, file: request.body.path, oldText: oldText === null ? null : redactSourceText(oldText), newText: newText === null ? null : redactSourceText(newText), diagnostics: rendered.diagnostics };
   });
 
   app.post<{ Body: JobBundle & { checkIndex?: number } }>(

@@ -1,4 +1,4 @@
-// The agent's HTTP API (SPEC.md), on fastify: request bodies are checked by JSON
+// The agent's HTTP API (docs/spec.md), on fastify: request bodies are checked by JSON
 // schemas before a handler runs, errors become one JSON shape, and the event
 // stream takes over its socket. fastify rather than node:http because routing,
 // body limits, schema validation and graceful close would otherwise be ours to write.
@@ -27,7 +27,7 @@ export interface ApiDeps {
   store: Store;
   metrics: Metrics;
   logger: Logger;
-  /** When set, every mutating call needs `Authorization: Bearer <token>`. */
+  /** When set, every call but the health check and webhooks (which carry their own signature) needs `Authorization: Bearer <token>`. */
   apiToken: string | null;
   webhook?: WebhookHandler;
   /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
@@ -38,7 +38,8 @@ export interface ApiDeps {
 
 /** Job files are at most 1 MiB each; a bundle holds one with its few companions. */
 const bodyLimitBytes = 8 * 1024 * 1024;
-const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Open without a token: a liveness probe says nothing, and a webhook proves itself by its signature. */
+const open = (url: string) => url === '/v1/agent/health' || url.startsWith('/v1/webhooks/');
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -49,7 +50,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!deps.apiToken || !mutating.has(request.method) || request.url.startsWith('/v1/webhooks/')) return;
+    // Reads too: job versions hold environments, and status tells an attacker what runs where.
+    if (!deps.apiToken || open(request.url.split('?')[0]!)) return;
     const presented = bearerToken(request.headers.authorization);
     if (presented === null) return reply.code(401).send(errorBody('unauthorized', 'this agent needs an API token: send Authorization: Bearer <token> (DECKHAND_TOKEN)'));
     if (!tokenMatches(presented, deps.apiToken)) return reply.code(403).send(errorBody('forbidden', 'the API token is not valid'));
@@ -76,7 +78,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.get('/v1/agent/health', async () => ({ ok: true }));
+  // 503 while rollouts cannot go on: the store cannot be written, or the Docker engine does not answer.
+  app.get('/v1/agent/health', async (_request, reply) => {
+    const problems = agentProblems(deps.engine);
+    return reply.code(problems.length ? 503 : 200).send({ ok: problems.length === 0, problems });
+  });
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
   registerJobRoutes(app, deps);
   registerEventRoutes(app, deps);
@@ -102,6 +108,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   }
   return app;
+}
+
+function agentProblems(engine: RolloutEngine): string[] {
+  const problems: string[] = [];
+  const storage = engine.storageProblem;
+  if (storage) problems.push(`${storage.message} (since ${new Date(storage.since).toISOString()}); rollouts wait until a write succeeds`);
+  const runtime = engine.runtimeProblem;
+  if (runtime) problems.push(`${runtime}; nothing is changed until it answers`);
+  return problems;
 }
 
 function errorAnswer(error: unknown): { status: number; body: unknown } {

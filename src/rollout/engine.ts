@@ -717,7 +717,11 @@ export class RolloutEngine {
     const known = new Set(this.store.listAllocations().map((a) => a.id));
     for (const observed of this.runtime.observations.values()) {
       if (known.has(observed.allocId)) continue;
-      const why = this.store.getJob(observed.jobId) ? 'belong to no known allocation of the job' : 'carry no job spec deckhand can read (placed by an older deckhand?)';
+      const why = !observed.inScope
+        ? 'were placed by an agent with other --labels'
+        : this.store.getJob(observed.jobId)
+          ? 'belong to no known allocation of the job'
+          : 'carry no job spec deckhand can read (placed by an older deckhand?)';
       this.emit({ type: 'runtime', jobId: observed.jobId, message: `containers of allocation ${observed.allocId.slice(0, 8)} (job ${observed.jobId}) ${why}; left alone (docker rm -f removes them if they are not wanted)` });
     }
   }

@@ -26,7 +26,8 @@ export interface AdoptionResult {
 export function planAdoption(observations: Iterable<AllocationObservation>, isKnownJob: (jobId: string) => boolean, now: number): AdoptionResult {
   const byJob = new Map<string, AllocationObservation[]>();
   for (const observed of observations) {
-    if (!observed.jobId || isKnownJob(observed.jobId)) continue;
+    // Another agent's containers (other --labels) are its own business.
+    if (!observed.jobId || !observed.inScope || isKnownJob(observed.jobId)) continue;
     byJob.set(observed.jobId, [...(byJob.get(observed.jobId) ?? []), observed]);
   }
   const adopted: AdoptedJob[] = [];

@@ -716,10 +716,23 @@ export class RolloutEngine {
     if (this.reportedUnknown) return;
     this.reportedUnknown = true;
     const known = new Set(this.store.listAllocations().map((a) => a.id));
+    // One line per job and reason: an engine shared with other agents may hold hundreds.
+    const unknown = new Map<string, { jobId: string; why: string; allocIds: string[] }>();
     for (const observed of this.runtime.observations.values()) {
       if (known.has(observed.allocId)) continue;
-      const why = this.store.getJob(observed.jobId) ? 'belong to no known allocation of the job' : 'carry no job spec deckhand can read (placed by an older deckhand?)';
-      this.emit({ type: 'runtime', jobId: observed.jobId, message: `containers of allocation ${observed.allocId.slice(0, 8)} (job ${observed.jobId}) ${why}; left alone (docker rm -f removes them if they are not wanted)` });
+      const why = !observed.inScope
+        ? 'were placed by an agent with other --labels'
+        : this.store.getJob(observed.jobId)
+          ? 'belong to no known allocation of the job'
+          : 'carry no job spec deckhand can read (placed by an older deckhand?)';
+      const key = `${observed.jobId}\n${why}`;
+      const entry = unknown.get(key) ?? { jobId: observed.jobId, why, allocIds: [] };
+      entry.allocIds.push(observed.allocId.slice(0, 8));
+      unknown.set(key, entry);
+    }
+    for (const { jobId, why, allocIds } of unknown.values()) {
+      const which = allocIds.length === 1 ? `allocation ${allocIds[0]}` : `${allocIds.length} allocations (${allocIds.slice(0, 5).join(', ')}${allocIds.length > 5 ? ', ...' : ''})`;
+      this.emit({ type: 'runtime', jobId, message: `containers of ${which} of job ${jobId} ${why}; left alone (docker rm -f removes them if they are not wanted)` });
     }
   }
 

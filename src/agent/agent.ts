@@ -25,6 +25,7 @@ import { GitOps } from './gitops.js';
 import { PullRequestPlanner } from './pull-requests.js';
 import { reportDeployments } from './report-deployments.js';
 import { githubWebhook } from './webhook.js';
+import { isLoopbackHost } from '../util/loopback.js';
 
 export interface AgentOptions {
   logger: Logger;
@@ -52,7 +53,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   // Secrets first: a missing file stops the start before anything is opened.
   const apiToken = config.apiTokenFile ? readSecret(config.apiTokenFile, 'api-token-file') : null;
   // Whoever reaches the API can run any container: on a network, only with a token.
-  if (!apiToken && !isLoopback(config.listen.host)) {
+  if (!apiToken && !isLoopbackHost(config.listen.host)) {
     throw new Error(
       `refusing to listen on ${config.listen.host}:${config.listen.port} without an API token: anyone who reaches that address could run containers on this machine. Set --api-token-file, or listen on 127.0.0.1`,
     );
@@ -222,10 +223,6 @@ function privateFolder(dir: string): boolean {
   if ((statSync(dir).mode & 0o077) === 0) return false;
   chmodSync(dir, 0o700);
   return true;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function readSecret(path: string, setting: string): string {

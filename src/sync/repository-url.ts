@@ -1,6 +1,7 @@
 // Repository URLs: credentials are taken out before a URL is stored, logged or
 // compared, and a clone's folder name comes from the URL and branch.
 import { createHash } from 'node:crypto';
+import { isLoopbackHost } from '../util/loopback.js';
 
 export interface SplitUrl {
   /** The URL without user info: safe to log and to write into .git/config. */
@@ -75,8 +76,3 @@ export function cleartextCredentials(url: string, tokenConfigured: boolean): { w
   return what ? { what, host: parsed.host } : null;
 }
 
-/** `localhost`, 127.0.0.0/8 and ::1: a connection that never leaves the machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}

@@ -4,14 +4,11 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { LineIndex } from '../line-index.js';
 import type { RenderContext, SourceFile } from '../types.js';
-import type { Block, Body, Expr, Span } from './hcl/ast.js';
-import { Evaluator, LazyRoot } from './hcl/eval.js';
-import type { RootValue } from './hcl/eval.js';
-import { HclSyntaxError, parseHcl, parseHclExpression } from './hcl/parser.js';
-import { EvalError, isObject, toBool, toNumber, toText, typeName } from './hcl/value.js';
-import type { Value, ValueObject } from './hcl/value.js';
+import { EvalError, HclSyntaxError, isObject, LazyRoot, parseHcl, parseHclExpression, toBool, toNumber, toText, typeName } from '../../hcl/index.js';
+import type { Block, Body, Expr, RootValue, Span, Value, ValueObject } from '../../hcl/index.js';
+import { nomadEvaluator } from './evaluator.js';
 import { hasOwn } from '../../util/own.js';
-import { setPlainKey } from '../plain-object.js';
+import { setPlainKey } from '../../util/plain-object.js';
 import type { NomadContext } from './context.js';
 import { BlockReader } from './reader.js';
 
@@ -34,7 +31,7 @@ const noRoots = new Map<string, RootValue>();
 /** Sets up `var` and `local` on the context's evaluator. */
 export function bindVariables(ctx: NomadContext, file: Body, options: RenderContext): void {
   const declarations = declare(ctx, file);
-  const literalEvaluator = new Evaluator(ctx.src, noRoots);
+  const literalEvaluator = nomadEvaluator(ctx.src, noRoots);
 
   for (const decl of declarations.values()) {
     if (decl.block === null) continue;
@@ -89,7 +86,7 @@ export function bindVariables(ctx: NomadContext, file: Body, options: RenderCont
     if (decl.value !== undefined) continue;
     ctx.error(decl.nameSpan, `variable.${decl.name}`, `variable "${decl.name}" has no value`, `give it a default, or set it with --var ${decl.name}=... or NOMAD_VAR_${decl.name}`);
   }
-  ctx.evaluator = new Evaluator(ctx.src, new Map<string, RootValue>([['var', variablesRoot(declarations)], ['local', localsRoot(ctx, file)]]));
+  ctx.evaluator = nomadEvaluator(ctx.src, new Map<string, RootValue>([['var', variablesRoot(declarations)], ['local', localsRoot(ctx, file)]]));
 }
 
 /** `var.<name>`: an undeclared name is an error where it is used; a declared one without a value was reported at its declaration. */
@@ -112,7 +109,7 @@ function declare(ctx: NomadContext, file: Body): Map<string, Declaration> {
     }
     declarations.set(decl.name, decl);
   };
-  const literalEvaluator = new Evaluator(ctx.src, noRoots);
+  const literalEvaluator = nomadEvaluator(ctx.src, noRoots);
   for (const item of file.items) {
     if (item.kind !== 'block') continue;
     if (item.type === 'variable') {
@@ -203,7 +200,7 @@ function readVarFile(file: SourceFile, diagnostics: Diagnostic[]): VarFileEntry[
     else throw error;
     return [];
   }
-  const evaluator = new Evaluator(file.text, noRoots);
+  const evaluator = nomadEvaluator(file.text, noRoots);
   const entries: VarFileEntry[] = [];
   for (const item of body.items) {
     if (item.kind !== 'attribute') {
@@ -292,5 +289,5 @@ function convertText(text: string, type: TypeConstraint): Value {
   } catch (error) {
     throw new EvalError(`"${text}" is not a valid value: ${(error as Error).message}`, span);
   }
-  return convert(new Evaluator(text, noRoots).evaluateConcrete(expr), type, span);
+  return convert(nomadEvaluator(text, noRoots).evaluateConcrete(expr), type, span);
 }

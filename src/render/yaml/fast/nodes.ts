@@ -3,7 +3,7 @@
 // Offsets are those the `yaml` library gives its nodes (`range[0]`), so errors
 // point at the same line and column whichever path read the file.
 import { hasOwn } from '../../../util/own.js';
-import { setPlainKey } from '../../plain-object.js';
+import { setPlainKey } from '../../../util/plain-object.js';
 import type { YamlPath } from '../document.js';
 import { OutsideFastSubset } from './scalars.js';
 

@@ -4,7 +4,7 @@ import type { CallExpr, Span } from './ast.js';
 import { EvalError, deepEqual, formatNumber, isObject, toBool, toNumber, toText, typeName } from './value.js';
 import type { Value, ValueObject } from './value.js';
 import { checkSubject, safeRegExp } from './safe-regex.js';
-import { hasOwn } from '../../../util/own.js';
+import { hasOwn } from '../util/own.js';
 
 type Fn = (args: Value[], at: Span, argSpans: Span[]) => Value;
 

@@ -1,15 +1,16 @@
-import { Evaluator, LazyRoot } from '../../../src/render/nomad/hcl/eval.js';
-import { parseHclExpression } from '../../../src/render/nomad/hcl/parser.js';
-import type { Value } from '../../../src/render/nomad/hcl/value.js';
-import { EvalError } from '../../../src/render/nomad/hcl/value.js';
+import { EvalError, Evaluator, LazyRoot, parseHclExpression } from '../../src/hcl/index.js';
+import type { Value } from '../../src/hcl/index.js';
 
 const roots = new Map<string, Value | LazyRoot>([
   ['var', { name: 'web', count: 3, tags: ['a', 'b'], env: { A: '1', B: '2' }, items: [{ n: 1 }, { n: 2 }] }],
   ['local', new LazyRoot((name) => `local-${name}`)],
 ]);
 
+/** Deferred as Nomad defers its placement-time names (src/render/nomad/evaluator.ts). */
+const isDeferred = (name: string): boolean => name.startsWith('NOMAD_') || name === 'attr' || name === 'node';
+
 function evaluate(text: string): Value {
-  return new Evaluator(text, roots).evaluateConcrete(parseHclExpression(text));
+  return new Evaluator(text, roots, { isDeferred }).evaluateConcrete(parseHclExpression(text));
 }
 
 describe('HCL expressions', () => {

@@ -1,13 +1,13 @@
-// Evaluates HCL expressions against variables, locals and functions. Values that
-// exist only at placement (`${NOMAD_*}`, `${attr.*}`, `${node.*}`, `${meta.*}`)
-// are kept as written.
+// Evaluates HCL expressions against root values (Nomad's `var` and `local`) and
+// functions. Names the caller defers (Nomad's `${NOMAD_*}`, `${attr.*}`, known only
+// once an allocation is placed) evaluate to `unknown` and are kept as written.
 import type { BinaryExpr, CallExpr, Expr, ForExpr, Span, TemplatePart } from './ast.js';
 import { callFunction } from './functions.js';
 import { printExpr } from './print.js';
 import { EvalError, deepEqual, isObject, toBool, toNumber, toText, typeName, unknown } from './value.js';
 import type { Value, ValueObject } from './value.js';
-import { hasOwn } from '../../../util/own.js';
-import { setPlainKey } from '../../plain-object.js';
+import { hasOwn } from '../util/own.js';
+import { setPlainKey } from '../util/plain-object.js';
 
 /** A root whose attributes are computed when read (locals, which may refer to each other). */
 export class LazyRoot {
@@ -16,10 +16,12 @@ export class LazyRoot {
 
 export type RootValue = Value | LazyRoot;
 
-/** Root names whose values exist only once an allocation is placed. */
-export function isRuntimeName(name: string): boolean {
-  return name.startsWith('NOMAD_') || name === 'attr' || name === 'node' || name === 'meta' || name === 'env';
+export interface EvaluatorOptions {
+  /** Root names whose values are known only later: expressions using them stay as written. */
+  isDeferred?: (name: string) => boolean;
 }
+
+const nothingDeferred = (): boolean => false;
 
 /** Work one file may make the evaluator do (loop iterations, list items): a job file needs far less. */
 export const evaluationBudget = 1_000_000;
@@ -29,11 +31,15 @@ export const maxValueLength = 1024 * 1024;
 export class Evaluator {
   private readonly loopScopes: Array<Map<string, Value>> = [];
   private spent = 0;
+  private readonly isDeferred: (name: string) => boolean;
 
   constructor(
     private readonly src: string,
     private readonly roots: ReadonlyMap<string, RootValue>,
-  ) {}
+    options: EvaluatorOptions = {},
+  ) {
+    this.isDeferred = options.isDeferred ?? nothingDeferred;
+  }
 
   /** The value of an expression; the unknown marker where it depends on placement. */
   evaluate(expr: Expr): Value {
@@ -110,7 +116,7 @@ export class Evaluator {
       const scope = this.loopScopes[i]!;
       if (scope.has(name)) return scope.get(name)!;
     }
-    if (isRuntimeName(name)) return unknown;
+    if (this.isDeferred(name)) return unknown;
     const root = this.roots.get(name);
     if (root === undefined) {
       const hint = name === 'var' || name === 'local' ? undefined : `variables are read as var.<name>, locals as local.<name>`;

@@ -2,9 +2,10 @@
 // functions. Names the caller defers (Nomad's `${NOMAD_*}`, `${attr.*}`, known only
 // once an allocation is placed) evaluate to `unknown` and are kept as written.
 import type { BinaryExpr, CallExpr, Expr, ForExpr, Span, TemplatePart } from './ast.js';
-import { callFunction } from './functions.js';
+import { callFunction, checkArity, checkFunction, specialForms } from './functions/index.js';
 import { printExpr } from './print.js';
-import { EvalError, deepEqual, isObject, toBool, toNumber, toText, typeName, unknown } from './value.js';
+import { convert, typeFromExpr } from './types.js';
+import { EvalError, containsUnknown, deepEqual, isObject, toBool, toNumber, toText, typeName, unknown } from './value.js';
 import type { Value, ValueObject } from './value.js';
 import { hasOwn } from '../util/own.js';
 import { setPlainKey } from '../util/plain-object.js';
@@ -53,7 +54,7 @@ export class Evaluator {
       case 'getattr': {
         if (expr.object.kind === 'variable' && !this.isLoopVariable(expr.object.name)) {
           const root = this.roots.get(expr.object.name);
-          if (root instanceof LazyRoot) return root.read(expr.name, expr.span);
+          if (root instanceof LazyRoot) return readRoot(root, expr.name, expr.span);
         }
         const object = this.evaluate(expr.object);
         if (object === unknown) return unknown;
@@ -120,7 +121,7 @@ export class Evaluator {
     const root = this.roots.get(name);
     if (root === undefined) {
       const hint = name === 'var' || name === 'local' ? undefined : `variables are read as var.<name>, locals as local.<name>`;
-      throw new EvalError(`unknown variable "${name}"`, span, hint);
+      throw new EvalError(`unknown variable "${name}"`, span, hint, false, true);
     }
     if (root instanceof LazyRoot) {
       throw new EvalError(`"${name}" must be followed by an attribute, as in ${name}.<name>`, span);
@@ -228,6 +229,8 @@ export class Evaluator {
   }
 
   private call(expr: CallExpr): Value {
+    checkFunction(expr);
+    if (specialForms.has(expr.name)) return this.specialForm(expr);
     const args = expr.args.map((arg) => this.evaluate(arg));
     if (expr.expandFinal) {
       const last = args.pop();
@@ -237,6 +240,31 @@ export class Evaluator {
     }
     if (args.some((arg) => arg === unknown)) return unknown;
     return this.bounded(callFunction(expr.name, args, expr), expr.span);
+  }
+
+  /** try(), can() and convert() take expressions: arguments that may fail, or a type. */
+  private specialForm(expr: CallExpr): Value {
+    if (expr.expandFinal) throw new EvalError(`${expr.name}() does not take "..."`, expr.span);
+    if (expr.name === 'convert') {
+      checkArity('convert', [2, 2], expr.args.length, expr);
+      const value = this.evaluate(expr.args[0]!);
+      return value === unknown ? unknown : convert(value, typeFromExpr(expr.args[1]!), expr.args[0]!.span);
+    }
+    checkArity(expr.name, expr.name === 'can' ? [1, 1] : [1, Infinity], expr.args.length, expr);
+    let failure: EvalError | undefined;
+    for (const arg of expr.args) {
+      try {
+        const value = this.evaluate(arg);
+        // Whether it succeeds is known only with the value.
+        if (containsUnknown(value)) return unknown;
+        return expr.name === 'can' ? true : value;
+      } catch (error) {
+        if (!(error instanceof EvalError) || error.reference) throw error;
+        failure = error;
+      }
+    }
+    if (expr.name === 'can') return false;
+    throw new EvalError(`try() found no argument without an error; the last: ${failure!.message}`, failure!.span, failure!.hint);
   }
 
   private spend(span: Span): void {
@@ -331,6 +359,16 @@ export class Evaluator {
     }
     if (!expr.keyExpr) return list;
     return expr.grouping ? grouped : object;
+  }
+}
+
+/** A root's attribute; when reading it fails, the name is what is wrong (see EvalError.reference). */
+function readRoot(root: LazyRoot, name: string, span: Span): Value {
+  try {
+    return root.read(name, span);
+  } catch (error) {
+    if (!(error instanceof EvalError) || error.reference) throw error;
+    throw new EvalError(error.message, error.span, error.hint, error.silent, true);
   }
 }
 

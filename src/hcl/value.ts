@@ -22,6 +22,11 @@ export class EvalError extends Error {
     readonly hint?: string,
     /** Already reported elsewhere (a variable without a value): stay silent, but stop evaluating. */
     readonly silent = false,
+    /**
+     * A name that does not exist (a variable, a root's attribute, a function): HCL finds
+     * these before evaluating, so try() and can() do not hide them.
+     */
+    readonly reference = false,
   ) {
     super(message);
     this.name = 'EvalError';

@@ -82,7 +82,7 @@ export async function firstSyncOnce(bin: string, repoUrl: string): Promise<First
 
 /** The time between the agent's "syncing" line and the first line about a job, from its JSON log. */
 function renderPhaseMs(log: string): number {
-  const lines = log.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { time: number; msg: string; job?: string });
+  const lines = log.split('\n').filter((line) => line.startsWith('{') && line.endsWith('}')).map((line) => JSON.parse(line) as { time: number; msg: string; job?: string });
   const syncing = lines.findIndex((line) => line.msg.startsWith('syncing '));
   const firstJob = lines.findIndex((line, i) => i > syncing && line.job !== undefined);
   if (syncing < 0 || firstJob < 0) throw new Error(`first sync: no "syncing" line followed by a job's in the agent's log:\n${log.slice(-2000)}`);

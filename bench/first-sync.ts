@@ -3,7 +3,6 @@
 // job at once. The jobs ask for no allocations, so no container is started: what
 // is timed is the sync itself (the agent's deckhand_sync_duration_seconds), and
 // from the spawn to the end of that sync.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startGitServer } from '../test/support/git-server.js';
 import type { TestRepository } from '../test/support/git-server.js';
-import { testLabel } from '../test/runtime/support.js';
+import { startAgentProcess } from '../test/support/agent-process.js';
 import { generateJobTree } from './generate-jobs.js';
 import type { BenchRow } from './table.js';
 import { ownBin } from './validate.js';
@@ -39,43 +38,28 @@ export async function firstSyncRepository(repo: TestRepository): Promise<void> {
 /** One fresh agent (the CLI at `bin`) following `repoUrl`, until its first sync has ended. */
 export async function firstSyncOnce(bin: string, repoUrl: string): Promise<FirstSyncRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'deckhand-bench-first-sync-'));
-  const runId = `bench-first-sync-${process.pid}`;
-  const args = ['agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${testLabel}=${runId}`, '--repo', repoUrl, '--interval', '1h'];
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DECKHAND_')));
   const spawned = performance.now();
-  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // The default log level, as users run it: every submitted job is a line.
+  const agent = await startAgentProcess({ runId: `bench-first-sync-${process.pid}`, dataDir, command: bin, extraArgs: ['--repo', repoUrl, '--interval', '1h', '--log-level', 'info'] });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        log += chunk.toString();
-        const match = /deckhand agent listening on (http:\/\/[\d.]+:\d+)/.exec(log);
-        if (match) resolve(match[1]!);
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      void exited.then(() => reject(new Error(`the agent exited before listening:\n${log.slice(-2000)}`)));
-    });
     // The agent announces no "sync done" on its own; its metrics say when a sync ended and how long it took.
     for (;;) {
-      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const metrics = await (await fetch(`${agent.url}/metrics`)).text();
       const failed = /deckhand_sync_duration_seconds_count\{result="error"\} (\d+)/.exec(metrics);
-      if (failed && Number(failed[1]) > 0) throw new Error(`the first sync failed:\n${log.slice(-2000)}`);
+      if (failed && Number(failed[1]) > 0) throw new Error(`the first sync failed:\n${agent.log().slice(-2000)}`);
       const count = /deckhand_sync_duration_seconds_count\{result="ok"\} (\d+)/.exec(metrics);
       if (count && Number(count[1]) > 0) {
         const sinceSpawnMs = performance.now() - spawned;
         const sum = /deckhand_sync_duration_seconds_sum\{result="ok"\} ([\d.e+-]+)/.exec(metrics)!;
-        const jobs = (await (await fetch(`${url}/v1/jobs`)).json()) as unknown[];
+        const jobs = (await (await fetch(`${agent.url}/v1/jobs`)).json()) as unknown[];
         if (jobs.length !== firstSyncFileCount) throw new Error(`first sync: ${jobs.length} jobs, expected ${firstSyncFileCount}`);
-        return { syncMs: Number(sum[1]) * 1000, sinceSpawnMs, renderMs: renderPhaseMs(log) };
+        return { syncMs: Number(sum[1]) * 1000, sinceSpawnMs, renderMs: renderPhaseMs(agent.log()) };
       }
-      if (performance.now() - spawned > timeoutMs) throw new Error(`no sync within ${timeoutMs} ms:\n${log.slice(-2000)}`);
+      if (performance.now() - spawned > timeoutMs) throw new Error(`no sync within ${timeoutMs} ms:\n${agent.log().slice(-2000)}`);
       await delay(20);
     }
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await agent.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -85,7 +85,7 @@ describe('HCL functions', () => {
     ['startswith("abc", "ab")', true],
     ['endswith("abc", "bc")', true],
     ['strcontains("abc", "b")', true],
-    ['coalesce("", null, "x")', 'x'],
+    ['coalesce(null, "", "x")', ''],
     ['coalescelist([], ["a"])', ['a']],
     ['compact(["a", "", null, "b"])', ['a', 'b']],
     ['concat([1], [2, 3])', [1, 2, 3]],
@@ -145,6 +145,8 @@ describe("Nomad's semantics", () => {
     // replace() is a plain substring: Terraform's "/regex/" form would turn a path into a pattern.
     ['replace("/opt/app/bin", "/opt/", "/srv/")', '/srv/app/bin'],
     ['replace("abc", "", "-")', '-a-b-c-'],
+    ['split("", "a🕹b")', ['a', '🕹', 'b']],
+    ['sort(["b", "\uFF21", "\u{1F600}", "a"])', ['a', 'b', '\uFF21', '\u{1F600}']],
     // index() is the index operator, not a search.
     ['index({a = 1}, "a")', 1],
     // urlencode() is Go's url.QueryEscape.
@@ -232,6 +234,8 @@ describe('functions beyond the examples', () => {
 
   it.each<[string, string]>([
     ['try(nope, "fallback")', 'unknown variable "nope"'],
+    ['coalescelist([], [])', 'found no list that is not empty'],
+    ['coalesce(null)', 'found no argument that is not null'],
     ['try(nosuch(1), "x")', 'unknown function "nosuch"'],
     ['try(1 / 0)', 'try() found no argument without an error; the last: division by zero'],
     ['file("x")', 'unknown function "file"'],

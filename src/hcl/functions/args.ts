@@ -73,6 +73,11 @@ export function toSet(values: Value[], at: Span): Value[] {
   if (kinds.size !== 1 || !['string', 'number', 'boolean'].includes([...kinds][0]!)) return unique;
   const known = unique.filter((v) => v !== null) as Array<string | number | boolean>;
   const nulls = unique.filter((v) => v === null);
-  const order = typeof known[0] === 'string' ? (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b)) : (a: number, b: number) => a - b;
+  const order = typeof known[0] === 'string' ? byUtf8 : (a: number, b: number) => a - b;
   return [...known.sort(order as (a: unknown, b: unknown) => number), ...nulls];
+}
+
+/** Go's string order: by UTF-8 bytes (JavaScript's own sorts by UTF-16 code units). */
+export function byUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

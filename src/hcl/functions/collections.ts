@@ -4,7 +4,7 @@ import { hasOwn } from '../../util/own.js';
 import { EvalError, deepEqual, isObject, toBool, typeName } from '../value.js';
 import type { Value, ValueObject } from '../value.js';
 import type { FnSpec } from './args.js';
-import { graphemes, int, list, num, obj, str, toSet, unifyPrimitives } from './args.js';
+import { byUtf8, graphemes, int, list, num, obj, str, toSet, unifyPrimitives } from './args.js';
 
 /** Results longer than this are refused: range() and setproduct() could otherwise build anything. */
 const maxGenerated = 1024;
@@ -24,15 +24,23 @@ export const collectionFunctions: Record<string, FnSpec> = {
       return out;
     },
   },
+  // Nomad's coalesce() is cty's: the first argument that is not null ("" counts, unlike Terraform's).
   coalesce: {
     arity: [1, Infinity],
     fn: (args, at) => {
-      const found = args.find((a) => a !== null && a !== '');
-      if (found === undefined) throw new EvalError('coalesce() found no argument that is not null or empty', at);
+      const found = args.find((a) => a !== null);
+      if (found === undefined) throw new EvalError('coalesce() found no argument that is not null', at);
       return found;
     },
   },
-  coalescelist: { arity: [1, Infinity], fn: (args, at) => args.find((a) => list(a, at).length > 0) ?? [] },
+  coalescelist: {
+    arity: [1, Infinity],
+    fn: (args, at) => {
+      const found = args.find((a) => a !== null && list(a, at).length > 0);
+      if (found === undefined) throw new EvalError('coalescelist() found no list that is not empty', at);
+      return found;
+    },
+  },
   compact: { arity: [1, 1], fn: ([l], at) => list(l!, at).filter((v) => v !== null && v !== '') },
   concat: { arity: [1, Infinity], fn: (args, at) => args.flatMap((a) => list(a, at)) },
   contains: { arity: [2, 2], fn: ([l, v], at) => list(l!, at).some((item) => deepEqual(item, v!)) },
@@ -119,7 +127,7 @@ export const collectionFunctions: Record<string, FnSpec> = {
       return items.slice(start, end);
     },
   },
-  sort: { arity: [1, 1], fn: ([l], at) => list(l!, at).map((v) => str(v, at)).sort() },
+  sort: { arity: [1, 1], fn: ([l], at) => list(l!, at).map((v) => str(v, at)).sort(byUtf8) },
   zipmap: {
     arity: [2, 2],
     fn: ([k, v], at) => {

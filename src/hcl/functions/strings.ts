@@ -54,7 +54,14 @@ export const stringFunctions: Record<string, FnSpec> = {
   trimspace: { arity: [1, 1], fn: ([s], at) => str(s!, at).trim() },
   // A plain substring, as in Nomad (cty): Terraform's "/regex/" form is regex_replace() here.
   replace: { arity: [3, 3], fn: ([s, search, replacement], at) => replaceAll(str(s!, at), str(search!, at), str(replacement!, at)) },
-  split: { arity: [2, 2], fn: ([sep, s], at) => str(s!, at).split(str(sep!, at)) },
+  split: {
+    arity: [2, 2],
+    fn: ([sep, s], at) => {
+      const separator = str(sep!, at);
+      // Go's strings.Split: an empty separator splits between characters (code points).
+      return separator === '' ? [...str(s!, at)] : str(s!, at).split(separator);
+    },
+  },
   startswith: { arity: [2, 2], fn: ([s, p], at) => str(s!, at).startsWith(str(p!, at)) },
   endswith: { arity: [2, 2], fn: ([s, p], at) => str(s!, at).endsWith(str(p!, at)) },
   strcontains: { arity: [2, 2], fn: ([s, p], at) => str(s!, at).includes(str(p!, at)) },

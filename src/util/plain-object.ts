@@ -4,7 +4,7 @@
 // On a plain object only `__proto__` needs defining (it is the one accessor
 // Object.prototype has); every other key is an ordinary assignment, with the same
 // result: an own, writable, enumerable data property.
-import { setOwn } from '../util/own.js';
+import { setOwn } from './own.js';
 
 /** Sets `key` as an own data property of a plain object (its prototype is Object.prototype or null). */
 export function setPlainKey<T>(object: Record<string, T>, key: string, value: T): void {

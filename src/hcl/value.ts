@@ -1,6 +1,6 @@
 // Values of evaluated HCL expressions, and the conversions HCL applies between them.
 import type { Span } from './ast.js';
-import { hasOwn } from '../../../util/own.js';
+import { hasOwn } from '../util/own.js';
 
 export type Value = string | number | boolean | null | Value[] | ValueObject | Unknown;
 export interface ValueObject {
@@ -8,9 +8,9 @@ export interface ValueObject {
 }
 
 /**
- * A value only known when an allocation is placed (`${NOMAD_PORT_http}`,
- * `${attr.kernel.name}`): it flows through expressions untouched and is written
- * back as the source text that produced it.
+ * A value known only later, read from a name the caller defers (for Nomad, at
+ * placement: `${NOMAD_PORT_http}`, `${attr.kernel.name}`): it flows through
+ * expressions untouched and is written back as the source text that produced it.
  */
 export const unknown = Symbol('known at placement');
 export type Unknown = typeof unknown;
@@ -22,6 +22,11 @@ export class EvalError extends Error {
     readonly hint?: string,
     /** Already reported elsewhere (a variable without a value): stay silent, but stop evaluating. */
     readonly silent = false,
+    /**
+     * A name that does not exist (a variable, a root's attribute, a function): HCL finds
+     * these before evaluating, so try() and can() do not hide them.
+     */
+    readonly reference = false,
   ) {
     super(message);
     this.name = 'EvalError';

@@ -2,7 +2,7 @@
 // (@cdktn/hcl2json, HashiCorp's Go parser compiled to WebAssembly), so the two can
 // be compared: blocks nest by type then label, expressions that are not plain
 // values come back as their `${...}` source text.
-import type { Body, Expr, TemplatePart } from '../../../src/render/nomad/hcl/ast.js';
+import type { Body, Expr, TemplatePart } from '../../src/hcl/index.js';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 

@@ -3,8 +3,8 @@
 // the structure.
 import { parse as referenceParse } from '@cdktn/hcl2json';
 import fc from 'fast-check';
-import { parseHcl } from '../../../src/render/nomad/hcl/parser.js';
-import { projectBody, withTemplatesMasked } from './hcl-projection.js';
+import { parseHcl } from '../../src/hcl/index.js';
+import { projectBody, withTemplatesMasked } from './projection.js';
 
 const identifier = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}$/).filter((s) => !['true', 'false', 'null', 'for', 'in', 'if'].includes(s));
 const text = fc.stringMatching(/^[a-zA-Z0-9 ._:/-]{0,8}$/);

@@ -1,13 +1,14 @@
-// Evaluates HCL expressions against variables, locals and functions. Values that
-// exist only at placement (`${NOMAD_*}`, `${attr.*}`, `${node.*}`, `${meta.*}`)
-// are kept as written.
+// Evaluates HCL expressions against root values (Nomad's `var` and `local`) and
+// functions. Names the caller defers (Nomad's `${NOMAD_*}`, `${attr.*}`, known only
+// once an allocation is placed) evaluate to `unknown` and are kept as written.
 import type { BinaryExpr, CallExpr, Expr, ForExpr, Span, TemplatePart } from './ast.js';
-import { callFunction } from './functions.js';
+import { callFunction, checkArity, checkFunction, specialForms } from './functions/index.js';
 import { printExpr } from './print.js';
-import { EvalError, deepEqual, isObject, toBool, toNumber, toText, typeName, unknown } from './value.js';
+import { convert, typeFromExpr } from './types.js';
+import { EvalError, containsUnknown, deepEqual, isObject, toBool, toNumber, toText, typeName, unknown } from './value.js';
 import type { Value, ValueObject } from './value.js';
-import { hasOwn } from '../../../util/own.js';
-import { setPlainKey } from '../../plain-object.js';
+import { hasOwn } from '../util/own.js';
+import { setPlainKey } from '../util/plain-object.js';
 
 /** A root whose attributes are computed when read (locals, which may refer to each other). */
 export class LazyRoot {
@@ -16,10 +17,12 @@ export class LazyRoot {
 
 export type RootValue = Value | LazyRoot;
 
-/** Root names whose values exist only once an allocation is placed. */
-export function isRuntimeName(name: string): boolean {
-  return name.startsWith('NOMAD_') || name === 'attr' || name === 'node' || name === 'meta' || name === 'env';
+export interface EvaluatorOptions {
+  /** Root names whose values are known only later: expressions using them stay as written. */
+  isDeferred?: (name: string) => boolean;
 }
+
+const nothingDeferred = (): boolean => false;
 
 /** Work one file may make the evaluator do (loop iterations, list items): a job file needs far less. */
 export const evaluationBudget = 1_000_000;
@@ -29,11 +32,15 @@ export const maxValueLength = 1024 * 1024;
 export class Evaluator {
   private readonly loopScopes: Array<Map<string, Value>> = [];
   private spent = 0;
+  private readonly isDeferred: (name: string) => boolean;
 
   constructor(
     private readonly src: string,
     private readonly roots: ReadonlyMap<string, RootValue>,
-  ) {}
+    options: EvaluatorOptions = {},
+  ) {
+    this.isDeferred = options.isDeferred ?? nothingDeferred;
+  }
 
   /** The value of an expression; the unknown marker where it depends on placement. */
   evaluate(expr: Expr): Value {
@@ -47,7 +54,7 @@ export class Evaluator {
       case 'getattr': {
         if (expr.object.kind === 'variable' && !this.isLoopVariable(expr.object.name)) {
           const root = this.roots.get(expr.object.name);
-          if (root instanceof LazyRoot) return root.read(expr.name, expr.span);
+          if (root instanceof LazyRoot) return readRoot(root, expr.name, expr.span);
         }
         const object = this.evaluate(expr.object);
         if (object === unknown) return unknown;
@@ -110,11 +117,11 @@ export class Evaluator {
       const scope = this.loopScopes[i]!;
       if (scope.has(name)) return scope.get(name)!;
     }
-    if (isRuntimeName(name)) return unknown;
+    if (this.isDeferred(name)) return unknown;
     const root = this.roots.get(name);
     if (root === undefined) {
       const hint = name === 'var' || name === 'local' ? undefined : `variables are read as var.<name>, locals as local.<name>`;
-      throw new EvalError(`unknown variable "${name}"`, span, hint);
+      throw new EvalError(`unknown variable "${name}"`, span, hint, false, true);
     }
     if (root instanceof LazyRoot) {
       throw new EvalError(`"${name}" must be followed by an attribute, as in ${name}.<name>`, span);
@@ -222,6 +229,8 @@ export class Evaluator {
   }
 
   private call(expr: CallExpr): Value {
+    checkFunction(expr);
+    if (specialForms.has(expr.name)) return this.specialForm(expr);
     const args = expr.args.map((arg) => this.evaluate(arg));
     if (expr.expandFinal) {
       const last = args.pop();
@@ -231,6 +240,31 @@ export class Evaluator {
     }
     if (args.some((arg) => arg === unknown)) return unknown;
     return this.bounded(callFunction(expr.name, args, expr), expr.span);
+  }
+
+  /** try(), can() and convert() take expressions: arguments that may fail, or a type. */
+  private specialForm(expr: CallExpr): Value {
+    if (expr.expandFinal) throw new EvalError(`${expr.name}() does not take "..."`, expr.span);
+    if (expr.name === 'convert') {
+      checkArity('convert', [2, 2], expr.args.length, expr);
+      const value = this.evaluate(expr.args[0]!);
+      return value === unknown ? unknown : convert(value, typeFromExpr(expr.args[1]!), expr.args[0]!.span);
+    }
+    checkArity(expr.name, expr.name === 'can' ? [1, 1] : [1, Infinity], expr.args.length, expr);
+    let failure: EvalError | undefined;
+    for (const arg of expr.args) {
+      try {
+        const value = this.evaluate(arg);
+        // Whether it succeeds is known only with the value.
+        if (containsUnknown(value)) return unknown;
+        return expr.name === 'can' ? true : value;
+      } catch (error) {
+        if (!(error instanceof EvalError) || error.reference) throw error;
+        failure = error;
+      }
+    }
+    if (expr.name === 'can') return false;
+    throw new EvalError(`try() found no argument without an error; the last: ${failure!.message}`, failure!.span, failure!.hint);
   }
 
   private spend(span: Span): void {
@@ -325,6 +359,16 @@ export class Evaluator {
     }
     if (!expr.keyExpr) return list;
     return expr.grouping ? grouped : object;
+  }
+}
+
+/** A root's attribute; when reading it fails, the name is what is wrong (see EvalError.reference). */
+function readRoot(root: LazyRoot, name: string, span: Span): Value {
+  try {
+    return root.read(name, span);
+  } catch (error) {
+    if (!(error instanceof EvalError) || error.reference) throw error;
+    throw new EvalError(error.message, error.span, error.hint, error.silent, true);
   }
 }
 

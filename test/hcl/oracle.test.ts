@@ -1,8 +1,8 @@
 // Differential test: our HCL parser against HashiCorp's (compiled to WebAssembly in
 // @cdktn/hcl2json). Both must accept the same files and give the same structure.
 import { parse as referenceParse } from '@cdktn/hcl2json';
-import { parseHcl } from '../../../src/render/nomad/hcl/parser.js';
-import { projectBody } from './hcl-projection.js';
+import { parseHcl } from '../../src/hcl/index.js';
+import { projectBody } from './projection.js';
 
 const samples: Record<string, string> = {
   attributes: 'a = 1\nb = "two"\nc = true\nd = null\ne = 1.5\nf = 1e3\n',

@@ -1,5 +1,5 @@
 // setPlainKey gives the own data property setOwn gives, for every key a file may hold.
-import { setPlainKey } from '../../src/render/plain-object.js';
+import { setPlainKey } from '../../src/util/plain-object.js';
 import { setOwn } from '../../src/util/own.js';
 
 test('setPlainKey and setOwn make the same objects', () => {

@@ -2,7 +2,7 @@
 // It is ours rather than a wrapped Go parser because job files need what the
 // wrappers drop: the position of every attribute and value, the source order of
 // labelled blocks, and speed (1,000 files in well under a second). Its structure is
-// checked against the reference parser in test/render/nomad/hcl-oracle.test.ts.
+// checked against the reference parser in test/hcl/oracle.test.ts.
 import type {
   Attribute,
   BinaryOp,

@@ -11,7 +11,7 @@ import type { VersionSource } from '../model/state.js';
 import { RenderCache } from '../render/cache.js';
 import { defaultRenderOptions, renderTree } from '../render/tree.js';
 import type { JobLimits } from '../render/types.js';
-import { EngineError } from '../rollout/engine.js';
+import { RolloutError } from '../rollout/engine.js';
 import type { RolloutEngine } from '../rollout/engine.js';
 import type { Metrics } from '../status/metrics.js';
 import type { StatusReporter } from '../status/reporter.js';
@@ -148,7 +148,7 @@ export class GitOps {
           reporter.deploymentStarted({ jobId: job.id, commitSha: revision.sha, deploymentId: submitted.deployment.id, description: submitted.deployment.description });
         }
       } catch (error) {
-        if (!(error instanceof EngineError)) throw error;
+        if (!(error instanceof RolloutError)) throw error;
         logger.warn({ job: job.id, commit: revision.sha }, error.message);
         problems.push(error.message);
         store.appendEvent({ time: Date.now(), jobId: job.id, deploymentId: null, type: 'submit-refused', message: `commit ${revision.sha.slice(0, 7)}: ${error.message}`, details: { commit: revision.sha } });

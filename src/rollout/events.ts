@@ -7,6 +7,8 @@ export type ProgressEvent =
   | { type: 'deployment'; jobId: string; deployment: Deployment; message: string }
   | { type: 'allocation'; jobId: string; allocation: AllocationRecord; message: string }
   | { type: 'job'; jobId: string; message: string }
+  /** What ran was changed behind deckhand's back (removed, stopped, crashed); it is put back. */
+  | { type: 'drift'; jobId: string; allocId: string; message: string }
   | { type: 'runtime'; jobId: string | null; message: string };
 
 export type ProgressListener = (event: ProgressEvent) => void;

@@ -6,7 +6,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { JobLimits } from '../../render/types.js';
-import { EngineError } from '../../rollout/engine.js';
+import { RolloutError } from '../../rollout/engine.js';
 import type { RolloutEngine } from '../../rollout/engine.js';
 import { CheckIndexError } from '../../rollout/submit.js';
 import type { Store } from '../../store/store.js';
@@ -121,10 +121,8 @@ function agentProblems(engine: RolloutEngine): string[] {
 
 function errorAnswer(error: unknown): { status: number; body: unknown } {
   if (error instanceof ApiError) return { status: error.status, body: errorBody(error.code, error.message, error.details) };
-  if (error instanceof EngineError) {
-    const code = error.status === 404 ? 'not-found' : error.status === 409 ? 'conflict' : 'bad-request';
-    return { status: error.status, body: errorBody(code, error.message) };
-  }
+  // The rollout's refusals by kind: HTTP is this layer's business.
+  if (error instanceof RolloutError) return { status: error.kind === 'not-found' ? 404 : 409, body: errorBody(error.kind, error.message) };
   if (error instanceof CheckIndexError) return { status: 409, body: errorBody('check-index', error.message, { expected: error.expected, actual: error.actual }) };
   const fastifyError = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -5,12 +5,14 @@ import { gitFetchBenchmark } from './git-fetch.js';
 import { planBenchmark } from './plan.js';
 import { renderBenchmark } from './render.js';
 import { rolloutBenchmark } from './rollout-vs-swarm.js';
+import { storeBenchmark } from './store.js';
 import type { BenchRow } from './table.js';
 import { printTable } from './table.js';
 
 const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['render', renderBenchmark],
   ['plan', planBenchmark],
+  ['store', storeBenchmark],
   ['git', gitFetchBenchmark],
   ['rollout', rolloutBenchmark],
   ['agent', agentBenchmark],

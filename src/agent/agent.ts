@@ -22,6 +22,7 @@ import { GitOps } from './gitops.js';
 import { PullRequestPlanner } from './pull-requests.js';
 import { reportDeployments } from './report-deployments.js';
 import { githubWebhook } from './webhook.js';
+import { packageVersion } from '../util/package-root.js';
 
 export interface AgentOptions {
   logger: Logger;
@@ -131,7 +132,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  logger.info({ dataDir, listen: `${host}:${port}` }, `deckhand agent listening on http://${host}:${port}`);
+  logger.info({ dataDir, listen: `${host}:${port}`, version: packageVersion(), node: process.version }, `deckhand agent listening on http://${host}:${port}`);
   let triggers: StoppableTrigger[] = [];
   if (gitops && repository) {
     // The first sync waits for the engine: it must know what runs before it changes anything.

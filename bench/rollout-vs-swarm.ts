@@ -37,9 +37,9 @@ const healthWindowMs = 1000;
 const stopGraceSeconds = 3;
 const goalRatio = 0.9;
 const orders: UpdateOrder[] = ['stop-first', 'start-first'];
-const benchLabel = 'deckhand.bench';
+const benchLabel = 'deckhand-bench.run';
 /** Which side a container belongs to: the driver sees only deckhand's, Swarm's never wake the engine. */
-const sideLabel = 'deckhand.bench.side';
+const sideLabel = 'deckhand-bench.side';
 const timeoutMs = 120_000;
 
 type Side = 'deckhand' | 'swarm';

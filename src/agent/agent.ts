@@ -1,7 +1,7 @@
 // The agent: the store, the Docker driver, the rollout engine and the HTTP API
 // wired together, started and stopped as one. Containers outlive the agent: a
 // stop leaves them running, and the next start adopts them from their labels.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
@@ -15,13 +15,17 @@ import { noReporter } from '../status/reporter.js';
 import type { StoppableTrigger } from '../sync/triggers.js';
 import { Metrics } from '../status/metrics.js';
 import { openStore } from '../store/sqlite-store.js';
+import { isStorageError } from '../store/store.js';
 import type { Store } from '../store/store.js';
+import { splitCredentials } from '../sync/repository-url.js';
+import { makeDirectory } from '../util/make-directory.js';
 import type { AgentConfig } from './config.js';
 import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
 import { PullRequestPlanner } from './pull-requests.js';
 import { reportDeployments } from './report-deployments.js';
 import { githubWebhook } from './webhook.js';
+import { isLoopbackHost } from '../util/loopback.js';
 import { packageVersion } from '../util/package-root.js';
 
 export interface AgentOptions {
@@ -47,9 +51,15 @@ export interface RunningAgent {
 export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {
   const { logger } = options;
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
   // Secrets first: a missing file stops the start before anything is opened.
   const apiToken = config.apiTokenFile ? readSecret(config.apiTokenFile, 'api-token-file') : null;
+  // Whoever reaches the API can run any container: on a network, only with a token.
+  if (!apiToken && !isLoopbackHost(config.listen.host)) {
+    throw new Error(
+      `refusing to listen on ${config.listen.host}:${config.listen.port} without an API token: anyone who reaches that address could run containers on this machine. Set --api-token-file, or listen on 127.0.0.1`,
+    );
+  }
+  const narrowed = privateFolder(dataDir);
   const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
   const webhookSecret = config.webhookSecretFile ? readSecret(config.webhookSecretFile, 'webhook-secret-file') : null;
   const githubToken = config.githubTokenFile && config.githubRepo ? readSecret(config.githubTokenFile, 'github-token-file') : null;
@@ -63,12 +73,15 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     labels: config.labels,
     ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
   });
-  const metrics = new Metrics(() => store.listAllocations());
+  const metrics = new Metrics(
+    () => store.listAllocations(),
+    () => engine.storageProblem === null,
+  );
   const engine = new RolloutEngine({
     store,
     driver,
     onError: (error, context) => {
-      metrics.countError('engine');
+      metrics.countError(isStorageError(error) ? 'store' : 'engine');
       logger.error({ err: error }, `error while ${context}`);
     },
     onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000),
@@ -79,6 +92,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   });
   engine.onProgress(reportDeployments(store, reporter));
 
+  const jobLimits = { maxCount: config.maxCount, maxGroups: config.maxGroups, maxTasks: config.maxTasks };
   const gitops = repository
     ? new GitOps({
         source: repository.revisionSource({ ...config, dataDir }, gitToken),
@@ -91,6 +105,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         prune: config.prune,
         allowEmpty: config.allowEmpty,
         allowRewrite: config.allowForcePush,
+        limits: jobLimits,
       })
     : null;
   // Pull-request plans need a forge to post them to.
@@ -102,13 +117,14 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
           pullRequests: forge.pullRequests,
           sourceFor: (branch) => repository.revisionSource({ ...config, branch, dataDir }, gitToken),
           logger: logger.child({ component: 'pull-requests' }),
+          limits: jobLimits,
         })
       : null;
   const webhook =
     gitops && webhookSecret
       ? githubWebhook({
           secret: webhookSecret,
-          repository: { url: config.repo!, branch: config.branch ?? 'main' },
+          repository: { url: splitCredentials(config.repo!).url, branch: config.branch ?? 'main' },
           onPush: () => gitops.trigger('webhook', true),
           ...(planner ? { onPullRequest: (event) => planner.request({ number: event.number, headSha: event.headSha, headRef: event.headRef }) } : {}),
           logger,
@@ -117,7 +133,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         ? () => ({ status: 403, body: { error: { code: 'no-webhook-secret', message: 'this agent takes no webhooks: start it with --webhook-secret-file' } } })
         : undefined;
 
-  const api = await buildApi({ engine, store, metrics, logger, apiToken, ...(webhook ? { webhook } : {}), ...(gitops ? { gitops } : {}) });
+  const api = await buildApi({ engine, store, metrics, logger, apiToken, jobLimits, ...(webhook ? { webhook } : {}), ...(gitops ? { gitops } : {}) });
   const closing = new AbortController();
   const engineStarted = startEngineWithRetry(engine, logger, closing.signal);
   try {
@@ -132,6 +148,12 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  if (narrowed) logger.warn({ dataDir }, `the data directory was readable by others; it is now readable by its owner only (0700)`);
+  if (!apiToken) {
+    logger.warn(
+      'the API has no token (--api-token-file): any process on this machine can call it and run containers, including containers on the host network; set a token unless every local user and workload is trusted',
+    );
+  }
   logger.info({ dataDir, listen: `${host}:${port}`, version: packageVersion(), node: process.version }, `deckhand agent listening on http://${host}:${port}`);
   let triggers: StoppableTrigger[] = [];
   if (gitops && repository) {
@@ -150,7 +172,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       gitops.trigger('start');
       void planner?.poll();
     });
-    logger.info(`following ${config.repo}${config.branch ? ` (${config.branch})` : ''}${config.path !== '.' ? `, jobs in ${config.path}` : ''}`);
+    // Credentials in the URL stay out of every log line.
+    logger.info(`following ${splitCredentials(config.repo!).url}${config.branch ? ` (${config.branch})` : ''}${config.path !== '.' ? `, jobs in ${config.path}` : ''}`);
   }
 
   return {
@@ -188,6 +211,19 @@ async function createGitHubReporter(config: AgentConfig, token: string, logger: 
     log: logger.child({ component: 'github' }),
   });
   return { reporter, pullRequests: reporter };
+}
+
+/** Creates the data directory readable by its owner only, or narrows one that others can read; true when it narrowed it. */
+function privateFolder(dir: string): boolean {
+  // Not mkdirSync's recursive mode: it spins forever where a parent refuses new folders (/proc/x).
+  try {
+    makeDirectory(dir, 0o700);
+  } catch (error) {
+    throw new Error(`--data-dir: ${(error as Error).message}`, { cause: error });
+  }
+  if ((statSync(dir).mode & 0o077) === 0) return false;
+  chmodSync(dir, 0o700);
+  return true;
 }
 
 function readSecret(path: string, setting: string): string {

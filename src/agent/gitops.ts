@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../model/diagnostic.js';
 import type { VersionSource } from '../model/state.js';
 import { RenderCache } from '../render/cache.js';
 import { defaultRenderOptions, renderTree } from '../render/tree.js';
+import type { JobLimits } from '../render/types.js';
 import { EngineError } from '../rollout/engine.js';
 import type { RolloutEngine } from '../rollout/engine.js';
 import type { Metrics } from '../status/metrics.js';
@@ -34,6 +35,8 @@ export interface GitOpsOptions {
   /** Accept a head that does not descend from the deployed commit (a force-push). */
   allowRewrite: boolean;
   backoff?: { initialMs?: number; maxMs?: number };
+  /** The agent's max-count, max-groups, max-tasks; default validate.ts's. */
+  limits?: JobLimits;
 }
 
 /** What the agent last did with the repository, for the API and for restarts. */
@@ -104,9 +107,12 @@ export class GitOps {
   private async apply(revision: Revision): Promise<RunOutcome> {
     const { engine, store, logger, reporter } = this.options;
     const problems: string[] = [];
-    const rendered = renderTree(revision.tree, defaultRenderOptions, this.renderCache);
+    const known = this.knownJobs();
+    // A file that held a running job is read as a job file even when a typo hides what it is: an error, never a removal.
+    const jobFiles = new Map(known.filter((k) => !k.stopped && k.file !== null).map((k) => [k.file!, k.format]));
+    const rendered = renderTree(revision.tree, { ...defaultRenderOptions, ...(this.options.limits ? { limits: this.options.limits } : {}) }, this.renderCache, jobFiles);
     const jobs = rendered.jobs.map(({ job }) => ({ job, file: job.source.file }));
-    const decision = decideRevision({ jobs, diagnostics: rendered.diagnostics, files: [...revision.tree.files.keys()] }, this.knownJobs(), {
+    const decision = decideRevision({ jobs, diagnostics: rendered.diagnostics, files: [...revision.tree.files.keys()] }, known, {
       prune: this.options.prune,
       allowEmpty: this.options.allowEmpty,
     });
@@ -171,21 +177,28 @@ export class GitOps {
     return store.listJobs().flatMap((record) => {
       const versions = store.listVersions(record.id);
       if (!versions.some((v) => v.source.kind === 'git')) return [];
-      return [{ id: record.id, file: versions[0]?.source.file ?? null, stopped: record.stopped, versions: versions.map((v) => ({ version: v.version, specHash: v.specHash, stable: v.stable })) }];
+      return [{ id: record.id, file: versions[0]?.source.file ?? null, format: versions[0]!.job.source.format, stopped: record.stopped, versions: versions.map((v) => ({ version: v.version, specHash: v.specHash, stable: v.stable })) }];
     });
   }
 
   private failed(message: string): RunOutcome {
-    this.options.metrics.countError('sync');
+    const { store, metrics } = this.options;
+    metrics.countError('sync');
+    // A repeat of the same failure (a retry with backoff) is said once, not every few seconds.
+    const repeated = this.state.lastError === message;
     this.save({ lastError: message });
-    this.options.store.appendEvent({ time: Date.now(), jobId: '', deploymentId: null, type: 'sync-error', message, details: null });
+    if (!repeated) {
+      // In each followed job's events too: whoever looks at a job learns why its newest commit did not arrive.
+      const jobs = this.knownJobs().filter((k) => !k.stopped);
+      for (const jobId of ['', ...jobs.map((k) => k.id)]) store.appendEvent({ time: Date.now(), jobId, deploymentId: null, type: 'sync-error', message, details: null });
+    }
     return { ok: false, error: new Error(message) };
   }
 
   private save(change: Partial<SyncState>): void {
     this.state = { ...this.state, lastSyncAt: Date.now(), ...change };
     // Written whole and renamed: a crash leaves the old state or the new, never half.
-    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(this.state));
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(this.state), { mode: 0o600 });
     renameSync(`${this.stateFile}.tmp`, this.stateFile);
   }
 }

@@ -8,6 +8,7 @@ import type { MarkdownError, MarkdownJob } from '../plan/format-markdown.js';
 import { formatPlansMarkdown } from '../plan/format-markdown.js';
 import { RenderCache } from '../render/cache.js';
 import { defaultRenderOptions, renderTree } from '../render/tree.js';
+import type { JobLimits } from '../render/types.js';
 import type { PullRequestRef, PullRequestSource, StatusReporter } from '../status/reporter.js';
 import type { Store } from '../store/store.js';
 import type { RevisionSource } from '../sync/revision.js';
@@ -21,6 +22,8 @@ export interface PullRequestPlannerOptions {
   /** A source that reads the named branch: the pull request's head. */
   sourceFor: (branch: string) => RevisionSource;
   logger: Logger;
+  /** The agent's max-count, max-groups, max-tasks; default validate.ts's. */
+  limits?: JobLimits;
 }
 
 interface Wanted extends PullRequestRef {
@@ -85,7 +88,7 @@ export class PullRequestPlanner {
     const { revision } = result;
     // The branch may have moved on since the event: plan what is there, say which commit.
     const planned = { number: pr.number, headSha: revision.sha };
-    const rendered = renderTree(revision.tree, defaultRenderOptions, this.renderCache);
+    const rendered = renderTree(revision.tree, { ...defaultRenderOptions, ...(this.options.limits ? { limits: this.options.limits } : {}) }, this.renderCache);
     const decoder = new TextDecoder();
     const jobs: MarkdownJob[] = [];
     for (const { job } of rendered.jobs) {

@@ -4,7 +4,7 @@
 // Pure: the rendered revision and what the store knows come in as values.
 import type { Diagnostic } from '../model/diagnostic.js';
 import { isError } from '../model/diagnostic.js';
-import type { Job } from '../model/job.js';
+import type { Job, JobFormat } from '../model/job.js';
 import { jobSpecHash } from '../plan/change-rules.js';
 
 /** A job the repository put there before, as the store remembers it. */
@@ -12,6 +12,8 @@ export interface KnownJob {
   id: string;
   /** Its file at its newest version. */
   file: string | null;
+  /** The format that file was read as. */
+  format: JobFormat;
   stopped: boolean;
   /** Newest first. */
   versions: Array<{ version: number; specHash: string; stable: boolean }>;

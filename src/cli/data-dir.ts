@@ -1,13 +1,23 @@
-// Where the CLI keeps state until it talks to an agent: --data-dir, DECKHAND_DATA_DIR, or ./.deckhand.
+// Where an agent keeps its state, for `plan --data-dir` against a stopped agent:
+// --data-dir, DECKHAND_DATA_DIR, or the agent's default for this user.
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { defaultDataDir } from '../agent/config.js';
 import { openStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { DirectoryError } from '../util/make-directory.js';
 import type { CliIO } from './io.js';
+import { CliExit } from './io.js';
 
 export function dataDirOf(flags: { dataDir?: string }, io: CliIO): string {
-  return resolve(io.cwd, flags.dataDir ?? io.env.DECKHAND_DATA_DIR ?? '.deckhand');
+  return resolve(io.cwd, flags.dataDir ?? io.env.DECKHAND_DATA_DIR ?? defaultDataDir({ root: process.getuid?.() === 0, home: homedir() }, io.env));
 }
 
 export function openCliStore(flags: { dataDir?: string }, io: CliIO): Store {
-  return openStore(dataDirOf(flags, io));
+  try {
+    return openStore(dataDirOf(flags, io));
+  } catch (error) {
+    if (error instanceof DirectoryError) throw new CliExit(1, `--data-dir: ${error.message}`);
+    throw error;
+  }
 }

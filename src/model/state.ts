@@ -2,7 +2,8 @@
 // allocations and events. The store persists these; rollout and plan read them.
 import type { Job } from './job.js';
 
-export type VersionSourceKind = 'git' | 'cli' | 'revert' | 'auto-revert';
+/** `adopted`: rebuilt from the labels of running containers when the data directory had no record of the job. */
+export type VersionSourceKind = 'git' | 'cli' | 'revert' | 'auto-revert' | 'adopted';
 
 /** Where a job version came from: the commit that changed its file, a CLI submission, or a revert. */
 export interface VersionSource {

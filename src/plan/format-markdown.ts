@@ -1,6 +1,7 @@
 // Plans for pull requests, laid out as Atlantis lays them out: per job a one-line
 // summary that stays visible, then the plan and the job file's diff, collapsed.
 import { createTwoFilesPatch } from 'diff';
+import { redactSourceText } from '../model/sensitive.js';
 import { formatPlanText, updateCounts } from './format-text.js';
 import type { JobPlan } from './plan.js';
 
@@ -41,8 +42,11 @@ export function planSummary(plan: JobPlan, file: string): string {
 function jobSection(job: MarkdownJob): string[] {
   const icon = !job.plan.changes ? ':white_check_mark:' : job.plan.diff.type === 'Deleted' ? ':wastebasket:' : ':pencil2:';
   const lines = [`${icon} ${planSummary(job.plan, job.file)}`, '', '<details><summary>Plan</summary>', '', '```diff', formatPlanText(job.plan, job.file, { color: false, checkIndexHint: false }).trimEnd(), '```'];
-  if (job.oldText !== job.newText) {
-    const patch = createTwoFilesPatch(`a/${job.file}`, `b/${job.file}`, job.oldText ?? '', job.newText ?? '', '', '', { context: 3 });
+  // Comments are read by more people than the repository's files: secret values are masked on both sides.
+  const oldText = job.oldText === null ? null : redactSourceText(job.oldText);
+  const newText = job.newText === null ? null : redactSourceText(job.newText);
+  if (oldText !== newText) {
+    const patch = createTwoFilesPatch(`a/${job.file}`, `b/${job.file}`, oldText ?? '', newText ?? '', '', '', { context: 3 });
     // The first line of the patch is a separator the diff package writes; GitHub's ```diff does not need it.
     const body = patch.split('\n').filter((line) => !line.startsWith('====')).join('\n').trimEnd();
     lines.push('', `Changes to \`${job.file}\`:`, '', '```diff', body, '```');

@@ -1,5 +1,5 @@
 // What a rollout will do to one group: counts over every allocation that will
-// change (shared/SPEC.md), from the desired group and the allocations that run.
+// change (docs/spec.md), from the desired group and the allocations that run.
 import type { Group } from '../model/job.js';
 import { groupSpecHash } from './change-rules.js';
 

@@ -7,6 +7,7 @@ import { diffJobs } from './diff.js';
 import { jobSpecHash } from './change-rules.js';
 import type { GroupPlan, LiveState } from './group-plan.js';
 import { planGroup } from './group-plan.js';
+import { redactDiff } from './redact.js';
 
 export interface CurrentJob {
   /** The newest version's spec; a function, so an unchanged job (equal spec hashes) never needs it loaded. */
@@ -58,7 +59,8 @@ export function planJob(input: PlanInput): JobPlan {
     checkIndex: current?.modifyIndex ?? 0,
     version,
     groups,
-    diff,
+    // What a plan shows leaves the agent (pull-request comments, the CLI): secret values never do.
+    diff: redactDiff(diff),
   };
 }
 

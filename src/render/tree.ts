@@ -9,6 +9,7 @@ import { composeRenderer } from './compose/index.js';
 import type { DiscoveredFile } from './discover.js';
 import { formatByContent, formatByName, makePathFilter, settingsFileName } from './discover.js';
 import { kubernetesRenderer } from './kubernetes/index.js';
+import { linkOutsideMessage } from './links.js';
 import { nomadRenderer } from './nomad/index.js';
 import { readRepositorySettings } from './settings.js';
 import type { FormatRenderer, MappedJob, RenderContext, RenderOptions } from './types.js';
@@ -20,6 +21,12 @@ export interface SourceTree {
   rootName: string;
   /** Paths relative to the root, `/`-separated. */
   files: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Files that are links leading outside the root, with the path they lead to:
+   * never read, and an error wherever a job needs them. (A folder on disk; a Git
+   * revision leaves such links out.)
+   */
+  refused?: ReadonlyMap<string, string>;
 }
 
 /** A job that rendered cleanly, with where its fields came from. */
@@ -43,12 +50,21 @@ const renderers: Record<JobFormat, FormatRenderer> = {
 };
 
 export const defaultRenderOptions: RenderOptions = { env: {}, vars: {}, varFiles: [] };
+const noJobFiles: ReadonlyMap<string, JobFormat> = new Map();
 
 /**
  * Renders every job file of the tree. With a `cache` (cache.ts), files whose bytes,
  * surroundings and options did not change since an earlier render reuse its result.
+ * `jobFiles` names files that held jobs before (path → their format): such a file is
+ * read as a job file whatever its content says now, so a typo that hides what it is
+ * (`service:` for `services:`, `kind: Deploymnet`) is an error, never a job that went away.
  */
-export function renderTree(tree: SourceTree, options: RenderOptions = defaultRenderOptions, cache?: RenderCache): TreeRenderResult {
+export function renderTree(
+  tree: SourceTree,
+  options: RenderOptions = defaultRenderOptions,
+  cache?: RenderCache,
+  jobFiles: ReadonlyMap<string, JobFormat> = noJobFiles,
+): TreeRenderResult {
   const diagnostics: Diagnostic[] = [];
   const settingsBytes = tree.files.get(settingsFileName);
   const settingsText = settingsBytes ? decodeText(settingsBytes) : undefined;
@@ -63,13 +79,17 @@ export function renderTree(tree: SourceTree, options: RenderOptions = defaultRen
 
   const files: DiscoveredFile[] = [];
   const rendered: RenderedJob[] = [];
-  const optionsKey = cache ? renderOptionsKey(options) : '';
-  for (const path of [...tree.files.keys()].sort()) {
+  // The cache compares the files a render read, not the links it was refused.
+  const cached = tree.refused?.size ? undefined : cache;
+  const optionsKey = cached ? renderOptionsKey(options) : '';
+  for (const path of [...new Set([...tree.files.keys(), ...(tree.refused?.keys() ?? [])])].sort()) {
     // Other files (`.env`, READMEs) are read by the job files that need them.
     if (formatByName(path) === null || !accept(path)) continue;
-    const result = cache
-      ? cache.render(tree.files, tree.rootName, path, optionsKey, (files) => renderPath({ rootName: tree.rootName, files }, path, options))
+    let result = cached
+      ? cached.render(tree.files, tree.rootName, path, optionsKey, (files) => renderPath({ rootName: tree.rootName, files }, path, options))
       : renderPath(tree, path, options);
+    const knownFormat = jobFiles.get(path);
+    if (!result.file && knownFormat) result = renderPath(tree, path, options, false, knownFormat);
     if (result.file) files.push(result.file);
     rendered.push(...result.jobs);
     diagnostics.push(...result.diagnostics);
@@ -91,22 +111,46 @@ export interface PathRenderResult {
 /**
  * Renders one path of the tree if it is a job file. `named` says the user pointed
  * at this file: then its content decides even when its name does not look like a job.
+ * `knownFormat`: the file held jobs of that format before; when its content no
+ * longer says what it is, it is read as that format, and never as no job at all.
  */
-export function renderPath(tree: SourceTree, path: string, options: RenderOptions, named = false): PathRenderResult {
+export function renderPath(tree: SourceTree, path: string, options: RenderOptions, named = false, knownFormat?: JobFormat): PathRenderResult {
   const none: PathRenderResult = { file: null, jobs: [], diagnostics: [] };
   const bytes = tree.files.get(path);
   const byName = formatByName(path) ?? (named ? 'yaml' : null);
-  if (byName === null || bytes === undefined) return none;
+  if (byName === null) return none;
+  const target = bytes === undefined ? tree.refused?.get(path) : undefined;
+  if (target !== undefined) {
+    // A YAML file may not be a job at all: then the link is only worth a warning.
+    const job = byName !== 'yaml' || named;
+    const problem = diagnostic(job ? 'error' : 'warning', 'link-outside', path, { line: 1, col: 1 }, '', linkOutsideMessage('the file', target), job ? `name ${target} itself to use it` : undefined);
+    return { file: job ? { path, format: byName === 'yaml' ? 'compose' : byName } : null, jobs: [], diagnostics: [problem] };
+  }
+  if (bytes === undefined) return none;
   const loaded = loadText(path, bytes);
   if ('problem' in loaded) {
     // A YAML file we cannot read may not be a job at all; a named job file is.
     if (byName === 'yaml' && !named) return none;
     return { file: { path, format: byName === 'yaml' ? 'compose' : byName }, jobs: [], diagnostics: [loaded.problem] };
   }
-  const format = byName === 'yaml' ? formatByContent(loaded.text) : byName;
+  const detected = byName === 'yaml' ? formatByContent(loaded.text) : byName;
+  const format = detected ?? knownFormat ?? null;
   if (format === null) return none;
-  return { file: { path, format }, ...renderFile({ path, text: loaded.text }, format, tree, options) };
+  const rendered = renderFile({ path, text: loaded.text }, format, tree, options);
+  if (detected === null && !rendered.diagnostics.some(isError)) {
+    // Read as what it was, it says nothing wrong, yet it no longer looks like a job file: still an error, never a removal.
+    rendered.diagnostics.push(diagnostic('error', 'no-longer-a-job-file', path, { line: 1, col: 1 }, '', `this file held jobs before and no longer reads as a ${formatNames[format]} file; what runs from it keeps running`, formatHints[format]));
+    rendered.jobs = [];
+  }
+  return { file: { path, format }, ...rendered };
 }
+
+const formatNames: Record<JobFormat, string> = { nomad: 'Nomad job', compose: 'Compose', kubernetes: 'Kubernetes Deployment' };
+const formatHints: Record<JobFormat, string> = {
+  nomad: 'a Nomad job file holds a job "name" { ... } block',
+  compose: 'a Compose file has a top-level "services:" map',
+  kubernetes: 'a Deployment has "apiVersion: apps/v1" and "kind: Deployment"',
+};
 
 /** Renders one file of a known format and validates its jobs. Never throws. */
 export function renderFile(
@@ -122,13 +166,14 @@ export function renderFile(
       const bytes = tree.files.get(path);
       return bytes ? decodeText(bytes) ?? undefined : undefined;
     },
+    linkOutside: (path) => (tree.files.has(path) ? undefined : tree.refused?.get(path)),
   };
   try {
     const result = renderers[format].render(file, context);
     const diagnostics = [...result.diagnostics];
     // Shared rules run on cleanly mapped jobs only: a half-mapped job would add echoes of the first error.
     const mappedCleanly = !diagnostics.some(isError);
-    if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields));
+    if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields, options.limits));
     // A file with any error is not trusted at all: none of its jobs is deployed.
     const jobs = diagnostics.some(isError) ? [] : result.jobs;
     return { jobs, diagnostics: sortDiagnostics(diagnostics) };

@@ -15,13 +15,16 @@ import type { AllocationRecord, Deployment, JobVersion, VersionSource } from '..
 import { groupSpecHash, jobSpecHash } from '../plan/change-rules.js';
 import { RuntimeUnavailableError } from '../runtime/driver.js';
 import type { Driver, RuntimeEvent } from '../runtime/driver.js';
+import { isStorageError } from '../store/store.js';
 import type { Store } from '../store/store.js';
+import { timerDelay } from '../util/timer-delay.js';
 import { cancel, isActive, promote as promoteDeployment, startDeployment } from './deployment.js';
 import type { ProgressEvent, ProgressListener } from './events.js';
 import { probeAllocation } from './health-probe.js';
 import { reconcile } from './reconcile.js';
 import type { AllocationView, Decision } from './reconcile-types.js';
 import { descriptions } from './reconcile-types.js';
+import { planAdoption } from './adopt.js';
 import { RuntimeLink } from './runtime-link.js';
 import { submitJob } from './submit.js';
 import type { SubmitInput } from './submit.js';
@@ -36,6 +39,14 @@ export interface EngineOptions {
   onReconciled?: (jobId: string, durationMs: number) => void;
   /** Backoff between attempts to reach the runtime once it stopped answering. */
   runtimeRetryDelayMs?: { initial: number; max: number };
+  /** Backoff before a job whose round failed (its store write failed, say) is tried again. */
+  retryDelayMs?: { initial: number; max: number };
+}
+
+/** Why the store cannot be written, since when: reported by the API and metrics until a write succeeds again. */
+export interface StorageProblem {
+  message: string;
+  since: number;
 }
 
 export class EngineError extends Error {
@@ -60,6 +71,8 @@ export class RolloutEngine {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** allocId → since when it has been ready; memory only (after a restart, min_healthy_time starts again). */
   private readonly readySince = new Map<string, number>();
+  /** allocId → the note last told about it (why it waits); memory only: after a restart it is told once more. */
+  private readonly notes = new Map<string, string>();
   private unsubscribe: (() => void) | null = null;
   private closed = false;
   private readonly runtime: RuntimeLink;
@@ -70,6 +83,11 @@ export class RolloutEngine {
   /** Allocations whose http/tcp checks the driver runs. */
   private readonly watching = new Set<string>();
   private reportedUnknown = false;
+  /** Jobs whose last round failed: how many times in a row, for the backoff. */
+  private readonly failedRounds = new Map<string, number>();
+  private storage: StorageProblem | null = null;
+  /** Why the runtime did not answer the last time it was asked (at start, or once it went away). */
+  private runtimeError: string | null = null;
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
@@ -79,6 +97,7 @@ export class RolloutEngine {
       retryDelayMs: options.runtimeRetryDelayMs,
       onError: options.onError,
       onDown: (error, retryFromMs) => {
+        this.runtimeError = error.message;
         for (const job of this.store.listJobs()) this.toResume.add(job.id);
         this.emit({ type: 'runtime', jobId: null, message: `${error.message}; nothing is changed until it answers again (retrying from ${retryFromMs} ms with backoff)` });
         this.options.onError?.(error, 'reaching the runtime');
@@ -107,7 +126,14 @@ export class RolloutEngine {
       for (const job of this.store.listJobs()) this.toResume.add(job.id);
     }
     if (this.runtime.up) return;
-    await this.runtime.connect();
+    try {
+      await this.runtime.connect();
+    } catch (error) {
+      this.runtimeError = (error as Error).message;
+      throw error;
+    }
+    this.runtimeError = null;
+    this.adoptUnknownJobs();
     this.reportUnknownContainers();
     for (const job of this.store.listJobs()) this.schedule(job.id);
   }
@@ -125,6 +151,16 @@ export class RolloutEngine {
   /** Whether the runtime answered the last time it was asked. */
   get runtimeAvailable(): boolean {
     return this.runtime.up;
+  }
+
+  /** Why the runtime cannot be used now (it stopped answering, or never did since the start); null while it answers or before a first try. */
+  get runtimeProblem(): string | null {
+    return this.runtime.up ? null : this.runtimeError;
+  }
+
+  /** Set while the store cannot be written; rollouts wait, and resume once a write succeeds. */
+  get storageProblem(): StorageProblem | null {
+    return this.storage;
   }
 
   // ---- the core API ----
@@ -260,12 +296,34 @@ export class RolloutEngine {
         const started = performance.now();
         await this.reconcileJob(jobId);
         this.options.onReconciled?.(jobId, performance.now() - started);
+        this.roundSucceeded(jobId);
       })
-      .catch((error) => this.options.onError?.(error, `reconciling job ${jobId}`))
+      .catch((error) => this.roundFailed(jobId, error))
       .finally(() => {
         if (this.queues.get(jobId) === run) this.queues.delete(jobId);
       });
     this.queues.set(jobId, run);
+  }
+
+  /**
+   * A round that threw (a write to a full disk, a Docker error nobody expected)
+   * leaves the job as recorded; it is tried again with capped backoff rather than
+   * waiting for some later event, so a rollout resumes once the trouble ends.
+   */
+  private roundFailed(jobId: string, error: unknown): void {
+    this.options.onError?.(error, `reconciling job ${jobId}`);
+    if (isStorageError(error) && !this.storage) this.storage = { message: `the store cannot be written: ${(error as Error).message}`, since: this.now() };
+    const failures = (this.failedRounds.get(jobId) ?? 0) + 1;
+    this.failedRounds.set(jobId, failures);
+    const { initial, max } = this.options.retryDelayMs ?? { initial: 1_000, max: 30_000 };
+    this.wakeAt(jobId, this.now() + Math.min(max, initial * 2 ** (failures - 1)));
+  }
+
+  private roundSucceeded(jobId: string): void {
+    if (this.failedRounds.delete(jobId) && this.storage) {
+      this.storage = null;
+      this.emit({ type: 'runtime', jobId: null, message: 'the store can be written again; rollouts resume' });
+    }
   }
 
   private async reconcileJob(jobId: string): Promise<void> {
@@ -318,9 +376,10 @@ export class RolloutEngine {
     const base = {
       id: a.id, group: a.group, index: a.index, jobVersion: a.jobVersion, specHash: a.specHash, deploymentId: a.deploymentId, canary: a.canary,
       status: a.status, healthy: a.healthy, healthyAt: a.healthyAt, unhealthyAt: a.healthy === false ? a.modifiedAt : null, createdAt: a.createdAt,
+      note: this.notes.get(a.id) ?? null,
     };
-    if (a.status === 'pending') return { ...base, probe: 'not-ready', readySince: null, failure: null };
-    if (a.status === 'failed') return { ...base, probe: 'failed', readySince: null, failure: a.description || 'it failed' };
+    if (a.status === 'pending') return { ...base, probe: 'not-ready', readySince: null, failure: null, tasksRunning: false };
+    if (a.status === 'failed') return { ...base, probe: 'failed', readySince: null, failure: a.description || 'it failed', tasksRunning: false };
     const mode = group?.update.healthCheck ?? 'task_states';
     const result = probeAllocation(this.runtime.observations.get(a.id), this.driver.checkStatus(a.id), mode, group?.tasks.map((t) => t.name) ?? []);
     if (result.probe === 'ready') {
@@ -328,7 +387,7 @@ export class RolloutEngine {
     } else {
       this.readySince.delete(a.id);
     }
-    return { ...base, probe: result.probe, readySince: this.readySince.get(a.id) ?? null, failure: result.reason };
+    return { ...base, probe: result.probe, readySince: this.readySince.get(a.id) ?? null, failure: result.reason, tasksRunning: result.tasksRunning };
   }
 
   private async apply(jobId: string, decision: Decision): Promise<void> {
@@ -375,6 +434,16 @@ export class RolloutEngine {
       }
       case 'describe':
         return this.updateDeployment(jobId, (d) => ({ ...d, description: decision.description }), decision.description);
+      case 'note': {
+        if (decision.reason === null) {
+          this.notes.delete(decision.allocId);
+          return;
+        }
+        this.notes.set(decision.allocId, decision.reason);
+        const allocation = this.store.getAllocation(decision.allocId);
+        if (allocation) this.emit({ type: 'allocation', jobId, allocation, message: `allocation ${allocation.id.slice(0, 8)} ${decision.reason}` });
+        return;
+      }
       case 'complete': {
         const deployment = this.latestDeployment(jobId)!;
         this.store.transaction(() => {
@@ -423,8 +492,9 @@ export class RolloutEngine {
   /** Creates a recorded allocation's containers: for a new allocation, or again for one whose placement was cut short. */
   private async startContainers(allocation: AllocationRecord): Promise<void> {
     const { jobId } = allocation;
-    const group = this.store.getVersion(jobId, allocation.jobVersion)?.job.groups.find((g) => g.name === allocation.group);
-    if (!group) {
+    const job = this.store.getVersion(jobId, allocation.jobVersion)?.job;
+    const group = job?.groups.find((g) => g.name === allocation.group);
+    if (!job || !group) {
       const failed = { ...allocation, status: 'failed' as const, description: `version ${allocation.jobVersion} has no group "${allocation.group}"`, modifiedAt: this.now() };
       this.store.putAllocation(failed);
       return;
@@ -432,7 +502,7 @@ export class RolloutEngine {
     this.placing.add(allocation.id);
     try {
       const placed = await this.driver.place({
-        allocId: allocation.id, jobId, jobVersion: allocation.jobVersion, deploymentId: allocation.deploymentId, group, index: allocation.index, specHash: allocation.specHash,
+        allocId: allocation.id, jobId, jobVersion: allocation.jobVersion, deploymentId: allocation.deploymentId, group, index: allocation.index, specHash: allocation.specHash, job,
       });
       const running = { ...allocation, status: 'running' as const, containers: placed.containers, ports: placed.ports, description: '', modifiedAt: this.now() };
       this.store.putAllocation(running);
@@ -469,6 +539,7 @@ export class RolloutEngine {
     const stopping = { ...allocation, desired: 'stop' as const, modifiedAt: this.now(), description: allocation.description || reason };
     this.store.putAllocation(stopping);
     this.readySince.delete(allocId);
+    this.notes.delete(allocId);
     if (await this.removeContainers(stopping)) {
       this.emit({ type: 'allocation', jobId: allocation.jobId, allocation: this.store.getAllocation(allocId)!, message: `allocation ${allocId.slice(0, 8)} stopped: ${reason}` });
     }
@@ -558,7 +629,7 @@ export class RolloutEngine {
     const timer = setTimeout(() => {
       this.timers.delete(jobId);
       this.schedule(jobId);
-    }, Math.max(0, at - this.now()) + 5);
+    }, timerDelay(Math.max(0, at - this.now()) + 5));
     timer.unref();
     this.timers.set(jobId, timer);
   }
@@ -616,14 +687,52 @@ export class RolloutEngine {
     }
   }
 
+  /**
+   * Jobs whose containers run but which the store does not know (a lost or fresh
+   * data directory): rebuilt from the spec, version and spec hashes the containers
+   * carry, so nothing is placed twice. A job whose allocations all run its newest
+   * spec is taken over as it is; one caught mid-rollout gets a deployment that
+   * replaces only what does not match.
+   */
+  private adoptUnknownJobs(): void {
+    const now = this.now();
+    const { adopted } = planAdoption(this.runtime.observations.values(), (jobId) => this.store.getJob(jobId) !== undefined, now);
+    for (const { job, version, allocations, settled } of adopted) {
+      const message = `Adopted from ${allocations.length} running allocation${allocations.length === 1 ? '' : 's'}: the data directory had no record of this job`;
+      const { recorded, started } = this.store.transaction(() => {
+        const source: VersionSource = { kind: 'adopted', commit: null, file: job.source.file, author: null, message, revertOf: null };
+        const recorded = this.store.submitVersion({ job, specHash: jobSpecHash(job), source, sourceText: null, submittedAt: now, firstVersion: version });
+        for (const allocation of allocations) this.store.putAllocation(allocation);
+        if (settled) this.store.setStable(job.id, recorded.version, true);
+        return { recorded, started: settled ? null : this.recordDeployment(recorded, false) };
+      });
+      this.emit({ type: 'version', jobId: job.id, version: recorded, message: `job "${job.id}" version ${recorded.version}: ${message.charAt(0).toLowerCase()}${message.slice(1)}` });
+      if (started) this.emitStarted(started);
+    }
+  }
+
   /** Containers no record knows of are reported once, not removed (only a prune removes them). */
   private reportUnknownContainers(): void {
     if (this.reportedUnknown) return;
     this.reportedUnknown = true;
     const known = new Set(this.store.listAllocations().map((a) => a.id));
+    // One line per job and reason: an engine shared with other agents may hold hundreds.
+    const unknown = new Map<string, { jobId: string; why: string; allocIds: string[] }>();
     for (const observed of this.runtime.observations.values()) {
       if (known.has(observed.allocId)) continue;
-      this.emit({ type: 'runtime', jobId: observed.jobId, message: `containers of allocation ${observed.allocId.slice(0, 8)} (job ${observed.jobId}) belong to no known allocation; left alone until a prune` });
+      const why = !observed.inScope
+        ? 'were placed by an agent with other --labels'
+        : this.store.getJob(observed.jobId)
+          ? 'belong to no known allocation of the job'
+          : 'carry no job spec deckhand can read (placed by an older deckhand?)';
+      const key = `${observed.jobId}\n${why}`;
+      const entry = unknown.get(key) ?? { jobId: observed.jobId, why, allocIds: [] };
+      entry.allocIds.push(observed.allocId.slice(0, 8));
+      unknown.set(key, entry);
+    }
+    for (const { jobId, why, allocIds } of unknown.values()) {
+      const which = allocIds.length === 1 ? `allocation ${allocIds[0]}` : `${allocIds.length} allocations (${allocIds.slice(0, 5).join(', ')}${allocIds.length > 5 ? ', ...' : ''})`;
+      this.emit({ type: 'runtime', jobId, message: `containers of ${which} of job ${jobId} ${why}; left alone (docker rm -f removes them if they are not wanted)` });
     }
   }
 

@@ -8,6 +8,8 @@ export interface ProbeResult {
   probe: Probe;
   /** Why it is not ready or failed. */
   reason: string | null;
+  /** Every task's container runs (whatever its checks say). */
+  tasksRunning: boolean;
 }
 
 /**
@@ -17,6 +19,11 @@ export interface ProbeResult {
  * until its healthy deadline.
  */
 export function probeAllocation(observation: AllocationObservation | undefined, checks: CheckStatus | undefined, mode: HealthCheckMode, tasks: string[]): ProbeResult {
+  const tasksRunning = observation !== undefined && tasks.every((name) => observation.tasks.find((t) => t.task === name)?.state === 'running');
+  return { ...probeTasks(observation, checks, mode, tasks), tasksRunning };
+}
+
+function probeTasks(observation: AllocationObservation | undefined, checks: CheckStatus | undefined, mode: HealthCheckMode, tasks: string[]): Omit<ProbeResult, 'tasksRunning'> {
   if (!observation) return { probe: 'failed', reason: 'its containers are gone' };
   for (const name of tasks) {
     const task = observation.tasks.find((t) => t.task === name);

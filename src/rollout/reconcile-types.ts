@@ -26,6 +26,14 @@ export interface AllocationView {
   readySince: number | null;
   /** Why it failed (the engine's message, a task's exit), for descriptions. */
   failure: string | null;
+  /**
+   * Every task's container runs. One that fails its checks while they run may still
+   * serve (an overloaded host's checks time out), so replacing it costs availability;
+   * one whose containers are gone or exited costs nothing to stop.
+   */
+  tasksRunning: boolean;
+  /** The last note the watcher told about it (why it waits); null when none. */
+  note: string | null;
 }
 
 export interface ReconcileInput {
@@ -50,6 +58,8 @@ export type Decision =
   | { kind: 'promote'; reason: string }
   | { kind: 'progress'; group: string; requireProgressBy: number; reason: string }
   | { kind: 'describe'; description: string }
+  /** Why an allocation is left as it is for now, told once: only when it differs from the allocation's `note` (null: clears it). */
+  | { kind: 'note'; allocId: string; reason: string | null }
   | { kind: 'complete'; description: string }
   | { kind: 'fail'; description: string; revert: boolean }
   | { kind: 'pause'; description: string }

@@ -7,10 +7,15 @@
 // `count + surge` allocations exist, at least `count - unavailable` are healthy.
 // Nomad's max_parallel (stop-first) is `surge 0, unavailable N`; Swarm's start-first
 // parallelism is `surge N, unavailable 0`; Kubernetes gives both numbers itself.
-import type { Group, UpdateStrategy } from '../model/job.js';
+// Outside a deployment, replacing what fails keeps to the same budgets (keep-running.ts).
+import type { Group, Job, UpdateStrategy } from '../model/job.js';
 import type { Deployment, DeploymentGroupState } from '../model/state.js';
+import { budgets } from './budgets.js';
+import { keepRunning } from './keep-running.js';
 import type { AllocationView, Decision, ReconcileInput } from './reconcile-types.js';
 import { descriptions } from './reconcile-types.js';
+
+export { budgets } from './budgets.js';
 
 export function reconcile(input: ReconcileInput): Decision[] {
   const out: Decision[] = [];
@@ -21,19 +26,22 @@ export function reconcile(input: ReconcileInput): Decision[] {
   }
   const active = deployment && deployment.jobVersion === input.version && (deployment.status === 'running' || deployment.status === 'paused') ? deployment : null;
   const wakeups: number[] = [];
+  const waiting = new Set<string>();
   const results = job.groups.map((group) =>
-    reconcileGroup({ ...input, group, deployment: active, latestDeployment: deployment, state: active?.groups.find((g) => g.name === group.name) ?? null, out, wakeups }),
+    reconcileGroup({ ...input, job, group, deployment: active, latestDeployment: deployment, state: active?.groups.find((g) => g.name === group.name) ?? null, out, wakeups, waiting }),
   );
   for (const a of input.allocations) {
     if (!job.groups.some((g) => g.name === a.group)) out.push({ kind: 'stop', allocId: a.id, reason: `group "${a.group}" is no longer in the job` });
   }
   if (active) decideDeployment(active, results, input.now, out);
+  forgetNotes(input.allocations, waiting, out);
   const next = Math.min(...wakeups.filter((t) => t > input.now));
   if (Number.isFinite(next) && !out.some((d) => d.kind === 'complete' || d.kind === 'fail')) out.push({ kind: 'wait', until: next, reason: 'a health or deadline timer' });
   return out;
 }
 
 interface GroupContext extends ReconcileInput {
+  job: Job;
   group: Group;
   /** The deployment of the newest version while it runs or waits; null otherwise. */
   deployment: Deployment | null;
@@ -41,6 +49,8 @@ interface GroupContext extends ReconcileInput {
   state: DeploymentGroupState | null;
   out: Decision[];
   wakeups: number[];
+  /** Allocations that wait to be replaced: they keep their note. */
+  waiting: Set<string>;
 }
 
 interface GroupResult {
@@ -76,7 +86,7 @@ function reconcileGroup(ctx: GroupContext): GroupResult {
   if (!deployment) {
     // After a failed deployment nothing is placed until a new version comes (principle 5: no retry loop).
     const failedVersion = ctx.latestDeployment?.jobVersion === ctx.version && ctx.latestDeployment.status === 'failed';
-    keepRunning(ctx, allocations, health, failedVersion);
+    keepRunning({ now, group, format: ctx.job.source.format, allocations, health, frozen: failedVersion, out, wakeups: ctx.wakeups, waiting: ctx.waiting });
     return { ...result, done: true };
   }
 
@@ -198,36 +208,10 @@ function judge(a: AllocationView, strategy: UpdateStrategy, ctx: GroupContext): 
   return null;
 }
 
-/** Outside a deployment: keep `count` allocations running, replacing the ones that failed. */
-function keepRunning(ctx: GroupContext, allocations: AllocationView[], health: Map<string, boolean | null>, frozen: boolean): void {
-  const { group, out, now } = ctx;
-  const failed = allocations.filter((a) => a.status === 'failed' || a.probe === 'failed');
-  const alive = allocations.filter((a) => !failed.includes(a));
-  if (frozen) {
-    for (const a of failed) out.push({ kind: 'stop', allocId: a.id, reason: `failed (${a.failure ?? 'not healthy'}); not replaced: its version's deployment failed` });
-    return;
-  }
-  for (const a of failed) {
-    const at = (a.unhealthyAt ?? now) + group.restart.delayMs;
-    if (health.get(a.id) === false && now < at) {
-      ctx.wakeups.push(at);
-      continue;
-    }
-    out.push({ kind: 'stop', allocId: a.id, reason: `failed (${a.failure ?? 'its containers are gone'}): replaced`, ...(a.status === 'running' ? { drift: true } : {}) });
-    if (a.index < group.count && !alive.some((b) => b.index === a.index)) {
-      out.push({ kind: 'place', group: group.name, index: a.index, canary: false, reason: `replaces failed allocation ${a.id.slice(0, 8)}` });
-    }
-  }
-  const used = new Set(allocations.map((a) => a.index));
-  for (let index = 0; index < group.count; index++) {
-    if (!used.has(index)) out.push({ kind: 'place', group: group.name, index, canary: false, reason: `count is ${group.count}` });
-  }
-  const seen = new Set<number>();
-  for (const a of [...alive].sort((x, y) => x.index - y.index || x.createdAt - y.createdAt)) {
-    if (a.index >= group.count) out.push({ kind: 'stop', allocId: a.id, reason: `count is ${group.count}` });
-    else if (seen.has(a.index)) out.push({ kind: 'stop', allocId: a.id, reason: `a second allocation for index ${a.index}` });
-    seen.add(a.index);
-  }
+/** A note no longer told (the allocation does not wait any more) is forgotten, so it is told again if it waits again. */
+function forgetNotes(allocations: AllocationView[], waiting: Set<string>, out: Decision[]): void {
+  const stopped = new Set(out.flatMap((d) => (d.kind === 'stop' ? [d.allocId] : [])));
+  for (const a of allocations) if (a.note !== null && !waiting.has(a.id) && !stopped.has(a.id)) out.push({ kind: 'note', allocId: a.id, reason: null });
 }
 
 function decideDeployment(deployment: Deployment, results: GroupResult[], now: number, out: Decision[]): void {
@@ -254,15 +238,6 @@ function decideDeployment(deployment: Deployment, results: GroupResult[], now: n
     }
     out.push({ kind: 'wait', until: deadline, reason: `progress deadline of group "${result.name}"` });
   }
-}
-
-/** Kubernetes' budgets, from the strategy: Nomad and Swarm say them with maxParallel and order. */
-export function budgets(strategy: UpdateStrategy, count: number): { surge: number; unavailable: number } {
-  const parallel = strategy.maxParallel > 0 ? strategy.maxParallel : Math.max(1, count);
-  const surge = strategy.maxSurge ?? (strategy.order === 'start-first' ? parallel : 0);
-  let unavailable = strategy.maxUnavailable ?? (strategy.order === 'stop-first' ? parallel : 0);
-  if (surge === 0 && unavailable === 0) unavailable = 1;
-  return { surge, unavailable };
 }
 
 /** Indexes below `count` for new allocations: first those no allocation holds, then those old ones hold. */

@@ -1,7 +1,7 @@
 // The runtime's contract: what the rollout engine asks of whatever runs
 // allocations. `docker/` implements it on the Docker engine; tests of the pure
 // core never need it.
-import type { Check, Group, RestartPolicy } from '../model/job.js';
+import type { Check, Group, Job, RestartPolicy } from '../model/job.js';
 
 /** Everything needed to start one allocation: one container per task of its group. */
 export interface PlacementRequest {
@@ -15,6 +15,8 @@ export interface PlacementRequest {
   specHash: string;
   /** Port label → host port, when they were chosen before (a replacement keeps nothing; a re-placement after a crash keeps them). */
   ports?: Record<string, number>;
+  /** The whole job of this version, carried by the containers: a lost data directory is rebuilt from what runs. */
+  job?: Job;
 }
 
 export interface Placement {
@@ -70,6 +72,13 @@ export interface AllocationObservation {
   deploymentId: string | null;
   ports: Record<string, number>;
   tasks: TaskObservation[];
+  /** The job version's spec as the containers carry it (JSON), when they do. */
+  spec: string | null;
+  /**
+   * Placed by an agent with this agent's own `--labels` (none for none). An agent
+   * without labels sees every agent's containers; it adopts only its own.
+   */
+  inScope: boolean;
 }
 
 /** `disconnected`: the event stream broke (the runtime may be gone); `reconnected`: it is back, and events may have been missed. */

@@ -18,8 +18,8 @@ export class Metrics {
   private readonly errors: Counter<'kind'>;
   private readonly countedEndings = new Set<string>();
 
-  /** `allocations` is read at each scrape, so the gauge is never stale. */
-  constructor(allocations: () => AllocationRecord[]) {
+  /** `allocations` and `storeWritable` are read at each scrape, so the gauges are never stale. */
+  constructor(allocations: () => AllocationRecord[], storeWritable: () => boolean = () => true) {
     collectDefaultMetrics({ register: this.registry, prefix: 'deckhand_' });
     this.deployments = new Counter({ name: 'deckhand_deployments_total', help: 'Deployments that ended, by result', labelNames: ['result'], registers: [this.registry] });
     this.rolloutSeconds = new Histogram({
@@ -43,6 +43,14 @@ export class Metrics {
       registers: [this.registry],
     });
     this.errors = new Counter({ name: 'deckhand_errors_total', help: 'Errors deckhand survived, by kind', labelNames: ['kind'], registers: [this.registry] });
+    new Gauge({
+      name: 'deckhand_store_writable',
+      help: '1 while the store can be written; 0 while its writes fail (a full disk): rollouts wait until they succeed again',
+      registers: [this.registry],
+      collect() {
+        this.set(storeWritable() ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'deckhand_allocations',
       help: 'Allocations meant to run, by status and health',

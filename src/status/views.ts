@@ -1,4 +1,4 @@
-// The JSON shapes of SPEC.md (status, history, deployments) built from what the
+// The JSON shapes of docs/spec.md (status, history, deployments) built from what the
 // store holds. Pure: the API serves them and the CLI prints them.
 import type { AllocationRecord, Deployment, JobRecord, JobVersion } from '../model/state.js';
 

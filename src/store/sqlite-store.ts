@@ -1,6 +1,6 @@
 // The Store on SQLite (node:sqlite: synchronous, one connection per process).
 // Every statement is prepared once, in the constructor.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion } from '../model/state.js';
 import { openDatabaseFile, openMemoryDatabase } from './open-database.js';
@@ -23,13 +23,32 @@ import {
 } from './rows.js';
 import { preparer, sqliteErrorCode, transaction, type Database } from './sqlite.js';
 import type { EventQuery, Store, SubmitVersionInput } from './store.js';
+import { makeDirectory } from '../util/make-directory.js';
 
 export const DATABASE_FILE = 'deckhand.db';
 
 /** Opens (creating it and its folder when missing) `<dataDir>/deckhand.db`. */
 export function openStore(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true });
-  return new SqliteStore(openDatabaseFile(join(dataDir, DATABASE_FILE)));
+  makeDirectory(dataDir, 0o700);
+  const file = join(dataDir, DATABASE_FILE);
+  keepPrivate(file);
+  return new SqliteStore(openDatabaseFile(file));
+}
+
+/**
+ * The store holds every job's environment: readable by its owner only. SQLite gives
+ * its -wal and -shm files the main file's mode, so the main file is made 0600 first
+ * (created so when new), and files an older deckhand left readable are narrowed.
+ */
+function keepPrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+    }
+  } catch {
+    // A folder in its place, a read-only disk: opening the database says what is wrong, in its words.
+  }
 }
 
 /** A store that lives as long as the process: for tests of the layers above. */
@@ -170,7 +189,7 @@ export class SqliteStore implements Store {
       const modifyIndex = this.nextModifyIndex();
       const version: JobVersion = {
         jobId,
-        version: existing ? existing.version + 1 : 0,
+        version: existing ? existing.version + 1 : (input.firstVersion ?? 0),
         job: input.job,
         specHash: input.specHash,
         modifyIndex,
@@ -184,7 +203,7 @@ export class SqliteStore implements Store {
       } else {
         this.statements.insertJob.run({
           id: jobId,
-          version: 0,
+          version: version.version,
           modify_index: modifyIndex,
           stopped: 0,
           created_at: input.submittedAt,

@@ -2,6 +2,7 @@
 // src/store writes SQL; this interface is the border.
 import type { Job } from '../model/job.js';
 import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion, VersionSource } from '../model/state.js';
+import { sqliteErrorCode } from './sqlite.js';
 
 export interface SubmitVersionInput {
   job: Job;
@@ -9,6 +10,8 @@ export interface SubmitVersionInput {
   source: VersionSource;
   sourceText: string | null;
   submittedAt: number;
+  /** The version number of a job new to the store (0 when absent): a job adopted from running containers keeps the number they carry. */
+  firstVersion?: number;
 }
 
 export interface EventQuery {
@@ -17,6 +20,14 @@ export interface EventQuery {
   afterSeq?: number;
   /** Newest last; at most this many (the newest). */
   limit?: number;
+}
+
+/**
+ * Whether an error says the store could not write (disk full, I/O error, read-only
+ * file, a lock held too long): the kind of trouble that ends when the disk does.
+ */
+export function isStorageError(error: unknown): boolean {
+  return /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(sqliteErrorCode(error) ?? '');
 }
 
 export interface Store {

@@ -38,7 +38,7 @@ describe('starting', () => {
 });
 
 describe('API tokens', () => {
-  test('mutating calls need the right bearer token; reads do not', async () => {
+  test('calls need the right bearer token, reads included; the health check and webhooks do not', async () => {
     const agent = await agentFor({ runId: newRunId(), apiToken: 's3cret-token' });
     const body = bundleOf(webJob({ count: 1 }).replace('deckhand-demo:v1', 'deckhand-demo:v1'));
 
@@ -51,10 +51,17 @@ describe('API tokens', () => {
     const deleteWithout = await api(agent.url, 'DELETE', '/v1/job/web');
     expect(deleteWithout.status).toBe(401);
 
-    expect((await api(agent.url, 'GET', '/v1/jobs')).status).toBe(200);
+    for (const path of ['/v1/jobs', '/v1/job/web', '/v1/job/web/versions', '/v1/sync', '/metrics', '/v1/events', '/v1/deployment/x']) {
+      expect([path, (await api(agent.url, 'GET', path)).status]).toEqual([path, 401]);
+      expect([path, (await api(agent.url, 'GET', path, undefined, 'wrong')).status]).toEqual([path, 403]);
+    }
+    expect((await api(agent.url, 'GET', '/v1/jobs', undefined, 's3cret-token')).status).toBe(200);
+    expect((await api(agent.url, 'GET', '/v1/agent/health')).status).toBe(200);
+    // A webhook proves itself by its signature, not by the token (this agent takes none: 404).
+    expect((await api(agent.url, 'POST', '/v1/webhooks/github', {})).status).toBe(404);
     const right = await api<{ jobs: Array<{ deploymentId: string }> }>(agent.url, 'POST', '/v1/jobs', body, 's3cret-token');
     expect(right.status).toBe(200);
-    await deploymentEnd(agent.url, right.body.jobs[0]!.deploymentId);
+    await deploymentEnd(agent.url, right.body.jobs[0]!.deploymentId, 90_000, 's3cret-token');
     // The token never reaches the log.
     expect(agent.log()).not.toContain('s3cret-token');
   });

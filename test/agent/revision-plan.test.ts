@@ -13,7 +13,7 @@ function job(id: string, image: string, file = `${id}.nomad`): Job {
 function known(j: Job, history: string[], stopped = false): KnownJob {
   // history: images of versions oldest first; the newest is last.
   const versions = history.map((image, version) => ({ version, specHash: jobSpecHash(job(j.id, image, j.source.file)), stable: true })).reverse();
-  return { id: j.id, file: j.source.file, stopped, versions };
+  return { id: j.id, file: j.source.file, format: j.source.format, stopped, versions };
 }
 
 const error = (file: string): Diagnostic => ({ severity: 'error', code: 'x', file, line: 3, col: 5, field: 'count', message: 'bad' });

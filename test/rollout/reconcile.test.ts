@@ -235,6 +235,177 @@ describe('changes that replace nothing', () => {
   });
 });
 
+describe('unhealthy allocations outside a deployment', () => {
+  /** A deployed job whose allocations at `indexes` then break as `how` says. */
+  function broken(first: Job, indexes: Record<number, 'checks-fail' | 'gone'>): { world: World; ids: string[] } {
+    const world = deployed(first);
+    const byIndex = [...world.allocs.values()].sort((a, b) => a.index - b.index);
+    for (const [index, how] of Object.entries(indexes)) world.breakAllocation(byIndex[Number(index)]!.id, how);
+    world.log = [];
+    world.snapshots = [];
+    return { world, ids: byIndex.map((a) => a.id) };
+  }
+  const kinds = (world: World, from = 0) => world.log.slice(from).map((l) => l.decision.kind).filter((k) => k === 'place' || k === 'stop');
+  const stopsOf = (world: World, ids: string[]) => world.log.filter((l) => l.decision.kind === 'stop' && ids.includes(l.decision.allocId));
+  const notes = (world: World) => world.log.flatMap((l) => (l.decision.kind === 'note' && l.decision.reason !== null ? [l.decision] : []));
+  const formatted = (j: Job, format: 'kubernetes' | 'compose'): Job => ({ ...j, source: { format, file: `web.${format === 'kubernetes' ? 'yaml' : 'compose.yaml'}` } });
+  /** The fewest allocations that were healthy when last judged (an unhealthy one that runs may serve) in any round. */
+  const fewestHealthy = (world: World) => Math.min(...world.snapshots.map((s) => s.running.filter((r) => r.healthy === true).length));
+
+  it('max_parallel 1: one of three is replaced at a time, the next once its replacement is healthy', () => {
+    const { world, ids } = broken(job('v1', 4), { 0: 'checks-fail', 1: 'checks-fail', 2: 'checks-fail' });
+    const sick = ids.slice(0, 3);
+    world.step();
+    expect(kinds(world)).toEqual(['stop', 'place']);
+    expect(world.log.find((l) => l.decision.kind === 'stop')!.decision).toEqual({
+      kind: 'stop', allocId: ids[0], reason: 'unhealthy (the HEALTHCHECK timed out): replaced, 1 of 1 replacements under way (max_parallel 1)',
+    });
+    expect(notes(world)).toEqual([1, 2].map((i) => ({
+      kind: 'note', allocId: ids[i], reason: 'unhealthy (the HEALTHCHECK timed out): waiting to replace it, 1 of 1 replacements under way (max_parallel 1)',
+    })));
+
+    // Asked again while the replacement starts: nothing, not even the notes again.
+    const mark = world.log.length;
+    expect(world.step().changed).toBe(false);
+    world.now += 500;
+    expect(world.step().changed).toBe(false);
+    expect(kinds(world, mark)).toEqual([]);
+
+    world.run();
+    const stops = stopsOf(world, sick);
+    expect(stops.map((l) => l.decision.kind === 'stop' && l.decision.allocId)).toEqual(sick);
+    // Each next stop comes in the round its predecessor's replacement turned healthy (ready after 500 ms, healthy 1 s later).
+    for (let i = 1; i < stops.length; i++) {
+      expect(stops[i]!.time - stops[i - 1]!.time).toBeGreaterThanOrEqual(1500);
+      const healthyNow = world.log.filter((l) => l.time === stops[i]!.time && l.decision.kind === 'set-health' && l.decision.healthy);
+      expect(healthyNow).toHaveLength(1);
+    }
+    expect(notes(world)).toHaveLength(2);
+    expect(world.extremes().maxAllocations).toBe(4);
+    expect(fewestHealthy(world)).toBe(3);
+    expect(world.running().map((a) => a.index)).toEqual([0, 1, 2, 3]);
+    expect([...world.allocs.values()].every((a) => a.healthy === true && a.broken === null)).toBe(true);
+    expect(world.allocs.has(ids[3]!)).toBe(true);
+  });
+
+  it('an allocation whose containers are gone is replaced at once, whatever the budget', () => {
+    const { world, ids } = broken(job('v1', 4), { 0: 'gone', 1: 'gone', 2: 'checks-fail' });
+    world.step();
+    expect(stopsOf(world, ids).map((l) => l.decision.kind === 'stop' && [l.decision.allocId, l.decision.reason])).toEqual([
+      [ids[0], 'failed (its containers are gone): replaced'],
+      [ids[1], 'failed (its containers are gone): replaced'],
+    ]);
+    expect(world.log.filter((l) => l.decision.kind === 'place').map((l) => l.decision.kind === 'place' && l.decision.index)).toEqual([0, 1]);
+    // Two slots are being replaced already: the unhealthy one that still runs waits for them.
+    expect(notes(world).map((n) => [n.allocId, n.reason])).toEqual([[ids[2], 'unhealthy (the HEALTHCHECK timed out): waiting to replace it, 1 of 1 replacements under way (max_parallel 1)']]);
+    world.run();
+    expect(stopsOf(world, [ids[2]!])).toHaveLength(1);
+    expect([...world.allocs.values()].every((a) => a.healthy === true && a.broken === null)).toBe(true);
+  });
+
+  it('a count of 1 whose only allocation is unhealthy is replaced (no deadlock)', () => {
+    const { world, ids } = broken(job('v1', 1), { 0: 'checks-fail' });
+    world.step();
+    expect(kinds(world)).toEqual(['stop', 'place']);
+    expect(notes(world)).toEqual([]);
+    world.run();
+    expect(world.allocs.has(ids[0]!)).toBe(false);
+    expect([...world.allocs.values()].map((a) => [a.index, a.healthy])).toEqual([[0, true]]);
+  });
+
+  it('never stops the last healthy allocation while a replacement is not healthy yet', () => {
+    const { world, ids } = broken(job('v1', 2, { maxParallel: 2 }), { 0: 'checks-fail', 1: 'checks-fail' });
+    world.step();
+    expect(kinds(world)).toEqual(['stop', 'place']);
+    expect(notes(world).map((n) => [n.allocId, n.reason])).toEqual([
+      [ids[1], 'unhealthy (the HEALTHCHECK timed out): waiting to replace it, it is the group\'s last healthy allocation and 1 replacement is not healthy yet'],
+    ]);
+    world.run();
+    expect(stopsOf(world, ids)).toHaveLength(2);
+    expect(fewestHealthy(world)).toBe(1);
+  });
+
+  it('a replacement that fails before it was ever healthy is replaced after the restart delay, still within the budget', () => {
+    const { world, ids } = broken(job('v1', 4), { 0: 'checks-fail', 1: 'checks-fail' });
+    world.step();
+    const replacement = [...world.allocs.values()].find((a) => !ids.includes(a.id))!;
+    world.now += 600;
+    world.breakAllocation(replacement.id, 'checks-fail');
+    const mark = world.log.length;
+    world.step();
+    expect(world.log.slice(mark).map((l) => l.decision)).toEqual([
+      { kind: 'set-health', allocId: replacement.id, healthy: false, reason: 'the HEALTHCHECK timed out' },
+      { kind: 'wait', until: world.now + 1000, reason: 'a health or deadline timer' },
+    ]);
+    world.now += 1000;
+    world.step();
+    expect(kinds(world, mark)).toEqual(['stop', 'place']);
+    expect(stopsOf(world, [replacement.id])[0]!.decision).toMatchObject({ reason: 'failed (the HEALTHCHECK timed out): replaced' });
+    world.run();
+    expect(stopsOf(world, [ids[1]!])).toHaveLength(1);
+    expect(fewestHealthy(world)).toBe(3);
+  });
+
+  it('Kubernetes maxUnavailable 0, maxSurge 1: each replacement starts beside its unhealthy pod, which stops once it is healthy', () => {
+    const k8s = formatted(job('v1', 4, { ...kubernetesUpdateDefaults, minHealthyTimeMs: 0, progressDeadlineMs: 10_000 }, kubernetesUpdateDefaults), 'kubernetes');
+    const { world, ids } = broken(k8s, { 0: 'checks-fail', 1: 'checks-fail', 2: 'checks-fail' });
+    world.step();
+    expect(kinds(world)).toEqual(['place']);
+    expect(world.log.find((l) => l.decision.kind === 'place')!.decision).toEqual({
+      kind: 'place', group: 'web', index: 0, canary: false, reason: `replaces unhealthy allocation ${ids[0]!.slice(0, 8)}, which stops once this one is healthy (maxSurge 1, maxUnavailable 0)`,
+    });
+    expect(notes(world).map((n) => n.reason)).toEqual(Array(2).fill('unhealthy (the HEALTHCHECK timed out): waiting to replace it, 1 of 1 replacements under way (maxSurge 1, maxUnavailable 0)'));
+    world.run();
+    const stops = stopsOf(world, ids.slice(0, 3));
+    expect(stops.map((l) => l.decision.kind === 'stop' && l.decision.reason)).toEqual(
+      stops.map(() => expect.stringMatching(/^unhealthy \(the HEALTHCHECK timed out\): replaced by allocation \w{8}, which is healthy$/)),
+    );
+    expect(stops).toHaveLength(3);
+    expect(world.extremes().maxAllocations).toBe(5);
+    expect(fewestHealthy(world)).toBe(4);
+    expect(world.running().map((a) => a.index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('Swarm parallelism 2: two at a time, stop-first', () => {
+    const swarm = formatted(job('v1', 4, { ...swarmUpdateDefaults, maxParallel: 2, minHealthyTimeMs: 1000, progressDeadlineMs: 60_000 }, swarmUpdateDefaults), 'compose');
+    const { world, ids } = broken(swarm, { 0: 'checks-fail', 1: 'checks-fail', 2: 'checks-fail' });
+    world.step();
+    expect(kinds(world)).toEqual(['stop', 'place', 'stop', 'place']);
+    expect(stopsOf(world, ids).map((l) => l.decision.kind === 'stop' && l.decision.reason)).toEqual([
+      'unhealthy (the HEALTHCHECK timed out): replaced, 1 of 2 replacements under way (parallelism 2)',
+      'unhealthy (the HEALTHCHECK timed out): replaced, 2 of 2 replacements under way (parallelism 2)',
+    ]);
+    expect(notes(world).map((n) => [n.allocId, n.reason])).toEqual([[ids[2], 'unhealthy (the HEALTHCHECK timed out): waiting to replace it, 2 of 2 replacements under way (parallelism 2)']]);
+    world.run();
+    expect(stopsOf(world, ids)).toHaveLength(3);
+    expect(fewestHealthy(world)).toBe(2);
+    expect(world.running().map((a) => a.index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('Swarm start-first parallelism 2: two replacements beside the unhealthy ones, none stopped before', () => {
+    const swarm = formatted(job('v1', 4, { ...swarmUpdateDefaults, maxParallel: 2, order: 'start-first', minHealthyTimeMs: 1000, progressDeadlineMs: 60_000 }, swarmUpdateDefaults), 'compose');
+    const { world, ids } = broken(swarm, { 0: 'checks-fail', 1: 'checks-fail', 2: 'checks-fail' });
+    world.step();
+    expect(kinds(world)).toEqual(['place', 'place']);
+    expect(notes(world).map((n) => n.reason)).toEqual(['unhealthy (the HEALTHCHECK timed out): waiting to replace it, 2 of 2 replacements under way (parallelism 2, order start-first)']);
+    world.run();
+    expect(stopsOf(world, ids)).toHaveLength(3);
+    expect(world.extremes().maxAllocations).toBe(6);
+    expect(fewestHealthy(world)).toBe(4);
+  });
+
+  it('an unhealthy allocation that recovers while its replacement starts keeps its place; the replacement goes', () => {
+    const k8s = formatted(job('v1', 2, { ...kubernetesUpdateDefaults, minHealthyTimeMs: 0, progressDeadlineMs: 10_000 }, kubernetesUpdateDefaults), 'kubernetes');
+    const { world, ids } = broken(k8s, { 0: 'checks-fail' });
+    world.step();
+    const replacement = [...world.allocs.values()].find((a) => !ids.includes(a.id))!;
+    world.allocs.get(ids[0]!)!.broken = null;
+    world.step();
+    expect(stopsOf(world, [replacement.id]).map((l) => l.decision)).toEqual([{ kind: 'stop', allocId: replacement.id, reason: 'a second allocation for index 0' }]);
+    expect([...world.allocs.keys()].sort()).toEqual([...ids].sort());
+  });
+});
+
 describe('budgets', () => {
   it('are Nomad stop-first max_parallel, Swarm start-first parallelism, or Kubernetes numbers', () => {
     expect(budgets({ ...nomadUpdateDefaults, maxParallel: 2 }, 6)).toEqual({ surge: 0, unavailable: 2 });

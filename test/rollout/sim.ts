@@ -15,8 +15,10 @@ export interface ImageBehaviour {
   kind: 'good' | 'missing' | 'unhealthy';
 }
 
-interface SimAlloc extends Omit<AllocationView, 'probe' | 'readySince' | 'failure'> {
+interface SimAlloc extends Omit<AllocationView, 'probe' | 'readySince' | 'failure' | 'tasksRunning'> {
   image: string;
+  /** What happened to it after it started, whatever its image: see `breakAllocation`. */
+  broken: 'checks-fail' | 'gone' | null;
 }
 
 export interface Snapshot {
@@ -61,11 +63,20 @@ export class World {
     this.deployments[this.deployments.length - 1] = this.deployment!;
   }
 
+  /** From now on its checks fail while its containers run, or its containers are gone. */
+  breakAllocation(allocId: string, how: 'checks-fail' | 'gone'): void {
+    this.allocs.get(allocId)!.broken = how;
+  }
+
   view(a: SimAlloc): AllocationView {
+    const { broken, ...rest } = a;
+    if (broken === 'gone') return { ...rest, probe: 'failed', readySince: null, failure: 'its containers are gone', tasksRunning: false };
+    if (broken === 'checks-fail') return { ...rest, probe: 'failed', readySince: null, failure: 'the HEALTHCHECK timed out', tasksRunning: true };
     const image = this.images[a.image] ?? { startMs: 0, kind: 'missing' };
     const started = this.now >= a.createdAt + image.startMs;
     const probe = a.status === 'failed' ? 'failed' : !started ? 'not-ready' : image.kind === 'unhealthy' ? 'failed' : 'ready';
-    return { ...a, probe, readySince: probe === 'ready' ? a.createdAt + image.startMs : null, failure: image.kind === 'missing' ? `No such image: ${a.image}` : image.kind === 'unhealthy' ? 'the HEALTHCHECK failed' : null };
+    const failure = image.kind === 'missing' ? `No such image: ${a.image}` : image.kind === 'unhealthy' ? 'the HEALTHCHECK failed' : null;
+    return { ...rest, probe, readySince: probe === 'ready' ? a.createdAt + image.startMs : null, failure, tasksRunning: a.status === 'running' };
   }
 
   /** One reconcile and its decisions applied; returns the earliest wait, or null. */
@@ -101,11 +112,15 @@ export class World {
         this.allocs.set(allocId, {
           id: allocId, group: group.name, index: decision.index, jobVersion: this.version, specHash: groupSpecHash(group), deploymentId: this.deployment?.id ?? null,
           canary: decision.canary, status: missing ? 'failed' : 'running', healthy: null, healthyAt: null, unhealthyAt: null, createdAt: this.now, image,
+          note: null, broken: null,
         });
         break;
       }
       case 'stop':
         this.allocs.delete(decision.allocId);
+        return;
+      case 'note':
+        this.allocs.get(decision.allocId)!.note = decision.reason;
         return;
       case 'update-in-place':
         this.allocs.get(decision.allocId)!.jobVersion = this.version;

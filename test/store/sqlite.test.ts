@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabaseFile } from '../../src/store/open-database.js';
 import { openSqlite, preparer, sqliteErrorCode, transaction, type Database } from '../../src/store/sqlite.js';
+import { isStorageError } from '../../src/store/store.js';
 import { tempDir } from './fixtures.js';
 
 let dir: string;
@@ -23,6 +24,15 @@ afterEach(() => {
 });
 
 const values = () => db.prepare('SELECT x FROM t ORDER BY x').all().map((row) => row.x);
+
+function caughtError(fn: () => void): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('did not throw');
+}
 
 describe('transaction', () => {
   it('commits, and rolls the whole of it back when the function throws', () => {
@@ -97,18 +107,23 @@ describe('prepared statements', () => {
 describe('error codes', () => {
   it('are named by their extended code where deckhand tells them apart, else by their primary code', () => {
     db.exec('CREATE TABLE parent (id TEXT PRIMARY KEY) STRICT; CREATE TABLE child (p TEXT REFERENCES parent (id)) STRICT');
-    const caught = (fn: () => void): unknown => {
-      try {
-        fn();
-      } catch (error) {
-        return error;
-      }
-      throw new Error('did not throw');
-    };
-    expect(sqliteErrorCode(caught(() => db.exec(`INSERT INTO child VALUES ('nobody')`)))).toBe('SQLITE_CONSTRAINT_FOREIGNKEY');
-    expect(sqliteErrorCode(caught(() => db.exec('INSERT INTO t (x) VALUES (NULL)')))).toBe('SQLITE_CONSTRAINT_NOTNULL');
-    expect(sqliteErrorCode(caught(() => db.exec('SELECT * FROM missing')))).toBe('SQLITE_ERROR');
+    expect(sqliteErrorCode(caughtError(() => db.exec(`INSERT INTO child VALUES ('nobody')`)))).toBe('SQLITE_CONSTRAINT_FOREIGNKEY');
+    expect(sqliteErrorCode(caughtError(() => db.exec('INSERT INTO t (x) VALUES (NULL)')))).toBe('SQLITE_CONSTRAINT_NOTNULL');
+    expect(sqliteErrorCode(caughtError(() => db.exec('SELECT * FROM missing')))).toBe('SQLITE_ERROR');
     expect(sqliteErrorCode(new Error('not from SQLite'))).toBeUndefined();
+  });
+
+  it("tell the store's storage trouble (here a read-only file) from a bad write", () => {
+    const readOnly = openSqlite(join(dir, 'test.db'), { readOnly: true });
+    try {
+      const refused = caughtError(() => readOnly.exec('INSERT INTO t (x) VALUES (1)'));
+      expect(sqliteErrorCode(refused)).toBe('SQLITE_READONLY');
+      expect(isStorageError(refused)).toBe(true);
+      expect(isStorageError(caughtError(() => db.exec('INSERT INTO t (x) VALUES (NULL)')))).toBe(false);
+      expect(isStorageError(new Error('SQLITE_FULL'))).toBe(false);
+    } finally {
+      readOnly.close();
+    }
   });
 });
 

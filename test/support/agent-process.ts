@@ -28,11 +28,13 @@ export interface AgentProcessOptions {
   apiToken?: string;
   extraArgs?: string[];
   env?: Record<string, string>;
+  /** Another build's CLI, run as a program (its `#!` flags apply): benchmarks compare builds. */
+  command?: string;
 }
 
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'deckhand-agent-'));
-  const args = [bin, 'agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${testLabel}=${options.runId}`, '--log-level', 'debug'];
+  const args = ['agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${testLabel}=${options.runId}`, '--log-level', 'debug'];
   if (options.apiToken) {
     const tokenFile = join(dataDir, 'api-token');
     writeFileSync(tokenFile, `${options.apiToken}\n`, { mode: 0o600 });
@@ -41,7 +43,8 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   args.push(...(options.extraArgs ?? []));
   // The test's own DECKHAND_* variables must not leak into the agent's configuration.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DECKHAND_')));
-  const child = spawn(process.execPath, args, { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, programArgs] = options.command ? [options.command, args] : [process.execPath, [bin, ...args]];
+  const child = spawn(program, programArgs, { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -70,8 +73,8 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
 export { webJob } from './web-job.js';
 
 /** The CLI's client for an agent, with an IO that prints nothing. */
-export function agentClient(url: string): AgentClient {
-  return new AgentClient({ env: { DECKHAND_ADDR: url }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
+export function agentClient(url: string, token?: string): AgentClient {
+  return new AgentClient({ env: { DECKHAND_ADDR: url, ...(token ? { DECKHAND_TOKEN: token } : {}) }, cwd: process.cwd(), isTTY: false, stdout: () => undefined, stderr: () => undefined });
 }
 
 /** Sends JSON to the agent; answers with the status and the parsed body. */
@@ -90,8 +93,8 @@ export function bundleOf(text: string, path = 'web.nomad'): { path: string; root
 }
 
 /** Resolves when the deployment ends (or waits for promotion), from the agent's event stream: no polling. */
-export async function deploymentEnd(url: string, deploymentId: string, timeoutMs = 90_000): Promise<DeploymentView> {
-  const client = agentClient(url);
+export async function deploymentEnd(url: string, deploymentId: string, timeoutMs = 90_000, token?: string): Promise<DeploymentView> {
+  const client = agentClient(url, token);
   let finish!: (d: DeploymentView) => void;
   const done = new Promise<DeploymentView>((resolve) => (finish = resolve));
   const settled = (d: DeploymentView) => ['successful', 'failed', 'cancelled', 'paused'].includes(d.status) || waitsForPromotion(d);

@@ -19,6 +19,8 @@ export interface WebJobOptions {
    * (`healthchecks { disable = true }`), leaving deckhand's own check.
    */
   imageHealthcheck?: boolean;
+  /** More environment variables for the task. */
+  env?: Record<string, string>;
 }
 
 export function webJob(options: WebJobOptions = {}): string {
@@ -65,7 +67,7 @@ ${service}
       }
 
       env {
-        PORT = "\${NOMAD_PORT_http}"
+        PORT = "\${NOMAD_PORT_http}"${Object.entries(options.env ?? {}).map(([name, value]) => `\n        ${name} = ${JSON.stringify(value)}`).join('')}
       }
     }
   }

@@ -1,5 +1,5 @@
 // The commands that talk to a running agent: status, history, deployments,
-// promote, revert, stop. Thin: ask, print, exit codes as SPEC.md.
+// promote, revert, stop. Thin: ask, print, exit codes as docs/spec.md.
 import type { DeploymentView, JobStatusView, JobSummaryView } from '../../status/views.js';
 import { AgentClient, AgentError, agentExit } from '../client.js';
 import { DeploymentFollower, waitsForPromotion } from '../follow.js';
@@ -14,11 +14,22 @@ export interface OutputFlags {
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** What keeps the agent from carrying rollouts on (a full disk, Docker away), on stderr above the status. */
+async function warnOfAgentProblems(client: AgentClient, io: CliIO): Promise<void> {
+  try {
+    await client.get('/v1/agent/health');
+  } catch (error) {
+    const problems = (error instanceof AgentError ? (error.body as { problems?: unknown } | null)?.problems : null) ?? [];
+    if (Array.isArray(problems)) for (const problem of problems) io.stderr(`Warning: ${String(problem)}\n`);
+  }
+}
 const jobPath = (id: string) => `/v1/job/${encodeURIComponent(id)}`;
 
 export async function statusCommand(jobId: string | undefined, flags: OutputFlags, io: CliIO): Promise<number> {
   const client = new AgentClient(io);
   try {
+    await warnOfAgentProblems(client, io);
     if (!jobId) {
       const jobs = await client.get<JobSummaryView[]>('/v1/jobs');
       io.stdout(flags.output === 'json' ? json(jobs) : formatJobList(jobs));
@@ -34,7 +45,7 @@ export async function statusCommand(jobId: string | undefined, flags: OutputFlag
 
 export async function historyCommand(jobId: string, flags: OutputFlags & { p?: boolean }, io: CliIO): Promise<number> {
   try {
-    const versions = await new AgentClient(io).get<VersionWithJob[]>(`${jobPath(jobId)}/versions`);
+    const versions = await new AgentClient(io).get<VersionWithJob[]>(`${jobPath(jobId)}/versions${flags.p === true && flags.output !== 'json' ? '?diffs=true' : ''}`);
     if (flags.output === 'json') {
       io.stdout(json(versions.map((v) => ({ version: v.version, stable: v.stable, commit: v.commit, submittedAt: v.submittedAt, specHash: v.specHash, source: v.source }))));
     } else {
@@ -107,7 +118,7 @@ export async function stopCommand(jobId: string, flags: OutputFlags & { purge?: 
   }
 }
 
-/** SPEC.md: 0 successful, 2 failed, paused by a failure, or reverted; canaries waiting for promotion are not a failure. */
+/** docs/spec.md: 0 successful, 2 failed, paused by a failure, or reverted; canaries waiting for promotion are not a failure. */
 export function exitFor(deployment: DeploymentView): number {
   return deployment.status === 'successful' || waitsForPromotion(deployment) ? 0 : 2;
 }

@@ -1,25 +1,24 @@
 // `deckhand history` as `nomad job history [-p]`, and `deckhand deployments` as `nomad job deployments`.
 import type { Job } from '../../model/job.js';
-import { annotate } from '../../plan/annotate.js';
-import { diffJobs } from '../../plan/diff.js';
+import type { JobDiff } from '../../plan/diff.js';
 import { formatDiffText } from '../../plan/format-text.js';
 import type { DeploymentView, VersionView } from '../../status/views.js';
 import { keyValues, table, timestamp } from './table.js';
 
-export type VersionWithJob = VersionView & { job: Job };
+/** A version as `GET /v1/job/:id/versions` sends it; `diff` (against the version before) with `?diffs=true`. */
+export type VersionWithJob = VersionView & { job: Job; diff?: JobDiff | null };
 
-/** Versions newest first, as the agent sends them; with `diffs`, each against the version before it. */
+/** Versions newest first, as the agent sends them; with `diffs`, each against the version before it (the agent computes them: only it sees secret values). */
 export function formatHistory(versions: VersionWithJob[], diffs: boolean): string {
-  const blocks = versions.map((v, i) => {
+  const blocks = versions.map((v) => {
     const pairs: Array<[string, string]> = [
       ['Version', String(v.version)],
       ['Stable', String(v.stable)],
       ['Submit Date', timestamp(v.submittedAt)],
       ['Source', sourceText(v)],
     ];
-    const previous = versions[i + 1];
-    if (diffs && previous) {
-      const diff = annotate(diffJobs(previous.job, v.job));
+    const diff = v.diff;
+    if (diffs && diff) {
       const text = diff.type === 'None' ? '(no changes)' : formatDiffText(diff, null, { color: false }).trimEnd();
       pairs.push(['Diff', `\n${text}`]);
     }
@@ -41,6 +40,8 @@ function sourceText(v: VersionView): string {
       return `revert to version ${s.revertOf}${commit ? ` (${commit})` : ''}`;
     case 'auto-revert':
       return `automatic revert to version ${s.revertOf}`;
+    case 'adopted':
+      return 'adopted from running containers (the data directory had no record of the job)';
     default:
       return `cli${s.file ? ` (${s.file})` : ''}`;
   }

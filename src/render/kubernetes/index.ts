@@ -52,9 +52,9 @@ function isDeployment(reader: ManifestReader): boolean {
   const kind = reader.string(['kind']);
   if (kind === undefined) return false;
   if (kind !== 'Deployment') {
-    // A near miss (`Deploymnet`) is more likely a typo than a kind to skip: say so louder.
+    // A near miss (`Deploymnet`) is a typo, not a kind to skip: skipped, it would stop the Deployment it was.
     const typo = closestName(kind, ['Deployment']);
-    reader.report(typo ? 'warning' : 'notice', ['kind'], `kind ${kind} is not deployed by deckhand; skipped`, {
+    reader.report(typo ? 'error' : 'notice', ['kind'], typo ? `kind ${kind} is not a kind deckhand knows` : `kind ${kind} is not deployed by deckhand; skipped`, {
       code: 'skipped-kind',
       part: 'key',
       // The message names the kind already; `kind: kind Service ...` would read twice.

@@ -1,13 +1,15 @@
 // Jobs, versions, deployments and allocations: what `run`, `plan`, `status`,
 // `history`, `deployments`, `promote`, `revert` and `stop` call.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { planAgainstStore } from '../../agent/plan-job.js';
 import { formatDiagnostic, isError } from '../../model/diagnostic.js';
+import { redactJob, redactSourceText } from '../../model/sensitive.js';
 import type { JobVersion } from '../../model/state.js';
+import { versionDiff } from '../../plan/redact.js';
 import { deploymentView, jobStatusView, jobSummaryView, versionView } from '../views.js';
-import { ApiError } from './errors.js';
+import { ApiError, errorBody } from './errors.js';
 import type { JobBundle } from './job-bundle.js';
-import { jobBundleSchema, renderBundle } from './job-bundle.js';
+import { bundleLimits, bundleProblem, jobBundleSchema, renderBundle } from './job-bundle.js';
 import type { ApiDeps } from './server.js';
 
 interface IdParams {
@@ -27,7 +29,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   /** Renders a bundle; a file that does not render is a 400 carrying its positioned errors. */
   const render = (bundle: JobBundle) => {
-    const result = renderBundle(bundle);
+    const result = renderBundle(bundle, deps.jobLimits);
     if (!result.file) throw new ApiError(400, 'not-a-job-file', `${bundle.path}: not a job file (expected *.nomad, *.nomad.hcl, a Compose file with services:, or a Kubernetes Deployment)`);
     const errors = result.diagnostics.filter(isError);
     if (errors.length) {
@@ -51,10 +53,20 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return jobStatusView({ record, latest, versions, deployment: engine.latestDeployment(record.id), allocations: store.listAllocations(record.id) });
   });
 
-  app.get<{ Params: IdParams }>('/v1/job/:id/versions', { schema: { params: idParams } }, async (request) => {
-    jobOrThrow(request.params.id);
-    return store.listVersions(request.params.id).map((v) => ({ ...versionView(v), job: v.job }));
-  });
+  // Jobs leave the agent with their secret values masked; `diffs=true` adds each version's diff against the one before, computed here on the real values.
+  app.get<{ Params: IdParams; Querystring: { diffs?: boolean } }>(
+    '/v1/job/:id/versions',
+    { schema: { params: idParams, querystring: { type: 'object', properties: { diffs: { type: 'boolean' } } } } },
+    async (request) => {
+      jobOrThrow(request.params.id);
+      const versions = store.listVersions(request.params.id);
+      return versions.map((v, i) => {
+        const previous = versions[i + 1];
+        const diff = request.query.diffs ? { diff: previous ? versionDiff(previous.job, v.job) : null } : {};
+        return { ...versionView(v), job: redactJob(v.job), ...diff };
+      });
+    },
+  );
 
   app.get<{ Params: IdParams }>('/v1/job/:id/deployments', { schema: { params: idParams } }, async (request) => {
     jobOrThrow(request.params.id);
@@ -76,7 +88,9 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return deploymentView(deployment);
   });
 
-  app.post<{ Params: IdParams; Body: JobBundle }>('/v1/job/:id/plan', { schema: { params: idParams, body: jobBundleSchema } }, async (request) => {
+  const bundleGate = admitBundles(bundleLimits.maxConcurrent);
+
+  app.post<{ Params: IdParams; Body: JobBundle }>('/v1/job/:id/plan', { schema: { params: idParams, body: jobBundleSchema }, ...bundleGate }, async (request) => {
     const rendered = render(request.body);
     const job = rendered.jobs.find((j) => j.job.id === request.params.id)?.job;
     if (!job) {
@@ -84,12 +98,13 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
       throw new ApiError(400, 'job-id-mismatch', `${request.body.path} does not define job "${request.params.id}" (it defines ${found})`);
     }
     const { plan, oldText } = planAgainstStore(store, job);
-    return { plan, file: request.body.path, oldText, newText: request.body.files[request.body.path] ?? null, diagnostics: rendered.diagnostics };
+    const newText = request.body.files[request.body.path] ?? null;
+    return { plan, file: request.body.path, oldText: oldText === null ? null : redactSourceText(oldText), newText: newText === null ? null : redactSourceText(newText), diagnostics: rendered.diagnostics };
   });
 
   app.post<{ Body: JobBundle & { checkIndex?: number } }>(
     '/v1/jobs',
-    { schema: { body: { ...jobBundleSchema, properties: { ...jobBundleSchema.properties, checkIndex: { type: 'integer', minimum: 0 } } } } },
+    { schema: { body: { ...jobBundleSchema, properties: { ...jobBundleSchema.properties, checkIndex: { type: 'integer', minimum: 0 } } } }, ...bundleGate },
     async (request) => {
       const rendered = render(request.body);
       const sourceText = request.body.files[request.body.path] ?? null;
@@ -158,4 +173,46 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }
     return undefined;
   }
+}
+
+/**
+ * Hooks for the routes that take a job bundle: at most `maxConcurrent` bundles
+ * are received and rendered at once (each is parsed whole into memory), and a
+ * bundle over the limits is refused before its files are decoded.
+ */
+function admitBundles(maxConcurrent: number) {
+  let inFlight = 0;
+  const releases = new WeakMap<FastifyRequest, () => void>();
+  const release = (request: FastifyRequest) => {
+    releases.get(request)?.();
+    releases.delete(request);
+  };
+  return {
+    onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+      if (inFlight >= maxConcurrent) {
+        return reply
+          .code(429)
+          .header('retry-after', '1')
+          .send(errorBody('too-many-bundles', `the agent is already receiving ${maxConcurrent} job bundles; try again in a moment`));
+      }
+      inFlight++;
+      let released = false;
+      const done = () => {
+        if (released) return;
+        released = true;
+        inFlight--;
+      };
+      releases.set(request, done);
+      // A client that goes away mid-body gets no answer: the closed socket frees its place.
+      reply.raw.once('close', done);
+    },
+    preValidation: async (request: FastifyRequest) => {
+      const bundle = request.body as JobBundle | undefined;
+      if (!bundle || typeof bundle !== 'object' || typeof bundle.files !== 'object' || bundle.files === null) return;
+      const problem = bundleProblem(bundle);
+      if (problem) throw new ApiError(413, problem.code, problem.message);
+    },
+    // The answer is ready: the next bundle may come in before this one's bytes are on the wire.
+    onSend: async (request: FastifyRequest) => release(request),
+  };
 }

@@ -50,14 +50,14 @@ export class GitHubApi {
     };
   }
 
-  async openPullRequests(): Promise<PullRequestInfo[]> {
-    const all = await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.repository, state: 'open', per_page: 100 });
+  async openPullRequests(signal: AbortSignal): Promise<PullRequestInfo[]> {
+    const all = await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.repository, state: 'open', per_page: 100, request: { signal } });
     return all.map(toInfo);
   }
 
-  async pullRequest(number: number): Promise<PullRequestInfo | null> {
+  async pullRequest(number: number, signal: AbortSignal): Promise<PullRequestInfo | null> {
     try {
-      const { data } = await this.octokit.rest.pulls.get({ ...this.repository, pull_number: number });
+      const { data } = await this.octokit.rest.pulls.get({ ...this.repository, pull_number: number, request: { signal } });
       return toInfo(data);
     } catch (error) {
       if ((error as { status?: number }).status === 404) return null;

@@ -74,6 +74,8 @@ export class GitHubReporter implements StatusReporter, PullRequestSource {
   private readonly publicUrl: string | null;
   private readonly token: string;
   private readonly log: ReporterLog;
+  /** Aborts reads under way when the agent stops: a GitHub that does not answer must not hold the shutdown. */
+  private readonly closing = new AbortController();
 
   constructor(options: GitHubReporterOptions) {
     this.token = options.token;
@@ -136,15 +138,16 @@ export class GitHubReporter implements StatusReporter, PullRequestSource {
   }
 
   close(): Promise<void> {
+    this.closing.abort();
     return this.queue.close();
   }
 
   openPullRequests(): Promise<PullRequestInfo[]> {
-    return this.withSafeErrors(() => this.api.openPullRequests());
+    return this.withSafeErrors(() => this.api.openPullRequests(this.closing.signal));
   }
 
   pullRequest(number: number): Promise<PullRequestInfo | null> {
-    return this.withSafeErrors(() => this.api.pullRequest(number));
+    return this.withSafeErrors(() => this.api.pullRequest(number, this.closing.signal));
   }
 
   private sendStatus(status: CommitStatus, pace: Pace): void {

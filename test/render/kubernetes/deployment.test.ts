@@ -132,10 +132,10 @@ ${'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { templ
     expect(render('')).toEqual({ jobs: [], diagnostics: [] });
   });
 
-  test('a kind close to Deployment is a warning with a hint', () => {
+  test('a kind close to Deployment is an error with a hint: skipped, the typo would stop the Deployment it was', () => {
     const result = render('apiVersion: apps/v1\nkind: Deploymnet\nmetadata: { name: web }\n');
     const d = onlyDiagnostic(result);
-    expect(d).toMatchObject({ severity: 'warning', line: 2, col: 1, hint: 'did you mean "Deployment"?' });
+    expect(d).toMatchObject({ severity: 'error', line: 2, col: 1, message: 'kind Deploymnet is not a kind deckhand knows', hint: 'did you mean "Deployment"?' });
   });
 
   test('a document that is not a mapping is an error', () => {

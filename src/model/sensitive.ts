@@ -1,0 +1,132 @@
+// Values deckhand never shows: environment variables and meta entries whose names
+// say they hold a secret, and passwords written into URLs. Whatever leaves the
+// agent (API answers, plans, pull-request comments, logs) goes through here; the
+// job itself keeps its values, so containers get them and spec hashes see them.
+// Pure: names and values in, masked values out.
+import type { Job, Task } from './job.js';
+
+/** What a hidden value is shown as, everywhere (Terraform says "(sensitive value)"). */
+export const sensitiveMask = '(sensitive)';
+
+/**
+ * Words that mark a name as secret. A name is cut into words at `_`, `-`, `.`
+ * and lower→upper case changes, so `DB_PASSWORD`, `apiKey` and `aws.secret`
+ * match while `AUTHOR`, `PASSENGER` or `MONKEY` do not.
+ */
+const secretWords = new Set([
+  'password', 'passwd', 'pass', 'pwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'creds',
+  'apikey', 'auth', 'authorization', 'cookie', 'session', 'signature', 'private', 'privatekey', 'salt', 'dsn', 'pem', 'jwt',
+]);
+/** `KEY` counts only after these words (`API_KEY`, `SECRET_KEY`, `ACCESS_KEY`), or alone (`KEY`, `SSH_KEY`...). */
+const keyQualifiers = new Set(['api', 'access', 'secret', 'private', 'signing', 'encryption', 'master', 'ssh', 'license', 'client', 'app', 'account', 'service']);
+
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase());
+}
+
+export function isSensitiveName(name: string): boolean {
+  const words = nameWords(name);
+  return words.some((word, i) => secretWords.has(word) || (word === 'key' && (words.length === 1 || keyQualifiers.has(words[i - 1] ?? ''))));
+}
+
+/** `scheme://user:password@host` anywhere in a text: the password part. */
+const urlPassword = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)@/gi;
+
+/** A value with every URL password masked: `postgres://app:(sensitive)@db/app`. */
+export function maskUrlPasswords(value: string): string {
+  return value.replace(urlPassword, `$1${sensitiveMask}@`);
+}
+
+/** The value as deckhand shows it: masked whole when its name is secret, else with URL passwords masked. */
+export function shownValue(name: string, value: string): string {
+  if (value === '') return value;
+  return isSensitiveName(name) ? sensitiveMask : maskUrlPasswords(value);
+}
+
+function shownMap(map: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(map)) out[key] = shownValue(key, map[key]!);
+  return out;
+}
+
+function redactTask(task: Task): Task {
+  return {
+    ...task,
+    env: shownMap(task.env),
+    meta: shownMap(task.meta),
+    args: task.args?.map(maskUrlPasswords) ?? null,
+    command: task.command === null ? null : maskUrlPasswords(task.command),
+  };
+}
+
+/** The job as deckhand shows it: secret values masked, everything else as it is. */
+export function redactJob(job: Job): Job {
+  return {
+    ...job,
+    meta: shownMap(job.meta),
+    groups: job.groups.map((group) => ({ ...group, meta: shownMap(group.meta), tasks: group.tasks.map(redactTask) })),
+  };
+}
+
+/**
+ * A job file's text as deckhand shows it (plan comments, file diffs): the value
+ * of every line that assigns a secret name is masked, in the shapes job files
+ * use — `NAME = "v"` (HCL), `NAME: v` (YAML), `- NAME=v` (Compose lists, .env),
+ * `"NAME": "v"` (JSON), and a Kubernetes `- name: NAME` followed by `value: v`.
+ */
+export function redactSourceText(text: string): string {
+  const lines = text.split('\n');
+  /** Indentation of a Kubernetes env item whose name is secret, while its `value:` may follow. */
+  let secretItemIndent: number | null = null;
+  return lines
+    .map((line) => {
+      const indent = line.length - line.trimStart().length;
+      if (secretItemIndent !== null && line.trim() !== '' && indent <= secretItemIndent) secretItemIndent = null;
+      const k8sName = /^\s*-?\s*name:\s*["']?([^"'\s#]+)["']?\s*(#.*)?$/.exec(line);
+      if (k8sName) {
+        secretItemIndent = isSensitiveName(k8sName[1]!) ? indent : null;
+        return maskUrlPasswords(line);
+      }
+      if (secretItemIndent !== null) {
+        const value = /^(\s*value:\s*)(\S.*)$/.exec(line);
+        if (value) return `${value[1]}${sensitiveMask}`;
+      }
+      return maskUrlPasswords(maskFlowEntries(maskAssignment(line)));
+    })
+    .join('\n');
+}
+
+/** `NAME = v`, `NAME: v`, `NAME=v`, `"NAME": v`, with an optional list dash or quote before NAME. */
+const assignment = /^(\s*(?:-\s*)?(["']?))([A-Za-z_][\w.-]*)(\2\s*(?:=|:)\s*)(.*)$/;
+/** A quoted list item holding the whole assignment: `- "NAME=v"`. */
+const quotedItem = /^(\s*-\s*(["']))([A-Za-z_][\w.-]*)(=)(.*)\2(\s*)$/;
+
+function maskAssignment(line: string): string {
+  const item = quotedItem.exec(line);
+  if (item) return isSensitiveName(item[3]!) ? `${item[1]}${item[3]}=${sensitiveMask}${item[2]}${item[6]}` : line;
+  const match = assignment.exec(line);
+  if (!match || !isSensitiveName(match[3]!)) return line;
+  let value = match[5]!.trimEnd();
+  // A block opens (`secrets {`, `env:` with the values below): nothing to mask on this line.
+  if (value === '' || value === '{' || value.startsWith('#') || value === '|' || value === '>' || value === '[') return line;
+  const comma = value.endsWith(',') ? ',' : '';
+  if (comma) value = value.slice(0, -1).trimEnd();
+  const quote = value.length > 1 && /^["']/.test(value) && value.endsWith(value[0]!) ? value[0]! : '';
+  return `${match[1]}${match[3]}${match[4]}${quote}${sensitiveMask}${quote}${comma}`;
+}
+
+/** Entries of a one-line map, `{ NAME: v, "OTHER": "w" }` (YAML flow style, JSON). */
+const flowEntry = /([{,]\s*)(["']?)([A-Za-z_][\w.-]*)\2(\s*:\s*)("[^"]*"|'[^']*'|[^,}\s][^,}]*)/g;
+
+function maskFlowEntries(line: string): string {
+  if (!line.includes('{')) return line;
+  return line.replace(flowEntry, (whole, before: string, quote: string, name: string, colon: string, value: string) => {
+    if (!isSensitiveName(name)) return whole;
+    const valueQuote = /^["']/.test(value) ? value[0]! : '';
+    return `${before}${quote}${name}${quote}${colon}${valueQuote}${sensitiveMask}${valueQuote}`;
+  });
+}

@@ -1,0 +1,39 @@
+// Plans show secret values as "(sensitive)": a changed password still shows as a
+// change (the diff is computed on the real values first), never as its value.
+import { isSensitiveName, maskUrlPasswords, sensitiveMask } from '../model/sensitive.js';
+import type { Job } from '../model/job.js';
+import { annotate } from './annotate.js';
+import type { FieldDiff, JobDiff, ObjectDiff } from './diff.js';
+import { diffJobs } from './diff.js';
+
+/** `Env[DB_PASSWORD]`, `Meta[deploy_token]`: the map fields whose key names a secret. */
+const mapField = /^(?:Env|Meta)\[(.*)\]$/;
+
+function shownField(field: FieldDiff): FieldDiff {
+  const key = mapField.exec(field.name)?.[1];
+  const show = (value: string) => (value === '' ? value : key !== undefined && isSensitiveName(key) ? sensitiveMask : maskUrlPasswords(value));
+  return { ...field, old: show(field.old), new: show(field.new) };
+}
+
+function shownObject(object: ObjectDiff): ObjectDiff {
+  return { ...object, fields: object.fields.map(shownField), objects: object.objects.map(shownObject) };
+}
+
+export function redactDiff(diff: JobDiff): JobDiff {
+  return {
+    ...diff,
+    fields: diff.fields.map(shownField),
+    objects: diff.objects.map(shownObject),
+    groups: diff.groups.map((group) => ({
+      ...group,
+      fields: group.fields.map(shownField),
+      objects: group.objects.map(shownObject),
+      tasks: group.tasks.map((task) => ({ ...task, fields: task.fields.map(shownField), objects: task.objects.map(shownObject) })),
+    })),
+  };
+}
+
+/** One version against the one before it, as `history -p` shows it (Nomad's `versions?diffs=true`). */
+export function versionDiff(previous: Job, next: Job): JobDiff {
+  return redactDiff(annotate(diffJobs(previous, next)));
+}

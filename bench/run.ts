@@ -6,6 +6,7 @@ import { gitFetchBenchmark } from './git-fetch.js';
 import { planBenchmark } from './plan.js';
 import { renderBenchmark } from './render.js';
 import { rolloutBenchmark } from './rollout-vs-swarm.js';
+import { storeBenchmark } from './store.js';
 import { validateBenchmark } from './validate.js';
 import type { BenchRow } from './table.js';
 import { printTable } from './table.js';
@@ -14,6 +15,7 @@ const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['render', renderBenchmark],
   ['validate', validateBenchmark],
   ['plan', planBenchmark],
+  ['store', storeBenchmark],
   ['git', gitFetchBenchmark],
   ['rollout', rolloutBenchmark],
   ['agent', agentBenchmark],

@@ -26,6 +26,7 @@ import { PullRequestPlanner } from './pull-requests.js';
 import { reportDeployments } from './report-deployments.js';
 import { githubWebhook } from './webhook.js';
 import { isLoopbackHost } from '../util/loopback.js';
+import { packageVersion } from '../util/package-root.js';
 
 export interface AgentOptions {
   logger: Logger;
@@ -153,7 +154,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       'the API has no token (--api-token-file): any process on this machine can call it and run containers, including containers on the host network; set a token unless every local user and workload is trusted',
     );
   }
-  logger.info({ dataDir, listen: `${host}:${port}` }, `deckhand agent listening on http://${host}:${port}`);
+  logger.info({ dataDir, listen: `${host}:${port}`, version: packageVersion(), node: process.version }, `deckhand agent listening on http://${host}:${port}`);
   let triggers: StoppableTrigger[] = [];
   if (gitops && repository) {
     // The first sync waits for the engine: it must know what runs before it changes anything.

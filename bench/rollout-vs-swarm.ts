@@ -21,7 +21,7 @@ import type { Job, UpdateOrder } from '../src/model/job.js';
 import type { Deployment } from '../src/model/state.js';
 import { renderTree } from '../src/render/tree.js';
 import { RolloutEngine } from '../src/rollout/engine.js';
-import type { ProgressEvent } from '../src/rollout/events.js';
+import type { DeckhandEvent } from '../src/model/events.js';
 import { DockerDriver } from '../src/runtime/docker/driver.js';
 import { openStore } from '../src/store/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
@@ -110,7 +110,7 @@ class Bench {
   readonly docker = new Docker();
   readonly runId = `bench-${randomBytes(4).toString('hex')}`;
   readonly dataDir = mkdtempSync(join(tmpdir(), 'deckhand-bench-rollout-'));
-  readonly progress: Array<{ time: number; event: ProgressEvent }> = [];
+  readonly progress: Array<{ time: number; event: DeckhandEvent }> = [];
   private usedPortBases = new Set<number>();
   /** The image's HEALTHCHECK timing, said again to Swarm so both sides probe at the same pace. */
   private health = { intervalMs: 0, timeoutMs: 0, retries: 0 };

@@ -9,13 +9,18 @@ import type { Logger } from 'pino';
 import { RolloutEngine } from '../rollout/engine.js';
 import { newDockerClient } from '../runtime/docker/client.js';
 import { DockerDriver } from '../runtime/docker/driver.js';
-import { buildApi } from '../status/api/server.js';
+import { buildApi } from '../api/server.js';
 import type { PullRequestSource, StatusReporter } from '../status/reporter.js';
 import { noReporter } from '../status/reporter.js';
 import type { StoppableTrigger } from '../sync/triggers.js';
 import { Metrics } from '../status/metrics.js';
 import { openStore } from '../store/sqlite-store.js';
+import { isRolloutEvent } from '../model/events.js';
+import type { DeckhandEvent } from '../model/events.js';
+import { forgeReports } from '../status/forge-reports.js';
+import { journal } from '../status/journal.js';
 import { isStorageError } from '../store/store.js';
+import { EventBus } from '../util/event-bus.js';
 import type { Store } from '../store/store.js';
 import { splitCredentials } from '../sync/repository-url.js';
 import { makeDirectory } from '../util/make-directory.js';
@@ -23,7 +28,6 @@ import type { AgentConfig } from './config.js';
 import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
 import { PullRequestPlanner } from './pull-requests.js';
-import { reportDeployments } from './report-deployments.js';
 import { githubWebhook } from './webhook.js';
 import { isLoopbackHost } from '../util/loopback.js';
 import { packageVersion } from '../util/package-root.js';
@@ -77,20 +81,20 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     () => store.listAllocations(),
     () => engine.storageProblem === null,
   );
-  const engine = new RolloutEngine({
-    store,
-    driver,
-    onError: (error, context) => {
-      metrics.countError(isStorageError(error) ? 'store' : 'engine');
-      logger.error({ err: error }, `error while ${context}`);
-    },
-    onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000),
+  const onError = (error: unknown, context: string) => {
+    metrics.countError(isStorageError(error) ? 'store' : 'engine');
+    logger.error({ err: error }, `error while ${context}`);
+  };
+  // One bus for every event; the journal first, so whoever hears an event finds it in the job's events.
+  const events = new EventBus<DeckhandEvent>((error) => onError(error, 'reporting an event'));
+  events.subscribe(journal(store));
+  events.subscribe((event) => metrics.observe(event));
+  events.subscribe(forgeReports(store, reporter));
+  // What the GitOps loop does, it logs itself, with the commit.
+  events.subscribe((event) => {
+    if (isRolloutEvent(event)) logger.info({ job: event.jobId, event: event.type }, event.message);
   });
-  engine.onProgress((event) => {
-    metrics.observe(event);
-    logger.info({ job: event.jobId, event: event.type }, event.message);
-  });
-  engine.onProgress(reportDeployments(store, reporter));
+  const engine = new RolloutEngine({ store, driver, events, onError, onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000) });
 
   const jobLimits = { maxCount: config.maxCount, maxGroups: config.maxGroups, maxTasks: config.maxTasks };
   const gitops = repository
@@ -100,7 +104,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         store,
         logger: logger.child({ component: 'sync' }),
         metrics,
-        reporter,
+        events,
         dataDir,
         prune: config.prune,
         allowEmpty: config.allowEmpty,
@@ -113,7 +117,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     gitops && repository && forge
       ? new PullRequestPlanner({
           store,
-          reporter,
+          events,
           pullRequests: forge.pullRequests,
           sourceFor: (branch) => repository.revisionSource({ ...config, branch, dataDir }, gitToken),
           logger: logger.child({ component: 'pull-requests' }),

@@ -2,7 +2,7 @@
 // repeated deliveries, and queues a sync; it answers at once (GitHub gives up
 // after 10 s and never redelivers, which is why polling stays on as well).
 import type { Logger } from 'pino';
-import type { WebhookHandler } from '../status/api/server.js';
+import type { WebhookHandler } from '../api/server.js';
 import type { PullRequestEvent } from '../sync/webhook.js';
 import { DeliveryDeduper, parseWebhook, pushConcerns, verifySignature, webhookContentTypes, webhookPayloadFormat } from '../sync/webhook.js';
 

@@ -3,8 +3,8 @@
 import { renderPath } from '../render/tree.js';
 import type { PathRenderResult } from '../render/tree.js';
 import type { RenderOptions } from '../render/types.js';
-import type { JobBundle } from '../status/api/job-bundle.js';
-import { bundleProblem, recordingEnvironment } from '../status/api/job-bundle.js';
+import type { JobBundle } from '../api/job-bundle.js';
+import { bundleProblem, recordingEnvironment } from '../api/job-bundle.js';
 import { treeAroundFile } from '../sync/directory.js';
 import { CliExit } from './io.js';
 

@@ -3,6 +3,8 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic, isError, sortDiagnostics } from '../model/diagnostic.js';
 import type { JobFormat } from '../model/job.js';
+import { maxJobFileBytes } from '../model/source-tree.js';
+import type { SourceTree } from '../model/source-tree.js';
 import type { RenderCache } from './cache.js';
 import { renderOptionsKey } from './cache.js';
 import { composeRenderer } from './compose/index.js';
@@ -15,19 +17,7 @@ import { readRepositorySettings } from './settings.js';
 import type { FormatRenderer, MappedJob, RenderContext, RenderOptions } from './types.js';
 import { validateJob } from './validate.js';
 
-/** Files are bytes: decoding (and refusing what is not text) is render's job. */
-export interface SourceTree {
-  /** Name of the root folder; a Compose file at the root takes its job id from it. */
-  rootName: string;
-  /** Paths relative to the root, `/`-separated. */
-  files: ReadonlyMap<string, Uint8Array>;
-  /**
-   * Files that are links leading outside the root, with the path they lead to:
-   * never read, and an error wherever a job needs them. (A folder on disk; a Git
-   * revision leaves such links out.)
-   */
-  refused?: ReadonlyMap<string, string>;
-}
+export type { SourceTree };
 
 /** A job that rendered cleanly, with where its fields came from. */
 export type RenderedJob = MappedJob;
@@ -41,7 +31,7 @@ export interface TreeRenderResult {
   diagnostics: Diagnostic[];
 }
 
-export const maxFileBytes = 1024 * 1024;
+export const maxFileBytes = maxJobFileBytes;
 
 const renderers: Record<JobFormat, FormatRenderer> = {
   nomad: nomadRenderer,

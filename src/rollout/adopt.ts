@@ -5,7 +5,7 @@
 // Pure: observations in, records out; the engine writes them.
 import type { Job } from '../model/job.js';
 import type { AllocationRecord } from '../model/state.js';
-import { groupSpecHash } from '../plan/change-rules.js';
+import { groupSpecHash } from '../model/spec/change-rules.js';
 import type { AllocationObservation } from '../runtime/driver.js';
 
 export interface AdoptedJob {

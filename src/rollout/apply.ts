@@ -4,9 +4,9 @@
 // checks is what runs.
 import type { Job, RestartPolicy } from '../model/job.js';
 import type { AllocationRecord, Deployment, JobRecord, JobVersion } from '../model/state.js';
-import { groupSpecHash } from '../plan/change-rules.js';
+import { groupSpecHash } from '../model/spec/change-rules.js';
 import { isActive, promote } from './deployment.js';
-import type { ProgressEvent } from './events.js';
+import type { DeckhandEvent } from '../model/events.js';
 import type { Decision } from './reconcile-types.js';
 
 /** What a decision round reads about one job, loaded once. */
@@ -41,7 +41,7 @@ export interface Applied {
   failedSpec: string | null;
   effects: Effect[];
   /** Reported once the writes landed. */
-  events: ProgressEvent[];
+  events: DeckhandEvent[];
   /** A note told about an allocation (why it waits), or cleared (null). */
   note: { allocId: string; reason: string | null } | null;
 }

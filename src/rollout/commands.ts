@@ -5,7 +5,7 @@
 // kind; the API decides what HTTP status a kind is.
 import { randomUUID } from 'node:crypto';
 import type { AllocationRecord, Deployment, JobVersion, VersionSource } from '../model/state.js';
-import { jobSpecHash } from '../plan/change-rules.js';
+import { jobSpecHash } from '../model/spec/change-rules.js';
 import { progressDeadlines } from './apply.js';
 import type { RolloutContext } from './context.js';
 import { cancel, isActive, promote, startDeployment } from './deployment.js';
@@ -58,7 +58,7 @@ export class Commands {
     });
     if (!started) return { ...result, deployment: null };
     this.reportStarted(started);
-    this.context.log.emit({ type: 'version', jobId: input.job.id, version: result.version, message: `version ${result.version.version} submitted` });
+    this.context.events.publish({ type: 'version', jobId: input.job.id, version: result.version, message: `version ${result.version.version} submitted` });
     this.context.schedule(input.job.id);
     return { ...result, deployment: started.deployment };
   }
@@ -98,7 +98,7 @@ export class Commands {
   }
 
   promote(jobId: string): Deployment {
-    const { store, now, log } = this.context;
+    const { store, now, events } = this.context;
     const deployment = this.latestDeployment(jobId);
     const version = deployment ? store.getVersion(jobId, deployment.jobVersion) : undefined;
     if (!deployment || !isActive(deployment) || !version) throw new RolloutError(`job "${jobId}" has no running deployment to promote`, 'conflict');
@@ -107,21 +107,21 @@ export class Commands {
     }
     const promoted = promote(deployment, now(), progressDeadlines(version.job));
     store.putDeployment(promoted);
-    log.emit({ type: 'deployment', jobId, deployment: promoted, message: 'promoted' });
+    events.publish({ type: 'deployment', jobId, deployment: promoted, message: 'promoted' });
     this.context.schedule(jobId);
     return promoted;
   }
 
   /** Marks a job stopped (its allocations are stopped by the watcher); the caller waits for that before a purge. */
   stop(jobId: string): void {
-    const { store, now, log } = this.context;
+    const { store, now, events } = this.context;
     if (!store.getJob(jobId)) throw new RolloutError(`job "${jobId}" not found`, 'not-found');
     const deployment = this.latestDeployment(jobId);
     store.transaction(() => {
       if (deployment && isActive(deployment)) store.putDeployment(cancel(deployment, descriptions.stopped, now()));
       store.setStopped(jobId, true, now());
     });
-    log.emit({ type: 'job', jobId, message: 'job stopped' });
+    events.publish({ type: 'job', jobId, message: 'job stopped' });
     this.context.schedule(jobId);
   }
 
@@ -164,8 +164,8 @@ export class Commands {
   }
 
   reportStarted(started: StartedDeployment): void {
-    const { log } = this.context;
-    if (started.cancelled) log.emit({ type: 'deployment', jobId: started.cancelled.jobId, deployment: started.cancelled, message: descriptions.newerVersion });
-    log.emit({ type: 'deployment', jobId: started.deployment.jobId, deployment: started.deployment, message: `deployment ${started.deployment.id.slice(0, 8)} of version ${started.version} started` });
+    const { events } = this.context;
+    if (started.cancelled) events.publish({ type: 'deployment', jobId: started.cancelled.jobId, deployment: started.cancelled, message: descriptions.newerVersion });
+    events.publish({ type: 'deployment', jobId: started.deployment.jobId, deployment: started.deployment, message: `deployment ${started.deployment.id.slice(0, 8)} of version ${started.version} started` });
   }
 }

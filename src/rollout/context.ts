@@ -1,15 +1,17 @@
 // What the parts of the rollout share: the store, the runtime and its link, the
-// event log, the clock, and the way back to the watcher.
+// event bus, the clock, and the way back to the watcher.
 import type { Driver } from '../runtime/driver.js';
 import type { Store } from '../store/store.js';
-import type { EventLog } from './event-log.js';
+import type { DeckhandEvent } from '../model/events.js';
+import type { EventBus } from '../util/event-bus.js';
 import type { RuntimeLink } from './runtime-link.js';
 
 export interface RolloutContext {
   store: Store;
   driver: Driver;
   runtime: RuntimeLink;
-  log: EventLog;
+  /** Where progress goes: the agent's one bus (the store's journal, logs, metrics, the API, reporters). */
+  events: EventBus<DeckhandEvent>;
   now: () => number;
   /** Errors the rollout survives (a failed stop, a lost event stream). */
   onError: (error: unknown, context: string) => void;

@@ -3,8 +3,8 @@
 // for; the watcher (watcher.ts) decides each job in rounds through reconcile() and
 // the one pure apply step (apply.ts); placement (placement.ts) carries effects out
 // on the runtime; recovery (recovery.ts) finishes what a crash or an outage cut
-// short and adopts jobs the store lost; the event log (event-log.ts) records and
-// reports progress.
+// short and adopts jobs the store lost. Progress goes to the event bus the agent
+// gives it (model/events.ts), where the store's journal and every reporter listen.
 //
 // When the runtime does not answer (the Docker engine restarts, its socket is
 // gone), nothing is concluded from it: no job is decided, every record stays as
@@ -16,8 +16,8 @@ import type { Store } from '../store/store.js';
 import { Commands } from './commands.js';
 import type { Submitted } from './commands.js';
 import type { RolloutContext } from './context.js';
-import { EventLog } from './event-log.js';
-import type { ProgressListener } from './events.js';
+import type { DeckhandEvent, EventListener } from '../model/events.js';
+import { EventBus } from '../util/event-bus.js';
 import { Placement } from './placement.js';
 import { Recovery } from './recovery.js';
 import { RuntimeLink } from './runtime-link.js';
@@ -42,13 +42,15 @@ export interface EngineOptions {
   runtimeRetryDelayMs?: { initial: number; max: number };
   /** Backoff before a job whose round failed (its store write failed, say) is tried again. */
   retryDelayMs?: { initial: number; max: number };
+  /** The bus progress goes to; the engine's own when absent. */
+  events?: EventBus<DeckhandEvent>;
 }
 
 const terminal = new Set(['successful', 'failed', 'cancelled']);
 
 export class RolloutEngine {
   private readonly context: RolloutContext;
-  private readonly log: EventLog;
+  private readonly events: EventBus<DeckhandEvent>;
   private readonly runtime: RuntimeLink;
   private readonly commands: Commands;
   private readonly watcher: Watcher;
@@ -62,7 +64,7 @@ export class RolloutEngine {
     const { store, driver } = options;
     const now = options.now ?? Date.now;
     const onError = options.onError ?? (() => {});
-    this.log = new EventLog(store, now);
+    this.events = options.events ?? new EventBus<DeckhandEvent>((error) => onError(error, 'reporting progress'));
     const toResume = new Set<string>();
     this.runtime = new RuntimeLink(driver, {
       retryDelayMs: options.runtimeRetryDelayMs,
@@ -70,15 +72,15 @@ export class RolloutEngine {
       onDown: (error, retryFromMs) => {
         this.runtimeError = error.message;
         for (const job of store.listJobs()) toResume.add(job.id);
-        this.log.emit({ type: 'runtime', jobId: null, message: `${error.message}; nothing is changed until it answers again (retrying from ${retryFromMs} ms with backoff)` });
+        this.events.publish({ type: 'runtime', jobId: null, message: `${error.message}; nothing is changed until it answers again (retrying from ${retryFromMs} ms with backoff)` });
         onError(error, 'reaching the runtime');
       },
       onUp: () => {
-        this.log.emit({ type: 'runtime', jobId: null, message: 'the runtime answers again; resuming every job' });
+        this.events.publish({ type: 'runtime', jobId: null, message: 'the runtime answers again; resuming every job' });
         for (const job of store.listJobs()) this.schedule(job.id);
       },
     });
-    this.context = { store, driver, runtime: this.runtime, log: this.log, now, onError, schedule: (jobId) => this.schedule(jobId), toResume };
+    this.context = { store, driver, runtime: this.runtime, events: this.events, now, onError, schedule: (jobId) => this.schedule(jobId), toResume };
     const views = new AllocationViews(this.runtime, driver);
     const placement = new Placement(this.context, views);
     this.commands = new Commands(this.context);
@@ -90,8 +92,9 @@ export class RolloutEngine {
     );
   }
 
-  onProgress(listener: ProgressListener): () => void {
-    return this.log.onProgress(listener);
+  /** Subscribes to the bus the engine reports to (the agent's: every event, not only the rollout's). */
+  onProgress(listener: EventListener): () => void {
+    return this.events.subscribe(listener);
   }
 
   /**

@@ -36,7 +36,7 @@ export class Placement {
 
   /** Creates a recorded allocation's containers: a new allocation, or one whose placement was cut short. */
   async start(allocation: AllocationRecord, job: Job | undefined): Promise<void> {
-    const { store, driver, runtime, log, now } = this.context;
+    const { store, driver, runtime, events, now } = this.context;
     const { jobId } = allocation;
     const group = job?.groups.find((g) => g.name === allocation.group);
     if (!job || !group) {
@@ -52,19 +52,19 @@ export class Placement {
       store.putAllocation(running);
       this.watchChecks(running.id, jobId, group, placed.ports);
       await runtime.refreshAllocation(running.id);
-      log.emit({ type: 'allocation', jobId, allocation: running, message: `allocation ${short(allocation.id)} started` });
+      events.publish({ type: 'allocation', jobId, allocation: running, message: `allocation ${short(allocation.id)} started` });
     } catch (error) {
       if (error instanceof RuntimeUnavailableError) {
         // Not the allocation's fault: it stays pending, and is placed again once the runtime answers.
         const waiting = { ...allocation, description: `waiting for the runtime: ${error.message}`, modifiedAt: now() };
         store.putAllocation(waiting);
-        log.emit({ type: 'allocation', jobId, allocation: waiting, message: `allocation ${short(allocation.id)} waits for the runtime: ${error.message}` });
+        events.publish({ type: 'allocation', jobId, allocation: waiting, message: `allocation ${short(allocation.id)} waits for the runtime: ${error.message}` });
         runtime.down(error);
         return;
       }
       const failed = { ...allocation, status: 'failed' as const, description: error instanceof Error ? error.message : String(error), modifiedAt: now() };
       store.putAllocation(failed);
-      log.emit({ type: 'allocation', jobId, allocation: failed, message: `allocation ${short(allocation.id)} failed to start: ${failed.description}` });
+      events.publish({ type: 'allocation', jobId, allocation: failed, message: `allocation ${short(allocation.id)} failed to start: ${failed.description}` });
     } finally {
       this.placing.delete(allocation.id);
     }
@@ -75,7 +75,7 @@ export class Placement {
     this.views.forget(allocation.id);
     if (await this.remove(allocation)) {
       const stopped = this.context.store.getAllocation(allocation.id) ?? allocation;
-      this.context.log.emit({ type: 'allocation', jobId: allocation.jobId, allocation: stopped, message: `allocation ${short(allocation.id)} stopped: ${reason}` });
+      this.context.events.publish({ type: 'allocation', jobId: allocation.jobId, allocation: stopped, message: `allocation ${short(allocation.id)} stopped: ${reason}` });
     }
   }
 

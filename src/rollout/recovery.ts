@@ -2,7 +2,7 @@
 // finished from the records and what runs, jobs the store lost are adopted from
 // their containers, and containers nobody knows are reported, never removed.
 import type { VersionSource } from '../model/state.js';
-import { jobSpecHash } from '../plan/change-rules.js';
+import { jobSpecHash } from '../model/spec/change-rules.js';
 import { planAdoption } from './adopt.js';
 import type { Commands } from './commands.js';
 import type { RolloutContext } from './context.js';
@@ -24,7 +24,7 @@ export class Recovery {
    * allocations get their checks back. Nothing here counts against an allocation's health.
    */
   async resume(jobId: string): Promise<void> {
-    const { store, runtime, now, log } = this.context;
+    const { store, runtime, now, events } = this.context;
     const allocations = store.listAllocations(jobId);
     // Stops first: a placement made again must not run beside what it replaces.
     for (const allocation of allocations.filter((a) => a.desired === 'stop' && runtime.observations.has(a.id))) {
@@ -45,10 +45,10 @@ export class Recovery {
         store.putAllocation(running);
         const found = group();
         if (found) this.placement.watchChecks(allocation.id, jobId, found, observed.ports);
-        log.emit({ type: 'allocation', jobId, allocation: running, message: `allocation ${allocation.id.slice(0, 8)} adopted: its containers run` });
+        events.publish({ type: 'allocation', jobId, allocation: running, message: `allocation ${allocation.id.slice(0, 8)} adopted: its containers run` });
         continue;
       }
-      log.emit({ type: 'allocation', jobId, allocation, message: `placing allocation ${allocation.id.slice(0, 8)} again (${allocation.group}[${allocation.index}]): its placement was cut short` });
+      events.publish({ type: 'allocation', jobId, allocation, message: `placing allocation ${allocation.id.slice(0, 8)} again (${allocation.group}[${allocation.index}]): its placement was cut short` });
       await this.placement.start(allocation, store.getVersion(jobId, allocation.jobVersion)?.job);
       if (!runtime.up) return;
     }
@@ -62,7 +62,7 @@ export class Recovery {
    * replaces only what does not match.
    */
   adoptUnknownJobs(): void {
-    const { store, runtime, now, log } = this.context;
+    const { store, runtime, now, events } = this.context;
     const at = now();
     const { adopted } = planAdoption(runtime.observations.values(), (jobId) => store.getJob(jobId) !== undefined, at);
     for (const { job, version, allocations, settled } of adopted) {
@@ -74,7 +74,7 @@ export class Recovery {
         if (settled) store.setStable(job.id, recorded.version, true);
         return { recorded, started: settled ? null : this.commands.recordDeployment(recorded, false) };
       });
-      log.emit({ type: 'version', jobId: job.id, version: recorded, message: `job "${job.id}" version ${recorded.version}: ${message.charAt(0).toLowerCase()}${message.slice(1)}` });
+      events.publish({ type: 'version', jobId: job.id, version: recorded, message: `job "${job.id}" version ${recorded.version}: ${message.charAt(0).toLowerCase()}${message.slice(1)}` });
       if (started) this.commands.reportStarted(started);
     }
   }
@@ -83,7 +83,7 @@ export class Recovery {
   reportUnknownContainers(): void {
     if (this.reportedUnknown) return;
     this.reportedUnknown = true;
-    const { store, runtime, log } = this.context;
+    const { store, runtime, events } = this.context;
     const known = new Set(store.listAllocations().map((a) => a.id));
     // One line per job and reason: an engine shared with other agents may hold hundreds.
     const unknown = new Map<string, { jobId: string; why: string; allocIds: string[] }>();
@@ -101,7 +101,7 @@ export class Recovery {
     }
     for (const { jobId, why, allocIds } of unknown.values()) {
       const which = allocIds.length === 1 ? `allocation ${allocIds[0]}` : `${allocIds.length} allocations (${allocIds.slice(0, 5).join(', ')}${allocIds.length > 5 ? ', ...' : ''})`;
-      log.emit({ type: 'runtime', jobId, message: `containers of ${which} of job ${jobId} ${why}; left alone (docker rm -f removes them if they are not wanted)` });
+      events.publish({ type: 'runtime', jobId, message: `containers of ${which} of job ${jobId} ${why}; left alone (docker rm -f removes them if they are not wanted)` });
     }
   }
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Deployment, JobVersion } from '../model/state.js';
-import { groupSpecHash } from '../plan/change-rules.js';
+import { groupSpecHash } from '../model/spec/change-rules.js';
 import type { RuntimeEvent } from '../runtime/driver.js';
 import { isStorageError } from '../store/store.js';
 import { timerDelay } from '../util/timer-delay.js';
@@ -15,7 +15,6 @@ import type { Applied, Effect, JobState } from './apply.js';
 import { applyDecision, roundOrder } from './apply.js';
 import type { Commands } from './commands.js';
 import type { RolloutContext } from './context.js';
-import type { ProgressEvent } from './events.js';
 import type { Placement } from './placement.js';
 import { reconcile } from './reconcile.js';
 import type { Decision } from './reconcile-types.js';
@@ -156,7 +155,7 @@ export class Watcher {
    * transaction (with the rollback an auto-revert asks for), then reports it.
    */
   private carry(state: JobState, decisions: Decision[]): { state: JobState; effects: Effect[] } {
-    const { store, now, log } = this.context;
+    const { store, now, events } = this.context;
     const context = { now: now(), newAllocationId: () => randomUUID().replace(/-/g, ''), versions: () => store.listVersions(state.record.id) };
     const steps: Applied[] = [];
     let current = state;
@@ -179,11 +178,10 @@ export class Watcher {
         }
       }
     });
-    const events: ProgressEvent[] = steps.flatMap((step) => step.events);
     for (const step of steps) if (step.note) this.parts.views.setNote(step.note.allocId, step.note.reason);
-    for (const event of events) log.emit(event);
+    for (const event of steps.flatMap((step) => step.events)) events.publish(event);
     for (const revert of reverts) {
-      log.emit({ type: 'version', jobId: state.record.id, version: revert.version, message: `version ${revert.version.version} reverts to version ${revert.revertOf}` });
+      events.publish({ type: 'version', jobId: state.record.id, version: revert.version, message: `version ${revert.version.version} reverts to version ${revert.revertOf}` });
       this.parts.commands.reportStarted(revert.started);
     }
     return { state: current, effects: steps.flatMap((step) => step.effects) };
@@ -206,7 +204,7 @@ export class Watcher {
   private roundSucceeded(jobId: string): void {
     if (this.failedRounds.delete(jobId) && this.storage) {
       this.storage = null;
-      this.context.log.emit({ type: 'runtime', jobId: null, message: 'the store can be written again; rollouts resume' });
+      this.context.events.publish({ type: 'runtime', jobId: null, message: 'the store can be written again; rollouts resume' });
     }
   }
 

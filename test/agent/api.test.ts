@@ -1,5 +1,5 @@
 // The API's contract (docs/spec.md), against a real agent process on the real Docker engine.
-import type { DeploymentView, JobStatusView, JobSummaryView } from '../../src/status/views.js';
+import type { DeploymentView, JobStatusView, JobSummaryView } from '../../src/api/views.js';
 import { agentClient, api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { containersOf } from '../e2e/support.js';

@@ -8,7 +8,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleLimits } from '../../src/status/api/job-bundle.js';
+import { bundleLimits } from '../../src/api/job-bundle.js';
 import { signBody } from '../../src/sync/webhook.js';
 import { api, bundleOf, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';

@@ -4,7 +4,7 @@ import { agentClient, api, bundleOf, deploymentEnd, startAgentProcess, webJob } 
 import type { AgentProcess } from '../support/agent-process.js';
 import { containersOf } from '../e2e/support.js';
 import { docker, ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
-import type { DeploymentView } from '../../src/status/views.js';
+import type { DeploymentView } from '../../src/api/views.js';
 
 const runs: string[] = [];
 const agents: AgentProcess[] = [];

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeploymentView } from '../../src/status/views.js';
+import type { DeploymentView } from '../../src/api/views.js';
 import type { GitServer } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
 import { api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';

@@ -1,5 +1,5 @@
 import { planAdoption } from '../../src/rollout/adopt.js';
-import { groupSpecHash } from '../../src/plan/change-rules.js';
+import { groupSpecHash } from '../../src/model/spec/change-rules.js';
 import type { AllocationObservation, TaskObservation } from '../../src/runtime/driver.js';
 import { renderJob } from '../helpers/render.js';
 

@@ -5,7 +5,7 @@
 // checked step by step. Only the runtime is simulated.
 import type { Job } from '../../src/model/job.js';
 import type { AllocationRecord, Deployment, JobRecord, JobVersion } from '../../src/model/state.js';
-import { groupSpecHash, jobSpecHash } from '../../src/plan/change-rules.js';
+import { groupSpecHash, jobSpecHash } from '../../src/model/spec/change-rules.js';
 import { applyDecision, progressDeadlines, roundOrder } from '../../src/rollout/apply.js';
 import type { Effect, JobState } from '../../src/rollout/apply.js';
 import { cancel, isActive, promote, startDeployment } from '../../src/rollout/deployment.js';

@@ -2,9 +2,11 @@
 // memory: every kind of decision carried out, written and reported, without Docker.
 import type { Job } from '../../src/model/job.js';
 import { RolloutEngine, RolloutError } from '../../src/rollout/engine.js';
-import type { ProgressEvent } from '../../src/rollout/events.js';
+import type { DeckhandEvent } from '../../src/model/events.js';
 import { openMemoryStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
+import { journal } from '../../src/status/journal.js';
+import { EventBus } from '../../src/util/event-bus.js';
 import { renderJob } from '../helpers/render.js';
 import { FakeDriver } from './fake-driver.js';
 
@@ -45,13 +47,16 @@ let clock: number;
 let store: Store;
 let driver: FakeDriver;
 let engine: RolloutEngine;
-let events: ProgressEvent[];
+let events: DeckhandEvent[];
 
 beforeEach(async () => {
   clock = 1_000_000;
   store = openMemoryStore();
   driver = new FakeDriver();
-  engine = new RolloutEngine({ store, driver, now: () => clock, runtimeRetryDelayMs: { initial: 10, max: 50 } });
+  // As the agent wires it: one bus, the store's journal first.
+  const bus = new EventBus<DeckhandEvent>();
+  bus.subscribe(journal(store, () => clock));
+  engine = new RolloutEngine({ store, driver, now: () => clock, runtimeRetryDelayMs: { initial: 10, max: 50 }, events: bus });
   events = [];
   engine.onProgress((event) => events.push(event));
   await engine.start();

@@ -1,6 +1,6 @@
 // What one job bundle may hold, checked before its files are decoded; and the
 // member count that refuses a body of countless tiny members before it is parsed.
-import { bundleLimits, bundleProblem, exceedsJsonMembers } from '../../src/status/api/job-bundle.js';
+import { bundleLimits, bundleProblem, exceedsJsonMembers } from '../../src/api/job-bundle.js';
 
 const bundle = (files: Record<string, string>, extra: object = {}) => ({ path: 'web.nomad', rootName: 'jobs', files, ...extra });
 const encode = (text: string) => new TextEncoder().encode(text);

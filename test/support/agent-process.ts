@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentClient } from '../../src/cli/client.js';
 import { waitsForPromotion } from '../../src/cli/follow.js';
-import type { DeploymentView } from '../../src/status/views.js';
+import type { DeploymentView } from '../../src/api/views.js';
 import { testLabel } from '../runtime/support.js';
 
 const bin = join(process.cwd(), 'bin', 'deckhand.js');

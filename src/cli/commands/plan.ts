@@ -10,7 +10,7 @@ import type { MarkdownJob } from '../../plan/format-markdown.js';
 import { planJson } from '../../plan/format-json.js';
 import { formatPlanText } from '../../plan/format-text.js';
 import type { JobPlan } from '../../plan/plan.js';
-import { planAgainstStore } from '../../agent/plan-job.js';
+import { planAgainstStore } from '../../api/plan-job.js';
 import type { RenderOptions } from '../../render/types.js';
 import { bundleJobFile } from '../bundle.js';
 import { AgentClient, agentExit } from '../client.js';

@@ -1,7 +1,7 @@
 // Phantom changes the property tests found once, each as its smallest input,
 // kept so they never come back.
 import type { Job } from '../../../src/model/job.js';
-import { jobSpecHash } from '../../../src/plan/change-rules.js';
+import { jobSpecHash } from '../../../src/model/spec/change-rules.js';
 import { diffJobs } from '../../../src/plan/diff.js';
 import { planJob } from '../../../src/plan/plan.js';
 import { submitJob } from '../../../src/rollout/submit.js';

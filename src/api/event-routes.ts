@@ -2,12 +2,12 @@
 // job or one deployment. Each event is one JSON object per `data:` line.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { ProgressEvent } from '../../rollout/events.js';
-import { deploymentView } from '../views.js';
+import type { DeckhandEvent } from '../model/events.js';
+import { deploymentView } from './views.js';
 import type { ApiDeps } from './server.js';
 
 export interface StreamedEvent {
-  type: ProgressEvent['type'];
+  type: DeckhandEvent['type'];
   jobId: string | null;
   message: string;
   time: number;
@@ -20,7 +20,7 @@ export interface StreamedEvent {
 /** A comment line now and then keeps proxies from closing an idle stream. */
 const keepAliveMs = 15_000;
 
-export function streamedEvent(event: ProgressEvent, time: number): StreamedEvent {
+export function streamedEvent(event: DeckhandEvent, time: number): StreamedEvent {
   const base = { type: event.type, jobId: event.jobId, message: event.message, time };
   switch (event.type) {
     case 'deployment':

@@ -5,12 +5,12 @@
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { JobLimits } from '../../render/types.js';
-import { RolloutError } from '../../rollout/engine.js';
-import type { RolloutEngine } from '../../rollout/engine.js';
-import { CheckIndexError } from '../../rollout/submit.js';
-import type { Store } from '../../store/store.js';
-import type { Metrics } from '../metrics.js';
+import type { JobLimits } from '../render/types.js';
+import { RolloutError } from '../rollout/engine.js';
+import type { RolloutEngine } from '../rollout/engine.js';
+import { CheckIndexError } from '../rollout/submit.js';
+import type { Store } from '../store/store.js';
+import type { Metrics } from '../status/metrics.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import { ApiError, errorBody } from './errors.js';
 import { registerEventRoutes } from './event-routes.js';

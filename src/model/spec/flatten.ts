@@ -1,8 +1,8 @@
 // The model as Nomad's diff sees it: named objects of string fields. Diffs,
 // annotations and the spec hashes all read the model through this one view, so
 // they cannot disagree about what a field is.
-import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../model/job.js';
-import { formatDuration } from '../util/duration.js';
+import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../job.js';
+import { formatDuration } from '../../util/duration.js';
 
 export type Fields = Record<string, string>;
 

@@ -4,7 +4,7 @@
 import { hashOf } from './canonical.js';
 import type { FlatGroup, FlatTask } from './flatten.js';
 import { flattenGroup, flattenJob } from './flatten.js';
-import type { Group, Job } from '../model/job.js';
+import type { Group, Job } from '../job.js';
 
 export type ChangeEffect = 'destructive' | 'in-place' | 'scale';
 

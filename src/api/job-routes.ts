@@ -1,12 +1,12 @@
 // Jobs, versions, deployments and allocations: what `run`, `plan`, `status`,
 // `history`, `deployments`, `promote`, `revert` and `stop` call.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { planAgainstStore } from '../../agent/plan-job.js';
-import { formatDiagnostic, isError } from '../../model/diagnostic.js';
-import { redactJob, redactSourceText } from '../../model/sensitive.js';
-import type { JobVersion } from '../../model/state.js';
-import { versionDiff } from '../../plan/redact.js';
-import { deploymentView, jobStatusView, jobSummaryView, versionView } from '../views.js';
+import { planAgainstStore } from './plan-job.js';
+import { formatDiagnostic, isError } from '../model/diagnostic.js';
+import { redactJob, redactSourceText } from '../model/sensitive.js';
+import type { JobVersion } from '../model/state.js';
+import { versionDiff } from '../plan/redact.js';
+import { deploymentView, jobStatusView, jobSummaryView, versionView } from './views.js';
 import { ApiError, errorBody } from './errors.js';
 import type { JobBundle } from './job-bundle.js';
 import { bundleLimits, bundleProblem, jobBundleSchema, renderBundle } from './job-bundle.js';

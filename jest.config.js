@@ -1,4 +1,4 @@
-// ESM TypeScript tests: ts-jest transpiles only (isolatedModules); `npm run build` type-checks.
+// ESM TypeScript tests: ts-jest transpiles only (tsconfig's isolatedModules); `npm run build` type-checks.
 export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
@@ -6,7 +6,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
   testTimeout: 60000,
   globalSetup: '<rootDir>/test/support/temp-setup.js',

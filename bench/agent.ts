@@ -14,7 +14,7 @@ import type { BenchRow } from './table.js';
 // BENCH_AGENT_JOBS scales the run down where the engine places containers slowly.
 const jobCount = Number(process.env.BENCH_AGENT_JOBS ?? 100);
 const perJob = 5;
-const benchLabel = 'deckhand.bench';
+const benchLabel = 'deckhand-bench.run';
 const memoryGoalMb = 100;
 
 function rssMb(pid: number): number {

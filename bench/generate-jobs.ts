@@ -2,7 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-function nomadJob(i: number): string {
+export interface GenerateOptions {
+  /** Every job asks for no allocations: for the agent benchmarks that must not start containers. */
+  idle?: boolean;
+}
+
+function nomadJob(i: number, idle: boolean): string {
   return `# generated job ${i}
 variable "image_tag" {
   type    = string
@@ -11,7 +16,7 @@ variable "image_tag" {
 
 variable "replicas" {
   type    = number
-  default = ${1 + (i % 5)}
+  default = ${idle ? 0 : 1 + (i % 5)}
 }
 
 locals {
@@ -72,12 +77,12 @@ job "nomad-${i}" {
 `;
 }
 
-function composeFile(i: number): string {
+function composeFile(i: number, idle: boolean): string {
   return `name: compose-${i}
 x-common: &common
   restart: always
   deploy:
-    replicas: ${1 + (i % 4)}
+    replicas: ${idle ? 0 : 1 + (i % 4)}
     update_config:
       parallelism: 2
       delay: 5s
@@ -112,7 +117,7 @@ services:
 `;
 }
 
-function deployment(i: number): string {
+function deployment(i: number, idle: boolean): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -120,7 +125,7 @@ metadata:
   labels:
     app: k8s-${i}
 spec:
-  replicas: ${2 + (i % 4)}
+  replicas: ${idle ? 0 : 2 + (i % 4)}
   revisionHistoryLimit: 5
   minReadySeconds: 5
   progressDeadlineSeconds: 300
@@ -171,13 +176,14 @@ spec:
 }
 
 /** Writes `count` job files, a third of each format, into `dir`. */
-export function generateJobTree(dir: string, count: number): void {
+export function generateJobTree(dir: string, count: number, options: GenerateOptions = {}): void {
+  const idle = options.idle ?? false;
   for (let i = 0; i < count; i++) {
     const kind = i % 3;
     const folder = join(dir, `team-${i % 10}`, kind === 1 ? `compose-${i}` : '');
     mkdirSync(folder, { recursive: true });
-    if (kind === 0) writeFileSync(join(folder, `job-${i}.nomad`), nomadJob(i));
-    else if (kind === 1) writeFileSync(join(folder, 'compose.yaml'), composeFile(i));
-    else writeFileSync(join(folder, `deploy-${i}.yaml`), deployment(i));
+    if (kind === 0) writeFileSync(join(folder, `job-${i}.nomad`), nomadJob(i, idle));
+    else if (kind === 1) writeFileSync(join(folder, 'compose.yaml'), composeFile(i, idle));
+    else writeFileSync(join(folder, `deploy-${i}.yaml`), deployment(i, idle));
   }
 }

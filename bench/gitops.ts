@@ -66,7 +66,7 @@ async function measure(repo: TestRepository, mode: 'webhook' | 'polling'): Promi
     stream.close();
     await agent.stop();
     const docker = new Docker();
-    const listed = await docker.listContainers({ all: true, filters: { label: [`deckhand.test=${runId}`] } });
+    const listed = await docker.listContainers({ all: true, filters: { label: [`deckhand-test.run=${runId}`] } });
     await Promise.allSettled(listed.map((c) => docker.getContainer(c.Id).remove({ force: true })));
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { groupSpecHash, jobSpecHash } from '../src/plan/change-rules.js';
+import { groupSpecHash, jobSpecHash } from '../src/model/spec/change-rules.js';
 import { RenderCache } from '../src/render/cache.js';
 import { renderPath, renderTree } from '../src/render/tree.js';
 import { openStore } from '../src/store/sqlite-store.js';

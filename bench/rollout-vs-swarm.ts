@@ -21,7 +21,7 @@ import type { Job, UpdateOrder } from '../src/model/job.js';
 import type { Deployment } from '../src/model/state.js';
 import { renderTree } from '../src/render/tree.js';
 import { RolloutEngine } from '../src/rollout/engine.js';
-import type { ProgressEvent } from '../src/rollout/events.js';
+import type { DeckhandEvent } from '../src/model/events.js';
 import { DockerDriver } from '../src/runtime/docker/driver.js';
 import { openStore } from '../src/store/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
@@ -37,9 +37,9 @@ const healthWindowMs = 1000;
 const stopGraceSeconds = 3;
 const goalRatio = 0.9;
 const orders: UpdateOrder[] = ['stop-first', 'start-first'];
-const benchLabel = 'deckhand.bench';
+const benchLabel = 'deckhand-bench.run';
 /** Which side a container belongs to: the driver sees only deckhand's, Swarm's never wake the engine. */
-const sideLabel = 'deckhand.bench.side';
+const sideLabel = 'deckhand-bench.side';
 const timeoutMs = 120_000;
 
 type Side = 'deckhand' | 'swarm';
@@ -110,7 +110,7 @@ class Bench {
   readonly docker = new Docker();
   readonly runId = `bench-${randomBytes(4).toString('hex')}`;
   readonly dataDir = mkdtempSync(join(tmpdir(), 'deckhand-bench-rollout-'));
-  readonly progress: Array<{ time: number; event: ProgressEvent }> = [];
+  readonly progress: Array<{ time: number; event: DeckhandEvent }> = [];
   private usedPortBases = new Set<number>();
   /** The image's HEALTHCHECK timing, said again to Swarm so both sides probe at the same pace. */
   private health = { intervalMs: 0, timeoutMs: 0, retries: 0 };

@@ -1,20 +1,26 @@
 // `npm run bench`: every benchmark, one table (Markdown, so it can go into docs/).
 import { agentBenchmark } from './agent.js';
+import { firstSyncBenchmark } from './first-sync.js';
 import { gitopsBenchmark } from './gitops.js';
 import { gitFetchBenchmark } from './git-fetch.js';
 import { planBenchmark } from './plan.js';
 import { renderBenchmark } from './render.js';
 import { rolloutBenchmark } from './rollout-vs-swarm.js';
+import { storeBenchmark } from './store.js';
+import { validateBenchmark } from './validate.js';
 import type { BenchRow } from './table.js';
 import { printTable } from './table.js';
 
 const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['render', renderBenchmark],
+  ['validate', validateBenchmark],
   ['plan', planBenchmark],
+  ['store', storeBenchmark],
   ['git', gitFetchBenchmark],
   ['rollout', rolloutBenchmark],
   ['agent', agentBenchmark],
   ['gitops', gitopsBenchmark],
+  ['first-sync', firstSyncBenchmark],
 ];
 const only = process.argv[2];
 

@@ -1,7 +1,7 @@
 // The agent: the store, the Docker driver, the rollout engine and the HTTP API
 // wired together, started and stopped as one. Containers outlive the agent: a
 // stop leaves them running, and the next start adopts them from their labels.
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
@@ -9,20 +9,28 @@ import type { Logger } from 'pino';
 import { RolloutEngine } from '../rollout/engine.js';
 import { newDockerClient } from '../runtime/docker/client.js';
 import { DockerDriver } from '../runtime/docker/driver.js';
-import { buildApi } from '../status/api/server.js';
+import { buildApi } from '../api/server.js';
 import type { PullRequestSource, StatusReporter } from '../status/reporter.js';
 import { noReporter } from '../status/reporter.js';
 import type { StoppableTrigger } from '../sync/triggers.js';
 import { Metrics } from '../status/metrics.js';
 import { openStore } from '../store/sqlite-store.js';
+import { isRolloutEvent } from '../model/events.js';
+import type { DeckhandEvent } from '../model/events.js';
+import { forgeReports } from '../status/forge-reports.js';
+import { journal } from '../status/journal.js';
 import { isStorageError } from '../store/store.js';
+import { EventBus } from '../util/event-bus.js';
 import type { Store } from '../store/store.js';
+import { splitCredentials } from '../sync/repository-url.js';
+import { makeDirectory } from '../util/make-directory.js';
 import type { AgentConfig } from './config.js';
 import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
 import { PullRequestPlanner } from './pull-requests.js';
-import { reportDeployments } from './report-deployments.js';
 import { githubWebhook } from './webhook.js';
+import { isLoopbackHost } from '../util/loopback.js';
+import { packageVersion } from '../util/package-root.js';
 
 export interface AgentOptions {
   logger: Logger;
@@ -50,7 +58,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   // Secrets first: a missing file stops the start before anything is opened.
   const apiToken = config.apiTokenFile ? readSecret(config.apiTokenFile, 'api-token-file') : null;
   // Whoever reaches the API can run any container: on a network, only with a token.
-  if (!apiToken && !isLoopback(config.listen.host)) {
+  if (!apiToken && !isLoopbackHost(config.listen.host)) {
     throw new Error(
       `refusing to listen on ${config.listen.host}:${config.listen.port} without an API token: anyone who reaches that address could run containers on this machine. Set --api-token-file, or listen on 127.0.0.1`,
     );
@@ -73,21 +81,22 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     () => store.listAllocations(),
     () => engine.storageProblem === null,
   );
-  const engine = new RolloutEngine({
-    store,
-    driver,
-    onError: (error, context) => {
-      metrics.countError(isStorageError(error) ? 'store' : 'engine');
-      logger.error({ err: error }, `error while ${context}`);
-    },
-    onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000),
+  const onError = (error: unknown, context: string) => {
+    metrics.countError(isStorageError(error) ? 'store' : 'engine');
+    logger.error({ err: error }, `error while ${context}`);
+  };
+  // One bus for every event; the journal first, so whoever hears an event finds it in the job's events.
+  const events = new EventBus<DeckhandEvent>((error) => onError(error, 'reporting an event'));
+  events.subscribe(journal(store));
+  events.subscribe((event) => metrics.observe(event));
+  events.subscribe(forgeReports(store, reporter));
+  // What the GitOps loop does, it logs itself, with the commit.
+  events.subscribe((event) => {
+    if (isRolloutEvent(event)) logger.info({ job: event.jobId, event: event.type }, event.message);
   });
-  engine.onProgress((event) => {
-    metrics.observe(event);
-    logger.info({ job: event.jobId, event: event.type }, event.message);
-  });
-  engine.onProgress(reportDeployments(store, reporter));
+  const engine = new RolloutEngine({ store, driver, events, onError, onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000) });
 
+  const jobLimits = { maxCount: config.maxCount, maxGroups: config.maxGroups, maxTasks: config.maxTasks };
   const gitops = repository
     ? new GitOps({
         source: repository.revisionSource({ ...config, dataDir }, gitToken),
@@ -95,11 +104,12 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         store,
         logger: logger.child({ component: 'sync' }),
         metrics,
-        reporter,
+        events,
         dataDir,
         prune: config.prune,
         allowEmpty: config.allowEmpty,
         allowRewrite: config.allowForcePush,
+        limits: jobLimits,
       })
     : null;
   // Pull-request plans need a forge to post them to.
@@ -107,17 +117,18 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     gitops && repository && forge
       ? new PullRequestPlanner({
           store,
-          reporter,
+          events,
           pullRequests: forge.pullRequests,
           sourceFor: (branch) => repository.revisionSource({ ...config, branch, dataDir }, gitToken),
           logger: logger.child({ component: 'pull-requests' }),
+          limits: jobLimits,
         })
       : null;
   const webhook =
     gitops && webhookSecret
       ? githubWebhook({
           secret: webhookSecret,
-          repository: { url: config.repo!, branch: config.branch ?? 'main' },
+          repository: { url: splitCredentials(config.repo!).url, branch: config.branch ?? 'main' },
           onPush: () => gitops.trigger('webhook', true),
           ...(planner ? { onPullRequest: (event) => planner.request({ number: event.number, headSha: event.headSha, headRef: event.headRef }) } : {}),
           logger,
@@ -126,7 +137,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         ? () => ({ status: 403, body: { error: { code: 'no-webhook-secret', message: 'this agent takes no webhooks: start it with --webhook-secret-file' } } })
         : undefined;
 
-  const api = await buildApi({ engine, store, metrics, logger, apiToken, ...(webhook ? { webhook } : {}), ...(gitops ? { gitops } : {}) });
+  const api = await buildApi({ engine, store, metrics, logger, apiToken, jobLimits, ...(webhook ? { webhook } : {}), ...(gitops ? { gitops } : {}) });
   const closing = new AbortController();
   const engineStarted = startEngineWithRetry(engine, logger, closing.signal);
   try {
@@ -147,7 +158,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       'the API has no token (--api-token-file): any process on this machine can call it and run containers, including containers on the host network; set a token unless every local user and workload is trusted',
     );
   }
-  logger.info({ dataDir, listen: `${host}:${port}` }, `deckhand agent listening on http://${host}:${port}`);
+  logger.info({ dataDir, listen: `${host}:${port}`, version: packageVersion(), node: process.version }, `deckhand agent listening on http://${host}:${port}`);
   let triggers: StoppableTrigger[] = [];
   if (gitops && repository) {
     // The first sync waits for the engine: it must know what runs before it changes anything.
@@ -165,7 +176,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       gitops.trigger('start');
       void planner?.poll();
     });
-    logger.info(`following ${config.repo}${config.branch ? ` (${config.branch})` : ''}${config.path !== '.' ? `, jobs in ${config.path}` : ''}`);
+    // Credentials in the URL stay out of every log line.
+    logger.info(`following ${splitCredentials(config.repo!).url}${config.branch ? ` (${config.branch})` : ''}${config.path !== '.' ? `, jobs in ${config.path}` : ''}`);
   }
 
   return {
@@ -207,14 +219,15 @@ async function createGitHubReporter(config: AgentConfig, token: string, logger: 
 
 /** Creates the data directory readable by its owner only, or narrows one that others can read; true when it narrowed it. */
 function privateFolder(dir: string): boolean {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Not mkdirSync's recursive mode: it spins forever where a parent refuses new folders (/proc/x).
+  try {
+    makeDirectory(dir, 0o700);
+  } catch (error) {
+    throw new Error(`--data-dir: ${(error as Error).message}`, { cause: error });
+  }
   if ((statSync(dir).mode & 0o077) === 0) return false;
   chmodSync(dir, 0o700);
   return true;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function readSecret(path: string, setting: string): string {

@@ -4,8 +4,11 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
 import { unknownKeyHint } from '../render/suggest.js';
+import { defaultJobLimits } from '../render/validate.js';
 import { loadYaml } from '../render/yaml/document.js';
-import { parseDuration } from '../util/duration.js';
+import { reservedLabelPrefix } from '../runtime/docker/labels.js';
+import { cleartextCredentials, splitCredentials } from '../sync/repository-url.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 
 export interface AgentConfig {
   /** A Git URL, or a local repository's path; null: the API only. */
@@ -35,16 +38,37 @@ export interface AgentConfig {
   portRange: { from: number; to: number };
   /** Added to every container this agent creates; it then sees only containers carrying them (two agents on one engine). */
   labels: Record<string, string>;
+  /** Job files asking for more are refused, with the field's file:line:col. */
+  maxCount: number;
+  maxGroups: number;
+  maxTasks: number;
+  /** Send a Git or GitHub token over plain http:// to a host other than this one. */
+  allowInsecureHttp: boolean;
 }
 
-type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels';
+type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count';
+
+interface Setting {
+  key: keyof AgentConfig;
+  kind: Kind;
+  fallback: unknown;
+  /** For durations: the shortest and longest accepted, in ms. */
+  range?: { min: number; max: number };
+}
+
+/**
+ * The poll interval: under a second would hammer the Git server; over a day is
+ * no polling at all (and Node's timers cannot wait past 24.8 days: a longer
+ * delay fires after 1 ms, which made `720h` a busy loop of fetches).
+ */
+const intervalRange = { min: 1000, max: 24 * 3_600_000 };
 
 /** Every setting: its key in the file (also the flag's name), its kind, its default. */
-const settings: Record<string, { key: keyof AgentConfig; kind: Kind; fallback: unknown }> = {
+const settings: Record<string, Setting> = {
   repo: { key: 'repo', kind: 'string', fallback: null },
   branch: { key: 'branch', kind: 'string', fallback: null },
   path: { key: 'path', kind: 'string', fallback: '.' },
-  interval: { key: 'intervalMs', kind: 'duration', fallback: 30_000 },
+  interval: { key: 'intervalMs', kind: 'duration', fallback: 30_000, range: intervalRange },
   schedule: { key: 'schedule', kind: 'string', fallback: null },
   watch: { key: 'watch', kind: 'boolean', fallback: false },
   listen: { key: 'listen', kind: 'listen', fallback: { host: '127.0.0.1', port: 4646 } },
@@ -63,7 +87,12 @@ const settings: Record<string, { key: keyof AgentConfig; kind: Kind; fallback: u
   'log-level': { key: 'logLevel', kind: 'string', fallback: 'info' },
   'port-range': { key: 'portRange', kind: 'range', fallback: { from: 20000, to: 32000 } },
   labels: { key: 'labels', kind: 'labels', fallback: {} },
+  'max-count': { key: 'maxCount', kind: 'count', fallback: defaultJobLimits.maxCount },
+  'max-groups': { key: 'maxGroups', kind: 'count', fallback: defaultJobLimits.maxGroups },
+  'max-tasks': { key: 'maxTasks', kind: 'count', fallback: defaultJobLimits.maxTasks },
+  'allow-insecure-http': { key: 'allowInsecureHttp', kind: 'boolean', fallback: false },
 };
+
 
 /** Keys of the repository's own deckhand.yaml, allowed in the agent's file too. */
 const repositoryKeys = new Set(['include', 'exclude']);
@@ -99,18 +128,28 @@ export function envName(setting: string): string {
   return `DECKHAND_${setting.toUpperCase().replace(/-/g, '_')}`;
 }
 
+interface Where {
+  file: string;
+  line: number;
+  col: number;
+  field: string;
+}
+
 export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
   const diagnostics: Diagnostic[] = [];
   const config = Object.fromEntries(Object.values(settings).map((s) => [s.key, s.fallback])) as unknown as AgentConfig;
   if (sources.defaultDataDir) config.dataDir = sources.defaultDataDir;
-  const set = (name: string, raw: unknown, where: { file: string; line: number; col: number; field: string }) => {
+  /** Where each setting's value came from, for problems found across settings. */
+  const origins = new Map<string, Where>();
+  const set = (name: string, raw: unknown, where: Where) => {
     const setting = settings[name]!;
-    const value = convert(setting.kind, raw);
+    const value = convert(setting, raw);
     if ('problem' in value) {
       diagnostics.push(diagnostic('error', 'invalid-config', where.file, where, where.field, value.problem));
       return;
     }
     (config as unknown as Record<string, unknown>)[setting.key] = value.value;
+    origins.set(name, where);
   };
 
   if (sources.file) readFile(sources.file, set, diagnostics);
@@ -127,10 +166,45 @@ export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
   if (config.schedule !== null && config.watch) {
     diagnostics.push(diagnostic('error', 'invalid-config', 'configuration', { line: 0, col: 0 }, 'schedule', 'choose one trigger: --schedule or --watch'));
   }
+  const at = (name: string): Where => origins.get(name) ?? { file: 'configuration', line: 0, col: 0, field: name };
+  diagnostics.push(...credentialProblems(config, at));
   return { config, diagnostics };
 }
 
-function readFile(file: { path: string; text: string }, set: (name: string, raw: unknown, where: { file: string; line: number; col: number; field: string }) => void, diagnostics: Diagnostic[]): void {
+/**
+ * Tokens never travel in cleartext unless the operator says so, as Flux's
+ * `--allow-insecure-http` and Git Credential Manager's `allowUnsafeRemotes` do:
+ * Basic auth over http:// hands the token to anyone on the network path.
+ * Loopback is exempt (it leaves no machine).
+ */
+function credentialProblems(config: AgentConfig, at: (name: string) => Where): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const problem = (severity: 'error' | 'warning', name: string, message: string, hint?: string) => {
+    const where = at(name);
+    out.push(diagnostic(severity, 'invalid-config', where.file, where, where.field, message, hint));
+  };
+  if (config.repo !== null) {
+    const { url, password } = splitCredentials(config.repo);
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(config.repo)?.[1]?.toLowerCase();
+    if (scheme && scheme !== 'http' && scheme !== 'https') {
+      problem('error', 'repo', `${scheme}:// repositories are not supported, got ${url}`, 'use an https:// URL with --git-token-file, or a local repository\'s path');
+    } else if (/^[\w.-]+@[\w.-]+:/.test(config.repo)) {
+      problem('error', 'repo', `SSH addresses such as "${config.repo.replace(/:.*/, ':...')}" are not supported`, 'use an https:// URL with --git-token-file, or a local repository\'s path');
+    }
+    if (password !== null) {
+      problem('warning', 'repo', `the repository URL holds a password, readable wherever the URL is written (the process list, the environment, the settings file); deckhand never logs or shows it`, 'put the token in a file named by --git-token-file instead');
+    }
+    const risk = cleartextCredentials(config.repo, config.gitTokenFile !== null);
+    if (risk) problem(config.allowInsecureHttp ? 'warning' : 'error', 'repo', `${risk.what === 'the token' ? 'the Git token' : risk.what} would be sent in cleartext over http:// to ${risk.host}, readable by anyone on the network path`, config.allowInsecureHttp ? 'allowed by allow-insecure-http' : 'use https://, or set allow-insecure-http to accept the risk');
+  }
+  if (config.githubTokenFile !== null && config.githubRepo !== null) {
+    const risk = cleartextCredentials(config.githubApiUrl, true);
+    if (risk) problem(config.allowInsecureHttp ? 'warning' : 'error', 'github-api-url', `the GitHub token would be sent in cleartext over http:// to ${risk.host}, readable by anyone on the network path`, config.allowInsecureHttp ? 'allowed by allow-insecure-http' : 'use https://, or set allow-insecure-http to accept the risk');
+  }
+  return out;
+}
+
+function readFile(file: { path: string; text: string }, set: (name: string, raw: unknown, where: Where) => void, diagnostics: Diagnostic[]): void {
   const { documents, diagnostics: yamlProblems } = loadYaml(file);
   diagnostics.push(...yamlProblems);
   const doc = documents[0];
@@ -150,8 +224,8 @@ function readFile(file: { path: string; text: string }, set: (name: string, raw:
   }
 }
 
-function convert(kind: Kind, raw: unknown): { value: unknown } | { problem: string } {
-  switch (kind) {
+function convert(setting: Setting, raw: unknown): { value: unknown } | { problem: string } {
+  switch (setting.kind) {
     case 'string':
       return typeof raw === 'string' || typeof raw === 'number' ? { value: String(raw) } : { problem: `expected text, got ${JSON.stringify(raw)}` };
     case 'boolean':
@@ -161,7 +235,14 @@ function convert(kind: Kind, raw: unknown): { value: unknown } | { problem: stri
       return { problem: `expected true or false, got ${JSON.stringify(raw)}` };
     case 'duration': {
       const ms = typeof raw === 'string' ? parseDuration(raw) : null;
-      return ms !== null && ms > 0 ? { value: ms } : { problem: `expected a duration such as "30s" or "1m", got ${JSON.stringify(raw)}` };
+      if (ms === null || ms <= 0) return { problem: `expected a duration such as "30s" or "1m", got ${JSON.stringify(raw)}` };
+      const { min, max } = setting.range ?? { min: 1, max: Number.MAX_SAFE_INTEGER };
+      if (ms < min || ms > max) return { problem: `expected a duration between ${formatDuration(min)} and ${formatDuration(max)}, got ${JSON.stringify(raw)}` };
+      return { value: ms };
+    }
+    case 'count': {
+      const count = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      return Number.isSafeInteger(count) && count >= 1 ? { value: count } : { problem: `expected a whole number of at least 1, got ${JSON.stringify(raw)}` };
     }
     case 'listen': {
       const match = /^(.*):(\d{1,5})$/.exec(String(raw));
@@ -172,11 +253,11 @@ function convert(kind: Kind, raw: unknown): { value: unknown } | { problem: stri
     case 'labels': {
       if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
         const entries = Object.entries(raw as Record<string, unknown>);
-        if (entries.every(([, v]) => typeof v === 'string')) return { value: Object.fromEntries(entries) };
+        if (entries.every(([, v]) => typeof v === 'string')) return checkLabelKeys(Object.fromEntries(entries) as Record<string, string>);
       }
       const pairs = typeof raw === 'string' ? raw.split(',').map((p) => p.trim()).filter(Boolean) : null;
       if (!pairs || pairs.some((p) => !/^[\w.-]+=[^,]*$/.test(p))) return { problem: `expected labels such as "team=web,env=prod", got ${JSON.stringify(raw)}` };
-      return { value: Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) };
+      return checkLabelKeys(Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])));
     }
     case 'range': {
       const match = /^(\d{1,5})-(\d{1,5})$/.exec(String(raw));
@@ -185,4 +266,15 @@ function convert(kind: Kind, raw: unknown): { value: unknown } | { problem: stri
       return { value: { from, to } };
     }
   }
+}
+
+/**
+ * The agent finds its containers by the `deckhand.` labels it writes itself; a
+ * label of its own with that prefix would overwrite one of them (`deckhand.job=x`
+ * on every container), and it would lose sight of what it started.
+ */
+function checkLabelKeys(labels: Record<string, string>): { value: Record<string, string> } | { problem: string } {
+  const reserved = Object.keys(labels).find((key) => key.toLowerCase().startsWith(reservedLabelPrefix));
+  if (reserved === undefined) return { value: labels };
+  return { problem: `label key "${reserved}" is reserved: keys starting with "${reservedLabelPrefix}" are the ones deckhand writes to find its containers; choose another, such as "team"` };
 }

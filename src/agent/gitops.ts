@@ -10,10 +10,12 @@ import { formatDiagnostic } from '../model/diagnostic.js';
 import type { VersionSource } from '../model/state.js';
 import { RenderCache } from '../render/cache.js';
 import { defaultRenderOptions, renderTree } from '../render/tree.js';
-import { EngineError } from '../rollout/engine.js';
+import type { JobLimits } from '../render/types.js';
+import { RolloutError } from '../rollout/engine.js';
 import type { RolloutEngine } from '../rollout/engine.js';
 import type { Metrics } from '../status/metrics.js';
-import type { StatusReporter } from '../status/reporter.js';
+import type { DeckhandEvent } from '../model/events.js';
+import type { EventBus } from '../util/event-bus.js';
 import type { Store } from '../store/store.js';
 import type { Revision, RevisionSource } from '../sync/revision.js';
 import { SyncLoop } from '../sync/sync-loop.js';
@@ -27,13 +29,16 @@ export interface GitOpsOptions {
   store: Store;
   logger: Logger;
   metrics: Metrics;
-  reporter: StatusReporter;
+  /** Where what a commit started or could not carry out goes: the agent's bus (journal, reporters, the API). */
+  events: EventBus<DeckhandEvent>;
   dataDir: string;
   prune: boolean;
   allowEmpty: boolean;
   /** Accept a head that does not descend from the deployed commit (a force-push). */
   allowRewrite: boolean;
   backoff?: { initialMs?: number; maxMs?: number };
+  /** The agent's max-count, max-groups, max-tasks; default validate.ts's. */
+  limits?: JobLimits;
 }
 
 /** What the agent last did with the repository, for the API and for restarts. */
@@ -102,12 +107,14 @@ export class GitOps {
   }
 
   private async apply(revision: Revision): Promise<RunOutcome> {
-    const { engine, store, logger, reporter } = this.options;
+    const { engine, logger, events } = this.options;
+    const commit = revision.sha;
+    const at = `commit ${revision.sha.slice(0, 7)}`;
     const problems: string[] = [];
     const known = this.knownJobs();
     // A file that held a running job is read as a job file even when a typo hides what it is: an error, never a removal.
     const jobFiles = new Map(known.filter((k) => !k.stopped && k.file !== null).map((k) => [k.file!, k.format]));
-    const rendered = renderTree(revision.tree, defaultRenderOptions, this.renderCache, jobFiles);
+    const rendered = renderTree(revision.tree, { ...defaultRenderOptions, ...(this.options.limits ? { limits: this.options.limits } : {}) }, this.renderCache, jobFiles);
     const jobs = rendered.jobs.map(({ job }) => ({ job, file: job.source.file }));
     const decision = decideRevision({ jobs, diagnostics: rendered.diagnostics, files: [...revision.tree.files.keys()] }, known, {
       prune: this.options.prune,
@@ -122,10 +129,9 @@ export class GitOps {
       problems.push(text);
       logger.error({ commit: revision.sha, file: failure.file }, `commit ${revision.sha.slice(0, 7)}: ${failure.file} does not render; its jobs keep running as they are: ${text}`);
       this.options.metrics.countError('render');
-      for (const jobId of failure.jobIds.length ? failure.jobIds : ['']) {
-        store.appendEvent({ time: Date.now(), jobId, deploymentId: null, type: 'render-error', message: `commit ${revision.sha.slice(0, 7)}: ${text}`, details: { commit: revision.sha, file: failure.file } });
+      for (const jobId of failure.jobIds.length ? failure.jobIds : [null]) {
+        events.publish({ type: 'render-error', jobId, commit, file: failure.file, diagnostics: failure.diagnostics, message: `${at}: ${text}` });
       }
-      reporter.renderFailed({ commitSha: revision.sha, jobId: failure.jobIds[0] ?? null, file: failure.file, diagnostics: failure.diagnostics });
     }
 
     const decoder = new TextDecoder();
@@ -142,14 +148,13 @@ export class GitOps {
         const what = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
         logger.info({ job: job.id, commit: revision.sha }, `job "${job.id}": ${what} from commit ${revision.sha.slice(0, 7)}`);
         if (submitted.deployment) {
-          reporter.deploymentStarted({ jobId: job.id, commitSha: revision.sha, deploymentId: submitted.deployment.id, description: submitted.deployment.description });
+          events.publish({ type: 'submitted', jobId: job.id, commit, deploymentId: submitted.deployment.id, description: submitted.deployment.description, message: `${at}: ${what}` });
         }
       } catch (error) {
-        if (!(error instanceof EngineError)) throw error;
+        if (!(error instanceof RolloutError)) throw error;
         logger.warn({ job: job.id, commit: revision.sha }, error.message);
         problems.push(error.message);
-        store.appendEvent({ time: Date.now(), jobId: job.id, deploymentId: null, type: 'submit-refused', message: `commit ${revision.sha.slice(0, 7)}: ${error.message}`, details: { commit: revision.sha } });
-        reporter.deploymentFinished({ jobId: job.id, commitSha: revision.sha, deploymentId: '', status: 'failed', description: error.message });
+        events.publish({ type: 'submit-refused', jobId: job.id, commit, message: `${at}: ${error.message}` });
       }
     }
 
@@ -161,7 +166,7 @@ export class GitOps {
         const message = `job "${gone.jobId}": its file ${gone.file ?? ''} is no longer in the repository at ${revision.sha.slice(0, 7)}; it keeps running (start the agent with --prune to stop such jobs)`;
         logger.warn({ job: gone.jobId }, message);
         problems.push(message);
-        store.appendEvent({ time: Date.now(), jobId: gone.jobId, deploymentId: null, type: 'file-removed', message, details: { commit: revision.sha } });
+        events.publish({ type: 'file-removed', jobId: gone.jobId, commit, file: gone.file, message });
       }
     }
     this.save({ problems });
@@ -179,7 +184,7 @@ export class GitOps {
   }
 
   private failed(message: string): RunOutcome {
-    const { store, metrics } = this.options;
+    const { metrics, events } = this.options;
     metrics.countError('sync');
     // A repeat of the same failure (a retry with backoff) is said once, not every few seconds.
     const repeated = this.state.lastError === message;
@@ -187,7 +192,7 @@ export class GitOps {
     if (!repeated) {
       // In each followed job's events too: whoever looks at a job learns why its newest commit did not arrive.
       const jobs = this.knownJobs().filter((k) => !k.stopped);
-      for (const jobId of ['', ...jobs.map((k) => k.id)]) store.appendEvent({ time: Date.now(), jobId, deploymentId: null, type: 'sync-error', message, details: null });
+      for (const jobId of [null, ...jobs.map((k) => k.id)]) events.publish({ type: 'sync-error', jobId, message });
     }
     return { ok: false, error: new Error(message) };
   }

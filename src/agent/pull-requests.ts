@@ -8,19 +8,25 @@ import type { MarkdownError, MarkdownJob } from '../plan/format-markdown.js';
 import { formatPlansMarkdown } from '../plan/format-markdown.js';
 import { RenderCache } from '../render/cache.js';
 import { defaultRenderOptions, renderTree } from '../render/tree.js';
-import type { PullRequestRef, PullRequestSource, StatusReporter } from '../status/reporter.js';
+import type { JobLimits } from '../render/types.js';
+import type { DeckhandEvent } from '../model/events.js';
+import type { PullRequestRef, PullRequestSource } from '../status/reporter.js';
+import type { EventBus } from '../util/event-bus.js';
 import type { Store } from '../store/store.js';
 import type { RevisionSource } from '../sync/revision.js';
-import { planAgainstStore } from './plan-job.js';
+import { planAgainstStore } from '../api/plan-job.js';
 
 export interface PullRequestPlannerOptions {
   store: Store;
-  reporter: StatusReporter;
+  /** Where plans go (the forge's reports listen there). */
+  events: EventBus<DeckhandEvent>;
   /** Lists open pull requests (the polling fallback); null when the forge cannot. */
   pullRequests: PullRequestSource | null;
   /** A source that reads the named branch: the pull request's head. */
   sourceFor: (branch: string) => RevisionSource;
   logger: Logger;
+  /** The agent's max-count, max-groups, max-tasks; default validate.ts's. */
+  limits?: JobLimits;
 }
 
 interface Wanted extends PullRequestRef {
@@ -72,20 +78,21 @@ export class PullRequestPlanner {
   }
 
   private async plan(pr: Wanted): Promise<void> {
-    const { reporter, store, logger } = this.options;
-    const ref = { number: pr.number, headSha: pr.headSha };
-    reporter.planStarted(ref);
+    const { events, store, logger } = this.options;
+    const ref: PullRequestRef = { number: pr.number, headSha: pr.headSha };
+    events.publish({ type: 'plan-started', jobId: null, pullRequest: ref.number, headSha: ref.headSha, message: `planning pull request #${ref.number} at ${ref.headSha.slice(0, 7)}` });
     let source = this.sources.get(pr.headRef);
     if (!source) this.sources.set(pr.headRef, (source = this.options.sourceFor(pr.headRef)));
     const result = await source.sync();
     if (!result.ok) {
-      reporter.planFailed(ref, `reading ${pr.headRef}: ${result.error.message}`);
+      const reason = `reading ${pr.headRef}: ${result.error.message}`;
+      events.publish({ type: 'plan-failed', jobId: null, pullRequest: ref.number, headSha: ref.headSha, reason, message: `pull request #${ref.number} could not be planned: ${reason}` });
       return;
     }
     const { revision } = result;
     // The branch may have moved on since the event: plan what is there, say which commit.
     const planned = { number: pr.number, headSha: revision.sha };
-    const rendered = renderTree(revision.tree, defaultRenderOptions, this.renderCache);
+    const rendered = renderTree(revision.tree, { ...defaultRenderOptions, ...(this.options.limits ? { limits: this.options.limits } : {}) }, this.renderCache);
     const decoder = new TextDecoder();
     const jobs: MarkdownJob[] = [];
     for (const { job } of rendered.jobs) {
@@ -97,7 +104,10 @@ export class PullRequestPlanner {
     const byFile = new Map<string, string[]>();
     for (const d of rendered.diagnostics.filter(isError)) byFile.set(d.file, [...(byFile.get(d.file) ?? []), formatDiagnostic(d)]);
     const errors: MarkdownError[] = [...byFile].map(([file, lines]) => ({ file, lines }));
-    reporter.planForPullRequest(planned, { markdown: formatPlansMarkdown(jobs, errors), changedJobs: jobs.length, failedFiles: errors.length });
+    events.publish({
+      type: 'plan', jobId: null, pullRequest: planned.number, headSha: planned.headSha, markdown: formatPlansMarkdown(jobs, errors), changedJobs: jobs.length, failedFiles: errors.length,
+      message: `pull request #${planned.number} at ${planned.headSha.slice(0, 7)}: ${jobs.length} job(s) would change, ${errors.length} file(s) do not render`,
+    });
     this.planned.set(pr.number, revision.sha);
     logger.info({ pullRequest: pr.number, commit: revision.sha }, `planned pull request #${pr.number} at ${revision.sha.slice(0, 7)}: ${jobs.length} job(s) would change, ${errors.length} file(s) do not render`);
   }

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { isError } from '../model/diagnostic.js';
 import type { Job, JobFormat } from '../model/job.js';
-import { jobSpecHash } from '../plan/change-rules.js';
+import { jobSpecHash } from '../model/spec/change-rules.js';
 
 /** A job the repository put there before, as the store remembers it. */
 export interface KnownJob {

@@ -2,9 +2,9 @@
 // repeated deliveries, and queues a sync; it answers at once (GitHub gives up
 // after 10 s and never redelivers, which is why polling stays on as well).
 import type { Logger } from 'pino';
-import type { WebhookHandler } from '../status/api/server.js';
+import type { WebhookHandler } from '../api/server.js';
 import type { PullRequestEvent } from '../sync/webhook.js';
-import { DeliveryDeduper, parseWebhook, pushConcerns, verifySignature } from '../sync/webhook.js';
+import { DeliveryDeduper, parseWebhook, pushConcerns, verifySignature, webhookContentTypes, webhookPayloadFormat } from '../sync/webhook.js';
 
 export interface WebhookTargets {
   secret: string;
@@ -22,6 +22,12 @@ const header = (headers: Record<string, string | string[] | undefined>, name: st
 export function githubWebhook(targets: WebhookTargets): WebhookHandler {
   const deliveries = new DeliveryDeduper();
   return ({ headers, rawBody }) => {
+    const contentType = header(headers, 'content-type');
+    if (webhookPayloadFormat(contentType) === null) {
+      const message = `a webhook body of type ${contentType ? `"${contentType}"` : '(none)'} is not understood: set the webhook's content type to ${webhookContentTypes.join(' or ')}, the two GitHub offers`;
+      targets.logger.warn(`webhook refused: ${message}`);
+      return { status: 415, body: { error: { code: 'unsupported-media-type', message } } };
+    }
     const signature = verifySignature(targets.secret, rawBody, headers['x-hub-signature-256']);
     if (!signature.ok) {
       targets.logger.warn({ reason: signature.reason }, `webhook refused: ${signature.message}`);

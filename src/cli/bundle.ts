@@ -3,9 +3,10 @@
 import { renderPath } from '../render/tree.js';
 import type { PathRenderResult } from '../render/tree.js';
 import type { RenderOptions } from '../render/types.js';
-import type { JobBundle } from '../status/api/job-bundle.js';
-import { recordingEnvironment } from '../status/api/job-bundle.js';
+import type { JobBundle } from '../api/job-bundle.js';
+import { bundleProblem, recordingEnvironment } from '../api/job-bundle.js';
 import { treeAroundFile } from '../sync/directory.js';
+import { CliExit } from './io.js';
 
 export function bundleJobFile(absoluteFile: string, options: RenderOptions): { bundle: JobBundle; result: PathRenderResult } {
   const { tree, path } = treeAroundFile(absoluteFile);
@@ -15,5 +16,8 @@ export function bundleJobFile(absoluteFile: string, options: RenderOptions): { b
   // The tree is read lazily: what it holds now is exactly what rendering read.
   const files = Object.fromEntries([...tree.files.entries()].map(([name, bytes]) => [name, decoder.decode(bytes)]));
   const bundle: JobBundle = { path, rootName: tree.rootName, files, variables: options.vars, varFiles: options.varFiles, env: env.used() };
+  // The agent would refuse it with a 413: say so here, naming the file.
+  const problem = bundleProblem(bundle);
+  if (problem) throw new CliExit(1, `${absoluteFile}: ${problem.message}`);
   return { bundle, result };
 }

@@ -5,12 +5,19 @@ import { resolve } from 'node:path';
 import { defaultDataDir } from '../agent/config.js';
 import { openStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { DirectoryError } from '../util/make-directory.js';
 import type { CliIO } from './io.js';
+import { CliExit } from './io.js';
 
 export function dataDirOf(flags: { dataDir?: string }, io: CliIO): string {
   return resolve(io.cwd, flags.dataDir ?? io.env.DECKHAND_DATA_DIR ?? defaultDataDir({ root: process.getuid?.() === 0, home: homedir() }, io.env));
 }
 
 export function openCliStore(flags: { dataDir?: string }, io: CliIO): Store {
-  return openStore(dataDirOf(flags, io));
+  try {
+    return openStore(dataDirOf(flags, io));
+  } catch (error) {
+    if (error instanceof DirectoryError) throw new CliExit(1, `--data-dir: ${error.message}`);
+    throw error;
+  }
 }

@@ -2,8 +2,8 @@
 // for a person (canaries waiting for promotion): redrawn in place on a terminal,
 // as plain lines otherwise (logs, CI).
 import { descriptions } from '../rollout/reconcile-types.js';
-import type { StreamedEvent } from '../status/api/event-routes.js';
-import type { DeploymentView, JobStatusView } from '../status/views.js';
+import type { StreamedEvent } from '../api/event-routes.js';
+import type { DeploymentView, JobStatusView } from '../api/views.js';
 import type { AgentClient } from './client.js';
 import { progressLines, verdictLine } from './format/progress.js';
 import type { CliIO } from './io.js';

@@ -1,4 +1,4 @@
-// The command line: commander parses, the commands do the work, exit codes as SPEC.md.
+// The command line: commander parses, the commands do the work, exit codes as docs/spec.md.
 // Each command's module is loaded when it runs: `deckhand status` needs no agent,
 // and the agent none of the other commands.
 import { Command, CommanderError, Option } from 'commander';
@@ -170,7 +170,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--repo <url|path>', 'the Git repository to follow: a URL, or a local repository\'s path')
     .option('--branch <name>', 'the branch to follow (default: main; for a local repository, its checked-out branch)')
     .option('--path <dir>', 'the job folder inside the repository (default: the whole repository)')
-    .option('--interval <duration>', 'how often to poll the repository (default: 30s)')
+    .option('--interval <duration>', 'how often to poll the repository, 1s to 24h (default: 30s)')
     .option('--schedule <cron>', 'poll on a cron schedule instead of an interval')
     .option('--watch', 'watch a local repository for commits instead of polling')
     .option('--listen <host:port>', 'where the API listens (default: 127.0.0.1:4646)')
@@ -180,15 +180,19 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--allow-force-push', 'accept a head that does not descend from the deployed commit')
     .option('--webhook-secret-file <file>', 'the GitHub webhook secret, for X-Hub-Signature-256')
     .option('--git-token-file <file>', 'a token for fetching the repository over HTTPS')
+    .option('--allow-insecure-http', 'send the Git or GitHub token over plain http:// to another machine (refused by default: anyone on the way can read it)')
     .option('--github-token-file <file>', 'a GitHub token for commit statuses and pull-request comments')
     .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise, Gitea); default https://api.github.com')
     .option('--github-repo <owner/name>', 'the GitHub repository to report to')
     .option('--github-throttle <true|false>', 'octokit\'s throttling and retries (default true; false only for a test stand-in)')
-    .option('--api-token-file <file>', 'require this bearer token on mutating API calls')
+    .option('--api-token-file <file>', 'require this bearer token on every API call (but the health check and webhooks)')
     .option('--public-url <url>', 'the agent\'s public address, for links in commit statuses')
     .option('--log-level <level>', 'trace, debug, info, warn, error (default: info)')
     .option('--port-range <from-to>', 'dynamic host ports (default: 20000-32000)')
-    .option('--labels <k=v,...>', 'labels added to every container; the agent then manages only containers carrying them')
+    .option('--labels <k=v,...>', 'labels added to every container; the agent then manages only containers carrying them (keys starting with "deckhand." are reserved)')
+    .option('--max-count <n>', 'refuse jobs with more allocations per group (default: 1000)')
+    .option('--max-groups <n>', 'refuse jobs with more groups (default: 200)')
+    .option('--max-tasks <n>', 'refuse jobs with more tasks per group (default: 50)')
     .action(async (opts) => {
       exitCode = await (await import('./commands/agent.js')).agentCommand(opts, io);
     });

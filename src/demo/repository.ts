@@ -1,9 +1,10 @@
 // The demo's example repository: a Git repository on disk holding the seed's
 // `update-demo-webapp` job, committed, ready for the agent to follow.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
+import { makeDirectory } from '../util/make-directory.js';
 import { packageRoot } from '../util/package-root.js';
 
 export const demoJobFile = 'jobs/update-demo-webapp.nomad';
@@ -17,7 +18,7 @@ export interface DemoRepository {
 export async function createDemoRepository(dir: string): Promise<DemoRepository> {
   if (existsSync(join(dir, '.git'))) return { dir, created: false };
   const seed = readFileSync(join(packageRoot(), 'fixtures', 's1-nomad-rolling', 'v1', 'update-demo-webapp.nomad'), 'utf8');
-  mkdirSync(join(dir, 'jobs'), { recursive: true });
+  makeDirectory(join(dir, 'jobs'));
   writeFileSync(join(dir, demoJobFile), seed);
   writeFileSync(join(dir, '.gitignore'), '.deckhand/\n');
   await git.init({ fs, dir, defaultBranch: 'main' });

@@ -1,4 +1,4 @@
-// The one model every job format renders into (shared/SPEC.md "Job as JSON").
+// The one model every job format renders into (docs/spec.md "Job as JSON").
 // Nothing after render knows which format a job came from, except `source`
 // for pointing errors and plans at a file.
 

@@ -2,8 +2,8 @@
 // field diffs typed Added / Deleted / Edited / None, in a stable order.
 // Annotations are added afterwards by annotate.ts; formatting is another layer.
 import type { Job } from '../model/job.js';
-import type { Fields, FlatGroup, FlatObject, FlatTask } from './flatten.js';
-import { flattenJob } from './flatten.js';
+import type { Fields, FlatGroup, FlatObject, FlatTask } from '../model/spec/flatten.js';
+import { flattenJob } from '../model/spec/flatten.js';
 
 export type DiffType = 'Added' | 'Deleted' | 'Edited' | 'None';
 

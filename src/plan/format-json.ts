@@ -1,4 +1,4 @@
-// Plans as JSON, exactly the shape of shared/SPEC.md ("Plan as JSON").
+// Plans as JSON, exactly the shape of docs/spec.md ("Plan as JSON").
 import type { JobPlan } from './plan.js';
 
 export interface PlanError {

@@ -1,7 +1,7 @@
 // What a rollout will do to one group: counts over every allocation that will
-// change (shared/SPEC.md), from the desired group and the allocations that run.
+// change (docs/spec.md), from the desired group and the allocations that run.
 import type { Group } from '../model/job.js';
-import { groupSpecHash } from './change-rules.js';
+import { groupSpecHash } from '../model/spec/change-rules.js';
 
 /** An allocation that runs now: what plan needs to know of it. */
 export interface LiveAllocation {

@@ -4,7 +4,7 @@ import type { Job } from '../model/job.js';
 import { annotate } from './annotate.js';
 import type { JobDiff } from './diff.js';
 import { diffJobs } from './diff.js';
-import { jobSpecHash } from './change-rules.js';
+import { jobSpecHash } from '../model/spec/change-rules.js';
 import type { GroupPlan, LiveState } from './group-plan.js';
 import { planGroup } from './group-plan.js';
 import { redactDiff } from './redact.js';

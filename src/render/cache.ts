@@ -25,7 +25,7 @@ const defaultMaxEntries = 10_000;
 
 /** The options as the cache compares them; taken once per tree, as options may be changed between renders. */
 export function renderOptionsKey(options: RenderOptions): string {
-  return JSON.stringify([options.env, options.vars, options.varFiles]);
+  return JSON.stringify([options.env, options.vars, options.varFiles, options.limits ?? null]);
 }
 
 export class RenderCache {

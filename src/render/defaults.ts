@@ -1,4 +1,4 @@
-// Each format's own defaults (shared/SPEC.md): a field absent from a job file gets
+// Each format's own defaults (docs/spec.md): a field absent from a job file gets
 // the value its own tool would use, so the plan of an unchanged file never moves.
 import type { RestartPolicy, UpdateStrategy } from '../model/job.js';
 

@@ -4,6 +4,9 @@
 import picomatch from 'picomatch';
 import { parseAllDocuments } from 'yaml';
 import type { JobFormat } from '../model/job.js';
+import { settingsFileName, skippedFolders } from '../model/source-tree.js';
+
+export { settingsFileName, skippedFolders };
 
 export interface JobFileFilter {
   /** Globs relative to the tree's root; when set, only matching files are considered. */
@@ -16,12 +19,8 @@ export interface DiscoveredFile {
   format: JobFormat;
 }
 
-/** Folders that never hold job files and may be huge: never read, whatever the filter says. */
-export const skippedFolders: readonly string[] = ['.git', 'node_modules'];
 const alwaysExcluded = skippedFolders.map((folder) => `**/${folder}/**`);
 
-/** The repository's own settings file, not a job. */
-export const settingsFileName = 'deckhand.yaml';
 
 const composeName = /(^|\/)(compose\.ya?ml|docker-compose[^/]*\.ya?ml|[^/]*\.stack\.ya?ml)$/;
 

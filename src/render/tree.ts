@@ -3,24 +3,21 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic, isError, sortDiagnostics } from '../model/diagnostic.js';
 import type { JobFormat } from '../model/job.js';
+import { maxJobFileBytes } from '../model/source-tree.js';
+import type { SourceTree } from '../model/source-tree.js';
 import type { RenderCache } from './cache.js';
 import { renderOptionsKey } from './cache.js';
 import { composeRenderer } from './compose/index.js';
 import type { DiscoveredFile } from './discover.js';
 import { formatByContent, formatByName, makePathFilter, settingsFileName } from './discover.js';
 import { kubernetesRenderer } from './kubernetes/index.js';
+import { linkOutsideMessage } from './links.js';
 import { nomadRenderer } from './nomad/index.js';
 import { readRepositorySettings } from './settings.js';
 import type { FormatRenderer, MappedJob, RenderContext, RenderOptions } from './types.js';
 import { validateJob } from './validate.js';
 
-/** Files are bytes: decoding (and refusing what is not text) is render's job. */
-export interface SourceTree {
-  /** Name of the root folder; a Compose file at the root takes its job id from it. */
-  rootName: string;
-  /** Paths relative to the root, `/`-separated. */
-  files: ReadonlyMap<string, Uint8Array>;
-}
+export type { SourceTree };
 
 /** A job that rendered cleanly, with where its fields came from. */
 export type RenderedJob = MappedJob;
@@ -34,7 +31,7 @@ export interface TreeRenderResult {
   diagnostics: Diagnostic[];
 }
 
-export const maxFileBytes = 1024 * 1024;
+export const maxFileBytes = maxJobFileBytes;
 
 const renderers: Record<JobFormat, FormatRenderer> = {
   nomad: nomadRenderer,
@@ -72,12 +69,14 @@ export function renderTree(
 
   const files: DiscoveredFile[] = [];
   const rendered: RenderedJob[] = [];
-  const optionsKey = cache ? renderOptionsKey(options) : '';
-  for (const path of [...tree.files.keys()].sort()) {
+  // The cache compares the files a render read, not the links it was refused.
+  const cached = tree.refused?.size ? undefined : cache;
+  const optionsKey = cached ? renderOptionsKey(options) : '';
+  for (const path of [...new Set([...tree.files.keys(), ...(tree.refused?.keys() ?? [])])].sort()) {
     // Other files (`.env`, READMEs) are read by the job files that need them.
     if (formatByName(path) === null || !accept(path)) continue;
-    let result = cache
-      ? cache.render(tree.files, tree.rootName, path, optionsKey, (files) => renderPath({ rootName: tree.rootName, files }, path, options))
+    let result = cached
+      ? cached.render(tree.files, tree.rootName, path, optionsKey, (files) => renderPath({ rootName: tree.rootName, files }, path, options))
       : renderPath(tree, path, options);
     const knownFormat = jobFiles.get(path);
     if (!result.file && knownFormat) result = renderPath(tree, path, options, false, knownFormat);
@@ -109,7 +108,15 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
   const none: PathRenderResult = { file: null, jobs: [], diagnostics: [] };
   const bytes = tree.files.get(path);
   const byName = formatByName(path) ?? (named ? 'yaml' : null);
-  if (byName === null || bytes === undefined) return none;
+  if (byName === null) return none;
+  const target = bytes === undefined ? tree.refused?.get(path) : undefined;
+  if (target !== undefined) {
+    // A YAML file may not be a job at all: then the link is only worth a warning.
+    const job = byName !== 'yaml' || named;
+    const problem = diagnostic(job ? 'error' : 'warning', 'link-outside', path, { line: 1, col: 1 }, '', linkOutsideMessage('the file', target), job ? `name ${target} itself to use it` : undefined);
+    return { file: job ? { path, format: byName === 'yaml' ? 'compose' : byName } : null, jobs: [], diagnostics: [problem] };
+  }
+  if (bytes === undefined) return none;
   const loaded = loadText(path, bytes);
   if ('problem' in loaded) {
     // A YAML file we cannot read may not be a job at all; a named job file is.
@@ -149,13 +156,14 @@ export function renderFile(
       const bytes = tree.files.get(path);
       return bytes ? decodeText(bytes) ?? undefined : undefined;
     },
+    linkOutside: (path) => (tree.files.has(path) ? undefined : tree.refused?.get(path)),
   };
   try {
     const result = renderers[format].render(file, context);
     const diagnostics = [...result.diagnostics];
     // Shared rules run on cleanly mapped jobs only: a half-mapped job would add echoes of the first error.
     const mappedCleanly = !diagnostics.some(isError);
-    if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields));
+    if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields, options.limits));
     // A file with any error is not trusted at all: none of its jobs is deployed.
     const jobs = diagnostics.some(isError) ? [] : result.jobs;
     return { jobs, diagnostics: sortDiagnostics(diagnostics) };

@@ -17,6 +17,18 @@ export interface RenderOptions {
   vars: Record<string, string>;
   /** Nomad `--var-file` files (HCL, or JSON when the name ends in `.json`). */
   varFiles: SourceFile[];
+  /** How large a job may be; default `defaultJobLimits` (validate.ts). The agent's settings may change them. */
+  limits?: JobLimits;
+}
+
+/** A job asking for more than this is refused: a typo such as `count = 1000000` must not become a million containers. */
+export interface JobLimits {
+  /** Allocations per group (`count`, `replicas`). */
+  maxCount: number;
+  /** Groups per job. */
+  maxGroups: number;
+  /** Tasks per group. */
+  maxTasks: number;
 }
 
 export interface RenderContext extends RenderOptions {
@@ -24,6 +36,8 @@ export interface RenderContext extends RenderOptions {
   rootName: string;
   /** Reads another file of the tree, by path relative to the root; undefined when it does not exist. */
   readFile(path: string): string | undefined;
+  /** Where a file is a link to, when it leads outside the tree and was therefore not read (readFile gave undefined). */
+  linkOutside?(path: string): string | undefined;
 }
 
 /**

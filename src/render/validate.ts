@@ -3,12 +3,15 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { Group, Job, Task } from '../model/job.js';
 import { formatDuration } from '../util/duration.js';
-import type { FieldMap, FieldOrigin } from './types.js';
+import type { FieldMap, FieldOrigin, JobLimits } from './types.js';
 
-/** Docker container names are built from job and group names (SPEC.md). */
+/** Docker container names are built from job and group names (docs/spec.md). */
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
-export function validateJob(job: Job, fields: FieldMap): Diagnostic[] {
+/** Generous for one Docker host; the agent's max-count, max-groups and max-tasks settings change them. */
+export const defaultJobLimits: JobLimits = { maxCount: 1000, maxGroups: 200, maxTasks: 50 };
+
+export function validateJob(job: Job, fields: FieldMap, limits: JobLimits = defaultJobLimits): Diagnostic[] {
   const out: Diagnostic[] = [];
   const fail = (path: string, message: string, hint?: string) => {
     const origin = locate(fields, path);
@@ -28,6 +31,9 @@ export function validateJob(job: Job, fields: FieldMap): Diagnostic[] {
     fail('id', `job id "${job.id}" must start with a letter or digit and hold only letters, digits, "_", "." and "-"`, 'it names the job\'s containers');
   }
   if (job.groups.length === 0) fail('id', 'a job needs at least one group');
+  if (job.groups.length > limits.maxGroups) {
+    fail(`groups.${limits.maxGroups}.name`, `a job may have at most ${limits.maxGroups} groups, this one has ${job.groups.length}`, 'the limit is the agent\'s max-groups setting');
+  }
 
   const groupNames = new Set<string>();
   job.groups.forEach((group, gi) => {
@@ -37,16 +43,17 @@ export function validateJob(job: Job, fields: FieldMap): Diagnostic[] {
     if (!namePattern.test(group.name)) {
       fail(`${at}.name`, `group name "${group.name}" must start with a letter or digit and hold only letters, digits, "_", "." and "-"`);
     }
-    validateGroup(group, at, fail);
+    validateGroup(group, at, fail, limits);
   });
   return out;
 }
 
 type Fail = (path: string, message: string, hint?: string) => void;
 
-function validateGroup(group: Group, at: string, fail: Fail): void {
+function validateGroup(group: Group, at: string, fail: Fail, limits: JobLimits): void {
   const countValid = Number.isInteger(group.count) && group.count >= 0;
   if (!countValid) fail(`${at}.count`, `must be a whole number of at least 0, got ${group.count}`);
+  if (countValid && group.count > limits.maxCount) fail(`${at}.count`, `must be at most ${limits.maxCount}, got ${group.count}`, 'the limit is the agent\'s max-count setting');
   const strategies = [['update', group.update], ['rollback', group.rollback]] as const;
   for (const [name, update] of strategies) {
     if (!update) continue;
@@ -71,6 +78,9 @@ function validateGroup(group: Group, at: string, fail: Fail): void {
     }
   }
   if (group.tasks.length === 0) fail(`${at}.name`, `group "${group.name}" needs at least one task`);
+  if (group.tasks.length > limits.maxTasks) {
+    fail(`${at}.tasks.${limits.maxTasks}.name`, `group "${group.name}" may have at most ${limits.maxTasks} tasks, it has ${group.tasks.length}`, 'the limit is the agent\'s max-tasks setting');
+  }
   const taskNames = new Set<string>();
   group.tasks.forEach((task, ti) => {
     const t = `${at}.tasks.${ti}`;

@@ -5,7 +5,7 @@
 // Pure: observations in, records out; the engine writes them.
 import type { Job } from '../model/job.js';
 import type { AllocationRecord } from '../model/state.js';
-import { groupSpecHash } from '../plan/change-rules.js';
+import { groupSpecHash } from '../model/spec/change-rules.js';
 import type { AllocationObservation } from '../runtime/driver.js';
 
 export interface AdoptedJob {
@@ -26,7 +26,8 @@ export interface AdoptionResult {
 export function planAdoption(observations: Iterable<AllocationObservation>, isKnownJob: (jobId: string) => boolean, now: number): AdoptionResult {
   const byJob = new Map<string, AllocationObservation[]>();
   for (const observed of observations) {
-    if (!observed.jobId || isKnownJob(observed.jobId)) continue;
+    // Another agent's containers (other --labels) are its own business.
+    if (!observed.jobId || !observed.inScope || isKnownJob(observed.jobId)) continue;
     byJob.set(observed.jobId, [...(byJob.get(observed.jobId) ?? []), observed]);
   }
   const adopted: AdoptedJob[] = [];

@@ -1,8 +1,7 @@
-// Deployments as values: how one starts, and how each decision changes it. Pure,
-// shared by the watcher and by the tests' simulated world.
+// Deployments as values: how one starts, is promoted, is cancelled. Pure; what each
+// decision does to one is apply.ts's.
 import type { Job } from '../model/job.js';
 import type { Deployment, DeploymentGroupState } from '../model/state.js';
-import type { Decision } from './reconcile-types.js';
 import { descriptions } from './reconcile-types.js';
 
 export interface DeploymentStart {
@@ -42,39 +41,6 @@ export function startDeployment(start: DeploymentStart): Deployment {
     createdAt: start.now,
     updatedAt: start.now,
   };
-}
-
-/** What a decision does to the deployment's record. `allocGroup` names the group of the allocation a decision is about. */
-export function applyToDeployment(deployment: Deployment, decision: Decision, now: number, allocGroup: string | null = null, allocId: string | null = null): Deployment {
-  const group = (name: string | null, change: (g: DeploymentGroupState) => DeploymentGroupState) => ({
-    ...deployment,
-    updatedAt: now,
-    groups: deployment.groups.map((g) => (g.name === name ? change(g) : g)),
-  });
-  switch (decision.kind) {
-    case 'place':
-      return group(decision.group, (g) => ({
-        ...g,
-        placed: g.placed + 1,
-        canaries: decision.canary && allocId ? [...g.canaries, allocId] : g.canaries,
-      }));
-    case 'set-health':
-      return group(allocGroup, (g) => (decision.healthy ? { ...g, healthy: g.healthy + 1 } : { ...g, unhealthy: g.unhealthy + 1 }));
-    case 'progress':
-      return group(decision.group, (g) => ({ ...g, requireProgressBy: decision.requireProgressBy }));
-    case 'promote':
-      return promote(deployment, now);
-    case 'describe':
-      return { ...deployment, description: decision.description, updatedAt: now };
-    case 'complete':
-      return { ...deployment, status: 'successful', description: decision.description, updatedAt: now };
-    case 'fail':
-      return { ...deployment, status: 'failed', description: decision.description, updatedAt: now };
-    case 'pause':
-      return { ...deployment, status: 'paused', description: decision.description, updatedAt: now };
-    default:
-      return deployment;
-  }
 }
 
 /** Promotion: canaries count as the new version's first allocations, and the deadline starts again. */

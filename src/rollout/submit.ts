@@ -1,7 +1,7 @@
 // Submitting a job: a new version when its spec changed, guarded by check-index.
 import type { Job } from '../model/job.js';
 import type { JobVersion, VersionSource } from '../model/state.js';
-import { jobSpecHash } from '../plan/change-rules.js';
+import { jobSpecHash } from '../model/spec/change-rules.js';
 import type { Store } from '../store/store.js';
 
 export class CheckIndexError extends Error {

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import type { Check, HttpCheck, TcpCheck } from '../model/job.js';
 import type { CheckStatus } from './driver.js';
 import { allocationIp } from './interpolate.js';
+import { timerDelay } from '../util/timer-delay.js';
 
 type NetworkCheck = HttpCheck | TcpCheck;
 
@@ -45,7 +46,7 @@ function probeHttp(check: HttpCheck, port: number): Promise<string | null> {
     const timer = setTimeout(() => {
       req.destroy();
       resolve(`${target}: timed out after ${check.timeoutMs}ms`);
-    }, check.timeoutMs).unref();
+    }, timerDelay(check.timeoutMs)).unref();
     req.on('socket', (socket) => socket.unref());
     req.on('response', (res) => {
       clearTimeout(timer);
@@ -71,7 +72,7 @@ function probeTcp(check: TcpCheck, port: number): Promise<string | null> {
       socket.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => done(`${target}: timed out after ${check.timeoutMs}ms`), check.timeoutMs).unref();
+    const timer = setTimeout(() => done(`${target}: timed out after ${check.timeoutMs}ms`), timerDelay(check.timeoutMs)).unref();
     socket.once('connect', () => done(null));
     socket.once('error', (error) => done(`${target}: ${error.message}`));
   });
@@ -121,7 +122,7 @@ export class CheckRunner {
   }
 
   private schedule(allocId: string, watched: Watched, state: CheckState, delayMs: number): void {
-    state.timer = setTimeout(() => void this.run(allocId, watched, state), delayMs).unref();
+    state.timer = setTimeout(() => void this.run(allocId, watched, state), timerDelay(delayMs)).unref();
   }
 
   private async run(allocId: string, watched: Watched, state: CheckState): Promise<void> {

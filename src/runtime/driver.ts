@@ -74,6 +74,11 @@ export interface AllocationObservation {
   tasks: TaskObservation[];
   /** The job version's spec as the containers carry it (JSON), when they do. */
   spec: string | null;
+  /**
+   * Placed by an agent with this agent's own `--labels` (none for none). An agent
+   * without labels sees every agent's containers; it adopts only its own.
+   */
+  inScope: boolean;
 }
 
 /** `disconnected`: the event stream broke (the runtime may be gone); `reconnected`: it is back, and events may have been missed. */

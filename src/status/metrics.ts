@@ -3,7 +3,7 @@
 // run several agents in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AllocationRecord, Deployment } from '../model/state.js';
-import type { ProgressEvent } from '../rollout/events.js';
+import type { DeckhandEvent } from '../model/events.js';
 
 const ended = new Set(['successful', 'failed', 'cancelled']);
 /** Ended deployments remembered so a repeated final event is not counted twice. */
@@ -66,7 +66,7 @@ export class Metrics {
     });
   }
 
-  observe(event: ProgressEvent): void {
+  observe(event: DeckhandEvent): void {
     if (event.type === 'deployment') this.observeDeployment(event.deployment);
   }
 

@@ -5,7 +5,7 @@
 // Never edit a migration that has shipped: add the next one. Foreign keys are ON
 // while migrations run, so a migration that rebuilds a table must keep the rows
 // that other tables point at (SQLite's "12-step" ALTER TABLE procedure).
-import type Database from 'better-sqlite3';
+import { pragma, transaction, type Database } from './sqlite.js';
 
 export interface Migration {
   /** 1, 2, 3, ... in order; becomes the database's user_version once applied. */
@@ -117,15 +117,15 @@ export const migrations: readonly Migration[] = [
   },
 ];
 
-export function schemaVersion(db: Database.Database): number {
-  return db.pragma('user_version', { simple: true }) as number;
+export function schemaVersion(db: Database): number {
+  return pragma(db, 'user_version') as number;
 }
 
 /**
  * Brings the database at `file` up to the newest migration. Refuses a database
  * whose schema is newer than this code: writing to it could lose what it holds.
  */
-export function migrate(db: Database.Database, file: string, list: readonly Migration[] = migrations): void {
+export function migrate(db: Database, file: string, list: readonly Migration[] = migrations): void {
   checkOrder(list);
   const latest = list.at(-1)?.version ?? 0;
   const found = schemaVersion(db);
@@ -138,18 +138,22 @@ export function migrate(db: Database.Database, file: string, list: readonly Migr
   for (const migration of list) {
     // IMMEDIATE takes the write lock before reading user_version, so two
     // processes opening a fresh database cannot both apply the same migration.
-    db.transaction(() => {
-      if (schemaVersion(db) >= migration.version) return;
-      try {
-        db.exec(migration.sql);
-      } catch (error) {
-        throw new Error(
-          `${file}: schema migration ${migration.version} (${migration.description}) failed: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+    transaction(
+      db,
+      () => {
+        if (schemaVersion(db) >= migration.version) return;
+        try {
+          db.exec(migration.sql);
+        } catch (error) {
+          throw new Error(
+            `${file}: schema migration ${migration.version} (${migration.description}) failed: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        pragma(db, `user_version = ${migration.version}`);
+      },
+      'IMMEDIATE',
+    );
   }
 }
 

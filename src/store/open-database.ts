@@ -1,20 +1,20 @@
 // Opening the SQLite file: pragmas, schema migrations, and errors that say
 // which file is wrong and how, instead of SQLite's bare "file is not a database".
-import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
+import { openSqlite, pragma, sqliteErrorCode, type Database } from './sqlite.js';
 
 const BUSY_TIMEOUT_MS = 5000;
 
-export function openDatabaseFile(file: string): Database.Database {
-  let db: Database.Database | undefined;
+export function openDatabaseFile(file: string): Database {
+  let db: Database | undefined;
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-    const journalMode = db.pragma('journal_mode = WAL', { simple: true });
+    db = openSqlite(file, { busyTimeoutMs: BUSY_TIMEOUT_MS });
+    const journalMode = pragma(db, 'journal_mode = WAL');
     if (journalMode !== 'wal') {
       throw new Error(`could not switch to WAL journal mode (SQLite kept "${String(journalMode)}"); is the data dir on a network file system?`);
     }
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
+    pragma(db, 'synchronous = NORMAL');
+    pragma(db, 'foreign_keys = ON');
     checkIntegrity(db);
   } catch (error) {
     db?.close();
@@ -30,17 +30,17 @@ export function openDatabaseFile(file: string): Database.Database {
   return db;
 }
 
-export function openMemoryDatabase(): Database.Database {
-  const db = new Database(':memory:');
-  db.pragma('foreign_keys = ON');
+export function openMemoryDatabase(): Database {
+  const db = openSqlite(':memory:');
+  pragma(db, 'foreign_keys = ON');
   migrate(db, ':memory:');
   return db;
 }
 
 // A damaged page would otherwise surface later, in the middle of a rollout.
 // quick_check reads every page once: cheap for a store of this size.
-function checkIntegrity(db: Database.Database): void {
-  const problems = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+function checkIntegrity(db: Database): void {
+  const problems = db.prepare('PRAGMA quick_check(5)').all() as { quick_check: string }[];
   const messages = problems.map((row) => row.quick_check).filter((message) => message !== 'ok');
   if (messages.length > 0) {
     throw new Error(`the database file is damaged (${messages.join('; ')}); restore it from a backup or move it away to start afresh`);
@@ -58,11 +58,10 @@ const explanations: Record<string, string> = {
   SQLITE_FULL: 'the disk is full',
 };
 
-// Duck-typed, not `instanceof SqliteError`: the native addon keeps the error class of
-// the first copy of better-sqlite3 loaded in the process (jest loads one per test file).
 function explain(error: unknown): string {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+  const { message } = (error ?? {}) as { message?: unknown };
+  const code = sqliteErrorCode(error);
+  if (code !== undefined) {
     // Extended codes (SQLITE_CANTOPEN_ISDIR) share their primary code's explanation.
     const primaryCode = code.split('_').slice(0, 2).join('_');
     const explanation = explanations[code] ?? explanations[primaryCode];

@@ -1,8 +1,7 @@
-// The Store on SQLite (better-sqlite3: synchronous, one connection per process).
+// The Store on SQLite (node:sqlite: synchronous, one connection per process).
 // Every statement is prepared once, in the constructor.
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion } from '../model/state.js';
 import { openDatabaseFile, openMemoryDatabase } from './open-database.js';
 import {
@@ -22,13 +21,15 @@ import {
   type JobRow,
   type JobVersionRow,
 } from './rows.js';
+import { preparer, sqliteErrorCode, transaction, type Database } from './sqlite.js';
 import type { EventQuery, Store, SubmitVersionInput } from './store.js';
+import { makeDirectory } from '../util/make-directory.js';
 
 export const DATABASE_FILE = 'deckhand.db';
 
 /** Opens (creating it and its folder when missing) `<dataDir>/deckhand.db`. */
 export function openStore(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirectory(dataDir, 0o700);
   const file = join(dataDir, DATABASE_FILE);
   keepPrivate(file);
   return new SqliteStore(openDatabaseFile(file));
@@ -61,56 +62,57 @@ type JobId = { jobId: string };
 /** A job with its newest version's spec hash. */
 const selectJob = 'SELECT j.*, v.spec_hash FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version';
 
-export function prepareStatements(db: Database.Database) {
+export function prepareStatements(db: Database) {
+  const prepare = preparer(db);
   return {
-    nextModifyIndex: db.prepare<[], { value: number }>(
+    nextModifyIndex: prepare<undefined, { value: number }>(
       `UPDATE counters SET value = value + 1 WHERE name = 'modify_index' RETURNING value`,
     ),
 
-    getJob: db.prepare<Id, JobRow>(`${selectJob} WHERE j.id = @id`),
-    listJobs: db.prepare<[], JobRow>(`${selectJob} ORDER BY j.id`),
-    insertJob: db.prepare<Omit<JobRow, 'spec_hash'>>(
+    getJob: prepare<Id, JobRow>(`${selectJob} WHERE j.id = @id`),
+    listJobs: prepare<undefined, JobRow>(`${selectJob} ORDER BY j.id`),
+    insertJob: prepare<Omit<JobRow, 'spec_hash'>>(
       `INSERT INTO jobs (id, version, modify_index, stopped, created_at, updated_at)
        VALUES (@id, @version, @modify_index, @stopped, @created_at, @updated_at)`,
     ),
-    updateJobVersion: db.prepare<{ id: string; version: number; modifyIndex: number; at: number }>(
+    updateJobVersion: prepare<{ id: string; version: number; modifyIndex: number; at: number }>(
       'UPDATE jobs SET version = @version, modify_index = @modifyIndex, updated_at = @at WHERE id = @id',
     ),
-    updateJobStopped: db.prepare<{ id: string; stopped: 0 | 1; modifyIndex: number; at: number }>(
+    updateJobStopped: prepare<{ id: string; stopped: 0 | 1; modifyIndex: number; at: number }>(
       'UPDATE jobs SET stopped = @stopped, modify_index = @modifyIndex, updated_at = @at WHERE id = @id',
     ),
-    deleteJob: db.prepare<Id>('DELETE FROM jobs WHERE id = @id'),
+    deleteJob: prepare<Id>('DELETE FROM jobs WHERE id = @id'),
 
-    insertVersion: db.prepare<JobVersionRow>(
+    insertVersion: prepare<JobVersionRow>(
       `INSERT INTO job_versions (job_id, version, job_json, spec_hash, modify_index, source_kind, source_commit,
          source_file, source_author, source_message, source_revert_of, source_text, stable, submitted_at)
        VALUES (@job_id, @version, @job_json, @spec_hash, @modify_index, @source_kind, @source_commit,
          @source_file, @source_author, @source_message, @source_revert_of, @source_text, @stable, @submitted_at)`,
     ),
-    getVersion: db.prepare<{ jobId: string; version: number }, JobVersionRow>(
+    getVersion: prepare<{ jobId: string; version: number }, JobVersionRow>(
       'SELECT * FROM job_versions WHERE job_id = @jobId AND version = @version',
     ),
-    listVersions: db.prepare<JobId, JobVersionRow>('SELECT * FROM job_versions WHERE job_id = @jobId ORDER BY version DESC'),
-    setStable: db.prepare<{ jobId: string; version: number; stable: 0 | 1 }>(
+    listVersions: prepare<JobId, JobVersionRow>('SELECT * FROM job_versions WHERE job_id = @jobId ORDER BY version DESC'),
+    setStable: prepare<{ jobId: string; version: number; stable: 0 | 1 }>(
       'UPDATE job_versions SET stable = @stable WHERE job_id = @jobId AND version = @version',
     ),
-    deleteVersions: db.prepare<JobId>('DELETE FROM job_versions WHERE job_id = @jobId'),
+    deleteVersions: prepare<JobId>('DELETE FROM job_versions WHERE job_id = @jobId'),
 
     // An upsert, not INSERT OR REPLACE: the row keeps its rowid, which orders deployments created in the same millisecond.
-    putDeployment: db.prepare<DeploymentRow>(
+    putDeployment: prepare<DeploymentRow>(
       `INSERT INTO deployments (id, job_id, job_version, status, description, groups_json, created_at, updated_at)
        VALUES (@id, @job_id, @job_version, @status, @description, @groups_json, @created_at, @updated_at)
        ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, job_version = excluded.job_version,
          status = excluded.status, description = excluded.description, groups_json = excluded.groups_json,
          created_at = excluded.created_at, updated_at = excluded.updated_at`,
     ),
-    getDeployment: db.prepare<Id, DeploymentRow>('SELECT * FROM deployments WHERE id = @id'),
-    listDeployments: db.prepare<JobId, DeploymentRow>(
+    getDeployment: prepare<Id, DeploymentRow>('SELECT * FROM deployments WHERE id = @id'),
+    listDeployments: prepare<JobId, DeploymentRow>(
       'SELECT * FROM deployments WHERE job_id = @jobId ORDER BY created_at DESC, rowid DESC',
     ),
-    deleteDeployments: db.prepare<JobId>('DELETE FROM deployments WHERE job_id = @jobId'),
+    deleteDeployments: prepare<JobId>('DELETE FROM deployments WHERE job_id = @jobId'),
 
-    putAllocation: db.prepare<AllocationRow>(
+    putAllocation: prepare<AllocationRow>(
       `INSERT INTO allocations (id, job_id, group_name, alloc_index, job_version, spec_hash, deployment_id, desired,
          status, healthy, healthy_at, canary, containers_json, ports_json, description, created_at, modified_at)
        VALUES (@id, @job_id, @group_name, @alloc_index, @job_version, @spec_hash, @deployment_id, @desired,
@@ -122,52 +124,52 @@ export function prepareStatements(db: Database.Database) {
          ports_json = excluded.ports_json, description = excluded.description, created_at = excluded.created_at,
          modified_at = excluded.modified_at`,
     ),
-    getAllocation: db.prepare<Id, AllocationRow>('SELECT * FROM allocations WHERE id = @id'),
-    listAllocationsOfJob: db.prepare<JobId, AllocationRow>(
+    getAllocation: prepare<Id, AllocationRow>('SELECT * FROM allocations WHERE id = @id'),
+    listAllocationsOfJob: prepare<JobId, AllocationRow>(
       'SELECT * FROM allocations WHERE job_id = @jobId ORDER BY created_at, id',
     ),
-    listAllAllocations: db.prepare<[], AllocationRow>('SELECT * FROM allocations ORDER BY created_at, id'),
-    deleteAllocation: db.prepare<Id>('DELETE FROM allocations WHERE id = @id'),
-    deleteAllocationsOfJob: db.prepare<JobId>('DELETE FROM allocations WHERE job_id = @jobId'),
+    listAllAllocations: prepare<undefined, AllocationRow>('SELECT * FROM allocations ORDER BY created_at, id'),
+    deleteAllocation: prepare<Id>('DELETE FROM allocations WHERE id = @id'),
+    deleteAllocationsOfJob: prepare<JobId>('DELETE FROM allocations WHERE job_id = @jobId'),
 
-    appendEvent: db.prepare<Omit<EventRow, 'seq'>, { seq: number }>(
+    appendEvent: prepare<Omit<EventRow, 'seq'>, { seq: number }>(
       `INSERT INTO events (time, job_id, deployment_id, type, message, details_json)
        VALUES (@time, @job_id, @deployment_id, @type, @message, @details_json) RETURNING seq`,
     ),
     // The newest `limit` (-1: no limit) after `afterSeq`; the caller turns them oldest first.
-    listEventsOfJob: db.prepare<{ jobId: string; afterSeq: number; limit: number }, EventRow>(
+    listEventsOfJob: prepare<{ jobId: string; afterSeq: number; limit: number }, EventRow>(
       'SELECT * FROM events WHERE job_id = @jobId AND seq > @afterSeq ORDER BY seq DESC LIMIT @limit',
     ),
-    listAllEvents: db.prepare<{ afterSeq: number; limit: number }, EventRow>(
+    listAllEvents: prepare<{ afterSeq: number; limit: number }, EventRow>(
       'SELECT * FROM events WHERE seq > @afterSeq ORDER BY seq DESC LIMIT @limit',
     ),
-    deleteEvents: db.prepare<JobId>('DELETE FROM events WHERE job_id = @jobId'),
+    deleteEvents: prepare<JobId>('DELETE FROM events WHERE job_id = @jobId'),
 
-    markSpecFailed: db.prepare<{ jobId: string; specHash: string; at: number }>(
+    markSpecFailed: prepare<{ jobId: string; specHash: string; at: number }>(
       `INSERT INTO failed_specs (job_id, spec_hash, failed_at) VALUES (@jobId, @specHash, @at)
        ON CONFLICT (job_id, spec_hash) DO UPDATE SET failed_at = excluded.failed_at`,
     ),
-    isSpecFailed: db.prepare<{ jobId: string; specHash: string }, { found: number }>(
+    isSpecFailed: prepare<{ jobId: string; specHash: string }, { found: number }>(
       'SELECT 1 AS found FROM failed_specs WHERE job_id = @jobId AND spec_hash = @specHash',
     ),
-    clearFailedSpecs: db.prepare<JobId>('DELETE FROM failed_specs WHERE job_id = @jobId'),
+    clearFailedSpecs: prepare<JobId>('DELETE FROM failed_specs WHERE job_id = @jobId'),
   };
 }
 
 export class SqliteStore implements Store {
   private readonly statements: ReturnType<typeof prepareStatements>;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Database) {
     this.statements = prepareStatements(db);
   }
 
   transaction<T>(fn: () => T): T {
     // Nested calls become savepoints: an inner failure caught by the caller undoes only the inner writes.
-    return this.db.transaction(fn)();
+    return transaction(this.db, fn);
   }
 
   close(): void {
-    this.db.close();
+    if (this.db.isOpen) this.db.close();
   }
 
   getJob(id: string): JobRecord | undefined {
@@ -329,7 +331,7 @@ export class SqliteStore implements Store {
     try {
       write();
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      if (sqliteErrorCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
         throw new Error(`cannot store ${what}: job "${jobId}" is not in the store`, { cause: error });
       }
       throw error;

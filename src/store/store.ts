@@ -2,6 +2,7 @@
 // src/store writes SQL; this interface is the border.
 import type { Job } from '../model/job.js';
 import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion, VersionSource } from '../model/state.js';
+import { sqliteErrorCode } from './sqlite.js';
 
 export interface SubmitVersionInput {
   job: Job;
@@ -26,8 +27,7 @@ export interface EventQuery {
  * file, a lock held too long): the kind of trouble that ends when the disk does.
  */
 export function isStorageError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(code);
+  return /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(sqliteErrorCode(error) ?? '');
 }
 
 export interface Store {

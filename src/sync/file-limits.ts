@@ -1,8 +1,7 @@
 // Which files of a job folder sync hands to render, the same for a folder on disk
 // and a tree in Git: job files always (cut after the renderer's size limit, so
 // it can say "too large"), other files only when small (env and var files).
-import { formatByName, skippedFolders } from '../render/discover.js';
-import { maxFileBytes } from '../render/tree.js';
+import { maxJobFileBytes, mayHoldJobs, skippedFolders } from '../model/source-tree.js';
 
 export { skippedFolders };
 
@@ -11,12 +10,12 @@ export const maxOtherFileBytes = 256 * 1024;
 
 /** Whether a file of this size is handed to render at all. */
 export function isFileKept(path: string, size: number): boolean {
-  return formatByName(path) !== null || size <= maxOtherFileBytes;
+  return mayHoldJobs(path) || size <= maxOtherFileBytes;
 }
 
 /** How many bytes of a file render needs: one past its limit is enough to refuse it. */
 export function keptBytes(size: number): number {
-  return Math.min(size, maxFileBytes + 1);
+  return Math.min(size, maxJobFileBytes + 1);
 }
 
 export function isSkippedFolder(name: string): boolean {

@@ -7,7 +7,7 @@
 //
 // Files are read from Git objects, not from a working tree; the working tree is
 // checked out only on request (`checkout: true`), for people who want to look.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import git from 'isomorphic-git';
@@ -25,6 +25,7 @@ import { readRevision } from './read-revision.js';
 import { cloneFolderName, repositoryNameFromUrl, splitCredentials } from './repository-url.js';
 import type { ChangedFilesResult, Revision, RevisionSource, SyncOptions, SyncResult } from './revision.js';
 import { SerialQueue } from './serial-queue.js';
+import { makeDirectory } from '../util/make-directory.js';
 
 export interface GitSourceOptions {
   /** `https://…` (or `http://`); credentials in the URL are used for auth and never stored or logged. */
@@ -163,7 +164,7 @@ export class GitSource implements RevisionSource {
     this.objects = null;
     removeLeftoverPartials(this.cloneDir);
     const partial = `${this.cloneDir}.partial-${randomBytes(4).toString('hex')}`;
-    mkdirSync(partial, { recursive: true });
+    makeDirectory(partial);
     try {
       await git.clone({
         fs: gitFs,

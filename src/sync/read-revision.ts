@@ -1,7 +1,7 @@
 // One commit → a Revision: its metadata and the job folder's files, read from Git
 // objects (never a working tree, so a half-written checkout is never seen).
 import { posix } from 'node:path';
-import type { SourceTree } from '../render/tree.js';
+import type { SourceTree } from '../model/source-tree.js';
 import { SyncError } from './errors.js';
 import { isFileKept, isSkippedFolder } from './file-limits.js';
 import type { GitObjects, TreeEntryRef } from './git-objects.js';

@@ -1,6 +1,7 @@
 // Repository URLs: credentials are taken out before a URL is stored, logged or
 // compared, and a clone's folder name comes from the URL and branch.
 import { createHash } from 'node:crypto';
+import { isLoopbackHost } from '../util/loopback.js';
 
 export interface SplitUrl {
   /** The URL without user info: safe to log and to write into .git/config. */
@@ -58,3 +59,20 @@ export function sameRepository(a: string, b: string): boolean {
   };
   return key(a) === key(b);
 }
+
+/**
+ * Credentials that would cross the network unencrypted: a token (or the URL's own
+ * user info) for an `http://` URL whose host is not this machine. null when none.
+ */
+export function cleartextCredentials(url: string, tokenConfigured: boolean): { what: string; host: string } | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' || isLoopbackHost(parsed.hostname)) return null;
+  const what = tokenConfigured ? 'the token' : parsed.password || parsed.username ? 'the credentials in the URL' : null;
+  return what ? { what, host: parsed.host } : null;
+}
+

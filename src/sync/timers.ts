@@ -1,5 +1,6 @@
 // Time as a parameter: the sync loop and the triggers take a Timers, so tests
 // drive them with a fake clock instead of sleeping.
+import { timerDelay } from '../util/timer-delay.js';
 
 /** Whatever `setTimeout` returned; only ever handed back to `clearTimeout`. */
 export type TimerHandle = unknown;
@@ -12,6 +13,6 @@ export interface Timers {
 
 export const realTimers: Timers = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  setTimeout: (callback, ms) => setTimeout(callback, timerDelay(ms)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

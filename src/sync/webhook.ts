@@ -67,6 +67,17 @@ export type WebhookEvent = PushEvent | PullRequestEvent | { kind: 'ping'; hookId
 
 export type WebhookParseResult = { ok: true; event: WebhookEvent } | { ok: false; message: string };
 
+/** The two content types a GitHub webhook can be set to. */
+export const webhookContentTypes = ['application/json', 'application/x-www-form-urlencoded'] as const;
+
+/** How a delivery's body is encoded, by its Content-Type; null for a type GitHub does not send. */
+export function webhookPayloadFormat(contentType: string | undefined): 'json' | 'form' | null {
+  const type = contentType?.split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json') return 'json';
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  return null;
+}
+
 /**
  * Parses a delivery by its `X-GitHub-Event` name. Bodies may be JSON or, when the
  * hook is set to `application/x-www-form-urlencoded`, a `payload=` form field.
@@ -126,7 +137,7 @@ function readPullRequest(body: Reader): PullRequestEvent {
 
 function decodePayload(rawBody: Uint8Array, contentType: string | undefined): { ok: true; value: unknown } | { ok: false; message: string } {
   let text = new TextDecoder().decode(rawBody);
-  if (contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+  if (webhookPayloadFormat(contentType) === 'form') {
     const field = new URLSearchParams(text).get('payload');
     if (field === null) return { ok: false, message: "the form body has no 'payload' field" };
     text = field;

@@ -1,5 +1,5 @@
-// The API's contract (SPEC.md), against a real agent process on the real Docker engine.
-import type { DeploymentView, JobStatusView, JobSummaryView } from '../../src/status/views.js';
+// The API's contract (docs/spec.md), against a real agent process on the real Docker engine.
+import type { DeploymentView, JobStatusView, JobSummaryView } from '../../src/api/views.js';
 import { agentClient, api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { containersOf } from '../e2e/support.js';
@@ -56,7 +56,7 @@ describe('the agent API', () => {
     const deployed = await deploymentEnd(agent.url, first.body.jobs[0]!.deploymentId!);
     expect(deployed).toMatchObject({ status: 'successful', description: 'Deployment completed successfully', jobVersion: 0 });
 
-    // status, in SPEC.md's shape
+    // status, in docs/spec.md's shape
     const status = await api<JobStatusView>(agent.url, 'GET', '/v1/job/web');
     expect(status.body).toMatchObject({
       id: 'web',

@@ -1,4 +1,5 @@
 // The agent's configuration: precedence, conversions, and positioned errors.
+import { readFileSync } from 'node:fs';
 import { envName, resolveAgentConfig } from '../../src/agent/config.js';
 import { formatDiagnostic } from '../../src/model/diagnostic.js';
 
@@ -46,5 +47,82 @@ describe('agent configuration', () => {
       'environment: DECKHAND_WATCH: expected true or false, got "maybe"',
       'command line: --interval: expected a duration such as "30s" or "1m", got "often"',
     ]);
+  });
+
+  test('the poll interval has a floor and a ceiling, named where the value came from', () => {
+    const { diagnostics } = resolveAgentConfig({
+      flags: { interval: '720h' },
+      env: { DECKHAND_INTERVAL: '1ms' },
+      file: { path: 'agent.yaml', text: 'interval: 25h\n' },
+    });
+    expect(diagnostics.map(formatDiagnostic)).toEqual([
+      'agent.yaml:1:11: interval: expected a duration between 1s and 24h, got "25h"',
+      'environment: DECKHAND_INTERVAL: expected a duration between 1s and 24h, got "1ms"',
+      'command line: --interval: expected a duration between 1s and 24h, got "720h"',
+    ]);
+    expect(resolveAgentConfig({ ...none, flags: { interval: '1s' } }).config.intervalMs).toBe(1000);
+    expect(resolveAgentConfig({ ...none, flags: { interval: '24h' } }).config.intervalMs).toBe(86_400_000);
+  });
+
+  test('label keys starting with deckhand. are refused: they are the ones the agent finds its containers by', () => {
+    const { diagnostics } = resolveAgentConfig({
+      flags: { labels: 'team=web,deckhand.job=evil' },
+      env: {},
+      file: { path: 'agent.yaml', text: 'labels:\n  Deckhand.alloc: x\n' },
+    });
+    expect(diagnostics.map(formatDiagnostic)).toEqual([
+      'agent.yaml:2:3: labels: label key "Deckhand.alloc" is reserved: keys starting with "deckhand." are the ones deckhand writes to find its containers; choose another, such as "team"',
+      'command line: --labels: label key "deckhand.job" is reserved: keys starting with "deckhand." are the ones deckhand writes to find its containers; choose another, such as "team"',
+    ]);
+    expect(resolveAgentConfig({ ...none, flags: { labels: 'deckhand-test.run=1' } }).config.labels).toEqual({ 'deckhand-test.run': '1' });
+  });
+
+  test('job size limits: defaults, settings, and positive whole numbers only', () => {
+    expect(resolveAgentConfig(none).config).toMatchObject({ maxCount: 1000, maxGroups: 200, maxTasks: 50 });
+    const { config, diagnostics } = resolveAgentConfig({ flags: { 'max-count': '5000' }, env: { DECKHAND_MAX_GROUPS: '10' }, file: { path: 'agent.yaml', text: 'max-tasks: 3\n' } });
+    expect(diagnostics).toEqual([]);
+    expect(config).toMatchObject({ maxCount: 5000, maxGroups: 10, maxTasks: 3 });
+    const bad = resolveAgentConfig({ flags: { 'max-count': '0' }, env: { DECKHAND_MAX_GROUPS: 'lots' }, file: null });
+    expect(bad.diagnostics.map(formatDiagnostic)).toEqual([
+      'environment: DECKHAND_MAX_GROUPS: expected a whole number of at least 1, got "lots"',
+      'command line: --max-count: expected a whole number of at least 1, got "0"',
+    ]);
+  });
+
+  test('a token is never sent over plain http:// beyond this machine unless allowed, and a password in the URL is warned about', () => {
+    const tokenOverHttp = resolveAgentConfig({ flags: { repo: 'http://git.example.com/jobs.git', 'git-token-file': '/etc/deckhand/git-token' }, env: {}, file: null });
+    expect(tokenOverHttp.diagnostics.map(formatDiagnostic)).toEqual([
+      'command line: --repo: the Git token would be sent in cleartext over http:// to git.example.com, readable by anyone on the network path (use https://, or set allow-insecure-http to accept the risk)',
+    ]);
+    const passwordOverHttp = resolveAgentConfig({ flags: {}, env: { DECKHAND_REPO: 'http://ci:hunter2@git.example.com/jobs.git', DECKHAND_ALLOW_INSECURE_HTTP: 'true' }, file: null });
+    expect(passwordOverHttp.diagnostics.map(formatDiagnostic)).toEqual([
+      'environment: warning: DECKHAND_REPO: the repository URL holds a password, readable wherever the URL is written (the process list, the environment, the settings file); deckhand never logs or shows it (put the token in a file named by --git-token-file instead)',
+      'environment: warning: DECKHAND_REPO: the credentials in the URL would be sent in cleartext over http:// to git.example.com, readable by anyone on the network path (allowed by allow-insecure-http)',
+    ]);
+    const github = resolveAgentConfig({ flags: { 'github-token-file': '/t', 'github-repo': 'o/r', 'github-api-url': 'http://ghe.example.com/api/v3' }, env: {}, file: null });
+    expect(github.diagnostics.map(formatDiagnostic)).toEqual([
+      'command line: --github-api-url: the GitHub token would be sent in cleartext over http:// to ghe.example.com, readable by anyone on the network path (use https://, or set allow-insecure-http to accept the risk)',
+    ]);
+    // Loopback never leaves the machine; https is what it should be.
+    for (const repo of ['http://127.0.0.1:8080/jobs.git', 'http://localhost/jobs.git', 'http://[::1]:3000/jobs.git', 'https://git.example.com/jobs.git']) {
+      expect(resolveAgentConfig({ flags: { repo, 'git-token-file': '/t' }, env: {}, file: null }).diagnostics).toEqual([]);
+    }
+  });
+
+  test('repository addresses deckhand cannot fetch are refused without echoing credentials', () => {
+    const { diagnostics } = resolveAgentConfig({ flags: { repo: 'ssh://git:secret@git.example.com/jobs.git' }, env: {}, file: null });
+    expect(diagnostics.map(formatDiagnostic)).toEqual([
+      "command line: --repo: ssh:// repositories are not supported, got ssh://git.example.com/jobs.git (use an https:// URL with --git-token-file, or a local repository's path)",
+      'command line: warning: --repo: the repository URL holds a password, readable wherever the URL is written (the process list, the environment, the settings file); deckhand never logs or shows it (put the token in a file named by --git-token-file instead)',
+    ]);
+    expect(resolveAgentConfig({ ...none, flags: { repo: 'git@github.com:example/jobs.git' } }).diagnostics.map(formatDiagnostic)).toEqual([
+      'command line: --repo: SSH addresses such as "git@github.com:..." are not supported (use an https:// URL with --git-token-file, or a local repository\'s path)',
+    ]);
+  });
+
+  test('the example settings file is valid', () => {
+    const path = 'deploy/deckhand.example.yaml';
+    const { diagnostics } = resolveAgentConfig({ ...none, file: { path, text: readFileSync(path, 'utf8') } });
+    expect(diagnostics).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
-// The agent as a process: API tokens, and SIGTERM in the middle of a rollout.
+// The agent as a process: what it says on start, API tokens, and SIGTERM in the middle of a rollout.
+import { readFileSync } from 'node:fs';
 import { agentClient, api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { containersOf } from '../e2e/support.js';
 import { docker, ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
-import type { DeploymentView } from '../../src/status/views.js';
+import type { DeploymentView } from '../../src/api/views.js';
 
 const runs: string[] = [];
 const agents: AgentProcess[] = [];
@@ -21,6 +22,20 @@ async function agentFor(options: Parameters<typeof startAgentProcess>[0]): Promi
   agents.push(agent);
   return agent;
 }
+
+describe('starting', () => {
+  test('the agent logs its version and the Node it runs on with the address it listens on', async () => {
+    const agent = await agentFor({ runId: newRunId() });
+    const line = agent
+      .log()
+      .split('\n')
+      .map((text) => (text.startsWith('{') ? (JSON.parse(text) as { msg: string; version?: string; node?: string }) : null))
+      .find((entry) => entry?.msg === `deckhand agent listening on ${agent.url}`);
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(line).toMatchObject({ version, node: process.version });
+    expect(process.version).toMatch(/^v(2[4-9]|[3-9]\d)\./);
+  });
+});
 
 describe('API tokens', () => {
   test('calls need the right bearer token, reads included; the health check and webhooks do not', async () => {

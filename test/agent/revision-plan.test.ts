@@ -3,7 +3,7 @@ import type { Diagnostic } from '../../src/model/diagnostic.js';
 import type { Job } from '../../src/model/job.js';
 import { decideRevision } from '../../src/agent/revision-plan.js';
 import type { KnownJob } from '../../src/agent/revision-plan.js';
-import { jobSpecHash } from '../../src/plan/change-rules.js';
+import { jobSpecHash } from '../../src/model/spec/change-rules.js';
 import { group, update, webTask } from '../runtime/support.js';
 
 function job(id: string, image: string, file = `${id}.nomad`): Job {

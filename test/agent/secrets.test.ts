@@ -38,7 +38,7 @@ describe('secret values', () => {
     expect((await deploymentEnd(agent.url, first.body.jobs[0]!.deploymentId)).status).toBe('successful');
 
     // The workload gets the real values.
-    const [container] = await docker.listContainers({ filters: { label: [`deckhand.job=web`, `deckhand.test=${runId}`] } });
+    const [container] = await docker.listContainers({ filters: { label: [`deckhand.job=web`, `deckhand-test.run=${runId}`] } });
     const env = (await docker.getContainer(container!.Id).inspect()).Config.Env;
     expect(env).toContain('DB_PASSWORD=hunter2-db');
 

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAgentProcess, webJob } from '../support/agent-process.js';
+import { api, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { newRunId, removeRunContainers } from '../runtime/support.js';
 
@@ -65,6 +65,10 @@ describe('SIGTERM', () => {
     const reached = connected();
     const agent = await agentWith(['--repo', localRepository(), '--github-token-file', tokenFile, '--github-repo', 'o/r', '--github-api-url', holeUrl]);
     await reached;
+    // The rollout has ended: what holds the stop up can only be the forge.
+    for (let i = 0; i < 600 && !/"status":"successful"/.test(JSON.stringify((await api(agent.url, 'GET', '/v1/job/web/deployments')).body)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(await agent.stop('SIGTERM')).toBe(0);
     expect(agent.log()).toContain('deckhand agent stopped; containers keep running');
   });

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,9 +98,37 @@ describe('deckhand render', () => {
 });
 
 describe('the deckhand binary', () => {
+  const run = (node: string, args: string[]) =>
+    promisify(execFile)(node, ['bin/deckhand.js', ...args]).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+
   it('runs from bin/ as npx would run it', async () => {
-    const { stdout } = await promisify(execFile)('node', ['bin/deckhand.js', 'render', 'fixtures/s1-nomad-rolling/v1/update-demo-webapp.nomad', '-o', 'json']);
+    const { stdout } = await run('node', ['render', 'fixtures/s1-nomad-rolling/v1/update-demo-webapp.nomad', '-o', 'json']);
     const expected = JSON.parse(readFileSync('fixtures/s1-nomad-rolling/v1/update-demo-webapp.nomad.golden.json', 'utf8'))[0];
     expect(JSON.parse(stdout)).toEqual(expected);
+  });
+
+  it('prints no Node warning: the store (node:sqlite) opened by an offline plan says nothing on stderr', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'deckhand-bin-'));
+    const plan = await run('node', ['plan', '--data-dir', dataDir, 'fixtures/s4-nomad-auto-revert/v0/geo-api-server.nomad']);
+    expect(plan).toMatchObject({ code: 1, stderr: '' });
+    expect(plan.stdout).toContain('+ Job: "geo-api-server"');
+  });
+
+  // Debian's nodejs (18 on Debian 12, 20 here), which setup.sh fetches Node 24 with, is the older Node at hand.
+  it('started by an older Node, says which Node it needs and exits 1 before loading anything', async () => {
+    const olderNode = '/usr/bin/node';
+    const version = execFileSync(olderNode, ['--version'], { encoding: 'utf8' }).trim();
+    if (Number(/^v(\d+)/.exec(version)![1]) >= 24) throw new Error(`this test needs a Node older than 24 at ${olderNode}; it is ${version}`);
+    const started = await run(olderNode, ['--version']);
+    expect(started).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `deckhand needs Node.js 24.15.0 or newer, but this is Node.js ${version} (${olderNode}).\n` +
+        'Install Node.js 24 (in a clone of deckhand, ./scripts/setup.sh does) and put it first on PATH.\n',
+    });
   });
 });

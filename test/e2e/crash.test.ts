@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Job, UpdateStrategy } from '../../src/model/job.js';
-import { groupSpecHash } from '../../src/plan/change-rules.js';
+import { groupSpecHash } from '../../src/model/spec/change-rules.js';
 import { openStore } from '../../src/store/sqlite-store.js';
 import { docker, ensureDemoImages, newRunId, removeRunContainers, testLabel } from '../runtime/support.js';
 import type { ChildCommand, ChildEvent } from '../support/engine-child.js';

@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeploymentView } from '../../src/status/views.js';
+import type { DeploymentView } from '../../src/api/views.js';
 import type { GitServer } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
-import { api, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
+import { api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { containersOf } from './support.js';
-import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
+import { ensureDemoImages, newRunId, removeRunContainers, testLabel } from '../runtime/support.js';
 
 let server: GitServer;
 const runs: string[] = [];
@@ -48,6 +48,15 @@ async function synced(url: string, until: (state: SyncState) => boolean): Promis
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the agent did not sync in time');
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function latestDeployment(url: string, jobId: string): Promise<DeploymentView> {
@@ -166,6 +175,22 @@ describe('a lost data directory', () => {
     const rolled = await latestDeployment(after.url, 'web');
     expect(rolled).toMatchObject({ status: 'successful', jobVersion: 2 });
     expect((await containersOf(runId, 'web')).map((c) => c.image)).toEqual(['deckhand-demo:v1', 'deckhand-demo:v1', 'deckhand-demo:v1']);
+  });
+});
+
+describe('two agents on one engine', () => {
+  test("an agent that sees another agent's containers (other --labels) leaves them alone, even with an empty data directory", async () => {
+    const runId = newRunId();
+    const scoped = await agentFor(runId, ['--labels', `${testLabel}=${runId},team=a`]);
+    const placed = await api<{ jobs: Array<{ deploymentId: string }> }>(scoped.url, 'POST', '/v1/jobs', bundleOf(webJob({ count: 1 })));
+    expect((await deploymentEnd(scoped.url, placed.body.jobs[0]!.deploymentId)).status).toBe('successful');
+    // This one's labels are a subset of the other's: it sees the container, and must not take it.
+    const wider = await agentFor(runId, []);
+    // Once its engine has read what runs, it says what it leaves alone.
+    await until(async () => wider.log(), (log) => log.includes('were placed by an agent with other --labels'), 'the agent to read what runs');
+    expect((await api<unknown[]>(wider.url, 'GET', '/v1/jobs')).body).toEqual([]);
+    expect(wider.log()).not.toContain('adopted from');
+    expect(await containersOf(runId, 'web')).toHaveLength(1);
   });
 });
 

@@ -8,7 +8,7 @@ import type { Job, UpdateStrategy } from '../../src/model/job.js';
 import { renderPath } from '../../src/render/tree.js';
 import { RolloutEngine } from '../../src/rollout/engine.js';
 import type { EngineOptions } from '../../src/rollout/engine.js';
-import type { ProgressEvent } from '../../src/rollout/events.js';
+import type { DeckhandEvent } from '../../src/model/events.js';
 import { DockerDriver } from '../../src/runtime/docker/driver.js';
 import type { DockerDriverOptions } from '../../src/runtime/docker/driver.js';
 import { openStore } from '../../src/store/sqlite-store.js';
@@ -24,7 +24,7 @@ export interface Harness {
   dataDir: string;
   driver: DockerDriver;
   engine: RolloutEngine;
-  events: ProgressEvent[];
+  events: DeckhandEvent[];
   close(): Promise<void>;
 }
 
@@ -42,7 +42,7 @@ export async function startHarness(runId: string, dataDir = mkdtempSync(join(tmp
   const store = openStore(dataDir);
   const driver = new DockerDriver(options.docker ?? docker, { stopTimeoutSeconds: 1, ...options.driver, labels: { [testLabel]: runId } });
   const engine = new RolloutEngine({ store, driver, onError: (error, context) => console.error(`engine error while ${context}:`, error), ...options.engine });
-  const events: ProgressEvent[] = [];
+  const events: DeckhandEvent[] = [];
   engine.onProgress((e) => {
     events.push(e);
     // Failures are expected in some scenarios; printed, they explain an unexpected one in CI's log.
@@ -87,7 +87,7 @@ export async function runningImages(runId: string, jobId: string): Promise<strin
 }
 
 /** Resolves with the first progress event that matches (already seen ones count too). */
-export function waitForEvent(h: Harness, match: (e: ProgressEvent) => boolean, timeoutMs = 60_000): Promise<ProgressEvent> {
+export function waitForEvent(h: Harness, match: (e: DeckhandEvent) => boolean, timeoutMs = 60_000): Promise<DeckhandEvent> {
   const seen = h.events.find(match);
   if (seen) return Promise.resolve(seen);
   return new Promise((resolve, reject) => {

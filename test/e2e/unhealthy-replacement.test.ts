@@ -2,11 +2,11 @@
 // while their containers keep running (as on an overloaded host where the checks
 // time out): on the real Docker engine, they are replaced within the group's
 // budget (max_parallel 1), and an allocation stays healthy throughout.
-import type { ProgressEvent } from '../../src/rollout/events.js';
+import type { DeckhandEvent } from '../../src/model/events.js';
 import { docker, httpGet } from '../runtime/support.js';
 import { cli, containersOf, fixtureJob, useHarness, waitForEvent } from './support.js';
 
-type AllocationEvent = Extract<ProgressEvent, { type: 'allocation' }>;
+type AllocationEvent = Extract<DeckhandEvent, { type: 'allocation' }>;
 
 /** The demo image's HEALTHCHECK fetches its page: with the page gone it fails, and the server runs on. */
 async function breakHealthcheck(containerId: string): Promise<void> {

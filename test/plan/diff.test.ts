@@ -1,9 +1,9 @@
 import { nomadUpdateDefaults, swarmUpdateDefaults } from '../../src/render/defaults.js';
 import type { Job, Task } from '../../src/model/job.js';
 import { annotate } from '../../src/plan/annotate.js';
-import { changeRules, effectOf, groupSpecHash, jobSpecHash } from '../../src/plan/change-rules.js';
+import { changeRules, effectOf, groupSpecHash, jobSpecHash } from '../../src/model/spec/change-rules.js';
 import { diffJobs } from '../../src/plan/diff.js';
-import { flattenJob } from '../../src/plan/flatten.js';
+import { flattenJob } from '../../src/model/spec/flatten.js';
 
 const task = (overrides: Partial<Task> = {}): Task => ({
   name: 'server',

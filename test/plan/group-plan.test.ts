@@ -1,6 +1,6 @@
 import { nomadUpdateDefaults } from '../../src/render/defaults.js';
 import type { Group } from '../../src/model/job.js';
-import { groupSpecHash } from '../../src/plan/change-rules.js';
+import { groupSpecHash } from '../../src/model/spec/change-rules.js';
 import type { LiveAllocation } from '../../src/plan/group-plan.js';
 import { planGroup } from '../../src/plan/group-plan.js';
 

@@ -3,7 +3,7 @@
 // Regenerate after an intended change: UPDATE_GOLDEN=1 npm test -- scenario-plans
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { groupSpecHash } from '../../src/plan/change-rules.js';
+import { groupSpecHash } from '../../src/model/spec/change-rules.js';
 import { formatPlansMarkdown } from '../../src/plan/format-markdown.js';
 import { planJson } from '../../src/plan/format-json.js';
 import { formatPlanText } from '../../src/plan/format-text.js';

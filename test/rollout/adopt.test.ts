@@ -1,5 +1,5 @@
 import { planAdoption } from '../../src/rollout/adopt.js';
-import { groupSpecHash } from '../../src/plan/change-rules.js';
+import { groupSpecHash } from '../../src/model/spec/change-rules.js';
 import type { AllocationObservation, TaskObservation } from '../../src/runtime/driver.js';
 import { renderJob } from '../helpers/render.js';
 
@@ -10,7 +10,7 @@ const task = (state: TaskObservation['state'] = 'running'): TaskObservation => (
 
 function observed(allocId: string, index: number, version: number, image: string, overrides: Partial<AllocationObservation> = {}): AllocationObservation {
   const spec = job(image);
-  return { allocId, jobId: 'web', group: 'web', index, jobVersion: version, specHash: groupSpecHash(spec.groups[0]!), deploymentId: 'd1', ports: { http: 20001 }, tasks: [task()], spec: JSON.stringify(spec), ...overrides };
+  return { allocId, jobId: 'web', group: 'web', index, jobVersion: version, specHash: groupSpecHash(spec.groups[0]!), deploymentId: 'd1', ports: { http: 20001 }, tasks: [task()], spec: JSON.stringify(spec), inScope: true, ...overrides };
 }
 
 describe('planAdoption', () => {
@@ -40,6 +40,10 @@ describe('planAdoption', () => {
     const result = planAdoption([observed('a1', 0, 4, 'demo:v2', { tasks: [task('exited')] }), observed('a2', 1, 4, 'demo:v2')], () => false, 1000);
     expect(result.adopted[0]).toMatchObject({ settled: false });
     expect(result.adopted[0]!.allocations.find((a) => a.id === 'a1')!.status).toBe('failed');
+  });
+
+  test("another agent's containers (placed with other --labels) are not adopted", () => {
+    expect(planAdoption([observed('a1', 0, 4, 'demo:v2', { inScope: false })], () => false, 1000)).toEqual({ adopted: [], unreadable: [] });
   });
 
   test('jobs the store knows are left to it; containers without a readable spec are not adopted', () => {

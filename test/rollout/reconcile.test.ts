@@ -1,5 +1,6 @@
-// reconcile() over whole rollouts in a simulated world (test/rollout/sim.ts):
-// the scenarios of shared/SCENARIOS.md, scaled down, step by step.
+// reconcile() and the production apply step over whole rollouts in a simulated
+// world (test/rollout/sim.ts): the scenarios of shared/SCENARIOS.md, scaled down,
+// step by step.
 import type { Job, UpdateStrategy } from '../../src/model/job.js';
 import { kubernetesUpdateDefaults } from '../../src/render/kubernetes/strategy.js';
 import { nomadUpdateDefaults, swarmUpdateDefaults } from '../../src/render/defaults.js';
@@ -121,7 +122,8 @@ describe('S4: Nomad auto-revert', () => {
     expect(world.deployments.map((d) => [d.jobVersion, d.status, d.description])).toEqual([
       [0, 'successful', 'Deployment completed successfully'],
       [1, 'successful', 'Deployment completed successfully'],
-      [2, 'failed', 'Failed due to unhealthy allocations'],
+      // The production apply step names the rollback target (the old simulation's own copy did not).
+      [2, 'failed', 'Failed due to unhealthy allocations - rolling back to job version 1'],
       [3, 'successful', 'Deployment completed successfully'],
     ]);
     expect(world.versions.map((v) => v.stable)).toEqual([true, true, false, true]);
@@ -168,7 +170,7 @@ describe('S6/S7: Swarm update_config', () => {
     world.snapshots = [];
     world.submit(swarm('unhealthy', update, 2));
     world.run();
-    expect(world.deployments[1]).toMatchObject({ status: 'failed', description: 'Failed due to unhealthy allocations' });
+    expect(world.deployments[1]).toMatchObject({ status: 'failed', description: 'Failed due to unhealthy allocations - rolling back to job version 0' });
     expect(world.deployments[2]!.groups[0]!.strategy).toBe('rollback');
     expect(images_(world)).toEqual(['v1', 'v1']);
     expect(world.allocs.has(untouched)).toBe(true);

@@ -1,11 +1,16 @@
-// A simulated world for reconcile(): allocations start, turn ready or fail as their
-// image says, time jumps to the next timer. Decisions are applied as the watcher
-// applies them, so whole rollouts run in milliseconds and can be checked step by step.
+// A simulated world for the rollout: allocations start, turn ready or fail as their
+// image says, time jumps to the next timer. Each round runs reconcile() and the
+// production apply step (src/rollout/apply.ts) in the watcher's order, so whole
+// rollouts run in milliseconds through the code the agent runs, and can be
+// checked step by step. Only the runtime is simulated.
 import type { Job } from '../../src/model/job.js';
-import type { Deployment } from '../../src/model/state.js';
-import { groupSpecHash } from '../../src/plan/change-rules.js';
-import { applyToDeployment, cancel, isActive, promote, startDeployment } from '../../src/rollout/deployment.js';
+import type { AllocationRecord, Deployment, JobRecord, JobVersion } from '../../src/model/state.js';
+import { groupSpecHash, jobSpecHash } from '../../src/model/spec/change-rules.js';
+import { applyDecision, progressDeadlines, roundOrder } from '../../src/rollout/apply.js';
+import type { Effect, JobState } from '../../src/rollout/apply.js';
+import { cancel, isActive, promote, startDeployment } from '../../src/rollout/deployment.js';
 import { reconcile } from '../../src/rollout/reconcile.js';
+import { descriptions } from '../../src/rollout/reconcile-types.js';
 import type { AllocationView, Decision } from '../../src/rollout/reconcile-types.js';
 
 export interface ImageBehaviour {
@@ -15,7 +20,8 @@ export interface ImageBehaviour {
   kind: 'good' | 'missing' | 'unhealthy';
 }
 
-interface SimAlloc extends Omit<AllocationView, 'probe' | 'readySince' | 'failure' | 'tasksRunning'> {
+/** An allocation meant to run, as recorded, with what the simulated runtime knows of it. */
+export interface SimAlloc extends AllocationRecord {
   image: string;
   /** What happened to it after it started, whatever its image: see `breakAllocation`. */
   broken: 'checks-fail' | 'gone' | null;
@@ -35,32 +41,27 @@ export class World {
   allocs = new Map<string, SimAlloc>();
   log: Array<{ time: number; decision: Decision }> = [];
   snapshots: Snapshot[] = [];
-  versions: Array<{ version: number; job: Job; stable: boolean }> = [];
+  versions: JobVersion[] = [];
+  private readonly notes = new Map<string, string>();
   private nextId = 0;
 
   constructor(private readonly images: Record<string, ImageBehaviour>) {}
 
-  /** Submits a version; a deployment starts as the watcher starts one. */
-  submit(job: Job, { rollback = false } = {}): void {
-    if (this.deployment && isActive(this.deployment)) {
-      this.deployment = cancel(this.deployment, 'Cancelled due to newer version of job', this.now);
-      this.save();
-    }
+  /** Submits a version; a deployment starts as the commands start one. */
+  submit(job: Job, { rollback = false, revertOf = null as number | null } = {}): void {
+    if (this.deployment && isActive(this.deployment)) this.setDeployment(cancel(this.deployment, descriptions.newerVersion, this.now));
     this.job = job;
     this.version += 1;
-    this.versions.push({ version: this.version, job, stable: false });
+    this.versions.push({
+      jobId: job.id, version: this.version, job, specHash: jobSpecHash(job), modifyIndex: this.version + 1,
+      source: { kind: rollback ? 'auto-revert' : 'cli', commit: null, file: null, author: null, message: null, revertOf }, sourceText: null, stable: false, submittedAt: this.now,
+    });
     this.deployment = startDeployment({ id: `d${this.version}`, job, version: this.version, now: this.now, rollback });
     this.deployments.push(this.deployment);
   }
 
   promote(): void {
-    const deadlines = Object.fromEntries(this.job!.groups.map((g) => [g.name, g.update.progressDeadlineMs]));
-    this.deployment = promote(this.deployment!, this.now, deadlines);
-    this.save();
-  }
-
-  private save(): void {
-    this.deployments[this.deployments.length - 1] = this.deployment!;
+    this.setDeployment(promote(this.deployment!, this.now, progressDeadlines(this.job!)));
   }
 
   /** From now on its checks fail while its containers run, or its containers are gone. */
@@ -69,89 +70,100 @@ export class World {
   }
 
   view(a: SimAlloc): AllocationView {
-    const { broken, ...rest } = a;
-    if (broken === 'gone') return { ...rest, probe: 'failed', readySince: null, failure: 'its containers are gone', tasksRunning: false };
-    if (broken === 'checks-fail') return { ...rest, probe: 'failed', readySince: null, failure: 'the HEALTHCHECK timed out', tasksRunning: true };
+    const base = {
+      id: a.id, group: a.group, index: a.index, jobVersion: a.jobVersion, specHash: a.specHash, deploymentId: a.deploymentId, canary: a.canary, status: a.status,
+      healthy: a.healthy, healthyAt: a.healthyAt, unhealthyAt: a.healthy === false ? a.modifiedAt : null, createdAt: a.createdAt, note: this.notes.get(a.id) ?? null,
+    };
+    if (a.broken === 'gone') return { ...base, probe: 'failed', readySince: null, failure: 'its containers are gone', tasksRunning: false };
+    if (a.broken === 'checks-fail') return { ...base, probe: 'failed', readySince: null, failure: 'the HEALTHCHECK timed out', tasksRunning: true };
     const image = this.images[a.image] ?? { startMs: 0, kind: 'missing' };
     const started = this.now >= a.createdAt + image.startMs;
     const probe = a.status === 'failed' ? 'failed' : !started ? 'not-ready' : image.kind === 'unhealthy' ? 'failed' : 'ready';
-    const failure = image.kind === 'missing' ? `No such image: ${a.image}` : image.kind === 'unhealthy' ? 'the HEALTHCHECK failed' : null;
-    return { ...rest, probe, readySince: probe === 'ready' ? a.createdAt + image.startMs : null, failure, tasksRunning: a.status === 'running' };
+    const failure = a.status === 'failed' ? a.description : image.kind === 'unhealthy' ? 'the HEALTHCHECK failed' : null;
+    return { ...base, probe, readySince: probe === 'ready' ? a.createdAt + image.startMs : null, failure, tasksRunning: a.status === 'running' };
   }
 
-  /** One reconcile and its decisions applied; returns the earliest wait, or null. */
+  /** One round of decisions, applied in the watcher's order; returns whether anything changed and the earliest wait. */
   step(): { changed: boolean; wait: number | null } {
-    const job = this.job!;
-    const groupHashes = Object.fromEntries(job.groups.map((g) => [g.name, groupSpecHash(g)]));
-    const decisions = reconcile({ now: this.now, job, version: this.version, groupHashes, deployment: this.deployment, allocations: [...this.allocs.values()].map((a) => this.view(a)) });
-    let changed = false;
-    let wait: number | null = null;
-    for (const decision of decisions) {
-      this.log.push({ time: this.now, decision });
-      if (decision.kind === 'wait') {
-        wait = wait === null ? decision.until : Math.min(wait, decision.until);
-        continue;
-      }
-      changed = true;
-      this.apply(decision);
+    const decisions = reconcile({
+      now: this.now,
+      job: this.job,
+      version: this.version,
+      groupHashes: Object.fromEntries(this.job!.groups.map((g) => [g.name, groupSpecHash(g)])),
+      deployment: this.deployment,
+      allocations: [...this.allocs.values()].map((a) => this.view(a)),
+    });
+    for (const decision of decisions) this.log.push({ time: this.now, decision });
+    const waits = decisions.flatMap((d) => (d.kind === 'wait' ? [d.until] : []));
+    const { bookkeeping, stops, places, endsDeployment } = roundOrder(decisions);
+    const changed = bookkeeping.length + stops.length + places.length > 0;
+    this.carry(bookkeeping);
+    if (!endsDeployment) {
+      this.carry(stops);
+      this.carry(places);
     }
     this.snapshots.push({ time: this.now, running: [...this.allocs.values()].map((a) => ({ index: a.index, version: a.jobVersion, image: a.image, healthy: a.healthy, canary: a.canary })) });
-    return { changed, wait };
+    return { changed, wait: waits.length ? Math.min(...waits) : null };
   }
 
-  private apply(decision: Decision): void {
-    const job = this.job!;
-    let allocGroup: string | null = null;
-    let allocId: string | null = null;
-    switch (decision.kind) {
-      case 'place': {
-        const group = job.groups.find((g) => g.name === decision.group)!;
-        const image = group.tasks[0]!.image;
-        allocId = `a${String(this.nextId++).padStart(7, '0')}`;
-        const missing = (this.images[image]?.kind ?? 'missing') === 'missing';
-        this.allocs.set(allocId, {
-          id: allocId, group: group.name, index: decision.index, jobVersion: this.version, specHash: groupSpecHash(group), deploymentId: this.deployment?.id ?? null,
-          canary: decision.canary, status: missing ? 'failed' : 'running', healthy: null, healthyAt: null, unhealthyAt: null, createdAt: this.now, image,
-          note: null, broken: null,
-        });
-        break;
+  /** Decisions through the production apply step, then their effects on the simulated runtime. */
+  private carry(decisions: Decision[]): void {
+    let state = this.state();
+    const context = { now: this.now, newAllocationId: () => `a${String(this.nextId++).padStart(7, '0')}`, versions: () => [...this.versions].reverse() };
+    const effects: Effect[] = [];
+    for (const decision of decisions) {
+      const applied = applyDecision(state, decision, context);
+      state = applied.state;
+      effects.push(...applied.effects);
+      if (applied.stableVersion !== null) this.versions[applied.stableVersion] = { ...this.versions[applied.stableVersion]!, stable: true };
+      if (applied.note) {
+        if (applied.note.reason === null) this.notes.delete(applied.note.allocId);
+        else this.notes.set(applied.note.allocId, applied.note.reason);
+      }
+      for (const allocation of applied.allocations) this.record(allocation);
+      if (applied.deployment) this.setDeployment(applied.deployment);
+      if (applied.revertTo) this.submit(applied.revertTo.job, { rollback: true, revertOf: applied.revertTo.version });
+    }
+    for (const effect of effects) this.carryOut(effect);
+  }
+
+  private carryOut(effect: Effect): void {
+    switch (effect.kind) {
+      case 'start': {
+        const a = this.allocs.get(effect.allocation.id)!;
+        const missing = (this.images[a.image]?.kind ?? 'missing') === 'missing';
+        this.record({ ...a, status: missing ? 'failed' : 'running', description: missing ? `No such image: ${a.image}` : '' });
+        return;
       }
       case 'stop':
-        this.allocs.delete(decision.allocId);
+        this.allocs.delete(effect.allocation.id);
+        this.notes.delete(effect.allocation.id);
         return;
-      case 'note':
-        this.allocs.get(decision.allocId)!.note = decision.reason;
+      case 'restart-policy':
         return;
-      case 'update-in-place':
-        this.allocs.get(decision.allocId)!.jobVersion = this.version;
-        return;
-      case 'set-health': {
-        const a = this.allocs.get(decision.allocId)!;
-        a.healthy = decision.healthy;
-        if (decision.healthy) a.healthyAt = this.now;
-        else a.unhealthyAt = this.now;
-        allocGroup = a.group;
-        if (a.deploymentId !== this.deployment?.id) return;
-        break;
-      }
-      case 'complete':
-        this.versions[this.version]!.stable = true;
-        break;
-      case 'fail':
-        this.deployment = applyToDeployment(this.deployment!, decision, this.now);
-        this.save();
-        if (decision.revert) {
-          const stable = [...this.versions].reverse().find((v) => v.stable && v.version !== this.version);
-          if (stable) this.submit(stable.job, { rollback: true });
-        }
-        return;
-      default:
-        break;
     }
-    if (this.deployment) {
-      this.deployment = applyToDeployment(this.deployment, decision, this.now, allocGroup, allocId);
-      this.save();
-    }
+  }
+
+  /** Keeps the record and what the simulated runtime knows of it (its image, whether it broke). */
+  private record(allocation: AllocationRecord): void {
+    if (allocation.desired !== 'run') return;
+    const known = this.allocs.get(allocation.id);
+    const version = this.versions[allocation.jobVersion]!;
+    const image = known?.image ?? version.job.groups.find((g) => g.name === allocation.group)!.tasks[0]!.image;
+    this.allocs.set(allocation.id, { ...allocation, image, broken: known?.broken ?? null });
+  }
+
+  private state(): JobState {
+    const latest = this.versions[this.version]!;
+    const record: JobRecord = { id: latest.jobId, version: this.version, specHash: latest.specHash, modifyIndex: this.version + 1, stopped: false, createdAt: 0, updatedAt: this.now };
+    const allocations = [...this.allocs.values()].map(({ image: _image, broken: _broken, ...rest }) => rest);
+    return { record, latest, deployment: this.deployment, allocations };
+  }
+
+  private setDeployment(deployment: Deployment): void {
+    this.deployment = deployment;
+    const index = this.deployments.findIndex((d) => d.id === deployment.id);
+    if (index >= 0) this.deployments[index] = deployment;
   }
 
   /** Runs until nothing changes and no timer is left (or `until`), jumping time to each timer. */

@@ -2,7 +2,7 @@ import { containerName, containerSpec, cpuShares, followTargetPorts, healthcheck
 import type { ExecCheck } from '../../src/model/job.js';
 import { group, request, task, webTask } from './support.js';
 
-const options = { hostname: 'node-1', stopTimeoutSeconds: 3, extraLabels: { 'deckhand.test': 'x' } };
+const options = { hostname: 'node-1', stopTimeoutSeconds: 3, extraLabels: { 'deckhand-test.run': 'x' } };
 
 const execCheck = (overrides: Partial<ExecCheck> = {}): ExecCheck => ({
   type: 'exec',
@@ -39,7 +39,7 @@ describe('container spec', () => {
       'deckhand.spec-hash': 'hash-1',
       'deckhand.deployment': 'dep12345',
       'deckhand.ports': '{"http":23049}',
-      'deckhand.test': 'x',
+      'deckhand-test.run': 'x',
     });
     expect(spec.StopTimeout).toBe(3);
     expect(spec).not.toHaveProperty('Cmd');

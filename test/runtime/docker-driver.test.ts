@@ -1,5 +1,5 @@
 // Integration: the Docker driver against the real engine. Containers carry the
-// run's `deckhand.test` label and are removed after each test, pass or fail.
+// run's `deckhand-test.run` label and are removed after each test, pass or fail.
 import { DockerDriver } from '../../src/runtime/docker/driver.js';
 import { PlacementError } from '../../src/runtime/driver.js';
 import { docker, ensureDemoImages, eventually, group, httpGet, newRunId, removeRunContainers, request, task, testLabel, webTask } from './support.js';

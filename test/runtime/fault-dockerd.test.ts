@@ -83,7 +83,7 @@ describe('the Docker engine restarted in the middle of a rollout', () => {
     // Every container belongs to an allocation that should run, and each of those has its container.
     const shouldRun = h.store.listAllocations(jobId).filter((a) => a.desired === 'run');
     expect(shouldRun.map((a) => a.id).sort()).toEqual(running.map((c) => c.alloc).sort());
-    const all = await dockerd.docker.listContainers({ all: true, filters: { label: [`deckhand.test=${runId}`] } });
+    const all = await dockerd.docker.listContainers({ all: true, filters: { label: [`deckhand-test.run=${runId}`] } });
     expect(all).toHaveLength(3);
     await h.close();
     await removeContainers(runId);

@@ -9,7 +9,7 @@ import type { Driver, PlacementRequest, RuntimeEvent } from '../../src/runtime/d
 
 export const docker = new Docker();
 
-export const testLabel = 'deckhand.test';
+export const testLabel = 'deckhand-test.run';
 
 export function newRunId(): string {
   return `rt-${randomBytes(4).toString('hex')}`;

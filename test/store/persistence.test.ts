@@ -1,10 +1,10 @@
 // The database file itself: pragmas, reopening, schema migrations, and bad files.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { migrate, migrations, schemaVersion, type Migration } from '../../src/store/migrations.js';
 import { openDatabaseFile } from '../../src/store/open-database.js';
 import { DATABASE_FILE, openStore } from '../../src/store/sqlite-store.js';
+import { openSqlite, pragma, type Database } from '../../src/store/sqlite.js';
 import { sampleAllocation, sampleDeployment, sampleEvent, tempDir, versionInput } from './fixtures.js';
 
 let dir: string;
@@ -18,12 +18,12 @@ beforeEach(() => {
 afterEach(() => remove());
 
 function rawTables(path: string): string[] {
-  const db = new Database(path, { readonly: true });
+  const db = openSqlite(path, { readOnly: true });
   try {
     return db
-      .prepare<[], { name: string }>(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
       .all()
-      .map((row) => row.name);
+      .map((row) => String(row.name));
   } finally {
     db.close();
   }
@@ -39,10 +39,10 @@ describe('opening', () => {
   it('runs in WAL mode with NORMAL sync, foreign keys and a busy timeout', () => {
     const db = openDatabaseFile(file);
     try {
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.pragma('synchronous', { simple: true })).toBe(1);
-      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-      expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+      expect(pragma(db, 'journal_mode')).toBe('wal');
+      expect(pragma(db, 'synchronous')).toBe(1);
+      expect(pragma(db, 'foreign_keys')).toBe(1);
+      expect(pragma(db, 'busy_timeout')).toBeGreaterThan(0);
       db.prepare('INSERT INTO events (time, job_id, type, message) VALUES (1, ?, ?, ?)').run('j', 't', 'm');
       expect(existsSync(`${file}-wal`)).toBe(true);
     } finally {
@@ -110,7 +110,7 @@ describe('schema migrations', () => {
   it('bring a new database to the latest version, once', () => {
     openStore(dir).close();
     const latest = migrations.at(-1)!.version;
-    const db = new Database(file);
+    const db = openSqlite(file);
     expect(schemaVersion(db)).toBe(latest);
     db.close();
     expect(rawTables(file)).toEqual(['allocations', 'counters', 'deployments', 'events', 'failed_specs', 'job_versions', 'jobs']);
@@ -126,17 +126,17 @@ describe('schema migrations', () => {
 
   it('refuse a database newer than the code, naming the file and both versions', () => {
     openStore(dir).close();
-    const db = new Database(file);
-    db.pragma('user_version = 99');
+    const db = openSqlite(file);
+    pragma(db, 'user_version = 99');
     db.close();
     const latest = migrations.at(-1)!.version;
     expect(() => openStore(dir)).toThrow(`${file}: the database has schema version 99, newer than this deckhand knows (${latest})`);
   });
 
   describe('with a list of test migrations', () => {
-    let db: Database.Database;
+    let db: Database;
     beforeEach(() => {
-      db = new Database(file);
+      db = openSqlite(file);
     });
     afterEach(() => db.close());
 
@@ -150,14 +150,14 @@ describe('schema migrations', () => {
       migrate(db, file, [one, two]);
       migrate(db, file, [one, two]);
       expect(schemaVersion(db)).toBe(2);
-      expect(db.prepare('SELECT x FROM t ORDER BY x').pluck().all()).toEqual([1, 2]);
+      expect(db.prepare('SELECT x FROM t ORDER BY x').all().map((row) => row.x)).toEqual([1, 2]);
     });
 
     it('roll a failing migration back whole, leaving the previous version', () => {
       migrate(db, file, [one]);
       expect(() => migrate(db, file, [one, broken])).toThrow(`${file}: schema migration 2 (broken) failed: no such table: missing`);
       expect(schemaVersion(db)).toBe(1);
-      expect(db.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'u'`).pluck().get()).toBe(0);
+      expect(db.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'u'`).get()).toEqual({ n: 0 });
     });
 
     it('refuse a list out of order', () => {

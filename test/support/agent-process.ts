@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentClient } from '../../src/cli/client.js';
 import { waitsForPromotion } from '../../src/cli/follow.js';
-import type { DeploymentView } from '../../src/status/views.js';
+import type { DeploymentView } from '../../src/api/views.js';
 import { testLabel } from '../runtime/support.js';
 
 const bin = join(process.cwd(), 'bin', 'deckhand.js');
@@ -28,11 +28,13 @@ export interface AgentProcessOptions {
   apiToken?: string;
   extraArgs?: string[];
   env?: Record<string, string>;
+  /** Another build's CLI, run as a program (its `#!` flags apply): benchmarks compare builds. */
+  command?: string;
 }
 
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'deckhand-agent-'));
-  const args = [bin, 'agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${testLabel}=${options.runId}`, '--log-level', 'debug'];
+  const args = ['agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${testLabel}=${options.runId}`, '--log-level', 'debug'];
   if (options.apiToken) {
     const tokenFile = join(dataDir, 'api-token');
     writeFileSync(tokenFile, `${options.apiToken}\n`, { mode: 0o600 });
@@ -41,7 +43,8 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   args.push(...(options.extraArgs ?? []));
   // The test's own DECKHAND_* variables must not leak into the agent's configuration.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DECKHAND_')));
-  const child = spawn(process.execPath, args, { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, programArgs] = options.command ? [options.command, args] : [process.execPath, [bin, ...args]];
+  const child = spawn(program, programArgs, { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {

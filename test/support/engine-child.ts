@@ -38,7 +38,7 @@ if (!dataDir || !runId) {
 const send = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
 const store = openStore(dataDir);
-const driver = new DockerDriver(new Docker(), { labels: { 'deckhand.test': runId }, stopTimeoutSeconds: 1 });
+const driver = new DockerDriver(new Docker(), { labels: { 'deckhand-test.run': runId }, stopTimeoutSeconds: 1 });
 const engine = new RolloutEngine({ store, driver, onError: (error, context) => send({ error: `${context}: ${String(error)}` }) });
 engine.onProgress((event) => {
   const deploymentId = event.type === 'deployment' ? event.deployment.id : event.type === 'allocation' ? event.allocation.deploymentId : null;

@@ -1,7 +1,7 @@
 // Webhook verification and parsing, pure: signatures valid, invalid, missing and
 // malformed; push and pull_request payloads; delivery-id dedupe.
 import { createHmac } from 'node:crypto';
-import { DeliveryDeduper, parseWebhook, pushConcerns, signBody, verifySignature } from '../../src/sync/webhook.js';
+import { DeliveryDeduper, parseWebhook, pushConcerns, signBody, verifySignature, webhookPayloadFormat } from '../../src/sync/webhook.js';
 
 const secret = "It's a Secret to Everybody";
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -106,6 +106,14 @@ describe('parseWebhook', () => {
     expect(parsed.ok && parsed.event.kind === 'push' && parsed.event.after).toBe(sha('b'));
     expect(parseWebhook('ping', encode('{"zen":"Keep it simple.","hook_id":7}'))).toEqual({ ok: true, event: { kind: 'ping', hookId: 7 } });
     expect(parseWebhook('issues', encode('not even json'))).toEqual({ ok: true, event: { kind: 'ignored', event: 'issues' } });
+  });
+
+  it('knows the two content types GitHub sends, parameters and case aside', () => {
+    expect(webhookPayloadFormat('application/json')).toBe('json');
+    expect(webhookPayloadFormat('Application/JSON; charset=utf-8')).toBe('json');
+    expect(webhookPayloadFormat('application/x-www-form-urlencoded')).toBe('form');
+    expect(webhookPayloadFormat('text/plain')).toBeNull();
+    expect(webhookPayloadFormat(undefined)).toBeNull();
   });
 
   it('says which field is wrong, and refuses bodies that are not JSON', () => {

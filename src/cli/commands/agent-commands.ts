@@ -1,6 +1,6 @@
 // The commands that talk to a running agent: status, history, deployments,
-// promote, revert, stop. Thin: ask, print, exit codes as SPEC.md.
-import type { DeploymentView, JobStatusView, JobSummaryView } from '../../status/views.js';
+// promote, revert, stop. Thin: ask, print, exit codes as docs/spec.md.
+import type { DeploymentView, JobStatusView, JobSummaryView } from '../../api/views.js';
 import { AgentClient, AgentError, agentExit } from '../client.js';
 import { DeploymentFollower, waitsForPromotion } from '../follow.js';
 import type { VersionWithJob } from '../format/history.js';
@@ -118,7 +118,7 @@ export async function stopCommand(jobId: string, flags: OutputFlags & { purge?: 
   }
 }
 
-/** SPEC.md: 0 successful, 2 failed, paused by a failure, or reverted; canaries waiting for promotion are not a failure. */
+/** docs/spec.md: 0 successful, 2 failed, paused by a failure, or reverted; canaries waiting for promotion are not a failure. */
 export function exitFor(deployment: DeploymentView): number {
   return deployment.status === 'successful' || waitsForPromotion(deployment) ? 0 : 2;
 }

@@ -26,13 +26,23 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> 
   io.stdout('==> Building the demo images (FROM scratch, with a static busybox)\n');
   const images = await buildDemoImages(docker);
   io.stdout(`    ${images.built.length ? `built ${images.built.join(', ')}` : 'already there'}\n`);
-  const repository = await createDemoRepository(dir);
+  let repository: Awaited<ReturnType<typeof createDemoRepository>>;
+  try {
+    repository = await createDemoRepository(dir);
+  } catch (error) {
+    throw new CliExit(1, `Error: cannot create the example repository ${flags.dir}: ${(error as Error).message}`);
+  }
   io.stdout(`==> ${repository.created ? 'Created' : 'Using'} the example repository ${flags.dir} (${demoJobFile})\n`);
 
   const { config, diagnostics } = resolveAgentConfig({ flags: { repo: dir, watch: true, listen: flags.listen, 'data-dir': resolve(dir, '.deckhand') }, env: {}, file: null });
   if (diagnostics.length) throw new CliExit(1, diagnostics.map((d) => d.message).join('\n'));
   const logger = createLogger('info', io.isTTY);
-  const agent = await startAgent(config, { logger, docker });
+  let agent: Awaited<ReturnType<typeof startAgent>>;
+  try {
+    agent = await startAgent(config, { logger, docker });
+  } catch (error) {
+    throw new CliExit(1, `Error starting the agent: ${(error as Error).message}`);
+  }
   const addr = agent.url === 'http://127.0.0.1:4646' ? '' : `DECKHAND_ADDR=${agent.url} `;
   io.stdout(`
 ==> The agent follows ${flags.dir} and serves ${agent.url}. In another terminal:

@@ -1,7 +1,7 @@
 // `deckhand plan [PATH...]`: what submitting these job files would change.
 // Exit codes as `nomad job plan`: 0 no changes, 1 changes, 255 error.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { formatDiagnostic } from '../../model/diagnostic.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { Job } from '../../model/job.js';
@@ -10,7 +10,7 @@ import type { MarkdownJob } from '../../plan/format-markdown.js';
 import { planJson } from '../../plan/format-json.js';
 import { formatPlanText } from '../../plan/format-text.js';
 import type { JobPlan } from '../../plan/plan.js';
-import { planAgainstStore } from '../../agent/plan-job.js';
+import { planAgainstStore } from '../../api/plan-job.js';
 import type { RenderOptions } from '../../render/types.js';
 import { bundleJobFile } from '../bundle.js';
 import { AgentClient, agentExit } from '../client.js';
@@ -87,7 +87,10 @@ async function planWithAgent(loaded: Array<{ job: Job; file: string }>, options:
   const client = new AgentClient(io);
   const out: PlannedJob[] = [];
   for (const { job, file } of loaded) {
-    const { bundle } = bundleJobFile(resolve(io.cwd, file), options);
+    const { bundle, result } = bundleJobFile(resolve(io.cwd, file), options);
+    // Alone, the file's folder is its root: what it reads from beyond (a link, ../x) is not sent, so the plan would differ.
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length) throw new CliExit(1, errors.map((d) => formatDiagnostic({ ...d, file: join(dirname(file), d.file) })).join('\n'));
     try {
       const answer = await client.post<{ plan: JobPlan; oldText: string | null }>(`/v1/job/${encodeURIComponent(job.id)}/plan`, bundle);
       out.push({ plan: answer.plan, oldText: answer.oldText, file, newText: null });

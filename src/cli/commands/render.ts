@@ -12,7 +12,7 @@ export async function renderCommand(file: string, flags: RenderFlags & { output:
   if (loaded.diagnostics.some((d) => d.severity === 'error')) return 1;
   const jobs = loaded.jobs.map((j) => j.job);
   if (flags.output === 'json') {
-    // One job prints as an object (SPEC.md); a file of several Deployments as a list.
+    // One job prints as an object (docs/spec.md); a file of several Deployments as a list.
     io.stdout(`${JSON.stringify(jobs.length === 1 ? jobs[0] : jobs, null, 2)}\n`);
   } else {
     io.stdout(jobs.map(jobText).join('\n'));

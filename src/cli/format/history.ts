@@ -2,7 +2,7 @@
 import type { Job } from '../../model/job.js';
 import type { JobDiff } from '../../plan/diff.js';
 import { formatDiffText } from '../../plan/format-text.js';
-import type { DeploymentView, VersionView } from '../../status/views.js';
+import type { DeploymentView, VersionView } from '../../api/views.js';
 import { keyValues, table, timestamp } from './table.js';
 
 /** A version as `GET /v1/job/:id/versions` sends it; `diff` (against the version before) with `?diffs=true`. */

@@ -1,6 +1,7 @@
 // `env_file` and `environment` as the task's env (environment wins, later env
 // files win over earlier ones), and `labels` as the group's meta.
-import { setPlainKey } from '../plain-object.js';
+import { setPlainKey } from '../../util/plain-object.js';
+import { linkOutsideMessage } from '../links.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
 import { envFileKeys } from './keys.js';
 import { parseEnvFile } from './env-file.js';
@@ -132,6 +133,11 @@ function readEnvFile(scope: ServiceScope, ref: EnvFileRef): Record<string, strin
   }
   const text = scope.readFile(resolved.path);
   if (text === undefined) {
+    const target = scope.linkOutside?.(resolved.path);
+    if (target !== undefined) {
+      scope.r.error(ref.at, linkOutsideMessage(`env file "${ref.path}"`, target), { code: 'link-outside', hint: 'copy the file into the job\'s folder' });
+      return undefined;
+    }
     if (ref.required) {
       scope.r.error(ref.at, `env file "${ref.path}" not found (looked for ${resolved.path})`, { code: 'missing-file', hint: 'add "required: false" if the file is optional' });
     }

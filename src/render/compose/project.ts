@@ -3,6 +3,7 @@ import { sortDiagnostics } from '../../model/diagnostic.js';
 import type { Position } from '../../model/diagnostic.js';
 import type { Group, Job } from '../../model/job.js';
 import type { FieldMap, FormatResult, RenderContext, SourceFile } from '../types.js';
+import { linkOutsideMessage } from '../links.js';
 import { loadYaml } from '../yaml/document.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';
@@ -57,7 +58,7 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   if (id === undefined || services === undefined) return { jobs: [], diagnostics: r.diagnostics };
 
   const groups: Group[] = Object.entries(services).map(([name, value], index) =>
-    mapService({ r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile }, value),
+    mapService({ r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}) }, value),
   );
   const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, groups };
   return { jobs: [{ job, fields }], diagnostics: r.diagnostics };
@@ -71,7 +72,11 @@ function projectLookup(context: RenderContext, dir: string, r: Reporter): Lookup
   const fromEnvironment: Lookup = (name) => (Object.hasOwn(context.env, name) ? context.env[name] : undefined);
   const dotenvPath = dir ? `${dir}/.env` : '.env';
   const text = context.readFile(dotenvPath);
-  if (text === undefined) return fromEnvironment;
+  if (text === undefined) {
+    const target = context.linkOutside?.(dotenvPath);
+    if (target !== undefined) r.inOtherFile(dotenvPath, { severity: 'error', line: 1, col: 1, message: linkOutsideMessage('the file', target) }, 'link-outside');
+    return fromEnvironment;
+  }
   const dotenv = parseEnvFile(text, fromEnvironment);
   for (const problem of dotenv.problems) {
     r.inOtherFile(dotenvPath, problem, problem.severity === 'error' ? 'env-file' : 'unset-variable');

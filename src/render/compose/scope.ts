@@ -17,6 +17,8 @@ export interface ServiceScope {
   /** Folder of the compose file, relative to the tree's root ('' at the root). */
   dir: string;
   readFile(path: string): string | undefined;
+  /** Where a file not read leads, when it is a link out of the tree. */
+  linkOutside?(path: string): string | undefined;
 }
 
 /** Records that a model path was set from a place in the file. */

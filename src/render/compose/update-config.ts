@@ -1,5 +1,5 @@
 // `deploy.update_config` and `deploy.rollback_config` as an UpdateStrategy, per the
-// table in shared/SPEC.md. Swarm's defaults fill what is absent; Swarm has no
+// table in docs/spec.md. Swarm's defaults fill what is absent; Swarm has no
 // canaries, so canary is 0 and autoPromote false.
 import type { FailureAction, UpdateOrder, UpdateStrategy } from '../../model/job.js';
 import { swarmUpdateDefaults } from '../defaults.js';

@@ -3,8 +3,7 @@
 import type { Diagnostic, Position, Severity } from '../../model/diagnostic.js';
 import { LineIndex } from '../line-index.js';
 import type { FieldMap } from '../types.js';
-import type { Span } from './hcl/ast.js';
-import type { Evaluator } from './hcl/eval.js';
+import type { Evaluator, Span } from '../../hcl/index.js';
 
 export class NomadContext {
   readonly diagnostics: Diagnostic[] = [];

@@ -2,9 +2,9 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { LineIndex } from '../line-index.js';
 import type { FormatRenderer, FormatResult, RenderContext, SourceFile } from '../types.js';
-import type { Body } from './hcl/ast.js';
-import { Evaluator } from './hcl/eval.js';
-import { HclSyntaxError, parseHcl } from './hcl/parser.js';
+import { HclSyntaxError, parseHcl } from '../../hcl/index.js';
+import type { Body } from '../../hcl/index.js';
+import { nomadEvaluator } from './evaluator.js';
 import { NomadContext } from './context.js';
 import { mapJob } from './job.js';
 import { BlockReader } from './reader.js';
@@ -26,7 +26,7 @@ function renderNomad(file: SourceFile, context: RenderContext): FormatResult {
     return { jobs: [], diagnostics: [diagnostic] };
   }
 
-  const ctx = new NomadContext(file.path, file.text, new Evaluator(file.text, new Map()));
+  const ctx = new NomadContext(file.path, file.text, nomadEvaluator(file.text, new Map()));
   const top = new BlockReader(ctx, body, 'file', '', { start: 0, end: 0 });
   bindVariables(ctx, body, context);
 

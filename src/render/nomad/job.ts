@@ -2,7 +2,7 @@
 // `update` merged into each group's, ports and checks attached to their tasks.
 import type { Group, Job, RestartPolicy } from '../../model/job.js';
 import { nomadRestartDefaults } from '../defaults.js';
-import type { Block } from './hcl/ast.js';
+import type { Block } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
 import { mapNetworks } from './network.js';
 import { BlockReader } from './reader.js';

@@ -2,12 +2,11 @@
 // diagnostic at its position and reads as absent, so one walk finds every error.
 import { parseDuration } from '../../util/duration.js';
 import { unknownKeyHint } from '../suggest.js';
-import type { Attribute, Block, Body, Span } from './hcl/ast.js';
-import { EvalError, formatNumber, isObject, typeName, unknown } from './hcl/value.js';
-import type { Value } from './hcl/value.js';
+import { EvalError, formatNumber, isObject, typeName, unknown } from '../../hcl/index.js';
+import type { Attribute, Block, Body, Span, Value } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
 import { nomadSchema } from './schema.js';
-import { setPlainKey } from '../plain-object.js';
+import { setPlainKey } from '../../util/plain-object.js';
 
 export interface Read<T> {
   value: T;

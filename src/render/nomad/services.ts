@@ -2,7 +2,7 @@
 // no Consul): http and tcp are supported, the other kinds are refused clearly.
 import type { Check } from '../../model/job.js';
 import { checkDefaults } from '../defaults.js';
-import type { Block, Span } from './hcl/ast.js';
+import type { Block, Span } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
 import { BlockReader } from './reader.js';
 

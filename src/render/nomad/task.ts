@@ -2,7 +2,7 @@
 // its own ports (old-style `resources { network {} }`) and its services' checks.
 import type { Resources, Task } from '../../model/job.js';
 import { nomadResourceDefaults } from '../defaults.js';
-import type { Block } from './hcl/ast.js';
+import type { Block } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
 import type { PositionedPort } from './network.js';
 import { mapNetworks } from './network.js';

@@ -4,22 +4,11 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { LineIndex } from '../line-index.js';
 import type { RenderContext, SourceFile } from '../types.js';
-import type { Block, Body, Expr, Span } from './hcl/ast.js';
-import { Evaluator, LazyRoot } from './hcl/eval.js';
-import type { RootValue } from './hcl/eval.js';
-import { HclSyntaxError, parseHcl, parseHclExpression } from './hcl/parser.js';
-import { EvalError, isObject, toBool, toNumber, toText, typeName } from './hcl/value.js';
-import type { Value, ValueObject } from './hcl/value.js';
-import { hasOwn } from '../../util/own.js';
-import { setPlainKey } from '../plain-object.js';
+import { EvalError, HclSyntaxError, LazyRoot, convert, isObject, parseHcl, parseHclExpression, typeFromExpr } from '../../hcl/index.js';
+import type { Block, Body, Expr, RootValue, Span, TypeConstraint, Value } from '../../hcl/index.js';
+import { nomadEvaluator } from './evaluator.js';
 import type { NomadContext } from './context.js';
 import { BlockReader } from './reader.js';
-
-export type TypeConstraint =
-  | { kind: 'string' | 'number' | 'bool' | 'any' }
-  | { kind: 'list' | 'set' | 'map'; element: TypeConstraint }
-  | { kind: 'object'; attributes: Record<string, TypeConstraint> }
-  | { kind: 'tuple'; elements: TypeConstraint[] };
 
 interface Declaration {
   name: string;
@@ -34,7 +23,7 @@ const noRoots = new Map<string, RootValue>();
 /** Sets up `var` and `local` on the context's evaluator. */
 export function bindVariables(ctx: NomadContext, file: Body, options: RenderContext): void {
   const declarations = declare(ctx, file);
-  const literalEvaluator = new Evaluator(ctx.src, noRoots);
+  const literalEvaluator = nomadEvaluator(ctx.src, noRoots);
 
   for (const decl of declarations.values()) {
     if (decl.block === null) continue;
@@ -89,7 +78,7 @@ export function bindVariables(ctx: NomadContext, file: Body, options: RenderCont
     if (decl.value !== undefined) continue;
     ctx.error(decl.nameSpan, `variable.${decl.name}`, `variable "${decl.name}" has no value`, `give it a default, or set it with --var ${decl.name}=... or NOMAD_VAR_${decl.name}`);
   }
-  ctx.evaluator = new Evaluator(ctx.src, new Map<string, RootValue>([['var', variablesRoot(declarations)], ['local', localsRoot(ctx, file)]]));
+  ctx.evaluator = nomadEvaluator(ctx.src, new Map<string, RootValue>([['var', variablesRoot(declarations)], ['local', localsRoot(ctx, file)]]));
 }
 
 /** `var.<name>`: an undeclared name is an error where it is used; a declared one without a value was reported at its declaration. */
@@ -112,7 +101,7 @@ function declare(ctx: NomadContext, file: Body): Map<string, Declaration> {
     }
     declarations.set(decl.name, decl);
   };
-  const literalEvaluator = new Evaluator(ctx.src, noRoots);
+  const literalEvaluator = nomadEvaluator(ctx.src, noRoots);
   for (const item of file.items) {
     if (item.kind !== 'block') continue;
     if (item.type === 'variable') {
@@ -203,7 +192,7 @@ function readVarFile(file: SourceFile, diagnostics: Diagnostic[]): VarFileEntry[
     else throw error;
     return [];
   }
-  const evaluator = new Evaluator(file.text, noRoots);
+  const evaluator = nomadEvaluator(file.text, noRoots);
   const entries: VarFileEntry[] = [];
   for (const item of body.items) {
     if (item.kind !== 'attribute') {
@@ -221,66 +210,6 @@ function readVarFile(file: SourceFile, diagnostics: Diagnostic[]): VarFileEntry[
   return entries;
 }
 
-/** Reads a type constraint (`string`, `list(number)`, `object({ a = string })`) from its expression. */
-export function typeFromExpr(expr: Expr): TypeConstraint {
-  if (expr.kind === 'variable') {
-    if (['string', 'number', 'bool', 'any'].includes(expr.name)) return { kind: expr.name as 'string' };
-    throw new EvalError(`unknown type "${expr.name}"`, expr.span, 'types are string, number, bool, any, list(...), set(...), map(...), object({...}) and tuple([...])');
-  }
-  if (expr.kind === 'call' && expr.args.length === 1) {
-    const arg = expr.args[0]!;
-    if (expr.name === 'list' || expr.name === 'set' || expr.name === 'map') return { kind: expr.name, element: typeFromExpr(arg) };
-    if (expr.name === 'optional') return typeFromExpr(arg);
-    if (expr.name === 'object' && arg.kind === 'object') {
-      const attributes: Record<string, TypeConstraint> = {};
-      for (const item of arg.items) {
-        if (item.key.kind !== 'literal') throw new EvalError('object type attribute names must be plain names', item.key.span);
-        attributes[String(item.key.value)] = typeFromExpr(item.value);
-      }
-      return { kind: 'object', attributes };
-    }
-    if (expr.name === 'tuple' && arg.kind === 'tuple') return { kind: 'tuple', elements: arg.items.map(typeFromExpr) };
-  }
-  throw new EvalError('this is not a type constraint', expr.span, 'types are string, number, bool, any, list(...), set(...), map(...), object({...}) and tuple([...])');
-}
-
-/** Converts a value to a type constraint as HCL does (numbers to strings and back, and so on). */
-export function convert(value: Value, type: TypeConstraint, span: Span): Value {
-  switch (type.kind) {
-    case 'any':
-      return value;
-    case 'string':
-      return toText(value, span);
-    case 'number':
-      return toNumber(value, span);
-    case 'bool':
-      return toBool(value, span);
-    case 'list':
-    case 'set': {
-      if (!Array.isArray(value)) throw new EvalError(`expected a list, got ${typeName(value)}`, span);
-      return value.map((item) => convert(item, type.element, span));
-    }
-    case 'map': {
-      if (!isObject(value)) throw new EvalError(`expected a map, got ${typeName(value)}`, span);
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, type.element, span)])) as ValueObject;
-    }
-    case 'object': {
-      if (!isObject(value)) throw new EvalError(`expected an object, got ${typeName(value)}`, span);
-      const out: ValueObject = {};
-      for (const [name, attrType] of Object.entries(type.attributes)) {
-        setPlainKey(out, name, hasOwn(value, name) ? convert(value[name]!, attrType, span) : null);
-      }
-      return out;
-    }
-    case 'tuple': {
-      if (!Array.isArray(value) || value.length !== type.elements.length) {
-        throw new EvalError(`expected a tuple of ${type.elements.length} elements, got ${typeName(value)}`, span);
-      }
-      return value.map((item, i) => convert(item, type.elements[i]!, span));
-    }
-  }
-}
-
 /** A value given as text (--var, NOMAD_VAR_): primitives as they are, others as HCL expressions. */
 function convertText(text: string, type: TypeConstraint): Value {
   const span = { start: 0, end: text.length };
@@ -292,5 +221,5 @@ function convertText(text: string, type: TypeConstraint): Value {
   } catch (error) {
     throw new EvalError(`"${text}" is not a valid value: ${(error as Error).message}`, span);
   }
-  return convert(new Evaluator(text, noRoots).evaluateConcrete(expr), type, span);
+  return convert(nomadEvaluator(text, noRoots).evaluateConcrete(expr), type, span);
 }

@@ -3,9 +3,7 @@
 import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Diagnostic, Position } from '../../model/diagnostic.js';
-import { LineIndex } from '../line-index.js';
 import type { SourceFile } from '../types.js';
-import { readFastYaml } from './fast/read.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -37,28 +35,8 @@ const maxAliasCount = 10_000;
  */
 const maxExpandedValues = 1_000_000;
 
-/**
- * Reads a file's YAML documents. Job files are read by the fast path (fast/),
- * which builds only values and offsets; whatever it does not take on for
- * certain — including every file with an error — is read by the `yaml` library.
- */
+/** Reads a file's YAML documents with the `yaml` library: anything YAML allows, and its errors. */
 export function loadYaml(file: SourceFile): YamlLoadResult {
-  return loadWithFastPath(file) ?? loadWithLibrary(file);
-}
-
-function loadWithFastPath(file: SourceFile): YamlLoadResult | null {
-  const documents = readFastYaml(file.text, maxExpandedValues);
-  if (documents === null) return null;
-  let lines: LineIndex | undefined;
-  const toPosition = (offset: number): Position => (lines ??= new LineIndex(file.text)).position(offset);
-  return {
-    documents: documents.map((doc) => ({ value: doc.value, locate: (path, part = 'value') => toPosition(doc.locate(path, part)) })),
-    diagnostics: [],
-  };
-}
-
-/** The `yaml` library's reading: anything YAML allows, and its errors. */
-export function loadWithLibrary(file: SourceFile): YamlLoadResult {
   const lineCounter = new LineCounter();
   const diagnostics: Diagnostic[] = [];
   const toPosition = (offset: number): Position => {

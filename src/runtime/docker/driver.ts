@@ -13,7 +13,7 @@ import { containerSpec, restartPolicy } from './container-spec.js';
 import { engineMessage, isConnectionError, statusOf } from './engine-error.js';
 import { EventStream } from './events.js';
 import type { EngineEventMessage } from './events.js';
-import { label, labelFilter } from './labels.js';
+import { label, labelFilter, reservedLabelPrefix, scopeOf } from './labels.js';
 import { allocationsFrom, inspectAll } from './observe.js';
 import { ImagePuller } from './pull.js';
 
@@ -55,6 +55,9 @@ export class DockerDriver implements Driver {
   ) {
     this.ports = new PortAllocator(options.portRange);
     this.extraLabels = { ...options.labels };
+    // One of deckhand's own keys here would overwrite it on every container, and the driver would lose them.
+    const reserved = Object.keys(this.extraLabels).find((key) => key.toLowerCase().startsWith(reservedLabelPrefix));
+    if (reserved !== undefined) throw new Error(`label key "${reserved}" is reserved for deckhand's own labels (${reservedLabelPrefix}*)`);
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 3;
     this.hostname = options.hostname ?? hostname();
     this.address = engineAddress(docker);
@@ -128,14 +131,14 @@ export class DockerDriver implements Driver {
 
   async observe(): Promise<AllocationObservation[]> {
     const startedAt = this.tick;
-    const allocations = allocationsFrom(await this.guard(() => inspectAll(this.docker, labelFilter(this.extraLabels))));
+    const allocations = allocationsFrom(await this.guard(() => inspectAll(this.docker, labelFilter(this.extraLabels))), scopeOf(this.extraLabels));
     this.accountPorts(allocations, this.ports.allocations(), startedAt);
     return allocations;
   }
 
   async observeAllocation(allocId: string): Promise<AllocationObservation | null> {
     const startedAt = this.tick;
-    const allocations = allocationsFrom(await this.guard(() => inspectAll(this.docker, labelFilter(this.extraLabels, { [label.alloc]: allocId }))));
+    const allocations = allocationsFrom(await this.guard(() => inspectAll(this.docker, labelFilter(this.extraLabels, { [label.alloc]: allocId }))), scopeOf(this.extraLabels));
     this.accountPorts(allocations, [allocId], startedAt);
     return allocations[0] ?? null;
   }

@@ -2,18 +2,18 @@
 // one (dockerode's `reason` is a guess from the status code, e.g. "no such
 // container" for a missing image), else the body it appended to `message`.
 
-export interface EngineError {
+export interface DockerApiError {
   statusCode?: number;
   json?: unknown;
   message?: string;
 }
 
 export function statusOf(error: unknown): number | undefined {
-  return (error as EngineError | null)?.statusCode;
+  return (error as DockerApiError | null)?.statusCode;
 }
 
 export function engineMessage(error: unknown): string {
-  const { json, message } = (error ?? {}) as EngineError;
+  const { json, message } = (error ?? {}) as DockerApiError;
   if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
     return (json as { message: string }).message.trim();
   }

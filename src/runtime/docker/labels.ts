@@ -2,6 +2,9 @@
 // runs, and after a restart deckhand rebuilds allocations from these alone.
 import type { PlacementRequest } from '../driver.js';
 
+/** Every label deckhand writes starts with this; labels of the agent's own (`--labels`) must not. */
+export const reservedLabelPrefix = 'deckhand.';
+
 export const label = {
   job: 'deckhand.job',
   group: 'deckhand.group',
@@ -17,7 +20,14 @@ export const label = {
   tasks: 'deckhand.tasks',
   /** JSON: the whole job of this version, so an agent that lost its data directory rebuilds it from what runs. */
   spec: 'deckhand.job-spec',
+  /** JSON: the `--labels` of the agent that placed it: only an agent with the same ones adopts it. */
+  scope: 'deckhand.scope',
 } as const;
+
+/** An agent's scope as its containers carry it: its extra labels, sorted, as JSON (`{}` for none). */
+export function scopeOf(extra: Record<string, string>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(extra).sort(([a], [b]) => a.localeCompare(b))));
+}
 
 export function containerLabels(request: PlacementRequest, task: string, ports: Record<string, number>, extra: Record<string, string>): Record<string, string> {
   return {
@@ -33,6 +43,7 @@ export function containerLabels(request: PlacementRequest, task: string, ports: 
     [label.ports]: JSON.stringify(ports),
     [label.tasks]: JSON.stringify(request.group.tasks.map((t) => t.name)),
     ...(request.job ? { [label.spec]: JSON.stringify(request.job) } : {}),
+    [label.scope]: scopeOf(extra),
   };
 }
 

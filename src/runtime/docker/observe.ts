@@ -40,8 +40,11 @@ function missingTask(task: string): TaskObservation {
   return { task, containerId: null, state: 'missing', exitCode: null, restartCount: 0, startedAt: null, health: 'none' };
 }
 
-/** Builds allocations from inspected containers; a task named by the labels without a container is `missing`. */
-export function allocationsFrom(containers: Docker.ContainerInspectInfo[]): AllocationObservation[] {
+/**
+ * Builds allocations from inspected containers; a task named by the labels without a container is `missing`.
+ * `scope`: the observing agent's (labels.ts scopeOf), to tell which allocations it placed itself.
+ */
+export function allocationsFrom(containers: Docker.ContainerInspectInfo[], scope: string): AllocationObservation[] {
   const byAlloc = new Map<string, Docker.ContainerInspectInfo[]>();
   for (const info of containers) {
     const allocId = info.Config.Labels[label.alloc];
@@ -65,6 +68,7 @@ export function allocationsFrom(containers: Docker.ContainerInspectInfo[]): Allo
       ports: parsePorts(labels[label.ports]),
       tasks: [...observed, ...missing].sort((a, b) => order(a.task) - order(b.task)),
       spec: labels[label.spec] ?? null,
+      inScope: labels[label.scope] === scope,
     };
   });
 }

@@ -1,7 +1,7 @@
 // Phantom changes the property tests found once, each as its smallest input,
 // kept so they never come back.
 import type { Job } from '../../../src/model/job.js';
-import { jobSpecHash } from '../../../src/plan/change-rules.js';
+import { jobSpecHash } from '../../../src/model/spec/change-rules.js';
 import { diffJobs } from '../../../src/plan/diff.js';
 import { planJob } from '../../../src/plan/plan.js';
 import { submitJob } from '../../../src/rollout/submit.js';
@@ -56,7 +56,7 @@ describe('phantom changes found before, now fixed', () => {
     expect(found('services: &all\n  web:\n    image: nginx:1\n', 'app.yml')).toEqual(['repo']);
   });
 
-  // src/render/nomad/hcl/eval.ts templatePart: an interpolation known only at placement comes back as its
+  // src/hcl/eval.ts templatePart: an interpolation known only at placement comes back as its
   // source text, spaces and comments included, so `${ NOMAD_PORT_http }` is another env value than
   // `${NOMAD_PORT_http}`; env and config changes force every allocation to be replaced.
   it('spaces inside a placement-time interpolation are no change', () => {

@@ -2,8 +2,8 @@
 // parsed with deckhand's HCL parser and printed again from its syntax tree, each
 // expression copied from its source span, with the order, comments, spacing,
 // value spellings and explicit defaults chosen at random.
-import type { Attribute, Block, Body, Expr } from '../../../src/render/nomad/hcl/ast.js';
-import { parseHcl } from '../../../src/render/nomad/hcl/parser.js';
+import type { Attribute, Block, Body, Expr } from '../../../src/hcl/index.js';
+import { parseHcl } from '../../../src/hcl/index.js';
 import type { Choices } from './choices.js';
 import { respellDuration } from './durations.js';
 

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../../../src/model/diagnostic.js';
 import { formatDiagnostic } from '../../../src/model/diagnostic.js';
 import type { Job } from '../../../src/model/job.js';
-import { groupSpecHash, jobSpecHash } from '../../../src/plan/change-rules.js';
+import { groupSpecHash, jobSpecHash } from '../../../src/model/spec/change-rules.js';
 import type { JobDiff } from '../../../src/plan/diff.js';
 import { diffJobs } from '../../../src/plan/diff.js';
 import type { LiveAllocation } from '../../../src/plan/group-plan.js';

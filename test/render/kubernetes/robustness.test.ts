@@ -111,8 +111,8 @@ x7: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
     );
   });
 
-  // These two replace the yaml library's toJS: the `!!str` tag keeps the file off
-  // the fast YAML path (src/render/yaml/fast), which leaves tags to the library.
+  // These two replace the yaml library's toJS, which reads every YAML file. (The
+  // `!!str` tag once kept the file off a fast YAML path, removed since: issue 12.)
   test('an exception from reading the YAML is reported with its own message', () => {
     // Only a stack overflow means the nesting is too deep; any other RangeError says what it is.
     const toJS = jest.spyOn(Document.prototype, 'toJS').mockImplementation(() => {

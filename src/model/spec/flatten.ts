@@ -1,0 +1,162 @@
+// The model as Nomad's diff sees it: named objects of string fields. Diffs,
+// annotations and the spec hashes all read the model through this one view, so
+// they cannot disagree about what a field is.
+import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../job.js';
+import { formatDuration } from '../../util/duration.js';
+
+export type Fields = Record<string, string>;
+
+export interface FlatObject {
+  /** Nomad's object name: `Update`, `Config`, `Resources`, `Port`, `Check`... */
+  kind: string;
+  /** The object's name in the diff: the kind, or `Port "http"`, `Check "alive"`. */
+  name: string;
+  fields: Fields;
+}
+
+export interface FlatTask {
+  name: string;
+  fields: Fields;
+  objects: FlatObject[];
+}
+
+export interface FlatGroup {
+  name: string;
+  fields: Fields;
+  objects: FlatObject[];
+  tasks: FlatTask[];
+}
+
+export interface FlatJob {
+  id: string;
+  fields: Fields;
+  objects: FlatObject[];
+  groups: FlatGroup[];
+}
+
+const text = (value: string | number | boolean | null): string => (value === null ? '' : String(value));
+const duration = (ms: number): string => formatDuration(ms);
+
+// Fields are written into one object in a fixed order (plain loops, no spreads):
+// every plan flattens every job, and the diff reads fields in this order.
+
+/** Adds `Prefix[key]` fields for a map's entries. */
+function addMapFields(into: Fields, prefix: string, map: Record<string, string>): Fields {
+  for (const key of Object.keys(map)) into[`${prefix}[${key}]`] = map[key]!;
+  return into;
+}
+
+/** Adds `Prefix[index]` fields for a list's items. */
+function addListFields(into: Fields, prefix: string, list: string[] | null): Fields {
+  if (list) for (let i = 0; i < list.length; i++) into[`${prefix}[${i}]`] = list[i]!;
+  return into;
+}
+
+export function flattenJob(job: Job): FlatJob {
+  const fields = addMapFields({}, 'Meta', job.meta);
+  if (job.historyLimit !== null) fields.HistoryLimit = text(job.historyLimit);
+  return { id: job.id, fields, objects: [], groups: job.groups.map(flattenGroup) };
+}
+
+export function flattenGroup(group: Group): FlatGroup {
+  const objects: FlatObject[] = [
+    { kind: 'Update', name: 'Update', fields: updateFields(group.update) },
+    { kind: 'RestartPolicy', name: 'RestartPolicy', fields: restartFields(group.restart) },
+  ];
+  if (group.rollback) objects.push({ kind: 'Rollback', name: 'Rollback', fields: updateFields(group.rollback) });
+  return {
+    name: group.name,
+    fields: addMapFields({ Count: text(group.count) }, 'Meta', group.meta),
+    objects,
+    tasks: group.tasks.map(flattenTask),
+  };
+}
+
+function updateFields(u: UpdateStrategy): Fields {
+  const fields: Fields = {
+    AutoPromote: text(u.autoPromote),
+    AutoRevert: text(u.autoRevert),
+    Canary: text(u.canary),
+    HealthCheck: u.healthCheck,
+    HealthyDeadline: u.healthyDeadlineMs ? duration(u.healthyDeadlineMs) : '',
+    MaxParallel: text(u.maxParallel),
+    MinHealthyTime: duration(u.minHealthyTimeMs),
+    ProgressDeadline: u.progressDeadlineMs ? duration(u.progressDeadlineMs) : '',
+  };
+  // Swarm's and Kubernetes' settings, shown only where they say something.
+  if (u.order !== 'stop-first') fields.Order = u.order;
+  if (u.delayMs) fields.Delay = duration(u.delayMs);
+  if (u.failureAction !== (u.autoRevert ? 'rollback' : 'pause')) fields.FailureAction = u.failureAction;
+  if (u.maxFailureRatio) fields.MaxFailureRatio = text(u.maxFailureRatio);
+  if (u.onUnhealthy === 'fail' && u.progressDeadlineMs > 0) fields.OnUnhealthy = u.onUnhealthy;
+  if (u.maxSurge !== null) fields.MaxSurge = text(u.maxSurge);
+  if (u.maxUnavailable !== null) fields.MaxUnavailable = text(u.maxUnavailable);
+  return fields;
+}
+
+function restartFields(r: RestartPolicy): Fields {
+  return { Condition: r.condition, MaxAttempts: text(r.maxAttempts), Delay: duration(r.delayMs), Window: r.windowMs ? duration(r.windowMs) : '' };
+}
+
+export function flattenTask(task: Task): FlatTask {
+  const config: Fields = addListFields(addListFields({ image: task.image }, 'entrypoint', task.entrypoint), 'args', task.args);
+  if (task.command !== null) config.command = task.command;
+  const resources: Fields = {};
+  if (task.resources.cpu !== null) resources.CPU = text(task.resources.cpu);
+  if (task.resources.cpuLimit !== null) resources.CPULimit = text(task.resources.cpuLimit);
+  if (task.resources.memoryMB !== null) resources.MemoryMB = text(task.resources.memoryMB);
+  const objects: FlatObject[] = [
+    { kind: 'Config', name: 'Config', fields: config },
+    { kind: 'Resources', name: 'Resources', fields: resources },
+    ...task.ports.map((p) => ({ kind: 'Port', name: `Port "${p.label}"`, fields: { Static: text(p.static), To: text(p.to) } })),
+    ...uniqueNames(task.checks.map((c) => ({ name: checkName(c), fields: checkFields(c) }))).map(({ name, fields }, i) => ({
+      kind: task.checks[i]!.type === 'exec' ? 'ExecCheck' : 'Check',
+      name: `Check "${name}"`,
+      fields,
+    })),
+  ];
+  const fields: Fields = addMapFields(addMapFields({ Driver: task.driver }, 'Env', task.env), 'Meta', task.meta);
+  if (task.imageHealthcheck === 'disable') fields.ImageHealthcheck = 'disable';
+  return { name: task.name, fields, objects };
+}
+
+/** Checks are matched across versions by name, else by what they probe. */
+function checkName(check: Check): string {
+  if (check.name) return check.name;
+  if (check.type === 'exec') return 'healthcheck';
+  return check.type === 'http' ? `http ${check.port} ${check.path}` : `tcp ${check.port}`;
+}
+
+/**
+ * Equal names are told apart as `name #2`, `name #3`, numbered in the order of
+ * their fields rather than of the file: swapping two such checks is no change.
+ */
+function uniqueNames(items: Array<{ name: string; fields: Fields }>): Array<{ name: string; fields: Fields }> {
+  const key = (fields: Fields) => JSON.stringify(Object.entries(fields).sort());
+  const out = items.map((item) => ({ ...item }));
+  const byName = new Map<string, number[]>();
+  out.forEach((item, i) => byName.set(item.name, [...(byName.get(item.name) ?? []), i]));
+  for (const [name, indexes] of byName) {
+    if (indexes.length < 2) continue;
+    const ordered = [...indexes].sort((a, b) => key(out[a]!.fields).localeCompare(key(out[b]!.fields)));
+    ordered.forEach((index, n) => {
+      if (n > 0) out[index]!.name = `${name} #${n + 1}`;
+    });
+  }
+  return out;
+}
+
+function checkFields(c: Check): Fields {
+  const fields: Fields = {
+    Type: c.type,
+    ...(c.role === 'liveness' ? { Role: c.role } : {}),
+    Interval: duration(c.intervalMs),
+    Timeout: duration(c.timeoutMs),
+    Retries: text(c.retries),
+    StartPeriod: duration(c.startPeriodMs),
+  };
+  if (c.type === 'http') Object.assign(fields, { Port: text(c.port), Path: c.path, Method: c.method });
+  if (c.type === 'tcp') fields.Port = text(c.port);
+  if (c.type === 'exec') addListFields(fields, 'Command', c.command);
+  return fields;
+}

@@ -1,0 +1,22 @@
+// What the parts of the rollout share: the store, the runtime and its link, the
+// event bus, the clock, and the way back to the watcher.
+import type { Driver } from '../runtime/driver.js';
+import type { Store } from '../store/store.js';
+import type { DeckhandEvent } from '../model/events.js';
+import type { EventBus } from '../util/event-bus.js';
+import type { RuntimeLink } from './runtime-link.js';
+
+export interface RolloutContext {
+  store: Store;
+  driver: Driver;
+  runtime: RuntimeLink;
+  /** Where progress goes: the agent's one bus (the store's journal, logs, metrics, the API, reporters). */
+  events: EventBus<DeckhandEvent>;
+  now: () => number;
+  /** Errors the rollout survives (a failed stop, a lost event stream). */
+  onError: (error: unknown, context: string) => void;
+  /** Asks the watcher to decide a job again. */
+  schedule: (jobId: string) => void;
+  /** Jobs to resume (placements and stops cut short) before they are decided again. */
+  toResume: Set<string>;
+}

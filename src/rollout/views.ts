@@ -1,0 +1,52 @@
+// Allocations as reconcile() sees them: each record with what the runtime says of
+// it now (probe, readiness, failure) and what the watcher remembers between rounds
+// (since when it has been ready, the note last told about it). Memory only: after
+// a restart min_healthy_time starts again and a note is told once more.
+import type { Job } from '../model/job.js';
+import type { AllocationRecord } from '../model/state.js';
+import type { Driver } from '../runtime/driver.js';
+import { probeAllocation } from './health-probe.js';
+import type { AllocationView } from './reconcile-types.js';
+import type { RuntimeLink } from './runtime-link.js';
+
+export class AllocationViews {
+  /** allocId → since when it has been ready. */
+  private readonly readySince = new Map<string, number>();
+  /** allocId → the note last told about it (why it waits). */
+  private readonly notes = new Map<string, string>();
+
+  constructor(
+    private readonly runtime: RuntimeLink,
+    private readonly driver: Driver,
+  ) {}
+
+  view(a: AllocationRecord, job: Job, now: number): AllocationView {
+    const group = job.groups.find((g) => g.name === a.group);
+    const base = {
+      id: a.id, group: a.group, index: a.index, jobVersion: a.jobVersion, specHash: a.specHash, deploymentId: a.deploymentId, canary: a.canary,
+      status: a.status, healthy: a.healthy, healthyAt: a.healthyAt, unhealthyAt: a.healthy === false ? a.modifiedAt : null, createdAt: a.createdAt,
+      note: this.notes.get(a.id) ?? null,
+    };
+    if (a.status === 'pending') return { ...base, probe: 'not-ready', readySince: null, failure: null, tasksRunning: false };
+    if (a.status === 'failed') return { ...base, probe: 'failed', readySince: null, failure: a.description || 'it failed', tasksRunning: false };
+    const mode = group?.update.healthCheck ?? 'task_states';
+    const result = probeAllocation(this.runtime.observations.get(a.id), this.driver.checkStatus(a.id), mode, group?.tasks.map((t) => t.name) ?? []);
+    if (result.probe === 'ready') {
+      if (!this.readySince.has(a.id)) this.readySince.set(a.id, now);
+    } else {
+      this.readySince.delete(a.id);
+    }
+    return { ...base, probe: result.probe, readySince: this.readySince.get(a.id) ?? null, failure: result.reason, tasksRunning: result.tasksRunning };
+  }
+
+  setNote(allocId: string, note: string | null): void {
+    if (note === null) this.notes.delete(allocId);
+    else this.notes.set(allocId, note);
+  }
+
+  /** A stopped allocation: nothing of it is remembered. */
+  forget(allocId: string): void {
+    this.readySince.delete(allocId);
+    this.notes.delete(allocId);
+  }
+}

@@ -11,6 +11,9 @@ import { startAgentProcess } from '../test/support/agent-process.js';
 import type { AgentProcess, AgentProcessOptions } from '../test/support/agent-process.js';
 import { docker, testLabel } from '../test/runtime/support.js';
 
+/** bin/deckhand.js, run by its `#!` line. */
+export const deckhandProgram = join(process.cwd(), 'bin', 'deckhand.js');
+
 interface CleanUp {
   what: string;
   run: () => Promise<void> | void;
@@ -59,9 +62,13 @@ export class ChaosContext {
     return dir;
   }
 
-  /** `deckhand agent` in a process of its own (test/support/agent-process.ts), killed at the end if still running. */
+  /**
+   * `deckhand agent` in a process of its own (test/support/agent-process.ts), run as
+   * the program it is (its `#!` line's Node flags apply, as in production), killed at
+   * the end if still running.
+   */
   async startAgent(options: AgentProcessOptions): Promise<AgentProcess> {
-    const agent = await startAgentProcess(options);
+    const agent = await startAgentProcess({ command: deckhandProgram, ...options });
     this.defer(`kill the agent at ${agent.url}`, async () => {
       await agent.stop('SIGKILL');
     });

@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type Docker from 'dockerode';
+import { openSqlite } from '../src/store/sqlite.js';
 import { testLabel } from '../test/runtime/support.js';
 import { Lost } from './row.js';
 
@@ -145,7 +145,7 @@ export interface CliOutput {
 export function deckhandCli(args: string[], env: Record<string, string>, options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliOutput> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DECKHAND_')));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'deckhand.js'), ...args], { cwd: options.cwd ?? process.cwd(), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(join(process.cwd(), 'bin', 'deckhand.js'), args, { cwd: options.cwd ?? process.cwd(), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -183,16 +183,16 @@ export interface StoreSnapshot {
 
 /** The agent's SQLite file, read-only (it may be running): integrity, the job's version, deployments (newest first) and allocations. */
 export function readStore(dataDir: string, jobId: string): StoreSnapshot {
-  const db = new Database(join(dataDir, 'deckhand.db'), { readonly: true, fileMustExist: true, timeout: 5000 });
+  const db = openSqlite(join(dataDir, 'deckhand.db'), { readOnly: true, busyTimeoutMs: 5000 });
   try {
-    const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('; ');
+    const integrity = (db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('; ');
     const job = db.prepare('SELECT version FROM jobs WHERE id = ?').get(jobId) as { version: number } | undefined;
     const deployments = db
       .prepare('SELECT id, job_version AS version, status, description FROM deployments WHERE job_id = ? ORDER BY created_at DESC, rowid DESC')
-      .all(jobId) as StoreSnapshot['deployments'];
+      .all(jobId) as unknown as StoreSnapshot['deployments'];
     const allocations = db
       .prepare('SELECT id, alloc_index AS "index", group_name AS "group", job_version AS version, desired, status FROM allocations WHERE job_id = ?')
-      .all(jobId) as StoredAllocation[];
+      .all(jobId) as unknown as StoredAllocation[];
     return { integrity, jobVersion: job?.version ?? null, deployments, allocations };
   } finally {
     db.close();

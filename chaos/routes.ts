@@ -1,4 +1,4 @@
-// Every endpoint of the agent's API, read from its sources (src/status/api/*.ts)
+// Every endpoint of the agent's API, read from its sources (src/api/*.ts)
 // rather than listed by hand: an endpoint added later is checked without anyone
 // remembering to add it here.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,15 +11,16 @@ export interface Route {
   file: string;
 }
 
-const registration = /\bapp\.(get|post|put|patch|delete)\s*(?:<[^()]*?>)?\s*\(\s*'([^']+)'/g;
+/** `app.get('/v1/...'` or, in a plugin's scope, `scope.post('/v1/...'`: a path starting with a slash. */
+const registration = /\b\w+\.(get|post|put|patch|delete)\s*(?:<[^()]*?>)?\s*\(\s*'(\/[^']*)'/g;
 
-/** Routes registered in `folder` (fastify's `app.get('/path', ...)` and friends). */
-export function apiRoutes(folder = join(process.cwd(), 'src', 'status', 'api')): Route[] {
+/** Routes registered in `folder` (fastify's `app.get('/path', ...)` and friends, on the app or a plugin's scope). */
+export function apiRoutes(folder = join(process.cwd(), 'src', 'api')): Route[] {
   const routes: Route[] = [];
   for (const name of readdirSync(folder).filter((n) => n.endsWith('.ts')).sort()) {
     const text = readFileSync(join(folder, name), 'utf8');
     for (const match of text.matchAll(registration)) {
-      routes.push({ method: match[1]!.toUpperCase() as Route['method'], path: match[2]!, file: `src/status/api/${name}` });
+      routes.push({ method: match[1]!.toUpperCase() as Route['method'], path: match[2]!, file: `src/api/${name}` });
     }
   }
   return routes;

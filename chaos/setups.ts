@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signBody } from '../src/sync/webhook.js';
-import type { DeploymentView, JobStatusView } from '../src/status/views.js';
+import type { DeploymentView, JobStatusView } from '../src/api/views.js';
 import type { AgentProcess } from '../test/support/agent-process.js';
 import { deploymentEnd } from '../test/support/agent-process.js';
 import { startGitServer } from '../test/support/git-server.js';

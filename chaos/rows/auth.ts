@@ -1,10 +1,10 @@
 // Auth on every endpoint: an agent started with --api-token-file answers every
-// endpoint (read from src/status/api/*.ts) with 401 without a token, 403 with a
+// endpoint (read from src/api/*.ts) with 401 without a token, 403 with a
 // wrong one, and lets the right one through; the health check and the webhook
 // (which carries its own signature) stay open; nothing changes because of a
 // refused call; and without a token the agent refuses to listen beyond loopback.
 import { randomBytes } from 'node:crypto';
-import type { JobStatusView } from '../../src/status/views.js';
+import type { JobStatusView } from '../../src/api/views.js';
 import type { ChaosContext } from '../context.js';
 import { http, jsonOf } from '../probes.js';
 import type { HttpAnswer } from '../probes.js';
@@ -26,12 +26,12 @@ export const authRow: ChaosRow = {
   id: 'auth',
   fault: 'Auth on every endpoint',
   tried:
-    'with --api-token-file: every endpoint of src/status/api/*.ts without a token (401), with a wrong one (403), with the right one (neither); health and the GitHub webhook open; refused calls change nothing; no token + --listen 0.0.0.0 / [::] refused',
+    'with --api-token-file: every endpoint of src/api/*.ts without a token (401), with a wrong one (403), with the right one (neither); health and the GitHub webhook open; refused calls change nothing; no token + --listen 0.0.0.0 / [::] refused',
   trials: { quick: 1, full: 1 },
   secondsPerTrial: 10,
   async run(ctx: ChaosContext, tally: Tally): Promise<void> {
     const routes = apiRoutes();
-    if (routes.length < 10) throw new Error(`found only ${routes.length} routes in src/status/api: the route reader is broken`);
+    if (routes.length < 10) throw new Error(`found only ${routes.length} routes in src/api: the route reader is broken`);
     const token = `chaos-api-${randomBytes(12).toString('hex')}`;
     const server = await gitServer(ctx);
     const repo = await server.createRepository('auth');

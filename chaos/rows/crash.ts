@@ -11,7 +11,7 @@ import { bundleOf } from '../../test/support/agent-process.js';
 import type { AgentProcess } from '../../test/support/agent-process.js';
 import { docker } from '../../test/runtime/support.js';
 import type { ChaosContext } from '../context.js';
-import type { JobStatusView } from '../../src/status/views.js';
+import type { JobStatusView } from '../../src/api/views.js';
 import { ContainerEvents, convergenceProblems, http, jobContainers, jsonOf, readStore, waitFor } from '../probes.js';
 import type { ChaosRow, RowPlan, Tally } from '../row.js';
 import { Lost, anotherTrial, held, lost } from '../row.js';

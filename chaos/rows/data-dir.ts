@@ -5,7 +5,7 @@
 // the directory is lost in the middle of a rollout (the agent killed with it),
 // the rollout is carried to the repository's version with no duplicate and no orphan.
 import { rmSync } from 'node:fs';
-import type { JobStatusView } from '../../src/status/views.js';
+import type { JobStatusView } from '../../src/api/views.js';
 import { docker } from '../../test/runtime/support.js';
 import type { ChaosContext } from '../context.js';
 import { ContainerEvents, convergenceProblems, http, jobContainers, jsonOf, readStore, waitFor } from '../probes.js';

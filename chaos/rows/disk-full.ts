@@ -5,11 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { docker } from '../../test/runtime/support.js';
 import { bundleOf } from '../../test/support/agent-process.js';
 import type { ChaosContext } from '../context.js';
-import type { JobStatusView } from '../../src/status/views.js';
+import type { JobStatusView } from '../../src/api/views.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { ContainerEvents, convergenceProblems, describeJob, http, jobContainers, jsonOf, loggedProblems, readStore, waitFor } from '../probes.js';
 import type { ChaosRow, RowPlan, Tally } from '../row.js';
 import { anotherTrial, held, lost } from '../row.js';
@@ -39,9 +39,9 @@ function timeline(log: string, since: number, zero: number): string {
  * start, and a disk filled behind a log that once grew does not bite at once.
  */
 function emptyWal(dataDir: string): void {
-  const db = new Database(join(dataDir, 'deckhand.db'), { fileMustExist: true, timeout: 5000 });
+  const db = openSqlite(join(dataDir, 'deckhand.db'), { busyTimeoutMs: 5000 });
   try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').all();
   } finally {
     db.close();
   }

@@ -4,7 +4,7 @@
 // (connections accepted, never answered). Meanwhile nothing may change (same
 // containers, same version) and GET /v1/sync must report the failure; once the
 // server is back the agent must deploy the commit by itself (no restart, no call).
-import type { JobStatusView } from '../../src/status/views.js';
+import type { JobStatusView } from '../../src/api/views.js';
 import { docker } from '../../test/runtime/support.js';
 import type { ChaosContext } from '../context.js';
 import { FaultProxy } from '../fault-proxy.js';

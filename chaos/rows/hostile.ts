@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { signBody } from '../../src/sync/webhook.js';
 import { testLabel } from '../../test/runtime/support.js';
 import type { GitServer, TestRepository } from '../../test/support/git-server.js';
 import type { ChaosContext } from '../context.js';
+import { deckhandProgram } from '../context.js';
 import { cpuSeconds, http, jsonOf, postEarlyAnswer, RssSampler, waitFor } from '../probes.js';
 import type { HttpAnswer } from '../probes.js';
 import type { ChaosRow, Tally, Verdict } from '../row.js';
@@ -114,9 +114,9 @@ type FlagOutcome = { refused: true; code: number | null; output: string } | { re
 function agentWith(ctx: ChaosContext, flags: string[], timeoutMs = 10_000): Promise<FlagOutcome> {
   const runLabel = ctx.newRunLabel('flag');
   const dataDir = ctx.tempDir('flag');
-  const args = [join(process.cwd(), 'bin', 'deckhand.js'), 'agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${testLabel}=${runLabel}`, ...flags];
+  const args = ['agent', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--labels', `${testLabel}=${runLabel}`, ...flags];
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DECKHAND_')));
-  const child = spawn(process.execPath, args, { env: inherited, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(deckhandProgram, args, { env: inherited, stdio: ['ignore', 'pipe', 'pipe'] });
   ctx.defer('kill an agent started with a hostile flag', () => void child.kill('SIGKILL'));
   let output = '';
   return new Promise((resolve) => {

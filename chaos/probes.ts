@@ -230,8 +230,12 @@ export async function jobContainers(engine: Docker, runLabel: string, jobId: str
 export function convergenceProblems(store: StoreSnapshot, containers: JobContainer[], count: number): string[] {
   const problems: string[] = [];
   if (store.integrity !== 'ok') problems.push(`PRAGMA integrity_check: ${store.integrity}`);
-  const stuck = store.deployments.filter((d) => d.status === 'running' || d.status === 'paused');
-  if (stuck.length > 0) problems.push(`stuck deployment${stuck.length === 1 ? '' : 's'}: ${stuck.map((d) => `${d.id.slice(0, 8)} (v${d.version}, ${d.status})`).join(', ')}`);
+  const [newest, ...older] = store.deployments;
+  const active = (d: { status: string }) => d.status === 'running' || d.status === 'paused';
+  if (newest && active(newest)) problems.push(`stuck deployment: ${newest.id.slice(0, 8)} (v${newest.version}, ${newest.status})`);
+  // A newer version supersedes a deployment: one still recorded as running lost its cancellation.
+  const superseded = older.filter(active);
+  if (superseded.length > 0) problems.push(`superseded deployment${superseded.length === 1 ? '' : 's'} still recorded as running: ${superseded.map((d) => `${d.id.slice(0, 8)} (v${d.version}, ${d.status})`).join(', ')}`);
   const live = store.allocations.filter((a) => a.desired === 'run');
   const indexes = live.map((a) => a.index).sort((a, b) => a - b);
   const duplicates = indexes.filter((index, i) => indexes[i - 1] === index);

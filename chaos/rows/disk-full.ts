@@ -134,7 +134,12 @@ export const diskFullRow: ChaosRow = {
           const stood = `the rollout did not go on within ${resumeWithinMs / 1000} s after space was freed (health now: ${health}; the agent logged: ${logged || 'nothing'}; ${job})`;
           return lost(neverSick ? `${neverSick}; ${stood}` : stood);
         }
-        if (neverSick) return lost(`${neverSick}; after space was freed it went on in ${((Date.now() - freedAt) / 1000).toFixed(1)} s`);
+        if (neverSick) {
+          const wentOn = ((Date.now() - freedAt) / 1000).toFixed(1);
+          // Its deployment ends before the next trial submits: each trial is judged on its own.
+          const end = await ended.then((view) => `and its deployment ended ${view.latestDeployment?.status ?? 'nowhere'}`, (error: Error) => error.message);
+          return lost(`${neverSick}; after space was freed it went on in ${wentOn} s, ${end}`);
+        }
         resumedAfter.push((Date.now() - freedAt) / 1000);
         const status = await ended;
         const endedAfter = (Date.now() - freedAt) / 1000;

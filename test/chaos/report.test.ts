@@ -73,14 +73,19 @@ describe('convergence', () => {
   });
 
   test('finds duplicates, orphans, leftovers, stuck deployments and a damaged file', () => {
+    const deployments = [
+      { id: 'd1234567', version: 2, status: 'running', description: '' },
+      { id: 'c1234567', version: 1, status: 'running', description: '' },
+    ];
     const problems = convergenceProblems(
-      { ...store([alloc('a', 0), alloc('b', 0), alloc('old', 1, 'stop', 1)], [{ id: 'd1234567', version: 2, status: 'running', description: '' }]), integrity: 'page 3 is never used' },
+      { ...store([alloc('a', 0), alloc('b', 0), alloc('old', 1, 'stop', 1)], deployments), integrity: 'page 3 is never used' },
       [container('a', 0), container('b', 0), container('old', 1), container('ghost', 1)],
       2,
     );
     expect(problems).toEqual([
       'PRAGMA integrity_check: page 3 is never used',
       'stuck deployment: d1234567 (v2, running)',
+      'superseded deployment still recorded as running: c1234567 (v1, running)',
       'duplicate allocations for index 0',
       '1 orphan container(s) (no allocation the agent knows): c-ghost-runn',
       '1 container(s) of stopped allocations left behind',

@@ -18,7 +18,7 @@ import { bundleLimits, exceedsJsonMembers, maxJsonMembers } from './job-bundle.j
 import { registerJobRoutes } from './job-routes.js';
 
 export interface WebhookHandler {
-  /** Answers a GitHub webhook delivery; must not wait for the sync it queues. */
+  /** Answers a forge's webhook delivery; must not wait for the sync it queues. */
   (request: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }): { status: number; body: unknown };
 }
 
@@ -29,7 +29,8 @@ export interface ApiDeps {
   logger: Logger;
   /** When set, every call but the health check and webhooks (which carry their own signature) needs `Authorization: Bearer <token>`. */
   apiToken: string | null;
-  webhook?: WebhookHandler;
+  /** Forge name → its webhook handler, served at `POST /v1/webhooks/<name>`. */
+  webhooks?: Record<string, WebhookHandler>;
   /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
   gitops?: { syncState: unknown; trigger(reason: 'manual', urgent?: boolean): void };
   /** The agent's max-count, max-groups, max-tasks for submitted jobs; default validate.ts's. */
@@ -94,17 +95,19 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return reply.code(202).send({ ok: true, queued: 'sync' });
     });
   }
-  if (deps.webhook) {
-    const webhook = deps.webhook;
-    // The signature is computed over the raw bytes, whatever the content type GitHub was set to
-    // (JSON or a form): in its own scope, every body stays bytes and the handler decides.
+  const webhooks = deps.webhooks ?? {};
+  if (Object.keys(webhooks).length > 0) {
+    // The signature is computed over the raw bytes, whatever the content type the forge was set to
+    // (JSON or a form): in its own scope, every body stays bytes and the forge decides.
     await app.register(async (scope) => {
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-      scope.post('/v1/webhooks/github', async (request, reply) => {
-        const answer = webhook({ headers: request.headers, rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) });
-        return reply.code(answer.status).send(answer.body);
-      });
+      for (const [forge, handler] of Object.entries(webhooks)) {
+        scope.post(`/v1/webhooks/${forge}`, async (request, reply) => {
+          const answer = handler({ headers: request.headers, rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) });
+          return reply.code(answer.status).send(answer.body);
+        });
+      }
     });
   }
   return app;

@@ -1,5 +1,5 @@
 // src/sync's public surface: Git sources that produce revisions (sha + files),
-// which files changed between two of them, triggers, and webhook verification.
+// which files changed between two of them, and triggers.
 // Nothing here knows what a job is; the agent renders what a revision holds.
 export type { ChangedFile, ChangedFilesResult, CommitPerson, HeadRelation, Revision, RevisionSource, SyncOptions, SyncResult } from './revision.js';
 export { SyncError } from './errors.js';
@@ -16,7 +16,5 @@ export { watchRepository } from './repository-watch.js';
 export type { RepositoryWatch, RepositoryWatchOptions } from './repository-watch.js';
 export { realTimers } from './timers.js';
 export type { Timers } from './timers.js';
-export { DeliveryDeduper, parseWebhook, pushConcerns, signBody, verifySignature } from './webhook.js';
-export type { PullRequestEvent, PushEvent, SignatureCheck, WebhookEvent, WebhookParseResult } from './webhook.js';
 export { sameRepository, splitCredentials } from './repository-url.js';
 export { readDirectoryTree, treeAroundFile } from './directory.js';

@@ -11,6 +11,7 @@ import { ApiError, errorBody } from './errors.js';
 import type { JobBundle } from './job-bundle.js';
 import { bundleLimits, bundleProblem, jobBundleSchema, renderBundle } from './job-bundle.js';
 import type { ApiDeps } from './server.js';
+import { jobFileKinds } from '../render/formats.js';
 
 interface IdParams {
   id: string;
@@ -30,7 +31,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
   /** Renders a bundle; a file that does not render is a 400 carrying its positioned errors. */
   const render = (bundle: JobBundle) => {
     const result = renderBundle(bundle, deps.jobLimits);
-    if (!result.file) throw new ApiError(400, 'not-a-job-file', `${bundle.path}: not a job file (expected *.nomad, *.nomad.hcl, a Compose file with services:, or a Kubernetes Deployment)`);
+    if (!result.file) throw new ApiError(400, 'not-a-job-file', `${bundle.path}: not a job file (expected ${jobFileKinds()})`);
     const errors = result.diagnostics.filter(isError);
     if (errors.length) {
       throw new ApiError(400, 'invalid-job', errors.map(formatDiagnostic).join('\n'), { diagnostics: result.diagnostics });

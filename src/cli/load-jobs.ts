@@ -11,6 +11,7 @@ import type { RenderOptions, SourceFile } from '../render/types.js';
 import { readDirectoryTree, treeAroundFile } from '../sync/directory.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
+import { jobFileKinds } from '../render/formats.js';
 
 export interface LoadedJobs {
   jobs: RenderedJob[];
@@ -70,7 +71,7 @@ export async function loadJobs(path: string, options: RenderOptions, io: CliIO):
   const { tree, path: name } = treeAroundFile(absolute);
   const result = renderPath(tree, name, options, true);
   if (!result.file) {
-    throw new CliExit(1, `${path}: not a job file (expected *.nomad, *.nomad.hcl, a Compose file with services:, or a Kubernetes Deployment)`);
+    throw new CliExit(1, `${path}: not a job file (expected ${jobFileKinds()})`);
   }
   return display({ ...result, files: [result.file] });
 }

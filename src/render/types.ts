@@ -64,7 +64,23 @@ export interface FormatResult {
 }
 
 /** One format: turns one file into jobs. Must never throw on bad input. */
+/**
+ * A job format: how its files are recognised and how they render into jobs. Each
+ * format is a folder of src/render listed once in formats.ts; discovery, rendering
+ * and every "not a job file" message read that list.
+ */
 export interface FormatRenderer {
   format: JobFormat;
+  /** How people recognise its files, for messages: `*.nomad or *.nomad.hcl`. */
+  describe: string;
+  /** Whether a file's name alone makes it this format. */
+  claimsName(path: string): boolean;
+  /**
+   * For a YAML file whose name decides nothing: a cheap look at its text. 'maybe':
+   * the words are there but only parsing tells (flow style, anchors, tags).
+   */
+  claimsText?(text: string): boolean | 'maybe';
+  /** The parsed YAML documents of a file some format said 'maybe' of. */
+  claimsDocuments?(documents: readonly unknown[]): boolean;
   render(file: SourceFile, context: RenderContext): FormatResult;
 }

@@ -12,6 +12,8 @@ import { bindVariables } from './variables.js';
 
 export const nomadRenderer: FormatRenderer = {
   format: 'nomad',
+  describe: '*.nomad or *.nomad.hcl',
+  claimsName: (path) => path.endsWith('.nomad') || path.endsWith('.nomad.hcl'),
   render: renderNomad,
 };
 

@@ -1,16 +1,14 @@
 // The agent's configuration: flags win over `DECKHAND_*` environment variables,
 // which win over the config file (`--config F`, else `./deckhand.yaml` when it
 // exists), which wins over the defaults. Pure: the texts come in as values.
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
-import { unknownKeyHint } from '../render/suggest.js';
-import { defaultJobLimits } from '../render/validate.js';
-import { loadYaml } from '../render/yaml/document.js';
-import { reservedLabelPrefix } from '../runtime/docker/labels.js';
+import type { Diagnostic } from '../model/index.js';
+import { diagnostic } from '../model/index.js';
+import { defaultJobLimits, loadYaml, unknownKeyHint } from '../render/index.js';
+import { reservedLabelPrefix } from '../runtime/docker/index.js';
 import { forges } from '../status/forges/index.js';
 import { notifiers } from '../status/notify/index.js';
-import { cleartextCredentials, splitCredentials } from '../sync/repository-url.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { cleartextCredentials, splitCredentials } from '../sync/index.js';
+import { formatDuration, parseDuration } from '../util/index.js';
 
 export interface AgentConfig {
   /** A Git URL, or a local repository's path; null: the API only. */

@@ -3,9 +3,9 @@
 // branch queues a sync, a pull request a plan. It answers at once (GitHub gives
 // up after 10 s and never redelivers, which is why polling stays on as well).
 import type { Logger } from 'pino';
-import type { WebhookHandler } from '../api/server.js';
+import type { WebhookHandler } from '../api/index.js';
 import type { WebhookReader } from '../status/forges/index.js';
-import { sameRepository } from '../sync/repository-url.js';
+import { sameRepository } from '../sync/index.js';
 
 export interface WebhookTargets {
   reader: WebhookReader;

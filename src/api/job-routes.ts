@@ -2,16 +2,15 @@
 // `history`, `deployments`, `promote`, `revert` and `stop` call.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { planAgainstStore } from './plan-job.js';
-import { formatDiagnostic, isError } from '../model/diagnostic.js';
-import { redactJob, redactSourceText } from '../model/sensitive.js';
-import type { JobVersion } from '../model/state.js';
-import { versionDiff } from '../plan/redact.js';
+import { formatDiagnostic, isError, redactJob, redactSourceText } from '../model/index.js';
+import type { JobVersion } from '../model/index.js';
+import { versionDiff } from '../plan/index.js';
 import { deploymentView, jobStatusView, jobSummaryView, versionView } from './views.js';
 import { ApiError, errorBody } from './errors.js';
 import type { JobBundle } from './job-bundle.js';
 import { bundleLimits, bundleProblem, jobBundleSchema, renderBundle } from './job-bundle.js';
-import type { ApiDeps } from './server.js';
-import { jobFileKinds } from '../render/formats.js';
+import type { ApiDeps } from './deps.js';
+import { jobFileKinds } from '../render/index.js';
 
 interface IdParams {
   id: string;

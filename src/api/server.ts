@@ -4,38 +4,16 @@
 // body limits, schema validation and graceful close would otherwise be ours to write.
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
-import type { JobLimits } from '../render/types.js';
-import { RolloutError } from '../rollout/engine.js';
-import type { RolloutEngine } from '../rollout/engine.js';
-import { CheckIndexError } from '../rollout/submit.js';
-import type { Store } from '../store/store.js';
-import type { Metrics } from '../status/metrics.js';
+import { CheckIndexError, RolloutError } from '../rollout/index.js';
+import type { RolloutEngine } from '../rollout/index.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import { ApiError, errorBody } from './errors.js';
 import { registerEventRoutes } from './event-routes.js';
 import { bundleLimits, exceedsJsonMembers, maxJsonMembers } from './job-bundle.js';
 import { registerJobRoutes } from './job-routes.js';
+import type { ApiDeps } from './deps.js';
 
-export interface WebhookHandler {
-  /** Answers a forge's webhook delivery; must not wait for the sync it queues. */
-  (request: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }): { status: number; body: unknown };
-}
-
-export interface ApiDeps {
-  engine: RolloutEngine;
-  store: Store;
-  metrics: Metrics;
-  logger: Logger;
-  /** When set, every call but the health check and webhooks (which carry their own signature) needs `Authorization: Bearer <token>`. */
-  apiToken: string | null;
-  /** Forge name → its webhook handler, served at `POST /v1/webhooks/<name>`. */
-  webhooks?: Record<string, WebhookHandler>;
-  /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
-  gitops?: { syncState: unknown; trigger(reason: 'manual', urgent?: boolean): void };
-  /** The agent's max-count, max-groups, max-tasks for submitted jobs; default validate.ts's. */
-  jobLimits?: JobLimits;
-}
+export type { ApiDeps, WebhookHandler } from './deps.js';
 
 /** Job files are at most 1 MiB each; a bundle holds one with its few companions. */
 const bodyLimitBytes = 8 * 1024 * 1024;

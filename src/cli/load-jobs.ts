@@ -2,16 +2,13 @@
 // rendered on its own (with its folder around it for `.env` and `env_file`).
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { sortDiagnostics } from '../model/diagnostic.js';
-import type { DiscoveredFile } from '../render/discover.js';
-import type { RenderedJob } from '../render/tree.js';
-import { renderPath, renderTree } from '../render/tree.js';
-import type { RenderOptions, SourceFile } from '../render/types.js';
-import { readDirectoryTree, treeAroundFile } from '../sync/directory.js';
+import type { Diagnostic } from '../model/index.js';
+import { sortDiagnostics } from '../model/index.js';
+import type { DiscoveredFile, RenderedJob, RenderOptions, SourceFile } from '../render/index.js';
+import { jobFileKinds, renderPath, renderTree } from '../render/index.js';
+import { readDirectoryTree, treeAroundFile } from '../sync/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
-import { jobFileKinds } from '../render/formats.js';
 
 export interface LoadedJobs {
   jobs: RenderedJob[];

@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { forges } from '../status/forges/index.js';
 import { notifiers } from '../status/notify/index.js';
-import { packageVersion } from '../util/package-root.js';
+import { packageVersion } from '../util/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
 

@@ -3,8 +3,8 @@
 // says so (a top-level `services:`, or an apps/v1 Deployment).
 import picomatch from 'picomatch';
 import { parseAllDocuments } from 'yaml';
-import type { JobFormat } from '../model/job.js';
-import { mayHoldJobs, settingsFileName, skippedFolders } from '../model/source-tree.js';
+import type { JobFormat } from '../model/index.js';
+import { mayHoldJobs, settingsFileName, skippedFolders } from '../model/index.js';
 import { formats } from './formats.js';
 
 export { settingsFileName, skippedFolders };

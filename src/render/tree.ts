@@ -1,10 +1,7 @@
 // Renders a whole tree of files (a checkout, a folder) into jobs. One bad file
 // never stops the others: its errors are reported and its jobs left out.
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic, isError, sortDiagnostics } from '../model/diagnostic.js';
-import type { JobFormat } from '../model/job.js';
-import { maxJobFileBytes } from '../model/source-tree.js';
-import type { SourceTree } from '../model/source-tree.js';
+import type { Diagnostic, JobFormat, SourceTree } from '../model/index.js';
+import { diagnostic, isError, maxJobFileBytes, sortDiagnostics } from '../model/index.js';
 import type { RenderCache } from './cache.js';
 import { renderOptionsKey } from './cache.js';
 import type { DiscoveredFile } from './discover.js';

@@ -1,8 +1,7 @@
 // The contract between the format folders (nomad/, compose/, kubernetes/) and the
 // rest of render. Render is pure: files come in as values, and the few other files
 // a job may read (a Compose `.env`, an `env_file`) are reached through `readFile`.
-import type { Diagnostic, Position } from '../model/diagnostic.js';
-import type { Job, JobFormat } from '../model/job.js';
+import type { Diagnostic, Job, JobFormat, Position } from '../model/index.js';
 
 export interface SourceFile {
   /** Relative to the tree's root, `/`-separated. */

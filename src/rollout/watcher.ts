@@ -6,11 +6,11 @@
 // then placements together — and decides again until nothing is left to do now.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Deployment, JobVersion } from '../model/state.js';
-import { groupSpecHash } from '../model/spec/change-rules.js';
-import type { RuntimeEvent } from '../runtime/driver.js';
-import { isStorageError } from '../store/store.js';
-import { timerDelay } from '../util/timer-delay.js';
+import type { Deployment, JobVersion } from '../model/index.js';
+import { groupSpecHash } from '../model/index.js';
+import type { RuntimeEvent } from '../runtime/index.js';
+import { isStorageError } from '../store/index.js';
+import { timerDelay } from '../util/index.js';
 import type { Applied, Effect, JobState } from './apply.js';
 import { applyDecision, roundOrder } from './apply.js';
 import type { Commands } from './commands.js';

@@ -2,7 +2,7 @@
 // Every statement is prepared once, in the constructor.
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion } from '../model/state.js';
+import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion } from '../model/index.js';
 import { openDatabaseFile, openMemoryDatabase } from './open-database.js';
 import {
   allocationFromRow,
@@ -23,7 +23,7 @@ import {
 } from './rows.js';
 import { preparer, sqliteErrorCode, transaction, type Database } from './sqlite.js';
 import type { EventQuery, Store, SubmitVersionInput } from './store.js';
-import { makeDirectory } from '../util/make-directory.js';
+import { makeDirectory } from '../util/index.js';
 
 export const DATABASE_FILE = 'deckhand.db';
 

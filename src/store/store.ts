@@ -1,7 +1,6 @@
 // The store's contract: what the rest of deckhand may ask of it. Nothing outside
 // src/store writes SQL; this interface is the border.
-import type { Job } from '../model/job.js';
-import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion, VersionSource } from '../model/state.js';
+import type { AllocationRecord, Deployment, Job, JobEvent, JobRecord, JobVersion, VersionSource } from '../model/index.js';
 import { sqliteErrorCode } from './sqlite.js';
 
 export interface SubmitVersionInput {

@@ -3,7 +3,7 @@
 // timers deckhand sets from outside values keep such delays as long waits.
 import { afterEach, jest } from '@jest/globals';
 import { systemClock } from '../../src/status/forges/github/clock.js';
-import { startPolling } from '../../src/sync/triggers.js';
+import { startPolling } from '../../src/sync/triggers/triggers.js';
 import { realTimers } from '../../src/sync/timers.js';
 import { maxTimerDelayMs, timerDelay } from '../../src/util/timer-delay.js';
 

@@ -2,8 +2,8 @@
 // follow its deployment. Exit 0 successful, 2 failed or reverted, 1 error.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Diagnostic } from '../../model/diagnostic.js';
-import { formatDiagnostic, isError } from '../../model/diagnostic.js';
+import type { Diagnostic } from '../../model/index.js';
+import { formatDiagnostic, isError } from '../../model/index.js';
 import { bundleJobFile } from '../bundle.js';
 import { AgentClient, agentExit } from '../client.js';
 import { DeploymentFollower } from '../follow.js';
@@ -12,7 +12,7 @@ import { CliExit } from '../io.js';
 import type { RenderFlags } from '../load-jobs.js';
 import { renderOptionsFrom } from '../load-jobs.js';
 import { exitFor } from './agent-commands.js';
-import { jobFileKinds } from '../../render/formats.js';
+import { jobFileKinds } from '../../render/index.js';
 
 export interface RunFlags extends RenderFlags {
   checkIndex?: string;

@@ -2,7 +2,7 @@
 // one job; other kinds (Service, ConfigMap, ...) have nothing for deckhand to run
 // and are skipped with a notice, so a manifest written for a cluster can be used as is.
 // An exception here would be a deckhand bug: the tree's renderFile reports it against the file.
-import type { Position } from '../../model/diagnostic.js';
+import type { Position } from '../../model/index.js';
 import { closestName } from '../suggest.js';
 import type { FormatRenderer, FormatResult, MappedJob, SourceFile } from '../types.js';
 import { loadYaml } from '../yaml/document.js';

@@ -1,5 +1,5 @@
 // Nomad HCL job files (`*.nomad`, `*.nomad.hcl`) → one Job each.
-import type { Diagnostic } from '../../model/diagnostic.js';
+import type { Diagnostic } from '../../model/index.js';
 import { LineIndex } from '../line-index.js';
 import type { FormatRenderer, FormatResult, RenderContext, SourceFile } from '../types.js';
 import { HclSyntaxError, parseHcl } from '../../hcl/index.js';

@@ -2,7 +2,7 @@
 // it takes the events it cares about from the bus and sends them on, never
 // holding up what reported them. Each notifier is a folder beside this file,
 // listed once in index.ts, with the settings it takes.
-import type { DeckhandEvent } from '../../model/events.js';
+import type { DeckhandEvent } from '../../model/index.js';
 import type { ExtensionSetting, ExtensionSettings } from '../forges/index.js';
 
 export interface Notifier {

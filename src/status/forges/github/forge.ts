@@ -1,6 +1,6 @@
 // GitHub (and GitHub Enterprise, and Gitea, which speak the same API for these
 // calls) as a forge: its settings, its reporter, its webhooks.
-import { cleartextCredentials } from '../../../sync/repository-url.js';
+import { cleartextCredentials } from '../../../sync/index.js';
 import type { Forge, ExtensionSettings, WebhookDelivery, WebhookReader } from '../forge.js';
 import { DeliveryDeduper, parseWebhook, verifySignature, webhookContentTypes, webhookPayloadFormat } from './webhook.js';
 

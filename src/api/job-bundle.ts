@@ -23,6 +23,7 @@ export interface JobBundle {
 export const jobBundleSchema = {
   type: 'object',
   required: ['path', 'rootName', 'files'],
+  additionalProperties: false,
   properties: {
     path: { type: 'string', minLength: 1 },
     rootName: { type: 'string' },
@@ -30,7 +31,7 @@ export const jobBundleSchema = {
     variables: { type: 'object', additionalProperties: { type: 'string' } },
     varFiles: {
       type: 'array',
-      items: { type: 'object', required: ['path', 'text'], properties: { path: { type: 'string' }, text: { type: 'string' } } },
+      items: { type: 'object', required: ['path', 'text'], additionalProperties: false, properties: { path: { type: 'string' }, text: { type: 'string' } } },
     },
     env: { type: 'object', additionalProperties: { type: 'string' } },
   },

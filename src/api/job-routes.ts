@@ -125,7 +125,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post<{ Params: IdParams; Body: { version: number } }>(
     '/v1/job/:id/revert',
-    { schema: { params: idParams, body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 0 } } } } },
+    { schema: { params: idParams, body: { type: 'object', required: ['version'], additionalProperties: false, properties: { version: { type: 'integer', minimum: 0 } } } } },
     async (request) => {
       const result = engine.revert(request.params.id, request.body.version);
       return { id: request.params.id, version: result.version.version, changed: result.changed, deploymentId: result.deployment?.id ?? null };
@@ -147,7 +147,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post<{ Params: IdParams; Body: { healthy: boolean } }>(
     '/v1/allocation/:id/health',
-    { schema: { params: idParams, body: { type: 'object', required: ['healthy'], properties: { healthy: { type: 'boolean' } } } } },
+    { schema: { params: idParams, body: { type: 'object', required: ['healthy'], additionalProperties: false, properties: { healthy: { type: 'boolean' } } } } },
     async (request) => {
       const allocation = engine.setHealth(request.params.id, request.body.healthy);
       return { id: allocation.id, healthy: allocation.healthy };

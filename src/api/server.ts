@@ -12,6 +12,7 @@ import { registerEventRoutes } from './event-routes.js';
 import { bundleLimits, exceedsJsonMembers, maxJsonMembers } from './job-bundle.js';
 import { registerJobRoutes } from './job-routes.js';
 import type { ApiDeps } from './deps.js';
+import { unknownKeyHint } from '../render/index.js';
 
 export type { ApiDeps, WebhookHandler } from './deps.js';
 
@@ -26,6 +27,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: bodyLimitBytes,
     // Requests are not logged one by one: progress events say what happened.
     logController: new LogController({ disableRequestLogging: true }),
+    // A field the API does not know is an error, never dropped: `checkindex` for `checkIndex` must not pass as no check at all.
+    ajv: { customOptions: { removeAdditional: false, verbose: true } },
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -91,6 +94,24 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   return app;
 }
 
+interface ValidationProblem {
+  keyword: string;
+  instancePath: string;
+  params: { additionalProperty?: string };
+  parentSchema?: { properties?: Record<string, unknown> };
+}
+
+/** Fastify's words, but an unknown field is named, with the field it most likely meant. */
+function validationMessage(error: { message?: string; validation?: unknown; validationContext?: string }): string {
+  const problems = (error.validation as ValidationProblem[] | undefined) ?? [];
+  const unknown = problems.find((p) => p.keyword === 'additionalProperties' && p.params.additionalProperty);
+  if (!unknown) return error.message ?? 'invalid request';
+  const field = unknown.params.additionalProperty!;
+  const where = `${error.validationContext ?? 'body'}${unknown.instancePath.replace(/\//g, '.')}`;
+  const hint = unknownKeyHint(field, Object.keys(unknown.parentSchema?.properties ?? {}));
+  return `${where}: unknown field "${field}"${hint ? ` (${hint})` : ''}`;
+}
+
 function agentProblems(engine: RolloutEngine): string[] {
   const problems: string[] = [];
   const storage = engine.storageProblem;
@@ -109,7 +130,7 @@ function errorAnswer(error: unknown): { status: number; body: unknown } {
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return { status: 413, body: errorBody('body-too-large', `the request body is over ${bodyLimitBytes / 1024 / 1024} MiB; a job bundle holds one job file (at most 1 MiB) and the few files its rendering reads`) };
   }
-  if (fastifyError.validation) return { status: 400, body: errorBody('invalid-request', fastifyError.message ?? 'invalid request') };
+  if (fastifyError.validation) return { status: 400, body: errorBody('invalid-request', validationMessage(fastifyError)) };
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
     return { status: fastifyError.statusCode, body: errorBody(fastifyError.code?.toLowerCase() ?? 'bad-request', fastifyError.message ?? 'bad request') };
   }

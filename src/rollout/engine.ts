@@ -23,11 +23,11 @@ import { RuntimeLink } from './runtime-link.js';
 import type { SubmitInput } from './submit.js';
 import { AllocationViews } from './views.js';
 import { Watcher } from './watcher.js';
-import type { StorageProblem } from './watcher.js';
+import type { StorageProblem } from '../store/index.js';
 
 export { RolloutError } from './commands.js';
 export type { RolloutErrorKind, Submitted } from './commands.js';
-export type { StorageProblem } from './watcher.js';
+export type { StorageProblem } from '../store/index.js';
 
 export interface EngineOptions {
   store: Store;
@@ -141,7 +141,7 @@ export class RolloutEngine {
 
   /** Set while the store cannot be written; rollouts wait, and resume once a write succeeds. */
   get storageProblem(): StorageProblem | null {
-    return this.watcher.storageProblem;
+    return this.context.store.storageProblem;
   }
 
   // ---- commands ----

@@ -29,7 +29,15 @@ export function isStorageError(error: unknown): boolean {
   return /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(sqliteErrorCode(error) ?? '');
 }
 
+/** Why the store cannot be written, since when (ms since the epoch). */
+export interface StorageProblem {
+  message: string;
+  since: number;
+}
+
 export interface Store {
+  /** Set while writes fail for want of a disk (full, read-only, I/O errors); null once one lands again. */
+  readonly storageProblem: StorageProblem | null;
   /** Runs `fn` in one transaction: all of its writes land, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;

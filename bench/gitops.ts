@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
 import { buildDemoImages } from '../src/demo/images.js';
-import { signBody } from '../src/sync/webhook.js';
+import { signBody } from '../src/status/forges/github/webhook.js';
 import { startGitServer } from '../test/support/git-server.js';
 import type { TestRepository } from '../test/support/git-server.js';
 import { agentClient, startAgentProcess } from '../test/support/agent-process.js';

@@ -6,31 +6,26 @@ import { resolve } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { RolloutEngine } from '../rollout/engine.js';
-import { newDockerClient } from '../runtime/docker/client.js';
-import { DockerDriver } from '../runtime/docker/driver.js';
-import { buildApi } from '../api/server.js';
-import type { PullRequestSource, StatusReporter } from '../status/reporter.js';
-import { noReporter } from '../status/reporter.js';
-import type { StoppableTrigger } from '../sync/triggers.js';
-import { Metrics } from '../status/metrics.js';
-import { openStore } from '../store/sqlite-store.js';
-import { isRolloutEvent } from '../model/events.js';
-import type { DeckhandEvent } from '../model/events.js';
-import { forgeReports } from '../status/forge-reports.js';
-import { journal } from '../status/journal.js';
-import { isStorageError } from '../store/store.js';
-import { EventBus } from '../util/event-bus.js';
-import type { Store } from '../store/store.js';
-import { splitCredentials } from '../sync/repository-url.js';
-import { makeDirectory } from '../util/make-directory.js';
+import { buildApi } from '../api/index.js';
+import type { WebhookHandler } from '../api/index.js';
+import { isRolloutEvent } from '../model/index.js';
+import type { DeckhandEvent } from '../model/index.js';
+import { RolloutEngine } from '../rollout/index.js';
+import { DockerDriver, newDockerClient } from '../runtime/docker/index.js';
+import { forgeReports, journal, Metrics, noReporter } from '../status/index.js';
+import { forges } from '../status/forges/index.js';
+import { notifiers } from '../status/notify/index.js';
+import type { StatusReporter } from '../status/index.js';
+import { isStorageError, openStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { splitCredentials } from '../sync/index.js';
+import type { StoppableTrigger } from '../sync/triggers/index.js';
+import { EventBus, isLoopbackHost, makeDirectory, packageVersion } from '../util/index.js';
 import type { AgentConfig } from './config.js';
 import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
 import { PullRequestPlanner } from './pull-requests.js';
-import { githubWebhook } from './webhook.js';
-import { isLoopbackHost } from '../util/loopback.js';
-import { packageVersion } from '../util/package-root.js';
+import { webhookHandler } from './webhook.js';
 
 export interface AgentOptions {
   logger: Logger;
@@ -66,10 +61,15 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const narrowed = privateFolder(dataDir);
   const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
   const webhookSecret = config.webhookSecretFile ? readSecret(config.webhookSecretFile, 'webhook-secret-file') : null;
-  const githubToken = config.githubTokenFile && config.githubRepo ? readSecret(config.githubTokenFile, 'github-token-file') : null;
-  // Git and GitHub clients are loaded only when configured: an agent without them stays smaller.
+  // The forge the settings ask for, if any: its token is read now, its client loaded only then.
+  const wantedForge = forges.find((f) => f.wanted(config.forgeSettings)) ?? null;
+  const forgeToken = wantedForge ? readSecret(String(config.forgeSettings[wantedForge.tokenFileSetting]), wantedForge.tokenFileSetting) : null;
+  // The Git client is loaded only when configured: an agent without it stays smaller.
   const repository = config.repo ? await import('./repository.js') : null;
-  const forge = githubToken ? await createGitHubReporter(config, githubToken, logger) : null;
+  const forge =
+    wantedForge && forgeToken
+      ? await wantedForge.connect({ settings: config.forgeSettings, token: forgeToken, publicUrl: config.publicUrl, log: logger.child({ component: wantedForge.name }) })
+      : null;
   const reporter: StatusReporter = forge?.reporter ?? noReporter;
   const store = openStore(dataDir);
   const driver = new DockerDriver(options.docker ?? newDockerClient(), {
@@ -90,6 +90,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   events.subscribe(journal(store));
   events.subscribe((event) => metrics.observe(event));
   events.subscribe(forgeReports(store, reporter));
+  const notifying = notifiers.filter((n) => n.wanted(config.forgeSettings)).map((n) => n.start(config.forgeSettings, logger.child({ component: n.name })));
+  for (const notifier of notifying) events.subscribe((event) => notifier.notify(event));
   // What the GitOps loop does, it logs itself, with the commit.
   events.subscribe((event) => {
     if (isRolloutEvent(event)) logger.info({ job: event.jobId, event: event.type }, event.message);
@@ -124,20 +126,25 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
           limits: jobLimits,
         })
       : null;
-  const webhook =
-    gitops && webhookSecret
-      ? githubWebhook({
-          secret: webhookSecret,
-          repository: { url: splitCredentials(config.repo!).url, branch: config.branch ?? 'main' },
-          onPush: () => gitops.trigger('webhook', true),
-          ...(planner ? { onPullRequest: (event) => planner.request({ number: event.number, headSha: event.headSha, headRef: event.headRef }) } : {}),
-          logger,
-        })
-      : gitops
-        ? () => ({ status: 403, body: { error: { code: 'no-webhook-secret', message: 'this agent takes no webhooks: start it with --webhook-secret-file' } } })
-        : undefined;
+  // A route per forge, `/v1/webhooks/<name>`: a push can come by webhook without the forge reporting anything.
+  const webhooks = gitops
+    ? Object.fromEntries(
+        forges.map((f): [string, WebhookHandler] => [
+          f.name,
+          webhookSecret
+            ? webhookHandler({
+                reader: f.webhooks(webhookSecret),
+                repository: { url: splitCredentials(config.repo!).url, branch: config.branch ?? 'main' },
+                onPush: () => gitops.trigger('webhook', true),
+                ...(planner && f === wantedForge ? { onPullRequest: (pullRequest) => planner.request(pullRequest) } : {}),
+                logger,
+              })
+            : () => ({ status: 403, body: { error: { code: 'no-webhook-secret', message: 'this agent takes no webhooks: start it with --webhook-secret-file' } } }),
+        ]),
+      )
+    : {};
 
-  const api = await buildApi({ engine, store, metrics, logger, apiToken, jobLimits, ...(webhook ? { webhook } : {}), ...(gitops ? { gitops } : {}) });
+  const api = await buildApi({ engine, store, metrics, logger, apiToken, jobLimits, webhooks, ...(gitops ? { gitops } : {}) });
   const closing = new AbortController();
   const engineStarted = startEngineWithRetry(engine, logger, closing.signal);
   try {
@@ -199,22 +206,10 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       // Reports still queued get a moment; a forge that is down must not hold the shutdown.
       await Promise.race([reporter.idle(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       await reporter.close();
+      await Promise.all(notifying.map((n) => n.close()));
       logger.info('deckhand agent stopped; containers keep running');
     },
   };
-}
-
-async function createGitHubReporter(config: AgentConfig, token: string, logger: Logger): Promise<{ reporter: StatusReporter; pullRequests: PullRequestSource }> {
-  const { GitHubReporter } = await import('../status/github/github-reporter.js');
-  const reporter = new GitHubReporter({
-    repository: config.githubRepo!,
-    token,
-    apiUrl: config.githubApiUrl,
-    publicUrl: config.publicUrl,
-    throttleAndRetry: config.githubThrottle,
-    log: logger.child({ component: 'github' }),
-  });
-  return { reporter, pullRequests: reporter };
 }
 
 /** Creates the data directory readable by its owner only, or narrows one that others can read; true when it narrowed it. */

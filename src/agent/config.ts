@@ -1,14 +1,14 @@
 // The agent's configuration: flags win over `DECKHAND_*` environment variables,
 // which win over the config file (`--config F`, else `./deckhand.yaml` when it
 // exists), which wins over the defaults. Pure: the texts come in as values.
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
-import { unknownKeyHint } from '../render/suggest.js';
-import { defaultJobLimits } from '../render/validate.js';
-import { loadYaml } from '../render/yaml/document.js';
-import { reservedLabelPrefix } from '../runtime/docker/labels.js';
-import { cleartextCredentials, splitCredentials } from '../sync/repository-url.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import type { Diagnostic } from '../model/index.js';
+import { diagnostic } from '../model/index.js';
+import { defaultJobLimits, loadYaml, unknownKeyHint } from '../render/index.js';
+import { reservedLabelPrefix } from '../runtime/docker/index.js';
+import { forges } from '../status/forges/index.js';
+import { notifiers } from '../status/notify/index.js';
+import { cleartextCredentials, splitCredentials } from '../sync/index.js';
+import { formatDuration, parseDuration } from '../util/index.js';
 
 export interface AgentConfig {
   /** A Git URL, or a local repository's path; null: the API only. */
@@ -26,11 +26,8 @@ export interface AgentConfig {
   allowEmpty: boolean;
   allowForcePush: boolean;
   webhookSecretFile: string | null;
-  githubTokenFile: string | null;
-  githubApiUrl: string;
-  githubRepo: string | null;
-  /** octokit's throttling and retry plugins (off only for a test stand-in: a 502 costs 14 s of retries). */
-  githubThrottle: boolean;
+  /** The forges' and notifiers' own settings (status/forges, status/notify), by name: `github-repo`, ... */
+  forgeSettings: Record<string, string | boolean | null>;
   apiTokenFile: string | null;
   gitTokenFile: string | null;
   publicUrl: string | null;
@@ -50,6 +47,8 @@ type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 
 
 interface Setting {
   key: keyof AgentConfig;
+  /** A forge's setting: its value goes to `forgeSettings[name]`. */
+  forge?: true;
   kind: Kind;
   fallback: unknown;
   /** For durations: the shortest and longest accepted, in ms. */
@@ -77,10 +76,6 @@ const settings: Record<string, Setting> = {
   'allow-empty': { key: 'allowEmpty', kind: 'boolean', fallback: false },
   'allow-force-push': { key: 'allowForcePush', kind: 'boolean', fallback: false },
   'webhook-secret-file': { key: 'webhookSecretFile', kind: 'string', fallback: null },
-  'github-token-file': { key: 'githubTokenFile', kind: 'string', fallback: null },
-  'github-api-url': { key: 'githubApiUrl', kind: 'string', fallback: 'https://api.github.com' },
-  'github-repo': { key: 'githubRepo', kind: 'string', fallback: null },
-  'github-throttle': { key: 'githubThrottle', kind: 'boolean', fallback: true },
   'api-token-file': { key: 'apiTokenFile', kind: 'string', fallback: null },
   'git-token-file': { key: 'gitTokenFile', kind: 'string', fallback: null },
   'public-url': { key: 'publicUrl', kind: 'string', fallback: null },
@@ -91,6 +86,8 @@ const settings: Record<string, Setting> = {
   'max-groups': { key: 'maxGroups', kind: 'count', fallback: defaultJobLimits.maxGroups },
   'max-tasks': { key: 'maxTasks', kind: 'count', fallback: defaultJobLimits.maxTasks },
   'allow-insecure-http': { key: 'allowInsecureHttp', kind: 'boolean', fallback: false },
+  // Each forge and notifier brings its own.
+  ...Object.fromEntries([...forges, ...notifiers].flatMap((extension) => extension.settings.map((s) => [s.name, { key: 'forgeSettings', forge: true, kind: s.kind, fallback: s.fallback } satisfies Setting]))),
 };
 
 
@@ -137,7 +134,8 @@ interface Where {
 
 export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
   const diagnostics: Diagnostic[] = [];
-  const config = Object.fromEntries(Object.values(settings).map((s) => [s.key, s.fallback])) as unknown as AgentConfig;
+  const config = Object.fromEntries(Object.values(settings).filter((s) => !s.forge).map((s) => [s.key, s.fallback])) as unknown as AgentConfig;
+  config.forgeSettings = Object.fromEntries(Object.entries(settings).flatMap(([name, s]) => (s.forge ? [[name, s.fallback as string | boolean | null]] : [])));
   if (sources.defaultDataDir) config.dataDir = sources.defaultDataDir;
   /** Where each setting's value came from, for problems found across settings. */
   const origins = new Map<string, Where>();
@@ -148,7 +146,8 @@ export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
       diagnostics.push(diagnostic('error', 'invalid-config', where.file, where, where.field, value.problem));
       return;
     }
-    (config as unknown as Record<string, unknown>)[setting.key] = value.value;
+    if (setting.forge) config.forgeSettings[name] = value.value as string | boolean | null;
+    else (config as unknown as Record<string, unknown>)[setting.key] = value.value;
     origins.set(name, where);
   };
 
@@ -197,9 +196,8 @@ function credentialProblems(config: AgentConfig, at: (name: string) => Where): D
     const risk = cleartextCredentials(config.repo, config.gitTokenFile !== null);
     if (risk) problem(config.allowInsecureHttp ? 'warning' : 'error', 'repo', `${risk.what === 'the token' ? 'the Git token' : risk.what} would be sent in cleartext over http:// to ${risk.host}, readable by anyone on the network path`, config.allowInsecureHttp ? 'allowed by allow-insecure-http' : 'use https://, or set allow-insecure-http to accept the risk');
   }
-  if (config.githubTokenFile !== null && config.githubRepo !== null) {
-    const risk = cleartextCredentials(config.githubApiUrl, true);
-    if (risk) problem(config.allowInsecureHttp ? 'warning' : 'error', 'github-api-url', `the GitHub token would be sent in cleartext over http:// to ${risk.host}, readable by anyone on the network path`, config.allowInsecureHttp ? 'allowed by allow-insecure-http' : 'use https://, or set allow-insecure-http to accept the risk');
+  for (const forge of forges) {
+    for (const found of forge.check(config.forgeSettings, config.allowInsecureHttp)) problem(found.severity, found.setting, found.message, found.hint);
   }
   return out;
 }

@@ -3,7 +3,7 @@
 // remove anything because of it.
 import { setTimeout as wait } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { RolloutEngine } from '../rollout/engine.js';
+import type { RolloutEngine } from '../rollout/index.js';
 
 const firstRetryMs = 500;
 const maxRetryMs = 30_000;

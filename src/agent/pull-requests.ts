@@ -3,18 +3,17 @@
 // against the store; the plan goes to the forge as the pull request's one
 // comment. Nothing from a pull request is ever deployed.
 import type { Logger } from 'pino';
-import { formatDiagnostic, isError } from '../model/diagnostic.js';
-import type { MarkdownError, MarkdownJob } from '../plan/format-markdown.js';
-import { formatPlansMarkdown } from '../plan/format-markdown.js';
-import { RenderCache } from '../render/cache.js';
-import { defaultRenderOptions, renderTree } from '../render/tree.js';
-import type { JobLimits } from '../render/types.js';
-import type { DeckhandEvent } from '../model/events.js';
-import type { PullRequestRef, PullRequestSource } from '../status/reporter.js';
-import type { EventBus } from '../util/event-bus.js';
-import type { Store } from '../store/store.js';
-import type { RevisionSource } from '../sync/revision.js';
-import { planAgainstStore } from '../api/plan-job.js';
+import { formatDiagnostic, isError } from '../model/index.js';
+import type { MarkdownError, MarkdownJob } from '../plan/index.js';
+import { formatPlansMarkdown } from '../plan/index.js';
+import { defaultRenderOptions, RenderCache, renderTree } from '../render/index.js';
+import type { JobLimits } from '../render/index.js';
+import type { DeckhandEvent } from '../model/index.js';
+import type { PullRequestRef, PullRequestSource } from '../status/index.js';
+import type { EventBus } from '../util/index.js';
+import type { Store } from '../store/index.js';
+import type { RevisionSource } from '../sync/index.js';
+import { planAgainstStore } from '../api/index.js';
 
 export interface PullRequestPlannerOptions {
   store: Store;

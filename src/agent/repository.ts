@@ -1,12 +1,10 @@
 // The agent's repository: a remote one (cloned and fetched) or a local one (read
 // in place), and what makes it sync: an interval, a cron schedule, or a watch.
 import type { Logger } from 'pino';
-import { GitSource } from '../sync/git-source.js';
-import { LocalRepositorySource, findGitdir } from '../sync/local-source.js';
-import { watchRepository } from '../sync/repository-watch.js';
-import type { RevisionSource } from '../sync/revision.js';
-import type { StoppableTrigger } from '../sync/triggers.js';
-import { startPolling, startSchedule } from '../sync/triggers.js';
+import { findGitdir, GitSource, LocalRepositorySource } from '../sync/git/index.js';
+import { startPolling, startSchedule, watchRepository } from '../sync/triggers/index.js';
+import type { RevisionSource } from '../sync/index.js';
+import type { StoppableTrigger } from '../sync/triggers/index.js';
 import type { AgentConfig } from './config.js';
 
 export function isRemote(repo: string): boolean {

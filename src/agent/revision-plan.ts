@@ -2,10 +2,8 @@
 // anything: which jobs to submit (and which of them repeat an earlier version:
 // a revert commit), which files failed to render, which jobs lost their file.
 // Pure: the rendered revision and what the store knows come in as values.
-import type { Diagnostic } from '../model/diagnostic.js';
-import { isError } from '../model/diagnostic.js';
-import type { Job, JobFormat } from '../model/job.js';
-import { jobSpecHash } from '../model/spec/change-rules.js';
+import type { Diagnostic, Job, JobFormat } from '../model/index.js';
+import { isError, jobSpecHash } from '../model/index.js';
 
 /** A job the repository put there before, as the store remembers it. */
 export interface KnownJob {

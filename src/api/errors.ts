@@ -1,5 +1,5 @@
 // Errors as the API answers them: `{ "error": { "code", "message", ... } }` with an HTTP status.
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../model/index.js';
 
 export class ApiError extends Error {
   constructor(

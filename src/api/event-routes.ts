@@ -2,9 +2,9 @@
 // job or one deployment. Each event is one JSON object per `data:` line.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { DeckhandEvent } from '../model/events.js';
+import type { DeckhandEvent } from '../model/index.js';
 import { deploymentView } from './views.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 
 export interface StreamedEvent {
   type: DeckhandEvent['type'];

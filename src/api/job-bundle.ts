@@ -2,11 +2,9 @@
 // values its rendering read (a Compose `.env`, an `env_file`, Nomad variables,
 // the environment variables it interpolated). The agent renders the bundle
 // itself, so one renderer decides and errors keep their file:line:col.
-import type { Diagnostic } from '../model/diagnostic.js';
-import type { DiscoveredFile } from '../render/discover.js';
-import type { RenderedJob, SourceTree } from '../render/tree.js';
-import { renderPath } from '../render/tree.js';
-import type { JobLimits, RenderOptions, SourceFile } from '../render/types.js';
+import type { Diagnostic } from '../model/index.js';
+import type { DiscoveredFile, JobLimits, RenderedJob, RenderOptions, SourceFile, SourceTree } from '../render/index.js';
+import { renderPath } from '../render/index.js';
 
 export interface JobBundle {
   /** The job file, relative to `rootName`'s folder. */
@@ -25,6 +23,7 @@ export interface JobBundle {
 export const jobBundleSchema = {
   type: 'object',
   required: ['path', 'rootName', 'files'],
+  additionalProperties: false,
   properties: {
     path: { type: 'string', minLength: 1 },
     rootName: { type: 'string' },
@@ -32,7 +31,7 @@ export const jobBundleSchema = {
     variables: { type: 'object', additionalProperties: { type: 'string' } },
     varFiles: {
       type: 'array',
-      items: { type: 'object', required: ['path', 'text'], properties: { path: { type: 'string' }, text: { type: 'string' } } },
+      items: { type: 'object', required: ['path', 'text'], additionalProperties: false, properties: { path: { type: 'string' }, text: { type: 'string' } } },
     },
     env: { type: 'object', additionalProperties: { type: 'string' } },
   },

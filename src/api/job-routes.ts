@@ -2,15 +2,15 @@
 // `history`, `deployments`, `promote`, `revert` and `stop` call.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { planAgainstStore } from './plan-job.js';
-import { formatDiagnostic, isError } from '../model/diagnostic.js';
-import { redactJob, redactSourceText } from '../model/sensitive.js';
-import type { JobVersion } from '../model/state.js';
-import { versionDiff } from '../plan/redact.js';
+import { formatDiagnostic, isError, redactJob, redactSourceText } from '../model/index.js';
+import type { JobVersion } from '../model/index.js';
+import { versionDiff } from '../plan/index.js';
 import { deploymentView, jobStatusView, jobSummaryView, versionView } from './views.js';
 import { ApiError, errorBody } from './errors.js';
 import type { JobBundle } from './job-bundle.js';
 import { bundleLimits, bundleProblem, jobBundleSchema, renderBundle } from './job-bundle.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
+import { jobFileKinds } from '../render/index.js';
 
 interface IdParams {
   id: string;
@@ -30,7 +30,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
   /** Renders a bundle; a file that does not render is a 400 carrying its positioned errors. */
   const render = (bundle: JobBundle) => {
     const result = renderBundle(bundle, deps.jobLimits);
-    if (!result.file) throw new ApiError(400, 'not-a-job-file', `${bundle.path}: not a job file (expected *.nomad, *.nomad.hcl, a Compose file with services:, or a Kubernetes Deployment)`);
+    if (!result.file) throw new ApiError(400, 'not-a-job-file', `${bundle.path}: not a job file (expected ${jobFileKinds()})`);
     const errors = result.diagnostics.filter(isError);
     if (errors.length) {
       throw new ApiError(400, 'invalid-job', errors.map(formatDiagnostic).join('\n'), { diagnostics: result.diagnostics });
@@ -125,7 +125,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post<{ Params: IdParams; Body: { version: number } }>(
     '/v1/job/:id/revert',
-    { schema: { params: idParams, body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 0 } } } } },
+    { schema: { params: idParams, body: { type: 'object', required: ['version'], additionalProperties: false, properties: { version: { type: 'integer', minimum: 0 } } } } },
     async (request) => {
       const result = engine.revert(request.params.id, request.body.version);
       return { id: request.params.id, version: result.version.version, changed: result.changed, deploymentId: result.deployment?.id ?? null };
@@ -147,7 +147,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post<{ Params: IdParams; Body: { healthy: boolean } }>(
     '/v1/allocation/:id/health',
-    { schema: { params: idParams, body: { type: 'object', required: ['healthy'], properties: { healthy: { type: 'boolean' } } } } },
+    { schema: { params: idParams, body: { type: 'object', required: ['healthy'], additionalProperties: false, properties: { healthy: { type: 'boolean' } } } } },
     async (request) => {
       const allocation = engine.setHealth(request.params.id, request.body.healthy);
       return { id: allocation.id, healthy: allocation.healthy };

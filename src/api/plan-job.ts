@@ -1,10 +1,9 @@
 // A job's plan against what deckhand recorded: its newest version and the
 // allocations meant to run. Shared by the agent's plan endpoint and `plan --data-dir`.
-import type { Job } from '../model/job.js';
-import { liveStateOf } from '../plan/live-state.js';
-import type { JobPlan } from '../plan/plan.js';
-import { planJob } from '../plan/plan.js';
-import type { Store } from '../store/store.js';
+import type { Job } from '../model/index.js';
+import { liveStateOf, planJob } from '../plan/index.js';
+import type { JobPlan } from '../plan/index.js';
+import type { Store } from '../store/index.js';
 
 export interface StoredPlan {
   plan: JobPlan;

@@ -4,37 +4,17 @@
 // body limits, schema validation and graceful close would otherwise be ours to write.
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
-import type { JobLimits } from '../render/types.js';
-import { RolloutError } from '../rollout/engine.js';
-import type { RolloutEngine } from '../rollout/engine.js';
-import { CheckIndexError } from '../rollout/submit.js';
-import type { Store } from '../store/store.js';
-import type { Metrics } from '../status/metrics.js';
+import { CheckIndexError, RolloutError } from '../rollout/index.js';
+import type { RolloutEngine } from '../rollout/index.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import { ApiError, errorBody } from './errors.js';
 import { registerEventRoutes } from './event-routes.js';
 import { bundleLimits, exceedsJsonMembers, maxJsonMembers } from './job-bundle.js';
 import { registerJobRoutes } from './job-routes.js';
+import type { ApiDeps } from './deps.js';
+import { unknownKeyHint } from '../render/index.js';
 
-export interface WebhookHandler {
-  /** Answers a GitHub webhook delivery; must not wait for the sync it queues. */
-  (request: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }): { status: number; body: unknown };
-}
-
-export interface ApiDeps {
-  engine: RolloutEngine;
-  store: Store;
-  metrics: Metrics;
-  logger: Logger;
-  /** When set, every call but the health check and webhooks (which carry their own signature) needs `Authorization: Bearer <token>`. */
-  apiToken: string | null;
-  webhook?: WebhookHandler;
-  /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
-  gitops?: { syncState: unknown; trigger(reason: 'manual', urgent?: boolean): void };
-  /** The agent's max-count, max-groups, max-tasks for submitted jobs; default validate.ts's. */
-  jobLimits?: JobLimits;
-}
+export type { ApiDeps, WebhookHandler } from './deps.js';
 
 /** Job files are at most 1 MiB each; a bundle holds one with its few companions. */
 const bodyLimitBytes = 8 * 1024 * 1024;
@@ -47,6 +27,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: bodyLimitBytes,
     // Requests are not logged one by one: progress events say what happened.
     logController: new LogController({ disableRequestLogging: true }),
+    // A field the API does not know is an error, never dropped: `checkindex` for `checkIndex` must not pass as no check at all.
+    ajv: { customOptions: { removeAdditional: false, verbose: true } },
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -94,20 +76,40 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return reply.code(202).send({ ok: true, queued: 'sync' });
     });
   }
-  if (deps.webhook) {
-    const webhook = deps.webhook;
-    // The signature is computed over the raw bytes, whatever the content type GitHub was set to
-    // (JSON or a form): in its own scope, every body stays bytes and the handler decides.
+  const webhooks = deps.webhooks ?? {};
+  if (Object.keys(webhooks).length > 0) {
+    // The signature is computed over the raw bytes, whatever the content type the forge was set to
+    // (JSON or a form): in its own scope, every body stays bytes and the forge decides.
     await app.register(async (scope) => {
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-      scope.post('/v1/webhooks/github', async (request, reply) => {
-        const answer = webhook({ headers: request.headers, rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) });
-        return reply.code(answer.status).send(answer.body);
-      });
+      for (const [forge, handler] of Object.entries(webhooks)) {
+        scope.post(`/v1/webhooks/${forge}`, async (request, reply) => {
+          const answer = handler({ headers: request.headers, rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) });
+          return reply.code(answer.status).send(answer.body);
+        });
+      }
     });
   }
   return app;
+}
+
+interface ValidationProblem {
+  keyword: string;
+  instancePath: string;
+  params: { additionalProperty?: string };
+  parentSchema?: { properties?: Record<string, unknown> };
+}
+
+/** Fastify's words, but an unknown field is named, with the field it most likely meant. */
+function validationMessage(error: { message?: string; validation?: unknown; validationContext?: string }): string {
+  const problems = (error.validation as ValidationProblem[] | undefined) ?? [];
+  const unknown = problems.find((p) => p.keyword === 'additionalProperties' && p.params.additionalProperty);
+  if (!unknown) return error.message ?? 'invalid request';
+  const field = unknown.params.additionalProperty!;
+  const where = `${error.validationContext ?? 'body'}${unknown.instancePath.replace(/\//g, '.')}`;
+  const hint = unknownKeyHint(field, Object.keys(unknown.parentSchema?.properties ?? {}));
+  return `${where}: unknown field "${field}"${hint ? ` (${hint})` : ''}`;
 }
 
 function agentProblems(engine: RolloutEngine): string[] {
@@ -128,7 +130,7 @@ function errorAnswer(error: unknown): { status: number; body: unknown } {
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return { status: 413, body: errorBody('body-too-large', `the request body is over ${bodyLimitBytes / 1024 / 1024} MiB; a job bundle holds one job file (at most 1 MiB) and the few files its rendering reads`) };
   }
-  if (fastifyError.validation) return { status: 400, body: errorBody('invalid-request', fastifyError.message ?? 'invalid request') };
+  if (fastifyError.validation) return { status: 400, body: errorBody('invalid-request', validationMessage(fastifyError)) };
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
     return { status: fastifyError.statusCode, body: errorBody(fastifyError.code?.toLowerCase() ?? 'bad-request', fastifyError.message ?? 'bad request') };
   }

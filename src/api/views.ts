@@ -1,6 +1,6 @@
 // The JSON shapes of docs/spec.md (status, history, deployments) built from what the
 // store holds. Pure: the API serves them and the CLI prints them.
-import type { AllocationRecord, Deployment, JobRecord, JobVersion } from '../model/state.js';
+import type { AllocationRecord, Deployment, JobRecord, JobVersion } from '../model/index.js';
 
 export interface DeploymentGroupView {
   name: string;

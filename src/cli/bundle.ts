@@ -1,11 +1,10 @@
 // Packs one job file for the agent: the file, the files its rendering read, the
 // variables, and only the environment variables it looked up.
-import { renderPath } from '../render/tree.js';
-import type { PathRenderResult } from '../render/tree.js';
-import type { RenderOptions } from '../render/types.js';
-import type { JobBundle } from '../api/job-bundle.js';
-import { bundleProblem, recordingEnvironment } from '../api/job-bundle.js';
-import { treeAroundFile } from '../sync/directory.js';
+import { renderPath } from '../render/index.js';
+import type { PathRenderResult, RenderOptions } from '../render/index.js';
+import type { JobBundle } from '../api/index.js';
+import { bundleProblem, recordingEnvironment } from '../api/index.js';
+import { treeAroundFile } from '../sync/index.js';
 import { CliExit } from './io.js';
 
 export function bundleJobFile(absoluteFile: string, options: RenderOptions): { bundle: JobBundle; result: PathRenderResult } {

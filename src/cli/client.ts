@@ -1,6 +1,6 @@
 // The CLI's side of the agent's API: where the agent is (DECKHAND_ADDR), the
 // token (DECKHAND_TOKEN), errors as the agent words them, and the event stream.
-import type { StreamedEvent } from '../api/event-routes.js';
+import type { StreamedEvent } from '../api/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
 

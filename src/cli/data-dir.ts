@@ -2,10 +2,10 @@
 // --data-dir, DECKHAND_DATA_DIR, or the agent's default for this user.
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { defaultDataDir } from '../agent/config.js';
-import { openStore } from '../store/sqlite-store.js';
-import type { Store } from '../store/store.js';
-import { DirectoryError } from '../util/make-directory.js';
+import { defaultDataDir } from '../agent/index.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { DirectoryError } from '../util/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
 

@@ -1,9 +1,8 @@
 // Follows deployments through the agent's event stream until they end or pause
 // for a person (canaries waiting for promotion): redrawn in place on a terminal,
 // as plain lines otherwise (logs, CI).
-import { descriptions } from '../rollout/reconcile-types.js';
-import type { StreamedEvent } from '../api/event-routes.js';
-import type { DeploymentView, JobStatusView } from '../api/views.js';
+import { descriptions } from '../rollout/index.js';
+import type { DeploymentView, JobStatusView, StreamedEvent } from '../api/index.js';
 import type { AgentClient } from './client.js';
 import { progressLines, verdictLine } from './format/progress.js';
 import type { CliIO } from './io.js';

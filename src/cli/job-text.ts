@@ -1,6 +1,6 @@
 // The readable form of `deckhand render`: what deckhand understood from a job file.
-import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../model/job.js';
-import { formatDuration } from '../util/duration.js';
+import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../model/index.js';
+import { formatDuration } from '../util/index.js';
 
 export function jobText(job: Job): string {
   const lines = [`Job "${job.id}" (${job.type}, ${job.source.format}: ${job.source.file})`];

@@ -2,13 +2,11 @@
 // rendered on its own (with its folder around it for `.env` and `env_file`).
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { sortDiagnostics } from '../model/diagnostic.js';
-import type { DiscoveredFile } from '../render/discover.js';
-import type { RenderedJob } from '../render/tree.js';
-import { renderPath, renderTree } from '../render/tree.js';
-import type { RenderOptions, SourceFile } from '../render/types.js';
-import { readDirectoryTree, treeAroundFile } from '../sync/directory.js';
+import type { Diagnostic } from '../model/index.js';
+import { sortDiagnostics } from '../model/index.js';
+import type { DiscoveredFile, RenderedJob, RenderOptions, SourceFile } from '../render/index.js';
+import { jobFileKinds, renderPath, renderTree } from '../render/index.js';
+import { readDirectoryTree, treeAroundFile } from '../sync/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
 
@@ -70,7 +68,7 @@ export async function loadJobs(path: string, options: RenderOptions, io: CliIO):
   const { tree, path: name } = treeAroundFile(absolute);
   const result = renderPath(tree, name, options, true);
   if (!result.file) {
-    throw new CliExit(1, `${path}: not a job file (expected *.nomad, *.nomad.hcl, a Compose file with services:, or a Kubernetes Deployment)`);
+    throw new CliExit(1, `${path}: not a job file (expected ${jobFileKinds()})`);
   }
   return display({ ...result, files: [result.file] });
 }

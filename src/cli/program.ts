@@ -2,7 +2,9 @@
 // Each command's module is loaded when it runs: `deckhand status` needs no agent,
 // and the agent none of the other commands.
 import { Command, CommanderError, Option } from 'commander';
-import { packageVersion } from '../util/package-root.js';
+import { forges } from '../status/forges/index.js';
+import { notifiers } from '../status/notify/index.js';
+import { packageVersion } from '../util/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
 
@@ -163,7 +165,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       exitCode = await (await import('./commands/demo.js')).demoCommand(opts, io);
     });
 
-  program
+  const agent = program
     .command('agent')
     .description('run the agent: the GitOps loop and the HTTP API, until SIGTERM or SIGINT')
     .option('--config <file>', 'settings file (default: ./deckhand.yaml when it exists, or $DECKHAND_CONFIG)')
@@ -178,13 +180,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--prune', 'stop jobs whose file was removed from the repository')
     .option('--allow-empty', 'accept a revision with no job files while jobs run (it stops them with --prune)')
     .option('--allow-force-push', 'accept a head that does not descend from the deployed commit')
-    .option('--webhook-secret-file <file>', 'the GitHub webhook secret, for X-Hub-Signature-256')
+    .option('--webhook-secret-file <file>', 'the secret webhooks are signed with (GitHub: X-Hub-Signature-256)')
     .option('--git-token-file <file>', 'a token for fetching the repository over HTTPS')
     .option('--allow-insecure-http', 'send the Git or GitHub token over plain http:// to another machine (refused by default: anyone on the way can read it)')
-    .option('--github-token-file <file>', 'a GitHub token for commit statuses and pull-request comments')
-    .option('--github-api-url <url>', 'the GitHub API (GitHub Enterprise, Gitea); default https://api.github.com')
-    .option('--github-repo <owner/name>', 'the GitHub repository to report to')
-    .option('--github-throttle <true|false>', 'octokit\'s throttling and retries (default true; false only for a test stand-in)')
     .option('--api-token-file <file>', 'require this bearer token on every API call (but the health check and webhooks)')
     .option('--public-url <url>', 'the agent\'s public address, for links in commit statuses')
     .option('--log-level <level>', 'trace, debug, info, warn, error (default: info)')
@@ -196,6 +194,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .action(async (opts) => {
       exitCode = await (await import('./commands/agent.js')).agentCommand(opts, io);
     });
+  // Each forge's and notifier's own settings (status/forges, status/notify).
+  for (const setting of [...forges, ...notifiers].flatMap((extension) => extension.settings)) {
+    agent.option(`--${setting.name} <${setting.kind === 'boolean' ? 'true|false' : 'value'}>`, setting.help);
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });

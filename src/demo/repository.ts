@@ -4,8 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
-import { makeDirectory } from '../util/make-directory.js';
-import { packageRoot } from '../util/package-root.js';
+import { makeDirectory, packageRoot } from '../util/index.js';
 
 export const demoJobFile = 'jobs/update-demo-webapp.nomad';
 

@@ -7,8 +7,7 @@ import { printExpr } from './print.js';
 import { convert, typeFromExpr } from './types.js';
 import { EvalError, containsUnknown, deepEqual, isObject, toBool, toNumber, toText, typeName, unknown } from './value.js';
 import type { Value, ValueObject } from './value.js';
-import { hasOwn } from '../util/own.js';
-import { setPlainKey } from '../util/plain-object.js';
+import { hasOwn, setPlainKey } from '../util/index.js';
 
 /** A root whose attributes are computed when read (locals, which may refer to each other). */
 export class LazyRoot {

@@ -1,8 +1,7 @@
 // HCL's type constraints (hashicorp/hcl ext/typeexpr): `string`, `list(number)`,
 // `object({ a = string })`, read from their expressions, and the conversions to them.
 import type { Expr, Span } from './ast.js';
-import { setPlainKey } from '../util/plain-object.js';
-import { hasOwn } from '../util/own.js';
+import { hasOwn, setPlainKey } from '../util/index.js';
 import { toSet } from './functions/args.js';
 import { EvalError, isObject, toBool, toNumber, toText, typeName } from './value.js';
 import type { Value, ValueObject } from './value.js';

@@ -1,6 +1,6 @@
 // Values of evaluated HCL expressions, and the conversions HCL applies between them.
 import type { Span } from './ast.js';
-import { hasOwn } from '../util/own.js';
+import { hasOwn } from '../util/index.js';
 
 export type Value = string | number | boolean | null | Value[] | ValueObject | Unknown;
 export interface ValueObject {

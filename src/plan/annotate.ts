@@ -1,6 +1,6 @@
 // Annotations on a job diff, as Nomad's scheduler adds them (scheduler/annotate.go),
 // decided by the one table in change-rules.ts.
-import { effectOf } from '../model/spec/change-rules.js';
+import { effectOf } from '../model/index.js';
 import type { GroupDiff, JobDiff, TaskDiff } from './diff.js';
 
 export const forcesCreate = 'forces create';

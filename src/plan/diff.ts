@@ -1,9 +1,8 @@
 // Job diffs in the shape of Nomad's (nomad/structs/diff.go): a tree of object and
 // field diffs typed Added / Deleted / Edited / None, in a stable order.
 // Annotations are added afterwards by annotate.ts; formatting is another layer.
-import type { Job } from '../model/job.js';
-import type { Fields, FlatGroup, FlatObject, FlatTask } from '../model/spec/flatten.js';
-import { flattenJob } from '../model/spec/flatten.js';
+import type { Fields, FlatGroup, FlatObject, FlatTask, Job } from '../model/index.js';
+import { flattenJob } from '../model/index.js';
 
 export type DiffType = 'Added' | 'Deleted' | 'Edited' | 'None';
 

@@ -1,7 +1,7 @@
 // Plans for pull requests, laid out as Atlantis lays them out: per job a one-line
 // summary that stays visible, then the plan and the job file's diff, collapsed.
 import { createTwoFilesPatch } from 'diff';
-import { redactSourceText } from '../model/sensitive.js';
+import { redactSourceText } from '../model/index.js';
 import { formatPlanText, updateCounts } from './format-text.js';
 import type { JobPlan } from './plan.js';
 

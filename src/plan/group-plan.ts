@@ -1,7 +1,7 @@
 // What a rollout will do to one group: counts over every allocation that will
 // change (docs/spec.md), from the desired group and the allocations that run.
-import type { Group } from '../model/job.js';
-import { groupSpecHash } from '../model/spec/change-rules.js';
+import type { Group } from '../model/index.js';
+import { groupSpecHash } from '../model/index.js';
 
 /** An allocation that runs now: what plan needs to know of it. */
 export interface LiveAllocation {

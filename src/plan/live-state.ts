@@ -1,5 +1,5 @@
 // The LiveState of a job from what deckhand recorded about its allocations.
-import type { AllocationRecord } from '../model/state.js';
+import type { AllocationRecord } from '../model/index.js';
 import type { LiveState } from './group-plan.js';
 
 /** Allocations that should run and have not ended count as live. */

@@ -1,10 +1,10 @@
 // A job's plan: the annotated diff against its current version, and what the
 // rollout will do to each group given what runs now. Pure: values in, values out.
-import type { Job } from '../model/job.js';
+import type { Job } from '../model/index.js';
 import { annotate } from './annotate.js';
 import type { JobDiff } from './diff.js';
 import { diffJobs } from './diff.js';
-import { jobSpecHash } from '../model/spec/change-rules.js';
+import { jobSpecHash } from '../model/index.js';
 import type { GroupPlan, LiveState } from './group-plan.js';
 import { planGroup } from './group-plan.js';
 import { redactDiff } from './redact.js';

@@ -1,7 +1,7 @@
 // Plans show secret values as "(sensitive)": a changed password still shows as a
 // change (the diff is computed on the real values first), never as its value.
-import { isSensitiveName, maskUrlPasswords, sensitiveMask } from '../model/sensitive.js';
-import type { Job } from '../model/job.js';
+import { isSensitiveName, maskUrlPasswords, sensitiveMask } from '../model/index.js';
+import type { Job } from '../model/index.js';
 import { annotate } from './annotate.js';
 import type { FieldDiff, JobDiff, ObjectDiff } from './diff.js';
 import { diffJobs } from './diff.js';

@@ -1,6 +1,6 @@
 // Each format's own defaults (docs/spec.md): a field absent from a job file gets
 // the value its own tool would use, so the plan of an unchanged file never moves.
-import type { RestartPolicy, UpdateStrategy } from '../model/job.js';
+import type { RestartPolicy, UpdateStrategy } from '../model/index.js';
 
 /** Nomad's `update` stanza defaults. */
 export const nomadUpdateDefaults: UpdateStrategy = Object.freeze({

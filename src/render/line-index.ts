@@ -1,5 +1,5 @@
 // Offsets to 1-based line and column, for pointing diagnostics into a file.
-import type { Position } from '../model/diagnostic.js';
+import type { Position } from '../model/index.js';
 
 export class LineIndex {
   private readonly starts: number[] = [0];

@@ -1,6 +1,6 @@
 // The repository's `deckhand.yaml`: which files are jobs (include/exclude globs).
 // Other keys belong to the agent and are left alone here.
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../model/index.js';
 import type { JobFileFilter } from './discover.js';
 import { settingsFileName } from './discover.js';
 import { loadYaml } from './yaml/document.js';

@@ -1,18 +1,13 @@
 // Renders a whole tree of files (a checkout, a folder) into jobs. One bad file
 // never stops the others: its errors are reported and its jobs left out.
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic, isError, sortDiagnostics } from '../model/diagnostic.js';
-import type { JobFormat } from '../model/job.js';
-import { maxJobFileBytes } from '../model/source-tree.js';
-import type { SourceTree } from '../model/source-tree.js';
+import type { Diagnostic, JobFormat, SourceTree } from '../model/index.js';
+import { diagnostic, isError, maxJobFileBytes, sortDiagnostics } from '../model/index.js';
 import type { RenderCache } from './cache.js';
 import { renderOptionsKey } from './cache.js';
-import { composeRenderer } from './compose/index.js';
 import type { DiscoveredFile } from './discover.js';
 import { formatByContent, formatByName, makePathFilter, settingsFileName } from './discover.js';
-import { kubernetesRenderer } from './kubernetes/index.js';
 import { linkOutsideMessage } from './links.js';
-import { nomadRenderer } from './nomad/index.js';
+import { formats } from './formats.js';
 import { readRepositorySettings } from './settings.js';
 import type { FormatRenderer, MappedJob, RenderContext, RenderOptions } from './types.js';
 import { validateJob } from './validate.js';
@@ -33,11 +28,7 @@ export interface TreeRenderResult {
 
 export const maxFileBytes = maxJobFileBytes;
 
-const renderers: Record<JobFormat, FormatRenderer> = {
-  nomad: nomadRenderer,
-  compose: composeRenderer,
-  kubernetes: kubernetesRenderer,
-};
+const renderers = new Map<JobFormat, FormatRenderer>(formats.map((f) => [f.format, f]));
 
 export const defaultRenderOptions: RenderOptions = { env: {}, vars: {}, varFiles: [] };
 const noJobFiles: ReadonlyMap<string, JobFormat> = new Map();
@@ -159,7 +150,7 @@ export function renderFile(
     linkOutside: (path) => (tree.files.has(path) ? undefined : tree.refused?.get(path)),
   };
   try {
-    const result = renderers[format].render(file, context);
+    const result = renderers.get(format)!.render(file, context);
     const diagnostics = [...result.diagnostics];
     // Shared rules run on cleanly mapped jobs only: a half-mapped job would add echoes of the first error.
     const mappedCleanly = !diagnostics.some(isError);

@@ -1,8 +1,7 @@
 // The contract between the format folders (nomad/, compose/, kubernetes/) and the
 // rest of render. Render is pure: files come in as values, and the few other files
 // a job may read (a Compose `.env`, an `env_file`) are reached through `readFile`.
-import type { Diagnostic, Position } from '../model/diagnostic.js';
-import type { Job, JobFormat } from '../model/job.js';
+import type { Diagnostic, Job, JobFormat, Position } from '../model/index.js';
 
 export interface SourceFile {
   /** Relative to the tree's root, `/`-separated. */
@@ -64,7 +63,23 @@ export interface FormatResult {
 }
 
 /** One format: turns one file into jobs. Must never throw on bad input. */
+/**
+ * A job format: how its files are recognised and how they render into jobs. Each
+ * format is a folder of src/render listed once in formats.ts; discovery, rendering
+ * and every "not a job file" message read that list.
+ */
 export interface FormatRenderer {
   format: JobFormat;
+  /** How people recognise its files, for messages: `*.nomad or *.nomad.hcl`. */
+  describe: string;
+  /** Whether a file's name alone makes it this format. */
+  claimsName(path: string): boolean;
+  /**
+   * For a YAML file whose name decides nothing: a cheap look at its text. 'maybe':
+   * the words are there but only parsing tells (flow style, anchors, tags).
+   */
+  claimsText?(text: string): boolean | 'maybe';
+  /** The parsed YAML documents of a file some format said 'maybe' of. */
+  claimsDocuments?(documents: readonly unknown[]): boolean;
   render(file: SourceFile, context: RenderContext): FormatResult;
 }

@@ -1,8 +1,7 @@
 // Rules every job obeys whatever its format. Each format records where its fields
 // came from (FieldMap), so an error here still names the file's own field and line.
-import type { Diagnostic } from '../model/diagnostic.js';
-import type { Group, Job, Task } from '../model/job.js';
-import { formatDuration } from '../util/duration.js';
+import type { Diagnostic, Group, Job, Task } from '../model/index.js';
+import { formatDuration } from '../util/index.js';
 import type { FieldMap, FieldOrigin, JobLimits } from './types.js';
 
 /** Docker container names are built from job and group names (docs/spec.md). */

@@ -3,10 +3,9 @@
 // — the job's spec, its version, each allocation's group, index and spec hash —
 // so the agent takes them over instead of placing a second full set beside them.
 // Pure: observations in, records out; the engine writes them.
-import type { Job } from '../model/job.js';
-import type { AllocationRecord } from '../model/state.js';
-import { groupSpecHash } from '../model/spec/change-rules.js';
-import type { AllocationObservation } from '../runtime/driver.js';
+import type { AllocationRecord, Job } from '../model/index.js';
+import { groupSpecHash } from '../model/index.js';
+import type { AllocationObservation } from '../runtime/index.js';
 
 export interface AdoptedJob {
   job: Job;

@@ -2,11 +2,9 @@
 // runtime must do and what to report. Pure: the watcher runs it on real records and
 // the tests' simulated world runs the very same step, so what the simulation
 // checks is what runs.
-import type { Job, RestartPolicy } from '../model/job.js';
-import type { AllocationRecord, Deployment, JobRecord, JobVersion } from '../model/state.js';
-import { groupSpecHash } from '../model/spec/change-rules.js';
+import type { AllocationRecord, DeckhandEvent, Deployment, Job, JobRecord, JobVersion, RestartPolicy } from '../model/index.js';
+import { groupSpecHash } from '../model/index.js';
 import { isActive, promote } from './deployment.js';
-import type { DeckhandEvent } from '../model/events.js';
 import type { Decision } from './reconcile-types.js';
 
 /** What a decision round reads about one job, loaded once. */

@@ -1,7 +1,7 @@
 // Kubernetes' budgets for replacing allocations: at most `count + surge` exist, at
 // least `count - unavailable` are healthy. Nomad and Swarm say them with
 // max_parallel/parallelism and an order; every rollout and replacement keeps to them.
-import type { JobFormat, UpdateStrategy } from '../model/job.js';
+import type { JobFormat, UpdateStrategy } from '../model/index.js';
 
 export interface Budgets {
   surge: number;

@@ -4,8 +4,8 @@
 // and asks the watcher to decide the job again. Refusals are RolloutErrors with a
 // kind; the API decides what HTTP status a kind is.
 import { randomUUID } from 'node:crypto';
-import type { AllocationRecord, Deployment, JobVersion, VersionSource } from '../model/state.js';
-import { jobSpecHash } from '../model/spec/change-rules.js';
+import type { AllocationRecord, Deployment, JobVersion, VersionSource } from '../model/index.js';
+import { jobSpecHash } from '../model/index.js';
 import { progressDeadlines } from './apply.js';
 import type { RolloutContext } from './context.js';
 import { cancel, isActive, promote, startDeployment } from './deployment.js';

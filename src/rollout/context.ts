@@ -1,9 +1,9 @@
 // What the parts of the rollout share: the store, the runtime and its link, the
 // event bus, the clock, and the way back to the watcher.
-import type { Driver } from '../runtime/driver.js';
-import type { Store } from '../store/store.js';
-import type { DeckhandEvent } from '../model/events.js';
-import type { EventBus } from '../util/event-bus.js';
+import type { Driver } from '../runtime/index.js';
+import type { Store } from '../store/index.js';
+import type { DeckhandEvent } from '../model/index.js';
+import type { EventBus } from '../util/index.js';
 import type { RuntimeLink } from './runtime-link.js';
 
 export interface RolloutContext {

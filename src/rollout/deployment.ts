@@ -1,7 +1,6 @@
 // Deployments as values: how one starts, is promoted, is cancelled. Pure; what each
 // decision does to one is apply.ts's.
-import type { Job } from '../model/job.js';
-import type { Deployment, DeploymentGroupState } from '../model/state.js';
+import type { Deployment, DeploymentGroupState, Job } from '../model/index.js';
 import { descriptions } from './reconcile-types.js';
 
 export interface DeploymentStart {

@@ -10,25 +10,24 @@
 // gone), nothing is concluded from it: no job is decided, every record stays as
 // it is, the runtime is tried again with backoff, and once it answers each job is
 // resumed as after a crash.
-import type { AllocationRecord, Deployment, VersionSource } from '../model/state.js';
-import type { Driver } from '../runtime/driver.js';
-import type { Store } from '../store/store.js';
+import type { AllocationRecord, DeckhandEvent, Deployment, EventListener, VersionSource } from '../model/index.js';
+import type { Driver } from '../runtime/index.js';
+import type { Store } from '../store/index.js';
 import { Commands } from './commands.js';
 import type { Submitted } from './commands.js';
 import type { RolloutContext } from './context.js';
-import type { DeckhandEvent, EventListener } from '../model/events.js';
-import { EventBus } from '../util/event-bus.js';
+import { EventBus } from '../util/index.js';
 import { Placement } from './placement.js';
 import { Recovery } from './recovery.js';
 import { RuntimeLink } from './runtime-link.js';
 import type { SubmitInput } from './submit.js';
 import { AllocationViews } from './views.js';
 import { Watcher } from './watcher.js';
-import type { StorageProblem } from './watcher.js';
+import type { StorageProblem } from '../store/index.js';
 
 export { RolloutError } from './commands.js';
 export type { RolloutErrorKind, Submitted } from './commands.js';
-export type { StorageProblem } from './watcher.js';
+export type { StorageProblem } from '../store/index.js';
 
 export interface EngineOptions {
   store: Store;
@@ -142,7 +141,7 @@ export class RolloutEngine {
 
   /** Set while the store cannot be written; rollouts wait, and resume once a write succeeds. */
   get storageProblem(): StorageProblem | null {
-    return this.watcher.storageProblem;
+    return this.context.store.storageProblem;
   }
 
   // ---- commands ----

@@ -1,7 +1,7 @@
 // What the runtime's view of an allocation means for its health, per health_check
 // mode. Pure: the watcher turns observations into the Probe reconcile() reads.
-import type { HealthCheckMode } from '../model/job.js';
-import type { AllocationObservation, CheckStatus } from '../runtime/driver.js';
+import type { HealthCheckMode } from '../model/index.js';
+import type { AllocationObservation, CheckStatus } from '../runtime/index.js';
 import type { Probe } from './reconcile-types.js';
 
 export interface ProbeResult {

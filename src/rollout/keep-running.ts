@@ -11,7 +11,7 @@
 // most `unavailable` slots down or being replaced at a time (Nomad's max_parallel,
 // Swarm's parallelism, Kubernetes' maxUnavailable); and never the group's last
 // healthy allocation while a replacement is not healthy yet.
-import type { Group, JobFormat } from '../model/job.js';
+import type { Group, JobFormat } from '../model/index.js';
 import { budgetWords, budgets } from './budgets.js';
 import type { AllocationView, Decision } from './reconcile-types.js';
 

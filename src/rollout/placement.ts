@@ -3,9 +3,8 @@
 // place; and the http/tcp checks the driver runs for what was placed. Each outcome
 // is written to the store and reported. A runtime that does not answer is never
 // the allocation's fault: it stays as recorded and is resumed once it answers.
-import type { Group, Job, RestartPolicy } from '../model/job.js';
-import type { AllocationRecord } from '../model/state.js';
-import { RuntimeUnavailableError } from '../runtime/driver.js';
+import type { AllocationRecord, Group, Job, RestartPolicy } from '../model/index.js';
+import { RuntimeUnavailableError } from '../runtime/index.js';
 import type { Effect } from './apply.js';
 import type { RolloutContext } from './context.js';
 import type { AllocationViews } from './views.js';

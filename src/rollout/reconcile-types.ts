@@ -1,6 +1,5 @@
 // The values reconcile() reads and the decisions it returns.
-import type { Job } from '../model/job.js';
-import type { AllocationStatus, Deployment } from '../model/state.js';
+import type { AllocationStatus, Deployment, Job } from '../model/index.js';
 
 /** What the runtime says of an allocation right now, boiled down for health. */
 export type Probe = 'ready' | 'not-ready' | 'failed';

@@ -8,8 +8,7 @@
 // Nomad's max_parallel (stop-first) is `surge 0, unavailable N`; Swarm's start-first
 // parallelism is `surge N, unavailable 0`; Kubernetes gives both numbers itself.
 // Outside a deployment, replacing what fails keeps to the same budgets (keep-running.ts).
-import type { Group, Job, UpdateStrategy } from '../model/job.js';
-import type { Deployment, DeploymentGroupState } from '../model/state.js';
+import type { Deployment, DeploymentGroupState, Group, Job, UpdateStrategy } from '../model/index.js';
 import { budgets } from './budgets.js';
 import { keepRunning } from './keep-running.js';
 import type { AllocationView, Decision, ReconcileInput } from './reconcile-types.js';

@@ -1,8 +1,8 @@
 // After a crash, a restart or an outage of the runtime: what was cut short is
 // finished from the records and what runs, jobs the store lost are adopted from
 // their containers, and containers nobody knows are reported, never removed.
-import type { VersionSource } from '../model/state.js';
-import { jobSpecHash } from '../model/spec/change-rules.js';
+import type { VersionSource } from '../model/index.js';
+import { jobSpecHash } from '../model/index.js';
 import { planAdoption } from './adopt.js';
 import type { Commands } from './commands.js';
 import type { RolloutContext } from './context.js';

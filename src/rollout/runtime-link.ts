@@ -6,8 +6,8 @@
 // while one runs, everyone who asks shares the one read after it.
 // When the runtime stops answering nothing is concluded from it: the link says
 // so once, tries again with backoff, and says so again once it answers.
-import type { AllocationObservation, Driver } from '../runtime/driver.js';
-import { RuntimeUnavailableError } from '../runtime/driver.js';
+import type { AllocationObservation, Driver } from '../runtime/index.js';
+import { RuntimeUnavailableError } from '../runtime/index.js';
 
 export interface RuntimeLinkOptions {
   /** Backoff between attempts once the runtime stopped answering. */

@@ -1,8 +1,7 @@
 // Submitting a job: a new version when its spec changed, guarded by check-index.
-import type { Job } from '../model/job.js';
-import type { JobVersion, VersionSource } from '../model/state.js';
-import { jobSpecHash } from '../model/spec/change-rules.js';
-import type { Store } from '../store/store.js';
+import type { Job, JobVersion, VersionSource } from '../model/index.js';
+import { jobSpecHash } from '../model/index.js';
+import type { Store } from '../store/index.js';
 
 export class CheckIndexError extends Error {
   constructor(

@@ -2,9 +2,8 @@
 // it now (probe, readiness, failure) and what the watcher remembers between rounds
 // (since when it has been ready, the note last told about it). Memory only: after
 // a restart min_healthy_time starts again and a note is told once more.
-import type { Job } from '../model/job.js';
-import type { AllocationRecord } from '../model/state.js';
-import type { Driver } from '../runtime/driver.js';
+import type { AllocationRecord, Job } from '../model/index.js';
+import type { Driver } from '../runtime/index.js';
 import { probeAllocation } from './health-probe.js';
 import type { AllocationView } from './reconcile-types.js';
 import type { RuntimeLink } from './runtime-link.js';

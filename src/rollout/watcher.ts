@@ -6,11 +6,10 @@
 // then placements together — and decides again until nothing is left to do now.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Deployment, JobVersion } from '../model/state.js';
-import { groupSpecHash } from '../model/spec/change-rules.js';
-import type { RuntimeEvent } from '../runtime/driver.js';
-import { isStorageError } from '../store/store.js';
-import { timerDelay } from '../util/timer-delay.js';
+import type { Deployment, JobVersion } from '../model/index.js';
+import { groupSpecHash } from '../model/index.js';
+import type { RuntimeEvent } from '../runtime/index.js';
+import { timerDelay } from '../util/index.js';
 import type { Applied, Effect, JobState } from './apply.js';
 import { applyDecision, roundOrder } from './apply.js';
 import type { Commands } from './commands.js';
@@ -28,12 +27,6 @@ export interface WatcherOptions {
   retryDelayMs?: { initial: number; max: number };
 }
 
-/** Why the store cannot be written, since when: reported by the API and metrics until a write succeeds again. */
-export interface StorageProblem {
-  message: string;
-  since: number;
-}
-
 /** A round goes on deciding at most this often: a job that never settles must not hold its queue forever. */
 const maxStepsPerRound = 50;
 
@@ -43,7 +36,6 @@ export class Watcher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Jobs whose last round failed: how many times in a row, for the backoff. */
   private readonly failedRounds = new Map<string, number>();
-  private storage: StorageProblem | null = null;
   private closed = false;
 
   constructor(
@@ -51,10 +43,6 @@ export class Watcher {
     private readonly parts: { views: AllocationViews; placement: Placement; recovery: Recovery; commands: Commands },
     private readonly options: WatcherOptions = {},
   ) {}
-
-  get storageProblem(): StorageProblem | null {
-    return this.storage;
-  }
 
   /** Queues a round of one job; many requests while one runs collapse into one more round. */
   schedule(jobId: string): void {
@@ -194,7 +182,8 @@ export class Watcher {
    */
   private roundFailed(jobId: string, error: unknown): void {
     this.context.onError(error, `reconciling job ${jobId}`);
-    if (isStorageError(error) && !this.storage) this.storage = { message: `the store cannot be written: ${(error as Error).message}`, since: this.context.now() };
+    // Cut short like a crash: a placement recorded but not finished (its containers may run) is taken up first.
+    this.context.toResume.add(jobId);
     const failures = (this.failedRounds.get(jobId) ?? 0) + 1;
     this.failedRounds.set(jobId, failures);
     const { initial, max } = this.options.retryDelayMs ?? { initial: 1_000, max: 30_000 };
@@ -202,10 +191,7 @@ export class Watcher {
   }
 
   private roundSucceeded(jobId: string): void {
-    if (this.failedRounds.delete(jobId) && this.storage) {
-      this.storage = null;
-      this.context.events.publish({ type: 'runtime', jobId: null, message: 'the store can be written again; rollouts resume' });
-    }
+    this.failedRounds.delete(jobId);
   }
 
   private wakeAt(jobId: string, at: number): void {

@@ -3,10 +3,10 @@
 // HEALTHCHECK, carried out by the engine.
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import type { Check, HttpCheck, TcpCheck } from '../model/job.js';
+import type { Check, HttpCheck, TcpCheck } from '../model/index.js';
 import type { CheckStatus } from './driver.js';
 import { allocationIp } from './interpolate.js';
-import { timerDelay } from '../util/timer-delay.js';
+import { timerDelay } from '../util/index.js';
 
 type NetworkCheck = HttpCheck | TcpCheck;
 

@@ -1,7 +1,7 @@
 // The runtime's contract: what the rollout engine asks of whatever runs
 // allocations. `docker/` implements it on the Docker engine; tests of the pure
 // core never need it.
-import type { Check, Group, Job, RestartPolicy } from '../model/job.js';
+import type { Check, Group, Job, RestartPolicy } from '../model/index.js';
 
 /** Everything needed to start one allocation: one container per task of its group. */
 export interface PlacementRequest {

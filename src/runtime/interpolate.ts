@@ -1,7 +1,7 @@
 // Nomad's runtime variables: `${NOMAD_PORT_http}` and friends in a task's env,
 // command, args and entrypoint, known only once an allocation is placed. The same
 // NOMAD_* values are also given to every task as environment variables.
-import type { Task } from '../model/job.js';
+import type { Task } from '../model/index.js';
 
 /** Tasks run with host networking and bind to loopback. */
 export const allocationIp = '127.0.0.1';

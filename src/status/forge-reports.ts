@@ -3,9 +3,8 @@
 // render, a plan on every pull request. Only versions that came from Git are
 // reported: a revert's deployment repeats an older spec and must not turn the
 // failed commit green.
-import type { DeckhandEvent } from '../model/events.js';
-import type { Deployment } from '../model/state.js';
-import type { Store } from '../store/store.js';
+import type { DeckhandEvent, Deployment } from '../model/index.js';
+import type { Store } from '../store/index.js';
 import type { StatusReporter } from './reporter.js';
 
 export function forgeReports(store: Store, reporter: StatusReporter): (event: DeckhandEvent) => void {

@@ -1,8 +1,8 @@
 // The store's journal of each job: every event on the bus that concerns jobs,
 // as `GET /v1/job/:id/events` and `deckhand` show them. Plans of pull requests
 // concern no job and are not kept.
-import type { DeckhandEvent } from '../model/events.js';
-import type { Store } from '../store/store.js';
+import type { DeckhandEvent } from '../model/index.js';
+import type { Store } from '../store/index.js';
 
 export function journal(store: Store, now: () => number = Date.now): (event: DeckhandEvent) => void {
   return (event) => {

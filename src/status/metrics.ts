@@ -2,8 +2,7 @@
 // and the API. A registry per agent rather than the global one, so tests can
 // run several agents in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AllocationRecord, Deployment } from '../model/state.js';
-import type { DeckhandEvent } from '../model/events.js';
+import type { AllocationRecord, DeckhandEvent, Deployment } from '../model/index.js';
 
 const ended = new Set(['successful', 'failed', 'cancelled']);
 /** Ended deployments remembered so a repeated final event is not counted twice. */

@@ -7,8 +7,7 @@
 // never throw, and never wait for the network. A forge that is down or slow must
 // not hold back a deployment; reports catch up when it is back, the newest state
 // of each status winning.
-import type { Diagnostic } from '../model/diagnostic.js';
-import type { DeploymentStatus } from '../model/state.js';
+import type { DeploymentStatus, Diagnostic } from '../model/index.js';
 
 /** A deployment of one job, carried out for one commit. */
 export interface DeploymentSubject {

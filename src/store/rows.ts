@@ -1,17 +1,6 @@
 // Rows as SQLite returns them, and their conversion to and from the model.
 // SQLite has no booleans (0/1) and no JSON type (TEXT): both are handled here only.
-import type { Job } from '../model/job.js';
-import type {
-  AllocationRecord,
-  AllocationStatus,
-  Deployment,
-  DeploymentGroupState,
-  DeploymentStatus,
-  JobEvent,
-  JobRecord,
-  JobVersion,
-  VersionSourceKind,
-} from '../model/state.js';
+import type { AllocationRecord, AllocationStatus, Deployment, DeploymentGroupState, DeploymentStatus, Job, JobEvent, JobRecord, JobVersion, VersionSourceKind } from '../model/index.js';
 
 type Flag = 0 | 1;
 

@@ -2,7 +2,7 @@
 // Every statement is prepared once, in the constructor.
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion } from '../model/state.js';
+import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion } from '../model/index.js';
 import { openDatabaseFile, openMemoryDatabase } from './open-database.js';
 import {
   allocationFromRow,
@@ -22,8 +22,9 @@ import {
   type JobVersionRow,
 } from './rows.js';
 import { preparer, sqliteErrorCode, transaction, type Database } from './sqlite.js';
-import type { EventQuery, Store, SubmitVersionInput } from './store.js';
-import { makeDirectory } from '../util/make-directory.js';
+import { isStorageError } from './store.js';
+import type { EventQuery, StorageProblem, Store, SubmitVersionInput } from './store.js';
+import { makeDirectory } from '../util/index.js';
 
 export const DATABASE_FILE = 'deckhand.db';
 
@@ -158,14 +159,31 @@ export function prepareStatements(db: Database) {
 
 export class SqliteStore implements Store {
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private problem: StorageProblem | null = null;
 
   constructor(private readonly db: Database) {
     this.statements = prepareStatements(db);
   }
 
+  get storageProblem(): StorageProblem | null {
+    return this.problem;
+  }
+
+  /**
+   * Every write goes through here, alone or with others: the outermost transaction
+   * that fails for want of a disk says so until one lands again.
+   */
   transaction<T>(fn: () => T): T {
-    // Nested calls become savepoints: an inner failure caught by the caller undoes only the inner writes.
-    return transaction(this.db, fn);
+    const outermost = !this.db.isTransaction;
+    try {
+      // Nested calls become savepoints: an inner failure caught by the caller undoes only the inner writes.
+      const result = transaction(this.db, fn);
+      if (outermost) this.problem = null;
+      return result;
+    } catch (error) {
+      if (outermost && isStorageError(error)) this.problem ??= { message: `the store cannot be written: ${(error as Error).message}`, since: Date.now() };
+      throw error;
+    }
   }
 
   close(): void {
@@ -227,7 +245,7 @@ export class SqliteStore implements Store {
 
   /** Does not move the modify index: stability is an outcome of a deployment, not a change to the job. */
   setStable(jobId: string, version: number, stable: boolean): void {
-    const result = this.statements.setStable.run({ jobId, version, stable: flag(stable) });
+    const result = this.transaction(() => this.statements.setStable.run({ jobId, version, stable: flag(stable) }));
     if (result.changes === 0) {
       throw new Error(`cannot set stable: job "${jobId}" has no version ${version}`);
     }
@@ -287,12 +305,12 @@ export class SqliteStore implements Store {
   }
 
   deleteAllocation(id: string): void {
-    this.statements.deleteAllocation.run({ id });
+    this.transaction(() => this.statements.deleteAllocation.run({ id }));
   }
 
   appendEvent(event: Omit<JobEvent, 'seq'>): JobEvent {
     const row = eventToRow(event);
-    const inserted = this.statements.appendEvent.get(row);
+    const inserted = this.transaction(() => this.statements.appendEvent.get(row));
     if (!inserted) throw new Error('event insert returned no seq');
     return eventFromRow({ ...row, seq: inserted.seq });
   }
@@ -317,7 +335,7 @@ export class SqliteStore implements Store {
   }
 
   clearFailedSpecs(jobId: string): void {
-    this.statements.clearFailedSpecs.run({ jobId });
+    this.transaction(() => this.statements.clearFailedSpecs.run({ jobId }));
   }
 
   private nextModifyIndex(): number {
@@ -329,7 +347,7 @@ export class SqliteStore implements Store {
   /** Turns SQLite's bare "FOREIGN KEY constraint failed" into which job is missing. */
   private forKnownJob(jobId: string, what: string, write: () => unknown): void {
     try {
-      write();
+      this.transaction(write);
     } catch (error) {
       if (sqliteErrorCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
         throw new Error(`cannot store ${what}: job "${jobId}" is not in the store`, { cause: error });

@@ -1,7 +1,6 @@
 // The store's contract: what the rest of deckhand may ask of it. Nothing outside
 // src/store writes SQL; this interface is the border.
-import type { Job } from '../model/job.js';
-import type { AllocationRecord, Deployment, JobEvent, JobRecord, JobVersion, VersionSource } from '../model/state.js';
+import type { AllocationRecord, Deployment, Job, JobEvent, JobRecord, JobVersion, VersionSource } from '../model/index.js';
 import { sqliteErrorCode } from './sqlite.js';
 
 export interface SubmitVersionInput {
@@ -30,7 +29,15 @@ export function isStorageError(error: unknown): boolean {
   return /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(sqliteErrorCode(error) ?? '');
 }
 
+/** Why the store cannot be written, since when (ms since the epoch). */
+export interface StorageProblem {
+  message: string;
+  since: number;
+}
+
 export interface Store {
+  /** Set while writes fail for want of a disk (full, read-only, I/O errors); null once one lands again. */
+  readonly storageProblem: StorageProblem | null;
   /** Runs `fn` in one transaction: all of its writes land, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { SourceTree } from '../model/source-tree.js';
-import { maxJobFileBytes as maxFileBytes } from '../model/source-tree.js';
+import type { SourceTree } from '../model/index.js';
+import { maxJobFileBytes as maxFileBytes } from '../model/index.js';
 import { isFileKept, isSkippedFolder, keptBytes } from './file-limits.js';
 
 export async function readDirectoryTree(root: string): Promise<SourceTree> {

@@ -1,7 +1,7 @@
 // Which files of a job folder sync hands to render, the same for a folder on disk
 // and a tree in Git: job files always (cut after the renderer's size limit, so
 // it can say "too large"), other files only when small (env and var files).
-import { maxJobFileBytes, mayHoldJobs, skippedFolders } from '../model/source-tree.js';
+import { maxJobFileBytes, mayHoldJobs, skippedFolders } from '../model/index.js';
 
 export { skippedFolders };
 

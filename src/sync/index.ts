@@ -1,22 +1,14 @@
-// src/sync's public surface: Git sources that produce revisions (sha + files),
-// which files changed between two of them, triggers, and webhook verification.
-// Nothing here knows what a job is; the agent renders what a revision holds.
+// src/sync's light surface: what a revision is, the loop that takes revisions in
+// one at a time, folders on disk read as trees, repository URLs. The Git sources
+// (isomorphic-git) are in sync/git and the triggers (cron, watching) in
+// sync/triggers, entered through their own index.ts, so a CLI command or an
+// agent without a repository never loads them. Nothing here knows what a job is.
 export type { ChangedFile, ChangedFilesResult, CommitPerson, HeadRelation, Revision, RevisionSource, SyncOptions, SyncResult } from './revision.js';
 export { SyncError } from './errors.js';
 export type { SyncErrorCode } from './errors.js';
-export { GitSource } from './git-source.js';
-export type { GitSourceOptions } from './git-source.js';
-export { LocalRepositorySource } from './local-source.js';
-export type { LocalSourceOptions } from './local-source.js';
 export { SyncLoop } from './sync-loop.js';
 export type { BackoffOptions, RunOutcome, SyncLoopEvent, SyncLoopOptions, TriggerReason } from './sync-loop.js';
-export { defaultPollIntervalMs, startPolling, startSchedule } from './triggers.js';
-export type { CronScheduler, PollingOptions, ScheduleOptions, StoppableTrigger } from './triggers.js';
-export { watchRepository } from './repository-watch.js';
-export type { RepositoryWatch, RepositoryWatchOptions } from './repository-watch.js';
 export { realTimers } from './timers.js';
 export type { Timers } from './timers.js';
-export { DeliveryDeduper, parseWebhook, pushConcerns, signBody, verifySignature } from './webhook.js';
-export type { PullRequestEvent, PushEvent, SignatureCheck, WebhookEvent, WebhookParseResult } from './webhook.js';
-export { sameRepository, splitCredentials } from './repository-url.js';
+export { cleartextCredentials, cloneFolderName, repositoryNameFromUrl, sameRepository, splitCredentials } from './repository-url.js';
 export { readDirectoryTree, treeAroundFile } from './directory.js';

@@ -1,7 +1,7 @@
 // Repository URLs: credentials are taken out before a URL is stored, logged or
 // compared, and a clone's folder name comes from the URL and branch.
 import { createHash } from 'node:crypto';
-import { isLoopbackHost } from '../util/loopback.js';
+import { isLoopbackHost } from '../util/index.js';
 
 export interface SplitUrl {
   /** The URL without user info: safe to log and to write into .git/config. */

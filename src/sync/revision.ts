@@ -1,6 +1,6 @@
 // What sync produces and the agent consumes: a revision is one commit and the job
 // folder's files at that commit. Nothing here knows what a job is.
-import type { SourceTree } from '../model/source-tree.js';
+import type { SourceTree } from '../model/index.js';
 import type { SyncError } from './errors.js';
 
 export interface CommitPerson {

@@ -1,6 +1,6 @@
 // Time as a parameter: the sync loop and the triggers take a Timers, so tests
 // drive them with a fake clock instead of sleeping.
-import { timerDelay } from '../util/timer-delay.js';
+import { timerDelay } from '../util/index.js';
 
 /** Whatever `setTimeout` returned; only ever handed back to `clearTimeout`. */
 export type TimerHandle = unknown;

@@ -38,6 +38,14 @@ describe('the agent API', () => {
     expect(answer.body.error.message).toMatch(/rootName|files/);
   });
 
+  test('an unknown field is a 400 naming it and what it likely meant, and nothing is recorded: a misspelt checkIndex must not run unchecked', async () => {
+    const answer = await api<{ error: { code: string; message: string } }>(agent.url, 'POST', '/v1/jobs', { ...bundleOf(webJob({ id: 'typo', count: 1 })), checkindex: 0 });
+    expect(answer).toEqual({ status: 400, body: { error: { code: 'invalid-request', message: 'body: unknown field "checkindex" (did you mean "checkIndex"?)' } } });
+    expect((await api(agent.url, 'GET', '/v1/job/typo')).status).toBe(404);
+    const revert = await api<{ error: { message: string } }>(agent.url, 'POST', '/v1/job/x/revert', { version: 0, purge: true });
+    expect(revert.body.error.message).toBe('body: unknown field "purge"');
+  });
+
   test('a job file that does not render is a 400 with its positioned errors, and nothing is recorded', async () => {
     const broken = webJob().replace('count = 2', 'count = "many"');
     const answer = await api<{ error: { code: string; message: string; diagnostics: Array<{ file: string; line: number; field: string }> } }>(agent.url, 'POST', '/v1/jobs', bundleOf(broken));

@@ -2,6 +2,7 @@
 // changing anything, says why (health, metrics, `deckhand status`), and once
 // space is freed the rollout resumes by itself. The disk is a real tmpfs.
 import { execFileSync } from 'node:child_process';
+import { DatabaseSync } from 'node:sqlite';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,11 +75,20 @@ test('a full disk mid-rollout: nothing changes, health, metrics and status say w
   const deploymentId = update.body.jobs[0]!.deploymentId;
   await started;
   stream.close();
+  // SQLite's log reuses what it grew to; emptied, the next write must grow it, and the full disk bites at once.
+  const db = new DatabaseSync(join(dataDir, 'deckhand.db'));
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  db.close();
   const fill = join(mountPoint, 'fill');
   fillDisk(fill);
 
   const health = () => api<{ ok: boolean; problems: string[] }>(agent!.url, 'GET', '/v1/agent/health');
   const sick = await until(health, (h) => h.status === 503, 'the agent to report the full disk');
+  // It stays said while the disk is full, whatever rounds come and go meanwhile.
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await health()).status).toBe(503);
+  }
   expect(sick.body.problems).toEqual([expect.stringMatching(/^the store cannot be written: .*(full|disk)/i)]);
   const metrics = await fetch(`${agent.url}/metrics`).then((r) => r.text());
   expect(metrics).toMatch(/^deckhand_store_writable 0$/m);

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleLimits } from '../../src/api/job-bundle.js';
-import { signBody } from '../../src/sync/webhook.js';
+import { signBody } from '../../src/status/forges/github/webhook.js';
 import { api, bundleOf, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { startGitServer } from '../support/git-server.js';

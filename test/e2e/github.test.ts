@@ -10,7 +10,7 @@ import { GitHubStandIn } from '../support/github-stand-in.js';
 import { api, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
-import { signBody } from '../../src/sync/webhook.js';
+import { signBody } from '../../src/status/forges/github/webhook.js';
 
 const token = 'ghp_E2eStandInToken0123456789abcdefghijkl';
 const secret = 'pull-request-webhook-secret';

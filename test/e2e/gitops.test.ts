@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signBody } from '../../src/sync/webhook.js';
+import { signBody } from '../../src/status/forges/github/webhook.js';
 import type { DeploymentView } from '../../src/api/views.js';
 import type { GitServer, TestRepository } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';

@@ -2,7 +2,7 @@
 // place; continued in further comments past GitHub's 65,536 characters.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLAN_MARKER } from '../../src/status/github/index.js';
+import { PLAN_MARKER } from '../../src/status/forges/github/index.js';
 import { LIMITS } from '../support/github-stand-in.js';
 import { TOKEN, commit, startGitHub } from './github-support.js';
 import type { GitHubSetup } from './github-support.js';

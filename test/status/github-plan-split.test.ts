@@ -1,9 +1,9 @@
 // The plan comment's pieces, without a server: how markdown is cut to fit, how a
 // comment is recognised as a part of the plan, and how parts are brought up to date.
-import { PLAN_MARKER, planCommentBodies, planPartOf } from '../../src/status/github/plan-comment.js';
-import { splitMarkdown } from '../../src/status/github/split-markdown.js';
-import { syncPlanComments } from '../../src/status/github/sync-plan-comments.js';
-import type { CommentsPort, IssueComment } from '../../src/status/github/sync-plan-comments.js';
+import { PLAN_MARKER, planCommentBodies, planPartOf } from '../../src/status/forges/github/plan-comment.js';
+import { splitMarkdown } from '../../src/status/forges/github/split-markdown.js';
+import { syncPlanComments } from '../../src/status/forges/github/sync-plan-comments.js';
+import type { CommentsPort, IssueComment } from '../../src/status/forges/github/sync-plan-comments.js';
 
 const characters = (text: string) => [...text].length;
 const head = 'f'.repeat(40);

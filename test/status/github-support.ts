@@ -1,8 +1,8 @@
 // Shared by the GitHub reporter tests: a stand-in, a reporter pointed at it with
 // octokit's plugins off and a virtual clock, and what the reporter logged.
 import { createHash } from 'node:crypto';
-import { GitHubReporter } from '../../src/status/github/index.js';
-import type { GitHubReporterOptions } from '../../src/status/github/index.js';
+import { GitHubReporter } from '../../src/status/forges/github/index.js';
+import type { GitHubReporterOptions } from '../../src/status/forges/github/index.js';
 import { GitHubStandIn } from '../support/github-stand-in.js';
 import type { GitHubStandInOptions } from '../support/github-stand-in.js';
 import { VirtualClock } from '../support/github/virtual-clock.js';

@@ -1,7 +1,7 @@
 // Pure pieces: how isomorphic-git and node errors map to sync errors (and lose
 // secrets), URL handling, and the object memo's two generations.
 import { classifyGitError, redact } from '../../src/sync/errors.js';
-import { GenerationalMemo } from '../../src/sync/object-memo.js';
+import { GenerationalMemo } from '../../src/sync/git/object-memo.js';
 import { cloneFolderName, repositoryNameFromUrl, sameRepository, splitCredentials } from '../../src/sync/repository-url.js';
 
 const context = { doing: 'fetching main from https://git.example.com/jobs.git', branch: 'main', secrets: ['s3cr3t/tok'] };

@@ -2,7 +2,7 @@
 // never lands in a message, the clone's config or on disk.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GitSource } from '../../src/sync/git-source.js';
+import { GitSource } from '../../src/sync/git/git-source.js';
 import type { GitServer, TestRepository } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
 import { expectFailed, expectOk, removeTempDirs, tempDir, textFiles } from './support.js';

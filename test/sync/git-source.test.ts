@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fro
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { GitSource } from '../../src/sync/git-source.js';
+import { GitSource } from '../../src/sync/git/git-source.js';
 import type { GitServer } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
 import { expectFailed, expectOk, removeTempDirs, tempDir, textFiles } from './support.js';

@@ -2,8 +2,8 @@
 // and the chokidar watch on its Git folder that fires on a commit.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalRepositorySource } from '../../src/sync/local-source.js';
-import { watchRepository } from '../../src/sync/repository-watch.js';
+import { LocalRepositorySource } from '../../src/sync/git/local-source.js';
+import { watchRepository } from '../../src/sync/triggers/repository-watch.js';
 import { isolatedGitEnv, runGit } from '../support/git-server.js';
 import { expectFailed, expectOk, removeTempDirs, tempDir, textFiles } from './support.js';
 

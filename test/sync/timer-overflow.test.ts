@@ -2,8 +2,8 @@
 // deadline or check interval that long would fire at once, again and again. The
 // timers deckhand sets from outside values keep such delays as long waits.
 import { afterEach, jest } from '@jest/globals';
-import { systemClock } from '../../src/status/github/clock.js';
-import { startPolling } from '../../src/sync/triggers.js';
+import { systemClock } from '../../src/status/forges/github/clock.js';
+import { startPolling } from '../../src/sync/triggers/triggers.js';
 import { realTimers } from '../../src/sync/timers.js';
 import { maxTimerDelayMs, timerDelay } from '../../src/util/timer-delay.js';
 

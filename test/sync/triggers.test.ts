@@ -3,11 +3,11 @@
 // pieces wired together: a commit → the watch → the loop → a new revision.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalRepositorySource } from '../../src/sync/local-source.js';
-import { isWatchedGitPath, watchRepository } from '../../src/sync/repository-watch.js';
+import { LocalRepositorySource } from '../../src/sync/git/local-source.js';
+import { isWatchedGitPath, watchRepository } from '../../src/sync/triggers/repository-watch.js';
 import type { Revision } from '../../src/sync/revision.js';
 import { SyncLoop } from '../../src/sync/sync-loop.js';
-import { jitteredInterval, startPolling, startSchedule } from '../../src/sync/triggers.js';
+import { jitteredInterval, startPolling, startSchedule } from '../../src/sync/triggers/triggers.js';
 import { isolatedGitEnv, runGit } from '../support/git-server.js';
 import { FakeTimers } from './fake-timers.js';
 import { removeTempDirs, tempDir } from './support.js';

@@ -1,6 +1,6 @@
 // The commands that talk to a running agent: status, history, deployments,
 // promote, revert, stop. Thin: ask, print, exit codes as docs/spec.md.
-import type { DeploymentView, JobStatusView, JobSummaryView } from '../../api/views.js';
+import type { DeploymentView, JobStatusView, JobSummaryView } from '../../api/index.js';
 import { AgentClient, AgentError, agentExit } from '../client.js';
 import { DeploymentFollower, waitsForPromotion } from '../follow.js';
 import type { VersionWithJob } from '../format/history.js';

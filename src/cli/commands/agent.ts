@@ -3,10 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { startAgent } from '../../agent/agent.js';
-import { defaultDataDir, resolveAgentConfig } from '../../agent/config.js';
-import { createLogger } from '../../agent/logger.js';
-import { formatDiagnostic, isError } from '../../model/diagnostic.js';
+import { createLogger, defaultDataDir, resolveAgentConfig, startAgent } from '../../agent/index.js';
+import { formatDiagnostic, isError } from '../../model/index.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
 

@@ -1,12 +1,9 @@
 // `deckhand demo`: the demo images, an example repository, and the agent
 // following it on the local Docker engine, with what to try printed first.
 import { resolve } from 'node:path';
-import { startAgent } from '../../agent/agent.js';
-import { resolveAgentConfig } from '../../agent/config.js';
-import { createLogger } from '../../agent/logger.js';
-import { buildDemoImages } from '../../demo/images.js';
-import { newDockerClient } from '../../runtime/docker/client.js';
-import { createDemoRepository, demoJobFile } from '../../demo/repository.js';
+import { createLogger, resolveAgentConfig, startAgent } from '../../agent/index.js';
+import { buildDemoImages, createDemoRepository, demoJobFile } from '../../demo/index.js';
+import { newDockerClient } from '../../runtime/docker/index.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
 

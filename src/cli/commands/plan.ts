@@ -2,16 +2,12 @@
 // Exit codes as `nomad job plan`: 0 no changes, 1 changes, 255 error.
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { formatDiagnostic } from '../../model/diagnostic.js';
-import type { Diagnostic } from '../../model/diagnostic.js';
-import type { Job } from '../../model/job.js';
-import { formatPlansMarkdown } from '../../plan/format-markdown.js';
-import type { MarkdownJob } from '../../plan/format-markdown.js';
-import { planJson } from '../../plan/format-json.js';
-import { formatPlanText } from '../../plan/format-text.js';
-import type { JobPlan } from '../../plan/plan.js';
-import { planAgainstStore } from '../../api/plan-job.js';
-import type { RenderOptions } from '../../render/types.js';
+import { formatDiagnostic } from '../../model/index.js';
+import type { Diagnostic, Job } from '../../model/index.js';
+import { formatPlansMarkdown, formatPlanText, planJson } from '../../plan/index.js';
+import type { JobPlan, MarkdownJob } from '../../plan/index.js';
+import { planAgainstStore } from '../../api/index.js';
+import type { RenderOptions } from '../../render/index.js';
 import { bundleJobFile } from '../bundle.js';
 import { AgentClient, agentExit } from '../client.js';
 import type { CliIO } from '../io.js';

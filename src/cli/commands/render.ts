@@ -1,5 +1,5 @@
 // `deckhand render FILE`: the normalized Job, as text or JSON.
-import { formatDiagnostic } from '../../model/diagnostic.js';
+import { formatDiagnostic } from '../../model/index.js';
 import type { CliIO } from '../io.js';
 import { jobText } from '../job-text.js';
 import type { RenderFlags } from '../load-jobs.js';

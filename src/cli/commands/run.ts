@@ -2,8 +2,8 @@
 // follow its deployment. Exit 0 successful, 2 failed or reverted, 1 error.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Diagnostic } from '../../model/diagnostic.js';
-import { formatDiagnostic, isError } from '../../model/diagnostic.js';
+import type { Diagnostic } from '../../model/index.js';
+import { formatDiagnostic, isError } from '../../model/index.js';
 import { bundleJobFile } from '../bundle.js';
 import { AgentClient, agentExit } from '../client.js';
 import { DeploymentFollower } from '../follow.js';
@@ -12,6 +12,7 @@ import { CliExit } from '../io.js';
 import type { RenderFlags } from '../load-jobs.js';
 import { renderOptionsFrom } from '../load-jobs.js';
 import { exitFor } from './agent-commands.js';
+import { jobFileKinds } from '../../render/index.js';
 
 export interface RunFlags extends RenderFlags {
   checkIndex?: string;
@@ -35,7 +36,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIO): Prom
   const absolute = resolve(io.cwd, file);
   if (!existsSync(absolute)) throw new CliExit(1, `${file}: no such file`);
   const { bundle, result } = bundleJobFile(absolute, await renderOptionsFrom(flags, io));
-  if (!result.file) throw new CliExit(1, `${file}: not a job file (expected *.nomad, *.nomad.hcl, a Compose file with services:, or a Kubernetes Deployment)`);
+  if (!result.file) throw new CliExit(1, `${file}: not a job file (expected ${jobFileKinds()})`);
   const shown = (d: Diagnostic) => ({ ...d, file: relative(io.cwd, join(dirname(absolute), d.file)) || d.file });
   for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(shown(d))}\n`);
   if (result.diagnostics.some(isError)) return 1;

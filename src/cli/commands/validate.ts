@@ -1,5 +1,5 @@
 // `deckhand validate [PATH...]`: 0 when every job file is valid, 1 otherwise.
-import { formatDiagnostic, sortDiagnostics } from '../../model/diagnostic.js';
+import { formatDiagnostic, sortDiagnostics } from '../../model/index.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
 import type { LoadedJobs, RenderFlags } from '../load-jobs.js';

@@ -1,8 +1,8 @@
 // `deckhand history` as `nomad job history [-p]`, and `deckhand deployments` as `nomad job deployments`.
-import type { Job } from '../../model/job.js';
-import type { JobDiff } from '../../plan/diff.js';
-import { formatDiffText } from '../../plan/format-text.js';
-import type { DeploymentView, VersionView } from '../../api/views.js';
+import type { Job } from '../../model/index.js';
+import type { JobDiff } from '../../plan/index.js';
+import { formatDiffText } from '../../plan/index.js';
+import type { DeploymentView, VersionView } from '../../api/index.js';
 import { keyValues, table, timestamp } from './table.js';
 
 /** A version as `GET /v1/job/:id/versions` sends it; `diff` (against the version before) with `?diffs=true`. */

@@ -1,7 +1,7 @@
 // What `run` shows while a deployment goes on, in the manner of `docker service
 // update`: overall progress, a line per allocation of the deployment, and what
 // it is waiting for. Pure: a status snapshot in, lines out.
-import type { DeploymentView, JobStatusView } from '../../api/views.js';
+import type { DeploymentView, JobStatusView } from '../../api/index.js';
 
 export function progressLines(job: JobStatusView, deployment: DeploymentView): string[] {
   const desired = deployment.groups.reduce((n, g) => n + g.desired, 0);

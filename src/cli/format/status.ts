@@ -1,5 +1,5 @@
 // `deckhand status` as `nomad job status` lays it out.
-import type { AllocationView, DeploymentView, JobStatusView, JobSummaryView } from '../../api/views.js';
+import type { AllocationView, DeploymentView, JobStatusView, JobSummaryView } from '../../api/index.js';
 import { ago, keyValues, table } from './table.js';
 
 export function formatJobList(jobs: JobSummaryView[]): string {

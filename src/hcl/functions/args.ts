@@ -1,7 +1,7 @@
 // Reading function arguments as the types HashiCorp's functions declare (cty's
 // conversions), and the shapes collections take when a function asks for a set.
 import type { Span } from '../ast.js';
-import { setPlainKey } from '../../util/plain-object.js';
+import { setPlainKey } from '../../util/index.js';
 import { EvalError, deepEqual, isObject, toNumber, toText, typeName } from '../value.js';
 import type { Value, ValueObject } from '../value.js';
 

@@ -1,6 +1,6 @@
 // Collection functions (Nomad's collection/ pages; alltrue, anytrue and one from
 // Terraform). Objects are read in lexical key order, as cty reads maps.
-import { hasOwn } from '../../util/own.js';
+import { hasOwn } from '../../util/index.js';
 import { EvalError, deepEqual, isObject, toBool, typeName } from '../value.js';
 import type { Value, ValueObject } from '../value.js';
 import type { FnSpec } from './args.js';

@@ -1,7 +1,7 @@
 // formatdate() and timeadd() (Nomad's datetime/ pages): pure functions of the
 // timestamps they are given. timestamp(), which reads the clock, does not exist here.
 import type { Span } from '../ast.js';
-import { parseDuration } from '../../util/duration.js';
+import { parseDuration } from '../../util/index.js';
 import { EvalError } from '../value.js';
 import type { FnSpec } from './args.js';
 import { str } from './args.js';

@@ -2,7 +2,7 @@
 // each as Nomad's implementation writes and reads them (cty, go-cty-funcs, go-cty-yaml).
 import { Document, isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
 import type { Span } from '../ast.js';
-import { setPlainKey } from '../../util/plain-object.js';
+import { setPlainKey } from '../../util/index.js';
 import { EvalError, isObject } from '../value.js';
 import type { Value, ValueObject } from '../value.js';
 import type { FnSpec } from './args.js';

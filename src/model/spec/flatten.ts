@@ -2,7 +2,7 @@
 // annotations and the spec hashes all read the model through this one view, so
 // they cannot disagree about what a field is.
 import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../job.js';
-import { formatDuration } from '../../util/duration.js';
+import { formatDuration } from '../../util/index.js';
 
 export type Fields = Record<string, string>;
 

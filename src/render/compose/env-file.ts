@@ -3,7 +3,7 @@
 // 'single quotes' taken literally, "double quotes" with backslash escapes that may
 // span lines, unquoted values trimmed and cut at ` #`. A bare `KEY` takes its value
 // from the environment. Unquoted and double-quoted values are interpolated.
-import { setPlainKey } from '../../util/plain-object.js';
+import { setPlainKey } from '../../util/index.js';
 import { interpolate } from './interpolate.js';
 import type { Lookup } from './interpolate.js';
 

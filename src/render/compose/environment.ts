@@ -1,6 +1,6 @@
 // `env_file` and `environment` as the task's env (environment wins, later env
 // files win over earlier ones), and `labels` as the group's meta.
-import { setPlainKey } from '../../util/plain-object.js';
+import { setPlainKey } from '../../util/index.js';
 import { linkOutsideMessage } from '../links.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
 import { envFileKeys } from './keys.js';

@@ -1,6 +1,6 @@
 // `healthcheck:` as one exec check, which the Docker engine runs as the container's
 // HEALTHCHECK. Without one, the image's own HEALTHCHECK applies at runtime.
-import type { Check, ExecCheck } from '../../model/job.js';
+import type { Check, ExecCheck } from '../../model/index.js';
 import { checkDefaults } from '../defaults.js';
 import { describeValue } from '../yaml/values.js';
 import { healthcheckKeys } from './keys.js';

@@ -2,7 +2,7 @@
 // `replicas: ${N:-2}` reads as 2. Keys are not interpolated (as in Compose), and
 // `x-` extension fields are skipped: they hold anchors whose merged copies are
 // interpolated where they are used.
-import { setPlainKey } from '../../util/plain-object.js';
+import { setPlainKey } from '../../util/index.js';
 import { isPlainMap } from '../yaml/values.js';
 import { interpolate } from './interpolate.js';
 import type { Lookup } from './interpolate.js';

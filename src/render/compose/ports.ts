@@ -2,7 +2,7 @@
 // `"8000-8001:80-81"`) and long syntax (`target`, `published`, `name`, ...), as
 // model ports: static = the published host port (null: none fixed), to = the
 // target, and a label unique in the service (see `labelPorts`).
-import type { Port } from '../../model/job.js';
+import type { Port } from '../../model/index.js';
 import { describeValue } from '../yaml/values.js';
 import { portKeys } from './keys.js';
 import type { Path } from './report.js';

@@ -1,7 +1,6 @@
 // A compose file → one job: the project is the job, each service a group.
-import { sortDiagnostics } from '../../model/diagnostic.js';
-import type { Position } from '../../model/diagnostic.js';
-import type { Group, Job } from '../../model/job.js';
+import { sortDiagnostics } from '../../model/index.js';
+import type { Group, Job, Position } from '../../model/index.js';
 import type { FieldMap, FormatResult, RenderContext, SourceFile } from '../types.js';
 import { linkOutsideMessage } from '../links.js';
 import { loadYaml } from '../yaml/document.js';

@@ -1,6 +1,6 @@
 // Diagnostics for one compose file, placed with the YAML document's `locate` and
 // named in the file's own terms (`services.web.deploy.replicas`).
-import type { Diagnostic, Position, Severity } from '../../model/diagnostic.js';
+import type { Diagnostic, Position, Severity } from '../../model/index.js';
 import type { FieldOrigin } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { fieldName } from '../yaml/values.js';

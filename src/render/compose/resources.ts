@@ -1,7 +1,7 @@
 // `deploy.resources.limits` (`cpus`, `memory`) as the task's hard limits. Compose
 // has no CPU reservation in MHz, so `cpu` stays null; reservations are not used.
 // The older service-level `cpus` and `mem_limit` apply when deploy sets no limit.
-import type { Resources } from '../../model/job.js';
+import type { Resources } from '../../model/index.js';
 import { describeValue, mebibytesRoundedUp } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';
 import { limitsKeys, reservationsKeys, resourcesKeys } from './keys.js';

@@ -1,7 +1,7 @@
 // `restart:` (`no`, `always`, `on-failure[:N]`, `unless-stopped`) and
 // `deploy.restart_policy`. As in Compose, a restart_policy replaces `restart:` as a
 // whole; Swarm's defaults fill the fields neither sets.
-import type { RestartCondition, RestartPolicy } from '../../model/job.js';
+import type { RestartCondition, RestartPolicy } from '../../model/index.js';
 import { swarmRestartDefaults } from '../defaults.js';
 import { describeValue } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';

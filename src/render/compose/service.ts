@@ -1,5 +1,5 @@
 // One compose service → one group holding one task, both named after the service.
-import type { Group, Task } from '../../model/job.js';
+import type { Group, Task } from '../../model/index.js';
 import type { PlainMap } from '../yaml/values.js';
 import { mapCommand, mapEntrypoint } from './command.js';
 import { mapEnvironment, mapLabels } from './environment.js';

@@ -1,7 +1,7 @@
 // `deploy.update_config` and `deploy.rollback_config` as an UpdateStrategy, per the
 // table in docs/spec.md. Swarm's defaults fill what is absent; Swarm has no
 // canaries, so canary is 0 and autoPromote false.
-import type { FailureAction, UpdateOrder, UpdateStrategy } from '../../model/job.js';
+import type { FailureAction, UpdateOrder, UpdateStrategy } from '../../model/index.js';
 import { swarmUpdateDefaults } from '../defaults.js';
 import { updateConfigKeys } from './keys.js';
 import type { Path } from './report.js';

@@ -1,7 +1,7 @@
 // Typed reads of plain YAML values. Each reader reports a wrong value at its
 // position, saying what was expected and what it got, and returns undefined so
 // the caller keeps the format's default (and shared validation does not report it twice).
-import { parseDuration } from '../../util/duration.js';
+import { parseDuration } from '../../util/index.js';
 import { unknownKeyHint } from '../suggest.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';

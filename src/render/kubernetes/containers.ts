@@ -1,5 +1,5 @@
 // One container of the pod template → one task of the group.
-import type { Check, Task } from '../../model/job.js';
+import type { Check, Task } from '../../model/index.js';
 import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
 import { mapEnv } from './env.js';

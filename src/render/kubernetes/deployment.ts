@@ -1,5 +1,5 @@
 // An apps/v1 Deployment → one job of one group, whose tasks are the pod's containers.
-import type { RestartPolicy, Task } from '../../model/job.js';
+import type { RestartPolicy, Task } from '../../model/index.js';
 import { kubernetesDefaults, kubernetesRestartDefaults } from '../defaults.js';
 import type { MappedJob } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';

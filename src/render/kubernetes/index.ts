@@ -2,16 +2,25 @@
 // one job; other kinds (Service, ConfigMap, ...) have nothing for deckhand to run
 // and are skipped with a notice, so a manifest written for a cluster can be used as is.
 // An exception here would be a deckhand bug: the tree's renderFile reports it against the file.
-import type { Position } from '../../model/diagnostic.js';
+import type { Position } from '../../model/index.js';
 import { closestName } from '../suggest.js';
 import type { FormatRenderer, FormatResult, MappedJob, SourceFile } from '../types.js';
 import { loadYaml } from '../yaml/document.js';
+import { isYamlMap, yamlKey } from '../yaml/detect.js';
 import { isPlainMap } from '../yaml/values.js';
 import { mapDeployment } from './deployment.js';
 import { ManifestReader } from './reader.js';
 
+const deploymentKind = new RegExp(`${yamlKey('kind')}["']?Deployment["']?\\s*(#.*)?$`, 'm');
+const appsV1 = new RegExp(`${yamlKey('apiVersion')}["']?apps/v1["']?\\s*(#.*)?$`, 'm');
+
 export const kubernetesRenderer: FormatRenderer = {
   format: 'kubernetes',
+  describe: 'a YAML with an apps/v1 Deployment',
+  // Manifests have no name of their own: their content says what they are.
+  claimsName: () => false,
+  claimsText: (text) => (deploymentKind.test(text) && appsV1.test(text) ? true : /\bDeployment\b/.test(text) && /apps\/v1/.test(text) ? 'maybe' : false),
+  claimsDocuments: (documents) => documents.some((d) => isYamlMap(d) && d.kind === 'Deployment' && d.apiVersion === 'apps/v1'),
   render: renderManifest,
 };
 

@@ -1,5 +1,5 @@
 // A container's `ports` → the task's ports, labelled by name (or by number when unnamed).
-import type { Port } from '../../model/job.js';
+import type { Port } from '../../model/index.js';
 import type { YamlPath } from '../yaml/document.js';
 import { containerPortFields } from './api-fields.js';
 import type { ManifestReader } from './reader.js';

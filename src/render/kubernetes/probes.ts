@@ -1,5 +1,5 @@
 // `readinessProbe` / `livenessProbe` → the task's checks.
-import type { Check, Port } from '../../model/job.js';
+import type { Check, Port } from '../../model/index.js';
 import { checkDefaults } from '../defaults.js';
 import type { YamlPath } from '../yaml/document.js';
 import { execFields, httpGetFields, probeFields, tcpSocketFields } from './api-fields.js';

@@ -1,7 +1,7 @@
 // Reads one YAML document of a Kubernetes manifest: typed values at paths, each
 // problem reported as a Diagnostic at the value's own line and column, and the
 // origin of every model field recorded so the shared validation can point back here.
-import type { Diagnostic, Severity } from '../../model/diagnostic.js';
+import type { Diagnostic, Severity } from '../../model/index.js';
 import { unknownKeyHint } from '../suggest.js';
 import type { FieldMap } from '../types.js';
 import type { YamlDocument, YamlPath } from '../yaml/document.js';

@@ -1,6 +1,6 @@
 // A container's `resources.limits` → the task's hard limits. Requests only steer
 // the Kubernetes scheduler, which deckhand does not have: they are checked, not used.
-import type { Resources } from '../../model/job.js';
+import type { Resources } from '../../model/index.js';
 import { unknownKeyHint } from '../suggest.js';
 import type { YamlPath } from '../yaml/document.js';
 import { resourceRequirementsFields, standardResourceNames } from './api-fields.js';

@@ -1,7 +1,7 @@
 // A Deployment's `strategy`, `minReadySeconds` and `progressDeadlineSeconds` → the
 // group's update strategy, with maxSurge / maxUnavailable resolved against the
 // replica count exactly as the Deployment controller resolves them.
-import type { UpdateStrategy } from '../../model/job.js';
+import type { UpdateStrategy } from '../../model/index.js';
 import { kubernetesDefaults } from '../defaults.js';
 import { unknownKeyHint } from '../suggest.js';
 import type { YamlPath } from '../yaml/document.js';

@@ -1,6 +1,6 @@
 // What the Nomad mapping carries while it walks one file: the source, the
 // evaluator, and the diagnostics found so far.
-import type { Diagnostic, Position, Severity } from '../../model/diagnostic.js';
+import type { Diagnostic, Position, Severity } from '../../model/index.js';
 import { LineIndex } from '../line-index.js';
 import type { FieldMap } from '../types.js';
 import type { Evaluator, Span } from '../../hcl/index.js';

@@ -1,5 +1,5 @@
 // Nomad HCL job files (`*.nomad`, `*.nomad.hcl`) → one Job each.
-import type { Diagnostic } from '../../model/diagnostic.js';
+import type { Diagnostic } from '../../model/index.js';
 import { LineIndex } from '../line-index.js';
 import type { FormatRenderer, FormatResult, RenderContext, SourceFile } from '../types.js';
 import { HclSyntaxError, parseHcl } from '../../hcl/index.js';
@@ -12,6 +12,8 @@ import { bindVariables } from './variables.js';
 
 export const nomadRenderer: FormatRenderer = {
   format: 'nomad',
+  describe: '*.nomad or *.nomad.hcl',
+  claimsName: (path) => path.endsWith('.nomad') || path.endsWith('.nomad.hcl'),
   render: renderNomad,
 };
 

@@ -1,6 +1,6 @@
 // A Nomad `job` block → the Job model: groups with Nomad's defaults, the job's
 // `update` merged into each group's, ports and checks attached to their tasks.
-import type { Group, Job, RestartPolicy } from '../../model/job.js';
+import type { Group, Job, RestartPolicy } from '../../model/index.js';
 import { nomadRestartDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';

@@ -1,6 +1,6 @@
 // Ports from `network` blocks: the group's, and the older form inside a task's
 // `resources` (seed 000 writes `resources { network { port "http" {} } }`).
-import type { Port } from '../../model/job.js';
+import type { Port } from '../../model/index.js';
 import type { Block, Span } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
 import { BlockReader } from './reader.js';

@@ -1,12 +1,11 @@
 // Typed, positioned reads of one Nomad block's attributes. A bad value becomes a
 // diagnostic at its position and reads as absent, so one walk finds every error.
-import { parseDuration } from '../../util/duration.js';
+import { parseDuration, setPlainKey } from '../../util/index.js';
 import { unknownKeyHint } from '../suggest.js';
 import { EvalError, formatNumber, isObject, typeName, unknown } from '../../hcl/index.js';
 import type { Attribute, Block, Body, Span, Value } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
 import { nomadSchema } from './schema.js';
-import { setPlainKey } from '../../util/plain-object.js';
 
 export interface Read<T> {
   value: T;

@@ -1,6 +1,6 @@
 // `service` blocks and their `check`s. deckhand runs the checks itself (there is
 // no Consul): http and tcp are supported, the other kinds are refused clearly.
-import type { Check } from '../../model/job.js';
+import type { Check } from '../../model/index.js';
 import { checkDefaults } from '../defaults.js';
 import type { Block, Span } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';

@@ -1,6 +1,6 @@
 // A Nomad `task` block → one Task: the docker driver's config, env, resources,
 // its own ports (old-style `resources { network {} }`) and its services' checks.
-import type { Resources, Task } from '../../model/job.js';
+import type { Resources, Task } from '../../model/index.js';
 import { nomadResourceDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';

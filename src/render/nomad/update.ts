@@ -1,6 +1,6 @@
 // Nomad's `update` stanza: a job-level stanza is merged into each group's, the
 // group's attributes winning, then Nomad's defaults fill the rest (docs/spec.md table).
-import type { HealthCheckMode, UpdateStrategy } from '../../model/job.js';
+import type { HealthCheckMode, UpdateStrategy } from '../../model/index.js';
 import { nomadUpdateDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';

@@ -1,7 +1,7 @@
 // Nomad input variables and locals: `variable` blocks with defaults and types,
 // overridden by NOMAD_VAR_<name>, then --var-file files, then --var flags (the
 // order Nomad applies them), and `locals` that may refer to variables and each other.
-import type { Diagnostic } from '../../model/diagnostic.js';
+import type { Diagnostic } from '../../model/index.js';
 import { LineIndex } from '../line-index.js';
 import type { RenderContext, SourceFile } from '../types.js';
 import { EvalError, HclSyntaxError, LazyRoot, convert, isObject, parseHcl, parseHclExpression, typeFromExpr } from '../../hcl/index.js';

@@ -2,7 +2,7 @@
 // find the line and column of any path afterwards, so errors point into the file.
 import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
-import type { Diagnostic, Position } from '../../model/diagnostic.js';
+import type { Diagnostic, Position } from '../../model/index.js';
 import type { SourceFile } from '../types.js';
 
 export type YamlPath = ReadonlyArray<string | number>;

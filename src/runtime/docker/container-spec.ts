@@ -2,7 +2,7 @@
 // NOMAD_* variables, host networking, init, restart policy, resources, and exec
 // checks as the container's HEALTHCHECK.
 import type Docker from 'dockerode';
-import type { Check, Port, RestartPolicy, Task } from '../../model/job.js';
+import type { Check, Port, RestartPolicy, Task } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
 import type { TaskContext } from '../interpolate.js';

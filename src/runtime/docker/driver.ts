@@ -2,7 +2,7 @@
 // task, with host networking and ports from the allocator.
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
-import type { Check, RestartPolicy } from '../../model/job.js';
+import type { Check, RestartPolicy } from '../../model/index.js';
 import { CheckRunner } from '../checks.js';
 import { PlacementError, RuntimeUnavailableError } from '../driver.js';
 import type { AllocationObservation, CheckStatus, Driver, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind } from '../driver.js';

@@ -2,7 +2,7 @@
 // jumps straight to the next timer instead of passing: a wait of five minutes
 // takes no real time, and the delays asked for are kept for assertions. Timers fire
 // one per turn of the event loop, earliest first, so I/O in between still happens.
-import type { Clock } from '../../../src/status/github/clock.js';
+import type { Clock } from '../../../src/status/forges/github/clock.js';
 
 interface Timer {
   dueAt: number;

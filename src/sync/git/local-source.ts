@@ -10,14 +10,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import git from 'isomorphic-git';
 import { changedFilesBetween } from './changed-files.js';
-import { classifyGitError, SyncError } from './errors.js';
+import { classifyGitError, SyncError } from '../errors.js';
 import type { GitObjects } from './git-objects.js';
 import { newObjectMemo, normalizeRepoPath, openObjects } from './git-objects.js';
 import { relationToBaseline } from './history.js';
 import type { RevisionRead } from './read-revision.js';
 import { readRevision } from './read-revision.js';
-import type { ChangedFilesResult, Revision, RevisionSource, SyncOptions, SyncResult } from './revision.js';
-import { SerialQueue } from './serial-queue.js';
+import type { ChangedFilesResult, Revision, RevisionSource, SyncOptions, SyncResult } from '../revision.js';
+import { SerialQueue } from '../serial-queue.js';
 
 export interface LocalSourceOptions {
   /** The repository's working tree (or a bare repository). */

@@ -2,7 +2,7 @@
 // the agent acts on, and remember delivery ids so a delivery is handled once.
 // The HTTP route (answer fast, then `SyncLoop.trigger`) lives with the agent.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { sameRepository } from './repository-url.js';
+import { sameRepository } from '../../../sync/index.js';
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: 'no-secret' | 'missing' | 'malformed' | 'mismatch'; message: string };
 

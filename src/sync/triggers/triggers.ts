@@ -3,8 +3,8 @@
 // Each only calls `fire`; the SyncLoop decides when a sync actually runs. The
 // webhook calls `SyncLoop.trigger('webhook', { urgent: true })` directly.
 import cron from 'node-cron';
-import type { TimerHandle, Timers } from './timers.js';
-import { realTimers } from './timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
+import { realTimers } from '../timers.js';
 
 export interface StoppableTrigger {
   stop(): Promise<void>;

@@ -3,7 +3,7 @@
 import git from 'isomorphic-git';
 import type { GitObjects } from './git-objects.js';
 import { hasCommit } from './git-objects.js';
-import type { HeadRelation } from './revision.js';
+import type { HeadRelation } from '../revision.js';
 
 export async function relationToBaseline(objects: GitObjects, baseline: string | null | undefined, head: string): Promise<HeadRelation> {
   if (!baseline) return 'initial';

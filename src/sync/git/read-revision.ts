@@ -1,12 +1,12 @@
 // One commit → a Revision: its metadata and the job folder's files, read from Git
 // objects (never a working tree, so a half-written checkout is never seen).
 import { posix } from 'node:path';
-import type { SourceTree } from '../model/source-tree.js';
-import { SyncError } from './errors.js';
-import { isFileKept, isSkippedFolder } from './file-limits.js';
+import type { SourceTree } from '../../model/index.js';
+import { SyncError } from '../errors.js';
+import { isFileKept, isSkippedFolder } from '../file-limits.js';
 import type { GitObjects, TreeEntryRef } from './git-objects.js';
 import { fileModes, findEntry, readBlobPrefix, readCommit, readTreeEntries } from './git-objects.js';
-import type { Revision } from './revision.js';
+import type { Revision } from '../revision.js';
 
 export interface ReadRevisionArgs {
   objects: GitObjects;

@@ -4,11 +4,11 @@
 // the few trees above those files. (isomorphic-git's `walk` with two TREEs gives
 // the same answer but visits every entry: over a second for 10 changed files of
 // 5,000 in bench/git-fetch.ts, against about 10 ms for this.)
-import { SyncError } from './errors.js';
-import { isSkippedFolder } from './file-limits.js';
+import { SyncError } from '../errors.js';
+import { isSkippedFolder } from '../file-limits.js';
 import type { GitObjects, NamedTreeEntry } from './git-objects.js';
 import { emptyTreeOid, findEntry, hasCommit, readCommit, readTreeEntries } from './git-objects.js';
-import type { ChangedFile } from './revision.js';
+import type { ChangedFile } from '../revision.js';
 
 export async function changedFilesBetween(objects: GitObjects, fromSha: string, toSha: string, path: string): Promise<ChangedFile[]> {
   const [fromTree, toTree] = await Promise.all([folderTreeOid(objects, fromSha, path), folderTreeOid(objects, toSha, path)]);

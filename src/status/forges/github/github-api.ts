@@ -1,6 +1,6 @@
 // The GitHub REST calls deckhand makes, on one repository, in deckhand's terms.
 import type { Octokit } from 'octokit';
-import type { PullRequestInfo } from '../reporter.js';
+import type { PullRequestInfo } from '../../reporter.js';
 import type { CommitStatus } from './commit-status.js';
 import type { CommentsPort, IssueComment } from './sync-plan-comments.js';
 

@@ -3,7 +3,7 @@
 // so what it sees is exactly what was committed.
 import git from 'isomorphic-git';
 import type { PromiseFsClient, ReadCommitResult } from 'isomorphic-git';
-import { keptBytes } from './file-limits.js';
+import { keptBytes } from '../file-limits.js';
 import { gitFs } from './git-fs.js';
 import { GenerationalMemo } from './object-memo.js';
 

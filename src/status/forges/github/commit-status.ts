@@ -1,7 +1,7 @@
 // What each report looks like as a GitHub commit status: its context, state,
 // description (GitHub refuses more than 140 characters) and link.
-import { formatDiagnostic, isError } from '../../model/diagnostic.js';
-import type { DeploymentOutcome, DeploymentProgress, PullRequestPlan, RenderFailure } from '../reporter.js';
+import { formatDiagnostic, isError } from '../../../model/index.js';
+import type { DeploymentOutcome, DeploymentProgress, PullRequestPlan, RenderFailure } from '../../reporter.js';
 import { fitOnOneLine } from './text.js';
 
 export type CommitState = 'pending' | 'success' | 'failure' | 'error';

@@ -5,8 +5,8 @@
 import { relative, sep } from 'node:path';
 import { watch } from 'chokidar';
 import type { StoppableTrigger } from './triggers.js';
-import type { TimerHandle, Timers } from './timers.js';
-import { realTimers } from './timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
+import { realTimers } from '../timers.js';
 
 export interface RepositoryWatchOptions {
   /** Quiet time before firing: one commit touches several refs files. Default 100 ms. */

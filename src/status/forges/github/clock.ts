@@ -1,7 +1,7 @@
 // Time as a parameter (DESIGN.md principle 1): the reporter waits between retries
 // and between progress updates through this, so tests can run those waits on a
 // virtual clock instead of sleeping.
-import { timerDelay } from '../../util/timer-delay.js';
+import { timerDelay } from '../../../util/index.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */

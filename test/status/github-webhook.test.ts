@@ -1,7 +1,7 @@
 // Webhook verification and parsing, pure: signatures valid, invalid, missing and
 // malformed; push and pull_request payloads; delivery-id dedupe.
 import { createHmac } from 'node:crypto';
-import { DeliveryDeduper, parseWebhook, pushConcerns, signBody, verifySignature, webhookPayloadFormat } from '../../src/sync/webhook.js';
+import { DeliveryDeduper, parseWebhook, pushConcerns, signBody, verifySignature, webhookPayloadFormat } from '../../src/status/forges/github/webhook.js';
 
 const secret = "It's a Secret to Everybody";
 const encode = (text: string) => new TextEncoder().encode(text);

@@ -11,7 +11,7 @@ import type {
   PullRequestSource,
   RenderFailure,
   StatusReporter,
-} from '../reporter.js';
+} from '../../reporter.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { createClient } from './client.js';

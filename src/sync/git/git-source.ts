@@ -13,8 +13,8 @@ import { basename, dirname, join } from 'node:path';
 import git from 'isomorphic-git';
 import type { AuthCallback, HttpClient } from 'isomorphic-git';
 import { changedFilesBetween } from './changed-files.js';
-import type { ErrorContext } from './errors.js';
-import { classifyGitError, SyncError } from './errors.js';
+import type { ErrorContext } from '../errors.js';
+import { classifyGitError, SyncError } from '../errors.js';
 import { gitFs } from './git-fs.js';
 import type { GitObjects } from './git-objects.js';
 import { newObjectMemo, normalizeRepoPath, openObjects } from './git-objects.js';
@@ -22,10 +22,10 @@ import { relationToBaseline } from './history.js';
 import { httpClientWithTimeout } from './http-client.js';
 import type { RevisionRead } from './read-revision.js';
 import { readRevision } from './read-revision.js';
-import { cloneFolderName, repositoryNameFromUrl, splitCredentials } from './repository-url.js';
-import type { ChangedFilesResult, Revision, RevisionSource, SyncOptions, SyncResult } from './revision.js';
-import { SerialQueue } from './serial-queue.js';
-import { makeDirectory } from '../util/make-directory.js';
+import { cloneFolderName, repositoryNameFromUrl, splitCredentials } from '../repository-url.js';
+import type { ChangedFilesResult, Revision, RevisionSource, SyncOptions, SyncResult } from '../revision.js';
+import { SerialQueue } from '../serial-queue.js';
+import { makeDirectory } from '../../util/index.js';
 
 export interface GitSourceOptions {
   /** `https://…` (or `http://`); credentials in the URL are used for auth and never stored or logged. */

@@ -1,0 +1,29 @@
+// What the API serves from: the rollout, the store, metrics, the GitOps loop, the
+// forges' webhook handlers. Apart from server.ts, so the route files need not
+// import the server that registers them.
+import type { Logger } from 'pino';
+import type { JobLimits } from '../render/index.js';
+import type { RolloutEngine } from '../rollout/index.js';
+import type { Metrics } from '../status/index.js';
+import type { Store } from '../store/index.js';
+
+export interface WebhookHandler {
+  /** Answers a forge's webhook delivery; must not wait for the sync it queues. */
+  (request: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }): { status: number; body: unknown };
+}
+
+export interface ApiDeps {
+  engine: RolloutEngine;
+  store: Store;
+  metrics: Metrics;
+  logger: Logger;
+  /** When set, every call but the health check and webhooks (which carry their own signature) needs `Authorization: Bearer <token>`. */
+  apiToken: string | null;
+  /** Forge name → its webhook handler, served at `POST /v1/webhooks/<name>`. */
+  webhooks?: Record<string, WebhookHandler>;
+  /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
+  gitops?: { syncState: unknown; trigger(reason: 'manual', urgent?: boolean): void };
+  /** The agent's max-count, max-groups, max-tasks for submitted jobs; default validate.ts's. */
+  jobLimits?: JobLimits;
+}
+

@@ -1,0 +1,13 @@
+// src/model's public surface: what other folders may use.
+export { diagnostic, formatDiagnostic, isError, sortDiagnostics } from './diagnostic.js';
+export type { Diagnostic, Position, Severity } from './diagnostic.js';
+export { isRolloutEvent } from './events.js';
+export type { DeckhandEvent, EventListener } from './events.js';
+export type { Check, ExecCheck, FailureAction, Group, HealthCheckMode, HttpCheck, Job, JobFormat, Port, Resources, RestartCondition, RestartPolicy, Task, TcpCheck, UpdateOrder, UpdateStrategy } from './job.js';
+export { isSensitiveName, maskUrlPasswords, redactJob, redactSourceText, sensitiveMask } from './sensitive.js';
+export { maxJobFileBytes, mayHoldJobs, settingsFileName, skippedFolders } from './source-tree.js';
+export type { SourceTree } from './source-tree.js';
+export { effectOf, groupSpecHash, jobSpecHash } from './spec/change-rules.js';
+export { flattenJob } from './spec/flatten.js';
+export type { Fields, FlatGroup, FlatObject, FlatTask } from './spec/flatten.js';
+export type { AllocationRecord, AllocationStatus, Deployment, DeploymentGroupState, DeploymentStatus, JobEvent, JobRecord, JobVersion, VersionSource, VersionSourceKind } from './state.js';

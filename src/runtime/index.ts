@@ -1,0 +1,3 @@
+// src/runtime's public surface: what other folders may use.
+export { RuntimeUnavailableError } from './driver.js';
+export type { AllocationObservation, CheckStatus, Driver, RuntimeEvent } from './driver.js';

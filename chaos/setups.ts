@@ -3,7 +3,7 @@
 // deployment to end. Everything is registered with the context for clean-up.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signBody } from '../src/sync/webhook.js';
+import { signBody } from '../src/status/forges/github/webhook.js';
 import type { DeploymentView, JobStatusView } from '../src/api/views.js';
 import type { AgentProcess } from '../test/support/agent-process.js';
 import { deploymentEnd } from '../test/support/agent-process.js';

@@ -8,13 +8,11 @@ import type { JobStatusView } from '../../src/api/views.js';
 import type { ChaosContext } from '../context.js';
 import { http, jsonOf } from '../probes.js';
 import type { HttpAnswer } from '../probes.js';
-import { apiRoutes, fillPath } from '../routes.js';
+import { apiRoutes, fillPath, isOpenRoute } from '../routes.js';
 import type { Route } from '../routes.js';
 import type { ChaosRow, Tally } from '../row.js';
 import { held, lost } from '../row.js';
 import { chaosJob, followRepository, gitServer, sendWebhook, settledJob } from '../setups.js';
-
-const open = new Set(['/v1/agent/health', '/v1/webhooks/github']);
 
 /** A body the route's schema accepts the shape of, so a 400 cannot hide what auth did; destructive calls aim at a job that does not exist. */
 function bodyFor(route: Route): string | undefined {
@@ -46,7 +44,7 @@ export const authRow: ChaosRow = {
     const harmless = { job: 'chaos-absent-job', deployment: 'chaos-absent-deployment', allocation: 'chaos-absent-allocation' };
 
     for (const route of routes) {
-      if (open.has(route.path)) continue;
+      if (isOpenRoute(route.path)) continue;
       const path = fillPath(route.path, ids);
       const body = bodyFor(route);
       const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };

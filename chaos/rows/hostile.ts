@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { signBody } from '../../src/sync/webhook.js';
+import { signBody } from '../../src/status/forges/github/webhook.js';
 import { testLabel } from '../../test/runtime/support.js';
 import type { GitServer, TestRepository } from '../../test/support/git-server.js';
 import type { ChaosContext } from '../context.js';

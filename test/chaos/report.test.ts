@@ -96,9 +96,10 @@ describe('convergence', () => {
 describe('routes', () => {
   test('every endpoint the API registers is found in its sources, parameters filled in', () => {
     const routes = apiRoutes().map((r) => `${r.method} ${r.path}`);
-    expect(routes).toEqual(expect.arrayContaining(['GET /v1/jobs', 'GET /v1/job/:id/versions', 'POST /v1/jobs', 'DELETE /v1/job/:id', 'GET /v1/events', 'POST /v1/webhooks/github', 'GET /v1/agent/health']));
+    expect(routes).toEqual(expect.arrayContaining(['GET /v1/jobs', 'GET /v1/job/:id/versions', 'POST /v1/jobs', 'DELETE /v1/job/:id', 'GET /v1/events', 'POST /v1/webhooks/:forge', 'GET /v1/agent/health']));
     expect(fillPath('/v1/deployment/:id/promote', { deployment: 'd1', job: 'web' })).toBe('/v1/deployment/d1/promote');
     expect(fillPath('/v1/job/:id', { deployment: 'd1', job: 'web' })).toBe('/v1/job/web');
+    expect(fillPath('/v1/webhooks/:forge', { forge: 'github' })).toBe('/v1/webhooks/github');
   });
 });
 

@@ -117,6 +117,9 @@ export class Watcher {
       await this.carryOut(stopped.effects);
       // Placed beside what may still run when a stop did not reach the runtime: no, wait for it.
       if (!runtime.up) return;
+      // A command may have changed the job while the stops took their time (a newer version, a stop):
+      // placements decided before it would place the superseded version. Decide again.
+      if (places.length > 0 && changedMeanwhile(stopped.state, loadJobState(this.context, jobId))) continue;
       await this.carryOut(this.carry(stopped.state, places).effects);
     }
   }
@@ -157,7 +160,11 @@ export class Watcher {
     const reverts: Array<{ version: JobVersion; revertOf: number; started: ReturnType<Commands['recordRevert']>['started'] }> = [];
     store.transaction(() => {
       for (const step of steps) for (const allocation of step.allocations) store.putAllocation(allocation);
-      for (const deployment of deployments.values()) store.putDeployment(deployment);
+      for (const deployment of deployments.values()) {
+        // A deployment a command ended meanwhile (cancelled by a newer version) stays ended.
+        if (ended(store.getDeployment(deployment.id)) && !ended(deployment)) continue;
+        store.putDeployment(deployment);
+      }
       for (const step of steps) {
         if (step.stableVersion !== null) store.setStable(state.record.id, step.stableVersion, true);
         if (step.revertTo && step.failedSpec) {
@@ -204,6 +211,19 @@ export class Watcher {
     timer.unref();
     this.timers.set(jobId, timer);
   }
+}
+
+const ended = (deployment: Deployment | undefined | null) => deployment?.status === 'successful' || deployment?.status === 'failed' || deployment?.status === 'cancelled';
+
+/** Whether a command changed what a round decided on: the job's version, its stop, its deployment's state. */
+function changedMeanwhile(decidedOn: JobState, now: JobState | null): boolean {
+  if (!now) return true;
+  return (
+    now.record.modifyIndex !== decidedOn.record.modifyIndex ||
+    now.deployment?.id !== decidedOn.deployment?.id ||
+    now.deployment?.status !== decidedOn.deployment?.status ||
+    now.deployment?.groups.some((g, i) => g.promoted !== decidedOn.deployment?.groups[i]?.promoted) === true
+  );
 }
 
 /** The job as one round sees it: its record, newest version and deployment, and the allocations meant to run. */

@@ -16,12 +16,16 @@ export class FakeDriver implements Driver {
   /** The runtime answers no read while false. */
   answering = true;
   checks = new Map<string, CheckStatus>();
+  /** Allocations placed with these images never pass their checks. */
+  notReadyImages = new Set<string>();
+  private readonly images = new Map<string, string>();
   private listener: ((event: RuntimeEvent) => void) | null = null;
   private nextPort = 20000;
 
   async place(request: PlacementRequest): Promise<Placement> {
     this.calls.push({ kind: 'place', allocId: request.allocId });
     const image = request.group.tasks[0]?.image ?? '';
+    this.images.set(request.allocId, image);
     const outcome = this.outcomes.get(image) ?? 'ok';
     if (outcome === 'runtime-away' || !this.answering) throw new RuntimeUnavailableError('the fake runtime does not answer');
     if (outcome === 'fails') throw new PlacementError(`No such image: ${image}`);
@@ -34,9 +38,18 @@ export class FakeDriver implements Driver {
     return { containers: Object.fromEntries(tasks.map((t) => [t.task, t.containerId!])), ports };
   }
 
+  /** While set, stops wait for it (a container slow to stop). */
+  stopsWaitFor: Promise<void> | null = null;
+  /** Called when a stop starts waiting. */
+  onStopWaiting: (() => void) | null = null;
+
   async stop(allocId: string): Promise<void> {
     if (!this.answering) throw new RuntimeUnavailableError('the fake runtime does not answer');
     this.calls.push({ kind: 'stop', allocId });
+    if (this.stopsWaitFor) {
+      this.onStopWaiting?.();
+      await this.stopsWaitFor;
+    }
     this.running.delete(allocId);
   }
 
@@ -60,6 +73,7 @@ export class FakeDriver implements Driver {
   unwatchChecks(): void {}
 
   checkStatus(allocId: string): CheckStatus {
+    if (this.notReadyImages.has(this.images.get(allocId) ?? '')) return { ready: false, livenessFailed: false, lastError: 'GET / answered 500' };
     return this.checks.get(allocId) ?? { ready: true, livenessFailed: false, lastError: null };
   }
 

@@ -239,6 +239,34 @@ describe('the watcher carries every decision out', () => {
   });
 });
 
+describe('commands while a round awaits the runtime', () => {
+  test('a version submitted while a round stops an allocation: the round decides again, the superseded deployment stays cancelled and places nothing', async () => {
+    await submit(job({ count: 1 }));
+    // Version 1 never turns healthy: at its healthy deadline it is replaced, a stop and a placement in one step.
+    driver.notReadyImages.add('demo:v2');
+    const v1 = await submit(job({ count: 1, image: 'demo:v2' }));
+    let release!: () => void;
+    driver.stopsWaitFor = new Promise((resolve) => (release = resolve));
+    const stopping = new Promise<void>((resolve) => (driver.onStopWaiting = resolve));
+    clock += 11_000;
+    engine.schedule('web');
+    await engine.settled('web');
+    // A restart delay (1 s) after it was found unhealthy, it is replaced.
+    clock += 1_100;
+    engine.schedule('web');
+    await stopping;
+    const v2 = engine.submit({ job: job({ count: 1, image: 'demo:v3' }), source: cli, sourceText: null }).deployment!.id;
+    driver.stopsWaitFor = null;
+    release();
+    await engine.settled('web');
+    expect(store.getDeployment(v1)).toMatchObject({ status: 'cancelled', description: 'Cancelled due to newer version of job' });
+    expect(store.getDeployment(v2)!.status).toBe('successful');
+    // The superseded version's replacement was never placed: only its first allocation ever was.
+    expect(store.listAllocations('web').filter((a) => a.jobVersion === 1)).toHaveLength(1);
+    expect(live().map((a) => a.jobVersion)).toEqual([2]);
+  });
+});
+
 describe('commands', () => {
   test('refusals are RolloutErrors by kind, not HTTP statuses', async () => {
     expect(() => engine.revert('nope', 0)).toThrow(RolloutError);

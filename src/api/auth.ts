@@ -1,4 +1,4 @@
-// Bearer tokens for mutating calls, compared in constant time.
+// Bearer tokens for API calls, compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** Hashing first gives both sides one length, so the comparison leaks neither the token nor its length. */

@@ -17,7 +17,51 @@ export interface Job {
   meta: Record<string, string>;
   /** How many old versions to keep (Kubernetes `revisionHistoryLimit`); null: the agent's default. */
   historyLimit: number | null;
+  /** The networks the job's groups join (Compose top-level `networks`); one `default` unless the file says more. */
+  networks: JobNetwork[];
+  /** Stable addresses in front of the allocations (Compose published ports, Kubernetes Services, Nomad static ports). */
+  endpoints: Endpoint[];
   groups: Group[];
+}
+
+/**
+ * A network of the job. deckhand makes a user-defined bridge for each one it
+ * creates, named `deckhand-<job>` (`default`) or `deckhand-<job>-<name>`, and removes it
+ * with the job; an external one must exist and is joined, never made or removed.
+ */
+export interface JobNetwork {
+  /** The name groups use for it in the job file. */
+  name: string;
+  /** The Docker network's own name when the file fixes it (Compose `name:` or `external`); null: deckhand's naming. */
+  dockerName: string | null;
+  external: boolean;
+}
+
+/**
+ * A port clients keep using across updates (Swarm's ingress, a Kubernetes Service):
+ * deckhand's edge listens on it and spreads connections over the group's healthy
+ * allocations, on each one's port `portLabel` of task `task`.
+ */
+export interface Endpoint {
+  port: number;
+  group: string;
+  task: string;
+  portLabel: string;
+  /** Canaries receive traffic before they are promoted (off by default, as Nomad's `canary_tags` are opt-in). */
+  canaries: boolean;
+}
+
+/** How a group's allocations are networked. */
+export interface GroupNetwork {
+  /** bridge: the job's networks, each container's port mapped to a host port; host: the host's network, ports bound directly. */
+  mode: 'bridge' | 'host';
+  /** The job networks joined (bridge mode), with DNS names beyond the group's and its tasks' names, which every allocation answers to. */
+  attachments: NetworkAttachment[];
+}
+
+export interface NetworkAttachment {
+  network: string;
+  aliases: string[];
 }
 
 export interface Group {
@@ -27,6 +71,7 @@ export interface Group {
   /** How a rollback is carried out (Compose: `deploy.rollback_config`, else Swarm's defaults); null: as `update` (Nomad, Kubernetes). */
   rollback: UpdateStrategy | null;
   restart: RestartPolicy;
+  network: GroupNetwork;
   meta: Record<string, string>;
   tasks: Task[];
 }
@@ -88,6 +133,10 @@ export interface Task {
   checks: Check[];
   /** Compose `healthcheck: { disable: true }` / `test: NONE`: ignore the image's HEALTHCHECK. */
   imageHealthcheck: 'use' | 'disable';
+  /** Time between leaving the endpoints and the stop signal (Nomad `shutdown_delay`, a Kubernetes `preStop` sleep); in-flight requests drain meanwhile. */
+  shutdownDelayMs: number;
+  /** Time between the stop signal and SIGKILL (Nomad `kill_timeout`, Compose `stop_grace_period`, `terminationGracePeriodSeconds`); null: the agent's default. */
+  killTimeoutMs: number | null;
   meta: Record<string, string>;
 }
 
@@ -95,7 +144,11 @@ export interface Port {
   label: string;
   /** A fixed host port; null: taken from the agent's dynamic range. */
   static: number | null;
-  /** The port the process listens on when it is fixed by the image (Compose target, Kubernetes containerPort). */
+  /**
+   * The port the process listens on inside its container (Compose target, Kubernetes
+   * containerPort, Nomad `to`); null: the same number as the host port (Nomad's default).
+   * Host networking has no mapping: there the process listens on the host port.
+   */
   to: number | null;
 }
 
@@ -141,4 +194,21 @@ export interface ExecCheck extends CheckTiming {
   type: 'exec';
   /** Docker's form: `["CMD", ...argv]` or `["CMD-SHELL", script]`. */
   command: string[];
+}
+
+/** The job's own network, which every bridge group joins unless the file says otherwise. */
+export const defaultNetworkName = 'default';
+
+export function defaultJobNetworks(): JobNetwork[] {
+  return [{ name: defaultNetworkName, dockerName: null, external: false }];
+}
+
+export function defaultGroupNetwork(): GroupNetwork {
+  return { mode: 'bridge', attachments: [{ network: defaultNetworkName, aliases: [] }] };
+}
+
+/** The Docker network a job network is: its fixed name, else `deckhand-<job>` or `deckhand-<job>-<name>`. */
+export function dockerNetworkName(jobId: string, network: JobNetwork): string {
+  if (network.dockerName !== null) return network.dockerName;
+  return network.name === defaultNetworkName ? `deckhand-${jobId}` : `deckhand-${jobId}-${network.name}`;
 }

@@ -7,7 +7,7 @@ import { jobSpecHash } from '../../src/model/spec/change-rules.js';
 import { group, update, webTask } from '../runtime/support.js';
 
 function job(id: string, image: string, file = `${id}.nomad`): Job {
-  return { id, type: 'service', source: { format: 'nomad', file }, meta: {}, historyLimit: null, groups: [group([webTask(image)], { update })] };
+  return { id, type: 'service', source: { format: 'nomad', file }, meta: {}, historyLimit: null, networks: [{ name: 'default', dockerName: null, external: false }], endpoints: [], groups: [group([webTask(image)], { update })] };
 }
 
 function known(j: Job, history: string[], stopped = false): KnownJob {

@@ -58,7 +58,7 @@ describe('deckhand render', () => {
       const run = await cli(['render', file, '-o', 'json']);
       expect(run.code).toBe(0);
       const job = JSON.parse(run.stdout);
-      expect(Object.keys(job)).toEqual(['id', 'type', 'source', 'meta', 'historyLimit', 'groups']);
+      expect(Object.keys(job)).toEqual(['id', 'type', 'source', 'meta', 'historyLimit', 'networks', 'endpoints', 'groups']);
       expect(Object.keys(job.groups[0].update)).toEqual(
         expect.arrayContaining(['maxParallel', 'canary', 'autoPromote', 'autoRevert', 'minHealthyTimeMs', 'healthyDeadlineMs', 'progressDeadlineMs', 'healthCheck', 'order', 'delayMs', 'failureAction', 'maxFailureRatio']),
       );

@@ -17,6 +17,8 @@ const task = (overrides: Partial<Task> = {}): Task => ({
   resources: { cpu: 100, cpuLimit: null, memoryMB: 300 },
   checks: [],
   imageHealthcheck: 'use',
+  shutdownDelayMs: 0,
+  killTimeoutMs: null,
   meta: {},
   ...overrides,
 });
@@ -27,6 +29,8 @@ const job = (taskOverrides: Partial<Task> = {}, count = 3, extra: Partial<Job> =
   source: { format: 'nomad', file: 'web.nomad' },
   meta: {},
   historyLimit: null,
+  networks: [{ name: 'default', dockerName: null, external: false }],
+  endpoints: [],
   groups: [
     {
       name: 'web',
@@ -34,6 +38,7 @@ const job = (taskOverrides: Partial<Task> = {}, count = 3, extra: Partial<Job> =
       update: { ...nomadUpdateDefaults },
       rollback: null,
       restart: { condition: 'any', maxAttempts: 2, delayMs: 15000, windowMs: 1800000 },
+      network: { mode: 'bridge', attachments: [{ network: 'default', aliases: [] }] },
       meta: {},
       tasks: [task(taskOverrides)],
     },

@@ -10,8 +10,9 @@ const group = (image: string, count: number, update: Partial<Group['update']> = 
   update: { ...nomadUpdateDefaults, ...update },
   rollback: null,
   restart: { condition: 'any', maxAttempts: 2, delayMs: 15000, windowMs: 1800000 },
+  network: { mode: 'bridge', attachments: [{ network: 'default', aliases: [] }] },
   meta: {},
-  tasks: [{ name: 't', driver: 'docker', image, command: null, args: null, entrypoint: null, env: {}, ports: [], resources: { cpu: 100, cpuLimit: null, memoryMB: 300 }, checks: [], imageHealthcheck: 'use', meta: {} }],
+  tasks: [{ name: 't', driver: 'docker', image, command: null, args: null, entrypoint: null, env: {}, ports: [], resources: { cpu: 100, cpuLimit: null, memoryMB: 300 }, checks: [], imageHealthcheck: 'use', shutdownDelayMs: 0, killTimeoutMs: null, meta: {} }],
 });
 
 const running = (g: Group, n: number, version = 1): LiveAllocation[] =>

@@ -64,6 +64,8 @@ export function task(overrides: Partial<Task> & { name: string }): Task {
     resources: { cpu: null, cpuLimit: null, memoryMB: null },
     checks: [],
     imageHealthcheck: 'use',
+    shutdownDelayMs: 0,
+    killTimeoutMs: null,
     meta: {},
     ...overrides,
   };
@@ -75,7 +77,7 @@ export function webTask(image = 'deckhand-demo:v1', name = 'web'): Task {
 }
 
 export function group(tasks: Task[], overrides: Partial<Group> = {}): Group {
-  return { name: 'g', count: 1, update, rollback: null, restart: noRestart, meta: {}, tasks, ...overrides };
+  return { name: 'g', count: 1, update, rollback: null, restart: noRestart, network: { mode: 'bridge', attachments: [{ network: 'default', aliases: [] }] }, meta: {}, tasks, ...overrides };
 }
 
 export function request(jobId: string, groupSpec: Group, overrides: Partial<PlacementRequest> = {}): PlacementRequest {

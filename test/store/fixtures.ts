@@ -13,6 +13,8 @@ export function sampleJob(id: string, image = 'geo-api-server:0.1'): Job {
     source: { format: 'nomad', file: `jobs/${id}.nomad` },
     meta: { team: 'geo', 'quote"s': 'line\nbreak ünïcode ✓' },
     historyLimit: null,
+    networks: [{ name: 'default', dockerName: null, external: false }],
+    endpoints: [],
     groups: [
       {
         name: 'api-server',
@@ -36,6 +38,7 @@ export function sampleJob(id: string, image = 'geo-api-server:0.1'): Job {
         },
         rollback: null,
         restart: { condition: 'on-failure', maxAttempts: 2, delayMs: 15000, windowMs: 0 },
+        network: { mode: 'bridge', attachments: [{ network: 'default', aliases: [] }] },
         meta: {},
         tasks: [
           {
@@ -56,6 +59,8 @@ export function sampleJob(id: string, image = 'geo-api-server:0.1'): Job {
               { type: 'exec', name: 'alive', role: 'readiness', command: ['CMD-SHELL', 'test -f /tmp/ok'], intervalMs: 5000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 },
             ],
             imageHealthcheck: 'use',
+            shutdownDelayMs: 0,
+            killTimeoutMs: null,
             meta: {},
           },
         ],

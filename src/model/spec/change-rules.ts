@@ -24,14 +24,20 @@ export const changeRules: readonly ChangeRule[] = [
   { scope: 'task', match: 'Port', effect: 'destructive', why: 'ports are given to an allocation when it is placed' },
   { scope: 'task', match: 'ExecCheck', effect: 'destructive', why: 'it runs inside the container as its HEALTHCHECK, fixed at creation' },
   { scope: 'task', match: 'ImageHealthcheck', effect: 'destructive', why: 'the HEALTHCHECK is fixed when the container is created' },
+  { scope: 'task', match: 'KillTimeout', effect: 'destructive', why: "Docker fixes a container's stop timeout when it is created" },
+  { scope: 'task', match: 'ShutdownDelay', effect: 'in-place', why: 'deckhand waits it out before stopping a container; the container never sees it' },
   { scope: 'task', match: 'Check', effect: 'in-place', why: 'deckhand probes http and tcp checks from outside the container' },
   { scope: 'task', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },
   { scope: 'group', match: 'Count', effect: 'scale', why: 'allocations are added or removed; the others stay' },
   { scope: 'group', match: 'Update', effect: 'in-place', why: 'it only shapes how rollouts proceed' },
   { scope: 'group', match: 'Rollback', effect: 'in-place', why: 'it only shapes how rollbacks proceed' },
   { scope: 'group', match: 'RestartPolicy', effect: 'in-place', why: '`docker update --restart` changes it on running containers' },
+  { scope: 'group', match: 'NetworkMode', effect: 'destructive', why: "a container's network is chosen when it is created" },
+  { scope: 'group', match: 'NetworkAttachment', effect: 'destructive', why: 'containers join their networks, under their names, when they are created' },
   { scope: 'group', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },
   { scope: 'job', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },
+  { scope: 'job', match: 'Endpoint', effect: 'in-place', why: "the edge is re-pointed; allocations keep running" },
+  { scope: 'job', match: 'Network', effect: 'destructive', why: 'containers join their networks when they are created' },
   { scope: 'job', match: 'HistoryLimit', effect: 'in-place', why: 'it only decides how many versions are kept' },
 ];
 
@@ -93,7 +99,14 @@ export function groupSpecHash(group: Group | FlatGroup): string {
 const groupHashes = new WeakMap<Group, string>();
 
 function hashFlatGroup(flat: FlatGroup): string {
-  return hashOf([...flat.tasks].sort(byName).map(destructivePart));
+  const tasks = [...flat.tasks].sort(byName).map(destructivePart);
+  // Group settings that force new containers (networking) join the hash only when
+  // present, so groups without them keep the hashes their containers carry.
+  const fields: Record<string, string> = {};
+  for (const name of Object.keys(flat.fields)) if (effectOf('group', name) === 'destructive') fields[name] = flat.fields[name]!;
+  const objects = flat.objects.filter((o) => effectOf('group', o.kind) === 'destructive').map((o) => ({ name: o.name, fields: o.fields }));
+  if (Object.keys(fields).length === 0 && objects.length === 0) return hashOf(tasks);
+  return hashOf({ tasks, group: { fields, objects: objects.sort(byName) } });
 }
 
 /**

@@ -1,7 +1,8 @@
 // The model as Nomad's diff sees it: named objects of string fields. Diffs,
 // annotations and the spec hashes all read the model through this one view, so
 // they cannot disagree about what a field is.
-import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../job.js';
+import type { Check, Group, GroupNetwork, Job, JobNetwork, RestartPolicy, Task, UpdateStrategy } from '../job.js';
+import { defaultNetworkName } from '../job.js';
 import { formatDuration } from '../../util/index.js';
 
 export type Fields = Record<string, string>;
@@ -55,7 +56,45 @@ function addListFields(into: Fields, prefix: string, list: string[] | null): Fie
 export function flattenJob(job: Job): FlatJob {
   const fields = addMapFields({}, 'Meta', job.meta);
   if (job.historyLimit !== null) fields.HistoryLimit = text(job.historyLimit);
-  return { id: job.id, fields, objects: [], groups: job.groups.map(flattenGroup) };
+  // Networks and endpoints show only where the file says something: a job with
+  // just its default network flattens (and hashes) as before they existed.
+  const objects: FlatObject[] = [];
+  if (!isDefaultNetworks(job.networks)) {
+    for (const network of job.networks) objects.push({ kind: 'Network', name: `Network "${network.name}"`, fields: networkFields(network) });
+  }
+  for (const endpoint of job.endpoints) {
+    objects.push({
+      kind: 'Endpoint',
+      name: `Endpoint "${endpoint.port}"`,
+      fields: { Group: endpoint.group, Task: endpoint.task, Port: endpoint.portLabel, Canaries: text(endpoint.canaries) },
+    });
+  }
+  return { id: job.id, fields, objects, groups: job.groups.map(flattenGroup) };
+}
+
+function isDefaultNetworks(networks: JobNetwork[]): boolean {
+  return networks.length === 1 && networks[0]!.name === defaultNetworkName && networks[0]!.dockerName === null && !networks[0]!.external;
+}
+
+function networkFields(network: JobNetwork): Fields {
+  const fields: Fields = {};
+  if (network.dockerName !== null) fields.DockerName = network.dockerName;
+  if (network.external) fields.External = 'true';
+  return fields;
+}
+
+function isDefaultGroupNetwork(network: GroupNetwork): boolean {
+  const [only, ...rest] = network.attachments;
+  return network.mode === 'bridge' && rest.length === 0 && only !== undefined && only.network === defaultNetworkName && only.aliases.length === 0;
+}
+
+/** Host networking as a field; the networks joined (and extra DNS names) as objects, when not just the default. */
+function addGroupNetwork(fields: Fields, objects: FlatObject[], network: GroupNetwork): void {
+  if (network.mode === 'host') fields.NetworkMode = 'host';
+  if (network.mode === 'host' || isDefaultGroupNetwork(network)) return;
+  for (const attachment of network.attachments) {
+    objects.push({ kind: 'NetworkAttachment', name: `NetworkAttachment "${attachment.network}"`, fields: addListFields({}, 'Aliases', attachment.aliases) });
+  }
 }
 
 export function flattenGroup(group: Group): FlatGroup {
@@ -64,9 +103,11 @@ export function flattenGroup(group: Group): FlatGroup {
     { kind: 'RestartPolicy', name: 'RestartPolicy', fields: restartFields(group.restart) },
   ];
   if (group.rollback) objects.push({ kind: 'Rollback', name: 'Rollback', fields: updateFields(group.rollback) });
+  const fields = addMapFields({ Count: text(group.count) }, 'Meta', group.meta);
+  addGroupNetwork(fields, objects, group.network);
   return {
     name: group.name,
-    fields: addMapFields({ Count: text(group.count) }, 'Meta', group.meta),
+    fields,
     objects,
     tasks: group.tasks.map(flattenTask),
   };
@@ -117,6 +158,8 @@ export function flattenTask(task: Task): FlatTask {
   ];
   const fields: Fields = addMapFields(addMapFields({ Driver: task.driver }, 'Env', task.env), 'Meta', task.meta);
   if (task.imageHealthcheck === 'disable') fields.ImageHealthcheck = 'disable';
+  if (task.shutdownDelayMs > 0) fields.ShutdownDelay = duration(task.shutdownDelayMs);
+  if (task.killTimeoutMs !== null) fields.KillTimeout = duration(task.killTimeoutMs);
   return { name: task.name, fields, objects };
 }
 

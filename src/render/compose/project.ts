@@ -1,5 +1,5 @@
 // A compose file → one job: the project is the job, each service a group.
-import { sortDiagnostics } from '../../model/index.js';
+import { defaultJobNetworks, sortDiagnostics } from '../../model/index.js';
 import type { Group, Job, Position } from '../../model/index.js';
 import type { FieldMap, FormatResult, RenderContext, SourceFile } from '../types.js';
 import { linkOutsideMessage } from '../links.js';
@@ -59,7 +59,7 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const groups: Group[] = Object.entries(services).map(([name, value], index) =>
     mapService({ r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}) }, value),
   );
-  const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, groups };
+  const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, networks: defaultJobNetworks(), endpoints: [], groups };
   return { jobs: [{ job, fields }], diagnostics: r.diagnostics };
 }
 

@@ -1,4 +1,5 @@
 // One compose service → one group holding one task, both named after the service.
+import { defaultGroupNetwork } from '../../model/index.js';
 import type { Group, Task } from '../../model/index.js';
 import type { PlainMap } from '../yaml/values.js';
 import { mapCommand, mapEntrypoint } from './command.js';
@@ -37,6 +38,7 @@ export function mapService(scope: ServiceScope, value: unknown): Group {
     // Without rollback_config Swarm rolls back with its own defaults, not with update_config's values.
     rollback: mapUpdateConfig(scope, [...deployPath, 'rollback_config'], deploy?.rollback_config, 'rollback'),
     restart: mapRestart(scope, service, deploy),
+    network: defaultGroupNetwork(),
     meta: mapLabels(scope, service.labels),
     tasks: [mapTask(scope, service, deploy)],
   };
@@ -62,6 +64,8 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
     resources: mapResources(scope, service, deploy),
     checks: health.checks,
     imageHealthcheck: health.imageHealthcheck,
+    shutdownDelayMs: 0,
+    killTimeoutMs: null,
     meta: {},
   };
 }

@@ -67,6 +67,8 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       resources,
       checks,
       imageHealthcheck: 'use',
+      shutdownDelayMs: 0,
+      killTimeoutMs: null,
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),

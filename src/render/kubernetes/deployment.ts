@@ -1,4 +1,5 @@
 // An apps/v1 Deployment → one job of one group, whose tasks are the pod's containers.
+import { defaultGroupNetwork, defaultJobNetworks } from '../../model/index.js';
 import type { RestartPolicy, Task } from '../../model/index.js';
 import { kubernetesDefaults, kubernetesRestartDefaults } from '../defaults.js';
 import type { MappedJob } from '../types.js';
@@ -54,7 +55,9 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
       source: { format: 'kubernetes', file },
       meta,
       historyLimit,
-      groups: [{ name: id, count: replicas, update, rollback: null, restart, meta: {}, tasks: containers.map((c) => c.task) }],
+      networks: defaultJobNetworks(),
+      endpoints: [],
+      groups: [{ name: id, count: replicas, update, rollback: null, restart, network: defaultGroupNetwork(), meta: {}, tasks: containers.map((c) => c.task) }],
     },
     fields: reader.fields,
   };

@@ -1,5 +1,6 @@
 // A Nomad `job` block → the Job model: groups with Nomad's defaults, the job's
 // `update` merged into each group's, ports and checks attached to their tasks.
+import { defaultGroupNetwork, defaultJobNetworks } from '../../model/index.js';
 import type { Group, Job, RestartPolicy } from '../../model/index.js';
 import { nomadRestartDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
@@ -40,6 +41,8 @@ export function mapJob(ctx: NomadContext, block: Block): Job | undefined {
     source: { format: 'nomad', file: ctx.file },
     meta: reader.stringMap('meta')?.value ?? {},
     historyLimit: null,
+    networks: defaultJobNetworks(),
+    endpoints: [],
     groups,
   };
 }
@@ -105,6 +108,7 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     update,
     rollback: null,
     restart: mapRestart(ctx, restartBlocks),
+    network: defaultGroupNetwork(),
     meta: reader.stringMap('meta')?.value ?? {},
     tasks: tasks.map((t) => t.task),
   };

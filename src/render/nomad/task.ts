@@ -64,6 +64,8 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     resources: mapResources(resourceReader),
     checks: [],
     imageHealthcheck: imageHealthcheckOf(ctx, config),
+    shutdownDelayMs: 0,
+    killTimeoutMs: null,
     meta: reader.stringMap('meta')?.value ?? {},
   };
   return {

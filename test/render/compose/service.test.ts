@@ -11,6 +11,7 @@ describe('a service as a group of one task', () => {
       update: swarmUpdateDefaults,
       rollback: swarmUpdateDefaults,
       restart: expect.any(Object),
+      network: { mode: 'bridge', attachments: [{ network: 'default', aliases: [] }] },
       meta: {},
       tasks: [
         {
@@ -25,6 +26,8 @@ describe('a service as a group of one task', () => {
           resources: { cpu: null, cpuLimit: null, memoryMB: null },
           checks: [],
           imageHealthcheck: 'use',
+          shutdownDelayMs: 0,
+          killTimeoutMs: null,
           meta: {},
         },
       ],

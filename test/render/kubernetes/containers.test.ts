@@ -25,6 +25,8 @@ describe('a container as a task', () => {
       resources: { cpu: null, cpuLimit: null, memoryMB: null },
       checks: [],
       imageHealthcheck: 'use',
+      shutdownDelayMs: 0,
+      killTimeoutMs: null,
       meta: {},
     });
   });

@@ -52,6 +52,8 @@ describe('S5: kubernetes-bootcamp', () => {
         resources: { cpu: null, cpuLimit: null, memoryMB: null },
         checks: [{ type: 'http', name: 'readiness', role: 'readiness', port: 'http', path: '/', method: 'GET', intervalMs: 1_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 }],
         imageHealthcheck: 'use',
+        shutdownDelayMs: 0,
+        killTimeoutMs: null,
         meta: {},
       },
     ]);

@@ -74,6 +74,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const store = openStore(dataDir);
   const driver = new DockerDriver(options.docker ?? newDockerClient(), {
     portRange: { min: config.portRange.from, max: config.portRange.to },
+    publishAddress: config.publishAddress,
     labels: config.labels,
     ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
   });

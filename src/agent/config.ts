@@ -1,6 +1,7 @@
 // The agent's configuration: flags win over `DECKHAND_*` environment variables,
 // which win over the config file (`--config F`, else `./deckhand.yaml` when it
 // exists), which wins over the defaults. Pure: the texts come in as values.
+import { isIP } from 'node:net';
 import type { Diagnostic } from '../model/index.js';
 import { diagnostic } from '../model/index.js';
 import { defaultJobLimits, loadYaml, unknownKeyHint } from '../render/index.js';
@@ -33,6 +34,8 @@ export interface AgentConfig {
   publicUrl: string | null;
   logLevel: string;
   portRange: { from: number; to: number };
+  /** The address allocations' ports and the endpoints are published on. */
+  publishAddress: string;
   /** Added to every container this agent creates; it then sees only containers carrying them (two agents on one engine). */
   labels: Record<string, string>;
   /** Job files asking for more are refused, with the field's file:line:col. */
@@ -81,6 +84,7 @@ const settings: Record<string, Setting> = {
   'public-url': { key: 'publicUrl', kind: 'string', fallback: null },
   'log-level': { key: 'logLevel', kind: 'string', fallback: 'info' },
   'port-range': { key: 'portRange', kind: 'range', fallback: { from: 20000, to: 32000 } },
+  'publish-address': { key: 'publishAddress', kind: 'string', fallback: '127.0.0.1' },
   labels: { key: 'labels', kind: 'labels', fallback: {} },
   'max-count': { key: 'maxCount', kind: 'count', fallback: defaultJobLimits.maxCount },
   'max-groups': { key: 'maxGroups', kind: 'count', fallback: defaultJobLimits.maxGroups },
@@ -195,6 +199,9 @@ function credentialProblems(config: AgentConfig, at: (name: string) => Where): D
     }
     const risk = cleartextCredentials(config.repo, config.gitTokenFile !== null);
     if (risk) problem(config.allowInsecureHttp ? 'warning' : 'error', 'repo', `${risk.what === 'the token' ? 'the Git token' : risk.what} would be sent in cleartext over http:// to ${risk.host}, readable by anyone on the network path`, config.allowInsecureHttp ? 'allowed by allow-insecure-http' : 'use https://, or set allow-insecure-http to accept the risk');
+  }
+  if (isIP(config.publishAddress) === 0) {
+    problem('error', 'publish-address', `expected an IP address such as 127.0.0.1 or 0.0.0.0, got "${config.publishAddress}"`, 'ports are published on an address of this machine');
   }
   for (const forge of forges) {
     for (const found of forge.check(config.forgeSettings, config.allowInsecureHttp)) problem(found.severity, found.setting, found.message, found.hint);

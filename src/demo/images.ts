@@ -1,6 +1,8 @@
 // Demo and test images, built locally FROM scratch with a static busybox: no
-// registry is needed. Each serves "version <name>" with busybox httpd on
-// 127.0.0.1:$PORT (default 8080) and carries a HEALTHCHECK that shows within
+// registry is needed. Each serves "version <name>" on `/` and "<name> <container
+// host name>" on `/who` with busybox httpd on every address of its container, on
+// $PORT (default 8080), or on port 80 whatever $PORT says (the fixed-port ones,
+// like most images on any registry), and carries a HEALTHCHECK that shows within
 // about a second. Building is idempotent: an image whose tag exists with the
 // same content hash (a label) is left alone, so a warm call costs a few inspects.
 import { createHash } from 'node:crypto';
@@ -15,6 +17,10 @@ export const demoImageV1 = 'deckhand-demo:v1';
 export const demoImageV2 = 'deckhand-demo:v2';
 export const demoImageV3 = 'deckhand-demo:v3';
 export const demoImageUnhealthy = 'deckhand-demo:unhealthy';
+/** Listen on port 80 and never read $PORT. */
+export const fixedPortImageV1 = 'deckhand-demo:fixed-v1';
+export const fixedPortImageV2 = 'deckhand-demo:fixed-v2';
+export const fixedPortImageUnhealthy = 'deckhand-demo:fixed-unhealthy';
 /** References the scenarios expect to fail: they are never built. */
 export const missingImages = ['geo-api-server:0.33', 'deckhand-demo:v10', 'dummy/dummy:v99.9'] as const;
 
@@ -29,15 +35,21 @@ interface Variant {
   healthcheck: string;
   /** The seeds' image names, tagged onto the same image. */
   aliases: string[];
+  /** A port it always listens on; absent: $PORT. */
+  fixedPort?: number;
 }
 
 const passingCheck = 'wget -q -O /dev/null http://127.0.0.1:${PORT:-8080}/ || exit 1';
+const fixedCheck = 'wget -q -O /dev/null http://127.0.0.1:80/ || exit 1';
 
 const variants: Variant[] = [
   { tag: demoImageV1, body: 'version v1', healthcheck: passingCheck, aliases: ['hashicorp/demo-webapp:v1', 'geo-api-server:0.1'] },
   { tag: demoImageV2, body: 'version v2', healthcheck: passingCheck, aliases: ['hashicorp/demo-webapp:v2', 'geo-api-server:0.2'] },
   { tag: demoImageV3, body: 'version v3', healthcheck: passingCheck, aliases: [] },
   { tag: demoImageUnhealthy, body: 'version unhealthy', healthcheck: 'false', aliases: [] },
+  { tag: fixedPortImageV1, body: 'version fixed-v1', healthcheck: fixedCheck, aliases: [], fixedPort: 80 },
+  { tag: fixedPortImageV2, body: 'version fixed-v2', healthcheck: fixedCheck, aliases: [], fixedPort: 80 },
+  { tag: fixedPortImageUnhealthy, body: 'version fixed-unhealthy', healthcheck: 'false', aliases: [], fixedPort: 80 },
 ];
 
 export interface BuildDemoImagesOptions {
@@ -52,13 +64,15 @@ export interface BuildDemoImagesResult {
   tagged: string[];
 }
 
-function serveScript(body: string): string {
+function serveScript(variant: Variant): string {
+  const name = variant.body.replace(/^version /, '');
   return [
     '#!/bin/sh',
-    'PORT="${PORT:-8080}"',
+    variant.fixedPort === undefined ? 'PORT="${PORT:-8080}"' : `PORT=${variant.fixedPort}`,
     'mkdir -p /www',
-    `echo '${body}' > /www/index.html`,
-    'exec httpd -f -p "127.0.0.1:${PORT}" -h /www',
+    `echo '${variant.body}' > /www/index.html`,
+    `echo "${name} $(hostname)" > /www/who`,
+    'exec httpd -f -p "${PORT}" -h /www',
     '',
   ].join('\n');
 }
@@ -112,7 +126,7 @@ export async function buildDemoImages(docker: Docker, options: BuildDemoImagesOp
 }
 
 async function buildVariant(docker: Docker, variant: Variant, baseHash: string, result: BuildDemoImagesResult): Promise<void> {
-  const script = serveScript(variant.body);
+  const script = serveScript(variant);
   const lines = [
     `FROM ${demoBaseImage}`,
     'COPY serve.sh /serve.sh',

@@ -4,7 +4,7 @@ export type { Diagnostic, Position, Severity } from './diagnostic.js';
 export { isRolloutEvent } from './events.js';
 export type { DeckhandEvent, EventListener } from './events.js';
 export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, NetworkAttachment, Port, Resources, RestartCondition, RestartPolicy, Task, TcpCheck, UpdateOrder, UpdateStrategy } from './job.js';
-export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName } from './job.js';
+export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName, withCurrentFields } from './job.js';
 export { isSensitiveName, maskUrlPasswords, redactJob, redactSourceText, sensitiveMask } from './sensitive.js';
 export { maxJobFileBytes, mayHoldJobs, settingsFileName, skippedFolders } from './source-tree.js';
 export type { SourceTree } from './source-tree.js';

@@ -212,3 +212,24 @@ export function dockerNetworkName(jobId: string, network: JobNetwork): string {
   if (network.dockerName !== null) return network.dockerName;
   return network.name === defaultNetworkName ? `deckhand-${jobId}` : `deckhand-${jobId}-${network.name}`;
 }
+
+/**
+ * A job stored or labelled by an older deckhand, given the fields it lacked, with
+ * their defaults (which hash as before: its containers are not replaced for it).
+ * Allocations placed by a version before job networks keep the host's network
+ * until their next update; new ones join the job's network.
+ */
+export function withCurrentFields(job: Job): Job {
+  const old = job as Partial<Job> & Pick<Job, 'groups'>;
+  if (old.networks && old.endpoints && old.groups.every((g) => g.network && g.tasks.every((t) => t.shutdownDelayMs !== undefined))) return job;
+  return {
+    ...job,
+    networks: old.networks ?? defaultJobNetworks(),
+    endpoints: old.endpoints ?? [],
+    groups: old.groups.map((group) => ({
+      ...group,
+      network: group.network ?? defaultGroupNetwork(),
+      tasks: group.tasks.map((task) => ({ ...task, shutdownDelayMs: task.shutdownDelayMs ?? 0, killTimeoutMs: task.killTimeoutMs ?? null })),
+    })),
+  };
+}

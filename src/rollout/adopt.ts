@@ -4,7 +4,7 @@
 // so the agent takes them over instead of placing a second full set beside them.
 // Pure: observations in, records out; the engine writes them.
 import type { AllocationRecord, Job } from '../model/index.js';
-import { groupSpecHash } from '../model/index.js';
+import { groupSpecHash, withCurrentFields } from '../model/index.js';
 import type { AllocationObservation } from '../runtime/index.js';
 
 export interface AdoptedJob {
@@ -80,7 +80,7 @@ function readSpec(text: string | null, jobId: string): Job | null {
   if (!text) return null;
   try {
     const value = JSON.parse(text) as Partial<Job>;
-    return value && value.id === jobId && Array.isArray(value.groups) && value.groups.length > 0 ? (value as Job) : null;
+    return value && value.id === jobId && Array.isArray(value.groups) && value.groups.length > 0 ? withCurrentFields(value as Job) : null;
   } catch {
     return null;
   }

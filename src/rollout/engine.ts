@@ -11,6 +11,7 @@
 // it is, the runtime is tried again with backoff, and once it answers each job is
 // resumed as after a crash.
 import type { AllocationRecord, DeckhandEvent, Deployment, EventListener, VersionSource } from '../model/index.js';
+import { dockerNetworkName } from '../model/index.js';
 import type { Driver } from '../runtime/index.js';
 import type { Store } from '../store/index.js';
 import { Commands } from './commands.js';
@@ -162,7 +163,11 @@ export class RolloutEngine {
   async stopJob(jobId: string, purge = false): Promise<void> {
     this.commands.stop(jobId);
     await this.watcher.settled(jobId);
-    if (purge) this.context.store.purgeJob(jobId);
+    if (!purge) return;
+    // The networks any version made, gone with the job as `docker compose down` removes them.
+    const networks = new Set(this.context.store.listVersions(jobId).flatMap(({ job }) => job.networks.filter((n) => !n.external).map((n) => dockerNetworkName(jobId, n))));
+    this.context.store.purgeJob(jobId);
+    await this.context.driver.releaseNetworks([...networks]).catch((error: unknown) => this.context.onError(error, 'removing the networks of a purged job'));
   }
 
   setHealth(allocId: string, healthy: boolean): AllocationRecord {

@@ -106,7 +106,7 @@ export class Placement {
   }
 
   watchChecks(allocId: string, jobId: string, group: Group, ports: Record<string, number>): void {
-    this.context.driver.watchChecks(allocId, jobId, group.tasks.flatMap((t) => t.checks), ports);
+    this.context.driver.watchChecks(allocId, jobId, group.tasks.flatMap((t) => t.checks), checkPorts(group, ports));
     this.watching.add(allocId);
   }
 
@@ -118,4 +118,17 @@ export class Placement {
     this.context.driver.unwatchChecks(allocId);
     this.watching.delete(allocId);
   }
+}
+
+/**
+ * The host ports checks connect to, by label, and by the number the process listens
+ * on (a check that names a port by number, as a Kubernetes probe does, means that one).
+ */
+export function checkPorts(group: Group, ports: Record<string, number>): Record<string, number> {
+  const byNumber: Record<string, number> = {};
+  for (const port of group.tasks.flatMap((t) => t.ports)) {
+    const host = ports[port.label];
+    if (host !== undefined && port.to !== null && group.network?.mode !== 'host') byNumber[String(port.to)] ??= host;
+  }
+  return { ...byNumber, ...ports };
 }

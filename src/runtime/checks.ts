@@ -1,11 +1,10 @@
-// Runs an allocation's http and tcp checks against 127.0.0.1 (tasks use host
-// networking). exec checks are not run here: they become the container's
-// HEALTHCHECK, carried out by the engine.
+// Runs an allocation's http and tcp checks from the host, against the ports the
+// allocation's containers are published on. exec checks are not run here: they
+// become the container's HEALTHCHECK, carried out by the engine.
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { Check, HttpCheck, TcpCheck } from '../model/index.js';
 import type { CheckStatus } from './driver.js';
-import { allocationIp } from './interpolate.js';
 import { timerDelay } from '../util/index.js';
 
 type NetworkCheck = HttpCheck | TcpCheck;
@@ -32,17 +31,25 @@ interface Watched {
 
 const allPassing: CheckStatus = { ready: true, livenessFailed: false, lastError: null };
 
-/** One probe: null when it passed, else why it failed. */
-export function probe(check: NetworkCheck, ports: Record<string, number>): Promise<string | null> {
-  const port = typeof check.port === 'number' ? check.port : ports[check.port];
-  if (port === undefined) return Promise.resolve(`no port labelled "${check.port}"`);
-  return check.type === 'http' ? probeHttp(check, port) : probeTcp(check, port);
+/** Where checks connect: the publish address, or loopback when ports are published on every address. */
+export function probeHostOf(publishAddress: string): string {
+  return publishAddress === '0.0.0.0' || publishAddress === '' ? '127.0.0.1' : publishAddress === '::' ? '::1' : publishAddress;
 }
 
-function probeHttp(check: HttpCheck, port: number): Promise<string | null> {
-  const target = `${check.method} http://${allocationIp}:${port}${check.path}`;
+/**
+ * One probe: null when it passed, else why it failed. A numbered port is the one the
+ * process listens on (a Kubernetes probe's containerPort): `ports` maps it to its host port.
+ */
+export function probe(check: NetworkCheck, ports: Record<string, number>, host = '127.0.0.1'): Promise<string | null> {
+  const port = typeof check.port === 'number' ? (ports[String(check.port)] ?? check.port) : ports[check.port];
+  if (port === undefined) return Promise.resolve(`no port labelled "${check.port}"`);
+  return check.type === 'http' ? probeHttp(check, host, port) : probeTcp(check, host, port);
+}
+
+function probeHttp(check: HttpCheck, host: string, port: number): Promise<string | null> {
+  const target = `${check.method} http://${host}:${port}${check.path}`;
   return new Promise((resolve) => {
-    const req = request({ host: allocationIp, port, path: check.path, method: check.method, agent: false, headers: { 'user-agent': 'deckhand' } });
+    const req = request({ host: host, port, path: check.path, method: check.method, agent: false, headers: { 'user-agent': 'deckhand' } });
     const timer = setTimeout(() => {
       req.destroy();
       resolve(`${target}: timed out after ${check.timeoutMs}ms`);
@@ -62,10 +69,10 @@ function probeHttp(check: HttpCheck, port: number): Promise<string | null> {
   });
 }
 
-function probeTcp(check: TcpCheck, port: number): Promise<string | null> {
-  const target = `tcp ${allocationIp}:${port}`;
+function probeTcp(check: TcpCheck, host: string, port: number): Promise<string | null> {
+  const target = `tcp ${host}:${port}`;
   return new Promise((resolve) => {
-    const socket = connect({ host: allocationIp, port });
+    const socket = connect({ host: host, port });
     socket.unref();
     const done = (result: string | null) => {
       clearTimeout(timer);
@@ -93,6 +100,7 @@ export class CheckRunner {
     /** Called when `ready` or `livenessFailed` of an allocation changes. */
     private readonly onChange: (allocId: string, jobId: string, status: CheckStatus) => void,
     private readonly now: () => number = Date.now,
+    private readonly host = '127.0.0.1',
   ) {}
 
   watch(allocId: string, jobId: string, checks: Check[], ports: Record<string, number>): void {
@@ -128,7 +136,7 @@ export class CheckRunner {
   private async run(allocId: string, watched: Watched, state: CheckState): Promise<void> {
     state.timer = null;
     const started = this.now();
-    const failure = await probe(state.check, watched.ports);
+    const failure = await probe(state.check, watched.ports, this.host);
     if (watched.stopped) return;
     const before = summarize(watched);
     this.record(watched, state, failure, started);

@@ -109,6 +109,12 @@ export interface Driver {
   place(request: PlacementRequest): Promise<Placement>;
   /** Stops and removes every container of an allocation; nothing to do is fine. */
   stop(allocId: string): Promise<void>;
+  /**
+   * Removes the job networks deckhand made, by the Docker name the job gives them
+   * (model dockerNetworkName; the driver adds its own suffix), that no container uses
+   * any more (a purged job's); returns those removed. Never one it did not make.
+   */
+  releaseNetworks(dockerNames: string[]): Promise<string[]>;
   /** Restarts an allocation's containers (a liveness check failed). */
   restart(allocId: string): Promise<void>;
   /** Changes the restart policy of running containers, in place. */

@@ -3,8 +3,8 @@
 // NOMAD_* values are also given to every task as environment variables.
 import type { Task } from '../model/index.js';
 
-/** Tasks run with host networking and bind to loopback. */
-export const allocationIp = '127.0.0.1';
+/** Where allocations' ports are published unless the agent is told otherwise. */
+export const defaultPublishAddress = '127.0.0.1';
 
 export interface TaskContext {
   allocId: string;
@@ -14,6 +14,10 @@ export interface TaskContext {
   task: string;
   /** Port label → host port. */
   ports: Record<string, number>;
+  /** Port label → the port the process listens on in its container (bridge networking); absent: the host port. */
+  containerPorts?: Record<string, number>;
+  /** The address host ports are published on. */
+  publishAddress?: string;
   /** The machine's host name, for `${node.unique.name}`. */
   hostname: string;
 }
@@ -29,12 +33,15 @@ export function nomadEnvironment(context: TaskContext): Map<string, string> {
     ['NOMAD_GROUP_NAME', context.group],
     ['NOMAD_TASK_NAME', context.task],
   ]);
+  // As in Nomad: NOMAD_PORT_ is what the process binds (the mapped `to` side),
+  // NOMAD_HOST_PORT_ and the addresses are where the host reaches it.
+  const ip = context.publishAddress ?? defaultPublishAddress;
   for (const [label, port] of Object.entries(context.ports)) {
-    const address = `${allocationIp}:${port}`;
-    env.set(`NOMAD_PORT_${label}`, String(port));
+    const address = `${ip}:${port}`;
+    env.set(`NOMAD_PORT_${label}`, String(context.containerPorts?.[label] ?? port));
     env.set(`NOMAD_HOST_PORT_${label}`, String(port));
-    env.set(`NOMAD_IP_${label}`, allocationIp);
-    env.set(`NOMAD_HOST_IP_${label}`, allocationIp);
+    env.set(`NOMAD_IP_${label}`, ip);
+    env.set(`NOMAD_HOST_IP_${label}`, ip);
     env.set(`NOMAD_ADDR_${label}`, address);
     env.set(`NOMAD_HOST_ADDR_${label}`, address);
   }

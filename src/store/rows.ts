@@ -1,5 +1,6 @@
 // Rows as SQLite returns them, and their conversion to and from the model.
 // SQLite has no booleans (0/1) and no JSON type (TEXT): both are handled here only.
+import { withCurrentFields } from '../model/index.js';
 import type { AllocationRecord, AllocationStatus, Deployment, DeploymentGroupState, DeploymentStatus, Job, JobEvent, JobRecord, JobVersion, VersionSourceKind } from '../model/index.js';
 
 type Flag = 0 | 1;
@@ -112,7 +113,7 @@ export function versionFromRow(row: JobVersionRow): JobVersion {
   return {
     jobId: row.job_id,
     version: row.version,
-    job: JSON.parse(row.job_json) as Job,
+    job: withCurrentFields(JSON.parse(row.job_json) as Job),
     specHash: row.spec_hash,
     modifyIndex: row.modify_index,
     source: {

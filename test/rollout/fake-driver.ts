@@ -55,6 +55,10 @@ export class FakeDriver implements Driver {
 
   async restart(): Promise<void> {}
 
+  async releaseNetworks(): Promise<string[]> {
+    return [];
+  }
+
   async updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void> {
     this.calls.push({ kind: 'restart-policy', allocId, detail: policy });
   }

@@ -1,8 +1,8 @@
-import { containerName, containerSpec, cpuShares, followTargetPorts, healthcheck, restartPolicy } from '../../src/runtime/docker/container-spec.js';
+import { containerName, containerSpec, cpuShares, healthcheck, restartPolicy } from '../../src/runtime/docker/container-spec.js';
 import type { ExecCheck } from '../../src/model/job.js';
 import { group, request, task, webTask } from './support.js';
 
-const options = { hostname: 'node-1', stopTimeoutSeconds: 3, extraLabels: { 'deckhand-test.run': 'x' } };
+const options = { hostname: 'node-1', stopTimeoutSeconds: 3, extraLabels: { 'deckhand-test.run': 'x' }, publishAddress: '127.0.0.1', networkSuffix: '' };
 
 const execCheck = (overrides: Partial<ExecCheck> = {}): ExecCheck => ({
   type: 'exec',
@@ -25,9 +25,16 @@ describe('container spec', () => {
     expect(containerName(two, 'side')).toBe('web_job-g-0-abcdef01-side');
   });
 
-  it('runs with host networking, init, labels and the NOMAD_* environment', () => {
+  it("joins the job's network under its group and task names, publishes its ports, and sets init, labels and the NOMAD_* environment", () => {
     const spec = containerSpec(req, webTask(), { http: 23049 }, options);
-    expect(spec.HostConfig).toMatchObject({ NetworkMode: 'host', Init: true, RestartPolicy: { Name: 'no' } });
+    expect(spec.HostConfig).toMatchObject({
+      NetworkMode: 'deckhand-web-job',
+      PortBindings: { '23049/tcp': [{ HostIp: '127.0.0.1', HostPort: '23049' }] },
+      Init: true,
+      RestartPolicy: { Name: 'no' },
+    });
+    expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { 'deckhand-web-job': { Aliases: ['g', 'web'] } } });
+    expect(spec.ExposedPorts).toEqual({ '23049/tcp': {} });
     expect(spec.Env).toEqual(expect.arrayContaining(['PORT=23049', 'NOMAD_PORT_http=23049', 'NOMAD_ADDR_http=127.0.0.1:23049', 'NOMAD_ALLOC_INDEX=2']));
     expect(spec.Labels).toMatchObject({
       'deckhand.job': 'web-job',
@@ -86,16 +93,38 @@ describe('container spec', () => {
     expect(healthcheck(task({ name: 't' }), variables)).toBeUndefined();
   });
 
-  it('points env values naming a target port at its host port', () => {
-    const env = new Map([
-      ['PORT', '8000'],
-      ['OTHER', '80'],
-      ['NOMAD_PORT_8000', '8000'],
-    ]);
-    followTargetPorts(env, [{ label: '8000', static: null, to: 8000 }], { '8000': 21007 });
-    expect(Object.fromEntries(env)).toEqual({ PORT: '21007', OTHER: '80', NOMAD_PORT_8000: '8000' });
-    const same = new Map([['PORT', '8000']]);
-    followTargetPorts(same, [{ label: 'http', static: 8000, to: 8000 }], { http: 8000 });
-    expect(same.get('PORT')).toBe('8000');
+  it('maps a fixed container port to the host port: NOMAD_PORT_ is the inside, NOMAD_HOST_PORT_ and the address the outside', () => {
+    const fixed = task({ name: 'web', ports: [{ label: 'http', static: null, to: 80 }] });
+    const spec = containerSpec(req, fixed, { http: 23050 }, { ...options, publishAddress: '127.0.0.2' });
+    expect(spec.HostConfig?.PortBindings).toEqual({ '80/tcp': [{ HostIp: '127.0.0.2', HostPort: '23050' }] });
+    expect(spec.Env).toEqual(expect.arrayContaining(['NOMAD_PORT_http=80', 'NOMAD_HOST_PORT_http=23050', 'NOMAD_ADDR_http=127.0.0.2:23050']));
+  });
+
+  it('publishes one container port on two host ports when two labels map it', () => {
+    const two = task({ name: 'web', ports: [{ label: 'a', static: null, to: 80 }, { label: 'b', static: null, to: 80 }] });
+    const spec = containerSpec(req, two, { a: 21000, b: 21001 }, options);
+    expect(spec.HostConfig?.PortBindings).toEqual({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '21000' }, { HostIp: '127.0.0.1', HostPort: '21001' }] });
+  });
+
+  it('runs on the host network when the group asks, binding the host ports itself', () => {
+    const hostGroup = group([webTask()], { network: { mode: 'host', attachments: [] } });
+    const spec = containerSpec(request('web-job', hostGroup), webTask(), { http: 23051 }, options);
+    expect(spec.HostConfig).toMatchObject({ NetworkMode: 'host' });
+    expect(spec.HostConfig).not.toHaveProperty('PortBindings');
+    expect(spec).not.toHaveProperty('NetworkingConfig');
+    expect(spec.Env).toEqual(expect.arrayContaining(['PORT=23051', 'NOMAD_PORT_http=23051']));
+  });
+
+  it("joins the file's networks with their aliases, external ones by their own name", () => {
+    const job = { networks: [{ name: 'default', dockerName: null, external: false }, { name: 'front', dockerName: 'proxy', external: true }] };
+    const twoNetworks = group([webTask()], { name: 'api', network: { mode: 'bridge', attachments: [{ network: 'front', aliases: ['api.local'] }, { network: 'default', aliases: [] }] } });
+    const req2 = { ...request('shop', twoNetworks), job: job as never };
+    const spec = containerSpec(req2, webTask(), { http: 23052 }, options);
+    expect(spec.HostConfig?.NetworkMode).toBe('proxy');
+    expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { proxy: { Aliases: ['api', 'web', 'api.local'] } } });
+  });
+
+  it("uses the task's kill timeout as the container's stop timeout", () => {
+    expect(containerSpec(req, task({ name: 't', killTimeoutMs: 12_500 }), {}, options).StopTimeout).toBe(13);
   });
 });

@@ -2,6 +2,7 @@
 // run's `deckhand-test.run` label and are removed after each test, pass or fail.
 import { DockerDriver } from '../../src/runtime/docker/driver.js';
 import { PlacementError } from '../../src/runtime/driver.js';
+import { networkSuffixOf } from '../../src/runtime/docker/networks.js';
 import { docker, ensureDemoImages, eventually, group, httpGet, newRunId, removeRunContainers, request, task, testLabel, webTask } from './support.js';
 
 const runId = newRunId();
@@ -24,7 +25,7 @@ afterEach(async () => {
 const containersOf = (allocId: string) => docker.listContainers({ all: true, filters: { label: [`deckhand.alloc=${allocId}`] } });
 
 describe('DockerDriver on the engine', () => {
-  it('places a two-task allocation: names, labels, env, host network, init', async () => {
+  it("places a two-task allocation: names, labels, env, the job's network, init", async () => {
     const sidecar = task({ name: 'side', image: 'deckhand-demo:v2', env: { PORT: '${NOMAD_PORT_admin}' }, ports: [{ label: 'admin', static: null, to: null }] });
     const req = request('two-tasks', group([webTask(), sidecar]), { index: 1, jobVersion: 4 });
     const placement = await driver.place(req);
@@ -37,7 +38,7 @@ describe('DockerDriver on the engine', () => {
       const info = await docker.getContainer(id).inspect();
       expect(info.State.Running).toBe(true);
       expect(info.Name).toBe(`/${prefix}-${taskName}`);
-      expect(info.HostConfig.NetworkMode).toBe('host');
+      expect(info.HostConfig.NetworkMode).toBe(`deckhand-two-tasks${networkSuffixOf(driverOptions.labels)}`);
       expect((info.HostConfig as { Init?: boolean }).Init).toBe(true);
       expect(info.Config.Labels).toMatchObject({
         'deckhand.job': 'two-tasks',

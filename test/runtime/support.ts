@@ -26,10 +26,16 @@ export function ensureDemoImages(): Promise<unknown> {
   return images;
 }
 
-/** Removes every container of a test run, whatever state it is in. */
-export async function removeRunContainers(runId: string): Promise<void> {
-  const listed = await docker.listContainers({ all: true, filters: { label: [`${testLabel}=${runId}`] } });
-  await Promise.allSettled(listed.map((item) => docker.getContainer(item.Id).remove({ force: true })));
+/** Removes every container of a test run, whatever state it is in, then the networks it made. */
+export function removeRunContainers(runId: string): Promise<void> {
+  return removeRunObjects(docker, runId);
+}
+
+export async function removeRunObjects(client: Docker, runId: string): Promise<void> {
+  const listed = await client.listContainers({ all: true, filters: { label: [`${testLabel}=${runId}`] } });
+  await Promise.allSettled(listed.map((item) => client.getContainer(item.Id).remove({ force: true })));
+  const networks = await client.listNetworks({ filters: { label: [`${testLabel}=${runId}`] } });
+  await Promise.allSettled(networks.map((item) => client.getNetwork(item.Id).remove()));
 }
 
 export const update: UpdateStrategy = {

@@ -1,17 +1,23 @@
 // A task as Docker's container-create body (pure): name, labels, env with the
-// NOMAD_* variables, host networking, init, restart policy, resources, and exec
+// NOMAD_* variables, its network (the job's bridge with its DNS names and
+// published ports, or the host's), init, restart policy, resources, and exec
 // checks as the container's HEALTHCHECK.
 import type Docker from 'dockerode';
-import type { Check, Port, RestartPolicy, Task } from '../../model/index.js';
+import type { Check, RestartPolicy, Task } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
 import type { TaskContext } from '../interpolate.js';
+import { containerPorts, taskNetworking } from '../networking.js';
+import type { TaskNetworking } from '../networking.js';
 import { containerLabels } from './labels.js';
 
 export interface SpecOptions {
   hostname: string;
   stopTimeoutSeconds: number;
   extraLabels: Record<string, string>;
+  publishAddress: string;
+  /** Ends the names of the networks deckhand makes (networks.ts). */
+  networkSuffix: string;
 }
 
 const msToNs = (ms: number) => Math.round(ms * 1e6);
@@ -60,25 +66,28 @@ export function healthcheck(task: Task, variables: Map<string, string>): Docker.
 }
 
 /**
- * Host networking cannot map ports: a port the image fixes (`to`: Compose target,
- * Kubernetes containerPort) is given its own host port instead, and an env value
- * naming that number (`PORT: 8000`) is pointed at the host port, which is what a
- * mapping would have achieved for replicas that would otherwise collide.
+ * Bridge networking: each of the task's ports published on the agent's address,
+ * host port → the port the process listens on. Two labels may map one container
+ * port to two host ports (Compose `"8000:80"` beside `"8001:80"`).
  */
-export function followTargetPorts(env: Map<string, string>, taskPorts: Port[], ports: Record<string, number>): void {
-  const moved = new Map<string, string>();
-  for (const port of taskPorts) {
-    const host = ports[port.label];
-    if (port.to !== null && host !== undefined && host !== port.to) moved.set(String(port.to), String(host));
+export function portBindings(task: Task, ports: Record<string, number>, listening: Record<string, number>, publishAddress: string): { exposed: Record<string, object>; bindings: Docker.PortMap } {
+  const exposed: Record<string, object> = {};
+  const bindings: Docker.PortMap = {};
+  for (const port of task.ports) {
+    const hostPort = ports[port.label];
+    const inside = listening[port.label];
+    if (hostPort === undefined || inside === undefined) continue;
+    const key = `${inside}/tcp`;
+    exposed[key] = {};
+    const list = (bindings[key] ??= []) as Array<{ HostIp: string; HostPort: string }>;
+    if (!list.some((b) => b.HostPort === String(hostPort))) list.push({ HostIp: publishAddress, HostPort: String(hostPort) });
   }
-  if (moved.size === 0) return;
-  for (const [name, value] of env) {
-    const host = moved.get(value);
-    if (host !== undefined && !name.startsWith('NOMAD_')) env.set(name, host);
-  }
+  return { exposed, bindings };
 }
 
 export function containerSpec(request: PlacementRequest, task: Task, ports: Record<string, number>, options: SpecOptions): Docker.ContainerCreateOptions {
+  const networking = taskNetworking(request, task, options.networkSuffix);
+  const listening = containerPorts({ tasks: [task, ...request.group.tasks] }, ports, networking.mode);
   const context: TaskContext = {
     allocId: request.allocId,
     index: request.index,
@@ -86,10 +95,11 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     group: request.group.name,
     task: task.name,
     ports,
+    containerPorts: listening,
+    publishAddress: options.publishAddress,
     hostname: options.hostname,
   };
   const resolved = interpolateTask(task, context);
-  followTargetPorts(resolved.env, task.ports, ports);
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
   const { cpu, cpuLimit, memoryMB } = task.resources;
   return {
@@ -100,9 +110,10 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     ...(resolved.entrypoint ? { Entrypoint: resolved.entrypoint } : {}),
     Labels: containerLabels(request, task.name, ports, options.extraLabels),
     ...(healthcheckOrNothing(task, context)),
-    StopTimeout: options.stopTimeoutSeconds,
+    StopTimeout: task.killTimeoutMs !== null && task.killTimeoutMs !== undefined ? Math.ceil(task.killTimeoutMs / 1000) : options.stopTimeoutSeconds,
+    ...networkSettings(networking, task, ports, listening, options.publishAddress),
     HostConfig: {
-      NetworkMode: 'host',
+      ...hostNetworkSettings(networking, task, ports, listening, options.publishAddress),
       Init: true,
       RestartPolicy: restartPolicy(request.group.restart),
       ...(cpu !== null ? { CpuShares: cpuShares(cpu) } : {}),
@@ -110,6 +121,21 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
       ...(memoryMB !== null ? { Memory: Math.round(memoryMB * 1024 * 1024) } : {}),
     },
   };
+}
+
+function networkSettings(networking: TaskNetworking, task: Task, ports: Record<string, number>, listening: Record<string, number>, publishAddress: string): Partial<Docker.ContainerCreateOptions> {
+  const [first] = networking.networks;
+  if (networking.mode === 'host' || !first) return {};
+  return {
+    ExposedPorts: portBindings(task, ports, listening, publishAddress).exposed,
+    NetworkingConfig: { EndpointsConfig: { [first.dockerName]: { Aliases: first.aliases } } },
+  };
+}
+
+function hostNetworkSettings(networking: TaskNetworking, task: Task, ports: Record<string, number>, listening: Record<string, number>, publishAddress: string): Docker.HostConfig {
+  const [first] = networking.networks;
+  if (networking.mode === 'host' || !first) return { NetworkMode: 'host' };
+  return { NetworkMode: first.dockerName, PortBindings: portBindings(task, ports, listening, publishAddress).bindings };
 }
 
 function healthcheckOrNothing(task: Task, context: TaskContext): { Healthcheck?: Docker.HealthConfig } {

@@ -1,9 +1,11 @@
 // The Driver on the Docker engine: an allocation is one labelled container per
-// task, with host networking and ports from the allocator.
+// task, on the job's networks (or the host's), with ports from the allocator.
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import type { Check, RestartPolicy } from '../../model/index.js';
-import { CheckRunner } from '../checks.js';
+import { CheckRunner, probeHostOf } from '../checks.js';
+import { defaultPublishAddress } from '../interpolate.js';
+import { taskNetworking } from '../networking.js';
 import { PlacementError, RuntimeUnavailableError } from '../driver.js';
 import type { AllocationObservation, CheckStatus, Driver, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind } from '../driver.js';
 import { PortAllocator, PortError } from '../ports.js';
@@ -15,14 +17,17 @@ import { EventStream } from './events.js';
 import type { EngineEventMessage } from './events.js';
 import { label, labelFilter, reservedLabelPrefix, scopeOf } from './labels.js';
 import { allocationsFrom, inspectAll } from './observe.js';
+import { NetworkManager } from './networks.js';
 import { ImagePuller } from './pull.js';
 
 export interface DockerDriverOptions {
   portRange?: PortRange;
   /** Added to every container; the driver then sees only containers carrying them (tests label their runs). */
   labels?: Record<string, string>;
-  /** Seconds between SIGTERM and SIGKILL on stop and restart. */
+  /** Seconds between SIGTERM and SIGKILL on stop and restart, unless a task sets its own. */
   stopTimeoutSeconds?: number;
+  /** The address allocations' ports are published on (and checks connect to); 127.0.0.1 by default. */
+  publishAddress?: string;
   pullTimeoutMs?: number;
   /** `${node.unique.name}`; the machine's host name by default. */
   hostname?: string;
@@ -42,6 +47,8 @@ export class DockerDriver implements Driver {
   private readonly extraLabels: Record<string, string>;
   private readonly stopTimeoutSeconds: number;
   private readonly hostname: string;
+  readonly publishAddress: string;
+  private readonly networks: NetworkManager;
   /** Where the engine is, for messages: `unix:///var/run/docker.sock`. */
   readonly address: string;
   /** Placements under way, and a clock of when each finished: observe() must not free their ports. */
@@ -60,11 +67,13 @@ export class DockerDriver implements Driver {
     if (reserved !== undefined) throw new Error(`label key "${reserved}" is reserved for deckhand's own labels (${reservedLabelPrefix}*)`);
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 3;
     this.hostname = options.hostname ?? hostname();
+    this.publishAddress = options.publishAddress ?? defaultPublishAddress;
+    this.networks = new NetworkManager(docker, this.extraLabels);
     this.address = engineAddress(docker);
     const modem = docker.modem as { agent?: unknown; protocol?: string };
     if (modem.agent === undefined && modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = new FreshConnectionAgent();
     this.puller = new ImagePuller(docker, options.pullTimeoutMs ?? 120_000);
-    this.checks = new CheckRunner((allocId, jobId) => this.emit({ kind: 'check', allocId, jobId, time: Date.now() }));
+    this.checks = new CheckRunner((allocId, jobId) => this.emit({ kind: 'check', allocId, jobId, time: Date.now() }), Date.now, probeHostOf(this.publishAddress));
     this.events = new EventStream({
       // `since` as `seconds.nanoseconds` text, which the engine takes though the types say number.
       open: (since) =>
@@ -86,11 +95,17 @@ export class DockerDriver implements Driver {
       await this.removeContainers(allocId, 0);
       const ports = await this.ports.allocate(allocId, portRequests(request), request.ports ?? {});
       const containers: Record<string, string> = {};
+      const options = { hostname: this.hostname, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, publishAddress: this.publishAddress, networkSuffix: this.networks.suffix };
       for (const task of request.group.tasks) {
-        const spec = containerSpec(request, task, ports, { hostname: this.hostname, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels });
-        const container = await this.create(spec);
+        const networking = taskNetworking(request, task, this.networks.suffix);
+        await this.networks.ensure(request.jobId, networking.networks);
+        const container = await this.create(containerSpec(request, task, ports, options));
         created.push(container);
         containers[task.name] = container.id;
+        // The engine (API 1.41) joins one network at creation; the others before the start.
+        for (const network of networking.networks.slice(1)) {
+          await this.docker.getNetwork(network.dockerName).connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases } });
+        }
       }
       for (const container of created) await container.start();
       return { containers, ports };
@@ -110,7 +125,8 @@ export class DockerDriver implements Driver {
 
   async stop(allocId: string): Promise<void> {
     this.checks.unwatch(allocId);
-    await this.guard(() => this.removeContainers(allocId, this.stopTimeoutSeconds));
+    // Each container's own stop timeout (the task's kill timeout, else the agent's).
+    await this.guard(() => this.removeContainers(allocId, undefined));
     this.ports.release(allocId);
     this.placedAt.delete(allocId);
   }
@@ -118,8 +134,12 @@ export class DockerDriver implements Driver {
   async restart(allocId: string): Promise<void> {
     await this.guard(async () => {
       const containers = await this.containersOf(allocId);
-      await Promise.all(containers.map((container) => container.restart({ t: this.stopTimeoutSeconds })));
+      await Promise.all(containers.map((container) => container.restart()));
     });
+  }
+
+  async releaseNetworks(dockerNames: string[]): Promise<string[]> {
+    return this.guard(() => this.networks.release(dockerNames));
   }
 
   async updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void> {
@@ -261,12 +281,12 @@ export class DockerDriver implements Driver {
     return listed.map((item) => this.docker.getContainer(item.Id));
   }
 
-  /** Stops (SIGTERM, then SIGKILL after the timeout) and removes an allocation's containers. */
-  private async removeContainers(allocId: string, stopTimeoutSeconds: number): Promise<void> {
+  /** Stops (SIGTERM, then SIGKILL after the timeout: undefined, each container's own) and removes an allocation's containers. */
+  private async removeContainers(allocId: string, stopTimeoutSeconds: number | undefined): Promise<void> {
     const containers = await this.containersOf(allocId);
     const results = await Promise.allSettled(
       containers.map(async (container) => {
-        await container.stop({ t: stopTimeoutSeconds }).catch((error: unknown) => ignore(error, [304, 404]));
+        await container.stop(stopTimeoutSeconds === undefined ? {} : { t: stopTimeoutSeconds }).catch((error: unknown) => ignore(error, [304, 404]));
         await container.remove({ force: true }).catch((error: unknown) => ignore(error, [404, 409]));
       }),
     );

@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import type { DeckhandEvent } from '../model/index.js';
 import type { EventBus } from '../util/index.js';
 import type { RuntimeLink } from './runtime-link.js';
+import type { TrafficSteering } from './traffic.js';
 
 export interface RolloutContext {
   store: Store;
@@ -19,4 +20,6 @@ export interface RolloutContext {
   schedule: (jobId: string) => void;
   /** Jobs to resume (placements and stops cut short) before they are decided again. */
   toResume: Set<string>;
+  /** The endpoints' data path, when the agent runs one. */
+  traffic: TrafficSteering | null;
 }

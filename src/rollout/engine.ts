@@ -19,6 +19,8 @@ import type { Submitted } from './commands.js';
 import type { RolloutContext } from './context.js';
 import { EventBus } from '../util/index.js';
 import { Placement } from './placement.js';
+import { TrafficSteering } from './traffic.js';
+import type { TrafficOptions } from './traffic.js';
 import { Recovery } from './recovery.js';
 import { RuntimeLink } from './runtime-link.js';
 import type { SubmitInput } from './submit.js';
@@ -44,6 +46,8 @@ export interface EngineOptions {
   retryDelayMs?: { initial: number; max: number };
   /** The bus progress goes to; the engine's own when absent. */
   events?: EventBus<DeckhandEvent>;
+  /** Steers the endpoints (the edge) after every change; none: jobs' endpoints are not served. */
+  traffic?: Omit<TrafficOptions, 'onError'>;
 }
 
 const terminal = new Set(['successful', 'failed', 'cancelled']);
@@ -80,7 +84,13 @@ export class RolloutEngine {
         for (const job of store.listJobs()) this.schedule(job.id);
       },
     });
-    this.context = { store, driver, runtime: this.runtime, events: this.events, now, onError, schedule: (jobId) => this.schedule(jobId), toResume };
+    const traffic = options.traffic ? new TrafficSteering(store, { ...options.traffic, onError }) : null;
+    this.context = { store, driver, runtime: this.runtime, events: this.events, now, onError, schedule: (jobId) => this.schedule(jobId), toResume, traffic };
+    if (traffic) {
+      this.events.subscribe((event) => {
+        if (event.type === 'allocation' || event.type === 'deployment' || event.type === 'job' || event.type === 'version') void traffic.sync();
+      });
+    }
     const views = new AllocationViews(this.runtime, driver);
     const placement = new Placement(this.context, views);
     this.commands = new Commands(this.context);
@@ -108,6 +118,8 @@ export class RolloutEngine {
     if (!this.unsubscribe) {
       this.unsubscribe = driver.subscribe((event) => this.watcher.onRuntimeEvent(event));
       for (const job of store.listJobs()) toResume.add(job.id);
+      // The edge may have served an older table while the agent was away.
+      void this.context.traffic?.sync();
     }
     if (this.runtime.up) return;
     try {

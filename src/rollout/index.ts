@@ -2,3 +2,6 @@
 export { RolloutEngine, RolloutError } from './engine.js';
 export { descriptions } from './reconcile-types.js';
 export { CheckIndexError } from './submit.js';
+export { endpointTable } from './endpoints.js';
+export type { EndpointTable } from './endpoints.js';
+export type { EdgePort, TrafficOptions } from './traffic.js';

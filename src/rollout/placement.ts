@@ -80,10 +80,12 @@ export class Placement {
 
   /** Removes the containers of an allocation recorded as stopping; false when the runtime did not answer (resuming finishes it). */
   async remove(allocation: AllocationRecord): Promise<boolean> {
-    const { store, driver, runtime, now, onError, toResume } = this.context;
+    const { store, driver, runtime, now, onError, toResume, traffic } = this.context;
     this.unwatchChecks(allocation.id);
     try {
+      await traffic?.beforeStop(allocation, store.getVersion(allocation.jobId, allocation.jobVersion)?.job);
       await driver.stop(allocation.id);
+      traffic?.stopped(allocation.id);
       store.putAllocation({ ...allocation, status: allocation.status === 'failed' ? 'failed' : 'complete', modifiedAt: now() });
     } catch (error) {
       if (error instanceof RuntimeUnavailableError) {

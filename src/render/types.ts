@@ -50,6 +50,8 @@ export interface FieldOrigin {
   /** The field in the file's own terms, e.g. `group.web.update.canary` or `services.web.deploy.replicas`. */
   field: string;
   pos: Position;
+  /** Set when the field comes from another file than the job's (a Kubernetes Service beside its Deployment). */
+  file?: string;
 }
 
 export interface MappedJob {

@@ -1,7 +1,9 @@
 // What every part of a service's mapping needs: where to report, where to record
 // the origin of each model field, and the file's surroundings.
+import type { Endpoint } from '../../model/index.js';
 import type { FieldMap } from '../types.js';
 import type { Lookup } from './interpolate.js';
+import type { DeclaredNetworks } from './networks.js';
 import type { Path, Reporter } from './report.js';
 
 export interface ServiceScope {
@@ -19,6 +21,10 @@ export interface ServiceScope {
   readFile(path: string): string | undefined;
   /** Where a file not read leads, when it is a link out of the tree. */
   linkOutside?(path: string): string | undefined;
+  /** The file's top-level networks, which services may join. */
+  networks: DeclaredNetworks;
+  /** The job's endpoints so far: each service adds those its published ports make. */
+  endpoints: Endpoint[];
 }
 
 /** Records that a model path was set from a place in the file. */

@@ -40,8 +40,9 @@ export function readNetworks(r: Reporter, value: unknown): DeclaredNetworks {
   const map = readMap(r, ['networks'], value);
   if (!map) return declared;
   for (const [name, settings] of Object.entries(map)) {
-    const network = readNetwork(r, ['networks', name], name, settings);
-    if (network) declared.set(name, { network, path: ['networks', name] });
+    // A network with an error is still declared: the services joining it must not hear it is missing.
+    const network = readNetwork(r, ['networks', name], name, settings) ?? { name, dockerName: null, external: false };
+    declared.set(name, { network, path: ['networks', name] });
   }
   return declared;
 }
@@ -153,8 +154,8 @@ function readAttachments(scope: ServiceScope, path: Path, value: unknown, declar
     });
   } else if (isPlainMap(value)) {
     for (const [name, settings] of Object.entries(value)) {
-      const aliases = readServiceNetwork(scope, [...path, name], settings);
-      if (aliases) join([...path, name], name, aliases);
+      // Refused settings are reported already; the network still counts as joined.
+      join([...path, name], name, readServiceNetwork(scope, [...path, name], settings) ?? []);
     }
   } else {
     r.error(path, `expected a list or a map of networks, got ${describeValue(value)}`);

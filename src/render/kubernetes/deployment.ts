@@ -41,7 +41,7 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   const podLabels = reader.stringMap([...template, 'metadata', 'labels']) ?? {};
   const hostNetwork = reader.boolean([...podSpec, 'hostNetwork']) ?? false;
   const killTimeoutMs = readGracePeriod(reader);
-  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: killTimeoutMs === null ? null : gracePeriodPath() });
+  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader) });
   const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
   if (id === undefined || reader.hasErrors) return undefined;
 

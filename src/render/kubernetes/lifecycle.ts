@@ -3,20 +3,23 @@
 // what Kubernetes users write to let endpoints drain before the signal: deckhand's
 // shutdown delay does exactly that. Any other hook would have to run inside the
 // container, which deckhand does not do, so it is refused; so is postStart.
+import { kubernetesDefaults } from '../defaults.js';
 import type { YamlPath } from '../yaml/document.js';
 import type { ManifestReader } from './reader.js';
 
 const podSpec = ['spec', 'template', 'spec'];
 
-/** terminationGracePeriodSeconds in ms; null when absent (the agent's default). Kubernetes' own default is 30s. */
-export function readGracePeriod(reader: ManifestReader): number | null {
+/** terminationGracePeriodSeconds in ms, Kubernetes' 30s when absent (so writing the default out is no change). */
+export function readGracePeriod(reader: ManifestReader): number {
   const path = [...podSpec, 'terminationGracePeriodSeconds'];
-  const seconds = reader.wholeNumber(path, { min: 0 });
-  return seconds === undefined ? null : seconds * 1000;
+  const seconds = reader.wholeNumber(path, { min: 0 }) ?? kubernetesDefaults.terminationGracePeriodSeconds;
+  return seconds * 1000;
 }
 
-export function gracePeriodPath(): YamlPath {
-  return [...podSpec, 'terminationGracePeriodSeconds'];
+/** Where the grace period comes from: the field, else the pod spec that leaves it out. */
+export function gracePeriodPath(reader: ManifestReader): YamlPath {
+  const path = [...podSpec, 'terminationGracePeriodSeconds'];
+  return reader.has(path) ? path : podSpec;
 }
 
 /** The preStop sleep in ms (0: none); a hook deckhand cannot run is an error. */

@@ -10,17 +10,8 @@ import type { PlainMap } from '../yaml/values.js';
 import { networkKeys, serviceNetworkKeys } from './keys.js';
 import type { Path, Reporter } from './report.js';
 import { record } from './scope.js';
-import type { ServiceScope } from './scope.js';
+import type { DeclaredNetworks, ServiceScope } from './scope.js';
 import { readBoolean, readMap, readString, unreadable, warnUnknownKeys } from './values.js';
-
-/** A top-level network as read, before knowing whether any service joins it. */
-export interface DeclaredNetwork {
-  network: JobNetwork;
-  path: Path;
-}
-
-/** Declared networks by their name in the file; `default` is there whether declared or not. */
-export type DeclaredNetworks = Map<string, DeclaredNetwork>;
 
 /**
  * Settings of a top-level network that a user-defined bridge on one engine gives

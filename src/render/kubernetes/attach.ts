@@ -15,8 +15,9 @@ type Origin = ServiceDefinition['origin'];
 export function attachServices(jobs: MappedJob[], services: ServiceDefinition[], diagnostics: Diagnostic[], limits?: JobLimits): MappedJob[] {
   const held = new Set<MappedJob>();
   const added = new Map<MappedJob, { endpoints: { endpoint: Endpoint; service: ServiceDefinition; index: number }[]; aliases: string[] }>();
-  const hold = (job: MappedJob, problem: Diagnostic) => {
-    diagnostics.push(problem);
+  /** `reported`: the problem is in the diagnostics already (a Service's own errors). */
+  const hold = (job: MappedJob, problem: Diagnostic, reported = false) => {
+    if (!reported) diagnostics.push(problem);
     held.add(job);
     if (problem.file === job.job.source.file) return;
     const at = job.fields.get('id') ?? { field: '', pos: { line: 1, col: 1 } };
@@ -35,7 +36,7 @@ export function attachServices(jobs: MappedJob[], services: ServiceDefinition[],
   for (const service of services) {
     const matches = jobs.filter((j) => selects(service, j));
     if (service.broken) {
-      for (const job of matches) hold(job, error(service.origin, `Service "${service.name}", which selects it, has errors`, 'held-back'));
+      for (const job of matches) hold(job, error(service.origin, `Service "${service.name}", which selects it, has errors`, 'held-back'), true);
       continue;
     }
     if (matches.length === 0) {

@@ -70,6 +70,7 @@ export const kubernetesDefaults = Object.freeze({
   progressDeadlineSeconds: 600,
   minReadySeconds: 0,
   revisionHistoryLimit: 10,
+  terminationGracePeriodSeconds: 30,
 });
 
 /** A Pod's `restartPolicy: Always`, with kubelet's back-off approximated by a fixed delay. */

@@ -9,8 +9,9 @@ import { formatByContent, formatByName, makePathFilter, settingsFileName } from 
 import { linkOutsideMessage } from './links.js';
 import { formats } from './formats.js';
 import { readRepositorySettings } from './settings.js';
-import type { FormatRenderer, MappedJob, RenderContext, RenderOptions } from './types.js';
-import { validateJob } from './validate.js';
+import { attachServices } from './kubernetes/attach.js';
+import type { FormatRenderer, MappedJob, RenderContext, RenderOptions, ServiceDefinition } from './types.js';
+import { locate, validateJob } from './validate.js';
 
 export type { SourceTree };
 
@@ -60,6 +61,7 @@ export function renderTree(
 
   const files: DiscoveredFile[] = [];
   const rendered: RenderedJob[] = [];
+  const services: ServiceDefinition[] = [];
   // The cache compares the files a render read, not the links it was refused.
   const cached = tree.refused?.size ? undefined : cache;
   const optionsKey = cached ? renderOptionsKey(options) : '';
@@ -73,10 +75,12 @@ export function renderTree(
     if (!result.file && knownFormat) result = renderPath(tree, path, options, false, knownFormat);
     if (result.file) files.push(result.file);
     rendered.push(...result.jobs);
+    services.push(...result.services);
     diagnostics.push(...result.diagnostics);
   }
 
-  const jobs = dropDuplicateIds(rendered, diagnostics);
+  const unique = dropDuplicateIds(rendered, diagnostics);
+  const jobs = dropDuplicatePorts(attachServices(unique, services, diagnostics, options.limits), diagnostics);
   const sorted = sortDiagnostics(diagnostics);
   const failedFiles = [...new Set(sorted.filter((d) => d.severity === 'error').map((d) => d.file))];
   return { jobs, files, failedFiles, diagnostics: sorted };
@@ -85,7 +89,10 @@ export function renderTree(
 export interface PathRenderResult {
   /** Set when the path is a job file. */
   file: DiscoveredFile | null;
+  /** Before the tree's Services are attached; a path named alone (`named`) has its own file's attached. */
   jobs: RenderedJob[];
+  /** Kubernetes Services of the file, for the tree to put in front of the Deployments they select. */
+  services: ServiceDefinition[];
   diagnostics: Diagnostic[];
 }
 
@@ -96,7 +103,7 @@ export interface PathRenderResult {
  * longer says what it is, it is read as that format, and never as no job at all.
  */
 export function renderPath(tree: SourceTree, path: string, options: RenderOptions, named = false, knownFormat?: JobFormat): PathRenderResult {
-  const none: PathRenderResult = { file: null, jobs: [], diagnostics: [] };
+  const none: PathRenderResult = { file: null, jobs: [], services: [], diagnostics: [] };
   const bytes = tree.files.get(path);
   const byName = formatByName(path) ?? (named ? 'yaml' : null);
   if (byName === null) return none;
@@ -105,14 +112,14 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
     // A YAML file may not be a job at all: then the link is only worth a warning.
     const job = byName !== 'yaml' || named;
     const problem = diagnostic(job ? 'error' : 'warning', 'link-outside', path, { line: 1, col: 1 }, '', linkOutsideMessage('the file', target), job ? `name ${target} itself to use it` : undefined);
-    return { file: job ? { path, format: byName === 'yaml' ? 'compose' : byName } : null, jobs: [], diagnostics: [problem] };
+    return { file: job ? { path, format: byName === 'yaml' ? 'compose' : byName } : null, jobs: [], services: [], diagnostics: [problem] };
   }
   if (bytes === undefined) return none;
   const loaded = loadText(path, bytes);
   if ('problem' in loaded) {
     // A YAML file we cannot read may not be a job at all; a named job file is.
     if (byName === 'yaml' && !named) return none;
-    return { file: { path, format: byName === 'yaml' ? 'compose' : byName }, jobs: [], diagnostics: [loaded.problem] };
+    return { file: { path, format: byName === 'yaml' ? 'compose' : byName }, jobs: [], services: [], diagnostics: [loaded.problem] };
   }
   const detected = byName === 'yaml' ? formatByContent(loaded.text) : byName;
   const format = detected ?? knownFormat ?? null;
@@ -122,6 +129,12 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
     // Read as what it was, it says nothing wrong, yet it no longer looks like a job file: still an error, never a removal.
     rendered.diagnostics.push(diagnostic('error', 'no-longer-a-job-file', path, { line: 1, col: 1 }, '', `this file held jobs before and no longer reads as a ${formatNames[format]} file; what runs from it keeps running`, formatHints[format]));
     rendered.jobs = [];
+  }
+  if (named) {
+    // Rendered alone (a bundle sent to the agent): only this file's Services can be attached.
+    const diagnostics = [...rendered.diagnostics];
+    const jobs = dropDuplicatePorts(attachServices(rendered.jobs, rendered.services, diagnostics, options.limits), diagnostics);
+    return { file: { path, format }, jobs, services: rendered.services, diagnostics: sortDiagnostics(diagnostics) };
   }
   return { file: { path, format }, ...rendered };
 }
@@ -139,7 +152,7 @@ export function renderFile(
   format: JobFormat,
   tree: SourceTree,
   options: RenderOptions,
-): { jobs: RenderedJob[]; diagnostics: Diagnostic[] } {
+): { jobs: RenderedJob[]; services: ServiceDefinition[]; diagnostics: Diagnostic[] } {
   const context: RenderContext = {
     ...options,
     rootName: tree.rootName,
@@ -155,13 +168,15 @@ export function renderFile(
     // Shared rules run on cleanly mapped jobs only: a half-mapped job would add echoes of the first error.
     const mappedCleanly = !diagnostics.some(isError);
     if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields, options.limits));
-    // A file with any error is not trusted at all: none of its jobs is deployed.
-    const jobs = diagnostics.some(isError) ? [] : result.jobs;
-    return { jobs, diagnostics: sortDiagnostics(diagnostics) };
+    // A file with any error is not trusted at all: none of its jobs is deployed, and its Services hold back what they select.
+    const failed = diagnostics.some(isError);
+    const jobs = failed ? [] : result.jobs;
+    const services = (result.services ?? []).map((service) => (failed ? { ...service, broken: true } : service));
+    return { jobs, services, diagnostics: sortDiagnostics(diagnostics) };
   } catch (error) {
     const stackOverflow = error instanceof RangeError && /call stack/i.test(error.message);
     const message = stackOverflow ? 'the file is nested too deeply to read' : `deckhand could not render this file: ${(error as Error).message}`;
-    return { jobs: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };
+    return { jobs: [], services: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };
   }
 }
 
@@ -196,6 +211,52 @@ function dropDuplicateIds(jobs: RenderedJob[], diagnostics: Diagnostic[]): Rende
     }
   }
   return kept;
+}
+
+/**
+ * A host port published by two jobs (an endpoint, or a fixed port) would fail the
+ * second at placement: the second job, in path order, is an error instead, naming the first.
+ */
+function dropDuplicatePorts(jobs: RenderedJob[], diagnostics: Diagnostic[]): RenderedJob[] {
+  const owners = new Map<number, { job: RenderedJob; path: string }>();
+  return jobs.filter((rendered) => {
+    const { job, fields } = rendered;
+    const mine = new Map<number, string>();
+    job.endpoints.forEach((endpoint, ei) => mine.set(endpoint.port, `endpoints.${ei}.port`));
+    job.groups.forEach((group, gi) =>
+      group.tasks.forEach((task, ti) =>
+        task.ports.forEach((port, pi) => {
+          if (port.static !== null && !mine.has(port.static)) mine.set(port.static, `groups.${gi}.tasks.${ti}.ports.${pi}.static`);
+        }),
+      ),
+    );
+    let clash = false;
+    for (const [port, path] of mine) {
+      const owner = owners.get(port);
+      if (!owner) continue;
+      clash = true;
+      const here = locate(fields, path);
+      const there = locate(owner.job.fields, owner.path);
+      const file = here.file ?? job.source.file;
+      diagnostics.push({
+        severity: 'error',
+        code: 'duplicate-port',
+        file,
+        line: here.pos.line,
+        col: here.pos.col,
+        field: here.field,
+        message: `host port ${port} is already published by job "${owner.job.job.id}" (${there.file ?? owner.job.job.source.file}:${there.pos.line})`,
+        hint: 'each host port can be published by one job',
+      });
+      if (file !== job.source.file) {
+        const at = fields.get('id') ?? { field: '', pos: { line: 1, col: 1 } };
+        diagnostics.push({ severity: 'error', code: 'held-back', file: job.source.file, line: at.pos.line, col: at.pos.col, field: at.field, message: `job "${job.id}" is held back: host port ${port} is already published by job "${owner.job.job.id}"` });
+      }
+    }
+    if (clash) return false;
+    for (const [port, path] of mine) owners.set(port, { job: rendered, path });
+    return true;
+  });
 }
 
 type Loaded = { text: string } | { problem: Diagnostic };

@@ -50,16 +50,48 @@ export interface FieldOrigin {
   /** The field in the file's own terms, e.g. `group.web.update.canary` or `services.web.deploy.replicas`. */
   field: string;
   pos: Position;
+  /** Set when the field comes from another file than the job's (a Kubernetes Service beside its Deployment). */
+  file?: string;
 }
 
 export interface MappedJob {
   job: Job;
   fields: FieldMap;
+  /** A Kubernetes Deployment's namespace and pod labels, which Services select it by. */
+  selectable?: { namespace: string; labels: Record<string, string> };
 }
 
 export interface FormatResult {
   jobs: MappedJob[];
   diagnostics: Diagnostic[];
+  /** Kubernetes Services of the file; attached to the Deployments they select once the tree is rendered (kubernetes/services.ts). */
+  services?: ServiceDefinition[];
+}
+
+/** A Kubernetes Service as read from its file, before it is matched with a Deployment. */
+export interface ServiceDefinition {
+  name: string;
+  namespace: string;
+  /** Pod labels it selects; never empty (a Service without a selector is skipped where it is read). */
+  selector: Record<string, string>;
+  /** `clusterIP: None`: a name for the pods, without a port in front of them. */
+  headless: boolean;
+  ports: ServicePort[];
+  /** Its `metadata.name`, in its own file. */
+  origin: FieldOrigin & { file: string };
+  selectorOrigin: FieldOrigin & { file: string };
+  /** Its file has errors: the Deployments it may select are held back rather than changed. */
+  broken: boolean;
+}
+
+export interface ServicePort {
+  /** What clients connect to: nodePort (NodePort, LoadBalancer) when given, else port. */
+  port: number;
+  /** A container port's number or name. */
+  target: number | string;
+  origin: FieldOrigin & { file: string };
+  portOrigin: FieldOrigin & { file: string };
+  targetOrigin: FieldOrigin & { file: string };
 }
 
 /** One format: turns one file into jobs. Must never throw on bad input. */

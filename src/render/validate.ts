@@ -17,7 +17,7 @@ export function validateJob(job: Job, fields: FieldMap, limits: JobLimits = defa
     out.push({
       severity: 'error',
       code: 'invalid-value',
-      file: job.source.file,
+      file: origin.file ?? job.source.file,
       line: origin.pos.line,
       col: origin.pos.col,
       field: origin.field,
@@ -44,7 +44,52 @@ export function validateJob(job: Job, fields: FieldMap, limits: JobLimits = defa
     }
     validateGroup(group, at, fail, limits);
   });
+  validateNetworking(job, fields, fail);
   return out;
+}
+
+/**
+ * Networks joined are the job's; endpoints lead to a port of a bridge-networked
+ * task; and no host port is published twice by one job (endpoints and fixed ports alike).
+ */
+function validateNetworking(job: Job, fields: FieldMap, fail: Fail): void {
+  const networks = new Set(job.networks.map((n) => n.name));
+  job.groups.forEach((group, gi) => {
+    group.network.attachments.forEach((attachment, ai) => {
+      if (!networks.has(attachment.network)) fail(`groups.${gi}.network.attachments.${ai}`, `network "${attachment.network}" is not one of the job's networks`);
+    });
+  });
+  const published = new Map<number, string>();
+  const publish = (port: number, path: string) => {
+    const first = published.get(port);
+    if (first === undefined) {
+      published.set(port, path);
+      return;
+    }
+    const origin = locate(fields, first);
+    fail(path, `host port ${port} is already published by ${origin.field || 'the job'} at line ${origin.pos.line}`, 'each host port can be published once');
+  };
+  job.endpoints.forEach((endpoint, ei) => {
+    const at = `endpoints.${ei}`;
+    if (!Number.isInteger(endpoint.port) || endpoint.port < 1 || endpoint.port > 65535) fail(`${at}.port`, `port must be between 1 and 65535, got ${endpoint.port}`);
+    else publish(endpoint.port, `${at}.port`);
+    const group = job.groups.find((g) => g.name === endpoint.group);
+    const task = group?.tasks.find((t) => t.name === endpoint.task);
+    if (!group || !task) fail(at, `the endpoint leads to task "${endpoint.task}" of group "${endpoint.group}", which is not in the job`);
+    else if (group.network.mode === 'host') fail(at, `the endpoint leads to group "${group.name}", which runs on the host's network`, 'an endpoint spreads connections over mapped ports: use bridge networking');
+    else if (!task.ports.some((p) => p.label === endpoint.portLabel)) fail(at, `the endpoint leads to port "${endpoint.portLabel}", which task "${task.name}" does not define`);
+  });
+  job.groups.forEach((group, gi) => {
+    // A Nomad group's port is given to each of its tasks: one port, published once.
+    const seen = new Set<string>();
+    group.tasks.forEach((task, ti) =>
+      task.ports.forEach((port, pi) => {
+        if (port.static === null || seen.has(`${port.label}:${port.static}`)) return;
+        seen.add(`${port.label}:${port.static}`);
+        publish(port.static, `groups.${gi}.tasks.${ti}.ports.${pi}.static`);
+      }),
+    );
+  });
 }
 
 type Fail = (path: string, message: string, hint?: string) => void;

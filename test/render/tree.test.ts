@@ -27,6 +27,8 @@ describe('job discovery', () => {
       { path: 'a.nomad', format: 'nomad' },
       { path: 'b.nomad.hcl', format: 'nomad' },
       { path: 'k8s/api.yaml', format: 'kubernetes' },
+      // A file of Services is read for the Deployments they select.
+      { path: 'k8s/service.yaml', format: 'kubernetes' },
       { path: 'other/app.yaml', format: 'compose' },
       { path: 'stack/compose.yml', format: 'compose' },
       { path: 'stack2/docker-compose.prod.yaml', format: 'compose' },

@@ -38,4 +38,12 @@ export const healthcheckKeys = set('test', 'interval', 'timeout', 'retries', 'st
 
 export const portKeys = set('target', 'published', 'host_ip', 'protocol', 'mode', 'name', 'app_protocol');
 
+/** A top-level network. */
+export const networkKeys = set('name', 'driver', 'driver_opts', 'ipam', 'external', 'internal', 'enable_ipv4', 'enable_ipv6', 'attachable', 'labels');
+
+/** An entry of a service's `networks` map. */
+export const serviceNetworkKeys = set(
+  'aliases', 'interface_name', 'ipv4_address', 'ipv6_address', 'link_local_ips', 'mac_address', 'driver_opts', 'priority', 'gw_priority',
+);
+
 export const envFileKeys = set('path', 'required', 'format');

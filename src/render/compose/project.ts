@@ -1,6 +1,6 @@
 // A compose file → one job: the project is the job, each service a group.
-import { defaultJobNetworks, sortDiagnostics } from '../../model/index.js';
-import type { Group, Job, Position } from '../../model/index.js';
+import { sortDiagnostics } from '../../model/index.js';
+import type { Endpoint, Group, Job, Position } from '../../model/index.js';
 import type { FieldMap, FormatResult, RenderContext, SourceFile } from '../types.js';
 import { linkOutsideMessage } from '../links.js';
 import { loadYaml } from '../yaml/document.js';
@@ -13,6 +13,7 @@ import { topLevelKeys } from './keys.js';
 import { folderOf } from './paths.js';
 import { folderName, normalizeProjectName } from './project-name.js';
 import { Reporter } from './report.js';
+import { readNetworks, usedNetworks } from './networks.js';
 import { mapService } from './service.js';
 import { readString, unreadable, warnUnknownKeys } from './values.js';
 
@@ -56,10 +57,16 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const services = servicesOf(r, root);
   if (id === undefined || services === undefined) return { jobs: [], diagnostics: r.diagnostics };
 
+  const declared = readNetworks(r, root.networks);
+  const endpoints: Endpoint[] = [];
   const groups: Group[] = Object.entries(services).map(([name, value], index) =>
-    mapService({ r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}) }, value),
+    mapService(
+      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, endpoints },
+      value,
+    ),
   );
-  const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, networks: defaultJobNetworks(), endpoints: [], groups };
+  const networks = usedNetworks(r, declared, groups, fields);
+  const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, networks, endpoints, groups };
   return { jobs: [{ job, fields }], diagnostics: r.diagnostics };
 }
 

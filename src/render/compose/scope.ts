@@ -1,8 +1,18 @@
 // What every part of a service's mapping needs: where to report, where to record
 // the origin of each model field, and the file's surroundings.
+import type { Endpoint, JobNetwork } from '../../model/index.js';
 import type { FieldMap } from '../types.js';
 import type { Lookup } from './interpolate.js';
 import type { Path, Reporter } from './report.js';
+
+/** A top-level network as read, before knowing whether any service joins it (networks.ts). */
+export interface DeclaredNetwork {
+  network: JobNetwork;
+  path: Path;
+}
+
+/** Declared networks by their name in the file; `default` is there whether declared or not. */
+export type DeclaredNetworks = Map<string, DeclaredNetwork>;
 
 export interface ServiceScope {
   r: Reporter;
@@ -19,6 +29,10 @@ export interface ServiceScope {
   readFile(path: string): string | undefined;
   /** Where a file not read leads, when it is a link out of the tree. */
   linkOutside?(path: string): string | undefined;
+  /** The file's top-level networks, which services may join. */
+  networks: DeclaredNetworks;
+  /** The job's endpoints so far: each service adds those its published ports make. */
+  endpoints: Endpoint[];
 }
 
 /** Records that a model path was set from a place in the file. */

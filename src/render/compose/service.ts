@@ -1,18 +1,18 @@
 // One compose service → one group holding one task, both named after the service.
-import { defaultGroupNetwork } from '../../model/index.js';
-import type { Group, Task } from '../../model/index.js';
+import type { Group, GroupNetwork, Task } from '../../model/index.js';
 import type { PlainMap } from '../yaml/values.js';
 import { mapCommand, mapEntrypoint } from './command.js';
 import { mapEnvironment, mapLabels } from './environment.js';
 import { mapHealthcheck } from './healthcheck.js';
 import { deployKeys, serviceKeys } from './keys.js';
+import { mapServiceNetwork } from './networks.js';
 import { mapPorts } from './ports.js';
 import { mapResources } from './resources.js';
 import { mapRestart } from './restart.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
 import { mapUpdateConfig } from './update-config.js';
-import { readEnum, readMap, readString, readWholeNumber, warnUnknownKeys } from './values.js';
+import { readDuration, readEnum, readMap, readString, readWholeNumber, warnUnknownKeys } from './values.js';
 
 export function mapService(scope: ServiceScope, value: unknown): Group {
   const { r, path } = scope;
@@ -31,6 +31,7 @@ export function mapService(scope: ServiceScope, value: unknown): Group {
 
   record(scope, scope.group, path, 'key');
   record(scope, `${scope.group}.name`, path, 'key');
+  const network = mapServiceNetwork(scope, service, scope.networks);
   return {
     name: scope.name,
     count: mapCount(scope, service, deploy),
@@ -38,13 +39,13 @@ export function mapService(scope: ServiceScope, value: unknown): Group {
     // Without rollback_config Swarm rolls back with its own defaults, not with update_config's values.
     rollback: mapUpdateConfig(scope, [...deployPath, 'rollback_config'], deploy?.rollback_config, 'rollback'),
     restart: mapRestart(scope, service, deploy),
-    network: defaultGroupNetwork(),
+    network,
     meta: mapLabels(scope, service.labels),
-    tasks: [mapTask(scope, service, deploy)],
+    tasks: [mapTask(scope, service, deploy, network)],
   };
 }
 
-function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | undefined): Task {
+function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | undefined, network: GroupNetwork): Task {
   const task = taskPath(scope);
   record(scope, task, scope.path, 'key');
   record(scope, `${task}.name`, scope.path, 'key');
@@ -60,14 +61,23 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
     ...mapCommand(scope, service.command),
     entrypoint: mapEntrypoint(scope, service.entrypoint),
     env: mapEnvironment(scope, service.env_file, service.environment),
-    ports: mapPorts(scope, service.ports),
+    ports: mapPorts(scope, service.ports, network, scope.endpoints),
     resources: mapResources(scope, service, deploy),
     checks: health.checks,
     imageHealthcheck: health.imageHealthcheck,
     shutdownDelayMs: 0,
-    killTimeoutMs: null,
+    killTimeoutMs: mapStopGracePeriod(scope, service),
     meta: {},
   };
+}
+
+/** `stop_grace_period`: how long the task has after its stop signal before it is killed. */
+function mapStopGracePeriod(scope: ServiceScope, service: PlainMap): number | null {
+  const path = [...scope.path, 'stop_grace_period'];
+  const ms = readDuration(scope.r, path, service.stop_grace_period);
+  if (ms === undefined) return null;
+  record(scope, `${taskPath(scope)}.killTimeoutMs`, path);
+  return ms;
 }
 
 /** `deploy.replicas` (or the older `scale`), 1 when absent; `mode: global` is one task on deckhand's one node. */

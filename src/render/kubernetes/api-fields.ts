@@ -62,3 +62,14 @@ export const execFields = fields('command');
 
 /** Resource names Kubernetes knows without a domain prefix (`example.com/gpu` names are extended resources). */
 export const standardResourceNames = fields('cpu', 'memory', 'ephemeral-storage');
+
+export const serviceFields = fields('apiVersion', 'kind', 'metadata', 'spec', 'status');
+
+export const serviceSpecFields = fields(
+  'allocateLoadBalancerNodePorts', 'clusterIP', 'clusterIPs', 'externalIPs', 'externalName', 'externalTrafficPolicy',
+  'healthCheckNodePort', 'internalTrafficPolicy', 'ipFamilies', 'ipFamilyPolicy', 'loadBalancerClass', 'loadBalancerIP',
+  'loadBalancerSourceRanges', 'ports', 'publishNotReadyAddresses', 'selector', 'sessionAffinity', 'sessionAffinityConfig',
+  'trafficDistribution', 'type',
+);
+
+export const servicePortFields = fields('appProtocol', 'name', 'nodePort', 'port', 'protocol', 'targetPort');

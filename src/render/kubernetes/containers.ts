@@ -4,6 +4,7 @@ import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
 import { mapEnv } from './env.js';
 import { expandReferences } from './expansion.js';
+import { readPreStop } from './lifecycle.js';
 import { mapPorts } from './ports.js';
 import type { ProbeKey } from './probes.js';
 import { mapProbe } from './probes.js';
@@ -19,8 +20,17 @@ interface MappedContainer {
   hasReadinessProbe: boolean;
 }
 
+/** What the pod decides for each of its containers. */
+export interface PodSettings {
+  hostNetwork: boolean;
+  /** terminationGracePeriodSeconds in ms; null: the agent's default. */
+  killTimeoutMs: number | null;
+  /** Where it came from, for the task's `killTimeoutMs`. */
+  killTimeoutPath: YamlPath | null;
+}
+
 /** `task` is the task's model path (`groups.0.tasks.1`). */
-export function mapContainer(reader: ManifestReader, container: YamlPath, task: string): MappedContainer | undefined {
+export function mapContainer(reader: ManifestReader, container: YamlPath, task: string, pod: PodSettings): MappedContainer | undefined {
   if (!reader.mapping(container)) {
     if (!reader.has(container)) reader.expected(container, 'a container (a map with name and image)');
     return undefined;
@@ -46,7 +56,10 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
   if (entrypoint) reader.record(`${task}.entrypoint`, [...container, 'command']);
   if (args) reader.record(`${task}.args`, [...container, 'args']);
 
-  const ports = mapPorts(reader, container, task);
+  const ports = mapPorts(reader, container, task, pod.hostNetwork);
+  const shutdownDelayMs = readPreStop(reader, container);
+  if (shutdownDelayMs > 0) reader.record(`${task}.shutdownDelayMs`, [...container, 'lifecycle', 'preStop']);
+  if (pod.killTimeoutPath) reader.record(`${task}.killTimeoutMs`, pod.killTimeoutPath);
   const resources = mapResources(reader, container, task);
   const checks: Check[] = [];
   for (const key of ['readinessProbe', 'livenessProbe'] satisfies ProbeKey[]) {
@@ -67,8 +80,8 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       resources,
       checks,
       imageHealthcheck: 'use',
-      shutdownDelayMs: 0,
-      killTimeoutMs: null,
+      shutdownDelayMs,
+      killTimeoutMs: pod.killTimeoutMs,
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),

@@ -1,11 +1,13 @@
 // An apps/v1 Deployment → one job of one group, whose tasks are the pod's containers.
-import { defaultGroupNetwork, defaultJobNetworks } from '../../model/index.js';
-import type { RestartPolicy, Task } from '../../model/index.js';
+import { defaultGroupNetwork, defaultNetworkName } from '../../model/index.js';
+import type { GroupNetwork, JobNetwork, RestartPolicy, Task } from '../../model/index.js';
 import { kubernetesDefaults, kubernetesRestartDefaults } from '../defaults.js';
 import type { MappedJob } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
 import { mapContainer } from './containers.js';
+import type { PodSettings } from './containers.js';
+import { gracePeriodPath, readGracePeriod } from './lifecycle.js';
 import type { ManifestReader } from './reader.js';
 import { mapUpdate } from './strategy.js';
 
@@ -35,7 +37,11 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
     reader.warning([...spec, 'paused'], 'paused is not supported and is ignored: deckhand rolls out every change it reads', { part: 'key' });
   }
   const restart = readRestartPolicy(reader);
-  const containers = readContainers(reader);
+  const namespace = readNamespace(reader);
+  const podLabels = reader.stringMap([...template, 'metadata', 'labels']) ?? {};
+  const hostNetwork = reader.boolean([...podSpec, 'hostNetwork']) ?? false;
+  const killTimeoutMs = readGracePeriod(reader);
+  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader) });
   const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
   if (id === undefined || reader.hasErrors) return undefined;
 
@@ -47,6 +53,11 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   reader.record('groups.0.tasks', containersPath);
   if (reader.has([...spec, 'revisionHistoryLimit'])) reader.record('historyLimit', [...spec, 'revisionHistoryLimit']);
   if (reader.has(['metadata', 'labels'])) reader.record('meta', ['metadata', 'labels']);
+  if (hostNetwork) {
+    reader.record('groups.0.network', [...podSpec, 'hostNetwork']);
+    reader.record('groups.0.network.mode', [...podSpec, 'hostNetwork']);
+  }
+  const network: GroupNetwork = hostNetwork ? { mode: 'host', attachments: [] } : defaultGroupNetwork();
 
   return {
     job: {
@@ -55,12 +66,36 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
       source: { format: 'kubernetes', file },
       meta,
       historyLimit,
-      networks: defaultJobNetworks(),
+      networks: hostNetwork ? [] : [namespaceNetwork(namespace)],
+      // A Service selecting the Deployment, in this file or another, adds its endpoints once the tree is rendered (services.ts).
       endpoints: [],
-      groups: [{ name: id, count: replicas, update, rollback: null, restart, network: defaultGroupNetwork(), meta: {}, tasks: containers.map((c) => c.task) }],
+      groups: [{ name: id, count: replicas, update, rollback: null, restart, network, meta: {}, tasks: containers.map((c) => c.task) }],
     },
     fields: reader.fields,
+    selectable: { namespace, labels: podLabels },
   };
+}
+
+/**
+ * The Deployments of one namespace share a network, as pods of a namespace reach
+ * each other's Services by name; deckhand makes it with the first and removes it with the last.
+ */
+export function namespaceNetwork(namespace: string): JobNetwork {
+  return { name: defaultNetworkName, dockerName: `deckhand-k8s-${namespace}`, external: false };
+}
+
+/** Kubernetes' DNS-1123 label, required of namespaces. */
+const dnsLabel = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function readNamespace(reader: ManifestReader): string {
+  const path = ['metadata', 'namespace'];
+  const namespace = reader.string(path);
+  if (namespace === undefined) return 'default';
+  if (!dnsLabel.test(namespace)) {
+    reader.expected(path, 'a namespace of at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit');
+    return 'default';
+  }
+  return namespace;
 }
 
 function readName(reader: ManifestReader): string | undefined {
@@ -89,7 +124,7 @@ function readRestartPolicy(reader: ManifestReader): RestartPolicy {
   return { ...kubernetesRestartDefaults };
 }
 
-function readContainers(reader: ManifestReader): { task: Task; hasReadinessProbe: boolean }[] {
+function readContainers(reader: ManifestReader, pod: PodSettings): { task: Task; hasReadinessProbe: boolean }[] {
   const initContainers = reader.list([...podSpec, 'initContainers']);
   if (initContainers && initContainers.length > 0) {
     reader.warning([...podSpec, 'initContainers'], `initContainers are not supported; ${count(initContainers.length, 'init container')} skipped`, { part: 'key' });
@@ -99,7 +134,7 @@ function readContainers(reader: ManifestReader): { task: Task; hasReadinessProbe
   else if (items?.length === 0) reader.error(containersPath, 'expected at least one container, got none');
   return (items ?? []).flatMap((_, i) => {
     const container: YamlPath = [...containersPath, i];
-    return mapContainer(reader, container, `groups.0.tasks.${i}`) ?? [];
+    return mapContainer(reader, container, `groups.0.tasks.${i}`, pod) ?? [];
   });
 }
 

@@ -1,36 +1,54 @@
 // Kubernetes manifests: every apps/v1 Deployment of a (multi-document) YAML file is
-// one job; other kinds (Service, ConfigMap, ...) have nothing for deckhand to run
+// one job; each v1 Service is read here and put in front of the Deployment it selects
+// once the whole tree is rendered (attach.ts), so a file holding only Services is
+// read too. Other kinds (ConfigMap, Ingress, ...) have nothing for deckhand to run
 // and are skipped with a notice, so a manifest written for a cluster can be used as is.
 // An exception here would be a deckhand bug: the tree's renderFile reports it against the file.
 import type { Position } from '../../model/index.js';
 import { closestName } from '../suggest.js';
-import type { FormatRenderer, FormatResult, MappedJob, SourceFile } from '../types.js';
+import type { FormatRenderer, FormatResult, MappedJob, ServiceDefinition, SourceFile } from '../types.js';
 import { loadYaml } from '../yaml/document.js';
 import { isYamlMap, yamlKey } from '../yaml/detect.js';
 import { isPlainMap } from '../yaml/values.js';
 import { mapDeployment } from './deployment.js';
 import { ManifestReader } from './reader.js';
+import { readService } from './service.js';
 
 const deploymentKind = new RegExp(`${yamlKey('kind')}["']?Deployment["']?\\s*(#.*)?$`, 'm');
 const appsV1 = new RegExp(`${yamlKey('apiVersion')}["']?apps/v1["']?\\s*(#.*)?$`, 'm');
+const serviceKind = new RegExp(`${yamlKey('kind')}["']?Service["']?\\s*(#.*)?$`, 'm');
+const coreV1 = new RegExp(`${yamlKey('apiVersion')}["']?v1["']?\\s*(#.*)?$`, 'm');
+
+const isDeploymentDocument = (d: unknown) => isYamlMap(d) && d.kind === 'Deployment' && d.apiVersion === 'apps/v1';
+const isServiceDocument = (d: unknown) => isYamlMap(d) && d.kind === 'Service' && d.apiVersion === 'v1';
 
 export const kubernetesRenderer: FormatRenderer = {
   format: 'kubernetes',
-  describe: 'a YAML with an apps/v1 Deployment',
+  describe: 'a YAML with an apps/v1 Deployment (or a v1 Service)',
   // Manifests have no name of their own: their content says what they are.
   claimsName: () => false,
-  claimsText: (text) => (deploymentKind.test(text) && appsV1.test(text) ? true : /\bDeployment\b/.test(text) && /apps\/v1/.test(text) ? 'maybe' : false),
-  claimsDocuments: (documents) => documents.some((d) => isYamlMap(d) && d.kind === 'Deployment' && d.apiVersion === 'apps/v1'),
+  claimsText: (text) => {
+    if ((deploymentKind.test(text) && appsV1.test(text)) || (serviceKind.test(text) && coreV1.test(text))) return true;
+    return (/\bDeployment\b/.test(text) && /apps\/v1/.test(text)) || (/\bService\b/.test(text) && /\bv1\b/.test(text)) ? 'maybe' : false;
+  },
+  claimsDocuments: (documents) => documents.some((d) => isDeploymentDocument(d) || isServiceDocument(d)),
   render: renderManifest,
 };
 
 function renderManifest(file: SourceFile): FormatResult {
   const { documents, diagnostics } = loadYaml(file);
   const jobs: MappedJob[] = [];
+  const services: ServiceDefinition[] = [];
   const seen = new Map<string, Position>();
   for (const document of documents) {
     if (document.value === null || document.value === undefined) continue;
     const reader = new ManifestReader(file.path, document);
+    if (isYamlMap(document.value) && isServiceDocument(document.value)) {
+      const service = readService(reader, file.path);
+      if (service) services.push(service);
+      diagnostics.push(...reader.diagnostics);
+      continue;
+    }
     const mapped = isDeployment(reader) ? mapDeployment(reader, file.path) : undefined;
     if (mapped) {
       const first = seen.get(mapped.job.id);
@@ -45,7 +63,7 @@ function renderManifest(file: SourceFile): FormatResult {
     }
     diagnostics.push(...reader.diagnostics);
   }
-  return { jobs, diagnostics };
+  return { jobs, diagnostics, services };
 }
 
 /** Whether the document is a Deployment deckhand maps; anything else is reported and skipped. */

@@ -15,7 +15,13 @@ export function isPortName(name: string): boolean {
   return name.length <= 15 && portNamePattern.test(name);
 }
 
-export function mapPorts(reader: ManifestReader, container: YamlPath, task: string): Port[] {
+/**
+ * `hostNetwork`: the pod uses the host's network, where each containerPort is a host
+ * port the process binds (nothing mapped; Kubernetes requires hostPort to equal it).
+ * Otherwise containerPort is mapped from a host port: hostPort when given, else one
+ * from the agent's range.
+ */
+export function mapPorts(reader: ManifestReader, container: YamlPath, task: string, hostNetwork = false): Port[] {
   const path = [...container, 'ports'];
   const ports: Port[] = [];
   (reader.list(path) ?? []).forEach((_, i) => {
@@ -35,10 +41,19 @@ export function mapPorts(reader: ManifestReader, container: YamlPath, task: stri
     const protocol = reader.string([...item, 'protocol']);
     if (protocol !== undefined && !protocols.has(protocol)) reader.expected([...item, 'protocol'], 'TCP, UDP or SCTP');
     if (containerPort === undefined) return;
+    if (hostNetwork && hostPort !== null && hostPort !== containerPort) {
+      reader.expected([...item, 'hostPort'], `${containerPort}, the containerPort: with hostNetwork the two are one port`);
+      return;
+    }
 
     const at = `${task}.ports.${ports.length}`;
     reader.record(at, item);
     reader.record(`${at}.label`, name !== undefined ? [...item, 'name'] : [...item, 'containerPort']);
+    if (hostNetwork) {
+      reader.record(`${at}.static`, [...item, 'containerPort']);
+      ports.push({ label: name ?? String(containerPort), static: containerPort, to: null });
+      return;
+    }
     reader.record(`${at}.to`, [...item, 'containerPort']);
     if (reader.has([...item, 'hostPort'])) reader.record(`${at}.static`, [...item, 'hostPort']);
     ports.push({ label: name ?? String(containerPort), static: hostPort, to: containerPort });

@@ -3,7 +3,7 @@
 // origin of every model field recorded so the shared validation can point back here.
 import type { Diagnostic, Severity } from '../../model/index.js';
 import { unknownKeyHint } from '../suggest.js';
-import type { FieldMap } from '../types.js';
+import type { FieldMap, FieldOrigin } from '../types.js';
 import type { YamlDocument, YamlPath } from '../yaml/document.js';
 import { describeValue, fieldName, isPlainMap } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';
@@ -88,9 +88,14 @@ export class ManifestReader {
     this.error(path, message, { code: 'missing-field' });
   }
 
+  /** Where a path is, in the file's own terms. */
+  origin(path: YamlPath, part: 'key' | 'value' = 'value'): FieldOrigin {
+    return { field: fieldName(path), pos: this.document.locate(path, part) };
+  }
+
   /** Records that a model path was set from this file path (its position, or its nearest parent's). */
   record(modelPath: string, path: YamlPath, part: 'key' | 'value' = 'value'): void {
-    this.fields.set(modelPath, { field: fieldName(path), pos: this.document.locate(path, part) });
+    this.fields.set(modelPath, this.origin(path, part));
   }
 
   /** Records the first of the paths present in the file, so a defaulted value points at its parent. */

@@ -1,11 +1,12 @@
 // A Nomad `job` block → the Job model: groups with Nomad's defaults, the job's
 // `update` merged into each group's, ports and checks attached to their tasks.
 import { defaultGroupNetwork, defaultJobNetworks } from '../../model/index.js';
-import type { Group, Job, RestartPolicy } from '../../model/index.js';
+import type { Endpoint, Group, GroupNetwork, Job, Port, RestartPolicy } from '../../model/index.js';
 import { nomadRestartDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
 import { mapNetworks } from './network.js';
+import type { PositionedPort } from './network.js';
 import { BlockReader } from './reader.js';
 import { mapServices } from './services.js';
 import { mapTask } from './task.js';
@@ -29,10 +30,12 @@ export function mapJob(ctx: NomadContext, block: Block): Job | undefined {
   if (jobUpdates.length > 1) ctx.error(jobUpdates[1]!.typeSpan, 'update', 'a job has at most one update block');
 
   const groups: Group[] = [];
+  const endpoints: Endpoint[] = [];
   for (const groupBlock of reader.blocks('group')) {
-    const group = mapGroup(ctx, groupBlock, jobUpdates[0], `groups.${groups.length}`);
+    const group = mapGroup(ctx, groupBlock, jobUpdates[0], `groups.${groups.length}`, endpoints);
     if (group) groups.push(group);
   }
+  const hostOnly = groups.length > 0 && groups.every((g) => g.network.mode === 'host');
   if (groups.length === 0) ctx.error(block.typeSpan, 'group', `job "${id}" has no group`, 'add group "name" { task "name" { ... } }');
 
   return {
@@ -41,13 +44,14 @@ export function mapJob(ctx: NomadContext, block: Block): Job | undefined {
     source: { format: 'nomad', file: ctx.file },
     meta: reader.stringMap('meta')?.value ?? {},
     historyLimit: null,
-    networks: defaultJobNetworks(),
-    endpoints: [],
+    networks: hostOnly ? [] : defaultJobNetworks(),
+    endpoints,
     groups,
   };
 }
 
-function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined, modelPath: string): Group | undefined {
+/** `endpoints` receives the group's endpoints: its static ports, under bridge networking. */
+function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined, modelPath: string, endpoints: Endpoint[]): Group | undefined {
   if (block.labels.length !== 1) {
     ctx.error(block.typeSpan, 'group', 'a group block needs exactly one label: group "name" { ... }');
     return undefined;
@@ -80,13 +84,24 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     owner.checks.push(check);
   }
 
+  const network = groupNetworkOf(ctx, tasks, name, modelPath);
+  const groupDelay = reader.duration('shutdown_delay');
+  if (network.mode === 'host') {
+    for (const port of [...groupPorts, ...tasks.flatMap((t) => t.ports)]) {
+      if (port.to) ctx.report('warning', 'unsupported', port.to.span, `${port.field}.to`, 'to is not used on the host\'s network: the process listens on the host port itself');
+    }
+  }
   tasks.forEach((mappedTask, ti) => {
     const taskPath = `${modelPath}.tasks.${ti}`;
     const ports = [...groupPorts, ...mappedTask.ports];
-    mappedTask.task.ports = ports.map((p) => p.port);
-    ports.forEach((p, pi) => ctx.origin(`${taskPath}.ports.${pi}`, p.span, p.field));
+    mappedTask.task.ports = ports.map((p, pi) => portOf(ctx, p, network.mode, `${taskPath}.ports.${pi}`));
+    const delay = mappedTask.shutdownDelay ?? groupDelay;
+    if (delay) {
+      mappedTask.task.shutdownDelayMs = delay.value;
+      ctx.origin(`${taskPath}.shutdownDelayMs`, delay.span, delay.field);
+    }
     if (mappedTask.configPorts) {
-      const known = new Set(ports.map((p) => p.port.label));
+      const known = new Set(ports.map((p) => p.label));
       const { labels, reader: config } = mappedTask.configPorts;
       const attr = config.attribute('ports')!;
       for (const label of labels.filter((l) => !known.has(l))) {
@@ -100,6 +115,19 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     });
   });
 
+  if (network.mode === 'bridge' && tasks.length > 0) {
+    // A group's port goes to the task whose docker config publishes it (the first one), else to the group's first task.
+    const owner = (label: string) => tasks.find((t) => t.configPorts?.labels.includes(label)) ?? tasks[0]!;
+    const owned = [...groupPorts.map((p) => ({ port: p, task: owner(p.label) })), ...tasks.flatMap((t) => t.ports.map((p) => ({ port: p, task: t })))];
+    for (const { port, task } of owned) {
+      if (!port.static) continue;
+      const at = `endpoints.${endpoints.length}`;
+      ctx.origin(at, port.span, port.field);
+      ctx.origin(`${at}.port`, port.static.span, `${port.field}.static`);
+      endpoints.push({ port: port.static.value, group: name, task: task.task.name, portLabel: port.label, canaries: false });
+    }
+  }
+
   // Task restart blocks apply in task-name order, not file order (the model keeps one policy per group).
   const restartBlocks = [...reader.blocks('restart'), ...[...tasks].sort((a, b) => a.task.name.localeCompare(b.task.name)).flatMap((t) => t.restart)];
   return {
@@ -108,10 +136,45 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     update,
     rollback: null,
     restart: mapRestart(ctx, restartBlocks),
-    network: defaultGroupNetwork(),
+    network,
     meta: reader.stringMap('meta')?.value ?? {},
     tasks: tasks.map((t) => t.task),
   };
+}
+
+/**
+ * The group's networking: the host's when its tasks' docker configs say
+ * `network_mode = "host"`, else the job's network. A group's tasks share one network
+ * in Nomad, so a group of both kinds is refused.
+ */
+function groupNetworkOf(ctx: NomadContext, tasks: MappedTask[], group: string, modelPath: string): GroupNetwork {
+  const host = tasks.filter((t) => t.hostNetwork);
+  const other = tasks.find((t) => !t.hostNetwork);
+  if (host.length === 0) return defaultGroupNetwork();
+  const mode = host[0]!.hostNetwork!;
+  if (other) {
+    ctx.error(mode.span, mode.field, `task "${host[0]!.task.name}" runs on the host's network, but task "${other.task.name}" of group "${group}" does not`, 'a group\'s tasks share one network: set network_mode = "host" on all of them or none');
+  }
+  ctx.origin(`${modelPath}.network`, mode.span, mode.field);
+  ctx.origin(`${modelPath}.network.mode`, mode.span, mode.field);
+  return { mode: 'host', attachments: [] };
+}
+
+/**
+ * A port under the group's networking. Bridge: mapped to `to`, else to the static
+ * number, else to the host port it gets; a static port is served by an endpoint,
+ * each allocation getting a host port of its own. Host: the static port is a real
+ * host port the process binds, and nothing is mapped.
+ */
+function portOf(ctx: NomadContext, port: PositionedPort, mode: GroupNetwork['mode'], modelPath: string): Port {
+  ctx.origin(modelPath, port.span, port.field);
+  if (mode === 'host') {
+    if (port.static) ctx.origin(`${modelPath}.static`, port.static.span, `${port.field}.static`);
+    return { label: port.label, static: port.static?.value ?? null, to: null };
+  }
+  const to = port.to ?? port.static;
+  if (to) ctx.origin(`${modelPath}.to`, to.span, `${port.field}.${port.to ? 'to' : 'static'}`);
+  return { label: port.label, static: null, to: to?.value ?? null };
 }
 
 /** The group's restart policy, then each task's on top (the model keeps one per group). */

@@ -41,18 +41,18 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   group: {
-    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta'],
+    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay'],
     accepted: [
-      'shutdown_delay', 'stop_after_client_disconnect', 'max_client_disconnect', 'prevent_reschedule_on_lost',
+      'stop_after_client_disconnect', 'max_client_disconnect', 'prevent_reschedule_on_lost',
       'ephemeral_disk', 'migrate', 'reschedule', 'scaling', 'disconnect', 'vault', 'consul', ...placement,
     ],
     unsupported: { volume: 'volumes are not mounted by deckhand; ignored' },
   },
   task: {
-    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta'],
+    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay'],
     accepted: ['leader', 'kind', 'logs', 'vault', 'consul', 'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement],
     unsupported: {
-      ...notApplied(['user', 'kill_timeout', 'kill_signal', 'shutdown_delay']),
+      ...notApplied(['user', 'kill_signal']),
       template: 'templates are not rendered by deckhand; ignored',
       artifact: 'artifacts are not downloaded by deckhand; ignored',
       volume_mount: 'volumes are not mounted by deckhand; ignored',
@@ -60,13 +60,12 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   config: {
-    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks'],
+    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode'],
     accepted: [
       'auth', 'auth_soft_fail', 'force_pull', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
       'tty', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'mac_address', 'isolation', 'cpu_cfs_period',
     ],
     unsupported: {
-      network_mode: 'deckhand runs every allocation on the host network; network_mode is ignored',
       ...notApplied([
         'volumes', 'mount', 'mounts', 'work_dir', 'port_map', 'privileged', 'cap_add', 'cap_drop', 'devices',
         'security_opt', 'sysctl', 'ulimit', 'shm_size', 'ipc_mode', 'pid_mode', 'userns_mode', 'uts_mode', 'runtime',
@@ -86,8 +85,8 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     unsupported: notApplied(['memory_max', 'device', 'numa']),
   },
   network: {
-    used: ['port'],
-    accepted: ['mode', 'mbits', 'hostname', 'dns', 'cni'],
+    used: ['port', 'mode'],
+    accepted: ['mbits', 'hostname', 'dns', 'cni'],
   },
   port: {
     used: ['static', 'to'],

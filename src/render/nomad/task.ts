@@ -7,6 +7,7 @@ import type { NomadContext } from './context.js';
 import type { PositionedPort } from './network.js';
 import { mapNetworks } from './network.js';
 import { BlockReader } from './reader.js';
+import type { Read } from './reader.js';
 import type { PositionedCheck } from './services.js';
 import { mapServices } from './services.js';
 
@@ -19,6 +20,10 @@ export interface MappedTask {
   /** Labels the docker config publishes (`config { ports = ["http"] }`), to check against the group's ports. */
   configPorts: { labels: string[]; reader: BlockReader } | null;
   restart: Block[];
+  /** The docker config's `network_mode = "host"`; null: the job's networks. */
+  hostNetwork: Read<string> | null;
+  /** The task's own `shutdown_delay`, which wins over the group's. */
+  shutdownDelay: Read<number> | null;
 }
 
 export function mapTask(ctx: NomadContext, block: Block, modelPath: string): MappedTask | undefined {
@@ -52,6 +57,8 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
   const ports = resourceReader ? mapNetworks(ctx, resourceReader.blocks('network'), 'resources.network') : [];
 
   const configPorts = config?.stringList('ports');
+  const killTimeout = reader.duration('kill_timeout');
+  if (killTimeout) ctx.origin(`${modelPath}.killTimeoutMs`, killTimeout.span, killTimeout.field);
   const task: Task = {
     name,
     driver: 'docker',
@@ -65,7 +72,7 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     checks: [],
     imageHealthcheck: imageHealthcheckOf(ctx, config),
     shutdownDelayMs: 0,
-    killTimeoutMs: null,
+    killTimeoutMs: killTimeout?.value ?? null,
     meta: reader.stringMap('meta')?.value ?? {},
   };
   return {
@@ -74,7 +81,22 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     ports,
     configPorts: configPorts && config ? { labels: configPorts.value, reader: config } : null,
     restart: reader.blocks('restart'),
+    hostNetwork: hostNetworkOf(ctx, config),
+    shutdownDelay: reader.duration('shutdown_delay') ?? null,
   };
+}
+
+/**
+ * The docker driver's `network_mode`: "host" puts the task on the host's network;
+ * "bridge" and "default" are Docker's own bridge, whose part deckhand's job network
+ * plays (ports mapped, names resolved); anything else joins what deckhand does not make.
+ */
+function hostNetworkOf(ctx: NomadContext, config: BlockReader | undefined): Read<string> | null {
+  const mode = config?.string('network_mode');
+  if (!mode || mode.value === 'bridge' || mode.value === 'default') return null;
+  if (mode.value === 'host') return mode;
+  ctx.report('error', 'unsupported', mode.span, mode.field, `network_mode "${mode.value}" is not supported: a task joins the job's network, or the host's with "host"`, 'remove network_mode, or set it to "host"');
+  return null;
 }
 
 /** The docker driver's `healthchecks { disable = true }` turns off the image's HEALTHCHECK. */

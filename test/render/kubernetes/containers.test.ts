@@ -26,7 +26,7 @@ describe('a container as a task', () => {
       checks: [],
       imageHealthcheck: 'use',
       shutdownDelayMs: 0,
-      killTimeoutMs: null,
+      killTimeoutMs: 30_000,
       meta: {},
     });
   });

@@ -80,11 +80,11 @@ spec:
 describe('documents of a file', () => {
   test('several Deployments are several jobs; other kinds are skipped with a notice at their kind', () => {
     const result = render(`apiVersion: v1
-kind: Service
+kind: Secret
 metadata:
   name: web
-spec:
-  ports: [{ port: 80 }]
+data:
+  a: b
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -108,7 +108,7 @@ spec:
 `);
     expect(result.jobs.map((j) => j.job.id)).toEqual(['web', 'worker']);
     expect(lines(result.diagnostics)).toEqual([
-      'app.yaml:2:1: notice: kind Service is not deployed by deckhand; skipped',
+      'app.yaml:2:1: notice: kind Secret is not deployed by deckhand; skipped',
       'app.yaml:17:1: notice: kind ConfigMap is not deployed by deckhand; skipped',
     ]);
     expect(result.diagnostics.every((d) => d.severity === 'notice' && d.code === 'skipped-kind')).toBe(true);
@@ -129,7 +129,7 @@ ${'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { templ
   });
 
   test('an empty file has no jobs and no diagnostics', () => {
-    expect(render('')).toEqual({ jobs: [], diagnostics: [] });
+    expect(render('')).toEqual({ jobs: [], diagnostics: [], services: [] });
   });
 
   test('a kind close to Deployment is an error with a hint: skipped, the typo would stop the Deployment it was', () => {
@@ -416,6 +416,8 @@ spec:
       'groups.0.name': 'metadata.name 4:9',
       'groups.0.count': 'spec.replicas 7:13',
       'groups.0.restart': 'spec.template.spec.restartPolicy 15:22',
+      // Kubernetes' default grace period, where the pod spec leaves it out.
+      'groups.0.tasks.0.killTimeoutMs': 'spec.template.spec 15:7',
       'groups.0.update': 'spec.strategy 12:5',
       'groups.0.update.maxSurge': 'spec.strategy.rollingUpdate.maxSurge 12:32',
       'groups.0.update.maxUnavailable': 'spec.strategy.rollingUpdate.maxUnavailable 12:51',

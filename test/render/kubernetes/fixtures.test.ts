@@ -16,7 +16,10 @@ describe('S5: kubernetes-bootcamp', () => {
   ])('%s renders one job of 4 replicas with the default rolling update, image %s', (version, image, progressDeadlineMs) => {
     const result = renderVersion(version);
     expect(result.jobs).toHaveLength(1);
-    expect(allLines(result)).toEqual([expect.stringMatching(/^deployment\.yaml:\d+:1: notice: kind Service is not deployed by deckhand; skipped$/)]);
+    expect(allLines(result)).toEqual([]);
+    // The Service beside it is read, and put in front of the Deployment when the tree is rendered.
+    expect(result.services).toEqual([expect.objectContaining({ name: 'kubernetes-bootcamp', namespace: 'default', selector: { app: 'kubernetes-bootcamp' }, headless: false, broken: false })]);
+    expect(result.services![0]!.ports).toEqual([expect.objectContaining({ port: 8080, target: 'http' })]);
     const job = result.jobs[0]!.job;
     expect(job.id).toBe('kubernetes-bootcamp');
     expect(job.source).toEqual({ format: 'kubernetes', file: 'deployment.yaml' });
@@ -53,7 +56,7 @@ describe('S5: kubernetes-bootcamp', () => {
         checks: [{ type: 'http', name: 'readiness', role: 'readiness', port: 'http', path: '/', method: 'GET', intervalMs: 1_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 }],
         imageHealthcheck: 'use',
         shutdownDelayMs: 0,
-        killTimeoutMs: null,
+        killTimeoutMs: 30_000,
         meta: {},
       },
     ]);

@@ -128,9 +128,10 @@ describe('Nomad job mapping', () => {
     const task = job.groups[0]!.tasks[0]!;
     expect(task.ports).toEqual([
       { label: 'http', static: null, to: null },
-      { label: 'admin', static: 9000, to: 90 },
+      { label: 'admin', static: null, to: 90 },
       { label: 'metrics', static: null, to: null },
     ]);
+    expect(job.endpoints).toEqual([{ port: 9000, group: 'web', task: 'server', portLabel: 'admin', canaries: false }]);
     expect(task.resources).toEqual({ cpu: 250, cpuLimit: null, memoryMB: 64 });
   });
 

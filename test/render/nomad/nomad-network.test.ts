@@ -1,0 +1,133 @@
+import { render, renderJob } from '../../helpers/render.js';
+
+/** A job of one group `web` with the given group body (network, tasks...). */
+const job = (groupBody: string, count = 3) => `job "shop" {
+  group "web" {
+    count = ${count}
+${groupBody}
+  }
+}
+`;
+const task = (name: string, config = '', body = '') => `    task "${name}" {
+      driver = "docker"
+      config {
+        image = "demo:v1"
+${config}
+      }
+${body}
+    }`;
+
+describe('Nomad networking', () => {
+  it.each(['', 'mode = "host"', 'mode = "bridge"'])('group network %s: the job network, ports mapped', (mode) => {
+    const mapped = renderJob(job(`    network {\n      ${mode}\n      port "http" { to = 8080 }\n      port "db" {}\n    }\n${task('server', '        ports = ["http"]')}`));
+    expect(mapped.networks).toEqual([{ name: 'default', dockerName: null, external: false }]);
+    expect(mapped.groups[0]!.network).toEqual({ mode: 'bridge', attachments: [{ network: 'default', aliases: [] }] });
+    expect(mapped.groups[0]!.tasks[0]!.ports).toEqual([
+      { label: 'http', static: null, to: 8080 },
+      { label: 'db', static: null, to: null },
+    ]);
+    expect(mapped.endpoints).toEqual([]);
+  });
+
+  it('a static port is an endpoint, led to the task whose config publishes it; each allocation maps its own host port', () => {
+    const text = job(`    network {\n      port "http" {\n        static = 8000\n        to     = 80\n      }\n      port "admin" { static = 9000 }\n    }\n${task('sidecar')}\n${task('server', '        ports = ["http"]')}`);
+    const result = render(text);
+    expect(result.lines).toEqual([]);
+    const mapped = result.jobs[0]!;
+    expect(mapped.job.endpoints).toEqual([
+      { port: 8000, group: 'web', task: 'server', portLabel: 'http', canaries: false },
+      // Published by no task's config: the group's first task.
+      { port: 9000, group: 'web', task: 'sidecar', portLabel: 'admin', canaries: false },
+    ]);
+    expect(mapped.job.groups[0]!.tasks[1]!.ports).toEqual([
+      { label: 'http', static: null, to: 80 },
+      // No `to`: the container listens on the static number.
+      { label: 'admin', static: null, to: 9000 },
+    ]);
+    expect(mapped.fields.get('endpoints.0')).toEqual({ field: 'network.port.http', pos: { line: 5, col: 12 } });
+    expect(mapped.fields.get('endpoints.1.port')).toEqual({ field: 'network.port.admin.static', pos: { line: 9, col: 31 } });
+    expect(mapped.fields.get('groups.0.tasks.1.ports.1.to')).toEqual({ field: 'network.port.admin.static', pos: { line: 9, col: 31 } });
+  });
+
+  it('docker network_mode = "host": the host network, static ports are host ports, no endpoint, no job network', () => {
+    const result = render(job(`    network {\n      port "http" {\n        static = 8000\n        to     = 80\n      }\n      port "dyn" {}\n    }\n${task('server', '        network_mode = "host"')}`));
+    expect(result.lines).toEqual(['job.nomad:7:18: warning: network.port.http.to: to is not used on the host\'s network: the process listens on the host port itself']);
+    const mapped = result.jobs[0]!;
+    expect(mapped.job.groups[0]!.network).toEqual({ mode: 'host', attachments: [] });
+    expect(mapped.job.groups[0]!.tasks[0]!.ports).toEqual([
+      { label: 'http', static: 8000, to: null },
+      { label: 'dyn', static: null, to: null },
+    ]);
+    expect(mapped.job.endpoints).toEqual([]);
+    expect(mapped.job.networks).toEqual([]);
+    expect(mapped.fields.get('groups.0.network.mode')).toEqual({ field: 'config.network_mode', pos: { line: 15, col: 24 } });
+  });
+
+  it.each(['bridge', 'default'])('docker network_mode = "%s" is the job network', (mode) => {
+    expect(renderJob(job(task('server', `        network_mode = "${mode}"`))).groups[0]!.network.mode).toBe('bridge');
+  });
+
+  it.each(['none', 'container:abc', 'my-net'])('docker network_mode = "%s" is refused', (mode) => {
+    expect(render(job(task('server', `        network_mode = "${mode}"`))).lines).toEqual([
+      `job.nomad:8:24: config.network_mode: network_mode "${mode}" is not supported: a task joins the job's network, or the host's with "host" (remove network_mode, or set it to "host")`,
+    ]);
+  });
+
+  it.each([
+    ['cni/mynet', 'deckhand runs no CNI plugins'],
+    ['none', "deckhand maps each task's ports on the job's network"],
+  ])('group network mode "%s" is refused', (mode, why) => {
+    expect(render(job(`    network {\n      mode = "${mode}"\n    }\n${task('server')}`)).lines).toEqual([
+      `job.nomad:5:14: network.mode: network mode "${mode}" is not supported: ${why} (use mode = "bridge" (or "host", the same here), or network_mode = "host" in the docker config)`,
+    ]);
+  });
+
+  it('a group whose tasks differ in network_mode is refused', () => {
+    expect(render(job(`${task('a', '        network_mode = "host"')}\n${task('b')}`)).lines).toEqual([
+      'job.nomad:8:24: config.network_mode: task "a" runs on the host\'s network, but task "b" of group "web" does not (a group\'s tasks share one network: set network_mode = "host" on all of them or none)',
+    ]);
+  });
+
+  it('two groups with the same static port: an error at the second', () => {
+    const text = `job "shop" {
+  group "a" {
+    network {
+      port "http" { static = 8000 }
+    }
+${task('t')}
+  }
+  group "b" {
+    network {
+      port "http" { static = 8000 }
+    }
+${task('t')}
+  }
+}
+`;
+    expect(render(text).lines).toEqual(['job.nomad:17:30: network.port.http.static: host port 8000 is already published by network.port.http.static at line 4 (each host port can be published once)']);
+  });
+});
+
+describe('Nomad shutdown_delay and kill_timeout', () => {
+  it('shutdown_delay of the group, the task\'s winning; kill_timeout of the task', () => {
+    const result = render(job(`    shutdown_delay = "5s"\n${task('a', '', '      kill_timeout = "20s"')}\n${task('b', '', '      shutdown_delay = "2s"')}`));
+    expect(result.lines).toEqual([]);
+    const mapped = result.jobs[0]!;
+    const tasks = mapped.job.groups[0]!.tasks;
+    expect(tasks.map((t) => [t.name, t.shutdownDelayMs, t.killTimeoutMs])).toEqual([
+      ['a', 5_000, 20_000],
+      ['b', 2_000, null],
+    ]);
+    expect(mapped.fields.get('groups.0.tasks.0.shutdownDelayMs')).toEqual({ field: 'shutdown_delay', pos: { line: 4, col: 22 } });
+    expect(mapped.fields.get('groups.0.tasks.0.killTimeoutMs')).toEqual({ field: 'kill_timeout', pos: { line: 11, col: 22 } });
+  });
+
+  it('absent: no delay, the agent\'s kill timeout', () => {
+    const t = renderJob(job(task('a'))).groups[0]!.tasks[0]!;
+    expect([t.shutdownDelayMs, t.killTimeoutMs]).toEqual([0, null]);
+  });
+
+  it('a bad duration is an error at the field', () => {
+    expect(render(job(task('a', '', '      kill_timeout = "soon"'))).lines).toEqual(['job.nomad:10:22: kill_timeout: expected a duration such as "30s" or "1m30s", got "soon"']);
+  });
+});

@@ -20,6 +20,7 @@ export const defaultEdgeOptions: Omit<EdgeOptions, 'version'> = {
   downMs: 2000,
   holdMs: 5000,
   maxHeld: 1000,
+  replayLimit: 64 * 1024,
   retryBindMs: 5000,
 };
 

@@ -16,6 +16,8 @@ export interface EndpointOptions {
   holdMs: number;
   /** At most this many connections wait at once; more are closed. */
   maxHeld: number;
+  /** Bytes of a request kept to send again to another backend (forward.ts). */
+  replayLimit: number;
 }
 
 export class Endpoint {
@@ -80,11 +82,12 @@ export class Endpoint {
   private accept(socket: Socket): void {
     void forward(socket, {
       connectTimeoutMs: this.options.connectTimeoutMs,
+      replayLimit: this.options.replayLimit,
       attempts: () => this.balancer.attempts(),
       waitForBackends: () => this.waitForBackends(socket),
       failed: (backend, error) => {
         this.balancer.failed(backend.id);
-        this.log.warn(`endpoint ${this.key}: backend ${backend.id} (${backend.host}:${backend.port}) failed to connect: ${error.message}; trying another`);
+        this.log.warn(`endpoint ${this.key}: backend ${backend.id} (${backend.host}:${backend.port}) failed: ${error.message}; trying another`);
       },
       succeeded: (backend) => this.balancer.succeeded(backend.id),
       open: (backend) => this.connections.open(this.key, backend.id),

@@ -21,8 +21,10 @@ export function spawnEdge(dataDir: string): SpawnedEdge {
   makeDirectory(dataDir, 0o700);
   const fd = openSync(logPath, 'a', 0o600);
   const bin = join(packageRoot(), 'bin', 'deckhand.js');
-  // No execArgv: the agent's own Node flags (a debugger, a test runner's) are not the edge's.
-  const child = spawn(process.execPath, [bin, 'edge', '--data-dir', dataDir], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  // Not the agent's own Node flags (a debugger's, a test runner's) but the edge's:
+  // V8 favouring memory, as bin/deckhand.js's #! line; measured on the edge under
+  // load (docs/benchmarks.md) it keeps RSS near 80 MB instead of over 200 MB, no slower.
+  const child = spawn(process.execPath, ['--optimize-for-size', bin, 'edge', '--data-dir', dataDir], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
   closeSync(fd);
   let code: number | null = null;
   let gone = false;

@@ -6,7 +6,9 @@
 // client's connections over the same containers' published ports.
 // The proxies' RSS and CPU are read from /proc while they serve.
 //
-// DECKHAND_BENCH_EDGE_SECONDS (default 5) sets each run's length; 16 connections.
+// DECKHAND_BENCH_EDGE_SECONDS (default 4) sets each run's length, and
+// DECKHAND_BENCH_EDGE_ROUNDS (default 2) how often each is run, alternating
+// direct, edge and HAProxy; each keeps its best round. 16 connections.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -111,7 +113,8 @@ async function answers(port: number): Promise<void> {
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 export async function edgeBenchmark(): Promise<BenchRow[]> {
-  const durationMs = Number(process.env.DECKHAND_BENCH_EDGE_SECONDS ?? 5) * 1000;
+  const durationMs = Number(process.env.DECKHAND_BENCH_EDGE_SECONDS ?? 4) * 1000;
+  const rounds = Number(process.env.DECKHAND_BENCH_EDGE_ROUNDS ?? 2);
   const docker = new Docker();
   const runId = `edge-bench-${randomBytes(3).toString('hex')}`;
   const dataDir = join(mkdtempSync(join(tmpdir(), 'deckhand-bench-edge-')), 'edge');
@@ -156,9 +159,16 @@ export async function edgeBenchmark(): Promise<BenchRow[]> {
       for (const keepAlive of [true, false]) {
         const mode = keepAlive ? 'keep-alive' : 'new connection per request';
         const results = new Map<Target, Measured>();
-        results.set('direct', await measure(backends, keepAlive, durationMs, null));
-        results.set('edge', await measure([{ host: '127.0.0.1', port: edgePort }], keepAlive, durationMs, edgePid));
-        if (haproxy?.pid) results.set('haproxy', await measure([{ host: '127.0.0.1', port: haproxyPort }], keepAlive, durationMs, haproxy.pid));
+        const keepBest = (target: Target, r: Measured) => {
+          const before = results.get(target);
+          if (!before || r.perSecond > before.perSecond) results.set(target, r);
+        };
+        // Rounds alternate the targets; each keeps its best: other work on the machine only ever slows a run down.
+        for (let round = 0; round < rounds; round++) {
+          keepBest('direct', await measure(backends, keepAlive, durationMs, null));
+          keepBest('edge', await measure([{ host: '127.0.0.1', port: edgePort }], keepAlive, durationMs, edgePid));
+          if (haproxy?.pid) keepBest('haproxy', await measure([{ host: '127.0.0.1', port: haproxyPort }], keepAlive, durationMs, haproxy.pid));
+        }
         const direct = results.get('direct')!;
         for (const [target, r] of results) {
           const throughput = ratio(r.perSecond, direct.perSecond);

@@ -13,12 +13,13 @@ const mayUse = {
   sync: ['model', 'util'],
   store: ['model', 'util'],
   runtime: ['model', 'util'],
+  edge: ['util'],
   rollout: ['model', 'runtime', 'store', 'util'],
   status: ['model', 'plan', 'store', 'sync', 'util'],
   api: ['model', 'plan', 'render', 'rollout', 'status', 'store', 'util'],
-  agent: ['api', 'model', 'plan', 'render', 'rollout', 'runtime', 'status', 'store', 'sync', 'util'],
+  agent: ['api', 'edge', 'model', 'plan', 'render', 'rollout', 'runtime', 'status', 'store', 'sync', 'util'],
   demo: ['model', 'util'],
-  cli: ['agent', 'api', 'demo', 'model', 'plan', 'render', 'rollout', 'runtime', 'status', 'store', 'sync', 'util'],
+  cli: ['agent', 'api', 'demo', 'edge', 'model', 'plan', 'render', 'rollout', 'runtime', 'status', 'store', 'sync', 'util'],
 };
 const folders = Object.keys(mayUse);
 

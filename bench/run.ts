@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, one table (Markdown, so it can go into docs/).
 import { agentBenchmark } from './agent.js';
+import { edgeBenchmark } from './edge.js';
 import { firstSyncBenchmark } from './first-sync.js';
 import { gitopsBenchmark } from './gitops.js';
 import { gitFetchBenchmark } from './git-fetch.js';
@@ -21,6 +22,7 @@ const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['agent', agentBenchmark],
   ['gitops', gitopsBenchmark],
   ['first-sync', firstSyncBenchmark],
+  ['edge', edgeBenchmark],
 ];
 const only = process.argv[2];
 

@@ -165,6 +165,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       exitCode = await (await import('./commands/demo.js')).demoCommand(opts, io);
     });
 
+  program
+    .command('edge')
+    .description('serve the jobs\' stable endpoints (the agent starts it; it outlives the agent), until SIGTERM or SIGINT')
+    .requiredOption('--data-dir <dir>', 'its folder: the control socket edge.sock, the saved table edge-table.json')
+    .option('--log-level <level>', 'trace, debug, info, warn, error (default: info)')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/edge.js')).edgeCommand(opts, io);
+    });
+
   const agent = program
     .command('agent')
     .description('run the agent: the GitOps loop and the HTTP API, until SIGTERM or SIGINT')

@@ -11,7 +11,8 @@ import type { WebhookHandler } from '../api/index.js';
 import { isRolloutEvent } from '../model/index.js';
 import type { DeckhandEvent } from '../model/index.js';
 import { RolloutEngine } from '../rollout/index.js';
-import { DockerDriver, newDockerClient } from '../runtime/docker/index.js';
+import { defaultStopTimeoutSeconds, DockerDriver, newDockerClient } from '../runtime/docker/index.js';
+import { probeHostOf } from '../runtime/index.js';
 import { forgeReports, journal, Metrics, noReporter } from '../status/index.js';
 import { forges } from '../status/forges/index.js';
 import { notifiers } from '../status/notify/index.js';
@@ -22,6 +23,7 @@ import { splitCredentials } from '../sync/index.js';
 import type { StoppableTrigger } from '../sync/triggers/index.js';
 import { EventBus, isLoopbackHost, makeDirectory, packageVersion } from '../util/index.js';
 import type { AgentConfig } from './config.js';
+import { connectEdge } from './edge.js';
 import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
 import { PullRequestPlanner } from './pull-requests.js';
@@ -97,7 +99,13 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   events.subscribe((event) => {
     if (isRolloutEvent(event)) logger.info({ job: event.jobId, event: event.type }, event.message);
   });
-  const engine = new RolloutEngine({ store, driver, events, onError, onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000) });
+  const traffic = {
+    address: config.publishAddress,
+    backendHost: probeHostOf(config.publishAddress),
+    defaultKillTimeoutMs: (options.stopTimeoutSeconds ?? defaultStopTimeoutSeconds) * 1000,
+    edge: connectEdge(dataDir, logger.child({ component: 'edge' })),
+  };
+  const engine = new RolloutEngine({ store, driver, events, onError, traffic, onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000) });
 
   const jobLimits = { maxCount: config.maxCount, maxGroups: config.maxGroups, maxTasks: config.maxTasks };
   const gitops = repository

@@ -32,7 +32,7 @@ export interface HarnessOptions {
   /** Another engine than the machine's (a fault test's own dockerd, with its images built). */
   docker?: Docker;
   driver?: Omit<DockerDriverOptions, 'labels'>;
-  engine?: Pick<EngineOptions, 'runtimeRetryDelayMs' | 'onError'>;
+  engine?: Pick<EngineOptions, 'runtimeRetryDelayMs' | 'onError' | 'traffic'>;
   /** Leaves start() to the test (e.g. while the engine cannot be reached). */
   start?: boolean;
 }

@@ -35,6 +35,8 @@ export interface DockerDriverOptions {
   reconnectDelayMs?: { initial: number; max: number };
 }
 
+export const defaultStopTimeoutSeconds = 3;
+
 /** Docker event actions deckhand listens to (health probes would add exec events every second). */
 const watchedActions = ['start', 'die', 'health_status', 'destroy'];
 
@@ -65,7 +67,7 @@ export class DockerDriver implements Driver {
     // One of deckhand's own keys here would overwrite it on every container, and the driver would lose them.
     const reserved = Object.keys(this.extraLabels).find((key) => key.toLowerCase().startsWith(reservedLabelPrefix));
     if (reserved !== undefined) throw new Error(`label key "${reserved}" is reserved for deckhand's own labels (${reservedLabelPrefix}*)`);
-    this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 3;
+    this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? defaultStopTimeoutSeconds;
     this.hostname = options.hostname ?? hostname();
     this.publishAddress = options.publishAddress ?? defaultPublishAddress;
     this.networks = new NetworkManager(docker, this.extraLabels);

@@ -1,4 +1,4 @@
-export { DockerDriver } from './driver.js';
+export { defaultStopTimeoutSeconds, DockerDriver } from './driver.js';
 export type { DockerDriverOptions } from './driver.js';
 export { newDockerClient } from './client.js';
 export { reservedLabelPrefix } from './labels.js';

@@ -7,50 +7,17 @@ import { signBody } from '../../src/status/forges/github/webhook.js';
 import type { DeploymentView } from '../../src/api/views.js';
 import type { GitServer, TestRepository } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
-import { agentClient, api, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
+import { api, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { containersOf } from './support.js';
+import { deployedFrom } from './gitops-support.js';
+import type { VersionRow } from './gitops-support.js';
 import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
 
 const secret = 'webhook-secret-for-tests';
 
 function job(image: string, count = 2): string {
   return webJob({ image, count, maxParallel: 2, healthyDeadline: '10s', progressDeadline: '15s' });
-}
-
-interface VersionRow {
-  version: number;
-  stable: boolean;
-  commit: string | null;
-  source: { kind: string; message: string | null; revertOf: number | null };
-}
-
-/** Resolves once the agent recorded a version of `jobId` from `sha`, then once that version's deployment ended. */
-async function deployedFrom(url: string, jobId: string, sha: string, timeoutMs = 60_000): Promise<{ version: VersionRow; deployment: DeploymentView }> {
-  const client = agentClient(url);
-  const find = async () => {
-    const answer = await api<VersionRow[]>(url, 'GET', `/v1/job/${jobId}/versions`);
-    return answer.status === 200 ? answer.body.find((v) => v.commit === sha) : undefined;
-  };
-  let found: VersionRow | undefined;
-  let wake!: () => void;
-  const woken = () => new Promise<void>((resolve) => (wake = resolve));
-  let next = woken();
-  const stream = await client.events({}, () => wake());
-  const deadline = Date.now() + timeoutMs;
-  try {
-    while (!(found = await find())) {
-      if (Date.now() > deadline) throw new Error(`no version of ${jobId} from ${sha.slice(0, 7)} within ${timeoutMs} ms`);
-      await Promise.race([next, new Promise((resolve) => setTimeout(resolve, 1000))]);
-      next = woken();
-    }
-  } finally {
-    stream.close();
-  }
-  const deployments = await api<DeploymentView[]>(url, 'GET', `/v1/job/${jobId}/deployments`);
-  const deployment = await deploymentEnd(url, deployments.body.find((d) => d.jobVersion === found!.version)!.id);
-  // Read again: a version turns stable when its deployment succeeds.
-  return { version: (await find())!, deployment };
 }
 
 async function webhook(url: string, event: string, payload: unknown, signature: string | null, delivery: string): Promise<number> {

@@ -15,6 +15,8 @@ export interface LoadResult {
 export interface LoadLoop {
   /** Resolves once at least `count` more requests have been answered (or failed). */
   atLeast(count: number): Promise<void>;
+  /** What was answered so far, while the loop goes on. */
+  snapshot(): LoadResult;
   stop(): Promise<LoadResult>;
 }
 
@@ -64,6 +66,7 @@ export function startLoadLoop(port: number, options: { clients?: number; path?: 
       waiters.push({ target: result.ok + result.failed + count, resolve });
       settle();
     }),
+    snapshot: () => ({ ...result, errors: [...result.errors], bodies: new Map(result.bodies) }),
     async stop() {
       running = false;
       await Promise.all(clients);

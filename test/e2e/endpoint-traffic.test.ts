@@ -15,6 +15,7 @@ import { docker, newRunId, task } from '../runtime/support.js';
 import { cli, removeRunContainers, startHarness, waitForEvent } from './support.js';
 import type { Harness } from './support.js';
 import pino from 'pino';
+import { renderTree } from '../../src/render/tree.js';
 
 const runId = newRunId();
 const dataDir = mkdtempSync(join(tmpdir(), 'deckhand-traffic-'));
@@ -169,4 +170,38 @@ describe('a published endpoint during rollouts: zero failed requests', () => {
     const result = await load.stop();
     expectServedWell(result, 'restarted', ['fixed-v1', 'fixed-v2']);
   }, 150_000);
+});
+
+describe('a two-service stack', () => {
+  it('web answers by fetching from db by its service name, through the published endpoint', async () => {
+    const port = await freePort();
+    // web serves a CGI script that asks db for its /who: the answer names db's container.
+    // (Its own index page keeps the image's HEALTHCHECK passing.)
+    const compose = `name: shop
+services:
+  db:
+    image: ${fixedPortImageV1}
+  web:
+    image: ${fixedPortImageV2}
+    entrypoint: ["/bin/sh", "-c"]
+    command:
+      - |
+        mkdir -p /www/cgi-bin
+        echo web > /www/index.html
+        printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\nwget -q -O- http://db/who\\n' > /www/cgi-bin/db
+        chmod +x /www/cgi-bin/db
+        exec httpd -f -p 80 -h /www
+    ports:
+      - "${port}:80"
+`;
+    const rendered = renderTree({ rootName: 'shop', files: new Map([['compose.yaml', new TextEncoder().encode(compose)]]) });
+    expect(rendered.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const job = rendered.jobs[0]!.job;
+    expect(job.endpoints).toEqual([{ port, group: 'web', task: 'web', portLabel: '80', canaries: false }]);
+    const submitted = h.engine.submit({ job, source: cli, sourceText: compose });
+    expect((await h.engine.waitForDeployment(submitted.deployment!.id, 60_000)).status).toBe('successful');
+    const db = h.store.listAllocations('shop').find((a) => a.group === 'db' && a.status === 'running')!;
+    const answer = await fetch(`http://127.0.0.1:${port}/cgi-bin/db`).then((r) => r.text());
+    expect(answer.trim()).toBe(`fixed-v1 ${db.containers.db!.slice(0, 12)}`);
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 // Engine restart: the agent runs against a Docker engine of the run's own
-// (test/support/private-dockerd.ts: its own socket, data root and bridge, never
-// the machine's engine) through DOCKER_HOST. In the middle of a rollout that
+// (test/support/private-dockerd.ts: its own socket, data root and network
+// namespace, never the machine's engine) through DOCKER_HOST; its containers
+// publish on the namespace's address, where the agent's checks reach them. In the middle of a rollout that
 // engine is stopped as `systemctl stop docker` stops it (its containers with it),
 // and started again. The rollout must resume and succeed, with nothing lost: the
 // job's allocations, one per index, each with its one running container.
@@ -19,7 +20,7 @@ export const engineRestartRow: ChaosRow = {
   id: 'engine-restart',
   fault: 'Docker engine restart',
   tried:
-    'a private dockerd (own socket, data root and bridge) stopped (SIGTERM, its containers stopped with it) once the first new allocation of a rollout (3, one at a time) runs, started again 2 s later: health 503 meanwhile, the rollout resumes and succeeds, one running container per allocation, no orphan',
+    'a private dockerd (own socket, data root and network namespace) stopped (SIGTERM, its containers stopped with it) once the first new allocation of a rollout (3, one at a time) runs, started again 2 s later: health 503 meanwhile, the rollout resumes and succeeds, one running container per allocation, no orphan',
   trials: { quick: 1, full: 2 },
   secondsPerTrial: 25,
   async run(ctx: ChaosContext, tally: Tally, plan: RowPlan): Promise<void> {
@@ -29,7 +30,7 @@ export const engineRestartRow: ChaosRow = {
     await buildDemoImages(dockerd.docker);
     const runLabel = ctx.newRunLabel('engine');
     const dataDir = ctx.tempDir('engine');
-    const agent = await ctx.startAgent({ runId: runLabel, dataDir, env: { DOCKER_HOST: `unix://${dockerd.socketPath}` } });
+    const agent = await ctx.startAgent({ runId: runLabel, dataDir, env: { DOCKER_HOST: `unix://${dockerd.socketPath}`, DECKHAND_PUBLISH_ADDRESS: dockerd.address } });
     const submit = (image: string) => http(agent.url, 'POST', '/v1/jobs', { body: JSON.stringify(bundleOf(chaosJob({ count, image, maxParallel: 1 }))), headers: { 'content-type': 'application/json' } });
     await submit('deckhand-demo:v1');
     await settledJob(agent.url, 'web');

@@ -1,11 +1,15 @@
 // Faults of the Docker engine itself, on a dockerd of the test's own (never the
 // machine's, which others use): restarted in the middle of a rollout, and not
 // answering when deckhand starts. The rollout engine must conclude nothing from
-// an engine that does not answer, wait for it with backoff, and resume.
-import { mkdtempSync, rmSync } from 'node:fs';
+// an engine that does not answer, wait for it with backoff, and resume. That
+// dockerd lives in a network namespace of its own: its containers publish on the
+// namespace's end of a veth pair, which this process reaches.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startEngineWithRetry } from '../../src/agent/engine-start.js';
 import { buildDemoImages } from '../../src/demo/images.js';
@@ -13,7 +17,7 @@ import { RuntimeUnavailableError } from '../../src/runtime/driver.js';
 import type { Harness } from '../e2e/support.js';
 import { cli, containersOf, fixtureJob, startHarness, waitForEvent } from '../e2e/support.js';
 import { PrivateDockerd } from '../support/private-dockerd.js';
-import { newRunId, testLabel } from './support.js';
+import { httpGet, newRunId, testLabel } from './support.js';
 
 const jobId = 'update-demo-webapp';
 // Deadlines far away: these tests are about the engine going away, not about deadlines, and a loaded machine is slow.
@@ -37,7 +41,8 @@ afterAll(async () => {
 }, 60_000);
 
 async function harness(runId: string, dataDir = mkdtempSync(join(tmpdir(), 'deckhand-faults-')), start = true): Promise<Harness> {
-  const h = await startHarness(runId, dataDir, { docker: dockerd.docker, ...fastRetries, start });
+  const driver = { ...fastRetries.driver, publishAddress: dockerd.address };
+  const h = await startHarness(runId, dataDir, { docker: dockerd.docker, ...fastRetries, driver, start });
   const close = h.close;
   let closing: Promise<void> | null = null;
   h.close = () => (closing ??= close());
@@ -85,6 +90,13 @@ describe('the Docker engine restarted in the middle of a rollout', () => {
     expect(shouldRun.map((a) => a.id).sort()).toEqual(running.map((c) => c.alloc).sort());
     const all = await dockerd.docker.listContainers({ all: true, filters: { label: [`deckhand-test.run=${runId}`] } });
     expect(all).toHaveLength(3);
+    // Each answers from the host on its published port, through the namespace's address.
+    for (const allocation of shouldRun) expect(await httpGet(allocation.ports.http!, '/', dockerd.address)).toEqual({ status: 200, body: 'version v2\n' });
+    // The job's bridge is the namespace's, not the host's.
+    const [network] = await dockerd.docker.listNetworks({ filters: { label: [`deckhand-test.run=${runId}`] } });
+    const bridge = `br-${network!.Id.slice(0, 12)}`;
+    expect(existsSync(`/sys/class/net/${bridge}`)).toBe(false);
+    await expect(promisify(execFile)('ip', ['-n', dockerd.namespace, 'link', 'show', bridge])).resolves.toBeDefined();
     await h.close();
     await removeContainers(runId);
   });

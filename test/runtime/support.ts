@@ -141,9 +141,9 @@ export class EventLog {
   }
 }
 
-export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
+export function httpGet(port: number, path = '/', host = '127.0.0.1'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path, agent: false, timeout: 2000 }, (res) => {
+    const req = get({ host, port, path, agent: false, timeout: 2000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

@@ -1,15 +1,20 @@
 // A Docker engine of a test's own: a second dockerd with its own socket, data
 // root and exec root under /tmp, which a fault test may stop, restart and make
-// unreachable without touching the machine's engine that others use. Host
-// networking for containers, no iptables. It gets a bridge of its own: a dockerd
-// started with `--bridge=none` deletes the host's `docker0` on start (moby's
-// removeDefaultBridgeInterface), which breaks every bridge container and every
-// `docker build` with a RUN step on the machine. `destroy()` removes its
-// containers, stops it, unmounts what it left, deletes its bridge and its folder,
-// even after a failure.
+// unreachable without touching the machine's engine that others use. It runs in
+// a network namespace of its own (`ip netns add`, entered with `nsenter --net=`:
+// `ip netns exec` would remount /sys and hide the cgroups dockerd needs), so its
+// bridges, its docker0 and its containers' networks never meet the host's: a
+// dockerd in the host's namespace deleted the host's docker0 once (moby's
+// removeDefaultBridgeInterface under `--bridge=none`). A veth pair joins the two
+// namespaces: containers publish their ports on the namespace's end (`address`),
+// which the host reaches, so checks and requests from the test process work as
+// with the machine's engine. Its API socket is a file, reachable from anywhere.
+// `destroy()` removes its containers, stops it, unmounts what it left, deletes
+// the namespace, the veth pair and its folder, even after a failure, and fails
+// if the host's docker0 went missing meanwhile.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -17,12 +22,28 @@ import Docker from 'dockerode';
 const startTimeoutMs = 30_000;
 const stopTimeoutMs = 20_000;
 
+// 198.18.0.0/15 is for tests (RFC 2544); this /24 is the private engines'. The host
+// sees only the veth pairs, a /30 each from its first quarter; the rest is used
+// inside the namespaces only (each has its own), so every engine may reuse it.
+const vethBlock = { prefix: '198.19.77.', slots: 16 };
+const innerBridge = '198.19.77.65/26';
+const innerNetworks = 'base=198.19.77.128/25,size=28';
+
+const hostBridge = '/sys/class/net/docker0';
+
 export class PrivateDockerd {
   readonly dir: string;
   readonly socketPath: string;
   readonly docker: Docker;
-  /** Its own bridge (at most 15 characters, as Linux allows), on an address of 198.18.0.0/15. */
-  readonly bridge: string;
+  /** Its network namespace, under /run/netns. */
+  readonly namespace: string;
+  /** The veth pair's two ends (at most 15 characters, as Linux allows): the host's, and the namespace's. */
+  private readonly hostLink: string;
+  private readonly innerLink: string;
+  /** The namespace's end of the veth pair, once start() made it. */
+  private innerAddress: string | null = null;
+  /** Whether the host had a docker0 before: it must still have it after. */
+  private readonly hadHostBridge = existsSync(hostBridge);
   private process: ChildProcess | null = null;
   /** The last lines dockerd logged, to explain a start that failed. */
   private log: string[] = [];
@@ -32,28 +53,45 @@ export class PrivateDockerd {
     this.dir = mkdtempSync('/tmp/dh-dockerd-');
     this.socketPath = join(this.dir, 'docker.sock');
     this.docker = new Docker({ socketPath: this.socketPath });
-    this.bridge = `dh-br-${this.dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+    const id = this.dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x');
+    this.namespace = `netns-${id}`;
+    this.hostLink = `netns-${id}h`;
+    this.innerLink = `netns-${id}n`;
   }
 
   get running(): boolean {
     return this.process !== null;
   }
 
-  /** Starts dockerd and resolves once its API listens (its own log line says so). */
+  /**
+   * Where its containers publish their ports (a driver's `publishAddress`): the
+   * namespace's end of the veth pair, which the host routes to.
+   */
+  get address(): string {
+    if (this.innerAddress === null) throw new Error('the private dockerd has no address before start()');
+    return this.innerAddress;
+  }
+
+  /** Starts dockerd in its namespace (made on the first start) and resolves once its API listens (its own log line says so). */
   async start(): Promise<void> {
     if (this.process) return;
-    await this.createBridge();
+    await this.createNamespace();
     const args = [
+      `--net=/run/netns/${this.namespace}`,
+      'dockerd',
       `--host=unix://${this.socketPath}`,
       `--data-root=${join(this.dir, 'root')}`,
       `--exec-root=${join(this.dir, 'exec')}`,
       `--pidfile=${join(this.dir, 'docker.pid')}`,
-      `--bridge=${this.bridge}`,
+      `--bip=${innerBridge}`,
+      `--default-address-pool=${innerNetworks}`,
+      // Published ports go through docker-proxy, which needs no rules: the host's tables stay the host's.
       '--iptables=false',
       '--ip6tables=false',
       '--ip-masq=false',
     ];
-    const child = spawn('dockerd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // nsenter execs dockerd: the child is dockerd itself, and gets our signals.
+    const child = spawn('nsenter', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.process = child;
     this.log = [];
     await new Promise<void>((resolve, reject) => {
@@ -114,49 +152,93 @@ export class PrivateDockerd {
     this.process = null;
   }
 
-  /** Removes every container, stops dockerd and its containerd, unmounts and deletes the folder. */
+  /**
+   * Removes every container, stops dockerd and its containerd, unmounts, deletes the
+   * namespace, the veth pair and the folder; then fails if the host lost its docker0.
+   */
   async destroy(): Promise<void> {
-    if (this.process) {
-      try {
-        const containers = await this.docker.listContainers({ all: true });
-        await Promise.allSettled(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true })));
-      } finally {
-        await this.stop();
+    try {
+      if (this.process) {
+        try {
+          const containers = await this.docker.listContainers({ all: true });
+          await Promise.allSettled(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true })));
+        } finally {
+          await this.stop();
+        }
       }
+    } finally {
+      await this.removeTraces();
     }
-    // A dockerd stopped while it restarted containers can leave its containerd or a shim behind: ours too, found by our folder.
-    for (const pid of processesUsing(`${this.dir}/exec/`)) {
+    if (this.hadHostBridge && !existsSync(hostBridge)) {
+      throw new Error(`the host's docker0 bridge existed before the private dockerd in ${this.namespace} started and is gone after it`);
+    }
+  }
+
+  private async removeTraces(): Promise<void> {
+    // A dockerd stopped while it restarted containers can leave its containerd, a shim or a container's
+    // processes behind: ours, found by our folder and by our namespace.
+    const inNamespace = await run('ip', ['netns', 'pids', this.namespace]).then(
+      ({ stdout }) => stdout.split('\n').filter(Boolean).map(Number),
+      () => [],
+    );
+    for (const pid of [...processesUsing(`${this.dir}/exec/`), ...inNamespace]) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         // Already gone.
       }
     }
-    // Deepest first: dockerd leaves the host network namespace mounted under its exec root.
+    // Deepest first: dockerd leaves network namespaces mounted under its exec root.
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
       .split('\n')
       .map((line) => line.split(' ')[4] ?? '')
       .filter((path) => path.startsWith(`${this.dir}/`))
       .sort((a, b) => b.length - a.length);
     for (const path of mounts) await run('umount', ['-l', path]).catch(() => undefined);
-    await run('ip', ['link', 'delete', this.bridge]).catch(() => undefined);
+    // Deleting the namespace takes its end of the pair, and with it the host's; an unfinished start may have left the host's alone.
+    await run('ip', ['netns', 'delete', this.namespace]).catch(() => undefined);
+    await run('ip', ['link', 'delete', this.hostLink]).catch(() => undefined);
+    this.innerAddress = null;
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async createBridge(): Promise<void> {
-    const exists = await run('ip', ['link', 'show', this.bridge]).then(
-      () => true,
-      () => false,
-    );
-    if (exists) return;
-    // 198.18.0.0/15 is for tests (RFC 2544); a /24 picked from the folder's name keeps two runs apart.
-    const octet = parseInt(this.dir.slice(-2).replace(/[^0-9a-z]/gi, '0'), 36) % 250;
-    await run('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
-    await run('ip', ['addr', 'add', `198.19.${octet}.1/24`, 'dev', this.bridge]);
+  /** The namespace and its veth pair, on a /30 no other route of the host's covers. */
+  private async createNamespace(): Promise<void> {
+    if (this.innerAddress !== null) return;
+    const slot = await freeSlot();
+    const [hostAddress, innerAddress] = [`${vethBlock.prefix}${slot * 4 + 1}`, `${vethBlock.prefix}${slot * 4 + 2}`];
+    await run('ip', ['netns', 'add', this.namespace]);
+    await run('ip', ['link', 'add', this.hostLink, 'type', 'veth', 'peer', 'name', this.innerLink, 'netns', this.namespace]);
+    await run('ip', ['addr', 'add', `${hostAddress}/30`, 'dev', this.hostLink]);
+    await run('ip', ['link', 'set', this.hostLink, 'up']);
+    await run('ip', ['-n', this.namespace, 'addr', 'add', `${innerAddress}/30`, 'dev', this.innerLink]);
+    await run('ip', ['-n', this.namespace, 'link', 'set', this.innerLink, 'up']);
+    await run('ip', ['-n', this.namespace, 'link', 'set', 'lo', 'up']);
+    this.innerAddress = innerAddress;
   }
 }
 
 const run = (command: string, args: string[]) => promisify(execFile)(command, args);
+
+/** A /30 of the veth block that no route of the host's overlaps (another run's engine holds those), from a random start. */
+async function freeSlot(): Promise<number> {
+  const { stdout } = await run('ip', ['-j', '-4', 'route', 'show']);
+  const routes = (JSON.parse(stdout) as { dst: string }[]).flatMap(({ dst }) => {
+    const [address, bits = '32'] = dst.split('/');
+    return address === 'default' ? [] : [{ first: toNumber(address!), size: 2 ** (32 - Number(bits)) }];
+  });
+  const start = Math.floor(Math.random() * vethBlock.slots);
+  for (let i = 0; i < vethBlock.slots; i++) {
+    const slot = (start + i) % vethBlock.slots;
+    const first = toNumber(`${vethBlock.prefix}${slot * 4}`);
+    if (!routes.some((r) => first < r.first + r.size && r.first < first + 4)) return slot;
+  }
+  throw new Error(`no free /30 left in ${vethBlock.prefix}0/26 for a private dockerd's veth pair: ${vethBlock.slots} in use (leftovers? see \`ip netns list\`)`);
+}
+
+function toNumber(address: string): number {
+  return address.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
+}
 
 /** Processes whose command line names `text` (containerd and its shims name our exec root). */
 function processesUsing(text: string): number[] {

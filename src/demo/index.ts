@@ -1,3 +1,3 @@
 // src/demo's public surface: what other folders may use.
 export { buildDemoImages } from './images.js';
-export { createDemoRepository, demoJobFile } from './repository.js';
+export { createDemoRepository, demoEndpointPort, demoJobFile } from './repository.js';

@@ -2,7 +2,7 @@
 // following it on the local Docker engine, with what to try printed first.
 import { resolve } from 'node:path';
 import { createLogger, resolveAgentConfig, startAgent } from '../../agent/index.js';
-import { buildDemoImages, createDemoRepository, demoJobFile } from '../../demo/index.js';
+import { buildDemoImages, createDemoRepository, demoEndpointPort, demoJobFile } from '../../demo/index.js';
 import { newDockerClient } from '../../runtime/docker/index.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
@@ -45,8 +45,9 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> 
 ==> The agent follows ${flags.dir} and serves ${agent.url}. In another terminal:
 
     cd ${flags.dir}
-    # ten allocations of demo-webapp:v1
+    # ten allocations of demo-webapp:v1, behind one endpoint (leave this running in a third terminal)
     ${addr}npx deckhand status update-demo-webapp
+    while sleep 0.2; do curl -s http://127.0.0.1:${demoEndpointPort}/; done
     # change the image, see the plan, commit: the agent deploys it one allocation at a time (watch here)
     sed -i 's/demo-webapp:v1/demo-webapp:v2/' ${demoJobFile}
     ${addr}npx deckhand plan ${demoJobFile}
@@ -55,7 +56,7 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> 
     git revert --no-edit HEAD
     ${addr}npx deckhand history -p update-demo-webapp
 
-  Ctrl-C stops the agent; the containers keep running (${addr}npx deckhand stop update-demo-webapp removes them).
+  Ctrl-C stops the agent; the containers and the endpoint keep running (${addr}npx deckhand stop update-demo-webapp removes them).
 
 `);
   await new Promise<void>((done) => {

@@ -50,7 +50,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const versions = new Map<number, JobVersion>(store.listVersions(record.id).map((v) => [v.version, v]));
     const latest = versions.get(record.version);
     if (!latest) throw new ApiError(500, 'internal', `job "${record.id}" has no version ${record.version} in the store`);
-    return jobStatusView({ record, latest, versions, deployment: engine.latestDeployment(record.id), allocations: store.listAllocations(record.id) });
+    return jobStatusView({ record, latest, versions, deployment: engine.latestDeployment(record.id), allocations: store.listAllocations(record.id), endpoints: engine.endpointsOf(record.id) });
   });
 
   // Jobs leave the agent with their secret values masked; `diffs=true` adds each version's diff against the one before, computed here on the real values.

@@ -1,6 +1,7 @@
 // The JSON shapes of docs/spec.md (status, history, deployments) built from what the
 // store holds. Pure: the API serves them and the CLI prints them.
 import type { AllocationRecord, Deployment, JobRecord, JobVersion } from '../model/index.js';
+import type { JobEndpoint } from '../rollout/index.js';
 
 export interface DeploymentGroupView {
   name: string;
@@ -50,6 +51,8 @@ export interface JobStatusView {
   format: string;
   file: string | null;
   groups: Array<{ name: string; count: number; running: number; healthy: number }>;
+  /** Where clients connect (the edge), and the allocations each endpoint sends connections to now. */
+  endpoints: Array<{ address: string; port: number; group: string; portLabel: string; allocations: string[] }>;
   latestDeployment: DeploymentView | null;
   allocations: AllocationView[];
 }
@@ -134,6 +137,7 @@ export interface JobStatusInput {
   versions: Map<number, JobVersion>;
   deployment: Deployment | undefined;
   allocations: AllocationRecord[];
+  endpoints: JobEndpoint[];
 }
 
 export function jobStatusView(input: JobStatusInput): JobStatusView {
@@ -156,6 +160,7 @@ export function jobStatusView(input: JobStatusInput): JobStatusView {
         healthy: mine.filter((a) => a.status === 'running' && a.healthy === true).length,
       };
     }),
+    endpoints: input.endpoints.map((e) => ({ address: e.address, port: e.port, group: e.group, portLabel: e.portLabel, allocations: e.backends.map((b) => b.id) })),
     latestDeployment: deployment ? deploymentView(deployment) : null,
     allocations: allocationViews(allocations, input.versions),
   };

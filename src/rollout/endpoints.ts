@@ -37,8 +37,16 @@ export interface TableOptions {
   leaving: ReadonlySet<string>;
 }
 
-export function endpointTable(source: EndpointSource, options: TableOptions): EndpointTable {
-  const endpoints: EndpointEntry[] = [];
+/** A job's endpoint as status shows it: where it listens, what it serves, and which allocations get its connections. */
+export interface JobEndpoint extends EndpointEntry {
+  jobId: string;
+  group: string;
+  portLabel: string;
+}
+
+/** Every job's endpoints; two jobs cannot both listen on one port: the first (by id) keeps it (render refuses such a tree). */
+export function jobEndpoints(source: EndpointSource, options: TableOptions): JobEndpoint[] {
+  const endpoints: JobEndpoint[] = [];
   const taken = new Set<number>();
   for (const record of [...source.listJobs()].sort((a, b) => a.id.localeCompare(b.id))) {
     if (record.stopped) continue;
@@ -46,7 +54,6 @@ export function endpointTable(source: EndpointSource, options: TableOptions): En
     if (!job || job.endpoints.length === 0) continue;
     const allocations = source.listAllocations(record.id);
     for (const endpoint of job.endpoints) {
-      // Two jobs cannot both listen on one port: the first (by id) keeps it; render refuses such a tree.
       if (taken.has(endpoint.port)) continue;
       taken.add(endpoint.port);
       const backends = allocations
@@ -56,10 +63,15 @@ export function endpointTable(source: EndpointSource, options: TableOptions): En
           return port === undefined ? [] : [{ id: a.id, host: options.backendHost, port }];
         })
         .sort((a, b) => a.id.localeCompare(b.id));
-      endpoints.push({ port: endpoint.port, address: options.address, backends });
+      endpoints.push({ jobId: record.id, group: endpoint.group, portLabel: endpoint.portLabel, port: endpoint.port, address: options.address, backends });
     }
   }
-  return { endpoints };
+  return endpoints;
+}
+
+/** The edge's table: every endpoint, where it listens and its backends. */
+export function endpointTable(source: EndpointSource, options: TableOptions): EndpointTable {
+  return { endpoints: jobEndpoints(source, options).map(({ port, address, backends }) => ({ port, address, backends })) };
 }
 
 function servesTraffic(allocation: AllocationRecord, canaries: boolean, source: EndpointSource, leaving: ReadonlySet<string>): boolean {

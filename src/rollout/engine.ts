@@ -21,6 +21,7 @@ import { EventBus } from '../util/index.js';
 import { Placement } from './placement.js';
 import { TrafficSteering } from './traffic.js';
 import type { TrafficOptions } from './traffic.js';
+import type { JobEndpoint } from './endpoints.js';
 import { Recovery } from './recovery.js';
 import { RuntimeLink } from './runtime-link.js';
 import type { SubmitInput } from './submit.js';
@@ -180,6 +181,11 @@ export class RolloutEngine {
     const networks = new Set(this.context.store.listVersions(jobId).flatMap(({ job }) => job.networks.filter((n) => !n.external).map((n) => dockerNetworkName(jobId, n))));
     this.context.store.purgeJob(jobId);
     await this.context.driver.releaseNetworks([...networks]).catch((error: unknown) => this.context.onError(error, 'removing the networks of a purged job'));
+  }
+
+  /** A job's endpoints and the allocations each sends connections to; none when the agent serves no endpoints. */
+  endpointsOf(jobId: string): JobEndpoint[] {
+    return this.context.traffic?.endpoints().filter((e) => e.jobId === jobId) ?? [];
   }
 
   setHealth(allocId: string, healthy: boolean): AllocationRecord {

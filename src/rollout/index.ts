@@ -5,3 +5,4 @@ export { CheckIndexError } from './submit.js';
 export { endpointTable } from './endpoints.js';
 export type { EndpointTable } from './endpoints.js';
 export type { EdgePort, TrafficOptions } from './traffic.js';
+export type { JobEndpoint } from './endpoints.js';

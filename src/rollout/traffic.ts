@@ -3,8 +3,8 @@
 // allocation about to stop leaves the endpoints and drains first. The edge failing
 // never holds up a rollout: every call is bounded and its errors are only reported.
 import type { AllocationRecord, Job } from '../model/index.js';
-import { drainGraceMs, endpointTable, isBackendOf } from './endpoints.js';
-import type { EndpointSource, EndpointTable } from './endpoints.js';
+import { drainGraceMs, endpointTable, isBackendOf, jobEndpoints } from './endpoints.js';
+import type { EndpointSource, EndpointTable, JobEndpoint } from './endpoints.js';
 
 /** What the rollout needs of the edge process. */
 export interface EdgePort {
@@ -86,6 +86,11 @@ export class TrafficSteering {
     }
     const left = grace.minMs - (Date.now() - started);
     if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  }
+
+  /** Every job's endpoints as the edge is told them now. */
+  endpoints(): JobEndpoint[] {
+    return jobEndpoints(this.source, { address: this.options.address, backendHost: this.options.backendHost, leaving: this.leaving });
   }
 
   /** After it stopped: it is out of the table for good (not desired to run). */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GitServer } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
-import { startAgentProcess } from '../support/agent-process.js';
+import { api, startAgentProcess } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { startLoadLoop } from '../support/load-loop.js';
 import { freePort, killEdges } from '../edge/support.js';
@@ -164,6 +164,9 @@ describe.each(formats)('$name: a load loop against the published endpoint', (for
 
     const v1 = await repo.commitAndPush({ [format.file]: format.text('deckhand-demo:v1', port) }, 'v1');
     expect((await deployedFrom(agent.url, format.jobId, v1)).deployment.status).toBe('successful');
+    const status = await api<{ endpoints: Array<{ address: string; port: number; allocations: string[] }> }>(agent.url, 'GET', `/v1/job/${format.jobId}`);
+    expect(status.body.endpoints).toEqual([expect.objectContaining({ address: '127.0.0.1', port, allocations: expect.any(Array) })]);
+    expect(status.body.endpoints[0]!.allocations).toHaveLength(3);
 
     const load = startLoadLoop(port);
     await load.atLeast(20);

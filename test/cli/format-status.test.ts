@@ -1,0 +1,21 @@
+// `deckhand status JOB` shows where a job's endpoints listen and how many
+// allocations each one sends connections to now.
+import { formatJobStatus } from '../../src/cli/format/status.js';
+import type { JobStatusView } from '../../src/api/index.js';
+
+const job = (endpoints: JobStatusView['endpoints']): JobStatusView => ({
+  id: 'vote', version: 2, status: 'running', stopped: false, modifyIndex: 3, format: 'compose', file: 'vote/compose.yaml',
+  groups: [{ name: 'vote', count: 3, running: 3, healthy: 2 }], endpoints, latestDeployment: null, allocations: [],
+});
+
+describe('status: endpoints', () => {
+  it('lists each endpoint with the healthy allocations it serves', () => {
+    const text = formatJobStatus(job([{ address: '127.0.0.1', port: 8000, group: 'vote', portLabel: '8000', allocations: ['aaaaaaaa11', 'bbbbbbbb22'] }]), 0);
+    expect(text).toContain('Endpoints\nAddress         Task Group  Port  Serving\n127.0.0.1:8000  vote        8000  2 healthy allocations');
+  });
+
+  it('says when no allocation is healthy, and leaves the section out for a job without endpoints', () => {
+    expect(formatJobStatus(job([{ address: '0.0.0.0', port: 80, group: 'vote', portLabel: 'http', allocations: [] }]), 0)).toContain('0.0.0.0:80  vote        http  no healthy allocation');
+    expect(formatJobStatus(job([]), 0)).not.toContain('Endpoints');
+  });
+});

@@ -134,7 +134,8 @@ export async function edgeBenchmark(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     await buildBackendImage(docker);
-    await docker.createNetwork({ Name: runId, Driver: 'bridge', Labels: { [label]: runId } });
+    const subnet = process.env.DECKHAND_BENCH_EDGE_SUBNET;
+    await docker.createNetwork({ Name: runId, Driver: 'bridge', Labels: { [label]: runId }, ...(subnet ? { IPAM: { Config: [{ Subnet: subnet }] } } : {}) });
     const replicas: Record<Route, LoadTarget[]> = { 'published port': [], 'container IP': [] };
     for (let i = 1; i <= 3; i++) {
       const container = await docker.createContainer({

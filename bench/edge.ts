@@ -4,6 +4,10 @@
 // installed) given the same backends by a generated configuration. Keep-alive
 // and a new connection per request, 1 and 3 backends. "Direct" spreads the
 // client's connections over the same containers' published ports.
+// Every target is measured twice: through the published ports (Docker's port
+// proxy, docker-proxy, between) and at the containers' own addresses on the
+// bridge network (IP and the port the process listens on), which skips
+// docker-proxy: the edge there has as many hops as direct through the ports.
 // The proxies' RSS and CPU are read from /proc while they serve.
 //
 // DECKHAND_BENCH_EDGE_SECONDS (default 4) sets each run's length, and
@@ -27,11 +31,16 @@ const label = 'deckhand-test.run';
 const connections = 16;
 const warmupMs = 1000;
 const goal = { throughput: 0.8, p99: 1.5 };
-type Target = 'direct' | 'edge' | 'haproxy';
+const proxies = ['direct', 'edge', 'haproxy'] as const;
+type Proxy = (typeof proxies)[number];
+/** How the backends are reached: Docker's published ports on 127.0.0.1, or the containers' bridge addresses. */
+const routes = ['published port', 'container IP'] as const;
+type Route = (typeof routes)[number];
 
 async function freePort(): Promise<number> {
+  const base = Number(process.env.DECKHAND_BENCH_EDGE_PORTS ?? 41000);
   for (;;) {
-    const port = 41000 + Math.floor(Math.random() * 1000);
+    const port = base + Math.floor(Math.random() * 1000);
     const free = await new Promise<boolean>((resolve) => {
       const probe = createServer();
       probe.once('error', () => resolve(false));
@@ -72,8 +81,8 @@ function haproxyInstalled(): boolean {
   return spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0;
 }
 
-/** HAProxy in TCP mode like the edge: least connections, 1 s to connect, a failed connect retried on another server; one thread, as the edge has. */
-function haproxyConfig(port: number, backends: LoadTarget[]): string {
+/** HAProxy in TCP mode like the edge: least connections, 1 s to connect, a failed connect retried on another server; one thread, as the edge has. One frontend per route. */
+function haproxyConfig(listeners: Array<{ port: number; backends: LoadTarget[] }>): string {
   return [
     'global',
     '  maxconn 4000',
@@ -85,21 +94,23 @@ function haproxyConfig(port: number, backends: LoadTarget[]): string {
     '  timeout server 60s',
     '  retries 2',
     '  option redispatch',
-    'frontend endpoint',
-    `  bind 127.0.0.1:${port}`,
-    '  default_backend replicas',
-    'backend replicas',
-    '  balance leastconn',
-    ...backends.map((b, i) => `  server r${i} ${b.host}:${b.port}`),
+    ...listeners.flatMap(({ port, backends }, n) => [
+      `frontend endpoint${n}`,
+      `  bind 127.0.0.1:${port}`,
+      `  default_backend replicas${n}`,
+      `backend replicas${n}`,
+      '  balance leastconn',
+      ...backends.map((b, i) => `  server r${i} ${b.host}:${b.port}`),
+    ]),
     '',
   ].join('\n');
 }
 
-async function answers(port: number): Promise<void> {
+async function answers(target: LoadTarget): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     try {
-      await runLoad({ targets: [{ host: '127.0.0.1', port }], connections: 1, durationMs: 1, keepAlive: false }).then((r) => {
+      await runLoad({ targets: [target], connections: 1, durationMs: 1, keepAlive: false }).then((r) => {
         if (r.requests === 0) throw new Error('no answer');
       });
       return;
@@ -107,7 +118,7 @@ async function answers(port: number): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error(`nothing answers on 127.0.0.1:${port}`);
+  throw new Error(`nothing answers on ${target.host}:${target.port}`);
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
@@ -116,15 +127,16 @@ export async function edgeBenchmark(): Promise<BenchRow[]> {
   const durationMs = Number(process.env.DECKHAND_BENCH_EDGE_SECONDS ?? 4) * 1000;
   const rounds = Number(process.env.DECKHAND_BENCH_EDGE_ROUNDS ?? 2);
   const docker = new Docker();
-  const runId = `edge-bench-${randomBytes(3).toString('hex')}`;
+  const runId = `${process.env.DECKHAND_BENCH_EDGE_RUN ?? 'edge-bench'}-${randomBytes(3).toString('hex')}`;
   const dataDir = join(mkdtempSync(join(tmpdir(), 'deckhand-bench-edge-')), 'edge');
   const withHaproxy = haproxyInstalled();
   let haproxy: ChildProcess | null = null;
   const rows: BenchRow[] = [];
   try {
     await buildBackendImage(docker);
-    await docker.createNetwork({ Name: runId, Driver: 'bridge', Labels: { [label]: runId } });
-    const replicas: LoadTarget[] = [];
+    const subnet = process.env.DECKHAND_BENCH_EDGE_SUBNET;
+    await docker.createNetwork({ Name: runId, Driver: 'bridge', Labels: { [label]: runId }, ...(subnet ? { IPAM: { Config: [{ Subnet: subnet }] } } : {}) });
+    const replicas: Record<Route, LoadTarget[]> = { 'published port': [], 'container IP': [] };
     for (let i = 1; i <= 3; i++) {
       const container = await docker.createContainer({
         Image: backendImage,
@@ -135,53 +147,71 @@ export async function edgeBenchmark(): Promise<BenchRow[]> {
         HostConfig: { NetworkMode: runId, PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
       });
       await container.start();
-      const port = Number((await container.inspect()).NetworkSettings.Ports['80/tcp']?.[0]?.HostPort);
-      replicas.push({ host: '127.0.0.1', port });
+      const settings = (await container.inspect()).NetworkSettings;
+      replicas['published port'].push({ host: '127.0.0.1', port: Number(settings.Ports['80/tcp']?.[0]?.HostPort) });
+      replicas['container IP'].push({ host: settings.Networks[runId]!.IPAddress, port: 80 });
     }
-    for (const replica of replicas) await answers(replica.port);
+    for (const replica of routes.flatMap((route) => replicas[route])) await answers(replica);
 
     const edge = new EdgeClient({ dataDir });
     await edge.ensureRunning();
     const edgePid = Number(readFileSync(join(dataDir, pidFileName), 'utf8'));
-    const edgePort = await freePort();
-    const haproxyPort = await freePort();
+    const edgePorts: Record<Route, number> = { 'published port': await freePort(), 'container IP': await freePort() };
+    const haproxyPorts: Record<Route, number> = { 'published port': await freePort(), 'container IP': await freePort() };
     const haproxyFile = join(dataDir, 'haproxy.cfg');
 
     for (const count of [1, 3]) {
-      const backends = replicas.slice(0, count);
-      await edge.setTable({ endpoints: [{ port: edgePort, address: '127.0.0.1', backends: backends.map((b, i) => ({ id: `r${i + 1}`, ...b })) }] });
-      await answers(edgePort);
+      const backends = (route: Route) => replicas[route].slice(0, count);
+      await edge.setTable({
+        endpoints: routes.map((route) => ({
+          port: edgePorts[route],
+          address: '127.0.0.1',
+          backends: backends(route).map((b, i) => ({ id: `r${i + 1}`, ...b })),
+        })),
+      });
+      for (const route of routes) await answers({ host: '127.0.0.1', port: edgePorts[route] });
       if (withHaproxy) {
-        writeFileSync(haproxyFile, haproxyConfig(haproxyPort, backends));
+        writeFileSync(haproxyFile, haproxyConfig(routes.map((route) => ({ port: haproxyPorts[route], backends: backends(route) }))));
         haproxy = spawn('haproxy', ['-db', '-f', haproxyFile], { stdio: ['ignore', 'ignore', 'inherit'] });
-        await answers(haproxyPort);
+        for (const route of routes) await answers({ host: '127.0.0.1', port: haproxyPorts[route] });
       }
       for (const keepAlive of [true, false]) {
         const mode = keepAlive ? 'keep-alive' : 'new connection per request';
-        const results = new Map<Target, Measured>();
-        const keepBest = (target: Target, r: Measured) => {
+        const results = new Map<`${Proxy}, ${Route}`, Measured>();
+        const keepBest = (target: `${Proxy}, ${Route}`, r: Measured) => {
           const before = results.get(target);
           if (!before || r.perSecond > before.perSecond) results.set(target, r);
         };
         // Rounds alternate the targets; each keeps its best: other work on the machine only ever slows a run down.
         for (let round = 0; round < rounds; round++) {
-          keepBest('direct', await measure(backends, keepAlive, durationMs, null));
-          keepBest('edge', await measure([{ host: '127.0.0.1', port: edgePort }], keepAlive, durationMs, edgePid));
-          if (haproxy?.pid) keepBest('haproxy', await measure([{ host: '127.0.0.1', port: haproxyPort }], keepAlive, durationMs, haproxy.pid));
+          for (const route of routes) {
+            keepBest(`direct, ${route}`, await measure(backends(route), keepAlive, durationMs, null));
+            keepBest(`edge, ${route}`, await measure([{ host: '127.0.0.1', port: edgePorts[route] }], keepAlive, durationMs, edgePid));
+            if (haproxy?.pid) {
+              const target = { host: '127.0.0.1', port: haproxyPorts[route] };
+              keepBest(`haproxy, ${route}`, await measure([target], keepAlive, durationMs, haproxy.pid));
+            }
+          }
         }
-        const direct = results.get('direct')!;
-        for (const [target, r] of results) {
-          const throughput = ratio(r.perSecond, direct.perSecond);
-          const p99 = ratio(r.p99Ms, direct.p99Ms);
-          const proxied = target !== 'direct';
-          rows.push({
-            benchmark: `edge: ${mode}, ${count} backend${count > 1 ? 's' : ''}, ${target}`,
-            result: `${Math.round(r.perSecond)} req/s${proxied ? ` (${throughput.toFixed(2)}×)` : ''}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${proxied ? ` (${p99.toFixed(2)}×)` : ''}${r.errors ? `, ${r.errors} errors` : ''}`,
-            memory: r.rssMB === null ? '-' : `RSS ${r.rssMB.toFixed(0)} MB, CPU ${r.cpuPercent!.toFixed(0)}%`,
-            goal: proxied ? `≥ ${goal.throughput}× req/s, p99 ≤ ${goal.p99}×` : '-',
-            met: proxied ? throughput >= goal.throughput && p99 <= goal.p99 && r.errors === 0 : null,
-          });
-          process.stderr.write(`  ${rows.at(-1)!.benchmark}: ${rows.at(-1)!.result}; ${rows.at(-1)!.memory}\n`);
+        // The goal is against direct through the published ports: what a client has without an endpoint.
+        const direct = results.get(`direct, ${routes[0]}`)!;
+        for (const proxy of proxies) {
+          for (const route of routes) {
+            const r = results.get(`${proxy}, ${route}`);
+            if (!r) continue;
+            const compared = proxy !== 'direct' || route !== routes[0];
+            const proxied = proxy !== 'direct';
+            const throughput = ratio(r.perSecond, direct.perSecond);
+            const p99 = ratio(r.p99Ms, direct.p99Ms);
+            rows.push({
+              benchmark: `edge: ${mode}, ${count} backend${count > 1 ? 's' : ''}, ${proxy} (${route})`,
+              result: `${Math.round(r.perSecond)} req/s${compared ? ` (${throughput.toFixed(2)}×)` : ''}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${compared ? ` (${p99.toFixed(2)}×)` : ''}${r.errors ? `, ${r.errors} errors` : ''}`,
+              memory: r.rssMB === null ? '-' : `RSS ${r.rssMB.toFixed(0)} MB, CPU ${r.cpuPercent!.toFixed(0)}%`,
+              goal: proxied ? `≥ ${goal.throughput}× req/s, p99 ≤ ${goal.p99}×` : '-',
+              met: proxied ? throughput >= goal.throughput && p99 <= goal.p99 && r.errors === 0 : null,
+            });
+            process.stderr.write(`  ${rows.at(-1)!.benchmark}: ${rows.at(-1)!.result}; ${rows.at(-1)!.memory}\n`);
+          }
         }
       }
       haproxy?.kill('SIGKILL');

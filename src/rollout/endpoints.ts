@@ -31,8 +31,14 @@ export interface EndpointSource {
 export interface TableOptions {
   /** Where the endpoints listen (the agent's publish address). */
   address: string;
-  /** Where backends are reached: allocations' host ports are published there. */
+  /** Where backends are reached when no container address is known (host networking): allocations' host ports are published there. */
   backendHost: string;
+  /**
+   * The allocation's address on its job network for a port label (the container's
+   * address and the port inside): the edge connects there, sparing Docker's port
+   * proxy a hop (measured in docs/benchmarks.md).
+   */
+  addressOf?: (allocId: string, portLabel: string) => { host: string; port: number } | undefined;
   /** Allocations leaving now: they get no new connections. */
   leaving: ReadonlySet<string>;
 }
@@ -59,6 +65,8 @@ export function jobEndpoints(source: EndpointSource, options: TableOptions): Job
       const backends = allocations
         .filter((a) => a.group === endpoint.group && servesTraffic(a, endpoint.canaries, source, options.leaving))
         .flatMap((a) => {
+          const direct = options.addressOf?.(a.id, endpoint.portLabel);
+          if (direct) return [{ id: a.id, host: direct.host, port: direct.port }];
           const port = a.ports[endpoint.portLabel];
           return port === undefined ? [] : [{ id: a.id, host: options.backendHost, port }];
         })

@@ -61,6 +61,7 @@ export class RolloutEngine {
   private readonly watcher: Watcher;
   private readonly recovery: Recovery;
   private unsubscribe: (() => void) | null = null;
+  private trafficTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Why the runtime did not answer the last time it was asked (at start, or once it went away). */
   private runtimeError: string | null = null;
@@ -85,12 +86,18 @@ export class RolloutEngine {
         for (const job of store.listJobs()) this.schedule(job.id);
       },
     });
-    const traffic = options.traffic ? new TrafficSteering(store, { ...options.traffic, onError }) : null;
+    // Backends at the containers' own addresses, as the engine last observed them.
+    const addressOf = (allocId: string, portLabel: string) => this.runtime.observations.get(allocId)?.addresses?.[portLabel];
+    const traffic = options.traffic ? new TrafficSteering(store, { addressOf, ...options.traffic, onError }) : null;
     this.context = { store, driver, runtime: this.runtime, events: this.events, now, onError, schedule: (jobId) => this.schedule(jobId), toResume, traffic };
     if (traffic) {
       this.events.subscribe((event) => {
         if (event.type === 'allocation' || event.type === 'deployment' || event.type === 'job' || event.type === 'version') void traffic.sync();
       });
+      // A container Docker restarted by itself may come back at another address, with no
+      // rollout event: the table is compared again every little while (written only when it changed).
+      this.trafficTimer = setInterval(() => void traffic.sync(), 2000);
+      this.trafficTimer.unref();
     }
     const views = new AllocationViews(this.runtime, driver);
     const placement = new Placement(this.context, views);
@@ -137,6 +144,7 @@ export class RolloutEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.trafficTimer) clearInterval(this.trafficTimer);
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.runtime.close();

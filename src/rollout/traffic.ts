@@ -4,7 +4,7 @@
 // never holds up a rollout: every call is bounded and its errors are only reported.
 import type { AllocationRecord, Job } from '../model/index.js';
 import { drainGraceMs, endpointTable, isBackendOf, jobEndpoints } from './endpoints.js';
-import type { EndpointSource, EndpointTable, JobEndpoint } from './endpoints.js';
+import type { EndpointSource, EndpointTable, JobEndpoint, TableOptions } from './endpoints.js';
 
 /** What the rollout needs of the edge process. */
 export interface EdgePort {
@@ -16,6 +16,7 @@ export interface EdgePort {
 export interface TrafficOptions {
   address: string;
   backendHost: string;
+  addressOf?: TableOptions['addressOf'];
   /** The containers' stop timeout when a task sets none (the agent's). */
   defaultKillTimeoutMs: number;
   onError: (error: unknown, context: string) => void;
@@ -53,7 +54,7 @@ export class TrafficSteering {
   }
 
   private async write(): Promise<void> {
-    const table = endpointTable(this.source, { address: this.options.address, backendHost: this.options.backendHost, leaving: this.leaving });
+    const table = endpointTable(this.source, this.tableOptions());
     const text = JSON.stringify(table);
     if (text === this.lastTable) return;
     if (table.endpoints.length === 0 && this.edge === null && this.lastTable === '') return;
@@ -90,7 +91,12 @@ export class TrafficSteering {
 
   /** Every job's endpoints as the edge is told them now. */
   endpoints(): JobEndpoint[] {
-    return jobEndpoints(this.source, { address: this.options.address, backendHost: this.options.backendHost, leaving: this.leaving });
+    return jobEndpoints(this.source, this.tableOptions());
+  }
+
+  private tableOptions(): TableOptions {
+    const { address, backendHost, addressOf } = this.options;
+    return { address, backendHost, leaving: this.leaving, ...(addressOf ? { addressOf } : {}) };
   }
 
   /** After it stopped: it is out of the table for good (not desired to run). */

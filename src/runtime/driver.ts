@@ -71,6 +71,12 @@ export interface AllocationObservation {
   specHash: string;
   deploymentId: string | null;
   ports: Record<string, number>;
+  /**
+   * Port label → where the process listens, on the job's network (the container's
+   * address there and the port inside); absent under host networking. The host reaches
+   * it directly, without Docker's port proxy: the edge connects there.
+   */
+  addresses: Record<string, { host: string; port: number }>;
   tasks: TaskObservation[];
   /** The job version's spec as the containers carry it (JSON), when they do. */
   spec: string | null;

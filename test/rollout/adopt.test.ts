@@ -10,7 +10,7 @@ const task = (state: TaskObservation['state'] = 'running'): TaskObservation => (
 
 function observed(allocId: string, index: number, version: number, image: string, overrides: Partial<AllocationObservation> = {}): AllocationObservation {
   const spec = job(image);
-  return { allocId, jobId: 'web', group: 'web', index, jobVersion: version, specHash: groupSpecHash(spec.groups[0]!), deploymentId: 'd1', ports: { http: 20001 }, tasks: [task()], spec: JSON.stringify(spec), inScope: true, ...overrides };
+  return { allocId, jobId: 'web', group: 'web', index, jobVersion: version, specHash: groupSpecHash(spec.groups[0]!), deploymentId: 'd1', ports: { http: 20001 }, addresses: {}, tasks: [task()], spec: JSON.stringify(spec), inScope: true, ...overrides };
 }
 
 describe('planAdoption', () => {

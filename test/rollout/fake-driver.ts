@@ -33,7 +33,7 @@ export class FakeDriver implements Driver {
     const tasks: TaskObservation[] = request.group.tasks.map((t) => ({ task: t.name, containerId: `c-${request.allocId}-${t.name}`, state: 'running', exitCode: null, restartCount: 0, startedAt: 1, health: 'none' }));
     this.running.set(request.allocId, {
       allocId: request.allocId, jobId: request.jobId, group: request.group.name, index: request.index, jobVersion: request.jobVersion, specHash: request.specHash,
-      deploymentId: request.deploymentId, ports, tasks, spec: request.job ? JSON.stringify(request.job) : null, inScope: true,
+      deploymentId: request.deploymentId, ports, addresses: {}, tasks, spec: request.job ? JSON.stringify(request.job) : null, inScope: true,
     });
     return { containers: Object.fromEntries(tasks.map((t) => [t.task, t.containerId!])), ports };
   }

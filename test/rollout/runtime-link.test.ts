@@ -28,7 +28,7 @@ function fakeDriver() {
   return { driver, calls, allocationCalls, nextCall };
 }
 
-const allocation = (allocId: string, jobVersion = 0): AllocationObservation => ({ allocId, jobId: 'j', group: 'g', index: 0, jobVersion, specHash: 'h', deploymentId: null, ports: {}, tasks: [], spec: null, inScope: true });
+const allocation = (allocId: string, jobVersion = 0): AllocationObservation => ({ allocId, jobId: 'j', group: 'g', index: 0, jobVersion, specHash: 'h', deploymentId: null, ports: {}, addresses: {}, tasks: [], spec: null, inScope: true });
 const versions = (link: RuntimeLink) => Object.fromEntries([...link.observations].map(([id, o]) => [id, o.jobVersion]));
 
 async function connected(fake: ReturnType<typeof fakeDriver>, list: AllocationObservation[]): Promise<RuntimeLink> {

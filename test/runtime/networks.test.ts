@@ -2,6 +2,7 @@
 // side, each published on a host port of its own; allocations reach each other
 // by group and task name; host networking when asked; deckhand removes only the
 // networks it made. Everything carries the run's label and goes after each test.
+import { get } from 'node:http';
 import { fixedPortImageV1 } from '../../src/demo/images.js';
 import { DockerDriver } from '../../src/runtime/docker/driver.js';
 import { networkSuffixOf } from '../../src/runtime/docker/networks.js';
@@ -44,7 +45,8 @@ describe('job networks on the engine', () => {
   it('runs three allocations of an image that always listens on port 80, each on a host port of its own', async () => {
     const web = group([fixed()], { name: 'web' });
     const placements = [];
-    for (const index of [0, 1, 2]) placements.push(await driver.place(request('fixed', web, { index })));
+    const requests = [0, 1, 2].map((index) => request('fixed', web, { index }));
+    for (const req of requests) placements.push(await driver.place(req));
     const ports = placements.map((p) => p.ports.http!);
     expect(new Set(ports).size).toBe(3);
     const answers = await Promise.all(ports.map((port) => eventually(() => httpGet(port, '/who').then((r) => r.status === 200 && r.body), `port ${port} to answer`)));
@@ -54,6 +56,19 @@ describe('job networks on the engine', () => {
     const info = await docker.getContainer(placements[0]!.containers.web!).inspect();
     expect(info.Config.Env).toEqual(expect.arrayContaining(['NOMAD_PORT_http=80', `NOMAD_HOST_PORT_http=${ports[0]}`, `NOMAD_ADDR_http=127.0.0.1:${ports[0]}`]));
     expect(info.NetworkSettings.Ports['80/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: String(ports[0]) }]);
+
+    // Observed, each allocation says where the process listens on the job's network, which the host reaches without the port proxy.
+    const observed = await driver.observeAllocation(requests[0]!.allocId);
+    const ip = Object.values(info.NetworkSettings.Networks)[0]!.IPAddress;
+    expect(observed?.addresses).toEqual({ http: { host: ip, port: 80 } });
+    const viaBridge = await new Promise<string>((resolve, reject) => {
+      get({ host: ip, port: 80, path: '/who', agent: false, timeout: 2000 }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve(body.trim()));
+      }).on('error', reject);
+    });
+    expect(viaBridge).toBe(answers[0]!.trim());
   });
 
   it('lets one group reach another by its name and a task by its own, as `web` reaches `db` under Compose', async () => {

@@ -8,6 +8,8 @@ export interface LoadResult {
   failed: number;
   /** The first failures, for the test's message. */
   errors: string[];
+  /** When each failed request was sent (ms since the epoch), with why it failed. */
+  failures: Array<{ sentAt: number; message: string }>;
   /** Body → how many times it was answered. */
   bodies: Map<string, number>;
 }
@@ -35,7 +37,7 @@ function once(port: number, path: string, timeoutMs: number): Promise<string> {
 }
 
 export function startLoadLoop(port: number, options: { clients?: number; path?: string; timeoutMs?: number } = {}): LoadLoop {
-  const result: LoadResult = { ok: 0, failed: 0, errors: [], bodies: new Map() };
+  const result: LoadResult = { ok: 0, failed: 0, errors: [], failures: [], bodies: new Map() };
   let running = true;
   const waiters: Array<{ target: number; resolve: () => void }> = [];
   const settle = () => {
@@ -49,6 +51,7 @@ export function startLoadLoop(port: number, options: { clients?: number; path?: 
   };
   const client = async () => {
     while (running) {
+      const sentAt = Date.now();
       try {
         const body = await once(port, options.path ?? '/who', options.timeoutMs ?? 5000);
         result.ok += 1;
@@ -56,6 +59,7 @@ export function startLoadLoop(port: number, options: { clients?: number; path?: 
       } catch (error) {
         result.failed += 1;
         if (result.errors.length < 10) result.errors.push((error as Error).message);
+        result.failures.push({ sentAt, message: (error as Error).message });
       }
       settle();
     }
@@ -66,7 +70,7 @@ export function startLoadLoop(port: number, options: { clients?: number; path?: 
       waiters.push({ target: result.ok + result.failed + count, resolve });
       settle();
     }),
-    snapshot: () => ({ ...result, errors: [...result.errors], bodies: new Map(result.bodies) }),
+    snapshot: () => ({ ...result, errors: [...result.errors], failures: [...result.failures], bodies: new Map(result.bodies) }),
     async stop() {
       running = false;
       await Promise.all(clients);

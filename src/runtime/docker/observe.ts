@@ -66,11 +66,35 @@ export function allocationsFrom(containers: Docker.ContainerInspectInfo[], scope
       specHash: labels[label.specHash] ?? '',
       deploymentId: labels[label.deployment] || null,
       ports: parsePorts(labels[label.ports]),
+      addresses: addressesOf(infos, parsePorts(labels[label.ports])),
       tasks: [...observed, ...missing].sort((a, b) => order(a.task) - order(b.task)),
       spec: labels[label.spec] ?? null,
       inScope: labels[label.scope] === scope,
     };
   });
+}
+
+/**
+ * Each port label's address inside the job's network: the container publishing that
+ * host port, its address on its first network, and the port it maps the host port to.
+ */
+export function addressesOf(infos: Docker.ContainerInspectInfo[], ports: Record<string, number>): Record<string, { host: string; port: number }> {
+  const addresses: Record<string, { host: string; port: number }> = {};
+  for (const info of infos) {
+    if (info.HostConfig?.NetworkMode === 'host' || !info.State?.Running) continue;
+    const networks = Object.values(info.NetworkSettings?.Networks ?? {});
+    const ip = networks.find((n) => n.IPAddress)?.IPAddress;
+    if (!ip) continue;
+    for (const [inside, bindings] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
+      const port = Number.parseInt(inside, 10);
+      for (const binding of bindings ?? []) {
+        for (const [portLabel, hostPort] of Object.entries(ports)) {
+          if (String(hostPort) === binding.HostPort && Number.isInteger(port)) addresses[portLabel] = { host: ip, port };
+        }
+      }
+    }
+  }
+  return addresses;
 }
 
 /** Inspects every listed container; one removed in between is skipped. */

@@ -86,7 +86,9 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   },
   network: {
     used: ['port', 'mode'],
-    accepted: ['mbits', 'hostname', 'dns', 'cni'],
+    accepted: ['mbits', 'cni'],
+    // On the job's bridge they would mean something deckhand does not set up.
+    unsupported: notApplied(['hostname', 'dns']),
   },
   port: {
     used: ['static', 'to'],

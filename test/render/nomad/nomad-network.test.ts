@@ -130,4 +130,12 @@ describe('Nomad shutdown_delay and kill_timeout', () => {
   it('a bad duration is an error at the field', () => {
     expect(render(job(task('a', '', '      kill_timeout = "soon"'))).lines).toEqual(['job.nomad:10:22: kill_timeout: expected a duration such as "30s" or "1m30s", got "soon"']);
   });
+
+  it('says that a network dns or hostname block is not applied on the job network', () => {
+    const result = render(job(`    network {\n      hostname = "web"\n      dns {\n        servers = ["1.1.1.1"]\n      }\n      port "http" {}\n    }\n${task('server')}`));
+    expect(result.lines).toEqual([
+      'job.nomad:5:7: warning: network.hostname: hostname is not applied by deckhand; ignored',
+      'job.nomad:6:7: warning: network.dns: dns is not applied by deckhand; ignored',
+    ]);
+  });
 });

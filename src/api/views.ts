@@ -52,7 +52,7 @@ export interface JobStatusView {
   file: string | null;
   groups: Array<{ name: string; count: number; running: number; healthy: number }>;
   /** Where clients connect (the edge), and the allocations each endpoint sends connections to now. */
-  endpoints: Array<{ address: string; port: number; group: string; portLabel: string; allocations: string[] }>;
+  endpoints: Array<{ address: string; port: number; group: string; portLabel: string; allocations: string[]; error: string | null }>;
   latestDeployment: DeploymentView | null;
   allocations: AllocationView[];
 }
@@ -137,7 +137,7 @@ export interface JobStatusInput {
   versions: Map<number, JobVersion>;
   deployment: Deployment | undefined;
   allocations: AllocationRecord[];
-  endpoints: JobEndpoint[];
+  endpoints: Array<JobEndpoint & { error: string | null }>;
 }
 
 export function jobStatusView(input: JobStatusInput): JobStatusView {
@@ -160,7 +160,7 @@ export function jobStatusView(input: JobStatusInput): JobStatusView {
         healthy: mine.filter((a) => a.status === 'running' && a.healthy === true).length,
       };
     }),
-    endpoints: input.endpoints.map((e) => ({ address: e.address, port: e.port, group: e.group, portLabel: e.portLabel, allocations: e.backends.map((b) => b.id) })),
+    endpoints: input.endpoints.map((e) => ({ address: e.address, port: e.port, group: e.group, portLabel: e.portLabel, allocations: e.backends.map((b) => b.id), error: e.error })),
     latestDeployment: deployment ? deploymentView(deployment) : null,
     allocations: allocationViews(allocations, input.versions),
   };

@@ -88,7 +88,8 @@ export class RolloutEngine {
     });
     // Backends at the containers' own addresses, as the engine last observed them.
     const addressOf = (allocId: string, portLabel: string) => this.runtime.observations.get(allocId)?.addresses?.[portLabel];
-    const traffic = options.traffic ? new TrafficSteering(store, { addressOf, ...options.traffic, onError }) : null;
+    const report = (jobId: string, message: string) => this.events.publish({ type: 'job', jobId, message });
+    const traffic = options.traffic ? new TrafficSteering(store, { addressOf, report, ...options.traffic, onError }) : null;
     this.context = { store, driver, runtime: this.runtime, events: this.events, now, onError, schedule: (jobId) => this.schedule(jobId), toResume, traffic };
     if (traffic) {
       this.events.subscribe((event) => {
@@ -192,8 +193,9 @@ export class RolloutEngine {
   }
 
   /** A job's endpoints and the allocations each sends connections to; none when the agent serves no endpoints. */
-  endpointsOf(jobId: string): JobEndpoint[] {
-    return this.context.traffic?.endpoints().filter((e) => e.jobId === jobId) ?? [];
+  endpointsOf(jobId: string): Array<JobEndpoint & { error: string | null }> {
+    const traffic = this.context.traffic;
+    return traffic?.endpoints().filter((e) => e.jobId === jobId).map((e) => ({ ...e, error: traffic.listenErrorOf(e.port) })) ?? [];
   }
 
   setHealth(allocId: string, healthy: boolean): AllocationRecord {

@@ -6,3 +6,4 @@ export { endpointTable } from './endpoints.js';
 export type { EndpointTable } from './endpoints.js';
 export type { EdgePort, TrafficOptions } from './traffic.js';
 export type { JobEndpoint } from './endpoints.js';
+export type { ListenError } from './traffic.js';

@@ -3,12 +3,20 @@
 // allocation about to stop leaves the endpoints and drains first. The edge failing
 // never holds up a rollout: every call is bounded and its errors are only reported.
 import type { AllocationRecord, Job } from '../model/index.js';
-import { drainGraceMs, endpointTable, isBackendOf, jobEndpoints } from './endpoints.js';
+import { drainGraceMs, isBackendOf, jobEndpoints } from './endpoints.js';
 import type { EndpointSource, EndpointTable, JobEndpoint, TableOptions } from './endpoints.js';
+
+/** An endpoint the edge could not listen on (its port taken by another process, say). */
+export interface ListenError {
+  port: number;
+  address: string;
+  message: string;
+}
 
 /** What the rollout needs of the edge process. */
 export interface EdgePort {
-  setTable(table: EndpointTable): Promise<unknown>;
+  /** Resolves with the endpoints it could not listen on (it tries them again on the next table). */
+  setTable(table: EndpointTable): Promise<{ errors: ListenError[] }>;
   /** Resolves when the named backends hold no connection, or after timeoutMs. */
   drain(ids: string[], timeoutMs: number): Promise<unknown>;
 }
@@ -20,6 +28,8 @@ export interface TrafficOptions {
   /** The containers' stop timeout when a task sets none (the agent's). */
   defaultKillTimeoutMs: number;
   onError: (error: unknown, context: string) => void;
+  /** Tells a job's events something about its endpoints (one that cannot listen). */
+  report?: (jobId: string, message: string) => void;
   /** Only jobs with endpoints need an edge: it is asked for (started) on the first one. */
   edge: () => Promise<EdgePort>;
 }
@@ -31,6 +41,8 @@ export class TrafficSteering {
   private dirty = false;
   private lastTable = '';
   private edge: EdgePort | null = null;
+  /** Port → why the edge could not listen there, from its last answer. */
+  private readonly listenErrors = new Map<number, string>();
 
   constructor(
     private readonly source: EndpointSource,
@@ -54,17 +66,37 @@ export class TrafficSteering {
   }
 
   private async write(): Promise<void> {
-    const table = endpointTable(this.source, this.tableOptions());
+    const endpoints = jobEndpoints(this.source, this.tableOptions());
+    const table: EndpointTable = { endpoints: endpoints.map(({ port, address, backends }) => ({ port, address, backends })) };
     const text = JSON.stringify(table);
-    if (text === this.lastTable) return;
+    // An endpoint that could not listen is asked for again (the port may be free now), else only a change is written.
+    if (text === this.lastTable && this.listenErrors.size === 0) return;
     if (table.endpoints.length === 0 && this.edge === null && this.lastTable === '') return;
     try {
       this.edge ??= await this.options.edge();
-      await this.edge.setTable(table);
+      const reply = await this.edge.setTable(table);
       this.lastTable = text;
+      this.noteListenErrors(reply.errors, endpoints);
     } catch (error) {
       this.options.onError(error, 'updating the endpoints');
     }
+  }
+
+  /** Each new failure to listen goes to its job's events once; status shows it while it lasts. */
+  private noteListenErrors(errors: ListenError[], endpoints: JobEndpoint[]): void {
+    const now = new Map(errors.map((e) => [e.port, e.message]));
+    for (const [port, message] of now) {
+      if (this.listenErrors.get(port) === message) continue;
+      const endpoint = endpoints.find((e) => e.port === port);
+      if (endpoint) this.options.report?.(endpoint.jobId, `endpoint ${endpoint.address}:${port} cannot listen: ${message}; the edge tries again`);
+    }
+    this.listenErrors.clear();
+    for (const [port, message] of now) this.listenErrors.set(port, message);
+  }
+
+  /** Why the edge could not listen on a port, when it could not. */
+  listenErrorOf(port: number): string | null {
+    return this.listenErrors.get(port) ?? null;
   }
 
   /**

@@ -10,12 +10,13 @@ const job = (endpoints: JobStatusView['endpoints']): JobStatusView => ({
 
 describe('status: endpoints', () => {
   it('lists each endpoint with the healthy allocations it serves', () => {
-    const text = formatJobStatus(job([{ address: '127.0.0.1', port: 8000, group: 'vote', portLabel: '8000', allocations: ['aaaaaaaa11', 'bbbbbbbb22'] }]), 0);
+    const text = formatJobStatus(job([{ address: '127.0.0.1', port: 8000, group: 'vote', portLabel: '8000', allocations: ['aaaaaaaa11', 'bbbbbbbb22'], error: null }]), 0);
     expect(text).toContain('Endpoints\nAddress         Task Group  Port  Serving\n127.0.0.1:8000  vote        8000  2 healthy allocations');
   });
 
   it('says when no allocation is healthy, and leaves the section out for a job without endpoints', () => {
-    expect(formatJobStatus(job([{ address: '0.0.0.0', port: 80, group: 'vote', portLabel: 'http', allocations: [] }]), 0)).toContain('0.0.0.0:80  vote        http  no healthy allocation');
+    expect(formatJobStatus(job([{ address: '0.0.0.0', port: 80, group: 'vote', portLabel: 'http', allocations: [], error: null }]), 0)).toContain('0.0.0.0:80  vote        http  no healthy allocation');
+    expect(formatJobStatus(job([{ address: '0.0.0.0', port: 80, group: 'vote', portLabel: 'http', allocations: ['a'], error: 'EADDRINUSE' }]), 0)).toContain('http  cannot listen: EADDRINUSE');
     expect(formatJobStatus(job([]), 0)).not.toContain('Endpoints');
   });
 });

@@ -3,6 +3,7 @@
 // and a load loop against that endpoint during every kind of rollout. Every
 // request must be answered, and by a healthy allocation of an expected version.
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEdge } from '../../src/agent/edge.js';
@@ -11,7 +12,7 @@ import type { Job, UpdateStrategy } from '../../src/model/job.js';
 import { freePort, killEdges } from '../edge/support.js';
 import { startLoadLoop } from '../support/load-loop.js';
 import type { LoadResult } from '../support/load-loop.js';
-import { docker, newRunId, task, testLabel } from '../runtime/support.js';
+import { docker, eventually, httpGet, newRunId, task, testLabel } from '../runtime/support.js';
 import { networkSuffixOf } from '../../src/runtime/docker/networks.js';
 import { cli, removeRunContainers, startHarness, waitForEvent } from './support.js';
 import type { Harness } from './support.js';
@@ -222,5 +223,26 @@ services:
     expect((await docker.getNetwork(network).inspect()).Name).toBe(network);
     await h.engine.stopJob('shop', true);
     expect(await docker.getNetwork(network).inspect().catch((error: { statusCode?: number }) => error.statusCode)).toBe(404);
+  }, 90_000);
+});
+
+describe('an endpoint whose port another process holds', () => {
+  it("is reported in the job's events and status, and listens once the port is free", async () => {
+    const port = await freePort();
+    const squatter = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const id = await deploy(endpointJob('squatted', fixedPortImageV1, port));
+      expect((await h.engine.waitForDeployment(id, 30_000)).status).toBe('successful');
+      const reported = await waitForEvent(h, (e) => e.type === 'job' && e.jobId === 'squatted' && e.message.includes('cannot listen'), 15_000);
+      expect(reported.message).toContain(`endpoint 127.0.0.1:${port} cannot listen`);
+      expect(h.engine.endpointsOf('squatted')[0]!.error).toMatch(/EADDRINUSE|in use/i);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    // The edge tries the port again by itself; the agent asks again while it could not listen.
+    const answer = await eventually(() => httpGet(port, '/who').then((r) => r.status === 200 && r.body), 'the endpoint to answer once its port is free', 20_000);
+    expect(answer).toMatch(/^fixed-v1 /);
+    await eventually(async () => h.engine.endpointsOf('squatted')[0]!.error === null, 'status to stop saying it cannot listen');
   }, 90_000);
 });

@@ -21,7 +21,7 @@ export function formatJobStatus(job: JobStatusView, now: number): string {
     `Summary\n${table(['Task Group', 'Desired', 'Running', 'Healthy'], job.groups.map((g) => [g.name, String(g.count), String(g.running), String(g.healthy)]))}`,
   ];
   if (job.endpoints?.length) {
-    const rows = job.endpoints.map((e) => [`${e.address}:${e.port}`, e.group, e.portLabel, e.allocations.length ? `${e.allocations.length} healthy allocation${e.allocations.length === 1 ? '' : 's'}` : 'no healthy allocation']);
+    const rows = job.endpoints.map((e) => [`${e.address}:${e.port}`, e.group, e.portLabel, e.error ? `cannot listen: ${e.error}` : e.allocations.length ? `${e.allocations.length} healthy allocation${e.allocations.length === 1 ? '' : 's'}` : 'no healthy allocation']);
     parts.push(`Endpoints\n${table(['Address', 'Task Group', 'Port', 'Serving'], rows)}`);
   }
   if (job.latestDeployment) parts.push(formatDeployment(job.latestDeployment, 'Latest Deployment'));

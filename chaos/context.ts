@@ -95,10 +95,13 @@ export class ChaosContext {
   }
 }
 
-/** Removes every container on `engine` whose run label starts with `prefix`. */
+/** Removes every container on `engine` whose run label starts with `prefix`, then the job networks the agents made for them. */
 export async function removeLabelled(engine: Docker, prefix: string): Promise<number> {
   const listed = await engine.listContainers({ all: true, filters: { label: [testLabel] } });
   const ours = listed.filter((c) => (c.Labels[testLabel] ?? '').startsWith(`${prefix}-`));
   await Promise.allSettled(ours.map((c) => engine.getContainer(c.Id).remove({ force: true })));
+  const networks = await engine.listNetworks({ filters: { label: [testLabel] } });
+  const ourNetworks = networks.filter((n) => (n.Labels?.[testLabel] ?? '').startsWith(`${prefix}-`));
+  await Promise.allSettled(ourNetworks.map((n) => engine.getNetwork(n.Id).remove()));
   return ours.length;
 }

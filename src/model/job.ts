@@ -21,7 +21,32 @@ export interface Job {
   networks: JobNetwork[];
   /** Stable addresses in front of the allocations (Compose published ports, Kubernetes Services, Nomad static ports). */
   endpoints: Endpoint[];
+  /** Named volumes the job's tasks mount (Compose top-level `volumes`); absent in jobs of older versions. */
+  volumes?: JobVolume[];
   groups: Group[];
+}
+
+/**
+ * A named volume: deckhand makes it (`deckhand-<job>-<name>`, labelled) the first time
+ * a task mounts it and never removes it; an external one must exist.
+ */
+export interface JobVolume {
+  name: string;
+  /** The Docker volume's own name when the file fixes it (Compose `name:` or `external`); null: deckhand's naming. */
+  dockerName: string | null;
+  external: boolean;
+  /** Volume driver options (Compose `driver_opts`, for the local driver: a tmpfs or an NFS share). */
+  driverOpts: Record<string, string>;
+}
+
+/** A filesystem mounted into a task's container. */
+export interface Mount {
+  /** volume: a named volume of the job; tmpfs: memory, gone with the container. */
+  type: 'volume' | 'tmpfs';
+  /** The job volume's name (volume), '' (tmpfs). */
+  source: string;
+  target: string;
+  readOnly: boolean;
 }
 
 /**
@@ -137,6 +162,8 @@ export interface Task {
   shutdownDelayMs: number;
   /** Time between the stop signal and SIGKILL (Nomad `kill_timeout`, Compose `stop_grace_period`, `terminationGracePeriodSeconds`); null: the agent's default. */
   killTimeoutMs: number | null;
+  /** Filesystems mounted into the container; absent in jobs of older versions. */
+  mounts?: Mount[];
   meta: Record<string, string>;
 }
 
@@ -205,6 +232,11 @@ export function defaultJobNetworks(): JobNetwork[] {
 
 export function defaultGroupNetwork(): GroupNetwork {
   return { mode: 'bridge', attachments: [{ network: defaultNetworkName, aliases: [] }] };
+}
+
+/** The Docker volume a job volume is: its fixed name, else `deckhand-<job>-<name>`. */
+export function dockerVolumeName(jobId: string, volume: JobVolume): string {
+  return volume.dockerName ?? `deckhand-${jobId}-${volume.name}`;
 }
 
 /** The Docker network a job network is: its fixed name, else `deckhand-<job>` or `deckhand-<job>-<name>`. */

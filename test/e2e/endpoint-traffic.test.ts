@@ -246,3 +246,54 @@ describe('an endpoint whose port another process holds', () => {
     await eventually(async () => h.engine.endpointsOf('squatted')[0]!.error === null, 'status to stop saying it cannot listen');
   }, 90_000);
 });
+
+describe('a named volume', () => {
+  it('keeps what the database wrote across an image update, an auto-reverted failing version and an engine restart', async () => {
+    const port = await freePort();
+    // db writes its first container's host name to the volume once, and serves it.
+    const compose = (image: string) => `name: vault
+services:
+  db:
+    image: ${image}
+    entrypoint: ["/bin/sh", "-c"]
+    command:
+      - |
+        mkdir -p /www
+        [ -f /data/born ] || hostname > /data/born
+        cp /data/born /www/born
+        echo ok > /www/index.html
+        exec httpd -f -p 80 -h /www
+    volumes: [data:/data]
+    ports: ["${port}:80"]
+    deploy:
+      update_config: {failure_action: rollback, monitor: 1s}
+volumes:
+  data: {}
+`;
+    const submit = async (image: string) => {
+      const rendered = renderTree({ rootName: 'vault', files: new Map([['compose.yaml', new TextEncoder().encode(compose(image))]]) });
+      expect(rendered.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      return h.engine.submit({ job: rendered.jobs[0]!.job, source: cli, sourceText: null }).deployment!.id;
+    };
+    const born = () => eventually(() => httpGet(port, '/born').then((r) => r.status === 200 && r.body.trim()), 'db to answer');
+    expect((await h.engine.waitForDeployment(await submit(fixedPortImageV1), 60_000)).status).toBe('successful');
+    const first = await born();
+    const firstContainer = h.store.listAllocations('vault').find((a) => a.status === 'running')!.containers.db!;
+    expect(first).toBe(firstContainer.slice(0, 12));
+
+    expect((await h.engine.waitForDeployment(await submit(fixedPortImageV2), 60_000)).status).toBe('successful');
+    expect(h.store.listAllocations('vault').find((a) => a.status === 'running')!.containers.db).not.toBe(firstContainer);
+    expect(await born()).toBe(first);
+
+    const failed = await h.engine.waitForDeployment(await submit(fixedPortImageUnhealthy), 60_000);
+    expect(failed.status).toBe('failed');
+    await waitForEvent(h, (e) => e.type === 'deployment' && e.jobId === 'vault' && e.deployment.jobVersion > failed.jobVersion && e.deployment.status === 'successful', 60_000);
+    expect(await born()).toBe(first);
+
+    await h.close();
+    h = await startHarness(runId, dataDir, { engine: { traffic } });
+    expect(await born()).toBe(first);
+    const volume = await docker.getVolume(`deckhand-vault-data${networkSuffixOf({ [testLabel]: runId })}`).inspect();
+    expect(volume.Labels).toMatchObject({ 'deckhand.volume': 'data', 'deckhand.job': 'vault' });
+  }, 180_000);
+});

@@ -36,6 +36,9 @@ export async function removeRunObjects(client: Docker, runId: string): Promise<v
   await Promise.allSettled(listed.map((item) => client.getContainer(item.Id).remove({ force: true })));
   const networks = await client.listNetworks({ filters: { label: [`${testLabel}=${runId}`] } });
   await Promise.allSettled(networks.map((item) => client.getNetwork(item.Id).remove()));
+  // deckhand never removes a volume; a test run removes its own.
+  const { Volumes: volumes } = await client.listVolumes({ filters: { label: [`${testLabel}=${runId}`] } });
+  await Promise.allSettled((volumes ?? []).map((item) => client.getVolume(item.Name).remove()));
 }
 
 export const update: UpdateStrategy = {

@@ -24,6 +24,7 @@ export const changeRules: readonly ChangeRule[] = [
   { scope: 'task', match: 'Port', effect: 'destructive', why: 'ports are given to an allocation when it is placed' },
   { scope: 'task', match: 'ExecCheck', effect: 'destructive', why: 'it runs inside the container as its HEALTHCHECK, fixed at creation' },
   { scope: 'task', match: 'ImageHealthcheck', effect: 'destructive', why: 'the HEALTHCHECK is fixed when the container is created' },
+  { scope: 'task', match: 'Mount', effect: 'destructive', why: 'a container\'s mounts are fixed when it is created' },
   { scope: 'task', match: 'KillTimeout', effect: 'destructive', why: "Docker fixes a container's stop timeout when it is created" },
   { scope: 'task', match: 'ShutdownDelay', effect: 'in-place', why: 'deckhand waits it out before stopping a container; the container never sees it' },
   { scope: 'task', match: 'Check', effect: 'in-place', why: 'deckhand probes http and tcp checks from outside the container' },
@@ -37,6 +38,7 @@ export const changeRules: readonly ChangeRule[] = [
   { scope: 'group', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },
   { scope: 'job', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },
   { scope: 'job', match: 'Endpoint', effect: 'in-place', why: "the edge is re-pointed; allocations keep running" },
+  { scope: 'job', match: 'Volume', effect: 'destructive', why: 'containers mount their volumes when they are created' },
   { scope: 'job', match: 'Network', effect: 'destructive', why: 'containers join their networks when they are created' },
   { scope: 'job', match: 'HistoryLimit', effect: 'in-place', why: 'it only decides how many versions are kept' },
 ];

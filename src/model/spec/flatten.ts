@@ -62,6 +62,12 @@ export function flattenJob(job: Job): FlatJob {
   if (!isDefaultNetworks(job.networks)) {
     for (const network of job.networks) objects.push({ kind: 'Network', name: `Network "${network.name}"`, fields: networkFields(network) });
   }
+  for (const volume of job.volumes ?? []) {
+    const fields: Fields = addMapFields({}, 'DriverOpts', volume.driverOpts);
+    if (volume.dockerName !== null) fields.DockerName = volume.dockerName;
+    if (volume.external) fields.External = 'true';
+    objects.push({ kind: 'Volume', name: `Volume "${volume.name}"`, fields });
+  }
   for (const endpoint of job.endpoints) {
     objects.push({
       kind: 'Endpoint',
@@ -150,6 +156,7 @@ export function flattenTask(task: Task): FlatTask {
     { kind: 'Config', name: 'Config', fields: config },
     { kind: 'Resources', name: 'Resources', fields: resources },
     ...task.ports.map((p) => ({ kind: 'Port', name: `Port "${p.label}"`, fields: { Static: text(p.static), To: text(p.to) } })),
+    ...(task.mounts ?? []).map((m) => ({ kind: 'Mount', name: `Mount "${m.target}"`, fields: { Type: m.type, Source: m.source, ReadOnly: text(m.readOnly) } })),
     ...uniqueNames(task.checks.map((c) => ({ name: checkName(c), fields: checkFields(c) }))).map(({ name, fields }, i) => ({
       kind: task.checks[i]!.type === 'exec' ? 'ExecCheck' : 'Check',
       name: `Check "${name}"`,

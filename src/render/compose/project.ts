@@ -14,6 +14,7 @@ import { folderOf } from './paths.js';
 import { folderName, normalizeProjectName } from './project-name.js';
 import { Reporter } from './report.js';
 import { readNetworks, usedNetworks } from './networks.js';
+import { readVolumes } from './volumes.js';
 import { mapService } from './service.js';
 import { readString, unreadable, warnUnknownKeys } from './values.js';
 
@@ -58,15 +59,19 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   if (id === undefined || services === undefined) return { jobs: [], diagnostics: r.diagnostics };
 
   const declared = readNetworks(r, root.networks);
+  const declaredVolumes = readVolumes(r, root.volumes);
   const endpoints: Endpoint[] = [];
   const groups: Group[] = Object.entries(services).map(([name, value], index) =>
     mapService(
-      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, endpoints },
+      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, volumes: declaredVolumes, endpoints },
       value,
     ),
   );
   const networks = usedNetworks(r, declared, groups, fields);
-  const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, networks, endpoints, groups };
+  // Only the volumes some service mounts; deckhand never makes one nobody uses.
+  const mounted = new Set(groups.flatMap((g) => g.tasks.flatMap((t) => (t.mounts ?? []).filter((m) => m.type === 'volume').map((m) => m.source))));
+  const volumes = [...declaredVolumes.values()].filter((d) => mounted.has(d.volume.name)).map((d) => d.volume);
+  const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, networks, endpoints, ...(volumes.length ? { volumes } : {}), groups };
   return { jobs: [{ job, fields }], diagnostics: r.diagnostics };
 }
 

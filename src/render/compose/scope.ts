@@ -1,6 +1,6 @@
 // What every part of a service's mapping needs: where to report, where to record
 // the origin of each model field, and the file's surroundings.
-import type { Endpoint, JobNetwork } from '../../model/index.js';
+import type { Endpoint, JobNetwork, JobVolume } from '../../model/index.js';
 import type { FieldMap } from '../types.js';
 import type { Lookup } from './interpolate.js';
 import type { Path, Reporter } from './report.js';
@@ -13,6 +13,9 @@ export interface DeclaredNetwork {
 
 /** Declared networks by their name in the file; `default` is there whether declared or not. */
 export type DeclaredNetworks = Map<string, DeclaredNetwork>;
+
+/** The file's top-level volumes by name, and where each was declared (volumes.ts). */
+export type DeclaredVolumes = Map<string, { volume: JobVolume; path: Path }>;
 
 export interface ServiceScope {
   r: Reporter;
@@ -31,6 +34,8 @@ export interface ServiceScope {
   linkOutside?(path: string): string | undefined;
   /** The file's top-level networks, which services may join. */
   networks: DeclaredNetworks;
+  /** The file's top-level volumes, which services may mount. */
+  volumes: DeclaredVolumes;
   /** The job's endpoints so far: each service adds those its published ports make. */
   endpoints: Endpoint[];
 }

@@ -1,5 +1,5 @@
 // One compose service → one group holding one task, both named after the service.
-import type { Group, GroupNetwork, Task } from '../../model/index.js';
+import type { Group, GroupNetwork, Mount, Task } from '../../model/index.js';
 import type { PlainMap } from '../yaml/values.js';
 import { mapCommand, mapEntrypoint } from './command.js';
 import { mapEnvironment, mapLabels } from './environment.js';
@@ -12,6 +12,7 @@ import { mapRestart } from './restart.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
 import { mapUpdateConfig } from './update-config.js';
+import { mapMounts } from './volumes.js';
 import { readDuration, readEnum, readMap, readString, readWholeNumber, warnUnknownKeys } from './values.js';
 
 export function mapService(scope: ServiceScope, value: unknown): Group {
@@ -65,6 +66,7 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
     resources: mapResources(scope, service, deploy),
     checks: health.checks,
     imageHealthcheck: health.imageHealthcheck,
+    ...mountsOf(scope, service),
     shutdownDelayMs: 0,
     killTimeoutMs: mapStopGracePeriod(scope, service),
     meta: {},
@@ -108,4 +110,10 @@ function mapCount(scope: ServiceScope, service: PlainMap, deploy: PlainMap | und
     return scale;
   }
   return 1;
+}
+
+/** Mounts only when the service has some: jobs without them keep their shape (and spec hashes). */
+function mountsOf(scope: ServiceScope, service: PlainMap): { mounts?: Mount[] } {
+  const mounts = mapMounts(scope, service.volumes, service.tmpfs);
+  return mounts.length ? { mounts } : {};
 }

@@ -10,13 +10,14 @@ import type { TaskContext } from '../interpolate.js';
 import { containerPorts, taskNetworking } from '../networking.js';
 import type { TaskNetworking } from '../networking.js';
 import { containerLabels } from './labels.js';
+import { dockerMounts } from './volumes.js';
 
 export interface SpecOptions {
   hostname: string;
   stopTimeoutSeconds: number;
   extraLabels: Record<string, string>;
   publishAddress: string;
-  /** Ends the names of the networks deckhand makes (networks.ts). */
+  /** Ends the names of the networks and volumes deckhand makes (networks.ts). */
   networkSuffix: string;
 }
 
@@ -114,6 +115,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     ...networkSettings(networking, task, ports, listening, options.publishAddress),
     HostConfig: {
       ...hostNetworkSettings(networking, task, ports, listening, options.publishAddress),
+      ...(task.mounts?.length ? { Mounts: dockerMounts(request.jobId, request.job?.volumes ?? [], task, options.networkSuffix) } : {}),
       Init: true,
       RestartPolicy: restartPolicy(request.group.restart),
       ...(cpu !== null ? { CpuShares: cpuShares(cpu) } : {}),

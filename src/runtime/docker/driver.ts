@@ -18,6 +18,7 @@ import type { EngineEventMessage } from './events.js';
 import { label, labelFilter, reservedLabelPrefix, scopeOf } from './labels.js';
 import { allocationsFrom, inspectAll } from './observe.js';
 import { NetworkManager } from './networks.js';
+import { VolumeManager } from './volumes.js';
 import { ImagePuller } from './pull.js';
 
 export interface DockerDriverOptions {
@@ -51,6 +52,7 @@ export class DockerDriver implements Driver {
   private readonly hostname: string;
   readonly publishAddress: string;
   private readonly networks: NetworkManager;
+  private readonly volumes: VolumeManager;
   /** Where the engine is, for messages: `unix:///var/run/docker.sock`. */
   readonly address: string;
   /** Placements under way, and a clock of when each finished: observe() must not free their ports. */
@@ -71,6 +73,7 @@ export class DockerDriver implements Driver {
     this.hostname = options.hostname ?? hostname();
     this.publishAddress = options.publishAddress ?? defaultPublishAddress;
     this.networks = new NetworkManager(docker, this.extraLabels);
+    this.volumes = new VolumeManager(docker, this.extraLabels, this.networks.suffix);
     this.address = engineAddress(docker);
     const modem = docker.modem as { agent?: unknown; protocol?: string };
     if (modem.agent === undefined && modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = new FreshConnectionAgent();
@@ -101,6 +104,7 @@ export class DockerDriver implements Driver {
       for (const task of request.group.tasks) {
         const networking = taskNetworking(request, task, this.networks.suffix);
         await this.networks.ensure(request.jobId, networking.networks);
+        await this.volumes.ensure(request.jobId, request.job?.volumes ?? [], task);
         const container = await this.create(containerSpec(request, task, ports, options));
         created.push(container);
         containers[task.name] = container.id;

@@ -1,0 +1,157 @@
+// Compose volumes: the top-level `volumes:` (named volumes deckhand makes once and
+// keeps, or `external` ones it mounts as found), a service's `volumes:` (short and
+// long syntax) and `tmpfs:`. Data in a named volume outlives every container of the
+// service: image updates, rollbacks, restarts. A host path (a bind mount) is
+// refused: a repository must not be able to mount `/` or the Docker socket into a
+// container; an anonymous volume is refused too, since its data would be lost on
+// the next update without a word.
+import type { JobVolume, Mount } from '../../model/index.js';
+import { describeValue } from '../yaml/values.js';
+import type { Path, Reporter } from './report.js';
+import { record, taskPath } from './scope.js';
+import type { DeclaredVolumes, ServiceScope } from './scope.js';
+import { readBoolean, readMap, readString, unreadable, warnUnknownKeys } from './values.js';
+
+
+const volumeKeys = new Set(['driver', 'driver_opts', 'external', 'labels', 'name']);
+const mountKeys = new Set(['type', 'source', 'target', 'read_only', 'volume', 'tmpfs', 'consistency', 'bind']);
+
+export function readVolumes(r: Reporter, value: unknown): DeclaredVolumes {
+  const declared: DeclaredVolumes = new Map();
+  const map = readMap(r, ['volumes'], value);
+  if (!map) return declared;
+  for (const [name, settings] of Object.entries(map)) {
+    const path = ['volumes', name];
+    const volume: JobVolume = { name, dockerName: null, external: false, driverOpts: {} };
+    declared.set(name, { volume, path });
+    const read = readMap(r, path, settings);
+    if (!read) continue;
+    warnUnknownKeys(r, path, read, volumeKeys);
+    const driver = readString(r, [...path, 'driver'], read.driver);
+    if (driver !== undefined && driver !== 'local') {
+      r.error([...path, 'driver'], `volume driver "${driver}" is not supported: deckhand makes local volumes on its one Docker engine`, { code: 'unsupported', hint: 'remove the driver, or set it to "local" (driver_opts can mount a tmpfs or an NFS share)' });
+    }
+    const opts = readMap(r, [...path, 'driver_opts'], read.driver_opts);
+    for (const [key, option] of Object.entries(opts ?? {})) {
+      if (typeof option === 'string' || typeof option === 'number') volume.driverOpts[key] = String(option);
+      else r.error([...path, 'driver_opts', key], `expected a string, got ${describeValue(option)}`);
+    }
+    const external = read.external;
+    if (external === true || (typeof external === 'object' && external !== null)) {
+      volume.external = true;
+      const named = typeof external === 'object' ? readString(r, [...path, 'external', 'name'], (external as Record<string, unknown>).name) : undefined;
+      volume.dockerName = readString(r, [...path, 'name'], read.name) ?? named ?? name;
+    } else {
+      if (external !== undefined) readBoolean(r, [...path, 'external'], external);
+      volume.dockerName = readString(r, [...path, 'name'], read.name) ?? null;
+    }
+  }
+  return declared;
+}
+
+/** A service's `volumes:` and `tmpfs:` as mounts, each checked against the top-level volumes. */
+export function mapMounts(scope: ServiceScope, volumes: unknown, tmpfs: unknown): Mount[] {
+  const mounts: Mount[] = [];
+  const add = (mount: Mount, at: Path) => {
+    const index = mounts.length;
+    if (mounts.some((m) => m.target === mount.target)) {
+      scope.r.error(at, `two mounts at ${mount.target}`, { code: 'duplicate' });
+      return;
+    }
+    mounts.push(mount);
+    record(scope, `${taskPath(scope)}.mounts.${index}`, at);
+  };
+  const path = [...scope.path, 'volumes'];
+  if (Array.isArray(volumes)) {
+    volumes.forEach((entry: unknown, i) => {
+      const mount = typeof entry === 'string' ? shortMount(scope, [...path, i], entry) : longMount(scope, [...path, i], entry);
+      if (mount) add(mount, [...path, i]);
+    });
+  } else if (volumes !== undefined && volumes !== null && volumes !== unreadable) {
+    scope.r.error(path, `expected a list of volumes, got ${describeValue(volumes)}`);
+  }
+  const tmpfsPath = [...scope.path, 'tmpfs'];
+  const targets = typeof tmpfs === 'string' ? [tmpfs] : Array.isArray(tmpfs) ? tmpfs : tmpfs === undefined || tmpfs === null || tmpfs === unreadable ? [] : null;
+  if (targets === null) scope.r.error(tmpfsPath, `expected a path or a list of paths, got ${describeValue(tmpfs)}`);
+  (targets ?? []).forEach((target: unknown, i) => {
+    const at = typeof tmpfs === 'string' ? tmpfsPath : [...tmpfsPath, i];
+    // `/run:size=64k` holds tmpfs options after the path, which deckhand does not apply.
+    if (typeof target !== 'string' || !target.startsWith('/') || target.includes(':')) {
+      scope.r.error(at, `expected an absolute path inside the container, got ${describeValue(target)}`, { hint: 'tmpfs options are not applied; write the path alone' });
+      return;
+    }
+    add({ type: 'tmpfs', source: '', target, readOnly: false }, at);
+  });
+  return mounts;
+}
+
+function shortMount(scope: ServiceScope, at: Path, entry: string): Mount | undefined {
+  const parts = entry.split(':');
+  if (parts.length === 1) return anonymous(scope, at, parts[0]!);
+  if (parts.length > 3) {
+    scope.r.error(at, `expected "volume:/path" or "volume:/path:ro", got ${describeValue(entry)}`);
+    return undefined;
+  }
+  const [source, target, mode = 'rw'] = parts as [string, string, string?];
+  const modes = mode.split(',');
+  const unknown = modes.filter((m) => !['ro', 'rw', 'z', 'Z', 'nocopy'].includes(m));
+  if (unknown.length > 0) {
+    scope.r.error(at, `unknown volume mode "${unknown.join(',')}": expected ro or rw`);
+    return undefined;
+  }
+  return named(scope, at, source, target, modes.includes('ro'));
+}
+
+function longMount(scope: ServiceScope, at: Path, entry: unknown): Mount | undefined {
+  const map = readMap(scope.r, at, entry);
+  if (!map) return undefined;
+  warnUnknownKeys(scope.r, at, map, mountKeys);
+  const type = readString(scope.r, [...at, 'type'], map.type) ?? 'volume';
+  const target = readString(scope.r, [...at, 'target'], map.target);
+  const readOnly = readBoolean(scope.r, [...at, 'read_only'], map.read_only) ?? false;
+  if (target === undefined) {
+    scope.r.error(at, 'expected a "target" (the path inside the container), got none');
+    return undefined;
+  }
+  if (type === 'tmpfs') return { type: 'tmpfs', source: '', target, readOnly };
+  if (type === 'bind') return refuseBind(scope, [...at, 'type'], String(map.source ?? ''));
+  if (type !== 'volume') {
+    scope.r.error([...at, 'type'], `mount type "${type}" is not supported: expected volume or tmpfs`, { code: 'unsupported' });
+    return undefined;
+  }
+  const source = readString(scope.r, [...at, 'source'], map.source);
+  if (source === undefined) return anonymous(scope, at, target);
+  return named(scope, at, source, target, readOnly);
+}
+
+function named(scope: ServiceScope, at: Path, source: string, target: string, readOnly: boolean): Mount | undefined {
+  if (source.startsWith('/') || source.startsWith('.') || source.startsWith('~')) return refuseBind(scope, at, source);
+  if (!target.startsWith('/')) {
+    scope.r.error(at, `expected an absolute path inside the container, got ${describeValue(target)}`);
+    return undefined;
+  }
+  if (!scope.volumes.has(source)) {
+    scope.r.error(at, `service "${scope.name}" mounts volume "${source}", which is not declared in the top-level volumes`, {
+      code: 'undefined-volume',
+      hint: `add it: volumes: { ${source}: {} }`,
+    });
+    return undefined;
+  }
+  return { type: 'volume', source, target, readOnly };
+}
+
+function refuseBind(scope: ServiceScope, at: Path, source: string): undefined {
+  scope.r.error(at, `bind mounts of host paths (${source || 'a host path'}) are refused: a job file must not be able to mount the host's files, or the Docker socket, into a container`, {
+    code: 'unsupported',
+    hint: 'use a named volume (top-level volumes) for data',
+  });
+  return undefined;
+}
+
+function anonymous(scope: ServiceScope, at: Path, target: string): undefined {
+  scope.r.error(at, `an anonymous volume at ${target} would be a new, empty one for every container, its data lost on the next update`, {
+    code: 'unsupported',
+    hint: `name it: "data:${target}", with volumes: { data: {} } at the top level`,
+  });
+  return undefined;
+}

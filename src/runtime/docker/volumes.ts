@@ -1,0 +1,64 @@
+// The job's named volumes: made by deckhand (labelled, named `deckhand-<job>-<name>`)
+// the first time a container mounts them, and never removed by it: data outlives
+// every container, version and agent. An external volume must exist.
+import type Docker from 'dockerode';
+import { dockerVolumeName } from '../../model/index.js';
+import type { JobVolume, Mount, Task } from '../../model/index.js';
+import { PlacementError } from '../driver.js';
+import { statusOf } from './engine-error.js';
+import { scopeOf } from './labels.js';
+
+export const volumeLabel = { volume: 'deckhand.volume', job: 'deckhand.job', scope: 'deckhand.scope' } as const;
+
+/** The Docker volume a mount uses: an external one by its own name, one deckhand makes with the agent's suffix. */
+export function volumeNameOf(jobId: string, volumes: JobVolume[], source: string, suffix: string): string {
+  const declared = volumes.find((v) => v.name === source) ?? { name: source, dockerName: null, external: false, driverOpts: {} };
+  return declared.external ? dockerVolumeName(jobId, declared) : `${dockerVolumeName(jobId, declared)}${suffix}`;
+}
+
+/** The task's mounts as Docker's HostConfig.Mounts. */
+export function dockerMounts(jobId: string, volumes: JobVolume[], task: Task, suffix: string): Docker.MountSettings[] {
+  return (task.mounts ?? []).map((mount: Mount) =>
+    mount.type === 'tmpfs'
+      ? { Type: 'tmpfs', Source: '', Target: mount.target, ReadOnly: mount.readOnly }
+      : { Type: 'volume', Source: volumeNameOf(jobId, volumes, mount.source, suffix), Target: mount.target, ReadOnly: mount.readOnly },
+  );
+}
+
+export class VolumeManager {
+  constructor(
+    private readonly docker: Docker,
+    private readonly extraLabels: Record<string, string>,
+    private readonly suffix: string,
+  ) {}
+
+  /** Makes the volumes the task mounts that do not exist yet; an external one missing is the placement's error. */
+  async ensure(jobId: string, volumes: JobVolume[], task: Task): Promise<void> {
+    for (const mount of task.mounts ?? []) {
+      if (mount.type !== 'volume') continue;
+      const declared = volumes.find((v) => v.name === mount.source) ?? { name: mount.source, dockerName: null, external: false, driverOpts: {} };
+      const name = volumeNameOf(jobId, volumes, mount.source, this.suffix);
+      if (await this.exists(name)) continue;
+      if (declared.external) {
+        throw new PlacementError(`volume "${name}" is external (the job mounts it, never creates it) and does not exist; create it with: docker volume create ${name}`);
+      }
+      // Creating a volume that exists meanwhile returns it: two placements at once are fine.
+      await this.docker.createVolume({
+        Name: name,
+        Driver: 'local',
+        DriverOpts: declared.driverOpts,
+        Labels: { ...this.extraLabels, [volumeLabel.volume]: mount.source, [volumeLabel.job]: jobId, [volumeLabel.scope]: scopeOf(this.extraLabels) },
+      });
+    }
+  }
+
+  private async exists(name: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+}

@@ -98,6 +98,8 @@ function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
   const notes: Record<string, string> = {
     startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
     workingDir: 'workingDir is not supported and is ignored: the image\'s working directory applies',
+    // Said, not dropped: what the container writes there is lost with it.
+    volumeMounts: 'volumeMounts are not mounted by deckhand yet and are ignored: what the container writes there is lost on its next update',
   };
   for (const [field, message] of Object.entries(notes)) {
     if (reader.has([...container, field])) reader.warning([...container, field], message, { part: 'key' });

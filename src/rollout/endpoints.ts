@@ -79,7 +79,12 @@ export function jobEndpoints(source: EndpointSource, options: TableOptions): Job
 
 /** The edge's table: every endpoint, where it listens and its backends. */
 export function endpointTable(source: EndpointSource, options: TableOptions): EndpointTable {
-  return { endpoints: jobEndpoints(source, options).map(({ port, address, backends }) => ({ port, address, backends })) };
+  return tableOf(jobEndpoints(source, options));
+}
+
+/** Job endpoints as the edge's table (it knows nothing of jobs and groups). */
+export function tableOf(endpoints: JobEndpoint[]): EndpointTable {
+  return { endpoints: endpoints.map(({ port, address, backends }) => ({ port, address, backends })) };
 }
 
 function servesTraffic(allocation: AllocationRecord, canaries: boolean, source: EndpointSource, leaving: ReadonlySet<string>): boolean {

@@ -96,8 +96,11 @@ export class RolloutEngine {
         if (event.type === 'allocation' || event.type === 'deployment' || event.type === 'job' || event.type === 'version') void traffic.sync();
       });
       // A container Docker restarted by itself may come back at another address, with no
-      // rollout event: the table is compared again every little while (written only when it changed).
-      this.trafficTimer = setInterval(() => void traffic.sync(), 2000);
+      // rollout event: once an edge serves, the table is compared again every little while
+      // (written only when it changed). Without endpoints the store is not read for it.
+      this.trafficTimer = setInterval(() => {
+        if (traffic.serving) void traffic.sync();
+      }, 2000);
       this.trafficTimer.unref();
     }
     const views = new AllocationViews(this.runtime, driver);

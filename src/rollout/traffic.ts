@@ -3,7 +3,7 @@
 // allocation about to stop leaves the endpoints and drains first. The edge failing
 // never holds up a rollout: every call is bounded and its errors are only reported.
 import type { AllocationRecord, Job } from '../model/index.js';
-import { drainGraceMs, isBackendOf, jobEndpoints } from './endpoints.js';
+import { drainGraceMs, isBackendOf, jobEndpoints, tableOf } from './endpoints.js';
 import type { EndpointSource, EndpointTable, JobEndpoint, TableOptions } from './endpoints.js';
 
 /** An endpoint the edge could not listen on (its port taken by another process, say). */
@@ -67,7 +67,7 @@ export class TrafficSteering {
 
   private async write(): Promise<void> {
     const endpoints = jobEndpoints(this.source, this.tableOptions());
-    const table: EndpointTable = { endpoints: endpoints.map(({ port, address, backends }) => ({ port, address, backends })) };
+    const table = tableOf(endpoints);
     const text = JSON.stringify(table);
     // An endpoint that could not listen is asked for again (the port may be free now), else only a change is written.
     if (text === this.lastTable && this.listenErrors.size === 0) return;
@@ -92,6 +92,11 @@ export class TrafficSteering {
     }
     this.listenErrors.clear();
     for (const [port, message] of now) this.listenErrors.set(port, message);
+  }
+
+  /** Whether an edge is in use: until a job has an endpoint there is nothing to keep in step. */
+  get serving(): boolean {
+    return this.edge !== null;
   }
 
   /** Why the edge could not listen on a port, when it could not. */

@@ -10,9 +10,14 @@ import { scopeOf } from './labels.js';
 
 export const volumeLabel = { volume: 'deckhand.volume', job: 'deckhand.job', scope: 'deckhand.scope' } as const;
 
+/** The job's volume a mount names; one the job does not declare (an older job) is deckhand's own. */
+function declaredVolume(volumes: JobVolume[], source: string): JobVolume {
+  return volumes.find((v) => v.name === source) ?? { name: source, dockerName: null, external: false, driverOpts: {} };
+}
+
 /** The Docker volume a mount uses: an external one by its own name, one deckhand makes with the agent's suffix. */
 export function volumeNameOf(jobId: string, volumes: JobVolume[], source: string, suffix: string): string {
-  const declared = volumes.find((v) => v.name === source) ?? { name: source, dockerName: null, external: false, driverOpts: {} };
+  const declared = declaredVolume(volumes, source);
   return declared.external ? dockerVolumeName(jobId, declared) : `${dockerVolumeName(jobId, declared)}${suffix}`;
 }
 
@@ -36,7 +41,7 @@ export class VolumeManager {
   async ensure(jobId: string, volumes: JobVolume[], task: Task): Promise<void> {
     for (const mount of task.mounts ?? []) {
       if (mount.type !== 'volume') continue;
-      const declared = volumes.find((v) => v.name === mount.source) ?? { name: mount.source, dockerName: null, external: false, driverOpts: {} };
+      const declared = declaredVolume(volumes, mount.source);
       const name = volumeNameOf(jobId, volumes, mount.source, this.suffix);
       if (await this.exists(name)) continue;
       if (declared.external) {

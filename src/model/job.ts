@@ -164,7 +164,45 @@ export interface Task {
   killTimeoutMs: number | null;
   /** Filesystems mounted into the container; absent in jobs of older versions. */
   mounts?: Mount[];
+  /** How the container runs beyond image and command; absent when the file sets none of it (and in jobs of older versions). */
+  container?: ContainerSettings;
   meta: Record<string, string>;
+}
+
+/**
+ * Settings Docker fixes when it creates a container (Compose service keys, Nomad's
+ * docker config, a Kubernetes container and pod). An absent field is Docker's
+ * default, except `init`, which deckhand turns on unless the file says false.
+ */
+export interface ContainerSettings {
+  /** Container labels (Compose `labels`, Nomad `config.labels`): what Traefik or Caddy read. `deckhand.` is reserved. */
+  labels?: Record<string, string>;
+  /** `user[:group]`, names or numbers. */
+  user?: string;
+  workingDir?: string;
+  /** Bridge networking only: on the host's network the container has the host's name. */
+  hostname?: string;
+  /** The signal that asks the task to stop (`SIGTERM` when absent). */
+  stopSignal?: string;
+  /** `name:address` lines added to /etc/hosts. */
+  extraHosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  readOnlyRootfs?: boolean;
+  sysctls?: Record<string, string>;
+  ulimits?: Ulimit[];
+  shmSizeBytes?: number;
+  init?: boolean;
+  logging?: { driver: string; options: Record<string, string> };
+}
+
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
 }
 
 export interface Port {

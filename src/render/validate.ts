@@ -131,7 +131,25 @@ function validateGroup(group: Group, at: string, fail: Fail, limits: JobLimits):
     if (taskNames.has(task.name)) fail(`${t}.name`, `task "${task.name}" is defined more than once in group "${group.name}"`);
     taskNames.add(task.name);
     validateTask(task, t, fail);
+    validateContainer(task, group, t, fail);
   });
+}
+
+/** Settings Docker would refuse at creation, and labels that would pass for deckhand's own. */
+function validateContainer(task: Task, group: Group, at: string, fail: Fail): void {
+  const c = task.container;
+  if (!c) return;
+  for (const name of Object.keys(c.labels ?? {})) {
+    if (name.startsWith('deckhand.')) fail(`${at}.container.labels.${name}`, `label "${name}" is reserved: deckhand's own labels start with "deckhand."`, 'choose another prefix');
+  }
+  if (c.hostname !== undefined && group.network.mode === 'host') {
+    fail(`${at}.container.hostname`, 'a hostname cannot be set on the host\'s network: the container has the host\'s name', 'use bridge networking, or drop the hostname');
+  }
+  c.ulimits?.forEach((u, i) => {
+    if (!Number.isInteger(u.soft) || !Number.isInteger(u.hard) || u.soft < -1 || u.hard < -1) fail(`${at}.container.ulimits.${i}`, `ulimit "${u.name}" needs whole numbers, got ${u.soft}:${u.hard}`);
+    else if (u.hard !== -1 && (u.soft === -1 || u.soft > u.hard)) fail(`${at}.container.ulimits.${i}`, `ulimit "${u.name}": the soft limit ${u.soft} is above the hard limit ${u.hard}`);
+  });
+  if (c.shmSizeBytes !== undefined && (!Number.isInteger(c.shmSizeBytes) || c.shmSizeBytes <= 0)) fail(`${at}.container.shmSizeBytes`, `shared memory size must be a positive number of bytes, got ${c.shmSizeBytes}`);
 }
 
 function validateTask(task: Task, at: string, fail: Fail): void {

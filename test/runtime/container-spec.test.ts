@@ -54,6 +54,47 @@ describe('container spec', () => {
     expect(spec).not.toHaveProperty('Healthcheck');
   });
 
+  it("carries the task's container settings, the file's labels under deckhand's own", () => {
+    const withSettings = task({
+      name: 't',
+      container: {
+        labels: { 'traefik.enable': 'true', 'deckhand.job': 'forged' },
+        user: '1000:1000',
+        workingDir: '/srv',
+        hostname: 'web-1',
+        stopSignal: 'SIGQUIT',
+        extraHosts: ['db.local:198.18.0.5'],
+        dns: ['198.18.0.53'],
+        capAdd: ['NET_ADMIN'],
+        capDrop: ['ALL'],
+        readOnlyRootfs: true,
+        sysctls: { 'net.core.somaxconn': '1024' },
+        ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }],
+        shmSizeBytes: 67108864,
+        init: false,
+        logging: { driver: 'json-file', options: { 'max-size': '1m' } },
+      },
+    });
+    const spec = containerSpec(req, withSettings, {}, options);
+    expect(spec).toMatchObject({ User: '1000:1000', WorkingDir: '/srv', Hostname: 'web-1', StopSignal: 'SIGQUIT' });
+    expect(spec.Labels).toMatchObject({ 'traefik.enable': 'true', 'deckhand.job': 'web-job' });
+    expect(spec.HostConfig).toMatchObject({
+      ExtraHosts: ['db.local:198.18.0.5'],
+      Dns: ['198.18.0.53'],
+      CapAdd: ['NET_ADMIN'],
+      CapDrop: ['ALL'],
+      ReadonlyRootfs: true,
+      Sysctls: { 'net.core.somaxconn': '1024' },
+      Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 2048 }],
+      ShmSize: 67108864,
+      Init: false,
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } },
+    });
+    const plain = containerSpec(req, task({ name: 't' }), {}, options);
+    expect(plain).not.toHaveProperty('User');
+    expect(plain.HostConfig).not.toHaveProperty('CapAdd');
+  });
+
   it('builds Cmd from command and args', () => {
     const withCommand = containerSpec(req, task({ name: 't', command: '/bin/sh', args: ['-c', 'echo ${NOMAD_ALLOC_INDEX}'] }), {}, options);
     expect(withCommand.Cmd).toEqual(['/bin/sh', '-c', 'echo 2']);

@@ -25,6 +25,7 @@ export const changeRules: readonly ChangeRule[] = [
   { scope: 'task', match: 'ExecCheck', effect: 'destructive', why: 'it runs inside the container as its HEALTHCHECK, fixed at creation' },
   { scope: 'task', match: 'ImageHealthcheck', effect: 'destructive', why: 'the HEALTHCHECK is fixed when the container is created' },
   { scope: 'task', match: 'Mount', effect: 'destructive', why: 'a container\'s mounts are fixed when it is created' },
+  { scope: 'task', match: 'Container', effect: 'destructive', why: 'Docker fixes labels, user, capabilities, logging and the rest when it creates the container' },
   { scope: 'task', match: 'KillTimeout', effect: 'destructive', why: "Docker fixes a container's stop timeout when it is created" },
   { scope: 'task', match: 'ShutdownDelay', effect: 'in-place', why: 'deckhand waits it out before stopping a container; the container never sees it' },
   { scope: 'task', match: 'Check', effect: 'in-place', why: 'deckhand probes http and tcp checks from outside the container' },

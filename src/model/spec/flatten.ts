@@ -1,7 +1,7 @@
 // The model as Nomad's diff sees it: named objects of string fields. Diffs,
 // annotations and the spec hashes all read the model through this one view, so
 // they cannot disagree about what a field is.
-import type { Check, Group, GroupNetwork, Job, JobNetwork, RestartPolicy, Task, UpdateStrategy } from '../job.js';
+import type { Check, ContainerSettings, Group, GroupNetwork, Job, JobNetwork, RestartPolicy, Task, UpdateStrategy } from '../job.js';
 import { defaultNetworkName } from '../job.js';
 import { formatDuration } from '../../util/index.js';
 
@@ -157,6 +157,7 @@ export function flattenTask(task: Task): FlatTask {
     { kind: 'Resources', name: 'Resources', fields: resources },
     ...task.ports.map((p) => ({ kind: 'Port', name: `Port "${p.label}"`, fields: { Static: text(p.static), To: text(p.to) } })),
     ...(task.mounts ?? []).map((m) => ({ kind: 'Mount', name: `Mount "${m.target}"`, fields: { Type: m.type, Source: m.source, ReadOnly: text(m.readOnly) } })),
+    ...(task.container ? [{ kind: 'Container', name: 'Container', fields: containerFields(task.container) }] : []),
     ...uniqueNames(task.checks.map((c) => ({ name: checkName(c), fields: checkFields(c) }))).map(({ name, fields }, i) => ({
       kind: task.checks[i]!.type === 'exec' ? 'ExecCheck' : 'Check',
       name: `Check "${name}"`,
@@ -168,6 +169,32 @@ export function flattenTask(task: Task): FlatTask {
   if (task.shutdownDelayMs > 0) fields.ShutdownDelay = duration(task.shutdownDelayMs);
   if (task.killTimeoutMs !== null) fields.KillTimeout = duration(task.killTimeoutMs);
   return { name: task.name, fields, objects };
+}
+
+/** Only the settings the file gives: a task without them flattens (and hashes) as before they existed. */
+function containerFields(c: ContainerSettings): Fields {
+  const fields: Fields = {};
+  if (c.labels) addMapFields(fields, 'Labels', c.labels);
+  if (c.user !== undefined) fields.User = c.user;
+  if (c.workingDir !== undefined) fields.WorkingDir = c.workingDir;
+  if (c.hostname !== undefined) fields.Hostname = c.hostname;
+  if (c.stopSignal !== undefined) fields.StopSignal = c.stopSignal;
+  addListFields(fields, 'ExtraHosts', c.extraHosts ?? null);
+  addListFields(fields, 'DNS', c.dns ?? null);
+  addListFields(fields, 'DNSSearch', c.dnsSearch ?? null);
+  addListFields(fields, 'DNSOptions', c.dnsOptions ?? null);
+  addListFields(fields, 'CapAdd', c.capAdd ?? null);
+  addListFields(fields, 'CapDrop', c.capDrop ?? null);
+  if (c.readOnlyRootfs !== undefined) fields.ReadOnlyRootfs = text(c.readOnlyRootfs);
+  if (c.sysctls) addMapFields(fields, 'Sysctls', c.sysctls);
+  for (const u of c.ulimits ?? []) fields[`Ulimits[${u.name}]`] = `${u.soft}:${u.hard}`;
+  if (c.shmSizeBytes !== undefined) fields.ShmSize = text(c.shmSizeBytes);
+  if (c.init !== undefined) fields.Init = text(c.init);
+  if (c.logging) {
+    fields.LogDriver = c.logging.driver;
+    addMapFields(fields, 'LogOptions', c.logging.options);
+  }
+  return fields;
 }
 
 /** Checks are matched across versions by name, else by what they probe. */

@@ -3,7 +3,7 @@
 // published ports, or the host's), init, restart policy, resources, and exec
 // checks as the container's HEALTHCHECK.
 import type Docker from 'dockerode';
-import type { Check, RestartPolicy, Task } from '../../model/index.js';
+import type { Check, ContainerSettings, RestartPolicy, Task } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
 import type { TaskContext } from '../interpolate.js';
@@ -103,20 +103,24 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
   const resolved = interpolateTask(task, context);
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
   const { cpu, cpuLimit, memoryMB } = task.resources;
+  const settings = task.container ?? {};
   return {
     name: containerName(request, task.name),
     Image: task.image,
     Env: [...resolved.env].map(([name, value]) => `${name}=${value}`),
     ...(cmd ? { Cmd: cmd } : {}),
     ...(resolved.entrypoint ? { Entrypoint: resolved.entrypoint } : {}),
-    Labels: containerLabels(request, task.name, ports, options.extraLabels),
+    // The file's labels first: deckhand's own (deckhand.*) are reserved and always win.
+    Labels: { ...(settings.labels ?? {}), ...containerLabels(request, task.name, ports, options.extraLabels) },
+    ...containerSettings(settings, networking),
     ...(healthcheckOrNothing(task, context)),
     StopTimeout: task.killTimeoutMs !== null && task.killTimeoutMs !== undefined ? Math.ceil(task.killTimeoutMs / 1000) : options.stopTimeoutSeconds,
     ...networkSettings(networking, task, ports, listening, options.publishAddress),
     HostConfig: {
       ...hostNetworkSettings(networking, task, ports, listening, options.publishAddress),
       ...(task.mounts?.length ? { Mounts: dockerMounts(request.jobId, request.job?.volumes ?? [], task, options.networkSuffix) } : {}),
-      Init: true,
+      ...hostSettings(settings),
+      Init: settings.init ?? true,
       RestartPolicy: restartPolicy(request.group.restart),
       ...(cpu !== null ? { CpuShares: cpuShares(cpu) } : {}),
       ...(cpuLimit !== null ? { NanoCpus: Math.round(cpuLimit * 1e9) } : {}),
@@ -143,4 +147,32 @@ function hostNetworkSettings(networking: TaskNetworking, task: Task, ports: Reco
 function healthcheckOrNothing(task: Task, context: TaskContext): { Healthcheck?: Docker.HealthConfig } {
   const config = healthcheck(task, interpolationVariables(context));
   return config ? { Healthcheck: config } : {};
+}
+
+/** The container settings Docker keeps on the container itself. */
+function containerSettings(settings: ContainerSettings, networking: TaskNetworking): Partial<Docker.ContainerCreateOptions> {
+  return {
+    ...(settings.user !== undefined ? { User: settings.user } : {}),
+    ...(settings.workingDir !== undefined ? { WorkingDir: settings.workingDir } : {}),
+    // Docker refuses a hostname on the host's network (render refuses it first).
+    ...(settings.hostname !== undefined && networking.mode !== 'host' ? { Hostname: settings.hostname } : {}),
+    ...(settings.stopSignal !== undefined ? { StopSignal: settings.stopSignal } : {}),
+  };
+}
+
+/** The container settings Docker keeps in its HostConfig. */
+function hostSettings(settings: ContainerSettings): Docker.HostConfig {
+  const host: Docker.HostConfig = {};
+  if (settings.extraHosts) host.ExtraHosts = settings.extraHosts;
+  if (settings.dns) host.Dns = settings.dns;
+  if (settings.dnsSearch) host.DnsSearch = settings.dnsSearch;
+  if (settings.dnsOptions) host.DnsOptions = settings.dnsOptions;
+  if (settings.capAdd) host.CapAdd = settings.capAdd;
+  if (settings.capDrop) host.CapDrop = settings.capDrop;
+  if (settings.readOnlyRootfs !== undefined) host.ReadonlyRootfs = settings.readOnlyRootfs;
+  if (settings.sysctls) host.Sysctls = settings.sysctls;
+  if (settings.ulimits) host.Ulimits = settings.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
+  if (settings.shmSizeBytes !== undefined) host.ShmSize = settings.shmSizeBytes;
+  if (settings.logging) host.LogConfig = { Type: settings.logging.driver, Config: settings.logging.options };
+  return host;
 }

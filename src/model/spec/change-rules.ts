@@ -26,6 +26,7 @@ export const changeRules: readonly ChangeRule[] = [
   { scope: 'task', match: 'ImageHealthcheck', effect: 'destructive', why: 'the HEALTHCHECK is fixed when the container is created' },
   { scope: 'task', match: 'Mount', effect: 'destructive', why: 'a container\'s mounts are fixed when it is created' },
   { scope: 'task', match: 'Container', effect: 'destructive', why: 'Docker fixes labels, user, capabilities, logging and the rest when it creates the container' },
+  { scope: 'task', match: 'Lifecycle', effect: 'destructive', why: 'the order of tasks is kept when an allocation is placed' },
   { scope: 'task', match: 'KillTimeout', effect: 'destructive', why: "Docker fixes a container's stop timeout when it is created" },
   { scope: 'task', match: 'ShutdownDelay', effect: 'in-place', why: 'deckhand waits it out before stopping a container; the container never sees it' },
   { scope: 'task', match: 'Check', effect: 'in-place', why: 'deckhand probes http and tcp checks from outside the container' },

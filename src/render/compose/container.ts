@@ -22,7 +22,8 @@ export function mapContainerSettings(scope: ServiceScope, service: PlainMap): Co
   const model = `${taskPath(scope)}.container`;
   const at = (key: string): Path => [...scope.path, key];
   const set = <K extends keyof ContainerSettings>(key: K, value: ContainerSettings[K] | undefined, from: string) => {
-    if (value === undefined) return;
+    // An empty list or map (`labels: {}`, `dns: []`, `logging: {}`) says nothing: the same job as without it.
+    if (value === undefined || isEmpty(value)) return;
     settings[key] = value;
     record(scope, `${model}.${key}`, at(from));
   };
@@ -45,6 +46,13 @@ export function mapContainerSettings(scope: ServiceScope, service: PlainMap): Co
   set('init', readBoolean(scope.r, at('init'), service.init), 'init');
   set('logging', readLogging(scope, at('logging'), service.logging), 'logging');
   return Object.keys(settings).length ? settings : undefined;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value !== 'object' || value === null) return false;
+  if ('driver' in value && 'options' in value) return value.driver === '' && Object.keys(value.options as object).length === 0;
+  return Object.keys(value).length === 0;
 }
 
 /** A string or a list of strings (`dns: 8.8.8.8` or `dns: [a, b]`); a single string only where Compose allows it. */

@@ -49,14 +49,13 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     unsupported: { volume: 'volumes are not mounted by deckhand; ignored' },
   },
   task: {
-    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay'],
+    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'lifecycle'],
     accepted: ['leader', 'kind', 'logs', 'vault', 'consul', 'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement],
     unsupported: {
       ...notApplied(['user', 'kill_signal']),
       template: 'templates are not rendered by deckhand; ignored',
       artifact: 'artifacts are not downloaded by deckhand; ignored',
       volume_mount: 'volumes are not mounted by deckhand; ignored',
-      lifecycle: 'task lifecycle hooks are not supported; the task runs as a main task',
     },
   },
   config: {
@@ -77,6 +76,10 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   },
   healthchecks: {
     used: ['disable'],
+    accepted: [],
+  },
+  lifecycle: {
+    used: ['hook', 'sidecar'],
     accepted: [],
   },
   resources: {

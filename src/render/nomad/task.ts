@@ -74,6 +74,7 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     shutdownDelayMs: 0,
     killTimeoutMs: killTimeout?.value ?? null,
     meta: reader.stringMap('meta')?.value ?? {},
+    ...lifecycleOf(ctx, reader.blocks('lifecycle'), modelPath),
   };
   return {
     task,
@@ -84,6 +85,26 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     hostNetwork: hostNetworkOf(ctx, config),
     shutdownDelay: reader.duration('shutdown_delay') ?? null,
   };
+}
+
+/** `lifecycle { hook = "prestart" | "poststart", sidecar = bool }`; poststop has no place on deckhand's engine. */
+function lifecycleOf(ctx: NomadContext, blocks: Block[], modelPath: string): Pick<Task, 'lifecycle'> {
+  const [block, extra] = blocks;
+  if (!block) return {};
+  if (extra) ctx.error(extra.typeSpan, 'lifecycle', 'a task has one lifecycle block');
+  const reader = BlockReader.ofBlock(ctx, block, 'lifecycle', 'lifecycle');
+  const hook = reader.string('hook');
+  if (!hook) {
+    reader.missing('hook', 'hook = "prestart" or "poststart"');
+    return {};
+  }
+  if (hook.value !== 'prestart' && hook.value !== 'poststart') {
+    const why = hook.value === 'poststop' ? 'poststop tasks are not run by deckhand' : `hook "${hook.value}" is not a lifecycle hook`;
+    ctx.report('error', 'unsupported', hook.span, hook.field, why, 'use hook = "prestart" or "poststart"');
+    return {};
+  }
+  ctx.origin(`${modelPath}.lifecycle`, hook.span, hook.field);
+  return { lifecycle: { hook: hook.value, sidecar: reader.bool('sidecar')?.value ?? false } };
 }
 
 /**

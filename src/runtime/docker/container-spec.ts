@@ -9,7 +9,8 @@ import { interpolate, interpolateTask, interpolationVariables } from '../interpo
 import type { TaskContext } from '../interpolate.js';
 import { containerPorts, taskNetworking } from '../networking.js';
 import type { TaskNetworking } from '../networking.js';
-import { containerLabels } from './labels.js';
+import { runsOnce } from '../../model/index.js';
+import { containerLabels, label } from './labels.js';
 import { dockerMounts } from './volumes.js';
 
 export interface SpecOptions {
@@ -111,7 +112,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     ...(cmd ? { Cmd: cmd } : {}),
     ...(resolved.entrypoint ? { Entrypoint: resolved.entrypoint } : {}),
     // The file's labels first: deckhand's own (deckhand.*) are reserved and always win.
-    Labels: { ...(settings.labels ?? {}), ...containerLabels(request, task.name, ports, options.extraLabels) },
+    Labels: { ...(settings.labels ?? {}), ...containerLabels(request, task.name, ports, options.extraLabels), ...(runsOnce(task) ? { [label.runsOnce]: 'true' } : {}) },
     ...containerSettings(settings, networking),
     ...(healthcheckOrNothing(task, context)),
     StopTimeout: task.killTimeoutMs !== null && task.killTimeoutMs !== undefined ? Math.ceil(task.killTimeoutMs / 1000) : options.stopTimeoutSeconds,
@@ -121,7 +122,8 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
       ...(task.mounts?.length ? { Mounts: dockerMounts(request.jobId, request.job?.volumes ?? [], task, options.networkSuffix) } : {}),
       ...hostSettings(settings),
       Init: settings.init ?? true,
-      RestartPolicy: restartPolicy(request.group.restart),
+      // A task that runs once is tried once per placement: its failure fails the placement.
+      RestartPolicy: runsOnce(task) ? { Name: 'no' } : restartPolicy(request.group.restart),
       ...(cpu !== null ? { CpuShares: cpuShares(cpu) } : {}),
       ...(cpuLimit !== null ? { NanoCpus: Math.round(cpuLimit * 1e9) } : {}),
       ...(memoryMB !== null ? { Memory: Math.round(memoryMB * 1024 * 1024) } : {}),

@@ -139,3 +139,27 @@ describe('Nomad shutdown_delay and kill_timeout', () => {
     ]);
   });
 });
+
+describe('Nomad task lifecycle', () => {
+  const lifecycle = (body: string) => `      lifecycle {\n${body}\n      }`;
+
+  it('prestart and poststart tasks, sidecar or not; a task without a lifecycle block is a main task', () => {
+    const result = render(job(`${task('migrate', '', lifecycle('        hook = "prestart"'))}\n${task('proxy', '', lifecycle('        hook = "prestart"\n        sidecar = true'))}\n${task('web')}\n${task('warm', '', lifecycle('        hook = "poststart"'))}`));
+    expect(result.lines).toEqual([]);
+    expect(result.jobs[0]!.job.groups[0]!.tasks.map((t) => [t.name, t.lifecycle])).toEqual([
+      ['migrate', { hook: 'prestart', sidecar: false }],
+      ['proxy', { hook: 'prestart', sidecar: true }],
+      ['web', undefined],
+      ['warm', { hook: 'poststart', sidecar: false }],
+    ]);
+  });
+
+  it('poststop is refused at the hook; a group of lifecycle tasks only has no main task', () => {
+    expect(render(job(`${task('cleanup', '', lifecycle('        hook = "poststop"'))}\n${task('web')}`)).lines).toEqual([
+      'job.nomad:11:16: lifecycle.hook: poststop tasks are not run by deckhand (use hook = "prestart" or "poststart")',
+    ]);
+    expect(render(job(task('migrate', '', lifecycle('        hook = "prestart"')))).lines).toEqual([
+      'job.nomad:11:16: lifecycle.hook: group "web" needs a main task: every task has a lifecycle hook (remove the lifecycle block of the task the group is for)',
+    ]);
+  });
+});

@@ -97,6 +97,12 @@ export interface Group {
   rollback: UpdateStrategy | null;
   restart: RestartPolicy;
   network: GroupNetwork;
+  /**
+   * Groups of the job this one starts after (Compose `depends_on`), each with what it
+   * waits for: started (every allocation of its current version runs) or healthy.
+   * Deployments place this group's new allocations only then; absent: no order.
+   */
+  dependsOn?: Record<string, 'started' | 'healthy'>;
   meta: Record<string, string>;
   tasks: Task[];
 }

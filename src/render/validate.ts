@@ -46,7 +46,35 @@ export function validateJob(job: Job, fields: FieldMap, limits: JobLimits = defa
     validateGroup(group, at, fail, limits);
   });
   validateNetworking(job, fields, fail);
+  validateStartOrder(job, fail);
   return out;
+}
+
+/** Groups depend on groups of the job, never in a circle (it would wait forever). */
+function validateStartOrder(job: Job, fail: Fail): void {
+  const groups = new Map(job.groups.map((g, i) => [g.name, { group: g, index: i }]));
+  job.groups.forEach((group, gi) => {
+    for (const name of Object.keys(group.dependsOn ?? {})) {
+      if (!groups.has(name)) fail(`groups.${gi}.dependsOn.${name}`, `group "${group.name}" depends on "${name}", which is not in the job`);
+    }
+  });
+  const reported = new Set<string>();
+  const explored = new Set<string>();
+  const visit = (name: string, trail: string[]): void => {
+    if (explored.has(name)) return;
+    if (trail.includes(name)) {
+      const circle = [...trail.slice(trail.indexOf(name)), name];
+      const key = [...new Set(circle)].sort().join();
+      if (reported.has(key)) return;
+      reported.add(key);
+      const from = groups.get(trail[trail.length - 1]!)!;
+      fail(`groups.${from.index}.dependsOn.${name}`, `the groups depend on each other in a circle: ${circle.join(' → ')}`, 'remove one of the dependencies');
+      return;
+    }
+    for (const next of Object.keys(groups.get(name)?.group.dependsOn ?? {})) if (groups.has(next)) visit(next, [...trail, name]);
+    explored.add(name);
+  };
+  for (const group of job.groups) visit(group.name, []);
 }
 
 /**

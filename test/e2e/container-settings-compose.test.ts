@@ -99,3 +99,35 @@ describe('container settings from a Compose service', () => {
     expect((await docker.getContainer(second).inspect()).Config.Labels).toMatchObject({ team: 'ops' });
   }, 120_000);
 });
+
+describe('depends_on from a Compose file', () => {
+  it('places the dependant only after the dependency is healthy', async () => {
+    const text = `name: ordered
+services:
+  web:
+    image: ${fixedPortImageV1}
+    entrypoint: ["/bin/sh", "-c", "exec sleep 3600"]
+    healthcheck: {disable: true}
+    depends_on:
+      db: {condition: service_healthy}
+    deploy:
+      update_config: {monitor: 200ms}
+  db:
+    image: ${fixedPortImageV1}
+    deploy:
+      update_config: {monitor: 200ms}
+`;
+    const rendered = renderTree({ rootName: 'ordered', files: new Map([['compose.yaml', new TextEncoder().encode(text)]]) });
+    expect(rendered.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const { deployment } = h.engine.submit({ job: rendered.jobs[0]!.job, source: cli, sourceText: null });
+    expect((await h.engine.waitForDeployment(deployment!.id, 60_000)).status).toBe('successful');
+    const running = h.store.listAllocations('ordered').filter((a) => a.status === 'running');
+    const db = running.find((a) => a.group === 'db')!;
+    const web = running.find((a) => a.group === 'web')!;
+    // db was healthy (its HEALTHCHECK passed, then the monitor time) before web was even created.
+    expect(db.healthyAt).not.toBeNull();
+    expect(web.createdAt).toBeGreaterThanOrEqual(db.healthyAt!);
+    const dbContainer = await docker.getContainer(db.containers.db!).inspect();
+    expect(dbContainer.State.Health!.Status).toBe('healthy');
+  }, 90_000);
+});

@@ -110,6 +110,7 @@ export function flattenGroup(group: Group): FlatGroup {
   ];
   if (group.rollback) objects.push({ kind: 'Rollback', name: 'Rollback', fields: updateFields(group.rollback) });
   const fields = addMapFields({ Count: text(group.count) }, 'Meta', group.meta);
+  if (group.dependsOn) addMapFields(fields, 'DependsOn', group.dependsOn);
   addGroupNetwork(fields, objects, group.network);
   return {
     name: group.name,

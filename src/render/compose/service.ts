@@ -3,6 +3,7 @@ import type { ContainerSettings, Group, GroupNetwork, Mount, Task } from '../../
 import type { PlainMap } from '../yaml/values.js';
 import { mapCommand, mapEntrypoint } from './command.js';
 import { mapContainerSettings } from './container.js';
+import { mapDependsOn } from './depends-on.js';
 import { mapEnvironment, mapLabels } from './environment.js';
 import { mapHealthcheck } from './healthcheck.js';
 import { deployKeys, serviceKeys } from './keys.js';
@@ -42,6 +43,7 @@ export function mapService(scope: ServiceScope, value: unknown): Group {
     rollback: mapUpdateConfig(scope, [...deployPath, 'rollback_config'], deploy?.rollback_config, 'rollback'),
     restart: mapRestart(scope, service, deploy),
     network,
+    ...mapDependsOn(scope, service, scope.serviceNames),
     // Swarm's service labels (`deploy.labels`) are deckhand's own metadata; `labels` go on the container.
     meta: deploy?.labels === undefined ? {} : mapLabels(scope, [...deployPath, 'labels'], deploy.labels, `${scope.group}.meta`),
     tasks: [mapTask(scope, service, deploy, network)],

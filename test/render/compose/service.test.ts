@@ -251,7 +251,6 @@ describe('known, unknown and extension keys', () => {
       '    build: {context: .}',
       '    networks: [front]',
       '    volumes: [data:/data]',
-      '    depends_on: [db]',
       '    container_name: web',
       '    hostname: web',
       '    logging: {driver: json-file}',

@@ -3,6 +3,7 @@
 import type { Resources, Task } from '../../model/index.js';
 import { nomadResourceDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
+import { mapContainerSettings } from './container-settings.js';
 import type { NomadContext } from './context.js';
 import type { PositionedPort } from './network.js';
 import { mapNetworks } from './network.js';
@@ -75,6 +76,8 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     killTimeoutMs: killTimeout?.value ?? null,
     meta: reader.stringMap('meta')?.value ?? {},
   };
+  const container = mapContainerSettings(ctx, reader, config, modelPath);
+  if (container) task.container = container;
   return {
     task,
     checks: mapServices(ctx, reader.blocks('service'), 'service'),

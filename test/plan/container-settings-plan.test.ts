@@ -4,6 +4,7 @@ import type { Job } from '../../src/model/job.js';
 import { groupSpecHash } from '../../src/model/spec/change-rules.js';
 import { formatPlanText } from '../../src/plan/format-text.js';
 import { planJob } from '../../src/plan/plan.js';
+import { redactJob } from '../../src/model/sensitive.js';
 import { renderJob } from '../helpers/render.js';
 
 const nomad = (team: string) => `job "web" {
@@ -60,5 +61,17 @@ describe('container settings in the plan', () => {
 
   it('the same settings are no change', () => {
     expect(planText(renderJob(nomad('shop')), renderJob(nomad('shop'))).destructive).toBe(0);
+  });
+});
+
+describe('secrets in container settings', () => {
+  const withToken = (token: string) => nomad('shop').replace('        labels {', `        logging {\n          type = "splunk"\n          config {\n            splunk-token = "${token}"\n          }\n        }\n        labels {`);
+
+  it('a logging token is shown as (sensitive) in the plan and the redacted job, and still changes', () => {
+    const { text, destructive } = planText(renderJob(withToken('tok-old-123')), renderJob(withToken('tok-new-456')));
+    expect(destructive).toBe(2);
+    expect(text).toContain('+/- LogOptions[splunk-token]: "(sensitive)" => "(sensitive)"');
+    expect(text).not.toMatch(/tok-(old|new)/);
+    expect(JSON.stringify(redactJob(renderJob(withToken('tok-old-123'))))).not.toContain('tok-old');
   });
 });

@@ -2,6 +2,7 @@
 // hostname, DNS, capabilities, sysctls, ulimits, logging and friends, the task's
 // `user` and `kill_signal`, and the group network's `dns {}` and `hostname`.
 // Each is recorded where it was read, so the shared checks point at the file.
+import { isIP } from 'node:net';
 import type { ContainerSettings } from '../../model/index.js';
 import type { Block, Expr, Span, Value } from '../../hcl/index.js';
 import { formatNumber, isObject } from '../../hcl/index.js';
@@ -67,7 +68,7 @@ function mapDockerConfig(ctx: NomadContext, config: BlockReader, out: Gathered, 
   const lists = [['dns_servers', 'dns'], ['dns_search_domains', 'dnsSearch'], ['dns_options', 'dnsOptions']] as const;
   for (const [attribute, key] of lists) {
     const read = config.stringList(attribute);
-    if (read) out.set(key, read.value, read);
+    if (read && (key !== 'dns' || addressesOnly(ctx, read))) out.set(key, read.value, read);
   }
   for (const [attribute, key] of [['cap_add', 'capAdd'], ['cap_drop', 'capDrop']] as const) {
     const read = config.stringList(attribute);
@@ -135,7 +136,7 @@ export function readGroupNetworkSettings(ctx: NomadContext, network: BlockReader
   const servers = dns.stringList('servers');
   const searches = dns.stringList('searches');
   const options = dns.stringList('options');
-  if (servers) into.dns = servers;
+  if (servers && addressesOnly(ctx, servers)) into.dns = servers;
   if (searches) into.dnsSearch = searches;
   if (options) into.dnsOptions = options;
 }
@@ -165,6 +166,14 @@ export function applyGroupNetworkSettings(ctx: NomadContext, settings: Container
     ctx.origin(`${modelPath}.container.hostname`, group.hostname.span, group.hostname.field);
   }
   return out;
+}
+
+/** Name servers are addresses: Docker refuses a name there when it creates the container. */
+function addressesOnly(ctx: NomadContext, read: Read<string[]>): boolean {
+  const bad = read.value.find((server) => isIP(server) === 0);
+  if (bad === undefined) return true;
+  ctx.error(read.span, read.field, `expected IPv4 or IPv6 addresses, got "${bad}"`);
+  return false;
 }
 
 interface MapRead extends Read<Record<string, string>> {

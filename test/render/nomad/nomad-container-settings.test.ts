@@ -146,3 +146,15 @@ describe('Nomad container settings', () => {
     expect(render(job(task('        privileged = true'))).lines).toEqual(['job.nomad:7:9: warning: config.privileged: privileged is not applied by deckhand; ignored']);
   });
 });
+
+describe('Nomad DNS and hostname in other places', () => {
+  it('the older task-level network gives its dns and hostname to its own task', () => {
+    const text = job(task('', '      resources {\n        network {\n          hostname = "own"\n          dns {\n            servers = ["10.0.0.2"]\n          }\n        }\n      }'));
+    expect(settingsOf(text)).toEqual({ hostname: 'own', dns: ['10.0.0.2'] });
+  });
+
+  it('name servers are addresses', () => {
+    expect(render(job(task('        dns_servers = ["dns.example"]'))).lines).toEqual(['job.nomad:7:23: config.dns_servers: expected IPv4 or IPv6 addresses, got "dns.example"']);
+    expect(render(job(`    network {\n      dns {\n        servers = ["ns1"]\n      }\n    }\n${task()}`)).lines).toEqual(['job.nomad:5:19: network.dns.servers: expected IPv4 or IPv6 addresses, got "ns1"']);
+  });
+});

@@ -35,13 +35,15 @@ export interface PodContainerSettings {
   dnsSearch?: At<string[]>;
   dnsOptions?: At<string[]>;
   hostname?: At<string>;
+  /** Pod fields already reported for one container: each is said once, not once per container. */
+  reported: Set<string>;
 }
 
 /** Kubernetes' DNS_LABEL, required of a pod's hostname. */
 const dnsLabel = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function readPodContainerSettings(reader: ManifestReader): PodContainerSettings {
-  const out: PodContainerSettings = {};
+  const out: PodContainerSettings = { reported: new Set() };
   const context = [...podSpec, 'securityContext'];
   if (reader.mapping(context)) {
     reader.checkKeys(context, podSecurityContextFields);
@@ -76,7 +78,13 @@ export function mapContainerSettings(reader: ManifestReader, container: YamlPath
   const workingDir = reader.string([...container, 'workingDir']);
   if (workingDir) set('workingDir', workingDir, [...container, 'workingDir']);
 
-  const own: PodContainerSettings = {};
+  const own: PodContainerSettings = { reported: pod.reported };
+  const once = (path: YamlPath, report: () => void) => {
+    const key = JSON.stringify(path);
+    if (pod.reported.has(key)) return;
+    pod.reported.add(key);
+    report();
+  };
   const context = [...container, 'securityContext'];
   if (reader.mapping(context)) {
     reader.checkKeys(context, securityContextFields);
@@ -88,15 +96,15 @@ export function mapContainerSettings(reader: ManifestReader, container: YamlPath
   const user = own.runAsUser ?? pod.runAsUser;
   const group = own.runAsGroup ?? pod.runAsGroup;
   if (group && !user) {
-    reader.error(group.path, 'runAsGroup needs runAsUser: Docker sets a group only together with a user', { code: 'unsupported', part: 'key', hint: 'set runAsUser too, e.g. to the image\'s user id' });
+    once(group.path, () => reader.error(group.path, 'runAsGroup needs runAsUser: Docker sets a group only together with a user', { code: 'unsupported', part: 'key', hint: 'set runAsUser too, e.g. to the image\'s user id' }));
   } else if (user) {
     set('user', group ? `${user.value}:${group.value}` : String(user.value), user.path);
   }
   const nonRoot = own.runAsNonRoot ?? pod.runAsNonRoot;
   if (nonRoot?.value && user?.value === 0) {
-    reader.error(nonRoot.path, 'runAsNonRoot is true, but runAsUser is 0 (root)', { hint: 'run as another user, or drop runAsNonRoot' });
+    once(nonRoot.path, () => reader.error(nonRoot.path, 'runAsNonRoot is true, but runAsUser is 0 (root)', { hint: 'run as another user, or drop runAsNonRoot' }));
   } else if (nonRoot?.value && !user) {
-    reader.warning(nonRoot.path, 'runAsNonRoot is not checked against the image\'s user by deckhand', { part: 'key', hint: 'set runAsUser to run as a known user' });
+    once(nonRoot.path, () => reader.warning(nonRoot.path, 'runAsNonRoot is not checked against the image\'s user by deckhand', { part: 'key', hint: 'set runAsUser to run as a known user' }));
   }
 
   for (const key of ['sysctls', 'extraHosts', 'dns', 'dnsSearch', 'dnsOptions', 'hostname'] as const) {

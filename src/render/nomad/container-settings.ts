@@ -146,11 +146,15 @@ export function readGroupNetworkSettings(ctx: NomadContext, network: BlockReader
  * replaces the docker config's (Nomad then writes the task's resolv.conf itself),
  * while the task's own `hostname` wins over the group's.
  */
-export function applyGroupNetworkSettings(ctx: NomadContext, settings: ContainerSettings | undefined, group: GroupNetworkSettings, modelPath: string): ContainerSettings | undefined {
-  const hasDns = group.dns || group.dnsSearch || group.dnsOptions;
+export function applyGroupNetworkSettings(ctx: NomadContext, settings: ContainerSettings | undefined, group: GroupNetworkSettings, modelPath: string, task: string): ContainerSettings | undefined {
+  const hasDns = group.dns ?? group.dnsSearch ?? group.dnsOptions;
   if (!hasDns && (!group.hostname || settings?.hostname !== undefined)) return settings;
   const out: ContainerSettings = { ...settings };
   if (hasDns) {
+    if (settings?.dns ?? settings?.dnsSearch ?? settings?.dnsOptions) {
+      // Said rather than dropped: the task's own lines lose to the network's, as in Nomad.
+      ctx.report('warning', 'unsupported', hasDns.span, hasDns.field, `this network's dns replaces the docker config's dns_* settings of task "${task}", as in Nomad`, 'set DNS in one place');
+    }
     delete out.dns;
     delete out.dnsSearch;
     delete out.dnsOptions;

@@ -98,7 +98,7 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     const taskPath = `${modelPath}.tasks.${ti}`;
     const ports = [...groupPorts, ...mappedTask.ports];
     mappedTask.task.ports = ports.map((p, pi) => portOf(ctx, p, network.mode, `${taskPath}.ports.${pi}`));
-    const container = applyGroupNetworkSettings(ctx, mappedTask.task.container, networkSettings, taskPath);
+    const container = applyGroupNetworkSettings(ctx, mappedTask.task.container, networkSettings, taskPath, mappedTask.task.name);
     if (container) mappedTask.task.container = container;
     const delay = mappedTask.shutdownDelay ?? groupDelay;
     if (delay) {

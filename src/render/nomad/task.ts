@@ -79,7 +79,7 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     killTimeoutMs: killTimeout?.value ?? null,
     meta: reader.stringMap('meta')?.value ?? {},
   };
-  const container = applyGroupNetworkSettings(ctx, mapContainerSettings(ctx, reader, config, modelPath), taskNetwork, modelPath);
+  const container = applyGroupNetworkSettings(ctx, mapContainerSettings(ctx, reader, config, modelPath), taskNetwork, modelPath, name);
   if (container) task.container = container;
   return {
     task,

@@ -138,3 +138,8 @@ describe('Kubernetes container settings', () => {
     ]);
   });
 });
+
+test('a pod setting that is refused is said once, not once per container', () => {
+  const result = render(withPod('      securityContext:\n        runAsGroup: 10', '        - name: side\n          image: demo\n'));
+  expect(errors(result)).toHaveLength(1);
+});

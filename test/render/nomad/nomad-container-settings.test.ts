@@ -114,7 +114,7 @@ describe('Nomad container settings', () => {
     }`;
     const text = job(`${network}\n${task('        dns_servers = ["8.8.8.8"]\n        dns_options = ["ndots:1"]')}\n    task "named" {\n      driver = "docker"\n      config {\n        image    = "x"\n        hostname = "own"\n      }\n    }`);
     const result = render(text);
-    expect(result.lines).toEqual([]);
+    expect(result.lines).toEqual(['job.nomad:6:20: warning: network.dns.servers: this network\'s dns replaces the docker config\'s dns_* settings of task "server", as in Nomad (set DNS in one place)']);
     const [server, named] = result.jobs[0]!.job.groups[0]!.tasks;
     expect(server!.container).toEqual({ dns: ['10.0.0.2'], dnsSearch: ['svc.example'], hostname: 'shop' });
     expect(named!.container).toEqual({ hostname: 'own', dns: ['10.0.0.2'], dnsSearch: ['svc.example'] });

@@ -200,6 +200,8 @@ export interface ContainerSettings {
   capAdd?: string[];
   capDrop?: string[];
   readOnlyRootfs?: boolean;
+  /** Processes cannot gain privileges (setuid binaries): Docker's `no-new-privileges`, Kubernetes' `allowPrivilegeEscalation: false`. */
+  noNewPrivileges?: boolean;
   sysctls?: Record<string, string>;
   ulimits?: Ulimit[];
   shmSizeBytes?: number;

@@ -194,6 +194,7 @@ function containerFields(c: ContainerSettings): Fields {
   addListFields(fields, 'CapAdd', c.capAdd ?? null);
   addListFields(fields, 'CapDrop', c.capDrop ?? null);
   if (c.readOnlyRootfs !== undefined) fields.ReadOnlyRootfs = text(c.readOnlyRootfs);
+  if (c.noNewPrivileges !== undefined) fields.NoNewPrivileges = text(c.noNewPrivileges);
   if (c.sysctls) addMapFields(fields, 'Sysctls', c.sysctls);
   for (const u of c.ulimits ?? []) fields[`Ulimits[${u.name}]`] = `${u.soft}:${u.hard}`;
   if (c.shmSizeBytes !== undefined) fields.ShmSize = text(c.shmSizeBytes);

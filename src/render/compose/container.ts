@@ -3,6 +3,7 @@
 // logging) as the task's ContainerSettings. Each is set only when the file gives it,
 // so a service without them keeps its spec hash.
 import type { ContainerSettings, Ulimit } from '../../model/index.js';
+import { capabilityName, isExtraHost, isStopSignal, stopSignalRule } from '../container-settings.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';
 import { keyValueEntries, mapLabels } from './environment.js';
@@ -14,8 +15,6 @@ import { readBoolean, readMap, readScalarText, readString, readWholeNumber, unre
 
 const loggingKeys = new Set(['driver', 'options']);
 const ulimitKeys = new Set(['soft', 'hard']);
-/** Docker's capability names, with or without `CAP_`, or ALL. */
-const capabilityPattern = /^(CAP_)?[A-Z][A-Z_]*$/;
 
 export function mapContainerSettings(scope: ServiceScope, service: PlainMap): ContainerSettings | undefined {
   const settings: ContainerSettings = {};
@@ -32,7 +31,7 @@ export function mapContainerSettings(scope: ServiceScope, service: PlainMap): Co
   set('user', readScalarText(scope.r, at('user'), service.user), 'user');
   set('workingDir', readString(scope.r, at('working_dir'), service.working_dir), 'working_dir');
   set('hostname', readString(scope.r, at('hostname'), service.hostname), 'hostname');
-  set('stopSignal', readString(scope.r, at('stop_signal'), service.stop_signal), 'stop_signal');
+  set('stopSignal', readStopSignal(scope, at('stop_signal'), service.stop_signal), 'stop_signal');
   set('extraHosts', readExtraHosts(scope, at('extra_hosts'), service.extra_hosts), 'extra_hosts');
   set('dns', readStrings(scope, at('dns'), service.dns, true), 'dns');
   set('dnsSearch', readStrings(scope, at('dns_search'), service.dns_search, true), 'dns_search');
@@ -55,6 +54,13 @@ function isEmpty(value: unknown): boolean {
   return Object.keys(value).length === 0;
 }
 
+function readStopSignal(scope: ServiceScope, path: Path, value: unknown): string | undefined {
+  const signal = readString(scope.r, path, value);
+  if (signal === undefined || isStopSignal(signal)) return signal;
+  scope.r.error(path, `expected ${stopSignalRule}, got ${describeValue(signal)}`);
+  return undefined;
+}
+
 /** A string or a list of strings (`dns: 8.8.8.8` or `dns: [a, b]`); a single string only where Compose allows it. */
 function readStrings(scope: ServiceScope, path: Path, value: unknown, single: boolean): string[] | undefined {
   if (value === undefined || value === null || value === unreadable) return undefined;
@@ -71,14 +77,17 @@ function readStrings(scope: ServiceScope, path: Path, value: unknown, single: bo
   return out;
 }
 
+/** Capabilities as Docker names them (`CAP_NET_ADMIN` and `net_admin` are `NET_ADMIN`). */
 function readCapabilities(scope: ServiceScope, path: Path, value: unknown): string[] | undefined {
   const names = readStrings(scope, path, value, false);
-  names?.forEach((name, i) => {
-    if (name !== 'ALL' && !capabilityPattern.test(name)) {
-      scope.r.error([...path, i], `expected a capability name such as "NET_ADMIN" or "ALL", got ${describeValue(name)}`);
-    }
+  if (!names) return undefined;
+  const out: string[] = [];
+  names.forEach((text, i) => {
+    const name = capabilityName(text);
+    if (name === undefined) scope.r.error([...path, i], `expected a capability name such as "NET_ADMIN" or "ALL", got ${describeValue(text)}`);
+    else out.push(name);
   });
-  return names;
+  return out;
 }
 
 /** `["host:ip"]`, `["host=ip"]` or `{host: ip}` (or `{host: [ip, ...]}`) as Docker's `host:ip` lines. */
@@ -86,8 +95,9 @@ function readExtraHosts(scope: ServiceScope, path: Path, value: unknown): string
   if (value === undefined || value === null || value === unreadable) return undefined;
   const out: string[] = [];
   const add = (host: string, address: string, at: Path) => {
-    if (!host.trim() || !address.trim()) scope.r.error(at, `expected "host:address" or "host=address", got ${describeValue(`${host}:${address}`)}`);
-    else out.push(`${host}:${address}`);
+    const line = `${host.trim()}:${address.trim()}`;
+    if (!isExtraHost(line)) scope.r.error(at, `expected "host:address" or "host=address" with an IP address (or host-gateway), got ${describeValue(`${host}:${address}`)}`);
+    else out.push(line);
   };
   if (Array.isArray(value)) {
     value.forEach((item: unknown, i) => {

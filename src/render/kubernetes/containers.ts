@@ -2,6 +2,8 @@
 import type { Check, Task } from '../../model/index.js';
 import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
+import { mapContainerSettings } from './container-settings.js';
+import type { PodContainerSettings } from './container-settings.js';
 import { mapEnv } from './env.js';
 import { expandReferences } from './expansion.js';
 import { readPreStop } from './lifecycle.js';
@@ -27,6 +29,8 @@ export interface PodSettings {
   killTimeoutMs: number | null;
   /** Where it came from, for the task's `killTimeoutMs`. */
   killTimeoutPath: YamlPath | null;
+  /** User, sysctls, host aliases, DNS and hostname the pod gives each container. */
+  containerSettings: PodContainerSettings;
 }
 
 /** `task` is the task's model path (`groups.0.tasks.1`). */
@@ -66,6 +70,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     const check = mapProbe(reader, container, key, ports, `${task}.checks.${checks.length}`);
     if (check) checks.push(check);
   }
+  const settings = mapContainerSettings(reader, container, task, pod.containerSettings);
   if (name === undefined) return undefined;
   return {
     task: {
@@ -82,6 +87,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       imageHealthcheck: 'use',
       shutdownDelayMs,
       killTimeoutMs: pod.killTimeoutMs,
+      ...(settings ? { container: settings } : {}),
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),
@@ -97,7 +103,6 @@ function nonEmpty(words: string[] | undefined): string[] | null {
 function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
   const notes: Record<string, string> = {
     startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
-    workingDir: 'workingDir is not supported and is ignored: the image\'s working directory applies',
     // Said, not dropped: what the container writes there is lost with it.
     volumeMounts: 'volumeMounts are not mounted by deckhand yet and are ignored: what the container writes there is lost on its next update',
   };

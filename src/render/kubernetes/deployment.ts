@@ -5,6 +5,7 @@ import { kubernetesDefaults, kubernetesRestartDefaults } from '../defaults.js';
 import type { MappedJob } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
+import { readPodContainerSettings } from './container-settings.js';
 import { mapContainer } from './containers.js';
 import type { PodSettings } from './containers.js';
 import { gracePeriodPath, readGracePeriod } from './lifecycle.js';
@@ -41,7 +42,8 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   const podLabels = reader.stringMap([...template, 'metadata', 'labels']) ?? {};
   const hostNetwork = reader.boolean([...podSpec, 'hostNetwork']) ?? false;
   const killTimeoutMs = readGracePeriod(reader);
-  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader) });
+  const containerSettings = readPodContainerSettings(reader);
+  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), containerSettings });
   const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
   if (id === undefined || reader.hasErrors) return undefined;
 

@@ -3,6 +3,8 @@
 import type { Resources, Task } from '../../model/index.js';
 import { nomadResourceDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
+import { applyGroupNetworkSettings, mapContainerSettings, readGroupNetworkSettings } from './container-settings.js';
+import type { GroupNetworkSettings } from './container-settings.js';
 import type { NomadContext } from './context.js';
 import type { PositionedPort } from './network.js';
 import { mapNetworks } from './network.js';
@@ -54,7 +56,9 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
 
   const resourceBlocks = reader.blocks('resources');
   const resourceReader = resourceBlocks[0] ? BlockReader.ofBlock(ctx, resourceBlocks[0], 'resources', 'resources') : undefined;
-  const ports = resourceReader ? mapNetworks(ctx, resourceReader.blocks('network'), 'resources.network') : [];
+  // The older task-level network may say dns and hostname too: they are this task's.
+  const taskNetwork: GroupNetworkSettings = {};
+  const ports = resourceReader ? mapNetworks(ctx, resourceReader.blocks('network'), 'resources.network', (n) => readGroupNetworkSettings(ctx, n, taskNetwork)) : [];
 
   const configPorts = config?.stringList('ports');
   const killTimeout = reader.duration('kill_timeout');
@@ -76,6 +80,8 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     meta: reader.stringMap('meta')?.value ?? {},
     ...lifecycleOf(ctx, reader.blocks('lifecycle'), modelPath),
   };
+  const container = applyGroupNetworkSettings(ctx, mapContainerSettings(ctx, reader, config, modelPath), taskNetwork, modelPath, name);
+  if (container) task.container = container;
   return {
     task,
     checks: mapServices(ctx, reader.blocks('service'), 'service'),

@@ -7,6 +7,7 @@ import type { Check, ContainerSettings, RestartPolicy, Task } from '../../model/
 import type { PlacementRequest } from '../driver.js';
 import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
 import type { TaskContext } from '../interpolate.js';
+import { interpolateSettings } from '../interpolate-settings.js';
 import { containerPorts, taskNetworking } from '../networking.js';
 import type { TaskNetworking } from '../networking.js';
 import { runsOnce } from '../../model/index.js';
@@ -104,7 +105,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
   const resolved = interpolateTask(task, context);
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
   const { cpu, cpuLimit, memoryMB } = task.resources;
-  const settings = task.container ?? {};
+  const settings = interpolateSettings(task.container ?? {}, interpolationVariables(context));
   return {
     name: containerName(request, task.name),
     Image: task.image,
@@ -172,6 +173,7 @@ function hostSettings(settings: ContainerSettings): Docker.HostConfig {
   if (settings.capAdd) host.CapAdd = settings.capAdd;
   if (settings.capDrop) host.CapDrop = settings.capDrop;
   if (settings.readOnlyRootfs !== undefined) host.ReadonlyRootfs = settings.readOnlyRootfs;
+  if (settings.noNewPrivileges) host.SecurityOpt = ['no-new-privileges:true'];
   if (settings.sysctls) host.Sysctls = settings.sysctls;
   if (settings.ulimits) host.Ulimits = settings.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
   if (settings.shmSizeBytes !== undefined) host.ShmSize = settings.shmSizeBytes;

@@ -131,12 +131,10 @@ describe('Nomad shutdown_delay and kill_timeout', () => {
     expect(render(job(task('a', '', '      kill_timeout = "soon"'))).lines).toEqual(['job.nomad:10:22: kill_timeout: expected a duration such as "30s" or "1m30s", got "soon"']);
   });
 
-  it('says that a network dns or hostname block is not applied on the job network', () => {
+  it('a network dns or hostname block is given to the group\'s tasks (nomad-container-settings.test.ts)', () => {
     const result = render(job(`    network {\n      hostname = "web"\n      dns {\n        servers = ["1.1.1.1"]\n      }\n      port "http" {}\n    }\n${task('server')}`));
-    expect(result.lines).toEqual([
-      'job.nomad:5:7: warning: network.hostname: hostname is not applied by deckhand; ignored',
-      'job.nomad:6:7: warning: network.dns: dns is not applied by deckhand; ignored',
-    ]);
+    expect(result.lines).toEqual([]);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.container).toEqual({ hostname: 'web', dns: ['1.1.1.1'] });
   });
 });
 

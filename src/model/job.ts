@@ -166,8 +166,21 @@ export interface Task {
   mounts?: Mount[];
   /** How the container runs beyond image and command; absent when the file sets none of it (and in jobs of older versions). */
   container?: ContainerSettings;
+  /** When the image is pulled (Compose `pull_policy`, Kubernetes `imagePullPolicy`, Nomad `force_pull`); absent: the agent's `--pull`. */
+  pull?: PullPolicy;
+  /**
+   * The registry's digest of `image` (`sha256:...`), resolved when the version was submitted
+   * because the image is pulled always: containers run exactly it, and a tag pushed anew is
+   * a new version. Never set by a job file; absent otherwise.
+   */
+  imageDigest?: string;
   meta: Record<string, string>;
 }
+
+/** always: pull on every placement (and resolve the tag to a digest on each sync); missing: only when absent; never: the image must be there. */
+export type PullPolicy = 'always' | 'missing' | 'never';
+
+export const pullPolicies: readonly PullPolicy[] = ['always', 'missing', 'never'];
 
 /**
  * Settings Docker fixes when it creates a container (Compose service keys, Nomad's

@@ -148,6 +148,7 @@ function restartFields(r: RestartPolicy): Fields {
 export function flattenTask(task: Task): FlatTask {
   const config: Fields = addListFields(addListFields({ image: task.image }, 'entrypoint', task.entrypoint), 'args', task.args);
   if (task.command !== null) config.command = task.command;
+  if (task.imageDigest !== undefined) config.image_digest = task.imageDigest;
   const resources: Fields = {};
   if (task.resources.cpu !== null) resources.CPU = text(task.resources.cpu);
   if (task.resources.cpuLimit !== null) resources.CPULimit = text(task.resources.cpuLimit);
@@ -168,6 +169,7 @@ export function flattenTask(task: Task): FlatTask {
   if (task.imageHealthcheck === 'disable') fields.ImageHealthcheck = 'disable';
   if (task.shutdownDelayMs > 0) fields.ShutdownDelay = duration(task.shutdownDelayMs);
   if (task.killTimeoutMs !== null) fields.KillTimeout = duration(task.killTimeoutMs);
+  if (task.pull !== undefined) fields.PullPolicy = task.pull;
   return { name: task.name, fields, objects };
 }
 

@@ -7,6 +7,7 @@ import { mapHealthcheck } from './healthcheck.js';
 import { deployKeys, serviceKeys } from './keys.js';
 import { mapServiceNetwork } from './networks.js';
 import { mapPorts } from './ports.js';
+import { mapPullPolicy } from './pull-policy.js';
 import { mapResources } from './resources.js';
 import { mapRestart } from './restart.js';
 import { record, taskPath } from './scope.js';
@@ -69,6 +70,7 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
     ...mountsOf(scope, service),
     shutdownDelayMs: 0,
     killTimeoutMs: mapStopGracePeriod(scope, service),
+    ...mapPullPolicy(scope, service),
     meta: {},
   };
 }

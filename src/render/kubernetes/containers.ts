@@ -8,6 +8,7 @@ import { readPreStop } from './lifecycle.js';
 import { mapPorts } from './ports.js';
 import type { ProbeKey } from './probes.js';
 import { mapProbe } from './probes.js';
+import { mapPullPolicy } from './pull-policy.js';
 import type { ManifestReader } from './reader.js';
 import { mapResources } from './resources.js';
 
@@ -61,6 +62,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
   if (shutdownDelayMs > 0) reader.record(`${task}.shutdownDelayMs`, [...container, 'lifecycle', 'preStop']);
   if (pod.killTimeoutPath) reader.record(`${task}.killTimeoutMs`, pod.killTimeoutPath);
   const resources = mapResources(reader, container, task);
+  const pull = mapPullPolicy(reader, container, task, image);
   const checks: Check[] = [];
   for (const key of ['readinessProbe', 'livenessProbe'] satisfies ProbeKey[]) {
     const check = mapProbe(reader, container, key, ports, `${task}.checks.${checks.length}`);
@@ -82,6 +84,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       imageHealthcheck: 'use',
       shutdownDelayMs,
       killTimeoutMs: pod.killTimeoutMs,
+      ...pull,
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),

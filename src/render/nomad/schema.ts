@@ -60,9 +60,9 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   config: {
-    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode'],
+    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode', 'force_pull'],
     accepted: [
-      'auth', 'auth_soft_fail', 'force_pull', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
+      'auth', 'auth_soft_fail', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
       'tty', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'mac_address', 'isolation', 'cpu_cfs_period',
     ],
     unsupported: {

@@ -1,7 +1,12 @@
-// One pull for an image the engine lacks, shared by placements that need it at
-// the same time, bounded by a timeout so a placement never hangs on a registry.
+// Images from registries: one pull for an image, shared by placements that need
+// it at the same time, bounded by a timeout so a placement never hangs on a
+// registry; the registry's digest for a tag (the engine's distribution endpoint);
+// whether the engine holds an image. Each call to a registry carries the
+// credentials the Docker client keeps for it (registry-auth.ts), if any.
 import type Docker from 'dockerode';
-import { engineMessage } from './engine-error.js';
+import { imageReference } from '../../model/index.js';
+import { engineMessage, statusOf } from './engine-error.js';
+import type { DockerConfigCredentials, RegistryAuth } from './registry-auth.js';
 
 interface ProgressLine {
   error?: string;
@@ -14,9 +19,10 @@ export class ImagePuller {
   constructor(
     private readonly docker: Docker,
     private readonly timeoutMs: number,
+    private readonly credentials: DockerConfigCredentials | null = null,
   ) {}
 
-  /** Resolves once pulled; rejects with the engine's message. */
+  /** Resolves once pulled; rejects with the engine's (and so the registry's) message. */
   pull(image: string): Promise<void> {
     let pulling = this.inFlight.get(image);
     if (!pulling) {
@@ -26,12 +32,41 @@ export class ImagePuller {
     return pulling;
   }
 
+  /** The registry's manifest digest for the reference (`sha256:...`), asked through the engine with the registry's credentials. */
+  async registryDigest(image: string): Promise<string> {
+    const authconfig = await this.authFor(image);
+    try {
+      const answer = (await this.docker.getImage(image).distribution(authconfig ? { authconfig } : {})) as { Descriptor?: { digest?: string } };
+      const digest = answer.Descriptor?.digest;
+      if (!digest) throw new Error('the engine gave no digest');
+      return digest;
+    } catch (error) {
+      throw new Error(engineMessage(error), { cause: error });
+    }
+  }
+
+  /** Whether the engine holds the image. */
+  async has(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  private async authFor(image: string): Promise<RegistryAuth | null> {
+    return this.credentials ? this.credentials.forRegistry(imageReference(image).registry) : null;
+  }
+
   private async pullOnce(image: string): Promise<void> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     timer.unref();
     try {
-      const stream = await this.docker.pull(image, { abortSignal: abort.signal });
+      const authconfig = await this.authFor(image);
+      const stream = await this.docker.pull(image, { abortSignal: abort.signal, ...(authconfig ? { authconfig } : {}) });
       const output = await new Promise<ProgressLine[]>((resolve, reject) => {
         abort.signal.addEventListener('abort', () => reject(new Error(`pull timed out after ${this.timeoutMs}ms`)));
         this.docker.modem.followProgress(stream, (error: Error | null, lines: unknown[]) => (error ? reject(error) : resolve(lines as ProgressLine[])));

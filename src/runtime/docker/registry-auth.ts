@@ -19,10 +19,10 @@ export interface RegistryAuth {
 }
 
 /** What a credential helper says for a server: null when it has nothing for it. */
-export type HelperRunner = (helper: string, serverAddress: string) => Promise<{ Username: string; Secret: string } | null>;
+export type HelperRunner = (helper: string, serverAddress: string, env: Record<string, string | undefined>) => Promise<{ Username: string; Secret: string } | null>;
 
 export interface DockerConfigOptions {
-  /** `DOCKER_CONFIG` and `HOME` are read from it; the process's own by default. */
+  /** `DOCKER_CONFIG` and `HOME` are read from it, and helpers run with it (`PATH`); the process's own by default. */
   env?: Record<string, string | undefined>;
   runHelper?: HelperRunner;
 }
@@ -69,7 +69,7 @@ export class DockerConfigCredentials {
     const serveraddress = host === 'docker.io' ? dockerHubServer : host;
     const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => registryHost(key) === host)?.[1] ?? config.credsStore;
     if (helper) {
-      const found = await this.runHelper(helper, serveraddress);
+      const found = await this.runHelper(helper, serveraddress, this.env);
       if (found) {
         // A helper returns an identity (refresh) token under the user name `<token>`.
         return found.Username === '<token>' ? { identitytoken: found.Secret, serveraddress } : { username: found.Username, password: found.Secret, serveraddress };
@@ -110,14 +110,14 @@ export class DockerConfigCredentials {
 const notFound = /credentials not found/i;
 
 /** Runs `docker-credential-<helper> get` as the Docker client does. */
-export const runCredentialHelper: HelperRunner = (helper, serverAddress) =>
+export const runCredentialHelper: HelperRunner = (helper, serverAddress, env) =>
   new Promise((resolve, reject) => {
     if (!/^[\w.-]+$/.test(helper)) {
       reject(new Error(`credential helper "${helper}" is not a helper name (docker-credential-<name>)`));
       return;
     }
     const program = `docker-credential-${helper}`;
-    const child = execFile(program, ['get'], { timeout: 10_000, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+    const child = execFile(program, ['get'], { env, timeout: 10_000, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
       if (error) {
         if (notFound.test(stdout) || notFound.test(stderr)) resolve(null);
         else reject(new Error(`${program} get: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH' : (stderr || stdout || error.message).trim()}`));

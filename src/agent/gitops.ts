@@ -182,9 +182,9 @@ export class GitOps {
   private async withDigests(job: Job, revertOf: number | null, known: KnownJob[], problems: string[], at: string): Promise<{ job: Job; revertOf: number | null }> {
     const { engine, logger } = this.options;
     const resolved = await engine.resolveImages(job);
-    for (const problem of resolved.problems) {
-      logger.warn({ job: job.id }, `${at}: job "${job.id}": ${problem}`);
-      problems.push(`job "${job.id}": ${problem}`);
+    for (const { message } of resolved.problems) {
+      logger.warn({ job: job.id }, `${at}: job "${job.id}": ${message}`);
+      problems.push(`job "${job.id}": ${message}`);
     }
     if (resolved.job === job) return { job, revertOf };
     return { job: resolved.job, revertOf: revertTarget(resolved.job, known.find((k) => k.id === job.id)) };
@@ -202,7 +202,7 @@ export class GitOps {
       const latest = store.getVersion(record.id, record.version);
       if (!latest || latest.source.kind !== 'git' || !engine.followsTags(latest.job)) continue;
       const resolved = await engine.resolveImages(latest.job);
-      for (const problem of resolved.problems) logger.warn({ job: record.id }, `job "${record.id}": ${problem}`);
+      for (const { message } of resolved.problems) logger.warn({ job: record.id }, `job "${record.id}": ${message}`);
       if (jobSpecHash(resolved.job) === latest.specHash) continue;
       const moved = movedDigests(latest.job, resolved.job);
       const source: VersionSource = { ...latest.source, commit: latest.source.commit ?? commit, message: `image pushed anew: ${moved.join(', ')}`, revertOf: null };

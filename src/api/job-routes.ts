@@ -11,6 +11,7 @@ import type { JobBundle } from './job-bundle.js';
 import { bundleLimits, bundleProblem, jobBundleSchema, renderBundle } from './job-bundle.js';
 import type { ApiDeps } from './deps.js';
 import { jobFileKinds } from '../render/index.js';
+import type { ImageProblem } from '../rollout/index.js';
 
 interface IdParams {
   id: string;
@@ -19,19 +20,12 @@ interface IdParams {
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 } } } as const;
 
 /** Registries that gave no digest, and images that could not start, as warnings at the task's image. */
-function imageDiagnostics(
-  mapped: { job: Job; fields: Map<string, { field: string; pos: { line: number; col: number } }> },
-  problems: string[],
-  unavailable: Array<{ group: number; task: number; message: string }>,
-): Diagnostic[] {
-  const file = mapped.job.source.file;
-  const at = (group: number, task: number) => mapped.fields.get(`groups.${group}.tasks.${task}.image`) ?? { field: '', pos: { line: 0, col: 0 } };
-  const out = unavailable.map(({ group, task, message }) => {
-    const where = at(group, task);
-    return diagnostic('warning', 'image-unavailable', file, where.pos, where.field, message);
-  });
-  for (const problem of problems) out.push(diagnostic('warning', 'image-digest', file, { line: 0, col: 0 }, '', problem));
-  return out;
+function imageDiagnostics(mapped: { job: Job; fields: Map<string, { field: string; pos: { line: number; col: number } }> }, problems: ImageProblem[], unavailable: ImageProblem[]): Diagnostic[] {
+  const warn = (code: string) => ({ group, task, message }: ImageProblem) => {
+    const where = mapped.fields.get(`groups.${group}.tasks.${task}.image`) ?? { field: '', pos: { line: 0, col: 0 } };
+    return diagnostic('warning', code, mapped.job.source.file, where.pos, where.field, message);
+  };
+  return [...problems.map(warn('image-digest')), ...unavailable.map(warn('image-unavailable'))];
 }
 
 export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -127,7 +121,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request) => {
       const rendered = render(request.body);
       const sourceText = request.body.files[request.body.path] ?? null;
-      const resolved: Array<{ job: Job; problems: string[] }> = [];
+      const resolved: Array<{ job: Job; problems: ImageProblem[] }> = [];
       for (const mapped of rendered.jobs) resolved.push(await engine.resolveImages(mapped.job));
       const jobs = resolved.map(({ job }) => {
         const source = { kind: 'cli' as const, commit: null, file: job.source.file, author: null, message: null, revertOf: null };

@@ -20,7 +20,7 @@ import type { RolloutContext } from './context.js';
 import { EventBus } from '../util/index.js';
 import { Placement } from './placement.js';
 import { pullsAlways, resolveImages, unavailableImages, withPreviousDigests } from './images.js';
-import type { ResolvedImages } from './images.js';
+import type { ImageProblem, ResolvedImages } from './images.js';
 import { TrafficSteering } from './traffic.js';
 import type { TrafficOptions } from './traffic.js';
 import type { JobEndpoint } from './endpoints.js';
@@ -233,7 +233,7 @@ export class RolloutEngine {
   }
 
   /** Images the job's allocations could not start from (absent, and not pullable); for plan warnings. */
-  async unavailableImages(job: Job): Promise<Array<{ group: number; task: number; message: string }>> {
+  async unavailableImages(job: Job): Promise<ImageProblem[]> {
     const registry = this.context.driver.imageRegistry;
     return registry ? unavailableImages(job, registry) : [];
   }

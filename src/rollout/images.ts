@@ -8,10 +8,18 @@ import type { Job, PullPolicy, Task } from '../model/index.js';
 import { imageReference } from '../model/index.js';
 import type { ImageRegistry } from '../runtime/index.js';
 
+/** Something to say about one task's image, in words for the log, the API and the plan. */
+export interface ImageProblem {
+  /** Indexes of the group and its task in the job. */
+  group: number;
+  task: number;
+  message: string;
+}
+
 export interface ResolvedImages {
   job: Job;
-  /** Registries that did not answer, in words for the log, the API and the plan. */
-  problems: string[];
+  /** Registries that gave no digest. */
+  problems: ImageProblem[];
 }
 
 const short = (digest: string) => digest.slice(0, 19);
@@ -34,12 +42,12 @@ function previousTask(previous: Job | undefined, group: string, task: Task): Tas
   return found && found.image === task.image ? found : undefined;
 }
 
-/** A new job whose tasks are given digests by `digestOf`; jobs are never changed in place (hashes are cached by identity). */
-async function mapTasks(job: Job, change: (group: string, task: Task) => Promise<Task>): Promise<Job> {
+/** A new job whose tasks are changed by `change`; jobs are never changed in place (hashes are cached by identity). */
+async function mapTasks(job: Job, change: (group: string, task: Task, at: { group: number; task: number }) => Promise<Task>): Promise<Job> {
   const groups = [];
-  for (const group of job.groups) {
+  for (const [g, group] of job.groups.entries()) {
     const tasks = [];
-    for (const task of group.tasks) tasks.push(await change(group.name, task));
+    for (const [t, task] of group.tasks.entries()) tasks.push(await change(group.name, task, { group: g, task: t }));
     groups.push(tasks.every((t, i) => t === group.tasks[i]) ? group : { ...group, tasks });
   }
   return groups.every((g, i) => g === job.groups[i]) ? job : { ...job, groups };
@@ -52,8 +60,8 @@ async function mapTasks(job: Job, change: (group: string, task: Task) => Promise
  * without, and its image is pulled when placed, where a failure is the allocation's.
  */
 export async function resolveImages(job: Job, previous: Job | undefined, registry: ImageRegistry): Promise<ResolvedImages> {
-  const problems: string[] = [];
-  const resolved = await mapTasks(job, async (group, task) => {
+  const problems: ImageProblem[] = [];
+  const resolved = await mapTasks(job, async (group, task, at) => {
     if (!resolvesDigest(task, registry.defaultPullPolicy)) return task;
     try {
       const digest = await registry.registryDigest(task.image);
@@ -61,7 +69,7 @@ export async function resolveImages(job: Job, previous: Job | undefined, registr
     } catch (error) {
       const known = task.imageDigest ?? previousTask(previous, group, task)?.imageDigest;
       const why = `task "${task.name}": the registry of ${task.image} gave no digest (${(error as Error).message})`;
-      problems.push(known ? `${why}; keeping ${short(known)}` : `${why}; the image is pulled when an allocation is placed`);
+      problems.push({ ...at, message: known ? `${why}; keeping ${short(known)}` : `${why}; the image is pulled when an allocation is placed` });
       if (!known || task.imageDigest === known) return task;
       return { ...task, imageDigest: known };
     }
@@ -93,8 +101,8 @@ export function withPreviousDigests(job: Job, previous: Job | undefined): Job {
  * Images a plan should warn of: neither on the engine nor obtainable, by the task's
  * policy (`never` and absent; or absent and the registry does not know it).
  */
-export async function unavailableImages(job: Job, registry: ImageRegistry): Promise<Array<{ group: number; task: number; message: string }>> {
-  const out: Array<{ group: number; task: number; message: string }> = [];
+export async function unavailableImages(job: Job, registry: ImageRegistry): Promise<ImageProblem[]> {
+  const out: ImageProblem[] = [];
   for (const [g, group] of job.groups.entries()) {
     for (const [t, task] of group.tasks.entries()) {
       const policy = policyOf(task, registry.defaultPullPolicy);

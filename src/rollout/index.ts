@@ -8,3 +8,4 @@ export type { EdgePort, TrafficOptions } from './traffic.js';
 export type { JobEndpoint } from './endpoints.js';
 export type { ListenError } from './traffic.js';
 export { withPreviousDigests } from './images.js';
+export type { ImageProblem } from './images.js';

@@ -4,7 +4,7 @@
 // agent's environment. With --pull always, a tag pushed anew is a new digest, a
 // new version and a rolling update on the next sync of the same commit; an image
 // the registry refuses fails its allocations with the registry's words in `status`.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeploymentView } from '../../src/api/views.js';
@@ -85,7 +85,12 @@ test('a private image pulled with config.json credentials; a tag pushed anew rol
   const diffs = (await api<Array<{ version: number; diff: unknown }>>(agent.url, 'GET', '/v1/job/web/versions?diffs=true')).body;
   expect(JSON.stringify(diffs.find((d) => d.version === 1)!.diff)).toContain(`"type":"Edited","name":"image_digest","old":"${v1}","new":"${v2}"`);
 
-  // An image the registry does not have: its allocations fail with the registry's words, shown by status.
+  // An image the registry does not have: plan warns at its line; its allocations fail with the registry's words, shown by status.
+  const work = mkdtempSync(join(tmpdir(), 'deckhand-registry-plan-'));
+  writeFileSync(join(work, 'web.nomad'), job(`${registry.host}/${repository}:nope`));
+  const plan = await cli(['plan', join(work, 'web.nomad')], { env: { DECKHAND_ADDR: agent.url } });
+  expect(plan.code).toBe(1);
+  expect(plan.stderr).toMatch(/web\.nomad:\d+:\d+: warning: config\.image: task "server": the registry of \S+:nope gave no digest \(.*manifest unknown.*\); the image is pulled when an allocation is placed\n/);
   const missing = await repo.commitAndPush({ 'web.nomad': job(`${registry.host}/${repository}:nope`) }, 'a tag never pushed');
   const broken = await deployedFrom(agent.url, 'web', missing);
   expect(broken.deployment.status).toBe('failed');

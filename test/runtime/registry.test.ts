@@ -128,6 +128,6 @@ describe('a private registry', () => {
     const pinned = { id: 'moving', groups: [group([{ ...webTask(image), imageDigest: pushedV1 }])] } as unknown as Job;
     const resolved = await resolveImages(pinned, undefined, driver.imageRegistry);
     expect(resolved.job).toBe(pinned);
-    expect(resolved.problems).toEqual([expect.stringMatching(/^task "web": the registry of .* gave no digest \(.*(unauthorized|authentication required|no basic auth).*\); keeping sha256:/)]);
+    expect(resolved.problems).toEqual([{ group: 0, task: 0, message: expect.stringMatching(/^task "web": the registry of .* gave no digest \(.*(unauthorized|authentication required|no basic auth).*\); keeping sha256:/) }]);
   });
 });

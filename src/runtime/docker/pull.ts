@@ -32,16 +32,36 @@ export class ImagePuller {
     return pulling;
   }
 
-  /** The registry's manifest digest for the reference (`sha256:...`), asked through the engine with the registry's credentials. */
+  /**
+   * The registry's manifest digest for the reference (`sha256:...`), asked through the
+   * engine (`GET /distribution/{name}/json`) with the registry's credentials, within
+   * the pull timeout: a registry that hangs must not hold a sync.
+   */
   async registryDigest(image: string): Promise<string> {
     const authconfig = await this.authFor(image);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    timer.unref();
     try {
-      const answer = (await this.docker.getImage(image).distribution(authconfig ? { authconfig } : {})) as { Descriptor?: { digest?: string } };
+      const answer = await new Promise<{ Descriptor?: { digest?: string } }>((resolve, reject) => {
+        this.docker.modem.dial(
+          {
+            path: `/distribution/${image}/json`,
+            method: 'GET',
+            statusCodes: { 200: true, 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'server error' },
+            ...(authconfig ? { authconfig } : {}),
+            abortSignal: abort.signal,
+          } as never,
+          (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as { Descriptor?: { digest?: string } })),
+        );
+      });
       const digest = answer.Descriptor?.digest;
       if (!digest) throw new Error('the engine gave no digest');
       return digest;
     } catch (error) {
-      throw new Error(engineMessage(error), { cause: error });
+      throw new Error(abort.signal.aborted ? `the registry did not answer within ${this.timeoutMs}ms` : engineMessage(error), { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

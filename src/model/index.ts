@@ -3,7 +3,7 @@ export { diagnostic, formatDiagnostic, isError, sortDiagnostics } from './diagno
 export type { Diagnostic, Position, Severity } from './diagnostic.js';
 export { isRolloutEvent } from './events.js';
 export type { DeckhandEvent, EventListener } from './events.js';
-export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Port, PullPolicy, Resources, RestartCondition, RestartPolicy, Task, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
+export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Port, PullPolicy, RegistryCredentials, Resources, RestartCondition, RestartPolicy, Task, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
 export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName, dockerVolumeName, pullPolicies, withCurrentFields } from './job.js';
 export { imageReference, pinnedImage, registryOf } from './image-reference.js';
 export type { ImageReference } from './image-reference.js';

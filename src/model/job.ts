@@ -174,7 +174,19 @@ export interface Task {
    * a new version. Never set by a job file; absent otherwise.
    */
   imageDigest?: string;
+  /**
+   * Credentials for the image's registry given by the job file (Nomad `config { auth {} }`),
+   * used instead of the Docker client's; the password never leaves the agent (model/sensitive.ts).
+   */
+  registryAuth?: RegistryCredentials;
   meta: Record<string, string>;
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+  /** The registry they are for; null: the image's own. */
+  serverAddress: string | null;
 }
 
 /** always: pull on every placement (and resolve the tag to a digest on each sync); missing: only when absent; never: the image must be there. */

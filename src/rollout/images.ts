@@ -64,7 +64,7 @@ export async function resolveImages(job: Job, previous: Job | undefined, registr
   const resolved = await mapTasks(job, async (group, task, at) => {
     if (!resolvesDigest(task, registry.defaultPullPolicy)) return task;
     try {
-      const digest = await registry.registryDigest(task.image);
+      const digest = await registry.registryDigest(task.image, task.registryAuth);
       return task.imageDigest === digest ? task : { ...task, imageDigest: digest };
     } catch (error) {
       const known = task.imageDigest ?? previousTask(previous, group, task)?.imageDigest;
@@ -114,7 +114,7 @@ export async function unavailableImages(job: Job, registry: ImageRegistry): Prom
         continue;
       }
       try {
-        await registry.registryDigest(task.image);
+        await registry.registryDigest(task.image, task.registryAuth);
       } catch (error) {
         out.push({ group: g, task: t, message: `image ${task.image} is not on the engine, and its registry cannot give it: ${(error as Error).message}` });
       }

@@ -1,7 +1,7 @@
 // The runtime's contract: what the rollout engine asks of whatever runs
 // allocations. `docker/` implements it on the Docker engine; tests of the pure
 // core never need it.
-import type { Check, Group, Job, PullPolicy, RestartPolicy } from '../model/index.js';
+import type { Check, Group, Job, PullPolicy, RegistryCredentials, RestartPolicy } from '../model/index.js';
 
 /** Everything needed to start one allocation: one container per task of its group. */
 export interface PlacementRequest {
@@ -111,8 +111,8 @@ export interface CheckStatus {
 export interface ImageRegistry {
   /** The policy of tasks that set none (the agent's `--pull`). */
   readonly defaultPullPolicy: PullPolicy;
-  /** The registry's current manifest digest for a reference (`sha256:...`); rejects with the registry's own words. */
-  registryDigest(image: string): Promise<string>;
+  /** The registry's current manifest digest for a reference (`sha256:...`), with the job file's credentials if given; rejects with the registry's own words. */
+  registryDigest(image: string, credentials?: RegistryCredentials): Promise<string>;
   /** Whether the engine holds the image. */
   has(image: string): Promise<boolean>;
 }

@@ -87,6 +87,16 @@ describe('a private registry', () => {
     expect(Object.keys(placement.containers)).toEqual(['web']);
   });
 
+  it('pulls with the job file\'s own credentials (Nomad auth {}), which win over the Docker client\'s', async () => {
+    await forget(image);
+    const driver = driverWith({ DOCKER_CONFIG: registry.dockerConfig({ username: registry.username, password: 'wrong' }) });
+    const credentials = { username: registry.username, password: registry.password, serverAddress: null };
+    const placement = await driver.place(request('job-auth', group([{ ...webTask(image), registryAuth: credentials }])));
+    expect(Object.keys(placement.containers)).toEqual(['web']);
+    const job = { id: 'job-auth', groups: [group([{ ...webTask(image), pull: 'always' as const, registryAuth: credentials }])] } as unknown as Job;
+    expect((await resolveImages(job, undefined, driver.imageRegistry)).job.groups[0]!.tasks[0]!.imageDigest).toBe(pushedV1);
+  });
+
   it('never pulls with policy never; always pulls before each placement', async () => {
     await forget(image);
     const never = driverWith({ DOCKER_CONFIG: registry.dockerConfig() });

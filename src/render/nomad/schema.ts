@@ -60,9 +60,9 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   config: {
-    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode', 'force_pull'],
+    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode', 'force_pull', 'auth'],
     accepted: [
-      'auth', 'auth_soft_fail', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
+      'auth_soft_fail', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
       'tty', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'mac_address', 'isolation', 'cpu_cfs_period',
     ],
     unsupported: {
@@ -78,6 +78,10 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   healthchecks: {
     used: ['disable'],
     accepted: [],
+  },
+  auth: {
+    used: ['username', 'password', 'server_address'],
+    accepted: ['email'],
   },
   resources: {
     used: ['cpu', 'cores', 'memory', 'network'],

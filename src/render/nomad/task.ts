@@ -6,7 +6,7 @@ import type { Block } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
 import type { PositionedPort } from './network.js';
 import { mapNetworks } from './network.js';
-import { pullPolicyOf } from './image.js';
+import { pullPolicyOf, registryAuthOf } from './image.js';
 import { BlockReader } from './reader.js';
 import type { Read } from './reader.js';
 import type { PositionedCheck } from './services.js';
@@ -75,6 +75,7 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     shutdownDelayMs: 0,
     killTimeoutMs: killTimeout?.value ?? null,
     ...pullPolicyOf(ctx, config, modelPath),
+    ...registryAuthOf(ctx, config, modelPath),
     meta: reader.stringMap('meta')?.value ?? {},
   };
   return {

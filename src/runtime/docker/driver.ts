@@ -87,7 +87,7 @@ export class DockerDriver implements Driver {
     this.puller = new ImagePuller(docker, options.pullTimeoutMs ?? 120_000, new DockerConfigCredentials(options.credentialsEnv ? { env: options.credentialsEnv } : {}));
     this.pullPolicy = options.pullPolicy ?? 'missing';
     const puller = this.puller;
-    this.imageRegistry = { defaultPullPolicy: this.pullPolicy, registryDigest: (image) => puller.registryDigest(image), has: (image) => this.guard(() => puller.has(image)) };
+    this.imageRegistry = { defaultPullPolicy: this.pullPolicy, registryDigest: (image, credentials) => puller.registryDigest(image, credentials), has: (image) => this.guard(() => puller.has(image)) };
     this.checks = new CheckRunner((allocId, jobId) => this.emit({ kind: 'check', allocId, jobId, time: Date.now() }), Date.now, probeHostOf(this.publishAddress));
     this.events = new EventStream({
       // `since` as `seconds.nanoseconds` text, which the engine takes though the types say number.
@@ -284,21 +284,21 @@ export class DockerDriver implements Driver {
   private async create(spec: Docker.ContainerCreateOptions, task: Task): Promise<Docker.Container> {
     const image = spec.Image!;
     const policy = task.pull ?? this.pullPolicy;
-    if (policy === 'always' && !task.imageDigest) await this.pullOrFail(image, `pulling ${image} failed`);
+    if (policy === 'always' && !task.imageDigest) await this.pullOrFail(image, task, `pulling ${image} failed`);
     try {
       return await this.docker.createContainer(spec);
     } catch (error) {
       const message = engineMessage(error);
       if (statusOf(error) !== 404 || !/no such image/i.test(message)) throw error;
       if (policy === 'never') throw new PlacementError(`${message}; its pull policy is "never": load or build it on this engine, or allow pulling it`);
-      await this.pullOrFail(image, `${message}; pulling it failed`);
+      await this.pullOrFail(image, task, `${message}; pulling it failed`);
       return this.docker.createContainer(spec);
     }
   }
 
-  private async pullOrFail(image: string, what: string): Promise<void> {
+  private async pullOrFail(image: string, task: Task, what: string): Promise<void> {
     try {
-      await this.puller.pull(image);
+      await this.puller.pull(image, task.registryAuth);
     } catch (pullError) {
       if (isConnectionError((pullError as Error).cause)) throw (pullError as Error).cause;
       throw new PlacementError(`${what}: ${(pullError as Error).message}`);

@@ -5,6 +5,7 @@
 // credentials the Docker client keeps for it (registry-auth.ts), if any.
 import type Docker from 'dockerode';
 import { imageReference } from '../../model/index.js';
+import type { RegistryCredentials } from '../../model/index.js';
 import { engineMessage, statusOf } from './engine-error.js';
 import type { DockerConfigCredentials, RegistryAuth } from './registry-auth.js';
 
@@ -22,12 +23,13 @@ export class ImagePuller {
     private readonly credentials: DockerConfigCredentials | null = null,
   ) {}
 
-  /** Resolves once pulled; rejects with the engine's (and so the registry's) message. */
-  pull(image: string): Promise<void> {
-    let pulling = this.inFlight.get(image);
+  /** Resolves once pulled; rejects with the engine's (and so the registry's) message. `given`: the job file's credentials, else the Docker client's. */
+  pull(image: string, given?: RegistryCredentials): Promise<void> {
+    const key = given ? `${image}\0${given.username}\0${given.password}` : image;
+    let pulling = this.inFlight.get(key);
     if (!pulling) {
-      pulling = this.pullOnce(image).finally(() => this.inFlight.delete(image));
-      this.inFlight.set(image, pulling);
+      pulling = this.pullOnce(image, given).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pulling);
     }
     return pulling;
   }
@@ -37,8 +39,8 @@ export class ImagePuller {
    * engine (`GET /distribution/{name}/json`) with the registry's credentials, within
    * the pull timeout: a registry that hangs must not hold a sync.
    */
-  async registryDigest(image: string): Promise<string> {
-    const authconfig = await this.authFor(image);
+  async registryDigest(image: string, given?: RegistryCredentials): Promise<string> {
+    const authconfig = await this.authFor(image, given);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     timer.unref();
@@ -76,16 +78,18 @@ export class ImagePuller {
     }
   }
 
-  private async authFor(image: string): Promise<RegistryAuth | null> {
-    return this.credentials ? this.credentials.forRegistry(imageReference(image).registry) : null;
+  private async authFor(image: string, given?: RegistryCredentials): Promise<RegistryAuth | null> {
+    const registry = imageReference(image).registry;
+    if (given) return { username: given.username, password: given.password, serveraddress: given.serverAddress ?? registry };
+    return this.credentials ? this.credentials.forRegistry(registry) : null;
   }
 
-  private async pullOnce(image: string): Promise<void> {
+  private async pullOnce(image: string, given?: RegistryCredentials): Promise<void> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     timer.unref();
     try {
-      const authconfig = await this.authFor(image);
+      const authconfig = await this.authFor(image, given);
       const stream = await this.docker.pull(image, { abortSignal: abort.signal, ...(authconfig ? { authconfig } : {}) });
       const output = await new Promise<ProgressLine[]>((resolve, reject) => {
         abort.signal.addEventListener('abort', () => reject(new Error(`pull timed out after ${this.timeoutMs}ms`)));

@@ -108,7 +108,9 @@ export async function unavailableImages(job: Job, registry: ImageRegistry): Prom
       const policy = policyOf(task, registry.defaultPullPolicy);
       // Pulled always: resolving its digest already asked the registry, and said so.
       if (resolvesDigest(task, registry.defaultPullPolicy)) continue;
-      if (await registry.has(task.image)) continue;
+      // An engine that does not answer tells nothing of its images: no warning rather than a wrong one.
+      const present = await registry.has(task.image).catch(() => true);
+      if (present) continue;
       if (policy === 'never') {
         out.push({ group: g, task: t, message: `image ${task.image} is not on the engine, and its pull policy is "never": allocations will fail to start` });
         continue;

@@ -103,4 +103,12 @@ test('a private image pulled with config.json credentials; a tag pushed anew rol
     return bodies.length === 2 && bodies.every((b) => b === 'version v2\n');
   }, 'the rollback to the digest that ran', 30_000);
   expect((await containersOf(runId, 'web')).map((c) => c.image)).toEqual([pinnedV2, pinnedV2]);
+
+  // `deckhand run` of a Compose file pulled always records the digest too; the same file again is no new version.
+  writeFileSync(join(work, 'compose.yaml'), `name: pinned\nservices:\n  api:\n    image: ${image}\n    pull_policy: always\n`);
+  const run = await cli(['run', '--detach', join(work, 'compose.yaml')], { env: { DECKHAND_ADDR: agent.url } });
+  expect(run.stdout).toMatch(/^==> Job "pinned" registered: version 0/);
+  const versions = (await api<Array<{ job: { groups: Array<{ tasks: Array<{ imageDigest?: string; pull?: string }> }> } }>>(agent.url, 'GET', '/v1/job/pinned/versions')).body;
+  expect(versions[0]!.job.groups[0]!.tasks[0]).toMatchObject({ pull: 'always', imageDigest: v2 });
+  expect((await cli(['run', '--detach', join(work, 'compose.yaml')], { env: { DECKHAND_ADDR: agent.url } })).stdout).toMatch(/^==> Job "pinned" is unchanged: version 0/);
 }, 180_000);

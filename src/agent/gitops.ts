@@ -57,6 +57,8 @@ export class GitOps {
   private readonly stateFile: string;
   /** Files unchanged since the last commit are not rendered again. */
   private readonly renderCache = new RenderCache();
+  /** What registries last said of each job's moving tags, while they give no digest. */
+  private readonly tagProblems = new Map<string, string>();
 
   constructor(private readonly options: GitOpsOptions) {
     this.stateFile = join(options.dataDir, 'sync-state.json');
@@ -202,7 +204,11 @@ export class GitOps {
       const latest = store.getVersion(record.id, record.version);
       if (!latest || latest.source.kind !== 'git' || !engine.followsTags(latest.job)) continue;
       const resolved = await engine.resolveImages(latest.job);
-      for (const { message } of resolved.problems) logger.warn({ job: record.id }, `job "${record.id}": ${message}`);
+      // A registry that stays away is said once, not at every poll.
+      const said = resolved.problems.map((p) => p.message).join('; ');
+      if (said !== '' && this.tagProblems.get(record.id) !== said) logger.warn({ job: record.id }, `job "${record.id}": ${said}`);
+      if (said === '') this.tagProblems.delete(record.id);
+      else this.tagProblems.set(record.id, said);
       if (jobSpecHash(resolved.job) === latest.specHash) continue;
       const moved = movedDigests(latest.job, resolved.job);
       const source: VersionSource = { ...latest.source, commit: latest.source.commit ?? commit, message: `image pushed anew: ${moved.join(', ')}`, revertOf: null };

@@ -33,12 +33,18 @@ command -v git >/dev/null 2>&1 || missing+=(git)
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 # Demo and test images are built FROM scratch around a static busybox.
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+# The registry the image tests push to and pull from (started by the tests themselves, never as a service).
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 # An older Node with its npm fetches Node 24 (and stays: the CLI's test starts it to see the refusal).
 if ! node_is_new_enough && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Debian starts the registry as a service on :5000 where systemd runs; the tests want none.
+  if [[ " ${missing[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null 2>&1; then
+    as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
 fi
 
 install_node() {

@@ -2,8 +2,8 @@
 // which win over the config file (`--config F`, else `./deckhand.yaml` when it
 // exists), which wins over the defaults. Pure: the texts come in as values.
 import { isIP } from 'node:net';
-import type { Diagnostic } from '../model/index.js';
-import { diagnostic } from '../model/index.js';
+import type { Diagnostic, PullPolicy } from '../model/index.js';
+import { diagnostic, pullPolicies } from '../model/index.js';
 import { defaultJobLimits, loadYaml, unknownKeyHint } from '../render/index.js';
 import { reservedLabelPrefix } from '../runtime/docker/index.js';
 import { forges } from '../status/forges/index.js';
@@ -44,9 +44,11 @@ export interface AgentConfig {
   maxTasks: number;
   /** Send a Git or GitHub token over plain http:// to a host other than this one. */
   allowInsecureHttp: boolean;
+  /** When images of tasks whose file sets no pull policy are pulled. */
+  pullPolicy: PullPolicy;
 }
 
-type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count';
+type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count' | 'pull';
 
 interface Setting {
   key: keyof AgentConfig;
@@ -90,6 +92,7 @@ const settings: Record<string, Setting> = {
   'max-groups': { key: 'maxGroups', kind: 'count', fallback: defaultJobLimits.maxGroups },
   'max-tasks': { key: 'maxTasks', kind: 'count', fallback: defaultJobLimits.maxTasks },
   'allow-insecure-http': { key: 'allowInsecureHttp', kind: 'boolean', fallback: false },
+  pull: { key: 'pullPolicy', kind: 'pull', fallback: 'missing' },
   // Each forge and notifier brings its own.
   ...Object.fromEntries([...forges, ...notifiers].flatMap((extension) => extension.settings.map((s) => [s.name, { key: 'forgeSettings', forge: true, kind: s.kind, fallback: s.fallback } satisfies Setting]))),
 };
@@ -264,6 +267,8 @@ function convert(setting: Setting, raw: unknown): { value: unknown } | { problem
       if (!pairs || pairs.some((p) => !/^[\w.-]+=[^,]*$/.test(p))) return { problem: `expected labels such as "team=web,env=prod", got ${JSON.stringify(raw)}` };
       return checkLabelKeys(Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])));
     }
+    case 'pull':
+      return typeof raw === 'string' && (pullPolicies as readonly string[]).includes(raw) ? { value: raw } : { problem: `expected ${pullPolicies.join(', ')}, got ${JSON.stringify(raw)}` };
     case 'range': {
       const match = /^(\d{1,5})-(\d{1,5})$/.exec(String(raw));
       const [from, to] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { formatDiagnostic } from '../model/index.js';
-import type { DeckhandEvent, VersionSource } from '../model/index.js';
+import { formatDiagnostic, jobSpecHash } from '../model/index.js';
+import type { DeckhandEvent, Job, VersionSource } from '../model/index.js';
 import { defaultRenderOptions, RenderCache, renderTree } from '../render/index.js';
 import type { JobLimits } from '../render/index.js';
 import { RolloutError } from '../rollout/index.js';
@@ -18,7 +18,7 @@ import type { Store } from '../store/index.js';
 import type { Revision, RevisionSource, RunOutcome, TriggerReason } from '../sync/index.js';
 import { SyncLoop } from '../sync/index.js';
 import type { KnownJob } from './revision-plan.js';
-import { decideRevision } from './revision-plan.js';
+import { decideRevision, revertTarget } from './revision-plan.js';
 
 export interface GitOpsOptions {
   source: RevisionSource;
@@ -57,6 +57,8 @@ export class GitOps {
   private readonly stateFile: string;
   /** Files unchanged since the last commit are not rendered again. */
   private readonly renderCache = new RenderCache();
+  /** What registries last said of each job's moving tags, while they give no digest. */
+  private readonly tagProblems = new Map<string, string>();
 
   constructor(private readonly options: GitOpsOptions) {
     this.stateFile = join(options.dataDir, 'sync-state.json');
@@ -93,6 +95,8 @@ export class GitOps {
       );
     }
     if (revision.pathTreeOid === this.state.pathTreeOid) {
+      // No job file changed; a tag pulled always may point at a new image all the same.
+      await this.followTags(revision.sha);
       this.save({ sha: revision.sha, lastError: null });
       return { ok: true };
     }
@@ -133,7 +137,9 @@ export class GitOps {
 
     const decoder = new TextDecoder();
     const author = `${revision.author.name} <${revision.author.email}>`;
-    for (const { job, file, revertOf } of decision.submit) {
+    for (const submission of decision.submit) {
+      const { file } = submission;
+      const { job, revertOf } = await this.withDigests(submission.job, submission.revertOf, known, problems, at);
       const commitMessage = revision.message.trimEnd();
       const message = revertOf === null ? commitMessage : `Rolling back to job version ${revertOf} (commit ${revision.sha.slice(0, 7)})\n\n${commitMessage}`;
       const source: VersionSource = { kind: 'git', commit: revision.sha, file, author, message, revertOf };
@@ -168,6 +174,57 @@ export class GitOps {
     }
     this.save({ problems });
     return { ok: true };
+  }
+
+  /**
+   * The job with its moving tags resolved to digests (rollout/images.ts). Whether it
+   * repeats an earlier version is decided again on the resolved spec: a tag back on an
+   * older image is a rollback to that version.
+   */
+  private async withDigests(job: Job, revertOf: number | null, known: KnownJob[], problems: string[], at: string): Promise<{ job: Job; revertOf: number | null }> {
+    const { engine, logger } = this.options;
+    const resolved = await engine.resolveImages(job);
+    for (const { message } of resolved.problems) {
+      logger.warn({ job: job.id }, `${at}: job "${job.id}": ${message}`);
+      problems.push(`job "${job.id}": ${message}`);
+    }
+    if (resolved.job === job) return { job, revertOf };
+    return { job: resolved.job, revertOf: revertTarget(resolved.job, known.find((k) => k.id === job.id)) };
+  }
+
+  /**
+   * Asks the registries again for the tags of jobs pulled always, as a sync of an
+   * unchanged commit: a digest that moved is a new version of the job, from the same
+   * commit, rolled out as any change is. A registry that does not answer changes nothing.
+   */
+  private async followTags(commit: string): Promise<void> {
+    const { engine, store, logger, events } = this.options;
+    for (const record of store.listJobs()) {
+      if (record.stopped) continue;
+      const latest = store.getVersion(record.id, record.version);
+      if (!latest || latest.source.kind !== 'git' || !engine.followsTags(latest.job)) continue;
+      const resolved = await engine.resolveImages(latest.job);
+      // A registry that stays away is said once, not at every poll.
+      const said = resolved.problems.map((p) => p.message).join('; ');
+      if (said !== '' && this.tagProblems.get(record.id) !== said) logger.warn({ job: record.id }, `job "${record.id}": ${said}`);
+      if (said === '') this.tagProblems.delete(record.id);
+      else this.tagProblems.set(record.id, said);
+      if (jobSpecHash(resolved.job) === latest.specHash) continue;
+      const moved = movedDigests(latest.job, resolved.job);
+      const source: VersionSource = { ...latest.source, commit: latest.source.commit ?? commit, message: `image pushed anew: ${moved.join(', ')}`, revertOf: null };
+      try {
+        const submitted = engine.submit({ job: resolved.job, source, sourceText: latest.sourceText });
+        if (!submitted.changed) continue;
+        logger.info({ job: record.id }, `job "${record.id}": version ${submitted.version.version}: ${source.message}`);
+        if (submitted.deployment) {
+          events.publish({ type: 'submitted', jobId: record.id, commit: source.commit!, deploymentId: submitted.deployment.id, description: submitted.deployment.description, message: `job "${record.id}": version ${submitted.version.version}: ${source.message}` });
+        }
+      } catch (error) {
+        if (!(error instanceof RolloutError)) throw error;
+        logger.warn({ job: record.id }, error.message);
+        events.publish({ type: 'submit-refused', jobId: record.id, commit: source.commit!, message: error.message });
+      }
+    }
   }
 
   /** Jobs this repository put there: some version of theirs came from Git. */
@@ -210,6 +267,17 @@ function readState(file: string): SyncState {
   } catch {
     return empty;
   }
+}
+
+/** `web: 127.0.0.1:5000/app:main sha256:1a2b… → sha256:3c4d…`, for each task whose digest moved. */
+function movedDigests(before: Job, after: Job): string[] {
+  const shortDigest = (digest: string | undefined) => (digest ? `${digest.slice(0, 19)}…` : 'none');
+  return after.groups.flatMap((group) =>
+    group.tasks.flatMap((task) => {
+      const old = before.groups.find((g) => g.name === group.name)?.tasks.find((t) => t.name === task.name);
+      return old?.imageDigest === task.imageDigest ? [] : [`${task.name}: ${task.image} ${shortDigest(old?.imageDigest)} → ${shortDigest(task.imageDigest)}`];
+    }),
+  );
 }
 
 function firstLine(text: string): string {

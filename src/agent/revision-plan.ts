@@ -71,7 +71,7 @@ export function decideRevision(rendered: RenderedRevision, known: KnownJob[], op
 }
 
 /** The newest earlier version with the same spec, when the job's spec moves back to it. */
-function revertTarget(job: Job, known: KnownJob | undefined): number | null {
+export function revertTarget(job: Job, known: KnownJob | undefined): number | null {
   if (!known || known.versions.length === 0) return null;
   const hash = jobSpecHash(job);
   const [latest, ...earlier] = known.versions;

@@ -2,8 +2,8 @@
 // `history`, `deployments`, `promote`, `revert` and `stop` call.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { planAgainstStore } from './plan-job.js';
-import { formatDiagnostic, isError, redactJob, redactSourceText } from '../model/index.js';
-import type { JobVersion } from '../model/index.js';
+import { diagnostic, formatDiagnostic, isError, redactJob, redactSourceText } from '../model/index.js';
+import type { Diagnostic, Job, JobVersion } from '../model/index.js';
 import { versionDiff } from '../plan/index.js';
 import { deploymentView, jobStatusView, jobSummaryView, versionView } from './views.js';
 import { ApiError, errorBody } from './errors.js';
@@ -11,12 +11,22 @@ import type { JobBundle } from './job-bundle.js';
 import { bundleLimits, bundleProblem, jobBundleSchema, renderBundle } from './job-bundle.js';
 import type { ApiDeps } from './deps.js';
 import { jobFileKinds } from '../render/index.js';
+import type { ImageProblem } from '../rollout/index.js';
 
 interface IdParams {
   id: string;
 }
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 } } } as const;
+
+/** Registries that gave no digest, and images that could not start, as warnings at the task's image. */
+function imageDiagnostics(mapped: { job: Job; fields: Map<string, { field: string; pos: { line: number; col: number } }> }, problems: ImageProblem[], unavailable: ImageProblem[]): Diagnostic[] {
+  const warn = (code: string) => ({ group, task, message }: ImageProblem) => {
+    const where = mapped.fields.get(`groups.${group}.tasks.${task}.image`) ?? { field: '', pos: { line: 0, col: 0 } };
+    return diagnostic('warning', code, mapped.job.source.file, where.pos, where.field, message);
+  };
+  return [...problems.map(warn('image-digest')), ...unavailable.map(warn('image-unavailable'))];
+}
 
 export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, engine } = deps;
@@ -92,14 +102,17 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post<{ Params: IdParams; Body: JobBundle }>('/v1/job/:id/plan', { schema: { params: idParams, body: jobBundleSchema }, ...bundleGate }, async (request) => {
     const rendered = render(request.body);
-    const job = rendered.jobs.find((j) => j.job.id === request.params.id)?.job;
-    if (!job) {
+    const mapped = rendered.jobs.find((j) => j.job.id === request.params.id);
+    if (!mapped) {
       const found = rendered.jobs.map((j) => `"${j.job.id}"`).join(', ') || 'none';
       throw new ApiError(400, 'job-id-mismatch', `${request.body.path} does not define job "${request.params.id}" (it defines ${found})`);
     }
+    // Moving tags are planned at the digest their registry gives now; images that could not start are warned of.
+    const { job, problems } = await engine.resolveImages(mapped.job);
+    const imageWarnings = imageDiagnostics(mapped, problems, await engine.unavailableImages(job));
     const { plan, oldText } = planAgainstStore(store, job);
     const newText = request.body.files[request.body.path] ?? null;
-    return { plan, file: request.body.path, oldText: oldText === null ? null : redactSourceText(oldText), newText: newText === null ? null : redactSourceText(newText), diagnostics: rendered.diagnostics };
+    return { plan, file: request.body.path, oldText: oldText === null ? null : redactSourceText(oldText), newText: newText === null ? null : redactSourceText(newText), diagnostics: [...rendered.diagnostics, ...imageWarnings] };
   });
 
   app.post<{ Body: JobBundle & { checkIndex?: number } }>(
@@ -108,7 +121,9 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request) => {
       const rendered = render(request.body);
       const sourceText = request.body.files[request.body.path] ?? null;
-      const jobs = rendered.jobs.map(({ job }) => {
+      const resolved: Array<{ job: Job; problems: ImageProblem[] }> = [];
+      for (const mapped of rendered.jobs) resolved.push(await engine.resolveImages(mapped.job));
+      const jobs = resolved.map(({ job }) => {
         const source = { kind: 'cli' as const, commit: null, file: job.source.file, author: null, message: null, revertOf: null };
         const result = engine.submit({ job, source, sourceText, ...(request.body.checkIndex === undefined ? {} : { checkIndex: request.body.checkIndex }) });
         return {
@@ -119,7 +134,8 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
           deploymentId: result.deployment?.id ?? null,
         };
       });
-      return { jobs, diagnostics: rendered.diagnostics };
+      const imageWarnings = rendered.jobs.map((mapped, i) => imageDiagnostics(mapped, resolved[i]!.problems, []));
+      return { jobs, diagnostics: [...rendered.diagnostics, ...imageWarnings.flat()] };
     },
   );
 

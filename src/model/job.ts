@@ -174,8 +174,33 @@ export interface Task {
   container?: ContainerSettings;
   /** When the task runs in its allocation (Nomad `lifecycle`, Kubernetes `initContainers`); absent: a main task. */
   lifecycle?: TaskLifecycle;
+  /** When the image is pulled (Compose `pull_policy`, Kubernetes `imagePullPolicy`, Nomad `force_pull`); absent: the agent's `--pull`. */
+  pull?: PullPolicy;
+  /**
+   * The registry's digest of `image` (`sha256:...`), resolved when the version was submitted
+   * because the image is pulled always: containers run exactly it, and a tag pushed anew is
+   * a new version. Never set by a job file; absent otherwise.
+   */
+  imageDigest?: string;
+  /**
+   * Credentials for the image's registry given by the job file (Nomad `config { auth {} }`),
+   * used instead of the Docker client's; the password never leaves the agent (model/sensitive.ts).
+   */
+  registryAuth?: RegistryCredentials;
   meta: Record<string, string>;
 }
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+  /** The registry they are for; null: the image's own. */
+  serverAddress: string | null;
+}
+
+/** always: pull on every placement (and resolve the tag to a digest on each sync); missing: only when absent; never: the image must be there. */
+export type PullPolicy = 'always' | 'missing' | 'never';
+
+export const pullPolicies: readonly PullPolicy[] = ['always', 'missing', 'never'];
 
 /**
  * Settings Docker fixes when it creates a container (Compose service keys, Nomad's

@@ -60,6 +60,7 @@ function redactTask(task: Task): Task {
     meta: shownMap(task.meta),
     args: task.args?.map(maskUrlPasswords) ?? null,
     command: task.command === null ? null : maskUrlPasswords(task.command),
+    ...(task.registryAuth ? { registryAuth: { ...task.registryAuth, password: sensitiveMask } } : {}),
     ...(task.container ? { container: redactContainer(task.container) } : {}),
   };
 }

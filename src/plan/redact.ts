@@ -15,8 +15,15 @@ function shownField(field: FieldDiff): FieldDiff {
   return { ...field, old: show(field.old), new: show(field.new) };
 }
 
+/** A registry password (Nomad `auth {}`): a change shows, its value never does. */
+function shownCredential(field: FieldDiff): FieldDiff {
+  const hide = (value: string) => (value === '' ? value : sensitiveMask);
+  return field.name === 'Password' ? { ...field, old: hide(field.old), new: hide(field.new) } : field;
+}
+
 function shownObject(object: ObjectDiff): ObjectDiff {
-  return { ...object, fields: object.fields.map(shownField), objects: object.objects.map(shownObject) };
+  const fields = object.fields.map(shownField);
+  return { ...object, fields: object.kind === 'RegistryAuth' ? fields.map(shownCredential) : fields, objects: object.objects.map(shownObject) };
 }
 
 export function redactDiff(diff: JobDiff): JobDiff {

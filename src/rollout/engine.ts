@@ -10,7 +10,7 @@
 // gone), nothing is concluded from it: no job is decided, every record stays as
 // it is, the runtime is tried again with backoff, and once it answers each job is
 // resumed as after a crash.
-import type { AllocationRecord, DeckhandEvent, Deployment, EventListener, VersionSource } from '../model/index.js';
+import type { AllocationRecord, DeckhandEvent, Deployment, EventListener, Job, VersionSource } from '../model/index.js';
 import { dockerNetworkName } from '../model/index.js';
 import type { Driver } from '../runtime/index.js';
 import type { Store } from '../store/index.js';
@@ -19,6 +19,8 @@ import type { Submitted } from './commands.js';
 import type { RolloutContext } from './context.js';
 import { EventBus } from '../util/index.js';
 import { Placement } from './placement.js';
+import { pullsAlways, resolveImages, unavailableImages, withPreviousDigests } from './images.js';
+import type { ImageProblem, ResolvedImages } from './images.js';
 import { TrafficSteering } from './traffic.js';
 import type { TrafficOptions } from './traffic.js';
 import type { JobEndpoint } from './endpoints.js';
@@ -207,6 +209,33 @@ export class RolloutEngine {
 
   latestDeployment(jobId: string): Deployment | undefined {
     return this.commands.latestDeployment(jobId);
+  }
+
+  // ---- images ----
+
+  /**
+   * The job with the digests of its tags pulled always, from their registries
+   * (rollout/images.ts); call before submit and plan. Without a runtime that
+   * pulls, each task keeps its newest version's digest.
+   */
+  async resolveImages(job: Job): Promise<ResolvedImages> {
+    const record = this.context.store.getJob(job.id);
+    const previous = record ? this.context.store.getVersion(job.id, record.version)?.job : undefined;
+    const registry = this.context.driver.imageRegistry;
+    if (!registry) return { job: withPreviousDigests(job, previous), problems: [] };
+    return resolveImages(job, previous, registry);
+  }
+
+  /** Whether some task of the job follows a moving tag (pulled always): its digest is asked again on each sync. */
+  followsTags(job: Job): boolean {
+    const registry = this.context.driver.imageRegistry;
+    return registry !== undefined && pullsAlways(job, registry.defaultPullPolicy);
+  }
+
+  /** Images the job's allocations could not start from (absent, and not pullable); for plan warnings. */
+  async unavailableImages(job: Job): Promise<ImageProblem[]> {
+    const registry = this.context.driver.imageRegistry;
+    return registry ? unavailableImages(job, registry) : [];
   }
 
   // ---- the watcher ----

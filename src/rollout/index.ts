@@ -7,3 +7,5 @@ export type { EndpointTable } from './endpoints.js';
 export type { EdgePort, TrafficOptions } from './traffic.js';
 export type { JobEndpoint } from './endpoints.js';
 export type { ListenError } from './traffic.js';
+export { withPreviousDigests } from './images.js';
+export type { ImageProblem } from './images.js';

@@ -1,7 +1,7 @@
 // The runtime's contract: what the rollout engine asks of whatever runs
 // allocations. `docker/` implements it on the Docker engine; tests of the pure
 // core never need it.
-import type { Check, Group, Job, RestartPolicy } from '../model/index.js';
+import type { Check, Group, Job, PullPolicy, RegistryCredentials, RestartPolicy } from '../model/index.js';
 
 /** Everything needed to start one allocation: one container per task of its group. */
 export interface PlacementRequest {
@@ -107,7 +107,19 @@ export interface CheckStatus {
   lastError: string | null;
 }
 
+/** The engine's images and the registries they come from. */
+export interface ImageRegistry {
+  /** The policy of tasks that set none (the agent's `--pull`). */
+  readonly defaultPullPolicy: PullPolicy;
+  /** The registry's current manifest digest for a reference (`sha256:...`), with the job file's credentials if given; rejects with the registry's own words. */
+  registryDigest(image: string, credentials?: RegistryCredentials): Promise<string>;
+  /** Whether the engine holds the image. */
+  has(image: string): Promise<boolean>;
+}
+
 export interface Driver {
+  /** Images and registries, when the runtime pulls from registries: absent, nothing is resolved. */
+  readonly imageRegistry?: ImageRegistry;
   /**
    * Creates and starts the allocation's containers; throws PlacementError, leaving nothing behind, when it cannot.
    * Every method throws RuntimeUnavailableError when the runtime does not answer.

@@ -46,6 +46,8 @@ async function planPaths(paths: string[], flags: PlanFlags, io: CliIO): Promise<
   // --data-dir plans offline against a store; otherwise the running agent plans against what runs.
   const planned = flags.dataDir ? planOffline(loaded, flags, io) : await planWithAgent(loaded, options, io);
   for (const p of planned) p.newText = await readFile(resolve(io.cwd, p.file), 'utf8').catch(() => null);
+  // What only the agent can tell: images neither on its engine nor obtainable, registries that gave no digest.
+  for (const p of planned) diagnostics.push(...(p.agentWarnings ?? []));
 
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (flags.output === 'json') {
@@ -68,6 +70,7 @@ interface PlannedJob {
   file: string;
   oldText: string | null;
   newText: string | null;
+  agentWarnings?: Diagnostic[];
 }
 
 function planOffline(loaded: Array<{ job: Job; file: string }>, flags: PlanFlags, io: CliIO): PlannedJob[] {
@@ -88,8 +91,9 @@ async function planWithAgent(loaded: Array<{ job: Job; file: string }>, options:
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) throw new CliExit(1, errors.map((d) => formatDiagnostic({ ...d, file: join(dirname(file), d.file) })).join('\n'));
     try {
-      const answer = await client.post<{ plan: JobPlan; oldText: string | null }>(`/v1/job/${encodeURIComponent(job.id)}/plan`, bundle);
-      out.push({ plan: answer.plan, oldText: answer.oldText, file, newText: null });
+      const answer = await client.post<{ plan: JobPlan; oldText: string | null; diagnostics?: Diagnostic[] }>(`/v1/job/${encodeURIComponent(job.id)}/plan`, bundle);
+      const agentWarnings = (answer.diagnostics ?? []).filter((d) => d.code.startsWith('image-')).map((d) => ({ ...d, file: join(dirname(file), d.file) }));
+      out.push({ plan: answer.plan, oldText: answer.oldText, file, newText: null, agentWarnings });
     } catch (error) {
       agentExit(error, `planning job "${job.id}"`);
     }

@@ -26,6 +26,8 @@ export function formatJobStatus(job: JobStatusView, now: number): string {
   }
   if (job.latestDeployment) parts.push(formatDeployment(job.latestDeployment, 'Latest Deployment'));
   parts.push(`Allocations\n${job.allocations.length ? formatAllocations(job.allocations, now) : 'No allocations placed'}`);
+  const failures = recentFailures(job.allocations);
+  if (failures) parts.push(failures);
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -64,6 +66,13 @@ export function formatAllocations(allocations: AllocationView[], now: number): s
     ago(a.modifiedAt, now),
   ]);
   return table(['ID', 'Task Group', 'Index', 'Version', 'Image', 'Desired', 'Status', 'Health', 'Ports', 'Modified'], rows);
+}
+
+/** Why allocations failed to start or run, newest first (an image the registry refused, say), as `nomad alloc status` tells a driver failure. */
+function recentFailures(allocations: AllocationView[]): string | null {
+  const failed = allocations.filter((a) => a.status === 'failed' && a.description !== '').sort((a, b) => b.modifiedAt - a.modifiedAt).slice(0, 5);
+  if (failed.length === 0) return null;
+  return `Recent Failures\n${table(['ID', 'Version', 'Description'], failed.map((a) => [a.id.slice(0, 8), String(a.version), a.description]))}`;
 }
 
 function healthText(a: AllocationView): string {

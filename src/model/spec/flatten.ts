@@ -1,7 +1,7 @@
 // The model as Nomad's diff sees it: named objects of string fields. Diffs,
 // annotations and the spec hashes all read the model through this one view, so
 // they cannot disagree about what a field is.
-import type { Check, ContainerSettings, Group, GroupNetwork, Job, JobNetwork, RestartPolicy, Task, UpdateStrategy } from '../job.js';
+import type { Check, ContainerSettings, Group, GroupNetwork, Job, JobNetwork, RegistryCredentials, RestartPolicy, Task, UpdateStrategy } from '../job.js';
 import { defaultNetworkName } from '../job.js';
 import { formatDuration } from '../../util/index.js';
 
@@ -149,6 +149,7 @@ function restartFields(r: RestartPolicy): Fields {
 export function flattenTask(task: Task): FlatTask {
   const config: Fields = addListFields(addListFields({ image: task.image }, 'entrypoint', task.entrypoint), 'args', task.args);
   if (task.command !== null) config.command = task.command;
+  if (task.imageDigest !== undefined) config.image_digest = task.imageDigest;
   const resources: Fields = {};
   if (task.resources.cpu !== null) resources.CPU = text(task.resources.cpu);
   if (task.resources.cpuLimit !== null) resources.CPULimit = text(task.resources.cpuLimit);
@@ -159,6 +160,7 @@ export function flattenTask(task: Task): FlatTask {
     ...task.ports.map((p) => ({ kind: 'Port', name: `Port "${p.label}"`, fields: { Static: text(p.static), To: text(p.to) } })),
     ...(task.mounts ?? []).map((m) => ({ kind: 'Mount', name: `Mount "${m.target}"`, fields: { Type: m.type, Source: m.source, ReadOnly: text(m.readOnly) } })),
     ...containerObject(task.container),
+    ...(task.registryAuth ? [{ kind: 'RegistryAuth', name: 'RegistryAuth', fields: registryAuthFields(task.registryAuth) }] : []),
     ...uniqueNames(task.checks.map((c) => ({ name: checkName(c), fields: checkFields(c) }))).map(({ name, fields }, i) => ({
       kind: task.checks[i]!.type === 'exec' ? 'ExecCheck' : 'Check',
       name: `Check "${name}"`,
@@ -170,7 +172,15 @@ export function flattenTask(task: Task): FlatTask {
   if (task.shutdownDelayMs > 0) fields.ShutdownDelay = duration(task.shutdownDelayMs);
   if (task.killTimeoutMs !== null) fields.KillTimeout = duration(task.killTimeoutMs);
   if (task.lifecycle) fields.Lifecycle = task.lifecycle.sidecar ? `${task.lifecycle.hook} sidecar` : task.lifecycle.hook;
+  if (task.pull !== undefined) fields.PullPolicy = task.pull;
   return { name: task.name, fields, objects };
+}
+
+/** The password is a field like the others (a new one is a change); plans show it as (sensitive) (plan/redact.ts). */
+function registryAuthFields(auth: RegistryCredentials): Fields {
+  const fields: Fields = { Username: auth.username, Password: auth.password };
+  if (auth.serverAddress !== null) fields.ServerAddress = auth.serverAddress;
+  return fields;
 }
 
 /** Empty settings (`labels: {}`) are no settings: the object is left out, as for a task without them. */

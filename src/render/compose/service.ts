@@ -9,6 +9,7 @@ import { mapHealthcheck } from './healthcheck.js';
 import { deployKeys, serviceKeys } from './keys.js';
 import { mapServiceNetwork } from './networks.js';
 import { mapPorts } from './ports.js';
+import { mapPullPolicy } from './pull-policy.js';
 import { mapResources } from './resources.js';
 import { mapRestart } from './restart.js';
 import { record, taskPath } from './scope.js';
@@ -74,6 +75,7 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
     ...containerOf(scope, service),
     shutdownDelayMs: 0,
     killTimeoutMs: mapStopGracePeriod(scope, service),
+    ...mapPullPolicy(scope, service),
     meta: {},
   };
 }

@@ -10,6 +10,7 @@ import { readPreStop } from './lifecycle.js';
 import { mapPorts } from './ports.js';
 import type { ProbeKey } from './probes.js';
 import { mapProbe } from './probes.js';
+import { mapPullPolicy } from './pull-policy.js';
 import type { ManifestReader } from './reader.js';
 import { mapResources } from './resources.js';
 
@@ -65,6 +66,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
   if (shutdownDelayMs > 0) reader.record(`${task}.shutdownDelayMs`, [...container, 'lifecycle', 'preStop']);
   if (pod.killTimeoutPath) reader.record(`${task}.killTimeoutMs`, pod.killTimeoutPath);
   const resources = mapResources(reader, container, task);
+  const pull = mapPullPolicy(reader, container, task, image);
   const checks: Check[] = [];
   for (const key of ['readinessProbe', 'livenessProbe'] satisfies ProbeKey[]) {
     const check = mapProbe(reader, container, key, ports, `${task}.checks.${checks.length}`);
@@ -88,6 +90,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       shutdownDelayMs,
       killTimeoutMs: pod.killTimeoutMs,
       ...(settings ? { container: settings } : {}),
+      ...pull,
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),

@@ -63,9 +63,11 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       // Container settings (container-settings.ts).
       'labels', 'work_dir', 'hostname', 'extra_hosts', 'dns_servers', 'dns_search_domains', 'dns_options', 'cap_add',
       'cap_drop', 'readonly_rootfs', 'sysctl', 'ulimit', 'shm_size', 'init', 'logging',
+      // Images (pull policy, credentials).
+      'force_pull', 'auth',
     ],
     accepted: [
-      'auth', 'auth_soft_fail', 'force_pull', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
+      'auth_soft_fail', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
       'tty', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'mac_address', 'isolation', 'cpu_cfs_period',
     ],
     unsupported: {
@@ -87,6 +89,10 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   logging: {
     used: ['type', 'driver', 'config'],
     accepted: [],
+  },
+  auth: {
+    used: ['username', 'password', 'server_address'],
+    accepted: ['email'],
   },
   resources: {
     used: ['cpu', 'cores', 'memory', 'network'],

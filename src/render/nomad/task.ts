@@ -8,6 +8,7 @@ import type { GroupNetworkSettings } from './container-settings.js';
 import type { NomadContext } from './context.js';
 import type { PositionedPort } from './network.js';
 import { mapNetworks } from './network.js';
+import { pullPolicyOf, registryAuthOf } from './image.js';
 import { BlockReader } from './reader.js';
 import type { Read } from './reader.js';
 import type { PositionedCheck } from './services.js';
@@ -77,6 +78,8 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     imageHealthcheck: imageHealthcheckOf(ctx, config),
     shutdownDelayMs: 0,
     killTimeoutMs: killTimeout?.value ?? null,
+    ...pullPolicyOf(ctx, config, modelPath),
+    ...registryAuthOf(ctx, config, modelPath),
     meta: reader.stringMap('meta')?.value ?? {},
     ...lifecycleOf(ctx, reader.blocks('lifecycle'), modelPath),
   };

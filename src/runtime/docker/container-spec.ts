@@ -4,6 +4,7 @@
 // checks as the container's HEALTHCHECK.
 import type Docker from 'dockerode';
 import type { Check, ContainerSettings, RestartPolicy, Task } from '../../model/index.js';
+import { pinnedImage } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
 import type { TaskContext } from '../interpolate.js';
@@ -108,7 +109,8 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
   const settings = interpolateSettings(task.container ?? {}, interpolationVariables(context));
   return {
     name: containerName(request, task.name),
-    Image: task.image,
+    // A digest resolved at submission pins the image: the container runs exactly what the version recorded.
+    Image: task.imageDigest ? pinnedImage(task.image, task.imageDigest) : task.image,
     Env: [...resolved.env].map(([name, value]) => `${name}=${value}`),
     ...(cmd ? { Cmd: cmd } : {}),
     ...(resolved.entrypoint ? { Entrypoint: resolved.entrypoint } : {}),

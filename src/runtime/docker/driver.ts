@@ -2,12 +2,12 @@
 // task, on the job's networks (or the host's), with ports from the allocator.
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
-import type { Check, RestartPolicy } from '../../model/index.js';
+import type { Check, PullPolicy, RestartPolicy, Task } from '../../model/index.js';
 import { CheckRunner, probeHostOf } from '../checks.js';
 import { defaultPublishAddress } from '../interpolate.js';
 import { taskNetworking } from '../networking.js';
 import { PlacementError, RuntimeUnavailableError } from '../driver.js';
-import type { AllocationObservation, CheckStatus, Driver, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind } from '../driver.js';
+import type { AllocationObservation, CheckStatus, Driver, ImageRegistry, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind } from '../driver.js';
 import { PortAllocator, PortError } from '../ports.js';
 import type { PortRange, PortRequest } from '../ports.js';
 import { FreshConnectionAgent } from './client.js';
@@ -21,6 +21,7 @@ import { allocationsFrom, inspectAll } from './observe.js';
 import { NetworkManager } from './networks.js';
 import { VolumeManager } from './volumes.js';
 import { ImagePuller } from './pull.js';
+import { DockerConfigCredentials } from './registry-auth.js';
 
 export interface DockerDriverOptions {
   portRange?: PortRange;
@@ -31,6 +32,10 @@ export interface DockerDriverOptions {
   /** The address allocations' ports are published on (and checks connect to); 127.0.0.1 by default. */
   publishAddress?: string;
   pullTimeoutMs?: number;
+  /** When images of tasks that set no policy are pulled (the agent's `--pull`); `missing` by default. */
+  pullPolicy?: PullPolicy;
+  /** Where `DOCKER_CONFIG` and `HOME` are read, for the Docker client's registry credentials; the process's environment by default. */
+  credentialsEnv?: Record<string, string | undefined>;
   /** `${node.unique.name}`; the machine's host name by default. */
   hostname?: string;
   /** Backoff of the event stream's reconnection. */
@@ -44,6 +49,8 @@ const watchedActions = ['start', 'die', 'health_status', 'destroy'];
 
 export class DockerDriver implements Driver {
   readonly ports: PortAllocator;
+  readonly imageRegistry: ImageRegistry;
+  private readonly pullPolicy: PullPolicy;
   private readonly checks: CheckRunner;
   private readonly puller: ImagePuller;
   private readonly events: EventStream;
@@ -78,7 +85,10 @@ export class DockerDriver implements Driver {
     this.address = engineAddress(docker);
     const modem = docker.modem as { agent?: unknown; protocol?: string };
     if (modem.agent === undefined && modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = new FreshConnectionAgent();
-    this.puller = new ImagePuller(docker, options.pullTimeoutMs ?? 120_000);
+    this.puller = new ImagePuller(docker, options.pullTimeoutMs ?? 120_000, new DockerConfigCredentials(options.credentialsEnv ? { env: options.credentialsEnv } : {}));
+    this.pullPolicy = options.pullPolicy ?? 'missing';
+    const puller = this.puller;
+    this.imageRegistry = { defaultPullPolicy: this.pullPolicy, registryDigest: (image, credentials) => puller.registryDigest(image, credentials), has: (image) => this.guard(() => puller.has(image)) };
     this.checks = new CheckRunner((allocId, jobId) => this.emit({ kind: 'check', allocId, jobId, time: Date.now() }), Date.now, probeHostOf(this.publishAddress));
     this.events = new EventStream({
       // `since` as `seconds.nanoseconds` text, which the engine takes though the types say number.
@@ -106,7 +116,7 @@ export class DockerDriver implements Driver {
         const networking = taskNetworking(request, task, this.networks.suffix);
         await this.networks.ensure(request.jobId, networking.networks);
         await this.volumes.ensure(request.jobId, request.job?.volumes ?? [], task);
-        const container = await this.create(containerSpec(request, task, ports, options));
+        const container = await this.create(containerSpec(request, task, ports, options), task);
         created.push(container);
         containers[task.name] = container.id;
         // The engine (API 1.41) joins one network at creation; the others before the start.
@@ -268,19 +278,32 @@ export class DockerDriver implements Driver {
     this.emit({ kind, allocId: attributes[label.alloc] ?? null, jobId: attributes[label.job] ?? null, time });
   }
 
-  /** Creates a container, pulling its image once when the engine lacks it. */
-  private async create(spec: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+  /**
+   * Creates a container, its image pulled as the task's policy says: `always` before
+   * each placement (unless the version pinned a digest, then only when absent, as
+   * for `missing`); `never` not at all.
+   */
+  private async create(spec: Docker.ContainerCreateOptions, task: Task): Promise<Docker.Container> {
+    const image = spec.Image!;
+    const policy = task.pull ?? this.pullPolicy;
+    if (policy === 'always' && !task.imageDigest) await this.pullOrFail(image, task, `pulling ${image} failed`);
     try {
       return await this.docker.createContainer(spec);
     } catch (error) {
       const message = engineMessage(error);
       if (statusOf(error) !== 404 || !/no such image/i.test(message)) throw error;
-      try {
-        await this.puller.pull(spec.Image!);
-      } catch (pullError) {
-        throw new PlacementError(`${message}; pulling it failed: ${(pullError as Error).message}`);
-      }
+      if (policy === 'never') throw new PlacementError(`${message}; its pull policy is "never": load or build it on this engine, or allow pulling it`);
+      await this.pullOrFail(image, task, `${message}; pulling it failed`);
       return this.docker.createContainer(spec);
+    }
+  }
+
+  private async pullOrFail(image: string, task: Task, what: string): Promise<void> {
+    try {
+      await this.puller.pull(image, task.registryAuth);
+    } catch (pullError) {
+      if (isConnectionError((pullError as Error).cause)) throw (pullError as Error).cause;
+      throw new PlacementError(`${what}: ${(pullError as Error).message}`);
     }
   }
 

@@ -41,9 +41,14 @@ export interface JobVolume {
 
 /** A filesystem mounted into a task's container. */
 export interface Mount {
-  /** volume: a named volume of the job; tmpfs: memory, gone with the container. */
-  type: 'volume' | 'tmpfs';
-  /** The job volume's name (volume), '' (tmpfs). */
+  /**
+   * volume: a named volume of the job; tmpfs: memory, gone with the container;
+   * bind: a host directory or file, only under a directory the agent allows (allow-host-path);
+   * empty: a volume of the container's own, empty when it is created and removed with it
+   * (Kubernetes `emptyDir`: it survives the container's restarts, not its replacement).
+   */
+  type: 'volume' | 'tmpfs' | 'bind' | 'empty';
+  /** The job volume's name (volume), the absolute host path (bind), '' (tmpfs, empty). */
   source: string;
   target: string;
   readOnly: boolean;

@@ -2,6 +2,7 @@
 // rest of render. Render is pure: files come in as values, and the few other files
 // a job may read (a Compose `.env`, an `env_file`) are reached through `readFile`.
 import type { Diagnostic, Job, JobFormat, Position } from '../model/index.js';
+import type { HostPathPolicy } from './host-paths.js';
 
 export interface SourceFile {
   /** Relative to the tree's root, `/`-separated. */
@@ -28,6 +29,8 @@ export interface JobLimits {
   maxGroups: number;
   /** Tasks per group. */
   maxTasks: number;
+  /** The host paths bind mounts may use (host-paths.ts); absent: none. */
+  hostPaths?: HostPathPolicy;
 }
 
 export interface RenderContext extends RenderOptions {

@@ -116,7 +116,7 @@ export class DockerDriver implements Driver {
       for (const container of created) await container.start();
       return { containers, ports };
     } catch (error) {
-      await Promise.allSettled(created.map((container) => container.remove({ force: true })));
+      await Promise.allSettled(created.map((container) => container.remove({ force: true, v: true })));
       this.ports.release(allocId);
       if (error instanceof PlacementError) throw error;
       if (isConnectionError(error)) throw this.unavailable(error);
@@ -293,7 +293,8 @@ export class DockerDriver implements Driver {
     const results = await Promise.allSettled(
       containers.map(async (container) => {
         await container.stop(stopTimeoutSeconds === undefined ? {} : { t: stopTimeoutSeconds }).catch((error: unknown) => ignore(error, [304, 404]));
-        await container.remove({ force: true }).catch((error: unknown) => ignore(error, [404, 409]));
+        // v: its anonymous volumes (Kubernetes emptyDir, an image's VOLUME) go with it; named volumes never do.
+        await container.remove({ force: true, v: true }).catch((error: unknown) => ignore(error, [404, 409]));
       }),
     );
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

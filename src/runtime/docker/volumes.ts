@@ -23,11 +23,20 @@ export function volumeNameOf(jobId: string, volumes: JobVolume[], source: string
 
 /** The task's mounts as Docker's HostConfig.Mounts. */
 export function dockerMounts(jobId: string, volumes: JobVolume[], task: Task, suffix: string): Docker.MountSettings[] {
-  return (task.mounts ?? []).map((mount: Mount) =>
-    mount.type === 'tmpfs'
-      ? { Type: 'tmpfs', Source: '', Target: mount.target, ReadOnly: mount.readOnly }
-      : { Type: 'volume', Source: volumeNameOf(jobId, volumes, mount.source, suffix), Target: mount.target, ReadOnly: mount.readOnly },
-  );
+  return (task.mounts ?? []).map((mount: Mount): Docker.MountSettings => {
+    switch (mount.type) {
+      case 'tmpfs':
+        return { Type: 'tmpfs', Source: '', Target: mount.target, ReadOnly: mount.readOnly };
+      // The agent checked the path against its allow-host-path when the job was rendered.
+      case 'bind':
+        return { Type: 'bind', Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly };
+      // No name: Docker makes one for the container, removed with it (containers are removed with their volumes).
+      case 'empty':
+        return { Type: 'volume', Source: '', Target: mount.target, ReadOnly: mount.readOnly };
+      case 'volume':
+        return { Type: 'volume', Source: volumeNameOf(jobId, volumes, mount.source, suffix), Target: mount.target, ReadOnly: mount.readOnly };
+    }
+  });
 }
 
 export class VolumeManager {

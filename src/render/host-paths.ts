@@ -8,19 +8,9 @@
 // allowed directory that leads elsewhere is judged by where it leads.
 import { posix } from 'node:path';
 import type { Diagnostic, Job } from '../model/index.js';
-import type { FieldMap } from './types.js';
+import type { FieldMap, HostPathPolicy } from './types.js';
 import { locate } from './validate.js';
 
-export interface HostPathPolicy {
-  /** Directories (or files) bind mounts may be at or under: absolute, links resolved. Empty: none. */
-  allowed: readonly string[];
-  /**
-   * The path with its links followed, or null when it does not exist; given by the
-   * agent, which runs on the host the containers run on. Absent (`validate` on
-   * another machine): `..` is resolved, links are not followed, existence is not checked.
-   */
-  realpath?(path: string): string | null;
-}
 
 /** The Docker engine's socket: mounting it hands the container the whole host. */
 const dockerSockets = ['/var/run/docker.sock', '/run/docker.sock'];

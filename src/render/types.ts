@@ -2,7 +2,6 @@
 // rest of render. Render is pure: files come in as values, and the few other files
 // a job may read (a Compose `.env`, an `env_file`) are reached through `readFile`.
 import type { Diagnostic, Job, JobFormat, Position } from '../model/index.js';
-import type { HostPathPolicy } from './host-paths.js';
 
 export interface SourceFile {
   /** Relative to the tree's root, `/`-separated. */
@@ -19,6 +18,18 @@ export interface RenderOptions {
   varFiles: SourceFile[];
   /** How large a job may be; default `defaultJobLimits` (validate.ts). The agent's settings may change them. */
   limits?: JobLimits;
+}
+
+/** Bind mounts' host paths an agent allows (host-paths.ts checks them). */
+export interface HostPathPolicy {
+  /** Directories (or files) bind mounts may be at or under: absolute, links resolved. Empty: none. */
+  allowed: readonly string[];
+  /**
+   * The path with its links followed, or null when it does not exist; given by the
+   * agent, which runs on the host the containers run on. Absent (`validate` on
+   * another machine): `..` is resolved, links are not followed, existence is not checked.
+   */
+  realpath?(path: string): string | null;
 }
 
 /** A job asking for more than this is refused: a typo such as `count = 1000000` must not become a million containers. */

@@ -41,39 +41,50 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   group: {
-    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay'],
+    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay', 'volume'],
     accepted: [
       'stop_after_client_disconnect', 'max_client_disconnect', 'prevent_reschedule_on_lost',
       'ephemeral_disk', 'migrate', 'reschedule', 'scaling', 'disconnect', 'vault', 'consul', ...placement,
     ],
-    unsupported: { volume: 'volumes are not mounted by deckhand; ignored' },
   },
   task: {
-    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay'],
+    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'volume_mount'],
     accepted: ['leader', 'kind', 'logs', 'vault', 'consul', 'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement],
     unsupported: {
       ...notApplied(['user', 'kill_signal']),
       template: 'templates are not rendered by deckhand; ignored',
       artifact: 'artifacts are not downloaded by deckhand; ignored',
-      volume_mount: 'volumes are not mounted by deckhand; ignored',
       lifecycle: 'task lifecycle hooks are not supported; the task runs as a main task',
     },
   },
   config: {
-    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode'],
+    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode', 'volumes', 'mount', 'volume_driver'],
     accepted: [
       'auth', 'auth_soft_fail', 'force_pull', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
       'tty', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'mac_address', 'isolation', 'cpu_cfs_period',
     ],
     unsupported: {
       ...notApplied([
-        'volumes', 'mount', 'mounts', 'work_dir', 'port_map', 'privileged', 'cap_add', 'cap_drop', 'devices',
+        'mounts', 'work_dir', 'port_map', 'privileged', 'cap_add', 'cap_drop', 'devices',
         'security_opt', 'sysctl', 'ulimit', 'shm_size', 'ipc_mode', 'pid_mode', 'userns_mode', 'uts_mode', 'runtime',
         'readonly_rootfs', 'labels', 'hostname', 'dns_servers', 'dns_search_domains', 'dns_options', 'extra_hosts',
         'init', 'logging', 'storage_opt', 'cpuset_cpus', 'group_add', 'memory_hard_limit', 'cpu_hard_limit',
         'oom_score_adj', 'pids_limit',
       ]),
     },
+  },
+  // volumes.ts reads these and refuses what it cannot honour.
+  volume: {
+    used: ['type', 'source', 'read_only', 'per_alloc', 'access_mode', 'attachment_mode', 'mount_options', 'sticky'],
+    accepted: [],
+  },
+  volume_mount: {
+    used: ['volume', 'destination', 'read_only', 'propagation_mode', 'selinux_label'],
+    accepted: [],
+  },
+  mount: {
+    used: ['type', 'target', 'source', 'readonly', 'bind_options', 'volume_options', 'tmpfs_options'],
+    accepted: [],
   },
   healthchecks: {
     used: ['disable'],

@@ -10,6 +10,8 @@ import type { ProbeKey } from './probes.js';
 import { mapProbe } from './probes.js';
 import type { ManifestReader } from './reader.js';
 import { mapResources } from './resources.js';
+import { mapVolumeMounts } from './volumes.js';
+import type { PodVolumes } from './volumes.js';
 
 /** Kubernetes' DNS_LABEL, required of container names. */
 const dnsLabel = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -27,6 +29,8 @@ export interface PodSettings {
   killTimeoutMs: number | null;
   /** Where it came from, for the task's `killTimeoutMs`. */
   killTimeoutPath: YamlPath | null;
+  /** The pod's volumes, which volumeMounts name. */
+  volumes: PodVolumes;
 }
 
 /** `task` is the task's model path (`groups.0.tasks.1`). */
@@ -66,6 +70,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     const check = mapProbe(reader, container, key, ports, `${task}.checks.${checks.length}`);
     if (check) checks.push(check);
   }
+  const mounts = mapVolumeMounts(reader, container, name, task, pod.volumes);
   if (name === undefined) return undefined;
   return {
     task: {
@@ -82,6 +87,8 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       imageHealthcheck: 'use',
       shutdownDelayMs,
       killTimeoutMs: pod.killTimeoutMs,
+      // Only when there are some: a container without mounts keeps its spec hash.
+      ...(mounts.length ? { mounts } : {}),
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),
@@ -98,8 +105,6 @@ function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
   const notes: Record<string, string> = {
     startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
     workingDir: 'workingDir is not supported and is ignored: the image\'s working directory applies',
-    // Said, not dropped: what the container writes there is lost with it.
-    volumeMounts: 'volumeMounts are not mounted by deckhand yet and are ignored: what the container writes there is lost on its next update',
   };
   for (const [field, message] of Object.entries(notes)) {
     if (reader.has([...container, field])) reader.warning([...container, field], message, { part: 'key' });

@@ -154,6 +154,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .description('stop a job\'s allocations (its history stays unless --purge)')
       .argument('<job>', 'a job id')
       .option('--purge', 'forget the job and its history too')
+      .option('--volumes', 'with --purge: also remove the named volumes deckhand made for the job (their data is lost; external volumes are never removed)')
       .addOption(outputOption())
       .action(async (job: string, opts) => {
         exitCode = await (await import('./commands/agent-commands.js')).stopCommand(job, opts, io);

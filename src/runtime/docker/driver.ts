@@ -7,7 +7,7 @@ import { CheckRunner, probeHostOf } from '../checks.js';
 import { defaultPublishAddress } from '../interpolate.js';
 import { taskNetworking } from '../networking.js';
 import { PlacementError, RuntimeUnavailableError } from '../driver.js';
-import type { AllocationObservation, CheckStatus, Driver, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind } from '../driver.js';
+import type { AllocationObservation, CheckStatus, Driver, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind, VolumePurge } from '../driver.js';
 import { PortAllocator, PortError } from '../ports.js';
 import type { PortRange, PortRequest } from '../ports.js';
 import { FreshConnectionAgent } from './client.js';
@@ -146,6 +146,10 @@ export class DockerDriver implements Driver {
 
   async releaseNetworks(dockerNames: string[]): Promise<string[]> {
     return this.guard(() => this.networks.release(dockerNames));
+  }
+
+  async purgeVolumes(dockerNames: string[], remove: boolean): Promise<VolumePurge> {
+    return this.guard(() => this.volumes.purge(dockerNames, remove));
   }
 
   async updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void> {

@@ -5,10 +5,12 @@ import type Docker from 'dockerode';
 import { dockerVolumeName } from '../../model/index.js';
 import type { JobVolume, Mount, Task } from '../../model/index.js';
 import { PlacementError } from '../driver.js';
+import type { VolumePurge } from '../driver.js';
 import { statusOf } from './engine-error.js';
 import { scopeOf } from './labels.js';
 
 export const volumeLabel = { volume: 'deckhand.volume', job: 'deckhand.job', scope: 'deckhand.scope' } as const;
+
 
 /** The job's volume a mount names; one the job does not declare (an older job) is deckhand's own. */
 function declaredVolume(volumes: JobVolume[], source: string): JobVolume {
@@ -64,6 +66,39 @@ export class VolumeManager {
         Labels: { ...this.extraLabels, [volumeLabel.volume]: mount.source, [volumeLabel.job]: jobId, [volumeLabel.scope]: scopeOf(this.extraLabels) },
       });
     }
+  }
+
+  /**
+   * The volumes among `dockerNames` (model dockerVolumeName; the agent's suffix is
+   * added) that deckhand made (labelled, in this agent's scope), removed when
+   * `remove` is set. One a container still uses is kept. Never one it did not make.
+   */
+  async purge(dockerNames: string[], remove: boolean): Promise<VolumePurge> {
+    const result: VolumePurge = { removed: [], kept: [] };
+    for (const name of [...new Set(dockerNames)].map((unscoped) => `${unscoped}${this.suffix}`)) {
+      let info: { Name?: string; Labels?: Record<string, string> | null };
+      try {
+        info = (await this.docker.getVolume(name).inspect()) as typeof info;
+      } catch (error) {
+        if (statusOf(error) === 404) continue;
+        throw error;
+      }
+      if (info.Name !== name || info.Labels?.[volumeLabel.volume] === undefined || info.Labels[volumeLabel.scope] !== scopeOf(this.extraLabels)) continue;
+      if (!remove) {
+        result.kept.push({ name, why: 'kept' });
+        continue;
+      }
+      try {
+        await this.docker.getVolume(name).remove();
+        result.removed.push(name);
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 404) continue;
+        if (status === 409) result.kept.push({ name, why: 'a container still uses it' });
+        else throw error;
+      }
+    }
+    return result;
   }
 
   private async exists(name: string): Promise<boolean> {

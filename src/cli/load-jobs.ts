@@ -24,7 +24,7 @@ export interface RenderFlags {
 }
 
 /** --var and --var-file flags, with the environment, as render options. */
-export async function renderOptionsFrom(flags: RenderFlags, io: CliIO): Promise<RenderOptions> {
+export async function renderOptionsFrom(flags: RenderFlags, io: CliIO, sending: { toAgent: boolean } = { toAgent: false }): Promise<RenderOptions> {
   const vars: Record<string, string> = {};
   for (const pair of flags.var ?? []) {
     const eq = pair.indexOf('=');
@@ -42,7 +42,8 @@ export async function renderOptionsFrom(flags: RenderFlags, io: CliIO): Promise<
   const env = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
   const allowed = (flags.allowHostPath ?? []).map((dir) => (isAbsolute(dir) ? resolve(dir) : null));
   if (allowed.includes(null)) throw new CliExit(1, `--allow-host-path ${flags.allowHostPath![allowed.indexOf(null)]}: expected an absolute path`);
-  const hostPaths = { allowed: allowed as string[] };
+  // Files sent to an agent are judged there, by its allow-host-path, on the host the containers run on.
+  const hostPaths = sending.toAgent ? { allowed: [], judgedByAgent: true } : { allowed: allowed as string[] };
   return { env, vars, varFiles, limits: { ...defaultJobLimits, hostPaths } };
 }
 

@@ -30,6 +30,8 @@ export interface HostPathPolicy {
    * another machine): `..` is resolved, links are not followed, existence is not checked.
    */
   realpath?(path: string): string | null;
+  /** Nothing is checked here: the files go to an agent, which judges host paths by its own allow-list (the CLI's run and plan). */
+  judgedByAgent?: boolean;
 }
 
 /** A job asking for more than this is refused: a typo such as `count = 1000000` must not become a million containers. */

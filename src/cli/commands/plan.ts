@@ -35,7 +35,7 @@ export async function planCommand(paths: string[], flags: PlanFlags, io: CliIO):
 }
 
 async function planPaths(paths: string[], flags: PlanFlags, io: CliIO): Promise<number> {
-  const options = await renderOptionsFrom(flags, io);
+  const options = await renderOptionsFrom(flags, io, { toAgent: !flags.dataDir });
   const diagnostics: Diagnostic[] = [];
   const loaded: Array<{ job: Job; file: string }> = [];
   for (const path of paths.length ? paths : ['.']) {
@@ -91,7 +91,7 @@ async function planWithAgent(loaded: Array<{ job: Job; file: string }>, options:
       const answer = await client.post<{ plan: JobPlan; oldText: string | null }>(`/v1/job/${encodeURIComponent(job.id)}/plan`, bundle);
       out.push({ plan: answer.plan, oldText: answer.oldText, file, newText: null });
     } catch (error) {
-      agentExit(error, `planning job "${job.id}"`);
+      agentExit(error, `planning job "${job.id}"`, (bundled) => join(dirname(file), bundled));
     }
   }
   return out;

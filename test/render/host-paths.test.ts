@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostPathPolicy } from '../../src/agent/host-paths.js';
 import type { HostPathPolicy } from '../../src/render/index.js';
-import { render } from '../helpers/render.js';
+import { RenderCache, renderTree } from '../../src/render/index.js';
+import { render, treeOf } from '../helpers/render.js';
 
 const compose = (...volumes: string[]) => ['services:', '  web:', '    image: nginx', '    volumes:', ...volumes.map((v) => `      - ${v}`)].join('\n') + '\n';
 const renderWith = (text: string, hostPaths?: HostPathPolicy) =>
@@ -55,6 +56,21 @@ describe('host paths', () => {
     expect(renderWith(compose(`${root}/allowed/site:/site`), policy).jobs).toHaveLength(1);
     expect(() => hostPathPolicy([join(root, 'nowhere')])).toThrow(`allow-host-path ${root}/nowhere: no such file or directory`);
     expect(() => hostPathPolicy([join(root, 'allowed', 'root')])).toThrow('it leads to "/"');
+    rmSync(root, { recursive: true });
+  });
+
+  test('a render that looked at the host is not cached: the next sync judges the paths again', () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'deckhand-host-cache-')));
+    const tree = treeOf({ 'compose.yaml': compose(`${root}/data:/data`), 'other/compose.yaml': 'services:\n  web: {image: nginx}\n' });
+    const options = { env: {}, vars: {}, varFiles: [], limits: { maxCount: 1000, maxGroups: 200, maxTasks: 50, hostPaths: hostPathPolicy([root]) } };
+    const cache = new RenderCache();
+    expect(renderTree(tree, options, cache).diagnostics.map((d) => d.message)).toEqual([`host path ${root}/data does not exist on the agent's host`]);
+    mkdirSync(join(root, 'data'));
+    const again = renderTree(tree, options, cache);
+    expect(again.diagnostics).toEqual([]);
+    expect(again.jobs.map((j) => j.job.id).sort()).toEqual(['other', 'repo']);
+    // The file without host paths came from the cache the second time.
+    expect(cache.hits).toBe(1);
     rmSync(root, { recursive: true });
   });
 });

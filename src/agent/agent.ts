@@ -80,6 +80,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     portRange: { min: config.portRange.from, max: config.portRange.to },
     publishAddress: config.publishAddress,
     labels: config.labels,
+    hostPaths,
     ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
   });
   const metrics = new Metrics(

@@ -5,6 +5,8 @@ export { isRolloutEvent } from './events.js';
 export type { DeckhandEvent, EventListener } from './events.js';
 export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Port, Resources, RestartCondition, RestartPolicy, Task, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
 export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName, dockerVolumeName, withCurrentFields } from './job.js';
+export { hostPathProblem } from './host-paths.js';
+export type { HostPathPolicy } from './host-paths.js';
 export { isSensitiveName, maskUrlPasswords, redactJob, redactSourceText, sensitiveMask } from './sensitive.js';
 export { maxJobFileBytes, mayHoldJobs, settingsFileName, skippedFolders } from './source-tree.js';
 export type { SourceTree } from './source-tree.js';

@@ -1,7 +1,9 @@
 // The contract between the format folders (nomad/, compose/, kubernetes/) and the
 // rest of render. Render is pure: files come in as values, and the few other files
 // a job may read (a Compose `.env`, an `env_file`) are reached through `readFile`.
-import type { Diagnostic, Job, JobFormat, Position } from '../model/index.js';
+import type { Diagnostic, HostPathPolicy, Job, JobFormat, Position } from '../model/index.js';
+
+export type { HostPathPolicy };
 
 export interface SourceFile {
   /** Relative to the tree's root, `/`-separated. */
@@ -20,19 +22,6 @@ export interface RenderOptions {
   limits?: JobLimits;
 }
 
-/** Bind mounts' host paths an agent allows (host-paths.ts checks them). */
-export interface HostPathPolicy {
-  /** Directories (or files) bind mounts may be at or under: absolute, links resolved. Empty: none. */
-  allowed: readonly string[];
-  /**
-   * The path with its links followed, or null when it does not exist; given by the
-   * agent, which runs on the host the containers run on. Absent (`validate` on
-   * another machine): `..` is resolved, links are not followed, existence is not checked.
-   */
-  realpath?(path: string): string | null;
-  /** Nothing is checked here: the files go to an agent, which judges host paths by its own allow-list (the CLI's run and plan). */
-  judgedByAgent?: boolean;
-}
 
 /** A job asking for more than this is refused: a typo such as `count = 1000000` must not become a million containers. */
 export interface JobLimits {

@@ -2,7 +2,8 @@
 // task, on the job's networks (or the host's), with ports from the allocator.
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
-import type { Check, RestartPolicy } from '../../model/index.js';
+import { hostPathProblem } from '../../model/index.js';
+import type { Check, HostPathPolicy, RestartPolicy } from '../../model/index.js';
 import { CheckRunner, probeHostOf } from '../checks.js';
 import { defaultPublishAddress } from '../interpolate.js';
 import { taskNetworking } from '../networking.js';
@@ -34,6 +35,8 @@ export interface DockerDriverOptions {
   hostname?: string;
   /** Backoff of the event stream's reconnection. */
   reconnectDelayMs?: { initial: number; max: number };
+  /** The host paths bind mounts may use (the agent's allow-host-path); none by default. */
+  hostPaths?: HostPathPolicy;
 }
 
 export const defaultStopTimeoutSeconds = 3;
@@ -53,6 +56,7 @@ export class DockerDriver implements Driver {
   readonly publishAddress: string;
   private readonly networks: NetworkManager;
   private readonly volumes: VolumeManager;
+  private readonly hostPaths: HostPathPolicy;
   /** Where the engine is, for messages: `unix:///var/run/docker.sock`. */
   readonly address: string;
   /** Placements under way, and a clock of when each finished: observe() must not free their ports. */
@@ -74,6 +78,7 @@ export class DockerDriver implements Driver {
     this.publishAddress = options.publishAddress ?? defaultPublishAddress;
     this.networks = new NetworkManager(docker, this.extraLabels);
     this.volumes = new VolumeManager(docker, this.extraLabels, this.networks.suffix);
+    this.hostPaths = options.hostPaths ?? { allowed: [] };
     this.address = engineAddress(docker);
     const modem = docker.modem as { agent?: unknown; protocol?: string };
     if (modem.agent === undefined && modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = new FreshConnectionAgent();
@@ -96,6 +101,7 @@ export class DockerDriver implements Driver {
     this.placing.add(allocId);
     const created: Docker.Container[] = [];
     try {
+      this.checkHostPaths(request);
       // A container left by an earlier attempt at this allocation would hold its name, and maybe its ports.
       await this.removeContainers(allocId, 0);
       const ports = await this.ports.allocate(allocId, portRequests(request), request.ports ?? {});
@@ -146,6 +152,20 @@ export class DockerDriver implements Driver {
 
   async releaseNetworks(dockerNames: string[]): Promise<string[]> {
     return this.guard(() => this.networks.release(dockerNames));
+  }
+
+  /**
+   * Render judged the job's host paths when it was submitted; a version placed again
+   * (a revert, a reschedule) may have been judged under another allow-list, or a link
+   * may lead elsewhere now. Nothing is made for an allocation that fails here.
+   */
+  private checkHostPaths(request: PlacementRequest): void {
+    for (const task of request.group.tasks) {
+      for (const mount of task.mounts ?? []) {
+        const problem = mount.type === 'bind' ? hostPathProblem(mount.source, this.hostPaths) : null;
+        if (problem) throw new PlacementError(`task "${task.name}" mounts ${mount.target} from the host: ${problem.message}`);
+      }
+    }
   }
 
   async purgeVolumes(dockerNames: string[], remove: boolean): Promise<VolumePurge> {

@@ -200,24 +200,20 @@ export class RolloutEngine {
     const volumes = this.purgeableVolumes(jobId, versions.map((v) => v.job));
     this.context.store.purgeJob(jobId);
     await this.context.driver.releaseNetworks([...networks]).catch((error: unknown) => this.context.onError(error, 'removing the networks of a purged job'));
-    const purged = await this.context.driver.purgeVolumes([...volumes.own], options.volumes === true);
-    return { volumes: { removed: purged.removed, kept: [...purged.kept, ...volumes.shared] } };
+    return { volumes: await this.context.driver.purgeVolumes([...volumes.names], options.volumes === true, volumes.shared) };
   }
 
-  /** The volumes any version of the job made, but for those another job mounts too (a Kubernetes claim of its namespace). */
-  private purgeableVolumes(jobId: string, jobs: Job[]): { own: Set<string>; shared: Array<{ name: string; why: string }> } {
+  /** The volumes any version of the job made; those another job mounts too (a Kubernetes claim of its namespace) are kept, with why. */
+  private purgeableVolumes(jobId: string, jobs: Job[]): { names: Set<string>; shared: Record<string, string> } {
     const named = (id: string, job: Job) => (job.volumes ?? []).filter((v) => !v.external).map((v) => dockerVolumeName(id, v));
-    const own = new Set(jobs.flatMap((job) => named(jobId, job)));
-    const shared: Array<{ name: string; why: string }> = [];
+    const names = new Set(jobs.flatMap((job) => named(jobId, job)));
+    const shared: Record<string, string> = {};
     for (const other of this.context.store.listJobs()) {
       if (other.id === jobId) continue;
       const current = this.context.store.getVersion(other.id, other.version)?.job;
-      for (const name of current ? named(other.id, current) : []) {
-        if (!own.delete(name)) continue;
-        shared.push({ name, why: `job "${other.id}" mounts it too` });
-      }
+      for (const name of current ? named(other.id, current) : []) if (names.has(name)) shared[name] ??= `job "${other.id}" mounts it too`;
     }
-    return { own, shared };
+    return { names, shared };
   }
 
   /** A job's endpoints and the allocations each sends connections to; none when the agent serves no endpoints. */

@@ -124,9 +124,10 @@ export interface Driver {
   /**
    * The job volumes deckhand made among `dockerNames` (model dockerVolumeName; the
    * driver adds its own suffix): removed with `remove` (those no container uses),
-   * else only listed as kept. Never one it did not make, nor an external one.
+   * else only listed as kept; those in `keep` (name → why) are kept whatever. Never
+   * one it did not make, nor an external one.
    */
-  purgeVolumes(dockerNames: string[], remove: boolean): Promise<VolumePurge>;
+  purgeVolumes(dockerNames: string[], remove: boolean, keep?: Record<string, string>): Promise<VolumePurge>;
   /** Restarts an allocation's containers (a liveness check failed). */
   restart(allocId: string): Promise<void>;
   /** Changes the restart policy of running containers, in place. */

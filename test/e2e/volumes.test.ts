@@ -87,14 +87,14 @@ const nomadJob = (image: string) => `job "vol-nomad" {
 }
 `;
 
-const deployment = (image: string) => `apiVersion: apps/v1
+const deployment = (image: string, name = 'vol-k8s') => `apiVersion: apps/v1
 kind: Deployment
-metadata: {name: vol-k8s}
+metadata: {name: ${name}}
 spec:
   replicas: 1
-  selector: {matchLabels: {app: vol-k8s}}
+  selector: {matchLabels: {app: ${name}}}
   template:
-    metadata: {labels: {app: vol-k8s}}
+    metadata: {labels: {app: ${name}}}
     spec:
       terminationGracePeriodSeconds: 1
       volumes:
@@ -130,7 +130,7 @@ describe('volumes', () => {
     expect(await volumeExists(volume)).toBe(false);
   }, 120_000);
 
-  it('a Kubernetes claim keeps its data across an image update; an emptyDir goes with its container; stop --purge keeps the claim\'s volume and says so', async () => {
+  it('a Kubernetes claim keeps its data across an image update and is shared by the namespace\'s Deployments; an emptyDir goes with its container; a purge keeps the claim\'s volume and says why', async () => {
     const file = writeJob('db.yaml', deployment(demoImageV1));
     expect(await cli('run', file)).toMatchObject({ code: 0 });
     const first = await readInside('vol-k8s', '/data/born');
@@ -145,10 +145,15 @@ describe('volumes', () => {
     // The replaced container's emptyDir went with it.
     expect(await volumeExists(scratch.Name!)).toBe(false);
 
+    // Another Deployment naming the claim sees what the first wrote.
+    expect(await cli('run', writeJob('reader.yaml', deployment(demoImageV1, 'vol-k8s-reader')))).toMatchObject({ code: 0 });
+    expect((await readInside('vol-k8s-reader', '/data/born')).text).toBe(first.text);
+
     const volume = `deckhand-k8s-default-k8s-data${suffix}`;
-    const stopped = await cli('stop', '--purge', 'vol-k8s');
-    expect(stopped.code).toBe(0);
-    expect(stopped.stdout).toBe(`==> Job "vol-k8s" stopped and purged\n    Volume "${volume}" kept, with its data (deckhand stop --purge --volumes removes a job's volumes; now: docker volume rm ${volume})\n`);
+    const shared = await cli('stop', '--purge', '--volumes', 'vol-k8s');
+    expect(shared).toMatchObject({ code: 0, stdout: `==> Job "vol-k8s" stopped and purged\n    Volume "${volume}" kept: job "vol-k8s-reader" mounts it too\n` });
+    const stopped = await cli('stop', '--purge', 'vol-k8s-reader');
+    expect(stopped).toMatchObject({ code: 0, stdout: `==> Job "vol-k8s-reader" stopped and purged\n    Volume "${volume}" kept, with its data (deckhand stop --purge --volumes removes a job's volumes; now: docker volume rm ${volume})\n` });
     expect(await volumeExists(volume)).toBe(true);
     expect(await cli('stop', '--volumes', 'vol-k8s')).toMatchObject({ code: 1, stderr: '--volumes removes the volumes of a purged job: add --purge\n' });
   }, 120_000);

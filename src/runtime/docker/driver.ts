@@ -168,8 +168,8 @@ export class DockerDriver implements Driver {
     }
   }
 
-  async purgeVolumes(dockerNames: string[], remove: boolean): Promise<VolumePurge> {
-    return this.guard(() => this.volumes.purge(dockerNames, remove));
+  async purgeVolumes(dockerNames: string[], remove: boolean, keep: Record<string, string> = {}): Promise<VolumePurge> {
+    return this.guard(() => this.volumes.purge(dockerNames, remove, keep));
   }
 
   async updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void> {

@@ -71,11 +71,13 @@ export class VolumeManager {
   /**
    * The volumes among `dockerNames` (model dockerVolumeName; the agent's suffix is
    * added) that deckhand made (labelled, in this agent's scope), removed when
-   * `remove` is set. One a container still uses is kept. Never one it did not make.
+   * `remove` is set. One a container still uses is kept, and those in `keep` (name →
+   * why). Never one it did not make.
    */
-  async purge(dockerNames: string[], remove: boolean): Promise<VolumePurge> {
+  async purge(dockerNames: string[], remove: boolean, keep: Record<string, string> = {}): Promise<VolumePurge> {
     const result: VolumePurge = { removed: [], kept: [] };
-    for (const name of [...new Set(dockerNames)].map((unscoped) => `${unscoped}${this.suffix}`)) {
+    for (const unscoped of new Set(dockerNames)) {
+      const name = `${unscoped}${this.suffix}`;
       let info: { Name?: string; Labels?: Record<string, string> | null };
       try {
         info = (await this.docker.getVolume(name).inspect()) as typeof info;
@@ -84,8 +86,8 @@ export class VolumeManager {
         throw error;
       }
       if (info.Name !== name || info.Labels?.[volumeLabel.volume] === undefined || info.Labels[volumeLabel.scope] !== scopeOf(this.extraLabels)) continue;
-      if (!remove) {
-        result.kept.push({ name, why: 'kept' });
+      if (!remove || keep[unscoped] !== undefined) {
+        result.kept.push({ name, why: keep[unscoped] ?? 'kept' });
         continue;
       }
       try {

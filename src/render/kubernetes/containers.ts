@@ -2,6 +2,8 @@
 import type { Check, Task } from '../../model/index.js';
 import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
+import { mapContainerSettings } from './container-settings.js';
+import type { PodContainerSettings } from './container-settings.js';
 import { mapEnv } from './env.js';
 import { expandReferences } from './expansion.js';
 import { readPreStop } from './lifecycle.js';
@@ -31,6 +33,8 @@ export interface PodSettings {
   killTimeoutPath: YamlPath | null;
   /** The pod's volumes, which volumeMounts name. */
   volumes: PodVolumes;
+  /** User, sysctls, host aliases, DNS and hostname the pod gives each container. */
+  containerSettings: PodContainerSettings;
 }
 
 /** `task` is the task's model path (`groups.0.tasks.1`). */
@@ -71,6 +75,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     if (check) checks.push(check);
   }
   const mounts = mapVolumeMounts(reader, container, name, task, pod.volumes);
+  const settings = mapContainerSettings(reader, container, task, pod.containerSettings);
   if (name === undefined) return undefined;
   return {
     task: {
@@ -89,6 +94,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       killTimeoutMs: pod.killTimeoutMs,
       // Only when there are some: a container without mounts keeps its spec hash.
       ...(mounts.length ? { mounts } : {}),
+      ...(settings ? { container: settings } : {}),
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),
@@ -104,7 +110,6 @@ function nonEmpty(words: string[] | undefined): string[] | null {
 function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
   const notes: Record<string, string> = {
     startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
-    workingDir: 'workingDir is not supported and is ignored: the image\'s working directory applies',
   };
   for (const [field, message] of Object.entries(notes)) {
     if (reader.has([...container, field])) reader.warning([...container, field], message, { part: 'key' });

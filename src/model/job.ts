@@ -44,11 +44,11 @@ export interface Mount {
   /**
    * volume: a named volume of the job; tmpfs: memory, gone with the container;
    * bind: a host directory or file, only under a directory the agent allows (allow-host-path);
-   * empty: a volume of the container's own, empty when it is created and removed with it
-   * (Kubernetes `emptyDir`: it survives the container's restarts, not its replacement).
+   * empty: a volume of the allocation's own, empty when it is placed, shared by its
+   * tasks and removed with it (Kubernetes `emptyDir`: it survives restarts, not replacement).
    */
   type: 'volume' | 'tmpfs' | 'bind' | 'empty';
-  /** The job volume's name (volume), the absolute host path (bind), '' (tmpfs, empty). */
+  /** The job volume's name (volume), the absolute host path (bind), the pod volume's name (empty), '' (tmpfs). */
   source: string;
   target: string;
   readOnly: boolean;

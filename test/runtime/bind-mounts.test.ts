@@ -1,10 +1,15 @@
 // Integration: the driver checks bind mounts against the agent's allow-list again
 // when it places an allocation (a stored version may have been judged under
-// another list, or a link may lead elsewhere now), and mounts what it allows.
+// another list, or a link may lead elsewhere now), and mounts what it allows; an
+// allocation's own volume (emptyDir) is shared by its tasks and goes with it.
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { hostPathPolicy } from '../../src/agent/host-paths.js';
+import { networkSuffixOf } from '../../src/runtime/docker/networks.js';
+import { allocVolumeName } from '../../src/runtime/docker/volumes.js';
 import { DockerDriver } from '../../src/runtime/docker/driver.js';
 import { PlacementError } from '../../src/runtime/driver.js';
 import { docker, ensureDemoImages, group, newRunId, removeRunContainers, request, task, testLabel } from './support.js';
@@ -43,5 +48,19 @@ describe('bind mounts at placement', () => {
     const placed = await driver.place(request('binds', withBind(join(root, 'allowed'))));
     const mounts = (await docker.getContainer(placed.containers.web!).inspect()).Mounts;
     expect(mounts).toEqual([expect.objectContaining({ Type: 'bind', Source: join(root, 'allowed'), Destination: '/host', RW: false })]);
+  });
+
+  it('an allocation\'s own volume is shared by its tasks, and removed when the allocation stops', async () => {
+    const scratch = { type: 'empty' as const, source: 'scratch', readOnly: false };
+    const shared = group([task({ name: 'writer', mounts: [{ ...scratch, target: '/out' }] }), task({ name: 'reader', mounts: [{ ...scratch, target: '/in' }] })]);
+    const placement = request('shared', shared);
+    const placed = await driver.place(placement);
+    const exec = promisify(execFile);
+    await exec('docker', ['exec', placed.containers.writer!, 'sh', '-c', 'echo written > /out/note']);
+    expect((await exec('docker', ['exec', placed.containers.reader!, 'cat', '/in/note'])).stdout).toBe('written\n');
+    const volume = allocVolumeName(placement.allocId, 'scratch', networkSuffixOf(labels));
+    expect((await docker.getVolume(volume).inspect()).Labels).toMatchObject({ 'deckhand.alloc': placement.allocId, 'deckhand.alloc-volume': 'scratch', [testLabel]: runId });
+    await driver.stop(placement.allocId);
+    await expect(docker.getVolume(volume).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 });

@@ -3,9 +3,9 @@
 // - persistentVolumeClaim: a named Docker volume per claim, `deckhand-k8s-<namespace>-<claim>`,
 //   shared by the namespace's Deployments naming the claim, as a claim is; made on first
 //   use and kept across updates, rollbacks and agent restarts;
-// - emptyDir: a volume of the container's own, gone with it (`medium: Memory`: a tmpfs);
-//   shared between two containers of the pod it is refused, as deckhand has no
-//   volume per allocation yet;
+// - emptyDir: a volume of the allocation's own, shared by its containers and gone
+//   with it (`medium: Memory`: a tmpfs, which a container cannot share, so one
+//   mounted by two containers is refused);
 // - hostPath: a bind mount, which the agent allows only under its allow-host-path;
 // - configMap, secret and the other kinds are refused.
 import type { JobVolume, Mount } from '../../model/index.js';
@@ -171,16 +171,17 @@ function mountOf(reader: ManifestReader, volume: PodVolume, name: string, contai
     case 'hostPath':
       return { type: 'bind', source: volume.source, target, readOnly };
     case 'emptyDir': {
+      if (!volume.memory) return { type: 'empty', source: name, target, readOnly };
       const owner = volumes.emptyDirOwners.get(name);
       if (owner !== undefined) {
-        reader.error(at, `emptyDir "${name}" is already mounted by container "${owner}": an emptyDir mounted twice is not supported yet (each mount would be a volume of its own)`, {
+        reader.error(at, `emptyDir "${name}" (medium: Memory) is already mounted by container "${owner}": each mount would be a tmpfs of its own`, {
           code: 'unsupported',
-          hint: 'use a persistentVolumeClaim (a named volume) for what the containers share',
+          hint: 'drop medium: Memory to share it (a volume of the allocation), or give each container its own emptyDir',
         });
         return undefined;
       }
       volumes.emptyDirOwners.set(name, containerName ?? '');
-      return volume.memory ? { type: 'tmpfs', source: '', target, readOnly } : { type: 'empty', source: '', target, readOnly };
+      return { type: 'tmpfs', source: '', target, readOnly };
     }
   }
 }

@@ -111,7 +111,7 @@ export class DockerDriver implements Driver {
       for (const task of request.group.tasks) {
         const networking = taskNetworking(request, task, this.networks.suffix);
         await this.networks.ensure(request.jobId, networking.networks);
-        await this.volumes.ensure(request.jobId, request.job?.volumes ?? [], task);
+        await this.volumes.ensure(request.jobId, request.job?.volumes ?? [], task, allocId);
         const container = await this.create(containerSpec(request, task, ports, options));
         created.push(container);
         containers[task.name] = container.id;
@@ -124,6 +124,7 @@ export class DockerDriver implements Driver {
       return { containers, ports };
     } catch (error) {
       await Promise.allSettled(created.map((container) => container.remove({ force: true, v: true })));
+      await this.volumes.releaseAllocation(allocId).catch(() => undefined);
       this.ports.release(allocId);
       if (error instanceof PlacementError) throw error;
       if (isConnectionError(error)) throw this.unavailable(error);
@@ -139,7 +140,10 @@ export class DockerDriver implements Driver {
   async stop(allocId: string): Promise<void> {
     this.checks.unwatch(allocId);
     // Each container's own stop timeout (the task's kill timeout, else the agent's).
-    await this.guard(() => this.removeContainers(allocId, undefined));
+    await this.guard(async () => {
+      await this.removeContainers(allocId, undefined);
+      await this.volumes.releaseAllocation(allocId);
+    });
     this.ports.release(allocId);
     this.placedAt.delete(allocId);
   }

@@ -1,6 +1,8 @@
 // The job's named volumes: made by deckhand (labelled, named `deckhand-<job>-<name>`)
-// the first time a container mounts them, and never removed by it: data outlives
-// every container, version and agent. An external volume must exist.
+// the first time a container mounts them, and removed only on `stop --purge
+// --volumes`: data outlives every container, version and agent. An external volume
+// must exist. An allocation's own volumes (Kubernetes emptyDir) are made when it is
+// placed, shared by its tasks, and removed with it.
 import type Docker from 'dockerode';
 import { dockerVolumeName } from '../../model/index.js';
 import type { JobVolume, Mount, Task } from '../../model/index.js';
@@ -9,7 +11,12 @@ import type { VolumePurge } from '../driver.js';
 import { statusOf } from './engine-error.js';
 import { scopeOf } from './labels.js';
 
-export const volumeLabel = { volume: 'deckhand.volume', job: 'deckhand.job', scope: 'deckhand.scope' } as const;
+export const volumeLabel = { volume: 'deckhand.volume', job: 'deckhand.job', scope: 'deckhand.scope', alloc: 'deckhand.alloc', allocVolume: 'deckhand.alloc-volume' } as const;
+
+/** An allocation's own volume: `deckhand-alloc-<alloc id, 12>-<name>`, with the agent's suffix. */
+export function allocVolumeName(allocId: string, name: string, suffix: string): string {
+  return `deckhand-alloc-${allocId.slice(0, 12)}-${name}${suffix}`;
+}
 
 
 /** The job's volume a mount names; one the job does not declare (an older job) is deckhand's own. */
@@ -24,7 +31,7 @@ export function volumeNameOf(jobId: string, volumes: JobVolume[], source: string
 }
 
 /** The task's mounts as Docker's HostConfig.Mounts. */
-export function dockerMounts(jobId: string, volumes: JobVolume[], task: Task, suffix: string): Docker.MountSettings[] {
+export function dockerMounts(jobId: string, volumes: JobVolume[], task: Task, suffix: string, allocId: string): Docker.MountSettings[] {
   return (task.mounts ?? []).map((mount: Mount): Docker.MountSettings => {
     switch (mount.type) {
       case 'tmpfs':
@@ -32,9 +39,8 @@ export function dockerMounts(jobId: string, volumes: JobVolume[], task: Task, su
       // The agent checked the path against its allow-host-path when the job was rendered.
       case 'bind':
         return { Type: 'bind', Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly };
-      // No name: Docker makes one for the container, removed with it (containers are removed with their volumes).
       case 'empty':
-        return { Type: 'volume', Source: '', Target: mount.target, ReadOnly: mount.readOnly };
+        return { Type: 'volume', Source: allocVolumeName(allocId, mount.source, suffix), Target: mount.target, ReadOnly: mount.readOnly };
       case 'volume':
         return { Type: 'volume', Source: volumeNameOf(jobId, volumes, mount.source, suffix), Target: mount.target, ReadOnly: mount.readOnly };
     }
@@ -49,8 +55,9 @@ export class VolumeManager {
   ) {}
 
   /** Makes the volumes the task mounts that do not exist yet; an external one missing is the placement's error. */
-  async ensure(jobId: string, volumes: JobVolume[], task: Task): Promise<void> {
+  async ensure(jobId: string, volumes: JobVolume[], task: Task, allocId: string): Promise<void> {
     for (const mount of task.mounts ?? []) {
+      if (mount.type === 'empty') await this.ensureAllocVolume(jobId, allocId, mount.source);
       if (mount.type !== 'volume') continue;
       const declared = declaredVolume(volumes, mount.source);
       const name = volumeNameOf(jobId, volumes, mount.source, this.suffix);
@@ -64,6 +71,27 @@ export class VolumeManager {
         Driver: 'local',
         DriverOpts: declared.driverOpts,
         Labels: { ...this.extraLabels, [volumeLabel.volume]: mount.source, [volumeLabel.job]: jobId, [volumeLabel.scope]: scopeOf(this.extraLabels) },
+      });
+    }
+  }
+
+  private async ensureAllocVolume(jobId: string, allocId: string, name: string): Promise<void> {
+    const volume = allocVolumeName(allocId, name, this.suffix);
+    if (await this.exists(volume)) return;
+    await this.docker.createVolume({
+      Name: volume,
+      Driver: 'local',
+      Labels: { ...this.extraLabels, [volumeLabel.allocVolume]: name, [volumeLabel.alloc]: allocId, [volumeLabel.job]: jobId, [volumeLabel.scope]: scopeOf(this.extraLabels) },
+    });
+  }
+
+  /** Removes an allocation's own volumes, once its containers are gone; one still in use (a container left) stays. */
+  async releaseAllocation(allocId: string): Promise<void> {
+    const filters = { label: [`${volumeLabel.alloc}=${allocId}`, `${volumeLabel.scope}=${scopeOf(this.extraLabels)}`] };
+    const { Volumes: listed } = await this.docker.listVolumes({ filters });
+    for (const volume of listed ?? []) {
+      await this.docker.getVolume(volume.Name).remove().catch((error: unknown) => {
+        if (![404, 409].includes(statusOf(error) ?? 0)) throw error;
       });
     }
   }

@@ -21,11 +21,11 @@ const renderK8s = (text: string, allowed: string[] = []) =>
   render(text, { format: 'kubernetes', path: 'db.yaml', options: { limits: { maxCount: 1000, maxGroups: 200, maxTasks: 50, hostPaths: { allowed } } } });
 
 describe('Kubernetes volumes', () => {
-  test('a claim is a named volume per claim, an emptyDir a volume of the container or a tmpfs, a hostPath a bind mount', () => {
+  test('a claim is a named volume per claim, an emptyDir a volume of the allocation (shared by its containers) or a tmpfs, a hostPath a bind mount', () => {
     const result = renderK8s(
       manifest(
         ['{name: data, persistentVolumeClaim: {claimName: pg-data}}', '{name: scratch, emptyDir: {}}', '{name: shm, emptyDir: {medium: Memory}}', '{name: site, hostPath: {path: /srv/site, type: Directory}}', '{name: ro, persistentVolumeClaim: {claimName: conf, readOnly: true}}'],
-        [['{name: data, mountPath: /var/lib/postgresql/data}', '{name: scratch, mountPath: /tmp/scratch}', '{name: site, mountPath: /site, readOnly: true}'], ['{name: shm, mountPath: /dev/shm}', '{name: ro, mountPath: /etc/db}', '{name: data, mountPath: /backup, readOnly: true}']],
+        [['{name: data, mountPath: /var/lib/postgresql/data}', '{name: scratch, mountPath: /tmp/scratch}', '{name: site, mountPath: /site, readOnly: true}'], ['{name: shm, mountPath: /dev/shm}', '{name: ro, mountPath: /etc/db}', '{name: data, mountPath: /backup, readOnly: true}', '{name: scratch, mountPath: /in}']],
       ),
       ['/srv'],
     );
@@ -38,13 +38,14 @@ describe('Kubernetes volumes', () => {
     expect(job.groups[0]!.tasks.map((t) => t.mounts)).toEqual([
       [
         { type: 'volume', source: 'pg-data', target: '/var/lib/postgresql/data', readOnly: false },
-        { type: 'empty', source: '', target: '/tmp/scratch', readOnly: false },
+        { type: 'empty', source: 'scratch', target: '/tmp/scratch', readOnly: false },
         { type: 'bind', source: '/srv/site', target: '/site', readOnly: true },
       ],
       [
         { type: 'tmpfs', source: '', target: '/dev/shm', readOnly: false },
         { type: 'volume', source: 'conf', target: '/etc/db', readOnly: true },
         { type: 'volume', source: 'pg-data', target: '/backup', readOnly: true },
+        { type: 'empty', source: 'scratch', target: '/in', readOnly: false },
       ],
     ]);
   });
@@ -58,9 +59,9 @@ describe('Kubernetes volumes', () => {
     ]);
   });
 
-  test('refused, each at its place: configMap and secret volumes (not yet), other kinds, subPath, an undefined volume, an emptyDir mounted twice, DirectoryOrCreate, sizeLimit', () => {
+  test('refused, each at its place: configMap and secret volumes (not yet), other kinds, subPath, an undefined volume, a memory emptyDir mounted twice, DirectoryOrCreate, sizeLimit', () => {
     const result = renderK8s(manifest(
-      ['{name: cfg, configMap: {name: app}}', '{name: key, secret: {secretName: k}}', '{name: nfs, nfs: {server: x, path: /}}', '{name: tmp, emptyDir: {}}', '{name: mk, hostPath: {path: /srv/x, type: DirectoryOrCreate}}', '{name: big, emptyDir: {sizeLimit: 1Gi}}'],
+      ['{name: cfg, configMap: {name: app}}', '{name: key, secret: {secretName: k}}', '{name: nfs, nfs: {server: x, path: /}}', '{name: tmp, emptyDir: {medium: Memory}}', '{name: mk, hostPath: {path: /srv/x, type: DirectoryOrCreate}}', '{name: big, emptyDir: {sizeLimit: 1Gi}}'],
       [['{name: tmp, mountPath: /a, subPath: x}', '{name: missing, mountPath: /m}'], ['{name: tmp, mountPath: /b}']],
     ));
     expect(result.diagnostics.map(formatDiagnostic)).toEqual([
@@ -71,7 +72,7 @@ describe('Kubernetes volumes', () => {
       expect.stringContaining('db.yaml:15:34: spec.template.spec.volumes[5].emptyDir.sizeLimit: sizeLimit is not supported'),
       expect.stringContaining('db.yaml:20:42: spec.template.spec.containers[0].volumeMounts[0].subPath: subPath is not supported'),
       expect.stringContaining('db.yaml:21:22: spec.template.spec.containers[0].volumeMounts[1].name: volume "missing" is not defined in the pod\'s volumes'),
-      expect.stringContaining('db.yaml:25:22: spec.template.spec.containers[1].volumeMounts[0].name: emptyDir "tmp" is already mounted by container "c0"'),
+      expect.stringContaining('db.yaml:25:22: spec.template.spec.containers[1].volumeMounts[0].name: emptyDir "tmp" (medium: Memory) is already mounted by container "c0"'),
     ]);
   });
 

@@ -102,6 +102,10 @@ function shortMount(scope: ServiceScope, at: Path, entry: string): Mount | undef
     scope.r.error(at, `unknown volume mode "${unknown.join(',')}": expected ro or rw`);
     return undefined;
   }
+  if (/^[/.~]/.test(source) && (modes.includes('z') || modes.includes('Z'))) {
+    scope.r.error(at, `volume mode "${modes.filter((m) => m === 'z' || m === 'Z').join(',')}" is not supported: deckhand never relabels a host path for SELinux`, { code: 'unsupported', hint: 'remove the mode, and label the directory on the host' });
+    return undefined;
+  }
   return named(scope, at, source, target, modes.includes('ro'));
 }
 

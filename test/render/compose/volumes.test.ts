@@ -72,6 +72,12 @@ describe('volumes', () => {
     ]);
   });
 
+  test('SELinux relabelling of a host path is refused: deckhand would not do it', () => {
+    expect(diagnosticsOf(stack('services:', '  web:', '    image: nginx', '    volumes: ["/srv/site:/site:ro,Z"]'))).toEqual([
+      expect.stringContaining('app/docker-compose.yml:4:15: services.web.volumes[0]: volume mode "Z" is not supported: deckhand never relabels a host path for SELinux'),
+    ]);
+  });
+
   test('an absolute host path is a bind mount, in short and long syntax', () => {
     const task = jobOf(stack(
       'services:',

@@ -26,6 +26,7 @@ import type { AgentConfig } from './config.js';
 import { connectEdge } from './edge.js';
 import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
+import { hostPathPolicy } from './host-paths.js';
 import { PullRequestPlanner } from './pull-requests.js';
 import { webhookHandler } from './webhook.js';
 
@@ -60,6 +61,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       `refusing to listen on ${config.listen.host}:${config.listen.port} without an API token: anyone who reaches that address could run containers on this machine. Set --api-token-file, or listen on 127.0.0.1`,
     );
   }
+  const hostPaths = hostPathPolicy(config.allowHostPaths);
   const narrowed = privateFolder(dataDir);
   const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
   const webhookSecret = config.webhookSecretFile ? readSecret(config.webhookSecretFile, 'webhook-secret-file') : null;
@@ -80,6 +82,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     publishAddress: config.publishAddress,
     labels: config.labels,
     pullPolicy: config.pullPolicy,
+    hostPaths,
     ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
   });
   const metrics = new Metrics(
@@ -109,7 +112,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   };
   const engine = new RolloutEngine({ store, driver, events, onError, traffic, onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000) });
 
-  const jobLimits = { maxCount: config.maxCount, maxGroups: config.maxGroups, maxTasks: config.maxTasks };
+  const jobLimits = { maxCount: config.maxCount, maxGroups: config.maxGroups, maxTasks: config.maxTasks, hostPaths };
   const gitops = repository
     ? new GitOps({
         source: repository.revisionSource({ ...config, dataDir }, gitToken),

@@ -2,6 +2,7 @@
 // which win over the config file (`--config F`, else `./deckhand.yaml` when it
 // exists), which wins over the defaults. Pure: the texts come in as values.
 import { isIP } from 'node:net';
+import { posix } from 'node:path';
 import type { Diagnostic, PullPolicy } from '../model/index.js';
 import { diagnostic, pullPolicies } from '../model/index.js';
 import { defaultJobLimits, loadYaml, unknownKeyHint } from '../render/index.js';
@@ -46,9 +47,11 @@ export interface AgentConfig {
   allowInsecureHttp: boolean;
   /** When images of tasks whose file sets no pull policy are pulled. */
   pullPolicy: PullPolicy;
+  /** Host directories jobs may bind-mount (absolute, `..` resolved); empty: none. */
+  allowHostPaths: string[];
 }
 
-type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count' | 'pull';
+type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count' | 'pull' | 'paths';
 
 interface Setting {
   key: keyof AgentConfig;
@@ -93,6 +96,7 @@ const settings: Record<string, Setting> = {
   'max-tasks': { key: 'maxTasks', kind: 'count', fallback: defaultJobLimits.maxTasks },
   'allow-insecure-http': { key: 'allowInsecureHttp', kind: 'boolean', fallback: false },
   pull: { key: 'pullPolicy', kind: 'pull', fallback: 'missing' },
+  'allow-host-path': { key: 'allowHostPaths', kind: 'paths', fallback: [] },
   // Each forge and notifier brings its own.
   ...Object.fromEntries([...forges, ...notifiers].flatMap((extension) => extension.settings.map((s) => [s.name, { key: 'forgeSettings', forge: true, kind: s.kind, fallback: s.fallback } satisfies Setting]))),
 };
@@ -269,6 +273,8 @@ function convert(setting: Setting, raw: unknown): { value: unknown } | { problem
     }
     case 'pull':
       return typeof raw === 'string' && (pullPolicies as readonly string[]).includes(raw) ? { value: raw } : { problem: `expected ${pullPolicies.join(', ')}, got ${JSON.stringify(raw)}` };
+    case 'paths':
+      return hostPaths(raw);
     case 'range': {
       const match = /^(\d{1,5})-(\d{1,5})$/.exec(String(raw));
       const [from, to] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
@@ -287,4 +293,22 @@ function checkLabelKeys(labels: Record<string, string>): { value: Record<string,
   const reserved = Object.keys(labels).find((key) => key.toLowerCase().startsWith(reservedLabelPrefix));
   if (reserved === undefined) return { value: labels };
   return { problem: `label key "${reserved}" is reserved: keys starting with "${reservedLabelPrefix}" are the ones deckhand writes to find its containers; choose another, such as "team"` };
+}
+
+/**
+ * Directories jobs may bind-mount: a list (flags repeat, the file's YAML list) or
+ * text separated by commas (the environment variable). `/` is refused: it would
+ * let any job file mount every file of the host, the Docker socket included.
+ */
+function hostPaths(raw: unknown): { value: string[] } | { problem: string } {
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((p) => p.trim()).filter(Boolean) : null;
+  if (!list || !list.every((p): p is string => typeof p === 'string')) return { problem: `expected a directory or a list of directories such as "/srv/data", got ${JSON.stringify(raw)}` };
+  const out: string[] = [];
+  for (const path of list) {
+    if (!path.startsWith('/')) return { problem: `expected an absolute path, got ${JSON.stringify(path)}` };
+    const normal = posix.normalize(path).replace(/(.)\/$/, '$1');
+    if (normal === '/') return { problem: 'allowing "/" would let any job file mount every file of the host, the Docker socket included; name the directories jobs may use' };
+    if (!out.includes(normal)) out.push(normal);
+  }
+  return { value: out };
 }

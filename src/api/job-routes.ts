@@ -170,13 +170,15 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.delete<{ Params: IdParams; Querystring: { purge?: boolean } }>(
+  app.delete<{ Params: IdParams; Querystring: { purge?: boolean; volumes?: boolean } }>(
     '/v1/job/:id',
-    { schema: { params: idParams, querystring: { type: 'object', properties: { purge: { type: 'boolean' } } } } },
+    { schema: { params: idParams, querystring: { type: 'object', properties: { purge: { type: 'boolean' }, volumes: { type: 'boolean' } } } } },
     async (request) => {
       jobOrThrow(request.params.id);
-      await engine.stopJob(request.params.id, request.query.purge === true);
-      return { id: request.params.id, stopped: true, purged: request.query.purge === true };
+      const purge = request.query.purge === true;
+      if (request.query.volumes === true && !purge) throw new ApiError(400, 'volumes-without-purge', 'volumes=true removes a purged job\'s volumes: add purge=true');
+      const { volumes } = await engine.stopJob(request.params.id, purge, { volumes: request.query.volumes === true });
+      return { id: request.params.id, stopped: true, purged: purge, ...(volumes ? { volumes } : {}) };
     },
   );
 

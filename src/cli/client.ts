@@ -1,6 +1,8 @@
 // The CLI's side of the agent's API: where the agent is (DECKHAND_ADDR), the
 // token (DECKHAND_TOKEN), errors as the agent words them, and the event stream.
 import type { StreamedEvent } from '../api/index.js';
+import { formatDiagnostic, isError } from '../model/index.js';
+import type { Diagnostic } from '../model/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
 
@@ -134,11 +136,15 @@ export class AgentClient {
   }
 }
 
-/** Turns an agent's error into the CLI's exit: the agent's message, and exit 1. */
-export function agentExit(error: unknown, what: string): never {
+/**
+ * Turns an agent's error into the CLI's exit: the agent's message, and exit 1.
+ * `place` turns a file of the bundle (relative to its root) into the path the user typed.
+ */
+export function agentExit(error: unknown, what: string, place?: (file: string) => string): never {
   if (error instanceof AgentError) {
-    const diagnostics = (error.body as { error?: { diagnostics?: unknown[] } } | null)?.error?.diagnostics;
+    const diagnostics = (error.body as { error?: { diagnostics?: Diagnostic[] } } | null)?.error?.diagnostics;
     // Render errors already name file:line:col; other errors get the context.
+    if (diagnostics?.length && place) throw new CliExit(1, diagnostics.filter(isError).map((d) => formatDiagnostic({ ...d, file: place(d.file) })).join('\n'));
     throw new CliExit(1, diagnostics?.length ? error.message : `Error ${what}: ${error.message}`);
   }
   throw error;

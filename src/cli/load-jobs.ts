@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../model/index.js';
 import { sortDiagnostics } from '../model/index.js';
 import type { DiscoveredFile, RenderedJob, RenderOptions, SourceFile } from '../render/index.js';
-import { jobFileKinds, renderPath, renderTree } from '../render/index.js';
+import { defaultJobLimits, jobFileKinds, renderPath, renderTree } from '../render/index.js';
 import { readDirectoryTree, treeAroundFile } from '../sync/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
@@ -19,10 +19,12 @@ export interface LoadedJobs {
 export interface RenderFlags {
   var?: string[];
   varFile?: string[];
+  /** The agent's allow-host-path, for checking bind mounts as it would (paths compared as written: the host may be another machine). */
+  allowHostPath?: string[];
 }
 
 /** --var and --var-file flags, with the environment, as render options. */
-export async function renderOptionsFrom(flags: RenderFlags, io: CliIO): Promise<RenderOptions> {
+export async function renderOptionsFrom(flags: RenderFlags, io: CliIO, sending: { toAgent: boolean } = { toAgent: false }): Promise<RenderOptions> {
   const vars: Record<string, string> = {};
   for (const pair of flags.var ?? []) {
     const eq = pair.indexOf('=');
@@ -38,7 +40,11 @@ export async function renderOptionsFrom(flags: RenderFlags, io: CliIO): Promise<
     }
   }
   const env = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
-  return { env, vars, varFiles };
+  const allowed = (flags.allowHostPath ?? []).map((dir) => (isAbsolute(dir) ? resolve(dir) : null));
+  if (allowed.includes(null)) throw new CliExit(1, `--allow-host-path ${flags.allowHostPath![allowed.indexOf(null)]}: expected an absolute path`);
+  // Files sent to an agent are judged there, by its allow-host-path, on the host the containers run on.
+  const hostPaths = sending.toAgent ? { allowed: [], judgedByAgent: true } : { allowed: allowed as string[] };
+  return { env, vars, varFiles, limits: { ...defaultJobLimits, hostPaths } };
 }
 
 /** Renders one path; diagnostics and file names come back as the user would type them. */

@@ -57,6 +57,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .addOption(outputOption())
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
+      .option('--allow-host-path <dir>', 'check bind mounts as an agent with this allow-host-path would (repeatable; default: none)', collect, [])
       .action(async (paths: string[], opts) => {
         exitCode = await (await import('./commands/validate.js')).validateCommand(paths, opts, io);
       }),
@@ -70,6 +71,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .addOption(outputOption())
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
+      .option('--allow-host-path <dir>', 'check bind mounts as an agent with this allow-host-path would (repeatable; default: none)', collect, [])
       .action(async (file: string, opts) => {
         exitCode = await (await import('./commands/render.js')).renderCommand(file, opts, io);
       }),
@@ -85,6 +87,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .option('--verbose', 'show unchanged fields too')
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
+      .option('--allow-host-path <dir>', 'check bind mounts as an agent with this allow-host-path would (repeatable; default: none)', collect, [])
       .action(async (paths: string[], opts) => {
         exitCode = await (await import('./commands/plan.js')).planCommand(paths, opts, io);
       }),
@@ -100,6 +103,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .option('-d, --detach', 'return once the job is submitted, without following its deployment')
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
+      .option('--allow-host-path <dir>', 'check bind mounts as an agent with this allow-host-path would (repeatable; default: none)', collect, [])
       .action(async (file: string, opts) => {
         exitCode = await (await import('./commands/run.js')).runCommand(file, opts, io);
       }),
@@ -170,6 +174,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .description('stop a job\'s allocations (its history stays unless --purge)')
       .argument('<job>', 'a job id')
       .option('--purge', 'forget the job and its history too')
+      .option('--volumes', 'with --purge: also remove the named volumes deckhand made for the job (their data is lost; external volumes are never removed)')
       .addOption(outputOption())
       .action(async (job: string, opts) => {
         exitCode = await (await import('./commands/agent-commands.js')).stopCommand(job, opts, io);
@@ -222,6 +227,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
     .option('--max-count <n>', 'refuse jobs with more allocations per group (default: 1000)')
     .option('--max-groups <n>', 'refuse jobs with more groups (default: 200)')
     .option('--max-tasks <n>', 'refuse jobs with more tasks per group (default: 50)')
+    .option('--allow-host-path <dir>', 'a host directory jobs may bind-mount (repeat for more; default: none, every bind mount is refused)', (dir: string, previous?: string[]) => [...(previous ?? []), dir])
     .action(async (opts) => {
       exitCode = await (await import('./commands/agent.js')).agentCommand(opts, io);
     });

@@ -7,6 +7,8 @@ export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, Co
 export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName, dockerVolumeName, longRunningTasks, pullPolicies, runsOnce, withCurrentFields } from './job.js';
 export { imageReference, pinnedImage, registryOf } from './image-reference.js';
 export type { ImageReference } from './image-reference.js';
+export { hostPathProblem } from './host-paths.js';
+export type { HostPathPolicy } from './host-paths.js';
 export { isSensitiveName, maskUrlPasswords, redactJob, redactSourceText, sensitiveMask } from './sensitive.js';
 export { maxJobFileBytes, mayHoldJobs, settingsFileName, skippedFolders } from './source-tree.js';
 export type { SourceTree } from './source-tree.js';

@@ -41,9 +41,14 @@ export interface JobVolume {
 
 /** A filesystem mounted into a task's container. */
 export interface Mount {
-  /** volume: a named volume of the job; tmpfs: memory, gone with the container. */
-  type: 'volume' | 'tmpfs';
-  /** The job volume's name (volume), '' (tmpfs). */
+  /**
+   * volume: a named volume of the job; tmpfs: memory, gone with the container;
+   * bind: a host directory or file, only under a directory the agent allows (allow-host-path);
+   * empty: a volume of the allocation's own, empty when it is placed, shared by its
+   * tasks and removed with it (Kubernetes `emptyDir`: it survives restarts, not replacement).
+   */
+  type: 'volume' | 'tmpfs' | 'bind' | 'empty';
+  /** The job volume's name (volume), the absolute host path (bind), the pod volume's name (empty), '' (tmpfs). */
   source: string;
   target: string;
   readOnly: boolean;

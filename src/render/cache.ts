@@ -59,7 +59,8 @@ export class RenderCache {
     recorder.get(path);
     const result = render(recorder);
     this.entries.delete(path);
-    if (!recorder.sawEverything) {
+    // A result that looked at the host (bind mounts' paths) may differ on the next sync with the same files.
+    if (!recorder.sawEverything && !(result as { readsHost?: boolean }).readsHost) {
       this.entries.set(path, { rootName, options: optionsKey, reads: recorder.reads, result });
       if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     }

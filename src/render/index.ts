@@ -5,6 +5,6 @@ export { jobFileKinds } from './formats.js';
 export { unknownKeyHint } from './suggest.js';
 export { defaultRenderOptions, renderPath, renderTree } from './tree.js';
 export type { PathRenderResult, RenderedJob, SourceTree } from './tree.js';
-export type { JobLimits, RenderOptions, SourceFile } from './types.js';
+export type { HostPathPolicy, JobLimits, RenderOptions, SourceFile } from './types.js';
 export { defaultJobLimits } from './validate.js';
 export { loadYaml } from './yaml/document.js';

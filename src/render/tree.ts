@@ -12,6 +12,7 @@ import { readRepositorySettings } from './settings.js';
 import { attachServices } from './kubernetes/attach.js';
 import type { FormatRenderer, MappedJob, RenderContext, RenderOptions, ServiceDefinition } from './types.js';
 import { locate, validateJob } from './validate.js';
+import { checkHostPaths, mountsHostPaths } from './host-paths.js';
 
 export type { SourceTree };
 
@@ -94,6 +95,8 @@ export interface PathRenderResult {
   /** Kubernetes Services of the file, for the tree to put in front of the Deployments they select. */
   services: ServiceDefinition[];
   diagnostics: Diagnostic[];
+  /** Its jobs mount host paths, which were checked on the host: the result holds only for now, and is not cached. */
+  readsHost?: boolean;
 }
 
 /**
@@ -124,7 +127,8 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
   const detected = byName === 'yaml' ? formatByContent(loaded.text) : byName;
   const format = detected ?? knownFormat ?? null;
   if (format === null) return none;
-  const rendered = renderFile({ path, text: loaded.text }, format, tree, options);
+  const rendered: Omit<PathRenderResult, 'file'> = renderFile({ path, text: loaded.text }, format, tree, options);
+  if (rendered.jobs.some((j) => mountsHostPaths(j.job)) || rendered.diagnostics.some((d) => d.code === 'host-path-not-allowed')) rendered.readsHost = true;
   if (detected === null && !rendered.diagnostics.some(isError)) {
     // Read as what it was, it says nothing wrong, yet it no longer looks like a job file: still an error, never a removal.
     rendered.diagnostics.push(diagnostic('error', 'no-longer-a-job-file', path, { line: 1, col: 1 }, '', `this file held jobs before and no longer reads as a ${formatNames[format]} file; what runs from it keeps running`, formatHints[format]));
@@ -134,7 +138,7 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
     // Rendered alone (a bundle sent to the agent): only this file's Services can be attached.
     const diagnostics = [...rendered.diagnostics];
     const jobs = dropDuplicatePorts(attachServices(rendered.jobs, rendered.services, diagnostics, options.limits), diagnostics);
-    return { file: { path, format }, jobs, services: rendered.services, diagnostics: sortDiagnostics(diagnostics) };
+    return { file: { path, format }, jobs, services: rendered.services, diagnostics: sortDiagnostics(diagnostics), ...(rendered.readsHost ? { readsHost: true } : {}) };
   }
   return { file: { path, format }, ...rendered };
 }
@@ -167,7 +171,9 @@ export function renderFile(
     const diagnostics = [...result.diagnostics];
     // Shared rules run on cleanly mapped jobs only: a half-mapped job would add echoes of the first error.
     const mappedCleanly = !diagnostics.some(isError);
-    if (mappedCleanly) for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields, options.limits));
+    if (mappedCleanly) {
+      for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields, options.limits), ...checkHostPaths(mapped.job, mapped.fields, options.limits?.hostPaths));
+    }
     // A file with any error is not trusted at all: none of its jobs is deployed, and its Services hold back what they select.
     const failed = diagnostics.some(isError);
     const jobs = failed ? [] : result.jobs;

@@ -1,7 +1,9 @@
 // The contract between the format folders (nomad/, compose/, kubernetes/) and the
 // rest of render. Render is pure: files come in as values, and the few other files
 // a job may read (a Compose `.env`, an `env_file`) are reached through `readFile`.
-import type { Diagnostic, Job, JobFormat, Position } from '../model/index.js';
+import type { Diagnostic, HostPathPolicy, Job, JobFormat, Position } from '../model/index.js';
+
+export type { HostPathPolicy };
 
 export interface SourceFile {
   /** Relative to the tree's root, `/`-separated. */
@@ -20,6 +22,7 @@ export interface RenderOptions {
   limits?: JobLimits;
 }
 
+
 /** A job asking for more than this is refused: a typo such as `count = 1000000` must not become a million containers. */
 export interface JobLimits {
   /** Allocations per group (`count`, `replicas`). */
@@ -28,6 +31,8 @@ export interface JobLimits {
   maxGroups: number;
   /** Tasks per group. */
   maxTasks: number;
+  /** The host paths bind mounts may use (host-paths.ts); absent: none. */
+  hostPaths?: HostPathPolicy;
 }
 
 export interface RenderContext extends RenderOptions {

@@ -11,8 +11,8 @@
 // it is, the runtime is tried again with backoff, and once it answers each job is
 // resumed as after a crash.
 import type { AllocationRecord, DeckhandEvent, Deployment, EventListener, Job, VersionSource } from '../model/index.js';
-import { dockerNetworkName } from '../model/index.js';
-import type { Driver } from '../runtime/index.js';
+import { dockerNetworkName, dockerVolumeName } from '../model/index.js';
+import type { Driver, VolumePurge } from '../runtime/index.js';
 import type { Store } from '../store/index.js';
 import { Commands } from './commands.js';
 import type { Submitted } from './commands.js';
@@ -186,15 +186,36 @@ export class RolloutEngine {
     return this.commands.promote(jobId);
   }
 
-  /** Stops a job: its allocations are stopped; `purge` also forgets it. */
-  async stopJob(jobId: string, purge = false): Promise<void> {
+  /**
+   * Stops a job: its allocations are stopped; `purge` also forgets it. Its volumes
+   * hold data: a purge removes those deckhand made only with `volumes` (as `docker
+   * compose down --volumes`), and never one another job mounts or an external one;
+   * the answer says which were removed and which kept.
+   */
+  async stopJob(jobId: string, purge = false, options: { volumes?: boolean } = {}): Promise<{ volumes: VolumePurge | null }> {
     this.commands.stop(jobId);
     await this.watcher.settled(jobId);
-    if (!purge) return;
+    if (!purge) return { volumes: null };
+    const versions = this.context.store.listVersions(jobId);
     // The networks any version made, gone with the job as `docker compose down` removes them.
-    const networks = new Set(this.context.store.listVersions(jobId).flatMap(({ job }) => job.networks.filter((n) => !n.external).map((n) => dockerNetworkName(jobId, n))));
+    const networks = new Set(versions.flatMap(({ job }) => job.networks.filter((n) => !n.external).map((n) => dockerNetworkName(jobId, n))));
+    const volumes = this.purgeableVolumes(jobId, versions.map((v) => v.job));
     this.context.store.purgeJob(jobId);
     await this.context.driver.releaseNetworks([...networks]).catch((error: unknown) => this.context.onError(error, 'removing the networks of a purged job'));
+    return { volumes: await this.context.driver.purgeVolumes([...volumes.names], options.volumes === true, volumes.shared) };
+  }
+
+  /** The volumes any version of the job made; those another job mounts too (a Kubernetes claim of its namespace) are kept, with why. */
+  private purgeableVolumes(jobId: string, jobs: Job[]): { names: Set<string>; shared: Record<string, string> } {
+    const named = (id: string, job: Job) => (job.volumes ?? []).filter((v) => !v.external).map((v) => dockerVolumeName(id, v));
+    const names = new Set(jobs.flatMap((job) => named(jobId, job)));
+    const shared: Record<string, string> = {};
+    for (const other of this.context.store.listJobs()) {
+      if (other.id === jobId) continue;
+      const current = this.context.store.getVersion(other.id, other.version)?.job;
+      for (const name of current ? named(other.id, current) : []) if (names.has(name)) shared[name] ??= `job "${other.id}" mounts it too`;
+    }
+    return { names, shared };
   }
 
   /** A job's endpoints and the allocations each sends connections to; none when the agent serves no endpoints. */

@@ -133,6 +133,13 @@ export interface Driver {
    * any more (a purged job's); returns those removed. Never one it did not make.
    */
   releaseNetworks(dockerNames: string[]): Promise<string[]>;
+  /**
+   * The job volumes deckhand made among `dockerNames` (model dockerVolumeName; the
+   * driver adds its own suffix): removed with `remove` (those no container uses),
+   * else only listed as kept; those in `keep` (name → why) are kept whatever. Never
+   * one it did not make, nor an external one.
+   */
+  purgeVolumes(dockerNames: string[], remove: boolean, keep?: Record<string, string>): Promise<VolumePurge>;
   /** Restarts an allocation's containers (a liveness check failed). */
   restart(allocId: string): Promise<void>;
   /** Changes the restart policy of running containers, in place. */
@@ -148,4 +155,10 @@ export interface Driver {
   /** Container and check events, reconnecting to the engine when the stream breaks. */
   subscribe(listener: (event: RuntimeEvent) => void): () => void;
   close(): Promise<void>;
+}
+
+/** What purgeVolumes did: Docker names removed, and those kept with why. */
+export interface VolumePurge {
+  removed: string[];
+  kept: Array<{ name: string; why: string }>;
 }

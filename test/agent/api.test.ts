@@ -128,7 +128,9 @@ describe('the agent API', () => {
     expect(metrics).toMatch(/deckhand_process_resident_memory_bytes/);
     expect(Number(/deckhand_reconcile_duration_seconds_count (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
 
-    // stop
+    // stop; volumes=true belongs to a purge
+    const volumesAlone = await api<{ error: { code: string; message: string } }>(agent.url, 'DELETE', '/v1/job/web?volumes=true');
+    expect(volumesAlone).toMatchObject({ status: 400, body: { error: { code: 'volumes-without-purge' } } });
     const stopped = await api(agent.url, 'DELETE', '/v1/job/web');
     expect(stopped).toEqual({ status: 200, body: { id: 'web', stopped: true, purged: false } });
     expect(await containersOf(runId, 'web')).toEqual([]);

@@ -77,6 +77,18 @@ describe('agent configuration', () => {
     expect(resolveAgentConfig({ ...none, flags: { labels: 'deckhand-test.run=1' } }).config.labels).toEqual({ 'deckhand-test.run': '1' });
   });
 
+  test('allow-host-path: none by default; repeated flags, a YAML list or commas; relative paths and / refused where they came from', () => {
+    expect(resolveAgentConfig(none).config.allowHostPaths).toEqual([]);
+    expect(resolveAgentConfig({ ...none, flags: { 'allow-host-path': ['/srv/data/', '/srv/logs'] } }).config.allowHostPaths).toEqual(['/srv/data', '/srv/logs']);
+    expect(resolveAgentConfig({ ...none, env: { DECKHAND_ALLOW_HOST_PATH: '/srv/a,/srv/b/../c' } }).config.allowHostPaths).toEqual(['/srv/a', '/srv/c']);
+    const file = { path: 'deckhand.yaml', text: 'allow-host-path:\n  - /srv/data\n' };
+    expect(resolveAgentConfig({ ...none, file }).config.allowHostPaths).toEqual(['/srv/data']);
+    const bad = (flags: Record<string, unknown>, text?: string) =>
+      resolveAgentConfig({ ...none, flags, file: text ? { path: 'deckhand.yaml', text } : null }).diagnostics.map(formatDiagnostic);
+    expect(bad({ 'allow-host-path': ['/srv', 'data'] })).toEqual([expect.stringContaining('command line: --allow-host-path: expected an absolute path, got "data"')]);
+    expect(bad({}, 'repo: .\nallow-host-path: [/srv, /]\n')).toEqual([expect.stringMatching(/^deckhand\.yaml:2:18: allow-host-path: allowing "\/" would let any job file mount every file of the host/)]);
+  });
+
   test('job size limits: defaults, settings, and positive whole numbers only', () => {
     expect(resolveAgentConfig(none).config).toMatchObject({ maxCount: 1000, maxGroups: 200, maxTasks: 50 });
     const { config, diagnostics } = resolveAgentConfig({ flags: { 'max-count': '5000' }, env: { DECKHAND_MAX_GROUPS: '10' }, file: { path: 'agent.yaml', text: 'max-tasks: 3\n' } });

@@ -25,6 +25,18 @@ describe('deckhand validate', () => {
     );
   });
 
+  it('judges bind mounts as an agent with --allow-host-path would: none allowed by default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deckhand-validate-binds-'));
+    const file = join(dir, 'compose.yaml');
+    writeFileSync(file, 'services:\n  web:\n    image: nginx\n    volumes: ["/srv/data/site:/site:ro"]\n');
+    const refused = await cli(['validate', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(`${file}:4:15: services.web.volumes[0]: host path /srv/data/site is not under a directory the agent allows (allow-host-path: none)`);
+    expect(await cli(['validate', '--allow-host-path', '/srv/data', file])).toMatchObject({ code: 0, stdout: '1 job file valid (1 job)\n' });
+    expect((await cli(['validate', '--allow-host-path', '/srv/other', file])).stdout).toContain('(allow-host-path: /srv/other)');
+    expect(await cli(['validate', '--allow-host-path', 'srv', file])).toMatchObject({ code: 1, stderr: '--allow-host-path srv: expected an absolute path\n' });
+  });
+
   it('gives machine output with -o json', async () => {
     const run = await cli(['validate', '--json', 'fixtures/bad/nomad-syntax-error.nomad']);
     expect(run.code).toBe(1);

@@ -59,6 +59,10 @@ export class FakeDriver implements Driver {
     return [];
   }
 
+  async purgeVolumes(): Promise<{ removed: string[]; kept: Array<{ name: string; why: string }> }> {
+    return { removed: [], kept: [] };
+  }
+
   async updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void> {
     this.calls.push({ kind: 'restart-policy', allocId, detail: policy });
   }

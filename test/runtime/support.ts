@@ -33,7 +33,7 @@ export function removeRunContainers(runId: string): Promise<void> {
 
 export async function removeRunObjects(client: Docker, runId: string): Promise<void> {
   const listed = await client.listContainers({ all: true, filters: { label: [`${testLabel}=${runId}`] } });
-  await Promise.allSettled(listed.map((item) => client.getContainer(item.Id).remove({ force: true })));
+  await Promise.allSettled(listed.map((item) => client.getContainer(item.Id).remove({ force: true, v: true })));
   const networks = await client.listNetworks({ filters: { label: [`${testLabel}=${runId}`] } });
   await Promise.allSettled(networks.map((item) => client.getNetwork(item.Id).remove()));
   // deckhand never removes a volume; a test run removes its own.

@@ -108,14 +108,35 @@ export async function revertCommand(jobId: string, version: string, flags: Outpu
   }
 }
 
-export async function stopCommand(jobId: string, flags: OutputFlags & { purge?: boolean }, io: CliIO): Promise<number> {
+export async function stopCommand(jobId: string, flags: OutputFlags & { purge?: boolean; volumes?: boolean }, io: CliIO): Promise<number> {
+  if (flags.volumes && !flags.purge) {
+    io.stderr('--volumes removes the volumes of a purged job: add --purge\n');
+    return 1;
+  }
   try {
-    const result = await new AgentClient(io).delete<{ id: string; purged: boolean }>(`${jobPath(jobId)}${flags.purge ? '?purge=true' : ''}`);
-    io.stdout(flags.output === 'json' ? json(result) : `==> Job "${jobId}" stopped${result.purged ? ' and purged' : ''}\n`);
+    const query = flags.purge ? `?purge=true${flags.volumes ? '&volumes=true' : ''}` : '';
+    const result = await new AgentClient(io).delete<StopResult>(`${jobPath(jobId)}${query}`);
+    io.stdout(flags.output === 'json' ? json(result) : `==> Job "${jobId}" stopped${result.purged ? ' and purged' : ''}\n${volumeLines(result)}`);
     return 0;
   } catch (error) {
     return agentExit(error, 'stopping');
   }
+}
+
+interface StopResult {
+  id: string;
+  purged: boolean;
+  volumes?: { removed: string[]; kept: Array<{ name: string; why: string }> };
+}
+
+/** A purge never loses data unasked: the volumes it kept are named, with how to remove them. */
+function volumeLines(result: StopResult): string {
+  const { removed = [], kept = [] } = result.volumes ?? {};
+  const lines = removed.map((name) => `    Volume "${name}" removed\n`);
+  for (const { name, why } of kept) {
+    lines.push(why === 'kept' ? `    Volume "${name}" kept, with its data (deckhand stop --purge --volumes removes a job's volumes; now: docker volume rm ${name})\n` : `    Volume "${name}" kept: ${why}\n`);
+  }
+  return lines.join('');
 }
 
 /** docs/spec.md: 0 successful, 2 failed, paused by a failure, or reverted; canaries waiting for promotion are not a failure. */

@@ -35,7 +35,7 @@ export async function planCommand(paths: string[], flags: PlanFlags, io: CliIO):
 }
 
 async function planPaths(paths: string[], flags: PlanFlags, io: CliIO): Promise<number> {
-  const options = await renderOptionsFrom(flags, io);
+  const options = await renderOptionsFrom(flags, io, { toAgent: !flags.dataDir });
   const diagnostics: Diagnostic[] = [];
   const loaded: Array<{ job: Job; file: string }> = [];
   for (const path of paths.length ? paths : ['.']) {
@@ -95,7 +95,7 @@ async function planWithAgent(loaded: Array<{ job: Job; file: string }>, options:
       const agentWarnings = (answer.diagnostics ?? []).filter((d) => d.code.startsWith('image-')).map((d) => ({ ...d, file: join(dirname(file), d.file) }));
       out.push({ plan: answer.plan, oldText: answer.oldText, file, newText: null, agentWarnings });
     } catch (error) {
-      agentExit(error, `planning job "${job.id}"`);
+      agentExit(error, `planning job "${job.id}"`, (bundled) => join(dirname(file), bundled));
     }
   }
   return out;

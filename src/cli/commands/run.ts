@@ -35,7 +35,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIO): Prom
   }
   const absolute = resolve(io.cwd, file);
   if (!existsSync(absolute)) throw new CliExit(1, `${file}: no such file`);
-  const { bundle, result } = bundleJobFile(absolute, await renderOptionsFrom(flags, io));
+  const { bundle, result } = bundleJobFile(absolute, await renderOptionsFrom(flags, io, { toAgent: true }));
   if (!result.file) throw new CliExit(1, `${file}: not a job file (expected ${jobFileKinds()})`);
   const shown = (d: Diagnostic) => ({ ...d, file: relative(io.cwd, join(dirname(absolute), d.file)) || d.file });
   for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(shown(d))}\n`);
@@ -68,7 +68,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIO): Prom
     }
     return exitCode;
   } catch (error) {
-    return agentExit(error, 'submitting job');
+    return agentExit(error, 'submitting job', (bundled) => shown({ file: bundled } as Diagnostic).file);
   } finally {
     follower?.close();
   }

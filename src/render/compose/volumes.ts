@@ -1,10 +1,13 @@
 // Compose volumes: the top-level `volumes:` (named volumes deckhand makes once and
 // keeps, or `external` ones it mounts as found), a service's `volumes:` (short and
 // long syntax) and `tmpfs:`. Data in a named volume outlives every container of the
-// service: image updates, rollbacks, restarts. A host path (a bind mount) is
-// refused: a repository must not be able to mount `/` or the Docker socket into a
-// container; an anonymous volume is refused too, since its data would be lost on
-// the next update without a word.
+// service: image updates, rollbacks, restarts. An absolute host path (a bind
+// mount) is mapped, and the agent refuses it unless it lies under a directory its
+// allow-host-path setting names (render/host-paths.ts): a repository must not be
+// able to mount `/` or the Docker socket into a container. A relative host path
+// (`./data`) is refused: Compose reads it from the file's folder, which for deckhand
+// is a checkout of one revision, not a place on the host that lasts. An anonymous
+// volume is refused too, since its data would be lost on the next update without a word.
 import type { JobVolume, Mount } from '../../model/index.js';
 import { describeValue } from '../yaml/values.js';
 import type { Path, Reporter } from './report.js';
@@ -99,6 +102,10 @@ function shortMount(scope: ServiceScope, at: Path, entry: string): Mount | undef
     scope.r.error(at, `unknown volume mode "${unknown.join(',')}": expected ro or rw`);
     return undefined;
   }
+  if (/^[/.~]/.test(source) && (modes.includes('z') || modes.includes('Z'))) {
+    scope.r.error(at, `volume mode "${modes.filter((m) => m === 'z' || m === 'Z').join(',')}" is not supported: deckhand never relabels a host path for SELinux`, { code: 'unsupported', hint: 'remove the mode, and label the directory on the host' });
+    return undefined;
+  }
   return named(scope, at, source, target, modes.includes('ro'));
 }
 
@@ -114,7 +121,15 @@ function longMount(scope: ServiceScope, at: Path, entry: unknown): Mount | undef
     return undefined;
   }
   if (type === 'tmpfs') return { type: 'tmpfs', source: '', target, readOnly };
-  if (type === 'bind') return refuseBind(scope, [...at, 'type'], String(map.source ?? ''));
+  if (type === 'bind') {
+    const source = readString(scope.r, [...at, 'source'], map.source);
+    if (source === undefined) {
+      scope.r.error(at, 'expected a "source" (the host path), got none');
+      return undefined;
+    }
+    if (!bindOptionsHonoured(scope, [...at, 'bind'], map.bind)) return undefined;
+    return bind(scope, [...at, 'source'], source, target, readOnly);
+  }
   if (type !== 'volume') {
     scope.r.error([...at, 'type'], `mount type "${type}" is not supported: expected volume or tmpfs`, { code: 'unsupported' });
     return undefined;
@@ -125,7 +140,7 @@ function longMount(scope: ServiceScope, at: Path, entry: unknown): Mount | undef
 }
 
 function named(scope: ServiceScope, at: Path, source: string, target: string, readOnly: boolean): Mount | undefined {
-  if (source.startsWith('/') || source.startsWith('.') || source.startsWith('~')) return refuseBind(scope, at, source);
+  if (source.startsWith('/') || source.startsWith('.') || source.startsWith('~')) return bind(scope, at, source, target, readOnly);
   if (!target.startsWith('/')) {
     scope.r.error(at, `expected an absolute path inside the container, got ${describeValue(target)}`);
     return undefined;
@@ -140,12 +155,38 @@ function named(scope: ServiceScope, at: Path, source: string, target: string, re
   return { type: 'volume', source, target, readOnly };
 }
 
-function refuseBind(scope: ServiceScope, at: Path, source: string): undefined {
-  scope.r.error(at, `bind mounts of host paths (${source || 'a host path'}) are refused: a job file must not be able to mount the host's files, or the Docker socket, into a container`, {
-    code: 'unsupported',
-    hint: 'use a named volume (top-level volumes) for data',
-  });
-  return undefined;
+/** An absolute host path; whether the agent allows it is checked once the job is rendered (host-paths.ts). */
+function bind(scope: ServiceScope, at: Path, source: string, target: string, readOnly: boolean): Mount | undefined {
+  if (!source.startsWith('/')) {
+    scope.r.error(at, `a relative host path (${source}) is refused: Compose reads it from the file's folder, which for deckhand is a checkout of one revision, not a place on the host that lasts`, {
+      code: 'unsupported',
+      hint: 'use a named volume (top-level volumes) for data, or an absolute path under a directory the agent allows (allow-host-path)',
+    });
+    return undefined;
+  }
+  if (!target.startsWith('/')) {
+    scope.r.error(at, `expected an absolute path inside the container, got ${describeValue(target)}`);
+    return undefined;
+  }
+  return { type: 'bind', source, target, readOnly };
+}
+
+/**
+ * The long syntax's `bind:` options: deckhand mounts the path as it is (private
+ * propagation, no SELinux relabelling) and never creates it on the host.
+ */
+function bindOptionsHonoured(scope: ServiceScope, at: Path, value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  const map = readMap(scope.r, at, value);
+  if (!map) return false;
+  let honoured = true;
+  for (const [key, option] of Object.entries(map)) {
+    const asIs = (key === 'create_host_path' && option === false) || (key === 'propagation' && (option === 'rprivate' || option === 'private'));
+    if (asIs) continue;
+    scope.r.error([...at, key], `bind option ${key}: ${describeValue(option)} is not supported: deckhand mounts the host path as it is, and never creates it`, { code: 'unsupported', hint: `remove ${key}` });
+    honoured = false;
+  }
+  return honoured;
 }
 
 function anonymous(scope: ServiceScope, at: Path, target: string): undefined {

@@ -13,6 +13,8 @@ import { mapProbe } from './probes.js';
 import { mapPullPolicy } from './pull-policy.js';
 import type { ManifestReader } from './reader.js';
 import { mapResources } from './resources.js';
+import { mapVolumeMounts } from './volumes.js';
+import type { PodVolumes } from './volumes.js';
 
 /** Kubernetes' DNS_LABEL, required of container names. */
 const dnsLabel = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -30,6 +32,8 @@ export interface PodSettings {
   killTimeoutMs: number | null;
   /** Where it came from, for the task's `killTimeoutMs`. */
   killTimeoutPath: YamlPath | null;
+  /** The pod's volumes, which volumeMounts name. */
+  volumes: PodVolumes;
   /** User, sysctls, host aliases, DNS and hostname the pod gives each container. */
   containerSettings: PodContainerSettings;
 }
@@ -72,6 +76,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     const check = mapProbe(reader, container, key, ports, `${task}.checks.${checks.length}`);
     if (check) checks.push(check);
   }
+  const mounts = mapVolumeMounts(reader, container, name, task, pod.volumes);
   const settings = mapContainerSettings(reader, container, task, pod.containerSettings);
   if (name === undefined) return undefined;
   return {
@@ -89,6 +94,8 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       imageHealthcheck: 'use',
       shutdownDelayMs,
       killTimeoutMs: pod.killTimeoutMs,
+      // Only when there are some: a container without mounts keeps its spec hash.
+      ...(mounts.length ? { mounts } : {}),
       ...(settings ? { container: settings } : {}),
       ...pull,
       meta: {},
@@ -106,8 +113,6 @@ function nonEmpty(words: string[] | undefined): string[] | null {
 function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
   const notes: Record<string, string> = {
     startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
-    // Said, not dropped: what the container writes there is lost with it.
-    volumeMounts: 'volumeMounts are not mounted by deckhand yet and are ignored: what the container writes there is lost on its next update',
   };
   for (const [field, message] of Object.entries(notes)) {
     if (reader.has([...container, field])) reader.warning([...container, field], message, { part: 'key' });

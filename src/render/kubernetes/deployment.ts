@@ -11,6 +11,7 @@ import type { PodSettings } from './containers.js';
 import { gracePeriodPath, readGracePeriod } from './lifecycle.js';
 import type { ManifestReader } from './reader.js';
 import { mapUpdate } from './strategy.js';
+import { readPodVolumes } from './volumes.js';
 
 /** Kubernetes' DNS-1123 subdomain, required of a Deployment's name. */
 const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -42,8 +43,9 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   const podLabels = reader.stringMap([...template, 'metadata', 'labels']) ?? {};
   const hostNetwork = reader.boolean([...podSpec, 'hostNetwork']) ?? false;
   const killTimeoutMs = readGracePeriod(reader);
+  const volumes = readPodVolumes(reader, podSpec, namespace);
   const containerSettings = readPodContainerSettings(reader);
-  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), containerSettings });
+  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), containerSettings, volumes });
   const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
   if (id === undefined || reader.hasErrors) return undefined;
 
@@ -71,6 +73,7 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
       networks: hostNetwork ? [] : [namespaceNetwork(namespace)],
       // A Service selecting the Deployment, in this file or another, adds its endpoints once the tree is rendered (services.ts).
       endpoints: [],
+      ...(volumes.jobVolumes.length ? { volumes: volumes.jobVolumes } : {}),
       groups: [{ name: id, count: replicas, update, rollback: null, restart, network, meta: {}, tasks: containers.map((c) => c.task) }],
     },
     fields: reader.fields,

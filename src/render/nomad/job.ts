@@ -1,7 +1,7 @@
 // A Nomad `job` block → the Job model: groups with Nomad's defaults, the job's
 // `update` merged into each group's, ports and checks attached to their tasks.
 import { defaultGroupNetwork, defaultJobNetworks } from '../../model/index.js';
-import type { Endpoint, Group, GroupNetwork, Job, Port, RestartPolicy } from '../../model/index.js';
+import type { Endpoint, Group, GroupNetwork, Job, JobVolume, Port, RestartPolicy } from '../../model/index.js';
 import { nomadRestartDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
 import { applyGroupNetworkSettings, readGroupNetworkSettings } from './container-settings.js';
@@ -14,6 +14,7 @@ import { mapServices } from './services.js';
 import { mapTask } from './task.js';
 import type { MappedTask } from './task.js';
 import { mapUpdate } from './update.js';
+import { mapTaskMounts, readGroupVolumes } from './volumes.js';
 
 export function mapJob(ctx: NomadContext, block: Block): Job | undefined {
   if (block.labels.length !== 1) {
@@ -33,8 +34,9 @@ export function mapJob(ctx: NomadContext, block: Block): Job | undefined {
 
   const groups: Group[] = [];
   const endpoints: Endpoint[] = [];
+  const volumes: JobVolume[] = [];
   for (const groupBlock of reader.blocks('group')) {
-    const group = mapGroup(ctx, groupBlock, jobUpdates[0], `groups.${groups.length}`, endpoints);
+    const group = mapGroup(ctx, groupBlock, jobUpdates[0], `groups.${groups.length}`, endpoints, volumes);
     if (group) groups.push(group);
   }
   const hostOnly = groups.length > 0 && groups.every((g) => g.network.mode === 'host');
@@ -48,12 +50,13 @@ export function mapJob(ctx: NomadContext, block: Block): Job | undefined {
     historyLimit: null,
     networks: hostOnly ? [] : defaultJobNetworks(),
     endpoints,
+    ...(volumes.length ? { volumes } : {}),
     groups,
   };
 }
 
-/** `endpoints` receives the group's endpoints: its static ports, under bridge networking. */
-function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined, modelPath: string, endpoints: Endpoint[]): Group | undefined {
+/** `endpoints` receives the group's endpoints: its static ports, under bridge networking; `volumes` the named volumes its tasks mount. */
+function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined, modelPath: string, endpoints: Endpoint[], volumes: JobVolume[]): Group | undefined {
   if (block.labels.length !== 1) {
     ctx.error(block.typeSpan, 'group', 'a group block needs exactly one label: group "name" { ... }');
     return undefined;
@@ -74,6 +77,12 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
   const groupChecks = mapServices(ctx, reader.blocks('service'), 'service');
   const mapped = reader.blocks('task').map((t, i) => mapTask(ctx, t, `${modelPath}.tasks.${i}`));
   const tasks = mapped.filter((t): t is MappedTask => t !== undefined);
+  const groupVolumes = readGroupVolumes(ctx, reader.blocks('volume'));
+  tasks.forEach((t, ti) => {
+    const mounts = mapTaskMounts(ctx, groupVolumes, t.mountSources, `${modelPath}.tasks.${ti}`, volumes);
+    // Only when there are some: a task without mounts keeps its spec hash.
+    if (mounts.length) t.task.mounts = mounts;
+  });
   if (tasks.length === 0) ctx.error(block.typeSpan, 'task', `group "${name}" has no task`, 'add task "name" { driver = "docker" ... }');
 
   for (const check of groupChecks) {

@@ -41,20 +41,18 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   group: {
-    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay'],
+    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay', 'volume'],
     accepted: [
       'stop_after_client_disconnect', 'max_client_disconnect', 'prevent_reschedule_on_lost',
       'ephemeral_disk', 'migrate', 'reschedule', 'scaling', 'disconnect', 'vault', 'consul', ...placement,
     ],
-    unsupported: { volume: 'volumes are not mounted by deckhand; ignored' },
   },
   task: {
-    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'lifecycle', 'user', 'kill_signal'],
+    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'lifecycle', 'user', 'kill_signal', 'volume_mount'],
     accepted: ['leader', 'kind', 'logs', 'vault', 'consul', 'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement],
     unsupported: {
       template: 'templates are not rendered by deckhand; ignored',
       artifact: 'artifacts are not downloaded by deckhand; ignored',
-      volume_mount: 'volumes are not mounted by deckhand; ignored',
     },
   },
   config: {
@@ -65,6 +63,8 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       'cap_drop', 'readonly_rootfs', 'sysctl', 'ulimit', 'shm_size', 'init', 'logging',
       // Images (pull policy, credentials).
       'force_pull', 'auth',
+      // Volumes (volumes.ts).
+      'volumes', 'mount', 'volume_driver',
     ],
     accepted: [
       'auth_soft_fail', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
@@ -72,11 +72,24 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     ],
     unsupported: {
       ...notApplied([
-        'volumes', 'mount', 'mounts', 'port_map', 'privileged', 'devices', 'security_opt', 'ipc_mode', 'pid_mode',
+        'mounts', 'port_map', 'privileged', 'devices', 'security_opt', 'ipc_mode', 'pid_mode',
         'userns_mode', 'uts_mode', 'runtime', 'storage_opt', 'cpuset_cpus', 'group_add', 'memory_hard_limit',
         'cpu_hard_limit', 'oom_score_adj', 'pids_limit',
       ]),
     },
+  },
+  // volumes.ts reads these and refuses what it cannot honour.
+  volume: {
+    used: ['type', 'source', 'read_only', 'per_alloc', 'access_mode', 'attachment_mode', 'mount_options', 'sticky'],
+    accepted: [],
+  },
+  volume_mount: {
+    used: ['volume', 'destination', 'read_only', 'propagation_mode', 'selinux_label'],
+    accepted: [],
+  },
+  mount: {
+    used: ['type', 'target', 'source', 'readonly', 'bind_options', 'volume_options', 'tmpfs_options'],
+    accepted: [],
   },
   healthchecks: {
     used: ['disable'],

@@ -13,6 +13,7 @@ import { BlockReader } from './reader.js';
 import type { Read } from './reader.js';
 import type { PositionedCheck } from './services.js';
 import { mapServices } from './services.js';
+import type { MountSources } from './volumes.js';
 
 export interface MappedTask {
   task: Task;
@@ -27,6 +28,8 @@ export interface MappedTask {
   hostNetwork: Read<string> | null;
   /** The task's own `shutdown_delay`, which wins over the group's. */
   shutdownDelay: Read<number> | null;
+  /** Where its mounts are read from once the group's volumes are known (volumes.ts). */
+  mountSources: MountSources;
 }
 
 export function mapTask(ctx: NomadContext, block: Block, modelPath: string): MappedTask | undefined {
@@ -93,6 +96,7 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     restart: reader.blocks('restart'),
     hostNetwork: hostNetworkOf(ctx, config),
     shutdownDelay: reader.duration('shutdown_delay') ?? null,
+    mountSources: { task: reader, config },
   };
 }
 

@@ -122,7 +122,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     ...networkSettings(networking, task, ports, listening, options.publishAddress),
     HostConfig: {
       ...hostNetworkSettings(networking, task, ports, listening, options.publishAddress),
-      ...(task.mounts?.length ? { Mounts: dockerMounts(request.jobId, request.job?.volumes ?? [], task, options.networkSuffix) } : {}),
+      ...(task.mounts?.length ? { Mounts: dockerMounts(request.jobId, request.job?.volumes ?? [], task, options.networkSuffix, request.allocId) } : {}),
       ...hostSettings(settings),
       Init: settings.init ?? true,
       // A task that runs once is tried once per placement: its failure fails the placement.

@@ -2,12 +2,13 @@
 // task, on the job's networks (or the host's), with ports from the allocator.
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
-import type { Check, PullPolicy, RestartPolicy, Task } from '../../model/index.js';
+import { hostPathProblem } from '../../model/index.js';
+import type { Check, HostPathPolicy, PullPolicy, RestartPolicy, Task } from '../../model/index.js';
 import { CheckRunner, probeHostOf } from '../checks.js';
 import { defaultPublishAddress } from '../interpolate.js';
 import { taskNetworking } from '../networking.js';
 import { PlacementError, RuntimeUnavailableError } from '../driver.js';
-import type { AllocationObservation, CheckStatus, Driver, ImageRegistry, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind } from '../driver.js';
+import type { AllocationObservation, CheckStatus, Driver, ImageRegistry, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind, VolumePurge } from '../driver.js';
 import { PortAllocator, PortError } from '../ports.js';
 import type { PortRange, PortRequest } from '../ports.js';
 import { FreshConnectionAgent } from './client.js';
@@ -40,6 +41,8 @@ export interface DockerDriverOptions {
   hostname?: string;
   /** Backoff of the event stream's reconnection. */
   reconnectDelayMs?: { initial: number; max: number };
+  /** The host paths bind mounts may use (the agent's allow-host-path); none by default. */
+  hostPaths?: HostPathPolicy;
 }
 
 export const defaultStopTimeoutSeconds = 3;
@@ -61,6 +64,7 @@ export class DockerDriver implements Driver {
   readonly publishAddress: string;
   private readonly networks: NetworkManager;
   private readonly volumes: VolumeManager;
+  private readonly hostPaths: HostPathPolicy;
   /** Where the engine is, for messages: `unix:///var/run/docker.sock`. */
   readonly address: string;
   /** Placements under way, and a clock of when each finished: observe() must not free their ports. */
@@ -82,6 +86,7 @@ export class DockerDriver implements Driver {
     this.publishAddress = options.publishAddress ?? defaultPublishAddress;
     this.networks = new NetworkManager(docker, this.extraLabels);
     this.volumes = new VolumeManager(docker, this.extraLabels, this.networks.suffix);
+    this.hostPaths = options.hostPaths ?? { allowed: [] };
     this.address = engineAddress(docker);
     const modem = docker.modem as { agent?: unknown; protocol?: string };
     if (modem.agent === undefined && modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = new FreshConnectionAgent();
@@ -107,6 +112,7 @@ export class DockerDriver implements Driver {
     this.placing.add(allocId);
     const created: Docker.Container[] = [];
     try {
+      this.checkHostPaths(request);
       // A container left by an earlier attempt at this allocation would hold its name, and maybe its ports.
       await this.removeContainers(allocId, 0);
       const ports = await this.ports.allocate(allocId, portRequests(request), request.ports ?? {});
@@ -115,7 +121,7 @@ export class DockerDriver implements Driver {
       for (const task of request.group.tasks) {
         const networking = taskNetworking(request, task, this.networks.suffix);
         await this.networks.ensure(request.jobId, networking.networks);
-        await this.volumes.ensure(request.jobId, request.job?.volumes ?? [], task);
+        await this.volumes.ensure(request.jobId, request.job?.volumes ?? [], task, allocId);
         const container = await this.create(containerSpec(request, task, ports, options), task);
         created.push(container);
         containers[task.name] = container.id;
@@ -127,7 +133,8 @@ export class DockerDriver implements Driver {
       await startInOrder(request, created);
       return { containers, ports };
     } catch (error) {
-      await Promise.allSettled(created.map((container) => container.remove({ force: true })));
+      await Promise.allSettled(created.map((container) => container.remove({ force: true, v: true })));
+      await this.volumes.releaseAllocation(allocId).catch(() => undefined);
       this.ports.release(allocId);
       if (error instanceof PlacementError) throw error;
       if (isConnectionError(error)) throw this.unavailable(error);
@@ -143,7 +150,10 @@ export class DockerDriver implements Driver {
   async stop(allocId: string): Promise<void> {
     this.checks.unwatch(allocId);
     // Each container's own stop timeout (the task's kill timeout, else the agent's).
-    await this.guard(() => this.removeContainers(allocId, undefined));
+    await this.guard(async () => {
+      await this.removeContainers(allocId, undefined);
+      await this.volumes.releaseAllocation(allocId);
+    });
     this.ports.release(allocId);
     this.placedAt.delete(allocId);
   }
@@ -158,6 +168,24 @@ export class DockerDriver implements Driver {
 
   async releaseNetworks(dockerNames: string[]): Promise<string[]> {
     return this.guard(() => this.networks.release(dockerNames));
+  }
+
+  /**
+   * Render judged the job's host paths when it was submitted; a version placed again
+   * (a revert, a reschedule) may have been judged under another allow-list, or a link
+   * may lead elsewhere now. Nothing is made for an allocation that fails here.
+   */
+  private checkHostPaths(request: PlacementRequest): void {
+    for (const task of request.group.tasks) {
+      for (const mount of task.mounts ?? []) {
+        const problem = mount.type === 'bind' ? hostPathProblem(mount.source, this.hostPaths) : null;
+        if (problem) throw new PlacementError(`task "${task.name}" mounts ${mount.target} from the host: ${problem.message}`);
+      }
+    }
+  }
+
+  async purgeVolumes(dockerNames: string[], remove: boolean, keep: Record<string, string> = {}): Promise<VolumePurge> {
+    return this.guard(() => this.volumes.purge(dockerNames, remove, keep));
   }
 
   async updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void> {
@@ -318,7 +346,8 @@ export class DockerDriver implements Driver {
     const results = await Promise.allSettled(
       containers.map(async (container) => {
         await container.stop(stopTimeoutSeconds === undefined ? {} : { t: stopTimeoutSeconds }).catch((error: unknown) => ignore(error, [304, 404]));
-        await container.remove({ force: true }).catch((error: unknown) => ignore(error, [404, 409]));
+        // v: its anonymous volumes (Kubernetes emptyDir, an image's VOLUME) go with it; named volumes never do.
+        await container.remove({ force: true, v: true }).catch((error: unknown) => ignore(error, [404, 409]));
       }),
     );
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

@@ -44,31 +44,52 @@ describe('volumes', () => {
     expect(jobOf(stack('services:', '  web: {image: nginx}')).groups[0]!.tasks[0]).not.toHaveProperty('mounts');
   });
 
-  test('refused, each at its line: a host path, an anonymous volume, an undeclared one, another driver, a mount type', () => {
+  test('refused, each at its line: a relative host path, an anonymous volume, an undeclared one, another driver, a mount type, bind options', () => {
     expect(diagnosticsOf(stack(
       'services:',
       '  db:',
       '    image: postgres',
       '    volumes:',
-      '      - /var/run/docker.sock:/var/run/docker.sock',
       '      - ./conf:/etc/conf',
       '      - /data',
       '      - missing:/m',
-      '      - {type: bind, source: /, target: /host}',
+      '      - {type: bind, source: /srv/x, target: /host, bind: {create_host_path: true}}',
       '      - {type: npipe, source: x, target: /y}',
       '      - data:/a',
       '      - data:/a',
+      '      - {type: bind, source: ../up, target: /up}',
       'volumes:',
       '  data: {driver: rexray}',
     ))).toEqual([
-      expect.stringContaining('app/docker-compose.yml:5:9: services.db.volumes[0]: bind mounts of host paths (/var/run/docker.sock) are refused'),
-      expect.stringContaining('app/docker-compose.yml:6:9: services.db.volumes[1]: bind mounts of host paths (./conf) are refused'),
-      expect.stringContaining('app/docker-compose.yml:7:9: services.db.volumes[2]: an anonymous volume at /data would be a new, empty one for every container'),
-      expect.stringContaining('app/docker-compose.yml:8:9: services.db.volumes[3]: service "db" mounts volume "missing", which is not declared in the top-level volumes'),
-      expect.stringContaining('app/docker-compose.yml:9:'),
+      expect.stringContaining('app/docker-compose.yml:5:9: services.db.volumes[0]: a relative host path (./conf) is refused'),
+      expect.stringContaining('app/docker-compose.yml:6:9: services.db.volumes[1]: an anonymous volume at /data would be a new, empty one for every container'),
+      expect.stringContaining('app/docker-compose.yml:7:9: services.db.volumes[2]: service "db" mounts volume "missing", which is not declared in the top-level volumes'),
+      expect.stringContaining('app/docker-compose.yml:8:78: services.db.volumes[3].bind.create_host_path: bind option create_host_path: true is not supported'),
       expect.stringContaining('mount type "npipe" is not supported'),
-      expect.stringContaining('app/docker-compose.yml:12:9: services.db.volumes[7]: two mounts at /a'),
+      expect.stringContaining('app/docker-compose.yml:11:9: services.db.volumes[6]: two mounts at /a'),
+      expect.stringContaining('app/docker-compose.yml:12:30: services.db.volumes[7].source: a relative host path (../up) is refused'),
       expect.stringContaining('app/docker-compose.yml:14:18: volumes.data.driver: volume driver "rexray" is not supported'),
+    ]);
+  });
+
+  test('SELinux relabelling of a host path is refused: deckhand would not do it', () => {
+    expect(diagnosticsOf(stack('services:', '  web:', '    image: nginx', '    volumes: ["/srv/site:/site:ro,Z"]'))).toEqual([
+      expect.stringContaining('app/docker-compose.yml:4:15: services.web.volumes[0]: volume mode "Z" is not supported: deckhand never relabels a host path for SELinux'),
+    ]);
+  });
+
+  test('an absolute host path is a bind mount, in short and long syntax', () => {
+    const task = jobOf(stack(
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    volumes:',
+      '      - /srv/site:/usr/share/nginx/html:ro',
+      '      - {type: bind, source: /srv/logs, target: /logs, bind: {create_host_path: false}}',
+    )).groups[0]!.tasks[0]!;
+    expect(task.mounts).toEqual([
+      { type: 'bind', source: '/srv/site', target: '/usr/share/nginx/html', readOnly: true },
+      { type: 'bind', source: '/srv/logs', target: '/logs', readOnly: false },
     ]);
   });
 });

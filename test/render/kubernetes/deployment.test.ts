@@ -351,14 +351,6 @@ spec:
 });
 
 describe('unsupported parts', () => {
-  test('volumeMounts are a warning at the container, never dropped without a word', () => {
-    const result = renderObjects(deployment({ pod: { volumes: [{ name: 'data', emptyDir: {} }] }, container: { volumeMounts: [{ name: 'data', mountPath: '/data' }] } }));
-    expect(result.jobs).toHaveLength(1);
-    expect(result.diagnostics).toEqual([
-      expect.objectContaining({ severity: 'warning', field: 'spec.template.spec.containers[0].volumeMounts', message: expect.stringContaining('volumeMounts are not mounted by deckhand yet') }),
-    ]);
-  });
-
   test('initContainers are prestart tasks after the containers; restartPolicy Always makes a sidecar', () => {
     const result = render(`apiVersion: apps/v1
 kind: Deployment

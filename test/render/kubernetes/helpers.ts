@@ -7,6 +7,7 @@ import { kubernetesRenderer } from '../../../src/render/kubernetes/index.js';
 import { renderFile } from '../../../src/render/tree.js';
 import type { FormatResult, RenderContext } from '../../../src/render/types.js';
 import { validateJob } from '../../../src/render/validate.js';
+import { checkHostPaths } from '../../../src/render/host-paths.js';
 
 export const context: RenderContext = { env: {}, vars: {}, varFiles: [], rootName: 'jobs', readFile: () => undefined };
 
@@ -73,7 +74,7 @@ export function errors(result: FormatResult): string[] {
 
 /** The renderer's diagnostics plus the shared validation's, as the CLI prints them. */
 export function allLines(result: FormatResult): string[] {
-  return lines([...result.diagnostics, ...result.jobs.flatMap((j) => validateJob(j.job, j.fields))]);
+  return lines([...result.diagnostics, ...result.jobs.flatMap((j) => [...validateJob(j.job, j.fields), ...checkHostPaths(j.job, j.fields)])]);
 }
 
 export function lines(diagnostics: Diagnostic[]): string[] {

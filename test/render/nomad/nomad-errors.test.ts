@@ -157,8 +157,8 @@ describe('Nomad rules beyond the shared ones', () => {
   it('https checks are refused, settings deckhand does not apply are warned about', () => {
     const https = job('    network {\n      port "http" {}\n    }\n    service {\n      port = "http"\n      check {\n        type     = "http"\n        path     = "/"\n        protocol = "https"\n      }\n    }');
     expect(lines(https)).toEqual(['job.nomad:11:20: service.check.protocol: https checks are not supported (deckhand probes checks over plain http)']);
-    const volumes = render(job('', '      config {\n        image   = "x"\n        volumes = ["/data:/data"]\n      }'));
-    expect(volumes.lines).toEqual(['job.nomad:8:9: warning: config.volumes: volumes is not applied by deckhand; ignored']);
+    const privileged = render(job('', '      config {\n        image   = "x"\n        privileged = true\n      }'));
+    expect(privileged.lines).toEqual(['job.nomad:8:9: warning: config.privileged: privileged is not applied by deckhand; ignored']);
   });
 
   it('the docker driver\'s healthchecks { disable = true } turns off the image HEALTHCHECK', () => {

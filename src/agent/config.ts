@@ -7,7 +7,8 @@ import { diagnostic } from '../model/index.js';
 import { defaultJobLimits, loadYaml, unknownKeyHint } from '../render/index.js';
 import { reservedLabelPrefix } from '../runtime/docker/index.js';
 import { forges } from '../status/forges/index.js';
-import { notifiers } from '../status/notify/index.js';
+import { notifiers, parseTargets } from '../status/notify/index.js';
+import type { NotificationTargetSetting } from '../status/notify/index.js';
 import { cleartextCredentials, splitCredentials } from '../sync/index.js';
 import { formatDuration, parseDuration } from '../util/index.js';
 
@@ -44,9 +45,11 @@ export interface AgentConfig {
   maxTasks: number;
   /** Send a Git or GitHub token over plain http:// to a host other than this one. */
   allowInsecureHttp: boolean;
+  /** Where notifications go (status/notify): each target's kind, address, secret and events. */
+  notify: NotificationTargetSetting[];
 }
 
-type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count';
+type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count' | 'notify';
 
 interface Setting {
   key: keyof AgentConfig;
@@ -90,8 +93,9 @@ const settings: Record<string, Setting> = {
   'max-groups': { key: 'maxGroups', kind: 'count', fallback: defaultJobLimits.maxGroups },
   'max-tasks': { key: 'maxTasks', kind: 'count', fallback: defaultJobLimits.maxTasks },
   'allow-insecure-http': { key: 'allowInsecureHttp', kind: 'boolean', fallback: false },
-  // Each forge and notifier brings its own.
-  ...Object.fromEntries([...forges, ...notifiers].flatMap((extension) => extension.settings.map((s) => [s.name, { key: 'forgeSettings', forge: true, kind: s.kind, fallback: s.fallback } satisfies Setting]))),
+  notify: { key: 'notify', kind: 'notify', fallback: [] },
+  // Each forge brings its own.
+  ...Object.fromEntries(forges.flatMap((extension) => extension.settings.map((s) => [s.name, { key: 'forgeSettings', forge: true, kind: s.kind, fallback: s.fallback } satisfies Setting]))),
 };
 
 
@@ -134,6 +138,8 @@ interface Where {
   line: number;
   col: number;
   field: string;
+  /** In the settings file: where a path inside the setting's value is (a notification target's key). */
+  locate?: (path: (string | number)[]) => { line: number; col: number };
 }
 
 export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
@@ -145,6 +151,7 @@ export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
   const origins = new Map<string, Where>();
   const set = (name: string, raw: unknown, where: Where) => {
     const setting = settings[name]!;
+    if (setting.kind === 'notify') return setTargets(raw, where);
     const value = convert(setting, raw);
     if ('problem' in value) {
       diagnostics.push(diagnostic('error', 'invalid-config', where.file, where, where.field, value.problem));
@@ -153,6 +160,16 @@ export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
     if (setting.forge) config.forgeSettings[name] = value.value as string | boolean | null;
     else (config as unknown as Record<string, unknown>)[setting.key] = value.value;
     origins.set(name, where);
+  };
+  /** Each problem points at the target and key it concerns: `notify[1].events`. */
+  const setTargets = (raw: unknown, where: Where) => {
+    const { targets, problems } = parseTargets(raw, notifiers);
+    for (const problem of problems) {
+      const field = `${where.field}${problem.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('')}`;
+      const pos = where.locate ? where.locate(problem.path) : where;
+      diagnostics.push(diagnostic(problem.severity, 'invalid-config', where.file, pos, field, problem.message, problem.hint));
+    }
+    if (!problems.some((p) => p.severity === 'error')) config.notify = targets;
   };
 
   if (sources.file) readFile(sources.file, set, diagnostics);
@@ -225,7 +242,7 @@ function readFile(file: { path: string; text: string }, set: (name: string, raw:
       diagnostics.push(diagnostic('error', 'unknown-setting', file.path, pos, name, `unknown setting "${name}"`, unknownKeyHint(name, [...Object.keys(settings), ...repositoryKeys])));
       continue;
     }
-    set(name, value, { file: file.path, ...doc.locate([name], 'value'), field: name });
+    set(name, value, { file: file.path, ...doc.locate([name], 'value'), field: name, locate: (path) => doc.locate([name, ...path], 'value') });
   }
 }
 
@@ -264,6 +281,8 @@ function convert(setting: Setting, raw: unknown): { value: unknown } | { problem
       if (!pairs || pairs.some((p) => !/^[\w.-]+=[^,]*$/.test(p))) return { problem: `expected labels such as "team=web,env=prod", got ${JSON.stringify(raw)}` };
       return checkLabelKeys(Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])));
     }
+    case 'notify':
+      return { problem: 'read by setTargets' };
     case 'range': {
       const match = /^(\d{1,5})-(\d{1,5})$/.exec(String(raw));
       const [from, to] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];

@@ -15,7 +15,7 @@ export interface NotificationRequest {
 export interface Notifier {
   /** Its `kind` in a notification target's settings, and in logs. */
   kind: string;
-  /** What it is, for `--help` and errors, e.g. `Slack incoming webhook`. */
+  /** What it is, for errors, after "a": e.g. `Slack incoming webhook`. */
   description: string;
   /**
    * Whether the receiver's address is itself the credential (Slack's and

@@ -42,7 +42,7 @@ export function discordBody(notification: Notification): { content: string; embe
 
 export const discordNotifier: Notifier = {
   kind: 'discord',
-  description: 'a Discord webhook',
+  description: 'Discord webhook',
   urlIsSecret: true,
   signs: false,
   request: (notification) => ({ body: JSON.stringify(discordBody(notification)), headers: { 'content-type': 'application/json' } }),

@@ -41,7 +41,7 @@ export function slackBody(notification: Notification): { text: string; blocks: u
 
 export const slackNotifier: Notifier = {
   kind: 'slack',
-  description: 'a Slack incoming webhook',
+  description: 'Slack incoming webhook',
   urlIsSecret: true,
   signs: false,
   request: (notification) => ({ body: JSON.stringify(slackBody(notification)), headers: { 'content-type': 'application/json' } }),

@@ -15,7 +15,7 @@ export function signBody(secret: string, body: string): string {
 
 export const webhookNotifier: Notifier = {
   kind: 'webhook',
-  description: 'a JSON POST of the notification, signed with HMAC-SHA256 when a secret is set',
+  description: 'generic webhook (the notification as JSON, signed with HMAC-SHA256)',
   urlIsSecret: false,
   signs: true,
   request(notification: Notification, secret: string | null) {

@@ -1,7 +1,8 @@
 // Which events on the bus become notifications, and what each says. One bus
 // event gives at most one notification; repeats (a deployment published twice in
 // the same final state, a render error published once per job of the file) give
-// one. Pure but for the memory of what was said: time and ids come in as values.
+// one, and so does the same thing said again within a few minutes. Pure but for
+// the memory of what was said: time and ids come in as values.
 import type { DeckhandEvent, Deployment, JobVersion } from '../../model/index.js';
 import type { Notification, NotificationEvent } from './notification.js';
 import { notificationSchemaVersion } from './notification.js';
@@ -14,11 +15,16 @@ export interface NotificationContext {
   agentUrl: string | null;
 }
 
-/** How many said things are remembered to drop repeats; old ones are forgotten first. */
-const rememberedLimit = 1000;
+/**
+ * The same thing said again within this time is dropped (as Flux's alerts
+ * drop identical events): a crash-looping allocation healed over and over, the
+ * same event published for several jobs. After it, it is news again.
+ */
+export const repeatWindowMs = 5 * 60_000;
 
 export class NotificationMaker {
-  private readonly said = new Set<string>();
+  /** What was said, by key, and when. */
+  private readonly said = new Map<string, number>();
 
   constructor(private readonly context: NotificationContext) {}
 
@@ -26,10 +32,10 @@ export class NotificationMaker {
   from(event: DeckhandEvent): Notification | null {
     const made = this.describe(event);
     if (!made) return null;
-    if (this.said.has(made.key)) return null;
-    this.said.add(made.key);
-    if (this.said.size > rememberedLimit) this.said.delete(this.said.values().next().value!);
     const { now, newId, agentUrl } = this.context;
+    this.forgetOld(now());
+    if (this.said.has(made.key)) return null;
+    this.said.set(made.key, now());
     return {
       schemaVersion: notificationSchemaVersion,
       id: newId(),
@@ -42,6 +48,14 @@ export class NotificationMaker {
       agentUrl,
       ...made.fields,
     };
+  }
+
+  /** Keys are kept in the order they were said: the oldest come first. */
+  private forgetOld(at: number): void {
+    for (const [key, saidAt] of this.said) {
+      if (at - saidAt < repeatWindowMs) return;
+      this.said.delete(key);
+    }
   }
 
   private describe(event: DeckhandEvent): { key: string; fields: Partial<Notification> & Pick<Notification, 'event' | 'message'> } | null {
@@ -74,7 +88,7 @@ export class NotificationMaker {
       case 'sync-error':
         // Published once for the repository and once per job it holds: one notification.
         if (event.jobId !== null) return null;
-        return { key: `sync ${this.context.now()}`, fields: { event: 'sync-failing', message: event.message } };
+        return { key: `sync ${event.message}`, fields: { event: 'sync-failing', message: event.message } };
       default:
         return null;
     }

@@ -10,6 +10,7 @@ import type { DeliveryLog, DeliveryOptions } from './delivery.js';
 import { NotificationMaker } from './from-events.js';
 import type { NotificationEvent } from './notification.js';
 import type { Notifier } from './notifier.js';
+import { urlProblem } from './targets.js';
 import type { NotificationTargetSetting } from './targets.js';
 
 export interface NotificationTarget {
@@ -32,9 +33,8 @@ export function resolveTargets(settings: readonly NotificationTargetSetting[], n
       return value;
     };
     const url = setting.url ?? read(setting.urlFile, setting.urlEnv, 'url')!;
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-      throw new Error(`${where}: the URL ${setting.url === null ? 'read from ' + (setting.urlFile ?? `$${setting.urlEnv}`) + ' ' : ''}is not an http:// or https:// URL`);
-    }
+    const wrong = urlProblem(url);
+    if (wrong) throw new Error(`${where}: the URL${setting.url === null ? ` read from ${setting.urlFile ?? `$${setting.urlEnv}`}` : ''}: ${wrong}`);
     return { name: setting.name, notifier: notifiers.find((n) => n.kind === setting.kind)!, url, secret: read(setting.secretFile, setting.secretEnv, 'secret'), events: setting.events };
   });
 }

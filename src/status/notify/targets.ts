@@ -100,8 +100,8 @@ function parseTarget(item: unknown, index: number, notifiers: readonly Notifier[
   const given = [url, urlFile, urlEnv].filter((v) => v !== null).length;
   if (given !== 1) problem(['url'], given === 0 ? 'a notification target needs its address: url, url-file or url-env' : 'give only one of url, url-file and url-env');
   if (url !== null) {
-    const parsed = URL.canParse(url) ? new URL(url) : null;
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) problem(['url'], 'expected an http:// or https:// URL', undefined);
+    const wrong = urlProblem(url);
+    if (wrong) problem(['url'], wrong);
     else if (notifier?.urlIsSecret) {
       problem(['url'], `a ${notifier.description}'s URL is its credential: written here it is readable wherever the settings are`, 'name a file holding it with url-file, or an environment variable with url-env', 'warning');
     }
@@ -137,4 +137,12 @@ function parseEvents(raw: unknown, problem: (message: string, hint?: string) => 
     return null;
   }
   return [...new Set(names as NotificationEvent[])];
+}
+
+/** Why a receiver's address cannot be used, without quoting it (it may be a credential); null when it can. */
+export function urlProblem(url: string): string | null {
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return 'expected an http:// or https:// URL';
+  if (parsed.username || parsed.password) return 'a user name or password in the URL is not supported: requests are not sent with them';
+  return null;
 }

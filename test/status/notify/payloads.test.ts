@@ -2,7 +2,7 @@
 // from bus events: pure, so every shape is checked exactly.
 import { createHmac } from 'node:crypto';
 import { discordBody } from '../../../src/status/notify/discord/index.js';
-import { NotificationMaker } from '../../../src/status/notify/from-events.js';
+import { NotificationMaker, repeatWindowMs } from '../../../src/status/notify/from-events.js';
 import type { Notification } from '../../../src/status/notify/notification.js';
 import { escapeSlack, slackBody } from '../../../src/status/notify/slack/index.js';
 import { signBody, webhookNotifier } from '../../../src/status/notify/webhook/index.js';
@@ -23,11 +23,11 @@ function deployment(status: Deployment['status'], description: string, jobVersio
   return { id: 'c5b34665aaaabbbbccccddddeeeeffff', jobId: 'web', jobVersion, status, description, groups: [], createdAt: at, updatedAt: at };
 }
 
-function maker(versions: JobVersion[] = [gitVersion('web', 3)]) {
+function maker(versions: JobVersion[] = [gitVersion('web', 3)], clock = { now: at }) {
   let n = 0;
   return new NotificationMaker({
     versionOf: (jobId, version) => versions.find((v) => v.jobId === jobId && v.version === version) ?? null,
-    now: () => at,
+    now: () => clock.now,
     newId: () => `id-${++n}`,
     agentUrl: 'https://deckhand.example.test',
   });
@@ -92,6 +92,18 @@ describe('notifications drawn from bus events', () => {
     expect(m.from({ type: 'drift', jobId: 'web', allocId: 'ab12', message: 'drift: allocation ab12 (web[0]) was removed' })).toMatchObject({
       event: 'drift-healed', job: 'web', message: 'job "web": drift: allocation ab12 (web[0]) was removed; put back',
     });
+  });
+
+  test('the same drift healed again is said again only after five minutes', () => {
+    const clock = { now: at };
+    const m = maker([], clock);
+    const drift = { type: 'drift' as const, jobId: 'web', allocId: 'ab12', message: 'drift: allocation ab12 (web[0]) exited' };
+    expect(m.from(drift)).not.toBeNull();
+    clock.now += repeatWindowMs - 1;
+    expect(m.from(drift)).toBeNull();
+    expect(m.from({ ...drift, allocId: 'cd34', message: 'drift: allocation cd34 (web[1]) exited' })).not.toBeNull();
+    clock.now += 1;
+    expect(m.from(drift)).toMatchObject({ event: 'drift-healed', time: new Date(at + repeatWindowMs).toISOString() });
   });
 
   test('allocation progress and plans say nothing', () => {

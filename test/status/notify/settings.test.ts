@@ -124,6 +124,16 @@ describe('reading the targets\' secrets at start', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toBe(`notify[0] (discord-1): the URL read from ${join(dir, 'not-a-url')} is not an http:// or https:// URL`);
+    expect(message).toBe(`notify[0] (discord-1): the URL read from ${join(dir, 'not-a-url')}: expected an http:// or https:// URL`);
+    expect(() => resolveTargets(config.notify, notifiers, {})).not.toThrow(/xoxb/);
+  });
+
+  test('a URL with a user and password is refused, in the settings and when read, without quoting it', () => {
+    const inline = resolveAgentConfig({ ...none, flags: { notify: ['webhook url=https://me:pw@hooks.example.test/x secret-env=S'] } });
+    expect(inline.diagnostics.map(formatDiagnostic)).toEqual(['command line: --notify[0].url: a user name or password in the URL is not supported: requests are not sent with them']);
+    const { config } = resolveAgentConfig({ ...none, flags: { notify: ['webhook url-env=HOOK secret-env=S'] } });
+    expect(() => resolveTargets(config.notify, notifiers, { HOOK: 'https://me:pw@hooks.example.test/x', S: 's' })).toThrow(
+      'notify[0] (webhook-1): the URL read from $HOOK: a user name or password in the URL is not supported: requests are not sent with them',
+    );
   });
 });

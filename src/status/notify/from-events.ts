@@ -84,7 +84,8 @@ export class NotificationMaker {
           fields: { event: 'render-error', job: event.jobId, commit: event.commit, file: event.file, message: event.message },
         };
       case 'drift':
-        return { key: `drift ${event.jobId} ${event.allocId} ${event.message}`, fields: { event: 'drift-healed', job: event.jobId, message: `job "${event.jobId}": ${event.message}; put back` } };
+        // Per job: a crash loop replaces a new allocation each time, and would say so each time.
+        return { key: `drift ${event.jobId}`, fields: { event: 'drift-healed', job: event.jobId, message: `job "${event.jobId}": ${event.message}` } };
       case 'sync-error':
         // Published once for the repository and once per job it holds: one notification.
         if (event.jobId !== null) return null;

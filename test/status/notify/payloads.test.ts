@@ -89,19 +89,20 @@ describe('notifications drawn from bus events', () => {
     const m = maker();
     expect(m.from({ type: 'sync-error', jobId: 'web', message: 'fetch failed' })).toBeNull();
     expect(m.from({ type: 'sync-error', jobId: null, message: 'fetch failed' })).toMatchObject({ event: 'sync-failing', job: null, message: 'fetch failed' });
-    expect(m.from({ type: 'drift', jobId: 'web', allocId: 'ab12', message: 'drift: allocation ab12 (web[0]) was removed' })).toMatchObject({
-      event: 'drift-healed', job: 'web', message: 'job "web": drift: allocation ab12 (web[0]) was removed; put back',
+    expect(m.from({ type: 'drift', jobId: 'web', allocId: 'ab12', message: 'drift: allocation ab12 (web[0]) failed (its containers are gone): replaced' })).toMatchObject({
+      event: 'drift-healed', job: 'web', message: 'job "web": drift: allocation ab12 (web[0]) failed (its containers are gone): replaced',
     });
   });
 
-  test('the same drift healed again is said again only after five minutes', () => {
+  test('drift healed in a job again (a crash loop) is said again only after five minutes', () => {
     const clock = { now: at };
     const m = maker([], clock);
     const drift = { type: 'drift' as const, jobId: 'web', allocId: 'ab12', message: 'drift: allocation ab12 (web[0]) exited' };
     expect(m.from(drift)).not.toBeNull();
     clock.now += repeatWindowMs - 1;
     expect(m.from(drift)).toBeNull();
-    expect(m.from({ ...drift, allocId: 'cd34', message: 'drift: allocation cd34 (web[1]) exited' })).not.toBeNull();
+    expect(m.from({ ...drift, allocId: 'cd34', message: 'drift: allocation cd34 (web[1]) exited' })).toBeNull();
+    expect(m.from({ ...drift, jobId: 'api', allocId: 'ef56', message: 'drift: allocation ef56 (api[0]) exited' })).not.toBeNull();
     clock.now += 1;
     expect(m.from(drift)).toMatchObject({ event: 'drift-healed', time: new Date(at + repeatWindowMs).toISOString() });
   });

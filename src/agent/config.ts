@@ -28,7 +28,7 @@ export interface AgentConfig {
   allowEmpty: boolean;
   allowForcePush: boolean;
   webhookSecretFile: string | null;
-  /** The forges' and notifiers' own settings (status/forges, status/notify), by name: `github-repo`, ... */
+  /** The forges' own settings (status/forges), by name: `github-repo`, ... */
   forgeSettings: Record<string, string | boolean | null>;
   apiTokenFile: string | null;
   gitTokenFile: string | null;

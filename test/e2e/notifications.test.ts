@@ -151,6 +151,14 @@ describe('notifications of a failed deployment', () => {
     const back = await firstMatching<Body>(hook, (b) => b.event === 'deployment-succeeded' && b.jobVersion === 2);
     expect(back.body.deployment?.status).toBe('successful');
 
+    // A job file that does not render: the webhook hears where, Slack (which did not ask) does not.
+    const broken = await repo.commitAndPush({ 'web.nomad': job('deckhand-demo:v1').replace('count = 1', 'count = "one"') }, 'broken');
+    expect((await api(agent.url, 'POST', '/v1/sync')).status).toBeLessThan(300);
+    const renderError = await firstMatching<Body>(hook, (b) => b.event === 'render-error');
+    expect(renderError.body).toMatchObject({ job: 'web', commit: broken, file: 'web.nomad' });
+    expect(renderError.body.message).toMatch(new RegExp(`^commit ${broken.slice(0, 7)}: web\\.nomad:3:\\d+: `));
+    expect(slack.received.map((r) => r.body).join('\n')).not.toContain('does not render');
+
     // The silent receiver holds a request or its retry waits, the absent one's retry waits: shutdown waits for neither.
     const stopping = Date.now();
     expect(await agent.stop()).toBe(0);

@@ -66,7 +66,15 @@ export interface Notifications {
 }
 
 export function startNotifications(targets: readonly NotificationTarget[], options: NotificationsOptions): Notifications {
-  const maker = new NotificationMaker({ versionOf: options.versionOf, now: options.now ?? Date.now, newId: randomUUID, agentUrl: options.agentUrl });
+  // A store that cannot be read (a failing disk) costs the notification its commit, not the notification.
+  const versionOf = (jobId: string, version: number) => {
+    try {
+      return options.versionOf(jobId, version);
+    } catch {
+      return null;
+    }
+  };
+  const maker = new NotificationMaker({ versionOf, now: options.now ?? Date.now, newId: randomUUID, agentUrl: options.agentUrl });
   const deliveryOptions = { ...defaultDeliveryOptions, ...options.delivery };
   const queues = targets.map((target) => ({ target, delivery: new TargetDelivery(target, deliveryOptions, options.log) }));
   return {

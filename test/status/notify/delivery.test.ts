@@ -63,6 +63,32 @@ describe('delivering notifications', () => {
     await notifications.close();
   });
 
+  test('429 with Retry-After waits as the receiver asks, capped', async () => {
+    const limited = await receiver({ statuses: [{ status: 429, headers: { 'retry-after': '0.3' } }, { status: 429, headers: { 'retry-after': '3600' } }] });
+    const log = recordingLog();
+    const notifications = startNotifications([target('discord', limited.url)], { log, versionOf: () => null, agentUrl: null, delivery: { ...fast, maxRetryDelayMs: 500 } });
+    notifications.notify(failedDeployment());
+    await notifications.idle();
+    expect(limited.received).toHaveLength(3);
+    expect(log.lines.map((l) => l.details.retryInMs)).toEqual([300, 500]);
+    expect(limited.received[1]!.at - limited.received[0]!.at).toBeGreaterThanOrEqual(290);
+    await notifications.close();
+  });
+
+  test('a store that cannot be read costs the commit, not the notification', async () => {
+    const hook = await receiver();
+    const notifications = startNotifications([target('webhook', hook.url)], {
+      log: recordingLog(), agentUrl: null, delivery: fast,
+      versionOf: () => {
+        throw new Error('SQLITE_IOERR');
+      },
+    });
+    notifications.notify(failedDeployment());
+    await notifications.idle();
+    expect(JSON.parse(hook.received[0]!.body)).toMatchObject({ event: 'deployment-failed', commit: null });
+    await notifications.close();
+  });
+
   test('a refusal (400) is not retried; attempts stop at the cap', async () => {
     const refusing = await receiver({ statuses: [400] });
     const failing = await receiver({ statuses: [503, 503, 503, 503] });

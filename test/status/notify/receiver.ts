@@ -21,7 +21,10 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(options: { statuses?: number[]; hang?: boolean } = {}): Promise<Receiver> {
+/** An answer: a status, or a status with headers (`Retry-After`). */
+export type Answer = number | { status: number; headers: Record<string, string> };
+
+export async function startReceiver(options: { statuses?: Answer[]; hang?: boolean } = {}): Promise<Receiver> {
   const statuses = [...(options.statuses ?? [])];
   const received: Received[] = [];
   const waiters: Array<() => void> = [];
@@ -37,7 +40,9 @@ export async function startReceiver(options: { statuses?: number[]; hang?: boole
         res.on('close', () => held.delete(res));
         return;
       }
-      res.writeHead(statuses.shift() ?? 200, { 'content-type': 'text/plain' }).end('ok');
+      const answer = statuses.shift() ?? 200;
+      const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
+      res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

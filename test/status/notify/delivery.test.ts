@@ -127,7 +127,7 @@ describe('delivering notifications', () => {
     const started = performance.now();
     for (const job of ['a', 'b', 'c', 'd', 'e']) notifications.notify(failedDeployment(job));
     // Five notifications queued without waiting for the receiver.
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(performance.now() - started).toBeLessThan(200);
     await silent.request(1);
     expect(silent.open()).toBe(1);
     // `a` is in flight; of b, c, d, e only the newest two wait.

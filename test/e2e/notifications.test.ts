@@ -159,6 +159,15 @@ describe('notifications of a failed deployment', () => {
     expect(renderError.body.message).toMatch(new RegExp(`^commit ${broken.slice(0, 7)}: web\\.nomad:3:\\d+: `));
     expect(slack.received.map((r) => r.body).join('\n')).not.toContain('does not render');
 
+    // The repository cannot be read: one sync-failing notification, for the repository (job null).
+    server.failWith(500);
+    expect((await api(agent.url, 'POST', '/v1/sync')).status).toBeLessThan(300);
+    const syncFailing = await firstMatching<Body>(hook, (b) => b.event === 'sync-failing');
+    server.failWith(null);
+    expect(syncFailing.body).toMatchObject({ job: null, deployment: null });
+    expect(syncFailing.body.message).toMatch(/500|server/i);
+    expect(hook.received.filter((r) => r.body.includes('"sync-failing"'))).toHaveLength(1);
+
     // The silent receiver holds a request or its retry waits, the absent one's retry waits: shutdown waits for neither.
     const stopping = Date.now();
     expect(await agent.stop()).toBe(0);

@@ -183,6 +183,10 @@ describe('Discord', () => {
     });
   });
 
+  test('an agent address that is not a URL is left out of the embed rather than have Discord refuse it', () => {
+    expect(discordBody({ ...failed, agentUrl: 'deckhand.internal' }).embeds[0]).not.toHaveProperty('url');
+  });
+
   test('a success is green; a long message fits Discord\'s limits', () => {
     const body = discordBody({ ...failed, event: 'deployment-succeeded', message: 'y'.repeat(5000) });
     const embed = body.embeds[0] as { color: number; description: string };

@@ -33,7 +33,8 @@ export function discordBody(notification: Notification): { content: string; embe
         color: isFailure(notification.event) ? red : green,
         fields,
         timestamp: notification.time,
-        ...(notification.agentUrl ? { url: notification.agentUrl } : {}),
+        // Discord refuses the whole message over an embed URL that is not one.
+        ...(notification.agentUrl && /^https?:\/\//.test(notification.agentUrl) && URL.canParse(notification.agentUrl) ? { url: notification.agentUrl } : {}),
       },
     ],
     allowed_mentions: { parse: [] },

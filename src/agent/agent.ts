@@ -15,7 +15,7 @@ import { defaultStopTimeoutSeconds, DockerDriver, newDockerClient } from '../run
 import { probeHostOf } from '../runtime/index.js';
 import { forgeReports, journal, Metrics, noReporter } from '../status/index.js';
 import { forges } from '../status/forges/index.js';
-import { notifiers } from '../status/notify/index.js';
+import { notifiers, resolveTargets, startNotifications } from '../status/notify/index.js';
 import type { StatusReporter } from '../status/index.js';
 import { isStorageError, openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
@@ -65,6 +65,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const narrowed = privateFolder(dataDir);
   const gitToken = config.gitTokenFile ? readSecret(config.gitTokenFile, 'git-token-file') : null;
   const webhookSecret = config.webhookSecretFile ? readSecret(config.webhookSecretFile, 'webhook-secret-file') : null;
+  const notifyTargets = resolveTargets(config.notify, notifiers, process.env);
   // The forge the settings ask for, if any: its token is read now, its client loaded only then.
   const wantedForge = forges.find((f) => f.wanted(config.forgeSettings)) ?? null;
   const forgeToken = wantedForge ? readSecret(String(config.forgeSettings[wantedForge.tokenFileSetting]), wantedForge.tokenFileSetting) : null;
@@ -98,8 +99,9 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   events.subscribe(journal(store));
   events.subscribe((event) => metrics.observe(event));
   events.subscribe(forgeReports(store, reporter));
-  const notifying = notifiers.filter((n) => n.wanted(config.forgeSettings)).map((n) => n.start(config.forgeSettings, logger.child({ component: n.name })));
-  for (const notifier of notifying) events.subscribe((event) => notifier.notify(event));
+  // Last of the reporters: it only queues, and a receiver that is down never holds up the bus.
+  const notifications = startNotifications(notifyTargets, { log: logger.child({ component: 'notify' }), versionOf: (jobId, version) => store.getVersion(jobId, version) ?? null, agentUrl: config.publicUrl });
+  events.subscribe((event) => notifications.notify(event));
   // What the GitOps loop does, it logs itself, with the commit.
   events.subscribe((event) => {
     if (isRolloutEvent(event)) logger.info({ job: event.jobId, event: event.type }, event.message);
@@ -217,10 +219,10 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       await engineStarted.catch(() => undefined);
       await engine.close();
       store.close();
-      // Reports still queued get a moment; a forge that is down must not hold the shutdown.
-      await Promise.race([reporter.idle(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      // Reports and notifications still queued get a moment; a forge or receiver that is down must not hold the shutdown.
+      await Promise.race([Promise.all([reporter.idle(), notifications.idle()]), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       await reporter.close();
-      await Promise.all(notifying.map((n) => n.close()));
+      await notifications.close();
       logger.info('deckhand agent stopped; containers keep running');
     },
   };

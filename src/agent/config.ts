@@ -8,7 +8,8 @@ import { diagnostic, pullPolicies } from '../model/index.js';
 import { defaultJobLimits, loadYaml, unknownKeyHint } from '../render/index.js';
 import { reservedLabelPrefix } from '../runtime/docker/index.js';
 import { forges } from '../status/forges/index.js';
-import { notifiers } from '../status/notify/index.js';
+import { notifiers, parseTargets } from '../status/notify/index.js';
+import type { NotificationTargetSetting } from '../status/notify/index.js';
 import { cleartextCredentials, splitCredentials } from '../sync/index.js';
 import { formatDuration, parseDuration } from '../util/index.js';
 
@@ -28,7 +29,7 @@ export interface AgentConfig {
   allowEmpty: boolean;
   allowForcePush: boolean;
   webhookSecretFile: string | null;
-  /** The forges' and notifiers' own settings (status/forges, status/notify), by name: `github-repo`, ... */
+  /** The forges' own settings (status/forges), by name: `github-repo`, ... */
   forgeSettings: Record<string, string | boolean | null>;
   apiTokenFile: string | null;
   gitTokenFile: string | null;
@@ -49,9 +50,11 @@ export interface AgentConfig {
   pullPolicy: PullPolicy;
   /** Host directories jobs may bind-mount (absolute, `..` resolved); empty: none. */
   allowHostPaths: string[];
+  /** Where notifications go (status/notify): each target's kind, address, secret and events. */
+  notify: NotificationTargetSetting[];
 }
 
-type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count' | 'pull' | 'paths';
+type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count' | 'pull' | 'paths' | 'notify';
 
 interface Setting {
   key: keyof AgentConfig;
@@ -97,8 +100,9 @@ const settings: Record<string, Setting> = {
   'allow-insecure-http': { key: 'allowInsecureHttp', kind: 'boolean', fallback: false },
   pull: { key: 'pullPolicy', kind: 'pull', fallback: 'missing' },
   'allow-host-path': { key: 'allowHostPaths', kind: 'paths', fallback: [] },
-  // Each forge and notifier brings its own.
-  ...Object.fromEntries([...forges, ...notifiers].flatMap((extension) => extension.settings.map((s) => [s.name, { key: 'forgeSettings', forge: true, kind: s.kind, fallback: s.fallback } satisfies Setting]))),
+  notify: { key: 'notify', kind: 'notify', fallback: [] },
+  // Each forge brings its own.
+  ...Object.fromEntries(forges.flatMap((extension) => extension.settings.map((s) => [s.name, { key: 'forgeSettings', forge: true, kind: s.kind, fallback: s.fallback } satisfies Setting]))),
 };
 
 
@@ -141,6 +145,8 @@ interface Where {
   line: number;
   col: number;
   field: string;
+  /** In the settings file: where a path inside the setting's value is (a notification target's key). */
+  locate?: (path: (string | number)[]) => { line: number; col: number };
 }
 
 export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
@@ -152,6 +158,7 @@ export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
   const origins = new Map<string, Where>();
   const set = (name: string, raw: unknown, where: Where) => {
     const setting = settings[name]!;
+    if (setting.kind === 'notify') return setTargets(raw, where);
     const value = convert(setting, raw);
     if ('problem' in value) {
       diagnostics.push(diagnostic('error', 'invalid-config', where.file, where, where.field, value.problem));
@@ -160,6 +167,16 @@ export function resolveAgentConfig(sources: ConfigSources): ConfigResult {
     if (setting.forge) config.forgeSettings[name] = value.value as string | boolean | null;
     else (config as unknown as Record<string, unknown>)[setting.key] = value.value;
     origins.set(name, where);
+  };
+  /** Each problem points at the target and key it concerns: `notify[1].events`. */
+  const setTargets = (raw: unknown, where: Where) => {
+    const { targets, problems } = parseTargets(raw, notifiers);
+    for (const problem of problems) {
+      const field = `${where.field}${problem.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('')}`;
+      const pos = where.locate ? where.locate(problem.path) : where;
+      diagnostics.push(diagnostic(problem.severity, 'invalid-config', where.file, pos, field, problem.message, problem.hint));
+    }
+    if (!problems.some((p) => p.severity === 'error')) config.notify = targets;
   };
 
   if (sources.file) readFile(sources.file, set, diagnostics);
@@ -232,7 +249,7 @@ function readFile(file: { path: string; text: string }, set: (name: string, raw:
       diagnostics.push(diagnostic('error', 'unknown-setting', file.path, pos, name, `unknown setting "${name}"`, unknownKeyHint(name, [...Object.keys(settings), ...repositoryKeys])));
       continue;
     }
-    set(name, value, { file: file.path, ...doc.locate([name], 'value'), field: name });
+    set(name, value, { file: file.path, ...doc.locate([name], 'value'), field: name, locate: (path) => doc.locate([name, ...path], 'value') });
   }
 }
 
@@ -275,6 +292,8 @@ function convert(setting: Setting, raw: unknown): { value: unknown } | { problem
       return typeof raw === 'string' && (pullPolicies as readonly string[]).includes(raw) ? { value: raw } : { problem: `expected ${pullPolicies.join(', ')}, got ${JSON.stringify(raw)}` };
     case 'paths':
       return hostPaths(raw);
+    case 'notify':
+      return { problem: 'read by setTargets' };
     case 'range': {
       const match = /^(\d{1,5})-(\d{1,5})$/.exec(String(raw));
       const [from, to] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];

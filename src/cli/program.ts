@@ -3,7 +3,7 @@
 // and the agent none of the other commands.
 import { Command, CommanderError, Option } from 'commander';
 import { forges } from '../status/forges/index.js';
-import { notifiers } from '../status/notify/index.js';
+import { notificationEvents, notifiers } from '../status/notify/index.js';
 import { packageVersion } from '../util/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
@@ -228,11 +228,16 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
     .option('--max-groups <n>', 'refuse jobs with more groups (default: 200)')
     .option('--max-tasks <n>', 'refuse jobs with more tasks per group (default: 50)')
     .option('--allow-host-path <dir>', 'a host directory jobs may bind-mount (repeat for more; default: none, every bind mount is refused)', (dir: string, previous?: string[]) => [...(previous ?? []), dir])
+    .option(
+      '--notify <target>',
+      `send notifications to a target (repeatable): "KIND url=URL|url-file=F|url-env=VAR [secret-file=F|secret-env=VAR] [events=E,...] [name=N]"; kinds: ${notifiers.map((n) => n.kind).join(', ')}; events: ${notificationEvents.join(', ')} (default: all)`,
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .action(async (opts) => {
       exitCode = await (await import('./commands/agent.js')).agentCommand(opts, io);
     });
-  // Each forge's and notifier's own settings (status/forges, status/notify).
-  for (const setting of [...forges, ...notifiers].flatMap((extension) => extension.settings)) {
+  // Each forge's own settings (status/forges).
+  for (const setting of forges.flatMap((forge) => forge.settings)) {
     agent.option(`--${setting.name} <${setting.kind === 'boolean' ? 'true|false' : 'value'}>`, setting.help);
   }
 

@@ -4,7 +4,7 @@
 // file, listed once in index.ts: adding GitLab or Forgejo is a folder and a line.
 import type { PullRequestSource, StatusReporter } from '../reporter.js';
 
-/** A setting a forge or notifier brings, read like every agent setting (flag, DECKHAND_* variable, settings file). */
+/** A setting a forge brings, read like every agent setting (flag, DECKHAND_* variable, settings file). */
 export interface ExtensionSetting {
   /** The flag's name without dashes, e.g. `github-repo`. */
   name: string;

@@ -7,7 +7,7 @@ import { healthcheckKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { readBoolean, readDuration, readMap, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
+import { readBoolean, readDuration, readMap, readWholeNumber, unreadable, refuseUnknownKeys } from './values.js';
 
 interface MappedHealth {
   checks: Check[];
@@ -23,7 +23,7 @@ export function mapHealthcheck(scope: ServiceScope, value: unknown): MappedHealt
   const path = [...scope.path, 'healthcheck'];
   const map = readMap(scope.r, path, value);
   if (!map) return { ...useImage };
-  warnUnknownKeys(scope.r, path, map, healthcheckKeys);
+  refuseUnknownKeys(scope.r, path, map, healthcheckKeys);
   const task = taskPath(scope);
   const disable = readBoolean(scope.r, [...path, 'disable'], map.disable) ?? false;
   const test = readTest(scope, [...path, 'test'], map.test);

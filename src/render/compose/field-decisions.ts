@@ -6,23 +6,16 @@
 //   refused    valid Compose that would change what runs, which deckhand does not
 //              do: an error at the key (code `unsupported`), never dropped silently.
 // A key in none of these tables is not Compose at all: an `unknown-field` error (values.ts).
+import { isFalse, refusalOf } from '../field-decision.js';
+import type { DecisionTable, FieldDecision } from '../field-decision.js';
 import type { PlainMap } from '../yaml/values.js';
 import type { Path, Reporter } from './report.js';
 
-export type FieldDecision =
-  | 'mapped'
-  | { accepted: string }
-  | {
-      refused: string;
-      hint?: string;
-      /** Values that ask for nothing deckhand does not already do (`privileged: false`): accepted. */
-      harmless?: (value: unknown) => boolean;
-    };
+export type { FieldDecision } from '../field-decision.js';
 
-const isFalse = (value: unknown) => value === false || value === 'false';
 const notRefusing = (why: string, hint?: string): FieldDecision => ({ refused: why, ...(hint ? { hint } : {}), harmless: isFalse });
 
-export const topLevelFields: Readonly<Record<string, FieldDecision>> = {
+export const topLevelFields: DecisionTable = {
   name: 'mapped',
   services: 'mapped',
   networks: 'mapped',
@@ -34,7 +27,7 @@ export const topLevelFields: Readonly<Record<string, FieldDecision>> = {
   models: { refused: 'AI models need Docker Model Runner, which deckhand does not drive' },
 };
 
-export const serviceFields: Readonly<Record<string, FieldDecision>> = {
+export const serviceFields: DecisionTable = {
   // Read by the mapping (service.ts and its neighbours).
   build: { accepted: 'deckhand runs the image named by "image", which CI builds and pushes; it builds nothing itself' },
   cap_add: 'mapped',
@@ -138,7 +131,7 @@ export const serviceFields: Readonly<Record<string, FieldDecision>> = {
   volumes_from: { refused: 'volumes of other containers are not mounted', hint: 'mount the same named volume in both services' },
 };
 
-export const deployFields: Readonly<Record<string, FieldDecision>> = {
+export const deployFields: DecisionTable = {
   mode: 'mapped',
   replicas: 'mapped',
   resources: 'mapped',
@@ -150,13 +143,13 @@ export const deployFields: Readonly<Record<string, FieldDecision>> = {
   labels: { refused: 'labels of the Swarm service object are not set', hint: 'move them to the service\'s "labels:", which are set on its containers' },
 };
 
-export const limitsFields: Readonly<Record<string, FieldDecision>> = {
+export const limitsFields: DecisionTable = {
   cpus: 'mapped',
   memory: 'mapped',
   pids: { refused: 'process limits are not applied' },
 };
 
-export const reservationsFields: Readonly<Record<string, FieldDecision>> = {
+export const reservationsFields: DecisionTable = {
   cpus: { accepted: 'a reservation steers placement; deckhand has one engine and sets only limits' },
   memory: { accepted: 'a reservation steers placement; deckhand has one engine and sets only limits' },
   devices: { refused: 'devices (GPUs) are not given to deckhand\'s containers' },
@@ -164,15 +157,9 @@ export const reservationsFields: Readonly<Record<string, FieldDecision>> = {
 };
 
 /** Reports each refused field present in `map`, at its key. */
-export function refuseUnhonoured(r: Reporter, path: Path, map: PlainMap, table: Readonly<Record<string, FieldDecision>>): void {
+export function refuseUnhonoured(r: Reporter, path: Path, map: PlainMap, table: DecisionTable): void {
   for (const [key, value] of Object.entries(map)) {
-    const decision = Object.hasOwn(table, key) ? table[key] : undefined;
-    if (decision === undefined || decision === 'mapped' || 'accepted' in decision) continue;
-    if (decision.harmless?.(value)) continue;
-    r.error([...path, key], `${key} is not supported: ${decision.refused}`, {
-      code: 'unsupported',
-      part: 'key',
-      ...(decision.hint ? { hint: decision.hint } : {}),
-    });
+    const refusal = refusalOf(table, key, value);
+    if (refusal) r.error([...path, key], refusal.message, { code: 'unsupported', part: 'key', ...(refusal.hint ? { hint: refusal.hint } : {}) });
   }
 }

@@ -4,6 +4,7 @@ import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
 import { mapEnv } from './env.js';
 import { expandReferences } from './expansion.js';
+import { containerDecisions, containerSecurityDecisions, refuseUnhonoured } from './field-decisions.js';
 import { readPreStop } from './lifecycle.js';
 import { mapPorts } from './ports.js';
 import type { ProbeKey } from './probes.js';
@@ -36,6 +37,8 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     return undefined;
   }
   reader.checkKeys(container, containerFields);
+  refuseUnhonoured(reader, container, containerDecisions);
+  refuseUnhonoured(reader, [...container, 'securityContext'], containerSecurityDecisions);
   reader.record(task, container);
   warnUnsupported(reader, container);
 
@@ -96,7 +99,6 @@ function nonEmpty(words: string[] | undefined): string[] | null {
 /** Fields that change what runs or when it counts as healthy: ignoring them silently would surprise. */
 function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
   const notes: Record<string, string> = {
-    startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
     workingDir: 'workingDir is not supported and is ignored: the image\'s working directory applies',
     // Said, not dropped: what the container writes there is lost with it.
     volumeMounts: 'volumeMounts are not mounted by deckhand yet and are ignored: what the container writes there is lost on its next update',

@@ -178,6 +178,15 @@ export class BlockReader {
     return undefined as undefined & Read<T>;
   }
 
+  /** Whether an attribute's value asks for nothing; a value that does not evaluate is reported where it is read, or refused here. */
+  private isHarmless(attr: Attribute, harmless: (value: unknown) => boolean): boolean {
+    try {
+      return harmless(this.ctx.evaluator.evaluateConcrete(attr.expr));
+    } catch {
+      return false;
+    }
+  }
+
   private checkKeys(): void {
     const schema = nomadSchema[this.schemaName];
     if (!schema || schema.freeform) return;
@@ -188,7 +197,8 @@ export class BlockReader {
       if (schema.used.includes(name) || Object.hasOwn(schema.accepted, name)) continue;
       const refusal = Object.hasOwn(schema.refused ?? {}, name) ? schema.refused![name] : undefined;
       if (refusal) {
-        this.ctx.report('error', 'unsupported', span, this.field(name), `${name} is not supported: ${refusal.why}`, refusal.hint);
+        const harmless = item.kind === 'attribute' && refusal.harmless !== undefined && this.isHarmless(item, refusal.harmless);
+        if (!harmless) this.ctx.report('error', 'unsupported', span, this.field(name), `${name} is not supported: ${refusal.why}`, refusal.hint);
         continue;
       }
       const why = Object.hasOwn(schema.unsupported ?? {}, name) ? schema.unsupported![name] : undefined;

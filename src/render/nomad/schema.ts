@@ -13,7 +13,11 @@
 export interface Refusal {
   why: string;
   hint?: string;
+  /** An attribute value that asks for nothing deckhand does not already do (`privileged = false`): accepted. */
+  harmless?: (value: unknown) => boolean;
 }
+
+const isFalse = (value: unknown) => value === false || value === 'false';
 
 export interface BlockSchema {
   used: readonly string[];
@@ -38,8 +42,8 @@ function notApplied(names: string[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, `${name} is not applied by deckhand; ignored`]));
 }
 
-function refused(why: string, names: string[], hint?: string): Record<string, Refusal> {
-  return Object.fromEntries(names.map((name) => [name, { why, ...(hint ? { hint } : {}) }]));
+function refused(why: string, names: string[], hint?: string, harmless?: (value: unknown) => boolean): Record<string, Refusal> {
+  return Object.fromEntries(names.map((name) => [name, { why, ...(hint ? { hint } : {}), ...(harmless ? { harmless } : {}) }]));
 }
 
 export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
@@ -109,7 +113,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       ...placement,
     },
     refused: {
-      leader: { why: 'deckhand does not stop a group\'s other tasks when one exits' },
+      leader: { why: 'deckhand does not stop a group\'s other tasks when one exits', harmless: isFalse },
       vault,
       identity: { why: 'no workload identity token is given to the task' },
       dispatch_payload: { why: 'dispatch payloads belong to parameterized jobs, which deckhand does not run' },
@@ -135,7 +139,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       advertise_ipv6_address: 'what Nomad advertises to Consul',
     },
     refused: {
-      ...refused('deckhand does not run privileged containers', ['privileged'], 'remove privileged; grant single capabilities with cap_add'),
+      ...refused('deckhand does not run privileged containers', ['privileged'], 'remove privileged; grant single capabilities with cap_add', isFalse),
       ...refused('host devices are not mapped into deckhand\'s containers', ['devices']),
       ...refused('security options (seccomp, AppArmor, SELinux labels, no-new-privileges) are not applied', ['security_opt']),
       ...refused('deckhand gives each container its own namespaces, as Docker\'s defaults', ['ipc_mode', 'pid_mode', 'userns_mode', 'uts_mode']),
@@ -148,7 +152,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       ...refused('process limits are not applied', ['pids_limit']),
       ...refused('Docker gives each container its own addresses, and deckhand runs several of each task', ['ipv4_address', 'ipv6_address', 'mac_address']),
       ...refused('network aliases are not made; tasks reach each other through the job\'s network', ['network_aliases']),
-      ...refused('containers run without a terminal or an open stdin', ['tty', 'interactive']),
+      ...refused('containers run without a terminal or an open stdin', ['tty', 'interactive'], undefined, isFalse),
       ...refused('images are pulled from a registry; deckhand loads no image archives', ['load']),
       ...refused('volume drivers are not used', ['volume_driver']),
       port_map: { why: 'port_map is Nomad\'s deprecated form', hint: 'set "to" on the group network\'s port and list the port under ports' },

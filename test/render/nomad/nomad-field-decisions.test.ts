@@ -33,6 +33,13 @@ describe('Nomad field decisions', () => {
     expect(refusals.length).toBeGreaterThan(40);
   });
 
+  test('false for a refused switch asks for nothing: accepted', () => {
+    const { text } = jobWith('config', '        privileged = false\n        tty = false\n        interactive = false');
+    const result = render(text.replace('      driver = "docker"', '      driver = "docker"\n      leader = false'));
+    expect(result.lines).toEqual([]);
+    expect(result.jobs).toHaveLength(1);
+  });
+
   test.each(refusals)('%s.%s is refused at its name as unsupported, and no job is made', (block, field) => {
     const { text, at } = jobWith(block, `${field} = true`);
     const result = render(text);

@@ -1,0 +1,128 @@
+// What deckhand does with each field of a Deployment's pod that it does not map,
+// one table per object so the decisions can be reviewed together (docs/spec.md
+// points here; the shape is render/field-decision.ts). Fields the API does not
+// define at all are `unknown-field` errors (api-fields.ts, reader.ts).
+import { isFalse, refusalOf } from '../field-decision.js';
+import type { DecisionTable } from '../field-decision.js';
+import { isPlainMap } from '../yaml/values.js';
+import type { YamlPath } from '../yaml/document.js';
+import type { ManifestReader } from './reader.js';
+
+const scheduling = 'it steers the Kubernetes scheduler among nodes; deckhand has one Docker engine';
+const noApiServer = 'deckhand has no API server for the pod to call';
+const typeIs = (...types: string[]) => (value: unknown) => isPlainMap(value) && typeof value.type === 'string' && types.includes(value.type);
+
+export const deploymentSpecDecisions: DecisionTable = {
+  minReadySeconds: 'mapped',
+  progressDeadlineSeconds: 'mapped',
+  replicas: 'mapped',
+  revisionHistoryLimit: 'mapped',
+  strategy: 'mapped',
+  template: 'mapped',
+  selector: { accepted: 'deckhand knows a Deployment\'s containers by the Deployment itself' },
+  paused: { refused: 'deckhand rolls out every change it reads', hint: 'remove paused, or keep the file out of the job folder until it may roll out', harmless: isFalse },
+};
+
+export const podSpecDecisions: DecisionTable = {
+  containers: 'mapped',
+  dnsConfig: 'mapped',
+  hostAliases: 'mapped',
+  hostNetwork: 'mapped',
+  hostname: 'mapped',
+  imagePullSecrets: 'mapped',
+  initContainers: 'mapped',
+  restartPolicy: 'mapped',
+  securityContext: 'mapped',
+  terminationGracePeriodSeconds: 'mapped',
+  volumes: 'mapped',
+
+  affinity: { accepted: scheduling },
+  nodeName: { accepted: scheduling },
+  nodeSelector: { accepted: scheduling },
+  tolerations: { accepted: scheduling },
+  topologySpreadConstraints: { accepted: scheduling },
+  schedulerName: { accepted: scheduling },
+  priority: { accepted: 'it orders scheduling and preemption in a cluster; deckhand runs every job' },
+  priorityClassName: { accepted: 'it orders scheduling and preemption in a cluster; deckhand runs every job' },
+  preemptionPolicy: { accepted: 'it orders scheduling and preemption in a cluster; deckhand runs every job' },
+  overhead: { accepted: 'it accounts for a RuntimeClass when scheduling' },
+  automountServiceAccountToken: { accepted: noApiServer },
+  serviceAccount: { accepted: noApiServer },
+  serviceAccountName: { accepted: noApiServer },
+  enableServiceLinks: { accepted: 'deckhand never sets the environment variables of Services; containers reach a Service by its name' },
+
+  activeDeadlineSeconds: { refused: 'deckhand does not stop pods after a deadline' },
+  dnsPolicy: {
+    refused: 'names resolve through Docker\'s DNS on the job\'s network, as ClusterFirst resolves Services',
+    hint: 'remove dnsPolicy, or set it to ClusterFirst',
+    harmless: (value) => value === 'ClusterFirst' || value === 'ClusterFirstWithHostNet' || value === null,
+  },
+  ephemeralContainers: { refused: 'ephemeral debugging containers are not run' },
+  hostIPC: { refused: 'deckhand gives each container its own IPC namespace', harmless: isFalse },
+  hostPID: { refused: 'deckhand gives each container its own PID namespace', harmless: isFalse },
+  hostUsers: { refused: 'deckhand runs containers in the engine\'s default user namespace', harmless: (value) => value === true || value === null },
+  hostnameOverride: { refused: 'a pod\'s hostname override is not set' },
+  os: { refused: 'deckhand runs Linux containers', harmless: (value) => value === null || (isPlainMap(value) && value.name === 'linux') },
+  readinessGates: { refused: 'no controller sets the conditions, so the pods would count ready without them' },
+  resourceClaims: { refused: 'dynamically allocated resources (GPUs) are not given to deckhand\'s containers' },
+  resources: { refused: 'pod-level resources are not applied', hint: 'set resources.limits on each container' },
+  runtimeClassName: { refused: 'deckhand runs containers with the engine\'s default runtime' },
+  schedulingGates: { refused: 'a gated pod waits until its gates are removed; deckhand would start it at once' },
+  setHostnameAsFQDN: { refused: 'the pod\'s hostname is not set to its FQDN', harmless: isFalse },
+  shareProcessNamespace: { refused: 'the containers of a pod do not share a process namespace', harmless: isFalse },
+  subdomain: { refused: 'pods get no name under a headless Service\'s subdomain' },
+};
+
+export const containerDecisions: DecisionTable = {
+  args: 'mapped',
+  command: 'mapped',
+  env: 'mapped',
+  envFrom: 'mapped',
+  image: 'mapped',
+  imagePullPolicy: 'mapped',
+  lifecycle: 'mapped',
+  livenessProbe: 'mapped',
+  name: 'mapped',
+  ports: 'mapped',
+  readinessProbe: 'mapped',
+  resources: 'mapped',
+  securityContext: 'mapped',
+  volumeMounts: 'mapped',
+  workingDir: 'mapped',
+
+  resizePolicy: { accepted: 'it tells the kubelet how to resize a running container; deckhand applies resources itself' },
+  terminationMessagePath: { accepted: 'it is where Kubernetes reads a container\'s last words for its API, which deckhand does not serve' },
+  terminationMessagePolicy: { accepted: 'it is where Kubernetes reads a container\'s last words for its API, which deckhand does not serve' },
+
+  restartPolicy: { refused: 'a container\'s own restart policy is for sidecar init containers; the pod\'s applies' },
+  restartPolicyRules: { refused: 'a container\'s own restart rules are not applied; the pod\'s restartPolicy applies' },
+  startupProbe: { refused: 'startup probes are not run, so the liveness probe would start at once', hint: 'give the livenessProbe an initialDelaySeconds covering the start, and remove startupProbe' },
+  stdin: { refused: 'containers run without an open stdin, so a shell reading it would exit at once', harmless: isFalse },
+  stdinOnce: { refused: 'containers run without an open stdin', harmless: isFalse },
+  tty: { refused: 'containers run without a terminal', harmless: isFalse },
+  volumeDevices: { refused: 'raw block devices are not given to deckhand\'s containers' },
+};
+
+/**
+ * Settings of a container's securityContext that deckhand cannot give. The user,
+ * capabilities and read-only root are mapped with the container's settings; the
+ * fields not listed here are left to that mapping.
+ */
+export const containerSecurityDecisions: DecisionTable = {
+  privileged: { refused: 'deckhand does not run privileged containers', hint: 'remove privileged; grant single capabilities with capabilities.add', harmless: isFalse },
+  procMount: { refused: 'the /proc mount is left as Docker masks it', harmless: (value) => value === 'Default' || value === null },
+  seLinuxOptions: { refused: 'SELinux labels are not applied' },
+  seccompProfile: { refused: 'seccomp profiles other than the runtime\'s default are not applied', harmless: typeIs('RuntimeDefault') },
+  appArmorProfile: { refused: 'AppArmor profiles other than the runtime\'s default are not applied', harmless: typeIs('RuntimeDefault') },
+  windowsOptions: { refused: 'deckhand runs Linux containers' },
+};
+
+/** Reports each refused field of the mapping at `path`, at its key. */
+export function refuseUnhonoured(reader: ManifestReader, path: YamlPath, table: DecisionTable): void {
+  const node = reader.value(path);
+  if (!isPlainMap(node)) return;
+  for (const [key, value] of Object.entries(node)) {
+    const refusal = refusalOf(table, key, value);
+    if (refusal) reader.error([...path, key], refusal.message, { code: 'unsupported', part: 'key', ...(refusal.hint ? { hint: refusal.hint } : {}) });
+  }
+}

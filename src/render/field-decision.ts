@@ -6,6 +6,8 @@ export type FieldDecision =
   | 'mapped'
   /** Valid in the format and changes nothing on one Docker engine, for the reason given. */
   | { accepted: string }
+  /** A deprecated form the format itself warns about: accepted, with a warning (code `deprecated`) saying so. */
+  | { deprecated: string }
   /** Valid in the format but would change what runs, which deckhand does not do: an error (`unsupported`). */
   | {
       refused: string;
@@ -16,22 +18,26 @@ export type FieldDecision =
 
 export type DecisionTable = Readonly<Record<string, FieldDecision>>;
 
-export interface Refusal {
+/** What to say about a field: an error for a refused one, a warning for a deprecated one. */
+export interface Verdict {
+  severity: 'error' | 'warning';
+  code: 'unsupported' | 'deprecated';
   message: string;
   hint?: string;
 }
 
-/** Why `key: value` is refused, or undefined when it is accepted, mapped or not in the table. */
-export function refusalOf(table: DecisionTable, key: string, value: unknown): Refusal | undefined {
+/** What to say about `key: value`; undefined when it is mapped, accepted, harmless or not in the table. */
+export function verdictOf(table: DecisionTable, key: string, value: unknown): Verdict | undefined {
   const decision = Object.hasOwn(table, key) ? table[key] : undefined;
   if (decision === undefined || decision === 'mapped' || 'accepted' in decision) return undefined;
+  if ('deprecated' in decision) return { severity: 'warning', code: 'deprecated', message: `${key} is deprecated: ${decision.deprecated}` };
   if (decision.harmless?.(value)) return undefined;
-  return { message: `${key} is not supported: ${decision.refused}`, ...(decision.hint ? { hint: decision.hint } : {}) };
+  return { severity: 'error', code: 'unsupported', message: `${key} is not supported: ${decision.refused}`, ...(decision.hint ? { hint: decision.hint } : {}) };
 }
 
 export const isFalse = (value: unknown): boolean => value === false || value === 'false' || value === null;
 
 /** The names a table refuses (for tests and docs). */
 export function refusedNames(table: DecisionTable): string[] {
-  return Object.entries(table).flatMap(([name, decision]) => (decision !== 'mapped' && 'refused' in decision ? [name] : []));
+  return Object.entries(table).flatMap(([name, decision]) => (typeof decision === 'object' && 'refused' in decision ? [name] : []));
 }

@@ -4,9 +4,10 @@
 //   accepted   valid Compose that changes nothing on one Docker engine: accepted
 //              silently, for the reason given;
 //   refused    valid Compose that would change what runs, which deckhand does not
-//              do: an error at the key (code `unsupported`), never dropped silently.
+//              do: an error at the key (code `unsupported`), never dropped silently;
+//   deprecated an obsolete form Compose itself warns about: a warning (code `deprecated`).
 // A key in none of these tables is not Compose at all: an `unknown-field` error (values.ts).
-import { isFalse, refusalOf } from '../field-decision.js';
+import { isFalse, verdictOf } from '../field-decision.js';
 import type { DecisionTable, FieldDecision } from '../field-decision.js';
 import type { PlainMap } from '../yaml/values.js';
 import type { Path, Reporter } from './report.js';
@@ -22,7 +23,7 @@ export const topLevelFields: DecisionTable = {
   volumes: 'mapped',
   configs: 'mapped',
   secrets: 'mapped',
-  version: { accepted: 'obsolete: Compose itself ignores it' },
+  version: { deprecated: 'the attribute is obsolete and ignored, as Compose says of it' },
   include: { refused: 'deckhand does not follow "include": the services of the included files would not be deployed', hint: 'put the services in this file, or give each file its own folder' },
   models: { refused: 'AI models need Docker Model Runner, which deckhand does not drive' },
 };
@@ -156,10 +157,12 @@ export const reservationsFields: DecisionTable = {
   generic_resources: { refused: 'generic resources are not given to deckhand\'s containers' },
 };
 
-/** Reports each refused field present in `map`, at its key. */
-export function refuseUnhonoured(r: Reporter, path: Path, map: PlainMap, table: DecisionTable): void {
+/** Reports each refused field present in `map` at its key, and each deprecated one as a warning. */
+export function checkDecisions(r: Reporter, path: Path, map: PlainMap, table: DecisionTable): void {
   for (const [key, value] of Object.entries(map)) {
-    const refusal = refusalOf(table, key, value);
-    if (refusal) r.error([...path, key], refusal.message, { code: 'unsupported', part: 'key', ...(refusal.hint ? { hint: refusal.hint } : {}) });
+    const verdict = verdictOf(table, key, value);
+    if (!verdict) continue;
+    const report = verdict.severity === 'error' ? r.error.bind(r) : r.warning.bind(r);
+    report([...path, key], verdict.message, { code: verdict.code, part: 'key', ...(verdict.hint ? { hint: verdict.hint } : {}) });
   }
 }

@@ -7,7 +7,7 @@ import { loadYaml } from '../yaml/document.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';
 import { parseEnvFile } from './env-file.js';
-import { refuseUnhonoured, topLevelFields } from './field-decisions.js';
+import { checkDecisions, topLevelFields } from './field-decisions.js';
 import type { Lookup } from './interpolate.js';
 import { interpolateTree } from './interpolate-tree.js';
 import { topLevelKeys } from './keys.js';
@@ -47,7 +47,7 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const lookup = projectLookup(context, dir, r);
   const root = interpolateTree(doc.value, lookup, r) as PlainMap;
   refuseUnknownKeys(r, [], root, topLevelKeys);
-  refuseUnhonoured(r, [], root, topLevelFields);
+  checkDecisions(r, [], root, topLevelFields);
 
   const fields: FieldMap = new Map();
   const id = jobId(r, root, file.path, context.rootName, fields);

@@ -4,7 +4,7 @@
 import type { Resources } from '../../model/index.js';
 import { describeValue, mebibytesRoundedUp } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';
-import { limitsFields, refuseUnhonoured, reservationsFields } from './field-decisions.js';
+import { limitsFields, checkDecisions, reservationsFields } from './field-decisions.js';
 import { limitsKeys, reservationsKeys, resourcesKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
@@ -48,12 +48,12 @@ function readLimits(scope: ServiceScope, deploy: PlainMap | undefined): PlainMap
   const reservations = readMap(scope.r, [...path, 'reservations'], resources.reservations);
   if (reservations) {
     refuseUnknownKeys(scope.r, [...path, 'reservations'], reservations, reservationsKeys);
-    refuseUnhonoured(scope.r, [...path, 'reservations'], reservations, reservationsFields);
+    checkDecisions(scope.r, [...path, 'reservations'], reservations, reservationsFields);
   }
   const limits = readMap(scope.r, [...path, 'limits'], resources.limits);
   if (limits) {
     refuseUnknownKeys(scope.r, [...path, 'limits'], limits, limitsKeys);
-    refuseUnhonoured(scope.r, [...path, 'limits'], limits, limitsFields);
+    checkDecisions(scope.r, [...path, 'limits'], limits, limitsFields);
   }
   return limits;
 }

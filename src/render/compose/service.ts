@@ -3,7 +3,7 @@ import type { Group, GroupNetwork, Mount, Task } from '../../model/index.js';
 import type { PlainMap } from '../yaml/values.js';
 import { mapCommand, mapEntrypoint } from './command.js';
 import { mapEnvironment, mapLabels } from './environment.js';
-import { deployFields, refuseUnhonoured, serviceFields } from './field-decisions.js';
+import { deployFields, checkDecisions, serviceFields } from './field-decisions.js';
 import { mapHealthcheck } from './healthcheck.js';
 import { deployKeys, serviceKeys } from './keys.js';
 import { mapServiceNetwork } from './networks.js';
@@ -20,12 +20,12 @@ export function mapService(scope: ServiceScope, value: unknown): Group {
   const { r, path } = scope;
   const service = readMap(r, path, value) ?? {};
   refuseUnknownKeys(r, path, service, serviceKeys);
-  refuseUnhonoured(r, path, service, serviceFields);
+  checkDecisions(r, path, service, serviceFields);
   const deployPath = [...path, 'deploy'];
   const deploy = readMap(r, deployPath, service.deploy);
   if (deploy) {
     refuseUnknownKeys(r, deployPath, deploy, deployKeys);
-    refuseUnhonoured(r, deployPath, deploy, deployFields);
+    checkDecisions(r, deployPath, deploy, deployFields);
   }
 
   record(scope, scope.group, path, 'key');

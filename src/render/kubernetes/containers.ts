@@ -4,7 +4,7 @@ import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
 import { mapEnv } from './env.js';
 import { expandReferences } from './expansion.js';
-import { containerDecisions, containerSecurityDecisions, refuseUnhonoured } from './field-decisions.js';
+import { containerDecisions, containerSecurityDecisions, checkDecisions } from './field-decisions.js';
 import { readPreStop } from './lifecycle.js';
 import { mapPorts } from './ports.js';
 import type { ProbeKey } from './probes.js';
@@ -37,8 +37,8 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     return undefined;
   }
   reader.checkKeys(container, containerFields);
-  refuseUnhonoured(reader, container, containerDecisions);
-  refuseUnhonoured(reader, [...container, 'securityContext'], containerSecurityDecisions);
+  checkDecisions(reader, container, containerDecisions);
+  checkDecisions(reader, [...container, 'securityContext'], containerSecurityDecisions);
   reader.record(task, container);
   warnUnsupported(reader, container);
 

@@ -6,7 +6,7 @@ import type { MappedJob } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
 import { mapContainer } from './containers.js';
-import { deploymentSpecDecisions, podSpecDecisions, refuseUnhonoured } from './field-decisions.js';
+import { deploymentSpecDecisions, podSpecDecisions, checkDecisions } from './field-decisions.js';
 import type { PodSettings } from './containers.js';
 import { gracePeriodPath, readGracePeriod } from './lifecycle.js';
 import type { ManifestReader } from './reader.js';
@@ -29,8 +29,8 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   reader.checkKeys(template, podTemplateFields);
   reader.checkKeys([...template, 'metadata'], objectMetaFields);
   reader.checkKeys(podSpec, podSpecFields);
-  refuseUnhonoured(reader, spec, deploymentSpecDecisions);
-  refuseUnhonoured(reader, podSpec, podSpecDecisions);
+  checkDecisions(reader, spec, deploymentSpecDecisions);
+  checkDecisions(reader, podSpec, podSpecDecisions);
 
   const id = readName(reader);
   const meta = reader.stringMap(['metadata', 'labels']) ?? {};

@@ -2,7 +2,7 @@
 // one table per object so the decisions can be reviewed together (docs/spec.md
 // points here; the shape is render/field-decision.ts). Fields the API does not
 // define at all are `unknown-field` errors (api-fields.ts, reader.ts).
-import { isFalse, refusalOf } from '../field-decision.js';
+import { isFalse, verdictOf } from '../field-decision.js';
 import type { DecisionTable } from '../field-decision.js';
 import { isPlainMap } from '../yaml/values.js';
 import type { YamlPath } from '../yaml/document.js';
@@ -47,7 +47,7 @@ export const podSpecDecisions: DecisionTable = {
   preemptionPolicy: { accepted: 'it orders scheduling and preemption in a cluster; deckhand runs every job' },
   overhead: { accepted: 'it accounts for a RuntimeClass when scheduling' },
   automountServiceAccountToken: { accepted: noApiServer },
-  serviceAccount: { accepted: noApiServer },
+  serviceAccount: { deprecated: 'Kubernetes reads serviceAccountName (and deckhand has no API server for the pod to call)' },
   serviceAccountName: { accepted: noApiServer },
   enableServiceLinks: { accepted: 'deckhand never sets the environment variables of Services; containers reach a Service by its name' },
 
@@ -117,12 +117,12 @@ export const containerSecurityDecisions: DecisionTable = {
   windowsOptions: { refused: 'deckhand runs Linux containers' },
 };
 
-/** Reports each refused field of the mapping at `path`, at its key. */
-export function refuseUnhonoured(reader: ManifestReader, path: YamlPath, table: DecisionTable): void {
+/** Reports each refused field of the mapping at `path` at its key, and each deprecated one as a warning. */
+export function checkDecisions(reader: ManifestReader, path: YamlPath, table: DecisionTable): void {
   const node = reader.value(path);
   if (!isPlainMap(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const refusal = refusalOf(table, key, value);
-    if (refusal) reader.error([...path, key], refusal.message, { code: 'unsupported', part: 'key', ...(refusal.hint ? { hint: refusal.hint } : {}) });
+    const verdict = verdictOf(table, key, value);
+    if (verdict) reader.report(verdict.severity, [...path, key], verdict.message, { code: verdict.code, part: 'key', ...(verdict.hint ? { hint: verdict.hint } : {}) });
   }
 }

@@ -190,7 +190,7 @@ export class BlockReader {
   private checkKeys(): void {
     const schema = nomadSchema[this.schemaName];
     if (!schema || schema.freeform) return;
-    const known = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.unsupported ?? {})];
+    const known = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {}), ...Object.keys(schema.unsupported ?? {})];
     for (const item of this.body.items) {
       const name = item.kind === 'attribute' ? item.name : item.type;
       const span = item.kind === 'attribute' ? item.nameSpan : item.typeSpan;
@@ -199,6 +199,11 @@ export class BlockReader {
       if (refusal) {
         const harmless = item.kind === 'attribute' && refusal.harmless !== undefined && this.isHarmless(item, refusal.harmless);
         if (!harmless) this.ctx.report('error', 'unsupported', span, this.field(name), `${name} is not supported: ${refusal.why}`, refusal.hint);
+        continue;
+      }
+      const deprecation = Object.hasOwn(schema.deprecated ?? {}, name) ? schema.deprecated![name] : undefined;
+      if (deprecation) {
+        this.ctx.report('warning', 'deprecated', span, this.field(name), `${name} is deprecated: ${deprecation}`);
         continue;
       }
       const why = Object.hasOwn(schema.unsupported ?? {}, name) ? schema.unsupported![name] : undefined;

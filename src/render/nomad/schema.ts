@@ -6,6 +6,7 @@
 //                silently for the reason given;
 //   refused      valid Nomad that would change what runs, which deckhand does not
 //                do: an error at the field (code `unsupported`);
+//   deprecated   a form Nomad itself calls deprecated: accepted with a warning;
 //   unsupported  valid Nomad not applied yet, said as a warning while its mapping
 //                is being built.
 // Anything else is a misspelling: an error, as Nomad's "Unsupported argument", with a guess.
@@ -23,6 +24,7 @@ export interface BlockSchema {
   used: readonly string[];
   accepted: Readonly<Record<string, string>>;
   refused?: Readonly<Record<string, Refusal>>;
+  deprecated?: Readonly<Record<string, string>>;
   unsupported?: Readonly<Record<string, string>>;
   /** Holds free-form keys (env, meta). */
   freeform?: boolean;
@@ -170,10 +172,10 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   resources: {
     used: ['cpu', 'cores', 'memory', 'network'],
     accepted: {
-      disk: 'deprecated; it sized the allocation directory, which deckhand does not make',
-      iops: 'deprecated; Nomad ignores it too',
+      disk: 'it sized the allocation directory, which deckhand does not make',
       secrets: 'it sizes Nomad\'s secrets directory, which deckhand does not make',
     },
+    deprecated: { iops: 'Nomad ignores it' },
     refused: {
       memory_max: { why: 'memory oversubscription is not applied: the container\'s limit is memory', hint: 'set memory to the limit the task needs' },
       device: { why: 'devices (GPUs) are not given to deckhand\'s containers' },
@@ -183,7 +185,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   network: {
     used: ['port', 'mode'],
     accepted: {
-      mbits: 'deprecated; Nomad ignores it too',
+      mbits: 'Nomad no longer reserves bandwidth, nor does deckhand',
       cni: 'arguments for CNI plugins, read only with a cni/ mode, which is refused',
     },
     // On the job's bridge they would mean something deckhand does not set up.
@@ -201,7 +203,8 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       'max_parallel', 'health_check', 'min_healthy_time', 'healthy_deadline', 'progress_deadline', 'auto_revert',
       'auto_promote', 'canary',
     ],
-    accepted: { stagger: 'deprecated; Nomad paces updates by min_healthy_time, as deckhand does' },
+    accepted: {},
+    deprecated: { stagger: 'Nomad paces updates by min_healthy_time, as deckhand does; it is ignored' },
   },
   restart: {
     used: ['attempts', 'interval', 'delay', 'mode'],

@@ -261,7 +261,7 @@ describe('known, unknown and extension keys', () => {
     ]);
   });
 
-  test('Compose keys that change nothing on one engine are accepted silently', () => {
+  test('Compose keys that change nothing on one engine are accepted silently; the obsolete version with a warning, as Compose gives', () => {
     const text = [
       'version: "3.8"',
       'services:',
@@ -277,7 +277,7 @@ describe('known, unknown and extension keys', () => {
       '    image: postgres',
       '',
     ].join('\n');
-    expect(diagnosticsOf(text)).toEqual([]);
+    expect(diagnosticsOf(text)).toEqual(['app/docker-compose.yml:1:1: warning: version: version is deprecated: the attribute is obsolete and ignored, as Compose says of it']);
   });
 
   test('x- keys are ignored at the top level and inside services', () => {

@@ -24,7 +24,7 @@ const refusals = Object.entries(nomadSchema).flatMap(([block, schema]) => Object
 describe('Nomad field decisions', () => {
   test('each field of a block is decided once', () => {
     for (const [block, schema] of Object.entries(nomadSchema)) {
-      const names = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.unsupported ?? {})];
+      const names = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {}), ...Object.keys(schema.unsupported ?? {})];
       expect({ block, duplicates: names.filter((n, i) => names.indexOf(n) !== i) }).toEqual({ block, duplicates: [] });
     }
   });

@@ -36,7 +36,13 @@ export function mapHealthcheck(scope: ServiceScope, value: unknown): MappedHealt
     retries: readWholeNumber(scope.r, [...path, 'retries'], map.retries) || defaults.retries,
     startPeriodMs: readDuration(scope.r, [...path, 'start_period'], map.start_period) ?? defaults.startPeriodMs,
   };
-  readDuration(scope.r, [...path, 'start_interval'], map.start_interval);
+  if (map.start_interval !== undefined && map.start_interval !== null) {
+    scope.r.error([...path, 'start_interval'], 'start_interval is not supported: during start_period the HEALTHCHECK deckhand sets probes every interval', {
+      code: 'unsupported',
+      part: 'key',
+      hint: 'remove start_interval, or shorten interval',
+    });
+  }
 
   if (disable && test && !test.none) {
     scope.r.error([...path, 'disable'], 'expected either "disable: true" or a "test", got both');

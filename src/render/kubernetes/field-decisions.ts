@@ -103,6 +103,32 @@ export const containerDecisions: DecisionTable = {
   volumeDevices: { refused: 'raw block devices are not given to deckhand\'s containers' },
 };
 
+/** A Service's spec: deckhand's edge serves it on the agent's publish address. */
+export const serviceSpecDecisions: DecisionTable = {
+  clusterIP: 'mapped',
+  ports: 'mapped',
+  selector: 'mapped',
+  type: 'mapped',
+
+  allocateLoadBalancerNodePorts: { accepted: 'a cloud load balancer\'s setting; deckhand\'s edge is the load balancer' },
+  clusterIPs: { accepted: 'cluster addresses; other jobs reach the Service by its name' },
+  externalName: { accepted: 'read only by ExternalName Services, which are skipped with a notice' },
+  externalTrafficPolicy: { accepted: 'on one node, local and cluster traffic are the same' },
+  healthCheckNodePort: { accepted: 'a cloud load balancer\'s probe; deckhand\'s edge knows which allocations are healthy' },
+  internalTrafficPolicy: { accepted: 'on one node, local and cluster traffic are the same' },
+  ipFamilies: { accepted: 'the cluster\'s address families; the edge listens on the publish address' },
+  ipFamilyPolicy: { accepted: 'the cluster\'s address families; the edge listens on the publish address' },
+  loadBalancerClass: { accepted: 'which cloud load balancer; deckhand\'s edge is the load balancer' },
+  sessionAffinityConfig: { accepted: 'read only with sessionAffinity: ClientIP, which is refused' },
+  trafficDistribution: { accepted: 'a topology hint; deckhand has one node' },
+
+  externalIPs: { refused: 'the edge listens on the agent\'s publish address only', hint: 'set the agent\'s publish-address' },
+  loadBalancerIP: { refused: 'the edge listens on the agent\'s publish address only', hint: 'set the agent\'s publish-address' },
+  loadBalancerSourceRanges: { refused: 'the edge accepts connections from every address, so the Service would be open to all', hint: 'limit the sources with a firewall in front of the agent' },
+  publishNotReadyAddresses: { refused: 'the edge sends connections to healthy allocations only', harmless: isFalse },
+  sessionAffinity: { refused: 'the edge spreads connections across allocations, without affinity', harmless: (value) => value === 'None' || value === null },
+};
+
 /**
  * Settings of a container's securityContext that deckhand cannot give. The user,
  * capabilities and read-only root are mapped with the container's settings; the

@@ -2,8 +2,8 @@
 // spec, its pod and its containers is decided, and every refused one is an error
 // at its own key.
 import { refusedNames } from '../../../src/render/field-decision.js';
-import { containerFields, deploymentSpecFields, podSpecFields } from '../../../src/render/kubernetes/api-fields.js';
-import { containerDecisions, containerSecurityDecisions, deploymentSpecDecisions, podSpecDecisions } from '../../../src/render/kubernetes/field-decisions.js';
+import { containerFields, deploymentSpecFields, podSpecFields, serviceSpecFields } from '../../../src/render/kubernetes/api-fields.js';
+import { containerDecisions, containerSecurityDecisions, deploymentSpecDecisions, podSpecDecisions, serviceSpecDecisions } from '../../../src/render/kubernetes/field-decisions.js';
 import { deployment, renderObjects } from './helpers.js';
 
 /** A value each refused field is refused with (its harmless values aside). */
@@ -14,6 +14,7 @@ describe('Kubernetes field decisions', () => {
     ['Deployment spec', deploymentSpecDecisions, deploymentSpecFields],
     ['pod spec', podSpecDecisions, podSpecFields],
     ['container', containerDecisions, containerFields],
+    ['Service spec', serviceSpecDecisions, serviceSpecFields],
   ])('every %s field of the API is decided, and only those', (_, table, fields) => {
     expect(Object.keys(table).sort()).toEqual([...fields].sort());
   });
@@ -29,6 +30,19 @@ describe('Kubernetes field decisions', () => {
     const result = renderObjects(deployment(patch));
     expect(result.jobs).toEqual([]);
     expect(result.diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', code: 'unsupported', field: at, message: expect.stringMatching(new RegExp(`^${field} is not supported: `)) }));
+  });
+
+  const service = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80 }], ...spec } });
+
+  test.each(refusedNames(serviceSpecDecisions))('Service field %s is refused at its key as unsupported', (field) => {
+    const value = field === 'sessionAffinity' ? 'ClientIP' : field === 'publishNotReadyAddresses' ? true : ['10.0.0.0/8'];
+    const result = renderObjects(deployment(), service({ [field]: field === 'loadBalancerIP' ? '10.0.0.1' : value }));
+    expect(result.diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', code: 'unsupported', field: `spec.${field}`, message: expect.stringMatching(new RegExp(`^${field} is not supported: `)) }));
+  });
+
+  test('a Service that only steers a cloud load balancer is accepted', () => {
+    const result = renderObjects(deployment(), service({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', sessionAffinity: 'None', ipFamilyPolicy: 'SingleStack', loadBalancerClass: 'x' }));
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 
   test('values that ask for nothing deckhand does not do are accepted', () => {

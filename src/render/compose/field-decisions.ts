@@ -141,7 +141,7 @@ export const deployFields: DecisionTable = {
   update_config: 'mapped',
   endpoint_mode: { accepted: 'on deckhand\'s networks a service\'s name resolves to its containers, whichever mode' },
   placement: { accepted: 'it chooses among Swarm nodes; deckhand has one Docker engine' },
-  labels: { refused: 'labels of the Swarm service object are not set', hint: 'move them to the service\'s "labels:", which are set on its containers' },
+  labels: 'mapped',
 };
 
 export const limitsFields: DecisionTable = {

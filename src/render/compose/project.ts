@@ -57,9 +57,10 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const declared = readNetworks(r, root.networks);
   const declaredVolumes = readVolumes(r, root.volumes);
   const endpoints: Endpoint[] = [];
+  const serviceNames = new Set(Object.keys(services));
   const groups: Group[] = Object.entries(services).map(([name, value], index) =>
     mapService(
-      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, volumes: declaredVolumes, endpoints },
+      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, volumes: declaredVolumes, serviceNames, endpoints },
       value,
     ),
   );

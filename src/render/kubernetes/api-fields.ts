@@ -73,3 +73,25 @@ export const serviceSpecFields = fields(
 );
 
 export const servicePortFields = fields('appProtocol', 'name', 'nodePort', 'port', 'protocol', 'targetPort');
+
+export const securityContextFields = fields(
+  'allowPrivilegeEscalation', 'appArmorProfile', 'capabilities', 'privileged', 'procMount', 'readOnlyRootFilesystem',
+  'runAsGroup', 'runAsNonRoot', 'runAsUser', 'seLinuxOptions', 'seccompProfile', 'windowsOptions',
+);
+
+export const podSecurityContextFields = fields(
+  'appArmorProfile', 'fsGroup', 'fsGroupChangePolicy', 'runAsGroup', 'runAsNonRoot', 'runAsUser', 'seLinuxChangePolicy',
+  'seLinuxOptions', 'seccompProfile', 'supplementalGroups', 'supplementalGroupsPolicy', 'sysctls', 'windowsOptions',
+);
+
+export const capabilitiesFields = fields('add', 'drop');
+
+export const profileFields = fields('localhostProfile', 'type');
+
+export const sysctlFields = fields('name', 'value');
+
+export const hostAliasFields = fields('hostnames', 'ip');
+
+export const podDnsConfigFields = fields('nameservers', 'options', 'searches');
+
+export const podDnsConfigOptionFields = fields('name', 'value');

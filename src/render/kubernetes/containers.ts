@@ -2,9 +2,11 @@
 import type { Check, Task } from '../../model/index.js';
 import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
+import { mapContainerSettings } from './container-settings.js';
+import type { PodContainerSettings } from './container-settings.js';
 import { mapEnv } from './env.js';
 import { expandReferences } from './expansion.js';
-import { containerDecisions, containerSecurityDecisions, checkDecisions } from './field-decisions.js';
+import { checkDecisions, containerDecisions, initContainerDecisions, securityContextDecisions } from './field-decisions.js';
 import { readPreStop } from './lifecycle.js';
 import { mapPorts } from './ports.js';
 import type { ProbeKey } from './probes.js';
@@ -28,6 +30,8 @@ export interface PodSettings {
   killTimeoutMs: number | null;
   /** Where it came from, for the task's `killTimeoutMs`. */
   killTimeoutPath: YamlPath | null;
+  /** User, sysctls, host aliases, DNS and hostname the pod gives each container. */
+  containerSettings: PodContainerSettings;
 }
 
 /** `task` is the task's model path (`groups.0.tasks.1`). */
@@ -37,8 +41,8 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     return undefined;
   }
   reader.checkKeys(container, containerFields);
-  checkDecisions(reader, container, containerDecisions);
-  checkDecisions(reader, [...container, 'securityContext'], containerSecurityDecisions);
+  checkDecisions(reader, container, container.at(-2) === 'initContainers' ? initContainerDecisions : containerDecisions);
+  checkDecisions(reader, [...container, 'securityContext'], securityContextDecisions);
   reader.record(task, container);
   warnUnsupported(reader, container);
 
@@ -69,6 +73,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     const check = mapProbe(reader, container, key, ports, `${task}.checks.${checks.length}`);
     if (check) checks.push(check);
   }
+  const settings = mapContainerSettings(reader, container, task, pod.containerSettings);
   if (name === undefined) return undefined;
   return {
     task: {
@@ -85,6 +90,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       imageHealthcheck: 'use',
       shutdownDelayMs,
       killTimeoutMs: pod.killTimeoutMs,
+      ...(settings ? { container: settings } : {}),
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),
@@ -99,7 +105,6 @@ function nonEmpty(words: string[] | undefined): string[] | null {
 /** Fields that change what runs or when it counts as healthy: ignoring them silently would surprise. */
 function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
   const notes: Record<string, string> = {
-    workingDir: 'workingDir is not supported and is ignored: the image\'s working directory applies',
     // Said, not dropped: what the container writes there is lost with it.
     volumeMounts: 'volumeMounts are not mounted by deckhand yet and are ignored: what the container writes there is lost on its next update',
   };

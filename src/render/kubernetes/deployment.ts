@@ -5,8 +5,9 @@ import { kubernetesDefaults, kubernetesRestartDefaults } from '../defaults.js';
 import type { MappedJob } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
+import { readPodContainerSettings } from './container-settings.js';
 import { mapContainer } from './containers.js';
-import { deploymentSpecDecisions, podSpecDecisions, checkDecisions } from './field-decisions.js';
+import { checkDecisions, deploymentSpecDecisions, podSpecDecisions, securityContextDecisions } from './field-decisions.js';
 import type { PodSettings } from './containers.js';
 import { gracePeriodPath, readGracePeriod } from './lifecycle.js';
 import type { ManifestReader } from './reader.js';
@@ -31,6 +32,7 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   reader.checkKeys(podSpec, podSpecFields);
   checkDecisions(reader, spec, deploymentSpecDecisions);
   checkDecisions(reader, podSpec, podSpecDecisions);
+  checkDecisions(reader, [...podSpec, 'securityContext'], securityContextDecisions);
 
   const id = readName(reader);
   const meta = reader.stringMap(['metadata', 'labels']) ?? {};
@@ -42,7 +44,8 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   const podLabels = reader.stringMap([...template, 'metadata', 'labels']) ?? {};
   const hostNetwork = reader.boolean([...podSpec, 'hostNetwork']) ?? false;
   const killTimeoutMs = readGracePeriod(reader);
-  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader) });
+  const containerSettings = readPodContainerSettings(reader);
+  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), containerSettings });
   const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
   if (id === undefined || reader.hasErrors) return undefined;
 
@@ -125,20 +128,30 @@ function readRestartPolicy(reader: ManifestReader): RestartPolicy {
   return { ...kubernetesRestartDefaults };
 }
 
+/**
+ * The pod's containers, then its init containers as prestart tasks (placed after
+ * them in the group, so a container's task index is its index in `containers`):
+ * each runs to its end before the next starts, unless it is a sidecar
+ * (`restartPolicy: Always`), which is started and keeps running.
+ */
 function readContainers(reader: ManifestReader, pod: PodSettings): { task: Task; hasReadinessProbe: boolean }[] {
-  const initContainers = reader.list([...podSpec, 'initContainers']);
-  if (initContainers && initContainers.length > 0) {
-    reader.warning([...podSpec, 'initContainers'], `initContainers are not supported; ${count(initContainers.length, 'init container')} skipped`, { part: 'key' });
-  }
   const items = reader.list(containersPath);
   if (!reader.has(containersPath)) reader.missing(containersPath, 'a Deployment needs at least one container');
   else if (items?.length === 0) reader.error(containersPath, 'expected at least one container, got none');
-  return (items ?? []).flatMap((_, i) => {
+  const containers = (items ?? []).flatMap((_, i) => {
     const container: YamlPath = [...containersPath, i];
     return mapContainer(reader, container, `groups.0.tasks.${i}`, pod) ?? [];
   });
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const initPath = [...podSpec, 'initContainers'];
+  const inits = (reader.list(initPath) ?? []).flatMap((_, i) => {
+    const container: YamlPath = [...initPath, i];
+    const task = `groups.0.tasks.${containers.length + i}`;
+    const mapped = mapContainer(reader, container, task, pod);
+    if (!mapped) return [];
+    const policy = reader.string([...container, 'restartPolicy']);
+    if (policy !== undefined && policy !== 'Always') reader.expected([...container, 'restartPolicy'], '"Always" (a sidecar), or no restartPolicy');
+    reader.record(`${task}.lifecycle`, container);
+    return [{ ...mapped, task: { ...mapped.task, lifecycle: { hook: 'prestart' as const, sidecar: policy === 'Always' } } }];
+  });
+  return [...containers, ...inits];
 }

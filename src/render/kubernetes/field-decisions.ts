@@ -10,7 +10,6 @@ import type { ManifestReader } from './reader.js';
 
 const scheduling = 'it steers the Kubernetes scheduler among nodes; deckhand has one Docker engine';
 const noApiServer = 'deckhand has no API server for the pod to call';
-const typeIs = (...types: string[]) => (value: unknown) => isPlainMap(value) && typeof value.type === 'string' && types.includes(value.type);
 
 export const deploymentSpecDecisions: DecisionTable = {
   minReadySeconds: 'mapped',
@@ -33,6 +32,7 @@ export const podSpecDecisions: DecisionTable = {
   initContainers: 'mapped',
   restartPolicy: 'mapped',
   securityContext: 'mapped',
+  subdomain: 'mapped',
   terminationGracePeriodSeconds: 'mapped',
   volumes: 'mapped',
 
@@ -70,7 +70,6 @@ export const podSpecDecisions: DecisionTable = {
   schedulingGates: { refused: 'a gated pod waits until its gates are removed; deckhand would start it at once' },
   setHostnameAsFQDN: { refused: 'the pod\'s hostname is not set to its FQDN', harmless: isFalse },
   shareProcessNamespace: { refused: 'the containers of a pod do not share a process namespace', harmless: isFalse },
-  subdomain: { refused: 'pods get no name under a headless Service\'s subdomain' },
 };
 
 export const containerDecisions: DecisionTable = {
@@ -103,6 +102,9 @@ export const containerDecisions: DecisionTable = {
   volumeDevices: { refused: 'raw block devices are not given to deckhand\'s containers' },
 };
 
+/** An init container: the same, but its own restartPolicy (Always: a sidecar) is read with the pod (deployment.ts). */
+export const initContainerDecisions: DecisionTable = { ...containerDecisions, restartPolicy: 'mapped' };
+
 /** A Service's spec: deckhand's edge serves it on the agent's publish address. */
 export const serviceSpecDecisions: DecisionTable = {
   clusterIP: 'mapped',
@@ -130,16 +132,11 @@ export const serviceSpecDecisions: DecisionTable = {
 };
 
 /**
- * Settings of a container's securityContext that deckhand cannot give. The user,
- * capabilities and read-only root are mapped with the container's settings; the
- * fields not listed here are left to that mapping.
+ * A pod's or a container's securityContext: the user, capabilities, read-only root,
+ * profiles, privileged and procMount are read (and refused where they must be) by
+ * container-settings.ts; what remains is decided here.
  */
-export const containerSecurityDecisions: DecisionTable = {
-  privileged: { refused: 'deckhand does not run privileged containers', hint: 'remove privileged; grant single capabilities with capabilities.add', harmless: isFalse },
-  procMount: { refused: 'the /proc mount is left as Docker masks it', harmless: (value) => value === 'Default' || value === null },
-  seLinuxOptions: { refused: 'SELinux labels are not applied' },
-  seccompProfile: { refused: 'seccomp profiles other than the runtime\'s default are not applied', harmless: typeIs('RuntimeDefault') },
-  appArmorProfile: { refused: 'AppArmor profiles other than the runtime\'s default are not applied', harmless: typeIs('RuntimeDefault') },
+export const securityContextDecisions: DecisionTable = {
   windowsOptions: { refused: 'deckhand runs Linux containers' },
 };
 

@@ -106,7 +106,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     unsupported: { volume: 'volumes are not mounted by deckhand; ignored' },
   },
   task: {
-    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay'],
+    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'lifecycle', 'user', 'kill_signal'],
     accepted: {
       kind: 'Nomad sets it on Consul Connect proxies',
       logs: 'it rotates Nomad\'s log files; Docker keeps the container\'s logs',
@@ -123,14 +123,17 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       artifact: { why: 'artifacts are not downloaded: the task would start without its files', hint: 'build the files into the image' },
     },
     unsupported: {
-      ...notApplied(['user', 'kill_signal']),
       template: 'templates are not rendered by deckhand; ignored',
       volume_mount: 'volumes are not mounted by deckhand; ignored',
-      lifecycle: 'task lifecycle hooks are not supported; the task runs as a main task',
     },
   },
   config: {
-    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode'],
+    used: [
+      'image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode',
+      // Container settings (container-settings.ts).
+      'labels', 'work_dir', 'hostname', 'extra_hosts', 'dns_servers', 'dns_search_domains', 'dns_options', 'cap_add',
+      'cap_drop', 'readonly_rootfs', 'sysctl', 'ulimit', 'shm_size', 'init', 'logging',
+    ],
     accepted: {
       auth: 'read by the image pull settings',
       auth_soft_fail: 'read by the image pull settings',
@@ -159,14 +162,18 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       ...refused('volume drivers are not used', ['volume_driver']),
       port_map: { why: 'port_map is Nomad\'s deprecated form', hint: 'set "to" on the group network\'s port and list the port under ports' },
     },
-    unsupported: notApplied([
-      'volumes', 'mount', 'mounts', 'work_dir', 'cap_add', 'cap_drop', 'sysctl', 'ulimit', 'shm_size',
-      'readonly_rootfs', 'labels', 'hostname', 'dns_servers', 'dns_search_domains', 'dns_options', 'extra_hosts',
-      'init', 'logging',
-    ]),
+    unsupported: notApplied(['volumes', 'mount', 'mounts']),
   },
   healthchecks: {
     used: ['disable'],
+    accepted: {},
+  },
+  lifecycle: {
+    used: ['hook', 'sidecar'],
+    accepted: {},
+  },
+  logging: {
+    used: ['type', 'driver', 'config'],
     accepted: {},
   },
   resources: {
@@ -183,13 +190,15 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   network: {
-    used: ['port', 'mode'],
+    used: ['port', 'mode', 'hostname', 'dns'],
     accepted: {
       mbits: 'Nomad no longer reserves bandwidth, nor does deckhand',
       cni: 'arguments for CNI plugins, read only with a cni/ mode, which is refused',
     },
-    // On the job's bridge they would mean something deckhand does not set up.
-    unsupported: notApplied(['hostname', 'dns']),
+  },
+  dns: {
+    used: ['servers', 'searches', 'options'],
+    accepted: {},
   },
   port: {
     used: ['static', 'to'],

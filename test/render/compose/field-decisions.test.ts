@@ -26,9 +26,9 @@ describe('Compose field decisions', () => {
     expect(result.diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', code: 'unsupported', line: 4, col: 5, field: `services.web.${field}`, message: expect.stringMatching(new RegExp(`^${field} is not supported: `)) }));
   });
 
-  test.each(refused(deployFields))('deploy field %s is refused at its key', (field) => {
-    const result = renderInTree(`services:\n  web:\n    image: nginx\n    deploy:\n      ${field}: {a: b}\n`);
-    expect(result.diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', code: 'unsupported', line: 5, col: 7, field: `services.web.deploy.${field}` }));
+  test.each(refused(reservationsFields))('deploy.resources.reservations field %s is refused at its key', (field) => {
+    const result = renderInTree(`services:\n  web:\n    image: nginx\n    deploy:\n      resources:\n        reservations:\n          ${field}: [a]\n`);
+    expect(result.diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', code: 'unsupported', line: 7, col: 11, field: `services.web.deploy.resources.reservations.${field}` }));
   });
 
   test.each(refused(topLevelFields))('top-level field %s is refused at its key', (field) => {

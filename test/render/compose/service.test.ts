@@ -136,22 +136,6 @@ describe('splitShellWords', () => {
   });
 });
 
-describe('labels', () => {
-  test('labels of the service become the group meta; task meta is empty', () => {
-    const group = firstGroup(service('labels:', '  com.example.team: web', '  tier: 1'));
-    expect(group.meta).toEqual({ 'com.example.team': 'web', tier: '1' });
-    expect(group.tasks[0]!.meta).toEqual({});
-  });
-
-  test('labels as a KEY=VALUE list; a bare key has an empty value', () => {
-    expect(firstGroup(service('labels: [a=1, b]')).meta).toEqual({ a: '1', b: '' });
-  });
-
-  test('job meta is empty', () => {
-    expect(jobOf(service('labels: [a=1]')).meta).toEqual({});
-  });
-});
-
 describe('the job', () => {
   test('id from the top-level name; source, meta and history limit', () => {
     const job = jobOf('name: shop\nservices:\n  web:\n    image: nginx\n');
@@ -295,7 +279,7 @@ describe('known, unknown and extension keys', () => {
       '    container_name: web',
       '    pid: host',
       '    links: ["db:database"]',
-      '    deploy: {labels: {a: b}, resources: {limits: {pids: 10}, reservations: {devices: [{capabilities: [gpu]}]}}}',
+      '    deploy: {resources: {limits: {pids: 10}, reservations: {devices: [{capabilities: [gpu]}]}}}',
       '',
     ].join('\n');
     const result = renderInTree(text);
@@ -308,9 +292,8 @@ describe('known, unknown and extension keys', () => {
       'app/docker-compose.yml:7:5: services.web.container_name: container_name is not supported: deckhand names each container itself (several per service while it rolls out) (remove it; other services reach this one by its service name or a network alias)',
       'app/docker-compose.yml:8:5: services.web.pid: pid is not supported: deckhand gives each container its own PID namespace (remove pid)',
       'app/docker-compose.yml:9:5: services.web.links: links is not supported: link aliases are not made: services reach each other by service name on the job\'s networks (remove the alias (":NAME"), or give the service a network alias)',
-      'app/docker-compose.yml:10:14: services.web.deploy.labels: labels is not supported: labels of the Swarm service object are not set (move them to the service\'s "labels:", which are set on its containers)',
-      'app/docker-compose.yml:10:51: services.web.deploy.resources.limits.pids: pids is not supported: process limits are not applied',
-      'app/docker-compose.yml:10:77: services.web.deploy.resources.reservations.devices: devices is not supported: devices (GPUs) are not given to deckhand\'s containers',
+      'app/docker-compose.yml:10:35: services.web.deploy.resources.limits.pids: pids is not supported: process limits are not applied',
+      'app/docker-compose.yml:10:61: services.web.deploy.resources.reservations.devices: devices is not supported: devices (GPUs) are not given to deckhand\'s containers',
     ]);
   });
 });

@@ -94,7 +94,7 @@ describe('a container as a task', () => {
     ]);
   });
 
-  test('workingDir is a warning: ignored; startupProbe is refused: without it the liveness probe would start at once', () => {
+  test('startupProbe is refused: without it the liveness probe would start at once (workingDir is mapped: container-settings.test.ts)', () => {
     const result = render(withContainer(`        - name: web
           image: demo
           workingDir: /srv
@@ -103,7 +103,6 @@ describe('a container as a task', () => {
 `));
     expect(result.jobs).toHaveLength(0);
     expect(lines(result.diagnostics)).toEqual([
-      "app.yaml:10:11: warning: spec.template.spec.containers[0].workingDir: workingDir is not supported and is ignored: the image's working directory applies",
       'app.yaml:11:11: spec.template.spec.containers[0].startupProbe: startupProbe is not supported: startup probes are not run, so the liveness probe would start at once (give the livenessProbe an initialDelaySeconds covering the start, and remove startupProbe)',
     ]);
   });

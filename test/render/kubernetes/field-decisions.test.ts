@@ -3,7 +3,7 @@
 // at its own key.
 import { refusedNames } from '../../../src/render/field-decision.js';
 import { containerFields, deploymentSpecFields, podSpecFields, serviceSpecFields } from '../../../src/render/kubernetes/api-fields.js';
-import { containerDecisions, containerSecurityDecisions, deploymentSpecDecisions, podSpecDecisions, serviceSpecDecisions } from '../../../src/render/kubernetes/field-decisions.js';
+import { containerDecisions, deploymentSpecDecisions, podSpecDecisions, securityContextDecisions, serviceSpecDecisions } from '../../../src/render/kubernetes/field-decisions.js';
 import { deployment, renderObjects } from './helpers.js';
 
 /** A value each refused field is refused with (its harmless values aside). */
@@ -23,7 +23,8 @@ describe('Kubernetes field decisions', () => {
     ...refusedNames(deploymentSpecDecisions).map((field) => ['spec', field, { spec: { [field]: refusedValue(field) } }, `spec.${field}`] as const),
     ...refusedNames(podSpecDecisions).map((field) => ['pod', field, { pod: { [field]: refusedValue(field) } }, `spec.template.spec.${field}`] as const),
     ...refusedNames(containerDecisions).map((field) => ['container', field, { container: { [field]: refusedValue(field) } }, `spec.template.spec.containers[0].${field}`] as const),
-    ...refusedNames(containerSecurityDecisions).map((field) => ['securityContext', field, { container: { securityContext: { [field]: refusedValue(field) } } }, `spec.template.spec.containers[0].securityContext.${field}`] as const),
+    ...refusedNames(securityContextDecisions).map((field) => ['container securityContext', field, { container: { securityContext: { [field]: refusedValue(field) } } }, `spec.template.spec.containers[0].securityContext.${field}`] as const),
+    ...refusedNames(securityContextDecisions).map((field) => ['pod securityContext', field, { pod: { securityContext: { [field]: refusedValue(field) } } }, `spec.template.spec.securityContext.${field}`] as const),
   ];
 
   test.each(cases)('%s field %s is refused at its key as unsupported, and no job is made', (_, field, patch, at) => {

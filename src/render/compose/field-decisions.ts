@@ -133,6 +133,7 @@ export const serviceFields: DecisionTable = {
 };
 
 export const deployFields: DecisionTable = {
+  labels: 'mapped',
   mode: 'mapped',
   replicas: 'mapped',
   resources: 'mapped',
@@ -141,7 +142,6 @@ export const deployFields: DecisionTable = {
   update_config: 'mapped',
   endpoint_mode: { accepted: 'on deckhand\'s networks a service\'s name resolves to its containers, whichever mode' },
   placement: { accepted: 'it chooses among Swarm nodes; deckhand has one Docker engine' },
-  labels: 'mapped',
 };
 
 export const limitsFields: DecisionTable = {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { formatDiagnostic, jobSpecHash } from '../model/index.js';
-import type { DeckhandEvent, Job, VersionSource } from '../model/index.js';
+import type { DeckhandEvent, Diagnostic, Job, VersionSource } from '../model/index.js';
 import { defaultRenderOptions, RenderCache, renderTree } from '../render/index.js';
 import type { JobLimits } from '../render/index.js';
 import { RolloutError } from '../rollout/index.js';
@@ -49,6 +49,10 @@ export interface SyncState {
   lastError: string | null;
   /** What the last synced commit could not carry out: files that do not render, refused jobs, removed files. */
   problems: string[];
+  /** The warnings and notices of the last synced commit's job files (deprecated forms, settings read another way), as `file:line:col: warning: ...`. */
+  warnings: string[];
+  /** Every diagnostic of the last synced commit's job files, errors and warnings, for each job's status. */
+  diagnostics: Diagnostic[];
 }
 
 export class GitOps {
@@ -135,6 +139,17 @@ export class GitOps {
       }
     }
 
+    const warnings: string[] = [];
+    for (const warned of decision.renderWarnings) {
+      const lines = warned.diagnostics.map(formatDiagnostic);
+      warnings.push(...lines);
+      const text = lines.join('; ');
+      logger.warn({ commit: revision.sha, file: warned.file }, `commit ${revision.sha.slice(0, 7)}: ${warned.file}: ${text}`);
+      for (const jobId of warned.jobIds.length ? warned.jobIds : [null]) {
+        events.publish({ type: 'render-warning', jobId, commit, file: warned.file, diagnostics: warned.diagnostics, message: `${at}: ${text}` });
+      }
+    }
+
     const decoder = new TextDecoder();
     const author = `${revision.author.name} <${revision.author.email}>`;
     for (const submission of decision.submit) {
@@ -172,7 +187,7 @@ export class GitOps {
         events.publish({ type: 'file-removed', jobId: gone.jobId, commit, file: gone.file, message });
       }
     }
-    this.save({ problems });
+    this.save({ problems, warnings, diagnostics: rendered.diagnostics });
     return { ok: true };
   }
 
@@ -260,7 +275,7 @@ export class GitOps {
 }
 
 function readState(file: string): SyncState {
-  const empty: SyncState = { sha: null, pathTreeOid: null, lastSyncAt: null, lastError: null, problems: [] };
+  const empty: SyncState = { sha: null, pathTreeOid: null, lastSyncAt: null, lastError: null, problems: [], warnings: [], diagnostics: [] };
   if (!existsSync(file)) return empty;
   try {
     return { ...empty, ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<SyncState>) };

@@ -4,6 +4,7 @@
 // comment. Nothing from a pull request is ever deployed.
 import type { Logger } from 'pino';
 import { formatDiagnostic, isError } from '../model/index.js';
+import type { Diagnostic } from '../model/index.js';
 import type { MarkdownError, MarkdownJob } from '../plan/index.js';
 import { formatPlansMarkdown } from '../plan/index.js';
 import { defaultRenderOptions, RenderCache, renderTree } from '../render/index.js';
@@ -100,14 +101,23 @@ export class PullRequestPlanner {
       const bytes = revision.tree.files.get(job.source.file);
       jobs.push({ plan, file: job.source.file, oldText, newText: bytes ? decoder.decode(bytes) : null });
     }
-    const byFile = new Map<string, string[]>();
-    for (const d of rendered.diagnostics.filter(isError)) byFile.set(d.file, [...(byFile.get(d.file) ?? []), formatDiagnostic(d)]);
-    const errors: MarkdownError[] = [...byFile].map(([file, lines]) => ({ file, lines }));
+    const errors = byFile(rendered.diagnostics.filter(isError));
+    // Warnings of the files that render; a file that does not render shows its errors.
+    const failed = new Set(errors.map((e) => e.file));
+    const warned = rendered.diagnostics.filter((d) => !isError(d) && !failed.has(d.file));
+    const warnings = byFile(warned);
     events.publish({
-      type: 'plan', jobId: null, pullRequest: planned.number, headSha: planned.headSha, markdown: formatPlansMarkdown(jobs, errors), changedJobs: jobs.length, failedFiles: errors.length,
-      message: `pull request #${planned.number} at ${planned.headSha.slice(0, 7)}: ${jobs.length} job(s) would change, ${errors.length} file(s) do not render`,
+      type: 'plan', jobId: null, pullRequest: planned.number, headSha: planned.headSha, markdown: formatPlansMarkdown(jobs, errors, warnings), changedJobs: jobs.length, failedFiles: errors.length, warnings: warned.length,
+      message: `pull request #${planned.number} at ${planned.headSha.slice(0, 7)}: ${jobs.length} job(s) would change, ${errors.length} file(s) do not render, ${warned.length} warning(s)`,
     });
     this.planned.set(pr.number, revision.sha);
     logger.info({ pullRequest: pr.number, commit: revision.sha }, `planned pull request #${pr.number} at ${revision.sha.slice(0, 7)}: ${jobs.length} job(s) would change, ${errors.length} file(s) do not render`);
   }
+}
+
+/** Formatted diagnostics by file, in the order the files first appear. */
+function byFile(diagnostics: Diagnostic[]): MarkdownError[] {
+  const files = new Map<string, string[]>();
+  for (const d of diagnostics) files.set(d.file, [...(files.get(d.file) ?? []), formatDiagnostic(d)]);
+  return [...files].map(([file, lines]) => ({ file, lines }));
 }

@@ -35,6 +35,8 @@ export interface RevisionDecision {
   submit: JobSubmission[];
   /** Files that failed to render, with the jobs they held the last time they rendered. */
   renderErrors: Array<{ file: string; jobIds: string[]; diagnostics: Diagnostic[] }>;
+  /** Warnings and notices (deprecated forms, settings read another way), by file, with the jobs the file holds now or held before. */
+  renderWarnings: Array<{ file: string; jobIds: string[]; diagnostics: Diagnostic[] }>;
   /** Jobs whose file is gone (or no longer defines them): stopped only with prune. */
   removed: Array<{ jobId: string; file: string | null; stop: boolean }>;
   /** The revision holds no job file while jobs run: refused (nothing is touched) unless allowed. */
@@ -55,9 +57,11 @@ export function decideRevision(rendered: RenderedRevision, known: KnownJob[], op
     diagnostics,
   }));
 
+  const renderWarnings = warningsByFile(rendered, known);
+
   const running = known.filter((k) => !k.stopped);
   const noJobFiles = rendered.jobs.length === 0 && failedFiles.size === 0;
-  if (noJobFiles && running.length > 0 && !options.allowEmpty) return { submit: [], renderErrors, removed: [], refusedEmpty: true };
+  if (noJobFiles && running.length > 0 && !options.allowEmpty) return { submit: [], renderErrors, renderWarnings, removed: [], refusedEmpty: true };
 
   const byId = new Map(known.map((k) => [k.id, k]));
   const submit = rendered.jobs.map(({ job, file }) => ({ job, file, revertOf: revertTarget(job, byId.get(job.id)) }));
@@ -67,7 +71,17 @@ export function decideRevision(rendered: RenderedRevision, known: KnownJob[], op
   const removed = running
     .filter((k) => !present.has(k.id) && !(k.file !== null && failedFiles.has(k.file)))
     .map((k) => ({ jobId: k.id, file: k.file, stop: options.prune }));
-  return { submit, renderErrors, removed, refusedEmpty: false };
+  return { submit, renderErrors, renderWarnings, removed, refusedEmpty: false };
+}
+
+/** Warnings travel as errors do: every file that has some, with its jobs. */
+function warningsByFile(rendered: RenderedRevision, known: KnownJob[]): RevisionDecision['renderWarnings'] {
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const d of rendered.diagnostics.filter((d) => !isError(d))) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+  return [...byFile].map(([file, diagnostics]) => {
+    const jobIds = new Set([...rendered.jobs.filter((j) => j.file === file).map((j) => j.job.id), ...known.filter((k) => k.file === file).map((k) => k.id)]);
+    return { file, jobIds: [...jobIds], diagnostics };
+  });
 }
 
 /** The newest earlier version with the same spec, when the job's spec moves back to it. */

@@ -2,6 +2,7 @@
 // forges' webhook handlers. Apart from server.ts, so the route files need not
 // import the server that registers them.
 import type { Logger } from 'pino';
+import type { Diagnostic } from '../model/index.js';
 import type { JobLimits } from '../render/index.js';
 import type { RolloutEngine } from '../rollout/index.js';
 import type { Metrics } from '../status/index.js';
@@ -22,7 +23,7 @@ export interface ApiDeps {
   /** Forge name → its webhook handler, served at `POST /v1/webhooks/<name>`. */
   webhooks?: Record<string, WebhookHandler>;
   /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
-  gitops?: { syncState: unknown; trigger(reason: 'manual', urgent?: boolean): void };
+  gitops?: { syncState: { sha: string | null; diagnostics: Diagnostic[] }; trigger(reason: 'manual', urgent?: boolean): void };
   /** The agent's max-count, max-groups, max-tasks for submitted jobs; default validate.ts's. */
   jobLimits?: JobLimits;
 }

@@ -6,6 +6,7 @@ import { diagnostic, formatDiagnostic, isError, redactJob, redactSourceText } fr
 import type { Diagnostic, Job, JobVersion } from '../model/index.js';
 import { versionDiff } from '../plan/index.js';
 import { deploymentView, jobStatusView, jobSummaryView, versionView } from './views.js';
+import type { JobStatusView } from './views.js';
 import { ApiError, errorBody } from './errors.js';
 import type { JobBundle } from './job-bundle.js';
 import { bundleLimits, bundleProblem, jobBundleSchema, renderBundle } from './job-bundle.js';
@@ -60,8 +61,18 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const versions = new Map<number, JobVersion>(store.listVersions(record.id).map((v) => [v.version, v]));
     const latest = versions.get(record.version);
     if (!latest) throw new ApiError(500, 'internal', `job "${record.id}" has no version ${record.version} in the store`);
-    return jobStatusView({ record, latest, versions, deployment: engine.latestDeployment(record.id), allocations: store.listAllocations(record.id), endpoints: engine.endpointsOf(record.id) });
+    const view = jobStatusView({ record, latest, versions, deployment: engine.latestDeployment(record.id), allocations: store.listAllocations(record.id), endpoints: engine.endpointsOf(record.id) });
+    const fileDiagnostics = syncedDiagnostics(latest.job.source.file, [...versions.values()]);
+    return fileDiagnostics ? { ...view, fileDiagnostics } : view;
   });
+
+  /** What the last synced commit said of a Git-synced job's file: its errors and warnings travel to its status. */
+  function syncedDiagnostics(file: string, versions: JobVersion[]): JobStatusView['fileDiagnostics'] {
+    const state = deps.gitops?.syncState;
+    if (!state?.sha || !versions.some((v) => v.source.kind === 'git')) return undefined;
+    const diagnostics = state.diagnostics.filter((d) => d.file === file);
+    return diagnostics.length ? { commit: state.sha, diagnostics } : undefined;
+  }
 
   // Jobs leave the agent with their secret values masked; `diffs=true` adds each version's diff against the one before, computed here on the real values.
   app.get<{ Params: IdParams; Querystring: { diffs?: boolean } }>(

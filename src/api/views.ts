@@ -1,6 +1,6 @@
 // The JSON shapes of docs/spec.md (status, history, deployments) built from what the
 // store holds. Pure: the API serves them and the CLI prints them.
-import type { AllocationRecord, Deployment, JobRecord, JobVersion } from '../model/index.js';
+import type { AllocationRecord, Deployment, Diagnostic, JobRecord, JobVersion } from '../model/index.js';
 import type { JobEndpoint } from '../rollout/index.js';
 
 export interface DeploymentGroupView {
@@ -55,6 +55,11 @@ export interface JobStatusView {
   endpoints: Array<{ address: string; port: number; group: string; portLabel: string; allocations: string[]; error: string | null }>;
   latestDeployment: DeploymentView | null;
   allocations: AllocationView[];
+  /**
+   * The errors and warnings of the job's file at the last synced commit, when the
+   * agent follows a repository and there are some: what `deckhand status` shows above the summary.
+   */
+  fileDiagnostics?: { commit: string; diagnostics: Diagnostic[] };
 }
 
 export interface JobSummaryView {

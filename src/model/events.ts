@@ -24,6 +24,8 @@ export type SyncEvent =
   | { type: 'sync-error'; jobId: string | null; message: string }
   /** A job file does not render; the job it held (if any) keeps running as it is. */
   | { type: 'render-error'; jobId: string | null; commit: string; file: string; diagnostics: Diagnostic[]; message: string }
+  /** A job file renders with warnings or notices (a deprecated form, a setting read another way); its jobs are carried out. */
+  | { type: 'render-warning'; jobId: string | null; commit: string; file: string; diagnostics: Diagnostic[]; message: string }
   /** A job's file is gone from the repository; without --prune it keeps running. */
   | { type: 'file-removed'; jobId: string; commit: string; file: string | null; message: string }
   /** The rollout refused a commit's job (a spec that failed before, say). */
@@ -32,7 +34,7 @@ export type SyncEvent =
 /** Plans of pull requests: nothing from them is ever deployed. */
 export type PlanEvent =
   | { type: 'plan-started'; jobId: null; pullRequest: number; headSha: string; message: string }
-  | { type: 'plan'; jobId: null; pullRequest: number; headSha: string; markdown: string; changedJobs: number; failedFiles: number; message: string }
+  | { type: 'plan'; jobId: null; pullRequest: number; headSha: string; markdown: string; changedJobs: number; failedFiles: number; warnings: number; message: string }
   | { type: 'plan-failed'; jobId: null; pullRequest: number; headSha: string; reason: string; message: string };
 
 export type DeckhandEvent = RolloutEvent | SyncEvent | PlanEvent;

@@ -21,13 +21,18 @@ export interface MarkdownError {
   lines: string[];
 }
 
-export function formatPlansMarkdown(jobs: MarkdownJob[], errors: MarkdownError[] = []): string {
+/** Errors first (nothing of those files is deployed), then the warnings of files that render. */
+export function formatPlansMarkdown(jobs: MarkdownJob[], errors: MarkdownError[] = [], warnings: MarkdownError[] = []): string {
   const parts: string[] = [];
   for (const error of errors) {
     parts.push(`:x: **\`${error.file}\`** does not render; nothing in it will be deployed.`, '', '```', ...error.lines, '```', '');
   }
+  for (const warning of warnings) {
+    const count = warning.lines.length === 1 ? 'a warning' : `${warning.lines.length} warnings`;
+    parts.push(`:warning: **\`${warning.file}\`** renders with ${count}.`, '', '```', ...warning.lines, '```', '');
+  }
   for (const job of jobs) parts.push(...jobSection(job), '');
-  if (parts.length === 0) parts.push('No job files changed.');
+  if (jobs.length === 0 && errors.length === 0) parts.push('No job files changed.');
   return `${parts.join('\n').trimEnd()}\n`;
 }
 

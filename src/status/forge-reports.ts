@@ -2,16 +2,25 @@
 // the commit a deployment carries out, an error status for a file that does not
 // render, a plan on every pull request. Only versions that came from Git are
 // reported: a revert's deployment repeats an older spec and must not turn the
-// failed commit green.
-import type { DeckhandEvent, Deployment } from '../model/index.js';
+// failed commit green. A job file's warnings on a commit ride along in its statuses.
+import type { DeckhandEvent, Deployment, Diagnostic } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import type { StatusReporter } from './reporter.js';
 
 export function forgeReports(store: Store, reporter: StatusReporter): (event: DeckhandEvent) => void {
+  // The newest commit's warnings of each job (one entry per job): its statuses on that commit say them.
+  const warned = new Map<string, { commit: string; diagnostics: Diagnostic[] }>();
+  const warningsOf = (jobId: string, commit: string) => {
+    const entry = warned.get(jobId);
+    return entry?.commit === commit ? { warnings: entry.diagnostics } : {};
+  };
   return (event) => {
     switch (event.type) {
+      case 'render-warning':
+        if (event.jobId !== null) warned.set(event.jobId, { commit: event.commit, diagnostics: event.diagnostics });
+        return;
       case 'submitted':
-        return reporter.deploymentStarted({ jobId: event.jobId, commitSha: event.commit, deploymentId: event.deploymentId, description: event.description });
+        return reporter.deploymentStarted({ jobId: event.jobId, commitSha: event.commit, deploymentId: event.deploymentId, description: event.description, ...warningsOf(event.jobId, event.commit) });
       case 'submit-refused':
         return reporter.deploymentFinished({ jobId: event.jobId, commitSha: event.commit, deploymentId: '', status: 'failed', description: event.message.replace(/^commit \w+: /, '') });
       case 'render-error':
@@ -19,21 +28,23 @@ export function forgeReports(store: Store, reporter: StatusReporter): (event: De
       case 'plan-started':
         return reporter.planStarted({ number: event.pullRequest, headSha: event.headSha });
       case 'plan':
-        return reporter.planForPullRequest({ number: event.pullRequest, headSha: event.headSha }, { markdown: event.markdown, changedJobs: event.changedJobs, failedFiles: event.failedFiles });
+        return reporter.planForPullRequest({ number: event.pullRequest, headSha: event.headSha }, { markdown: event.markdown, changedJobs: event.changedJobs, failedFiles: event.failedFiles, warnings: event.warnings });
       case 'plan-failed':
         return reporter.planFailed({ number: event.pullRequest, headSha: event.headSha }, event.reason);
       case 'deployment':
-        return reportDeployment(store, reporter, event.deployment);
+        return reportDeployment(store, reporter, event.deployment, warningsOf);
       default:
         return;
     }
   };
 }
 
-function reportDeployment(store: Store, reporter: StatusReporter, deployment: Deployment): void {
+type WarningsOf = (jobId: string, commit: string) => { warnings?: Diagnostic[] };
+
+function reportDeployment(store: Store, reporter: StatusReporter, deployment: Deployment, warningsOf: WarningsOf): void {
   const version = store.getVersion(deployment.jobId, deployment.jobVersion);
   if (version?.source.kind !== 'git' || !version.source.commit) return;
-  const subject = { jobId: deployment.jobId, commitSha: version.source.commit, deploymentId: deployment.id };
+  const subject = { jobId: deployment.jobId, commitSha: version.source.commit, deploymentId: deployment.id, ...warningsOf(deployment.jobId, version.source.commit) };
   if (deployment.status === 'successful' || deployment.status === 'failed' || deployment.status === 'cancelled') {
     reporter.deploymentFinished({ ...subject, status: deployment.status, description: deployment.description });
   } else {

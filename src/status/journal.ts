@@ -23,6 +23,7 @@ function details(event: DeckhandEvent): Record<string, unknown> | null {
     case 'drift':
       return { allocId: event.allocId };
     case 'render-error':
+    case 'render-warning':
       return { commit: event.commit, file: event.file };
     case 'file-removed':
     case 'submit-refused':

@@ -19,6 +19,8 @@ export interface DeploymentSubject {
    */
   commitSha: string;
   deploymentId: string;
+  /** The warnings and notices of the job's file on that commit: the status says how many, and the first. */
+  warnings?: Diagnostic[];
 }
 
 export interface DeploymentProgress extends DeploymentSubject {
@@ -58,6 +60,8 @@ export interface PullRequestPlan {
   changedJobs: number;
   /** Job files in the pull request that do not render. */
   failedFiles: number;
+  /** Warnings and notices of the job files that render (shown in the comment). */
+  warnings?: number;
 }
 
 export interface StatusReporter {

@@ -23,7 +23,7 @@ describe('decideRevision', () => {
   test('new and changed jobs are submitted, plain', () => {
     const web = job('web', 'deckhand-demo:v2');
     const decision = decideRevision({ jobs: [{ job: web, file: 'web.nomad' }], diagnostics: [], files: ['web.nomad'] }, [known(web, ['deckhand-demo:v1'])], options);
-    expect(decision).toEqual({ submit: [{ job: web, file: 'web.nomad', revertOf: null }], renderErrors: [], removed: [], refusedEmpty: false });
+    expect(decision).toEqual({ submit: [{ job: web, file: 'web.nomad', revertOf: null }], renderErrors: [], renderWarnings: [], removed: [], refusedEmpty: false });
   });
 
   test('a job that goes back to an earlier spec is a revert to the newest such version', () => {
@@ -40,7 +40,20 @@ describe('decideRevision', () => {
   test('a file that does not render names its jobs, and they are neither submitted nor removed', () => {
     const web = job('web', 'deckhand-demo:v1');
     const decision = decideRevision({ jobs: [], diagnostics: [error('web.nomad')], files: ['web.nomad'] }, [known(web, ['deckhand-demo:v1'])], options);
-    expect(decision).toEqual({ submit: [], renderErrors: [{ file: 'web.nomad', jobIds: ['web'], diagnostics: [error('web.nomad')] }], removed: [], refusedEmpty: false });
+    expect(decision).toEqual({ submit: [], renderErrors: [{ file: 'web.nomad', jobIds: ['web'], diagnostics: [error('web.nomad')] }], renderWarnings: [], removed: [], refusedEmpty: false });
+  });
+
+  test('warnings travel with the jobs of their file, now and before, while the jobs are submitted', () => {
+    const web = job('web', 'deckhand-demo:v2');
+    const warning: Diagnostic = { severity: 'warning', code: 'deprecated', file: 'web.nomad', line: 6, col: 7, field: 'update.stagger', message: 'stagger is deprecated' };
+    const notice: Diagnostic = { ...warning, severity: 'notice', file: 'old.nomad', code: 'x' };
+    const decision = decideRevision({ jobs: [{ job: web, file: 'web.nomad' }], diagnostics: [warning, notice], files: ['web.nomad', 'old.nomad'] }, [known(web, ['deckhand-demo:v1']), known(job('old', 'deckhand-demo:v1', 'old.nomad'), ['deckhand-demo:v1'])], options);
+    expect(decision.submit.map((s) => s.job.id)).toEqual(['web']);
+    expect(decision.renderErrors).toEqual([]);
+    expect(decision.renderWarnings).toEqual([
+      { file: 'web.nomad', jobIds: ['web'], diagnostics: [warning] },
+      { file: 'old.nomad', jobIds: ['old'], diagnostics: [notice] },
+    ]);
   });
 
   test('a removed file stops its job only with prune', () => {
@@ -57,7 +70,7 @@ describe('decideRevision', () => {
   test('a revision without job files while jobs run is refused, unless allowed', () => {
     const web = job('web', 'deckhand-demo:v1');
     const empty = { jobs: [], diagnostics: [], files: ['README.md'] };
-    expect(decideRevision(empty, [known(web, ['deckhand-demo:v1'])], { prune: true, allowEmpty: false })).toEqual({ submit: [], renderErrors: [], removed: [], refusedEmpty: true });
+    expect(decideRevision(empty, [known(web, ['deckhand-demo:v1'])], { prune: true, allowEmpty: false })).toEqual({ submit: [], renderErrors: [], renderWarnings: [], removed: [], refusedEmpty: true });
     expect(decideRevision(empty, [known(web, ['deckhand-demo:v1'])], { prune: true, allowEmpty: true }).removed).toEqual([{ jobId: 'web', file: 'web.nomad', stop: true }]);
     // Nothing runs yet: an empty repository is simply empty.
     expect(decideRevision(empty, [], options).refusedEmpty).toBe(false);

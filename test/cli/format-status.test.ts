@@ -20,3 +20,12 @@ describe('status: endpoints', () => {
     expect(formatJobStatus(job([]), 0)).not.toContain('Endpoints');
   });
 });
+
+describe('status: the job file at the last synced commit', () => {
+  it('shows its errors and warnings as validate prints them, above the summary; nothing when it has none', () => {
+    const diagnostics = [{ severity: 'warning' as const, code: 'deprecated', file: 'vote/compose.yaml', line: 1, col: 1, field: 'version', message: 'version is deprecated: the attribute is obsolete and ignored, as Compose says of it' }];
+    const text = formatJobStatus({ ...job([]), fileDiagnostics: { commit: '0123456789abcdef', diagnostics } }, 0);
+    expect(text).toContain('Job File Diagnostics (commit 0123456)\nvote/compose.yaml:1:1: warning: version: version is deprecated: the attribute is obsolete and ignored, as Compose says of it\n\nSummary\n');
+    expect(formatJobStatus(job([]), 0)).not.toContain('Job File Diagnostics');
+  });
+});

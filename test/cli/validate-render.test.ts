@@ -17,8 +17,7 @@ describe('deckhand validate', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
       [
-        'fixtures/bad/nomad-misspelt-key.nomad:5:7: warning: update.max_paralel: unknown attribute "max_paralel" is ignored (did you mean "max_parallel"?)',
-        'fixtures/bad/nomad-misspelt-key.nomad:6:21: update.canary: must be between 0 and count (3), got 4',
+        'fixtures/bad/nomad-misspelt-key.nomad:5:7: update.max_paralel: unknown attribute "max_paralel": Nomad has no such argument in an update block (did you mean "max_parallel"?)',
         '1 of 1 job file invalid',
         '',
       ].join('\n'),

@@ -11,6 +11,7 @@ import { api, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
 import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
 import { signBody } from '../../src/status/forges/github/webhook.js';
+import { cli } from '../helpers/cli.js';
 
 const token = 'ghp_E2eStandInToken0123456789abcdefghijkl';
 const secret = 'pull-request-webhook-secret';
@@ -29,6 +30,11 @@ async function pullRequestWebhook(url: string, action: string, pr: { number: num
 
 function job(id: string, image: string): string {
   return webJob({ id, image, count: 1, healthyDeadline: '10s', progressDeadline: '15s', check: null });
+}
+
+/** The job with Nomad's deprecated `stagger` (line 11): it renders, with a warning. */
+function withDeprecatedStagger(text: string): string {
+  return text.replace('      auto_revert', '      stagger           = "10s"\n      auto_revert');
 }
 
 let server: GitServer;
@@ -111,25 +117,42 @@ describe('commit statuses per job', () => {
     const versions = (await api<Array<{ commit: string; stable: boolean }>>(agent.url, 'GET', '/v1/job/api/versions')).body;
     expect(versions[0]).toMatchObject({ commit: third, stable: true });
 
+    // A file that renders with a warning deploys, and its warning travels where errors do.
+    const warned = await repo.commitAndPush({ 'web.nomad': withDeprecatedStagger(job('web', 'deckhand-demo:v2')) }, 'web v2, with a deprecated stagger');
+    await sync();
+    const line = 'web.nomad:11:7: warning: update.stagger: stagger is deprecated: Nomad paces updates by min_healthy_time, as deckhand does; it is ignored';
+    const warnedSuccess = await statusReaches(warned, 'deckhand/web', 'success');
+    expect(warnedSuccess.description).toMatch(/^Deployment completed successfully \(1 warning: web\.nomad:11:7: warning: update\.stagger: /);
+    expect(standIn.statuses(warned, 'deckhand/web')[0]!.description).toMatch(/\(1 warning: web\.nomad:11:7: /);
+    const syncState = (await api<{ sha: string; problems: string[]; warnings: string[] }>(agent.url, 'GET', '/v1/sync')).body;
+    expect(syncState).toMatchObject({ sha: warned, problems: [], warnings: [line] });
+    const events = (await api<Array<{ type: string; message: string }>>(agent.url, 'GET', '/v1/job/web/events')).body;
+    expect(events).toContainEqual(expect.objectContaining({ type: 'render-warning', message: `commit ${warned.slice(0, 7)}: ${line}` }));
+    expect(agent.log()).toContain(line);
+    const status = await cli(['status', 'web'], { env: { DECKHAND_ADDR: agent.url } });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`Job File Diagnostics (commit ${warned.slice(0, 7)})\n${line}\n`);
+
   }, 120_000);
 
   test('a pull request gets one plan comment, edited in place when the branch moves; nothing of it is deployed', async () => {
     const repo = repository;
     await repo.git('checkout', '-q', '-b', 'bigger-web');
-    const prHead = await repo.commit({ 'web.nomad': job('web', 'deckhand-demo:v3').replace('count = 1', 'count = 2') }, 'web v3, two allocations');
+    const prHead = await repo.commit({ 'web.nomad': withDeprecatedStagger(job('web', 'deckhand-demo:v3').replace('count = 1', 'count = 2')) }, 'web v3, two allocations');
     await repo.push({ branch: 'bigger-web' });
     standIn.addPullRequest({ number: 7, headSha: prHead, headRef: 'bigger-web' });
     expect(await pullRequestWebhook(agent.url, 'opened', { number: 7, headSha: prHead, headRef: 'bigger-web' }, repo.url, 'pr-1', false)).toBe(401);
     expect(await pullRequestWebhook(agent.url, 'opened', { number: 7, headSha: prHead, headRef: 'bigger-web' }, repo.url, 'pr-2')).toBe(202);
     const planned = await statusReaches(prHead, 'deckhand/plan', 'success');
-    expect(planned.description).toMatch(/1 job/);
+    expect(planned.description).toBe('1 job changes when merged; 1 warning, see the plan comment');
     await until(() => standIn.comments(7).length === 1, 'the plan comment');
     const [comment] = standIn.comments(7);
     expect(comment!.body).toMatch(/^<!-- deckhand:plan -->/);
     expect(comment!.body).toContain('`web` (`web.nomad`)');
-    expect(comment!.body).toContain('+/- image: "deckhand-demo:v1" => "deckhand-demo:v3"');
+    expect(comment!.body).toContain('+/- image: "deckhand-demo:v2" => "deckhand-demo:v3"');
+    expect(comment!.body).toContain(':warning: **`web.nomad`** renders with a warning.\n\n```\nweb.nomad:11:7: warning: update.stagger: stagger is deprecated');
 
-    const prHead2 = await repo.commit({ 'web.nomad': job('web', 'deckhand-demo:v2').replace('count = 1', 'count = 2') }, 'web v2 after all');
+    const prHead2 = await repo.commit({ 'web.nomad': job('web', 'deckhand-demo:v1').replace('count = 1', 'count = 2') }, 'web v1 after all');
     await repo.push({ branch: 'bigger-web' });
     standIn.moveHead(7, prHead2);
     expect(await pullRequestWebhook(agent.url, 'synchronize', { number: 7, headSha: prHead2, headRef: 'bigger-web' }, repo.url, 'pr-3')).toBe(202);
@@ -139,9 +162,11 @@ describe('commit statuses per job', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.id).toBe(comment!.id);
     expect(comments[0]!.edits).toBe(1);
-    expect(comments[0]!.body).toContain('+/- image: "deckhand-demo:v1" => "deckhand-demo:v2"');
+    expect(comments[0]!.body).toContain('+/- image: "deckhand-demo:v2" => "deckhand-demo:v1"');
+    // The head without the deprecated field: the warning is gone from the comment.
+    expect(comments[0]!.body).not.toContain(':warning:');
     // Nothing from the pull request runs.
-    expect((await api<Array<{ version: number }>>(agent.url, 'GET', '/v1/job/web/versions')).body.every((v) => v.version <= 2)).toBe(true);
+    expect((await api<Array<{ version: number }>>(agent.url, 'GET', '/v1/job/web/versions')).body.every((v) => v.version <= 3)).toBe(true);
 
     // Everything the stand-in received, GitHub would have accepted; the token never shows in a status.
     expect(standIn.violations.filter((v) => v.kind !== 'stand-in-response')).toEqual([]);

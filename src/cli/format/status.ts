@@ -1,5 +1,6 @@
 // `deckhand status` as `nomad job status` lays it out.
 import type { AllocationView, DeploymentView, JobStatusView, JobSummaryView } from '../../api/index.js';
+import { formatDiagnostic } from '../../model/index.js';
 import { ago, keyValues, table } from './table.js';
 
 export function formatJobList(jobs: JobSummaryView[]): string {
@@ -18,6 +19,7 @@ export function formatJobStatus(job: JobStatusView, now: number): string {
       ['Status', job.status],
       ['Modify Index', String(job.modifyIndex)],
     ]),
+    ...fileDiagnostics(job),
     `Summary\n${table(['Task Group', 'Desired', 'Running', 'Healthy'], job.groups.map((g) => [g.name, String(g.count), String(g.running), String(g.healthy)]))}`,
   ];
   if (job.endpoints?.length) {
@@ -29,6 +31,13 @@ export function formatJobStatus(job: JobStatusView, now: number): string {
   const failures = recentFailures(job.allocations);
   if (failures) parts.push(failures);
   return `${parts.join('\n\n')}\n`;
+}
+
+/** The errors and warnings of a Git-synced job's file at the last synced commit, as `deckhand validate` prints them. */
+function fileDiagnostics(job: JobStatusView): string[] {
+  if (!job.fileDiagnostics) return [];
+  const { commit, diagnostics } = job.fileDiagnostics;
+  return [`Job File Diagnostics (commit ${commit.slice(0, 7)})\n${diagnostics.map(formatDiagnostic).join('\n')}`];
 }
 
 export function formatDeployment(d: DeploymentView, title: string): string {

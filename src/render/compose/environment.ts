@@ -10,7 +10,7 @@ import { resolveInTree } from './paths.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { readBoolean, readEnum, readScalarText, readString, unreadable, warnUnknownKeys } from './values.js';
+import { readBoolean, readEnum, readScalarText, readString, unreadable, refuseUnknownKeys } from './values.js';
 
 interface EnvFileRef {
   path: string;
@@ -117,7 +117,7 @@ function envFileRefs(scope: ServiceScope, value: unknown): EnvFileRef[] {
       continue;
     }
     const map = item;
-    warnUnknownKeys(scope.r, at, map, envFileKeys);
+    refuseUnknownKeys(scope.r, at, map, envFileKeys);
     const file = readString(scope.r, [...at, 'path'], map.path);
     if (map.path === undefined) scope.r.error(at, 'expected a "path", got none');
     const required = readBoolean(scope.r, [...at, 'required'], map.required) ?? true;

@@ -7,7 +7,7 @@ import { healthcheckKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { readBoolean, readDuration, readMap, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
+import { readBoolean, readDuration, readMap, readWholeNumber, unreadable, refuseUnknownKeys } from './values.js';
 
 interface MappedHealth {
   checks: Check[];
@@ -23,7 +23,7 @@ export function mapHealthcheck(scope: ServiceScope, value: unknown): MappedHealt
   const path = [...scope.path, 'healthcheck'];
   const map = readMap(scope.r, path, value);
   if (!map) return { ...useImage };
-  warnUnknownKeys(scope.r, path, map, healthcheckKeys);
+  refuseUnknownKeys(scope.r, path, map, healthcheckKeys);
   const task = taskPath(scope);
   const disable = readBoolean(scope.r, [...path, 'disable'], map.disable) ?? false;
   const test = readTest(scope, [...path, 'test'], map.test);
@@ -36,7 +36,13 @@ export function mapHealthcheck(scope: ServiceScope, value: unknown): MappedHealt
     retries: readWholeNumber(scope.r, [...path, 'retries'], map.retries) || defaults.retries,
     startPeriodMs: readDuration(scope.r, [...path, 'start_period'], map.start_period) ?? defaults.startPeriodMs,
   };
-  readDuration(scope.r, [...path, 'start_interval'], map.start_interval);
+  if (map.start_interval !== undefined && map.start_interval !== null) {
+    scope.r.error([...path, 'start_interval'], 'start_interval is not supported: during start_period the HEALTHCHECK deckhand sets probes every interval', {
+      code: 'unsupported',
+      part: 'key',
+      hint: 'remove start_interval, or shorten interval',
+    });
+  }
 
   if (disable && test && !test.none) {
     scope.r.error([...path, 'disable'], 'expected either "disable: true" or a "test", got both');

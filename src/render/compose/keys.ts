@@ -1,6 +1,6 @@
 // Field names of the Compose specification (compose-spec/compose-spec, schema
-// compose-spec.json). Known fields deckhand has no use for are accepted silently;
-// anything else gets an `unknown-field` warning with a did-you-mean.
+// compose-spec.json). What deckhand does with each known field is decided in
+// field-decisions.ts; anything else is an `unknown-field` error with a did-you-mean.
 
 const set = (...names: string[]): ReadonlySet<string> => new Set(names);
 

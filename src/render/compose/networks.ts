@@ -11,7 +11,7 @@ import { networkKeys, serviceNetworkKeys } from './keys.js';
 import type { Path, Reporter } from './report.js';
 import { record } from './scope.js';
 import type { DeclaredNetworks, ServiceScope } from './scope.js';
-import { readBoolean, readMap, readString, unreadable, warnUnknownKeys } from './values.js';
+import { readBoolean, readMap, readString, unreadable, refuseUnknownKeys } from './values.js';
 
 /**
  * Settings of a top-level network that a user-defined bridge on one engine gives
@@ -43,7 +43,7 @@ function readNetwork(r: Reporter, path: Path, name: string, value: unknown): Job
   if (value !== undefined && value !== unreadable && !settings) return undefined;
   const network: JobNetwork = { name, dockerName: null, external: false };
   if (!settings) return network;
-  warnUnknownKeys(r, path, settings, networkKeys);
+  refuseUnknownKeys(r, path, settings, networkKeys);
   let ok = true;
   const driver = readString(r, [...path, 'driver'], settings.driver);
   if (driver !== undefined && driver !== 'bridge') {
@@ -162,7 +162,7 @@ function readServiceNetwork(scope: ServiceScope, path: Path, value: unknown): st
   const { r } = scope;
   const settings = readMap(r, path, value);
   if (!settings) return value === undefined || value === null ? [] : undefined;
-  warnUnknownKeys(r, path, settings, serviceNetworkKeys);
+  refuseUnknownKeys(r, path, settings, serviceNetworkKeys);
   let ok = true;
   for (const key of Object.keys(settings)) {
     if (key === 'aliases' || key.startsWith('x-') || !serviceNetworkKeys.has(key)) continue;

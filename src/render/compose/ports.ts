@@ -11,7 +11,7 @@ import { portKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { readEnum, readMap, readString, unreadable, warnUnknownKeys } from './values.js';
+import { readEnum, readMap, readString, unreadable, refuseUnknownKeys } from './values.js';
 
 interface PortRange {
   first: number;
@@ -196,7 +196,7 @@ function shortSyntax(scope: ServiceScope, at: Path, entry: string | number): Por
 function longSyntax(scope: ServiceScope, at: Path, entry: unknown): PortSpec | undefined {
   const map = readMap(scope.r, at, entry);
   if (!map) return undefined;
-  warnUnknownKeys(scope.r, at, map, portKeys);
+  refuseUnknownKeys(scope.r, at, map, portKeys);
   const protocol = readEnum(scope.r, [...at, 'protocol'], map.protocol, protocols) ?? 'tcp';
   const mode = readEnum(scope.r, [...at, 'mode'], map.mode, ['host', 'ingress']) ?? 'ingress';
   const hostIp = readString(scope.r, [...at, 'host_ip'], map.host_ip) ?? null;

@@ -7,6 +7,7 @@ import { loadYaml } from '../yaml/document.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';
 import { parseEnvFile } from './env-file.js';
+import { checkDecisions, topLevelFields } from './field-decisions.js';
 import type { Lookup } from './interpolate.js';
 import { interpolateTree } from './interpolate-tree.js';
 import { topLevelKeys } from './keys.js';
@@ -16,7 +17,7 @@ import { Reporter } from './report.js';
 import { readNetworks, usedNetworks } from './networks.js';
 import { readVolumes } from './volumes.js';
 import { mapService } from './service.js';
-import { readString, unreadable, warnUnknownKeys } from './values.js';
+import { readString, unreadable, refuseUnknownKeys } from './values.js';
 
 const fileStart: Position = { line: 1, col: 1 };
 
@@ -45,13 +46,8 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const dir = folderOf(file.path);
   const lookup = projectLookup(context, dir, r);
   const root = interpolateTree(doc.value, lookup, r) as PlainMap;
-  warnUnknownKeys(r, [], root, topLevelKeys);
-  if (root.include !== undefined) {
-    r.warning(['include'], 'deckhand does not follow "include"; the services of included files are not deployed', {
-      code: 'unsupported-field',
-      part: 'key',
-    });
-  }
+  refuseUnknownKeys(r, [], root, topLevelKeys);
+  checkDecisions(r, [], root, topLevelFields);
 
   const fields: FieldMap = new Map();
   const id = jobId(r, root, file.path, context.rootName, fields);

@@ -4,11 +4,12 @@
 import type { Resources } from '../../model/index.js';
 import { describeValue, mebibytesRoundedUp } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';
+import { limitsFields, checkDecisions, reservationsFields } from './field-decisions.js';
 import { limitsKeys, reservationsKeys, resourcesKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { readMap, readNumber, unreadable, warnUnknownKeys } from './values.js';
+import { readMap, readNumber, unreadable, refuseUnknownKeys } from './values.js';
 
 export function mapResources(scope: ServiceScope, service: PlainMap, deploy: PlainMap | undefined): Resources {
   const resources: Resources = { cpu: null, cpuLimit: null, memoryMB: null };
@@ -43,11 +44,17 @@ function readLimits(scope: ServiceScope, deploy: PlainMap | undefined): PlainMap
   const path = [...scope.path, 'deploy', 'resources'];
   const resources = readMap(scope.r, path, deploy.resources);
   if (!resources) return undefined;
-  warnUnknownKeys(scope.r, path, resources, resourcesKeys);
+  refuseUnknownKeys(scope.r, path, resources, resourcesKeys);
   const reservations = readMap(scope.r, [...path, 'reservations'], resources.reservations);
-  if (reservations) warnUnknownKeys(scope.r, [...path, 'reservations'], reservations, reservationsKeys);
+  if (reservations) {
+    refuseUnknownKeys(scope.r, [...path, 'reservations'], reservations, reservationsKeys);
+    checkDecisions(scope.r, [...path, 'reservations'], reservations, reservationsFields);
+  }
   const limits = readMap(scope.r, [...path, 'limits'], resources.limits);
-  if (limits) warnUnknownKeys(scope.r, [...path, 'limits'], limits, limitsKeys);
+  if (limits) {
+    refuseUnknownKeys(scope.r, [...path, 'limits'], limits, limitsKeys);
+    checkDecisions(scope.r, [...path, 'limits'], limits, limitsFields);
+  }
   return limits;
 }
 

@@ -9,7 +9,7 @@ import { restartPolicyKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { readDuration, readEnum, readMap, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
+import { readDuration, readEnum, readMap, readWholeNumber, unreadable, refuseUnknownKeys } from './values.js';
 
 const conditions: readonly RestartCondition[] = ['none', 'on-failure', 'any'];
 
@@ -31,7 +31,7 @@ function fromRestartPolicy(scope: ServiceScope, path: Path, value: unknown): Res
   if (!map) return policy;
   const model = `${scope.group}.restart`;
   record(scope, model, path);
-  warnUnknownKeys(scope.r, path, map, restartPolicyKeys);
+  refuseUnknownKeys(scope.r, path, map, restartPolicyKeys);
   const { r } = scope;
   const set = <K extends keyof RestartPolicy>(field: K, key: string, read: (at: Path, v: unknown) => RestartPolicy[K] | undefined): void => {
     const at = [...path, key];

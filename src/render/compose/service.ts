@@ -5,6 +5,7 @@ import { mapCommand, mapEntrypoint } from './command.js';
 import { mapContainerSettings } from './container.js';
 import { mapDependsOn } from './depends-on.js';
 import { mapEnvironment, mapLabels } from './environment.js';
+import { deployFields, checkDecisions, serviceFields } from './field-decisions.js';
 import { mapHealthcheck } from './healthcheck.js';
 import { deployKeys, serviceKeys } from './keys.js';
 import { mapServiceNetwork } from './networks.js';
@@ -16,22 +17,19 @@ import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
 import { mapUpdateConfig } from './update-config.js';
 import { mapMounts } from './volumes.js';
-import { readDuration, readEnum, readMap, readString, readWholeNumber, warnUnknownKeys } from './values.js';
+import { readDuration, readEnum, readMap, readString, readWholeNumber, refuseUnknownKeys } from './values.js';
 
 export function mapService(scope: ServiceScope, value: unknown): Group {
   const { r, path } = scope;
   const service = readMap(r, path, value) ?? {};
-  warnUnknownKeys(r, path, service, serviceKeys);
-  if (service.extends !== undefined) {
-    r.warning([...path, 'extends'], 'deckhand does not follow "extends"; the fields of the extended service are not included', {
-      code: 'unsupported-field',
-      part: 'key',
-      hint: 'copy the fields, or share them with a YAML anchor and "<<: *anchor"',
-    });
-  }
+  refuseUnknownKeys(r, path, service, serviceKeys);
+  checkDecisions(r, path, service, serviceFields);
   const deployPath = [...path, 'deploy'];
   const deploy = readMap(r, deployPath, service.deploy);
-  if (deploy) warnUnknownKeys(r, deployPath, deploy, deployKeys);
+  if (deploy) {
+    refuseUnknownKeys(r, deployPath, deploy, deployKeys);
+    checkDecisions(r, deployPath, deploy, deployFields);
+  }
 
   record(scope, scope.group, path, 'key');
   record(scope, `${scope.group}.name`, path, 'key');

@@ -7,7 +7,7 @@ import { updateConfigKeys } from './keys.js';
 import type { Path } from './report.js';
 import { record } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { readDuration, readEnum, readMap, readNumber, readWholeNumber, warnUnknownKeys } from './values.js';
+import { readDuration, readEnum, readMap, readNumber, readWholeNumber, refuseUnknownKeys } from './values.js';
 
 type StrategyKind = 'update' | 'rollback';
 
@@ -28,7 +28,7 @@ export function mapUpdateConfig(scope: ServiceScope, path: Path, value: unknown,
   const map = readMap(scope.r, path, value);
   if (!map) return strategy;
   record(scope, model, path);
-  warnUnknownKeys(scope.r, path, map, updateConfigKeys);
+  refuseUnknownKeys(scope.r, path, map, updateConfigKeys);
 
   const { r } = scope;
   const set = <K extends keyof UpdateStrategy>(field: K, key: string, read: (at: Path, v: unknown) => UpdateStrategy[K] | undefined): void => {

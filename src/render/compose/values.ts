@@ -100,18 +100,23 @@ function quotedList(items: readonly string[]): string {
 }
 
 /**
- * Warns about keys Compose does not define, at the key, with a did-you-mean. `x-`
- * keys are the Compose spec's extension fields and are always allowed.
+ * Refuses keys Compose does not define, at the key, with a did-you-mean, as
+ * `docker compose config` refuses them ("additional property ... not allowed"):
+ * a misspelt field must not run as if it were absent. `x-` keys are the Compose
+ * spec's extension fields and are always allowed.
  */
-export function warnUnknownKeys(r: Reporter, path: Path, map: PlainMap, known: ReadonlySet<string>): void {
+export function refuseUnknownKeys(r: Reporter, path: Path, map: PlainMap, known: ReadonlySet<string>): void {
   for (const key of Object.keys(map)) {
     if (known.has(key) || key.startsWith('x-')) continue;
     const listed = known.size <= 10 ? `; expected one of ${[...known].join(', ')}` : '';
     const hint = unknownKeyHint(key, known);
-    r.warning([...path, key], `unknown field "${key}" is ignored${listed}`, {
+    r.error([...path, key], `unknown field "${key}": Compose has no such field here${listed}`, {
       code: 'unknown-field',
       part: 'key',
       ...(hint ? { hint } : {}),
     });
   }
 }
+
+/** The former name, while branches written against it are merged. */
+export const warnUnknownKeys = refuseUnknownKeys;

@@ -13,7 +13,7 @@ import { describeValue } from '../yaml/values.js';
 import type { Path, Reporter } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { DeclaredVolumes, ServiceScope } from './scope.js';
-import { readBoolean, readMap, readString, unreadable, warnUnknownKeys } from './values.js';
+import { readBoolean, readMap, readString, unreadable, refuseUnknownKeys } from './values.js';
 
 
 const volumeKeys = new Set(['driver', 'driver_opts', 'external', 'labels', 'name']);
@@ -29,7 +29,7 @@ export function readVolumes(r: Reporter, value: unknown): DeclaredVolumes {
     declared.set(name, { volume, path });
     const read = readMap(r, path, settings);
     if (!read) continue;
-    warnUnknownKeys(r, path, read, volumeKeys);
+    refuseUnknownKeys(r, path, read, volumeKeys);
     const driver = readString(r, [...path, 'driver'], read.driver);
     if (driver !== undefined && driver !== 'local') {
       r.error([...path, 'driver'], `volume driver "${driver}" is not supported: deckhand makes local volumes on its one Docker engine`, { code: 'unsupported', hint: 'remove the driver, or set it to "local" (driver_opts can mount a tmpfs or an NFS share)' });
@@ -112,7 +112,7 @@ function shortMount(scope: ServiceScope, at: Path, entry: string): Mount | undef
 function longMount(scope: ServiceScope, at: Path, entry: unknown): Mount | undefined {
   const map = readMap(scope.r, at, entry);
   if (!map) return undefined;
-  warnUnknownKeys(scope.r, at, map, mountKeys);
+  refuseUnknownKeys(scope.r, at, map, mountKeys);
   const type = readString(scope.r, [...at, 'type'], map.type) ?? 'volume';
   const target = readString(scope.r, [...at, 'target'], map.target);
   const readOnly = readBoolean(scope.r, [...at, 'read_only'], map.read_only) ?? false;

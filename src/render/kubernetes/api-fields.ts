@@ -1,8 +1,8 @@
 // The fields the Kubernetes API defines for each object deckhand reads (apps/v1 and
 // core/v1, up to 1.34). A key outside these lists is a typo or a field of another
-// object, so it earns an `unknown-field` warning; a key inside them that deckhand
-// does not use (volumes, affinity, tolerations, ...) is accepted silently, so
-// a manifest written for a real cluster renders without noise.
+// object, so it is an `unknown-field` error, as the API server's strict field
+// validation makes it; what deckhand does with a key inside them that it does not
+// map is decided in field-decisions.ts.
 
 const fields = (...names: string[]): ReadonlySet<string> => new Set(names);
 

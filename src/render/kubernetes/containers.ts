@@ -6,6 +6,7 @@ import { mapContainerSettings } from './container-settings.js';
 import type { PodContainerSettings } from './container-settings.js';
 import { mapEnv } from './env.js';
 import { expandReferences } from './expansion.js';
+import { checkDecisions, containerDecisions, initContainerDecisions, securityContextDecisions } from './field-decisions.js';
 import { readPreStop } from './lifecycle.js';
 import { mapPorts } from './ports.js';
 import type { ProbeKey } from './probes.js';
@@ -45,8 +46,9 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     return undefined;
   }
   reader.checkKeys(container, containerFields);
+  checkDecisions(reader, container, container.at(-2) === 'initContainers' ? initContainerDecisions : containerDecisions);
+  checkDecisions(reader, [...container, 'securityContext'], securityContextDecisions);
   reader.record(task, container);
-  warnUnsupported(reader, container);
 
   const name = reader.string([...container, 'name']);
   if (!reader.has([...container, 'name'])) reader.missing([...container, 'name'], 'a container needs a name');
@@ -107,14 +109,4 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
 /** Kubernetes reads an empty `command: []` as "not set": the image's own applies. */
 function nonEmpty(words: string[] | undefined): string[] | null {
   return words && words.length > 0 ? words : null;
-}
-
-/** Fields that change what runs or when it counts as healthy: ignoring them silently would surprise. */
-function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
-  const notes: Record<string, string> = {
-    startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
-  };
-  for (const [field, message] of Object.entries(notes)) {
-    if (reader.has([...container, field])) reader.warning([...container, field], message, { part: 'key' });
-  }
 }

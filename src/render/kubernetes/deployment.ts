@@ -7,6 +7,7 @@ import type { YamlPath } from '../yaml/document.js';
 import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
 import { readPodContainerSettings } from './container-settings.js';
 import { mapContainer } from './containers.js';
+import { checkDecisions, deploymentSpecDecisions, podSpecDecisions, securityContextDecisions } from './field-decisions.js';
 import type { PodSettings } from './containers.js';
 import { gracePeriodPath, readGracePeriod } from './lifecycle.js';
 import type { ManifestReader } from './reader.js';
@@ -30,14 +31,15 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   reader.checkKeys(template, podTemplateFields);
   reader.checkKeys([...template, 'metadata'], objectMetaFields);
   reader.checkKeys(podSpec, podSpecFields);
+  checkDecisions(reader, spec, deploymentSpecDecisions);
+  checkDecisions(reader, podSpec, podSpecDecisions);
+  checkDecisions(reader, [...podSpec, 'securityContext'], securityContextDecisions);
 
   const id = readName(reader);
   const meta = reader.stringMap(['metadata', 'labels']) ?? {};
   const replicas = reader.wholeNumber([...spec, 'replicas'], { min: 0 }) ?? kubernetesDefaults.replicas;
   const historyLimit = reader.wholeNumber([...spec, 'revisionHistoryLimit'], { min: 0 }) ?? kubernetesDefaults.revisionHistoryLimit;
-  if (reader.boolean([...spec, 'paused'])) {
-    reader.warning([...spec, 'paused'], 'paused is not supported and is ignored: deckhand rolls out every change it reads', { part: 'key' });
-  }
+  reader.boolean([...spec, 'paused']);
   const restart = readRestartPolicy(reader);
   const namespace = readNamespace(reader);
   const podLabels = reader.stringMap([...template, 'metadata', 'labels']) ?? {};

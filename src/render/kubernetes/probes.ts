@@ -75,7 +75,7 @@ function httpOnly(reader: ManifestReader, httpGet: YamlPath): boolean {
   const scheme = reader.string(schemePath);
   const headers = reader.list([...httpGet, 'httpHeaders']);
   if (headers && headers.length > 0) {
-    reader.warning([...httpGet, 'httpHeaders'], 'httpHeaders are not sent: deckhand probes without them', { part: 'key' });
+    reader.error([...httpGet, 'httpHeaders'], 'httpHeaders is not supported: deckhand probes without headers, so the probe would ask another question', { code: 'unsupported', part: 'key', hint: 'serve the health check without the headers, or remove them' });
   }
   if (scheme === 'HTTPS') {
     reader.error(schemePath, 'HTTPS probes are not supported; deckhand probes over HTTP', { code: 'unsupported' });

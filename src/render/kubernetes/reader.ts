@@ -104,14 +104,17 @@ export class ManifestReader {
     if (path) this.record(modelPath, path);
   }
 
-  /** Warns about every key of the mapping at `path` that `known` does not hold. */
+  /**
+   * Refuses every key of the mapping at `path` that `known` does not hold, as the
+   * API server's strict field validation does: a misspelt field must not run as if absent.
+   */
   checkKeys(path: YamlPath, known: ReadonlySet<string>): void {
     const node = this.value(path);
     if (!isPlainMap(node)) return;
     for (const key of Object.keys(node)) {
       if (known.has(key)) continue;
       const hint = unknownKeyHint(key, known);
-      this.warning([...path, key], `unknown field ${JSON.stringify(key)} is ignored`, { code: 'unknown-field', part: 'key', ...(hint ? { hint } : {}) });
+      this.error([...path, key], `unknown field ${JSON.stringify(key)}: Kubernetes has no such field here`, { code: 'unknown-field', part: 'key', ...(hint ? { hint } : {}) });
     }
   }
 

@@ -21,7 +21,8 @@ export function mapResources(reader: ManifestReader, container: YamlPath, task: 
     for (const name of Object.keys(list)) {
       if (!isResourceName(name)) {
         const hint = unknownKeyHint(name, standardResourceNames);
-        reader.warning([...listPath, name], `unknown resource ${JSON.stringify(name)} is ignored`, { code: 'unknown-field', part: 'key', ...(hint ? { hint } : {}) });
+        // The API server refuses such a name too: it is neither standard nor a domain-prefixed extended resource.
+        reader.error([...listPath, name], `unknown resource ${JSON.stringify(name)}: expected cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource such as example.com/gpu`, { code: 'unknown-field', part: 'key', ...(hint ? { hint } : {}) });
       }
     }
     const cpu = quantity(reader, [...listPath, 'cpu']);

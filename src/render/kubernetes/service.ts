@@ -6,6 +6,7 @@ import type { FieldOrigin, ServiceDefinition, ServicePort } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { objectMetaFields, serviceFields, servicePortFields, serviceSpecFields } from './api-fields.js';
 import { readNamespace } from './deployment.js';
+import { checkDecisions, serviceSpecDecisions } from './field-decisions.js';
 import { isPortName, portNameRule } from './ports.js';
 import type { ManifestReader } from './reader.js';
 
@@ -20,6 +21,7 @@ export function readService(reader: ManifestReader, file: string): ServiceDefini
   reader.mapping(['spec']);
   reader.checkKeys(['metadata'], objectMetaFields);
   reader.checkKeys(['spec'], serviceSpecFields);
+  checkDecisions(reader, ['spec'], serviceSpecDecisions);
   const origin = (path: YamlPath, part: 'key' | 'value' = 'value') => ({ ...reader.origin(path, part), file });
 
   const name = reader.string(['metadata', 'name']);

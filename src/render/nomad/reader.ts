@@ -178,21 +178,43 @@ export class BlockReader {
     return undefined as undefined & Read<T>;
   }
 
+  /** Whether an attribute's value asks for nothing; a value that does not evaluate is reported where it is read, or refused here. */
+  private isHarmless(attr: Attribute, harmless: (value: unknown) => boolean): boolean {
+    try {
+      return harmless(this.ctx.evaluator.evaluateConcrete(attr.expr));
+    } catch {
+      return false;
+    }
+  }
+
   private checkKeys(): void {
     const schema = nomadSchema[this.schemaName];
     if (!schema || schema.freeform) return;
-    const known = [...schema.used, ...schema.accepted, ...Object.keys(schema.unsupported ?? {})];
+    const known = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {}), ...Object.keys(schema.unsupported ?? {})];
     for (const item of this.body.items) {
       const name = item.kind === 'attribute' ? item.name : item.type;
       const span = item.kind === 'attribute' ? item.nameSpan : item.typeSpan;
-      if (schema.used.includes(name) || schema.accepted.includes(name)) continue;
-      const why = schema.unsupported?.[name];
+      if (schema.used.includes(name) || Object.hasOwn(schema.accepted, name)) continue;
+      const refusal = Object.hasOwn(schema.refused ?? {}, name) ? schema.refused![name] : undefined;
+      if (refusal) {
+        const harmless = item.kind === 'attribute' && refusal.harmless !== undefined && this.isHarmless(item, refusal.harmless);
+        if (!harmless) this.ctx.report('error', 'unsupported', span, this.field(name), `${name} is not supported: ${refusal.why}`, refusal.hint);
+        continue;
+      }
+      const deprecation = Object.hasOwn(schema.deprecated ?? {}, name) ? schema.deprecated![name] : undefined;
+      if (deprecation) {
+        this.ctx.report('warning', 'deprecated', span, this.field(name), `${name} is deprecated: ${deprecation}`);
+        continue;
+      }
+      const why = Object.hasOwn(schema.unsupported ?? {}, name) ? schema.unsupported![name] : undefined;
       if (why) {
         this.ctx.report('warning', 'unsupported', span, this.field(name), why);
         continue;
       }
+      // As Nomad's "Unsupported argument": a misspelt field must not run as if it were absent.
       const kind = item.kind === 'attribute' ? 'attribute' : 'block';
-      this.ctx.report('warning', 'unknown-field', span, this.field(name), `unknown ${kind} "${name}" is ignored`, unknownKeyHint(name, known));
+      const where = this.schemaName === 'file' ? 'at the top of a job file' : `in ${/^[aeiou]/.test(this.schemaName) ? 'an' : 'a'} ${this.schemaName} block`;
+      this.ctx.report('error', 'unknown-field', span, this.field(name), `unknown ${kind} "${name}": Nomad has no such ${kind === 'attribute' ? 'argument' : 'block'} ${where}`, unknownKeyHint(name, known));
     }
   }
 }

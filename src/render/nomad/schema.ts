@@ -1,58 +1,128 @@
-// Which attributes and blocks each Nomad block may hold (Nomad's job specification).
-// `used` fields are mapped into the Job; `accepted` ones are valid Nomad that means
-// nothing on one Docker engine and is ignored silently; `unsupported` ones are
-// valid Nomad whose effect deckhand cannot give, so the user hears about it.
-// Anything else is a misspelling until proven otherwise: a warning with a guess.
+// Which attributes and blocks each Nomad block may hold (Nomad's job
+// specification), and what deckhand does with each: the one table of decisions
+// for Nomad (docs/spec.md points here).
+//   used         mapped into the Job;
+//   accepted     valid Nomad that changes nothing on one Docker engine, accepted
+//                silently for the reason given;
+//   refused      valid Nomad that would change what runs, which deckhand does not
+//                do: an error at the field (code `unsupported`);
+//   deprecated   a form Nomad itself calls deprecated: accepted with a warning;
+//   unsupported  valid Nomad not applied yet, said as a warning while its mapping
+//                is being built.
+// Anything else is a misspelling: an error, as Nomad's "Unsupported argument", with a guess.
+
+export interface Refusal {
+  why: string;
+  hint?: string;
+  /** An attribute value that asks for nothing deckhand does not already do (`privileged = false`): accepted. */
+  harmless?: (value: unknown) => boolean;
+}
+
+const isFalse = (value: unknown) => value === false || value === 'false';
 
 export interface BlockSchema {
   used: readonly string[];
-  accepted: readonly string[];
+  accepted: Readonly<Record<string, string>>;
+  refused?: Readonly<Record<string, Refusal>>;
+  deprecated?: Readonly<Record<string, string>>;
   unsupported?: Readonly<Record<string, string>>;
   /** Holds free-form keys (env, meta). */
   freeform?: boolean;
 }
 
-const placement = ['constraint', 'affinity', 'spread'];
+const placementReason = 'it chooses among Nomad clients; deckhand has one Docker engine';
+const placement = { constraint: placementReason, affinity: placementReason, spread: placementReason };
+const clientLoss = 'it says what happens when a Nomad client loses its servers; deckhand runs beside its engine';
+const moves = 'it moves allocations between Nomad clients; deckhand has one engine and replaces failed allocations itself';
+const consul = 'deckhand registers nothing in Consul; its edge serves the job\'s ports';
+const scaling = 'a policy for the Nomad Autoscaler; count is what runs';
+const catalogue = 'it is what Consul or Nomad\'s catalogue say about the service; deckhand\'s edge serves the port without a catalogue';
+const vault: Refusal = { why: 'deckhand has no Vault: no token would reach the tasks' };
 
 /** Valid Nomad that would change what runs, which deckhand does not do yet: the user must hear it. */
 function notApplied(names: string[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, `${name} is not applied by deckhand; ignored`]));
 }
 
+function refused(why: string, names: string[], hint?: string, harmless?: (value: unknown) => boolean): Record<string, Refusal> {
+  return Object.fromEntries(names.map((name) => [name, { why, ...(hint ? { hint } : {}), ...(harmless ? { harmless } : {}) }]));
+}
+
 export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   file: {
     used: ['job', 'variable', 'variables', 'locals'],
-    accepted: [],
+    accepted: {},
   },
   variable: {
     used: ['type', 'default'],
-    accepted: ['description', 'sensitive', 'nullable', 'validation'],
+    accepted: {
+      description: 'it documents the variable',
+      sensitive: 'it hides the value in Nomad\'s output; deckhand masks secret-looking values by name',
+      nullable: 'deckhand reads a null value as unset either way',
+    },
+    refused: { validation: { why: 'validation rules are not checked, so a value they refuse would run', hint: 'remove the validation block' } },
   },
   job: {
     used: ['type', 'meta', 'update', 'group'],
-    accepted: [
-      'datacenters', 'region', 'namespace', 'priority', 'all_at_once', 'node_pool', 'name', 'id', 'vault_token',
-      'consul_token', 'migrate', 'reschedule', 'ui', 'vault', 'consul', ...placement,
-    ],
-    unsupported: {
-      periodic: 'periodic jobs are batch jobs; deckhand runs service jobs',
-      parameterized: 'parameterized jobs are batch jobs; deckhand runs service jobs',
-      multiregion: 'deckhand runs on one Docker engine; multiregion is ignored',
+    accepted: {
+      datacenters: placementReason,
+      region: 'deckhand is one region',
+      namespace: 'Nomad namespaces divide one cluster; deckhand knows a job by its id',
+      priority: 'it orders scheduling and preemption in a cluster; deckhand places every job',
+      all_at_once: 'it says how Nomad\'s scheduler places allocations; deckhand places them on its one engine',
+      node_pool: placementReason,
+      name: 'a display name; the job id is the block\'s label',
+      id: 'the job id is the block\'s label',
+      vault_token: 'a token for Nomad\'s servers to check at submission',
+      consul_token: 'a token for Nomad\'s servers to check at submission',
+      migrate: moves,
+      reschedule: moves,
+      ui: 'descriptions and links for Nomad\'s web UI',
+      consul,
+      ...placement,
+    },
+    refused: {
+      periodic: { why: 'periodic jobs are batch jobs; deckhand runs service jobs' },
+      parameterized: { why: 'parameterized jobs are batch jobs; deckhand runs service jobs' },
+      multiregion: { why: 'deckhand runs one region on one Docker engine, so the counts per region would not apply' },
+      vault,
     },
   },
   group: {
     used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay', 'volume'],
-    accepted: [
-      'stop_after_client_disconnect', 'max_client_disconnect', 'prevent_reschedule_on_lost',
-      'ephemeral_disk', 'migrate', 'reschedule', 'scaling', 'disconnect', 'vault', 'consul', ...placement,
-    ],
+    accepted: {
+      stop_after_client_disconnect: clientLoss,
+      max_client_disconnect: clientLoss,
+      prevent_reschedule_on_lost: clientLoss,
+      disconnect: clientLoss,
+      ephemeral_disk: 'it sizes and moves Nomad\'s allocation directory, which deckhand does not make',
+      migrate: moves,
+      reschedule: moves,
+      scaling,
+      consul,
+      ...placement,
+    },
+    refused: { vault },
   },
   task: {
     used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'lifecycle', 'user', 'kill_signal', 'volume_mount'],
-    accepted: ['leader', 'kind', 'logs', 'vault', 'consul', 'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement],
+    accepted: {
+      kind: 'Nomad sets it on Consul Connect proxies',
+      logs: 'it rotates Nomad\'s log files; Docker keeps the container\'s logs',
+      scaling,
+      consul,
+      ...placement,
+    },
+    refused: {
+      leader: { why: 'deckhand does not stop a group\'s other tasks when one exits', harmless: isFalse },
+      vault,
+      identity: { why: 'no workload identity token is given to the task' },
+      dispatch_payload: { why: 'dispatch payloads belong to parameterized jobs, which deckhand does not run' },
+      csi_plugin: { why: 'deckhand runs no CSI plugins' },
+      artifact: { why: 'artifacts are not downloaded: the task would start without its files', hint: 'build the files into the image' },
+    },
     unsupported: {
       template: 'templates are not rendered by deckhand; ignored',
-      artifact: 'artifacts are not downloaded by deckhand; ignored',
     },
   },
   config: {
@@ -66,92 +136,149 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       // Volumes (volumes.ts).
       'volumes', 'mount', 'volume_driver',
     ],
-    accepted: [
-      'auth_soft_fail', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
-      'tty', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'mac_address', 'isolation', 'cpu_cfs_period',
-    ],
-    unsupported: {
-      ...notApplied([
-        'mounts', 'port_map', 'privileged', 'devices', 'security_opt', 'ipc_mode', 'pid_mode',
-        'userns_mode', 'uts_mode', 'runtime', 'storage_opt', 'cpuset_cpus', 'group_add', 'memory_hard_limit',
-        'cpu_hard_limit', 'oom_score_adj', 'pids_limit',
-      ]),
+    accepted: {
+      auth_soft_fail: 'deckhand never pulls without the credentials it was given: a refused pull fails the allocation',
+      image_pull_timeout: 'how long Nomad waits for a pull; deckhand\'s pulls end on their own',
+      pull_activity_timeout: 'how long Nomad waits for a pull; deckhand\'s pulls end on their own',
+      container_exists_attempts: 'how often Nomad retries a name clash; deckhand names each container uniquely',
+      advertise_ipv6_address: 'what Nomad advertises to Consul',
     },
-  },
-  // volumes.ts reads these and refuses what it cannot honour.
-  volume: {
-    used: ['type', 'source', 'read_only', 'per_alloc', 'access_mode', 'attachment_mode', 'mount_options', 'sticky'],
-    accepted: [],
-  },
-  volume_mount: {
-    used: ['volume', 'destination', 'read_only', 'propagation_mode', 'selinux_label'],
-    accepted: [],
-  },
-  mount: {
-    used: ['type', 'target', 'source', 'readonly', 'bind_options', 'volume_options', 'tmpfs_options'],
-    accepted: [],
+    refused: {
+      ...refused('deckhand does not run privileged containers', ['privileged'], 'remove privileged; grant single capabilities with cap_add', isFalse),
+      ...refused('host devices are not mapped into deckhand\'s containers', ['devices']),
+      ...refused('security options (seccomp, AppArmor, SELinux labels, no-new-privileges) are not applied', ['security_opt']),
+      ...refused('deckhand gives each container its own namespaces, as Docker\'s defaults', ['ipc_mode', 'pid_mode', 'userns_mode', 'uts_mode']),
+      ...refused('deckhand runs containers with the engine\'s default runtime', ['runtime', 'isolation']),
+      ...refused('storage driver options are not applied', ['storage_opt']),
+      ...refused('CPU pinning, CFS periods and hard CPU limits are not applied', ['cpuset_cpus', 'cpu_cfs_period', 'cpu_hard_limit'], 'limit CPUs with resources { cores }'),
+      ...refused('memory_hard_limit is not applied', ['memory_hard_limit'], 'set resources { memory }, which is the container\'s limit'),
+      ...refused('supplementary groups are not set', ['group_add']),
+      ...refused('OOM scores are not adjusted', ['oom_score_adj']),
+      ...refused('process limits are not applied', ['pids_limit']),
+      ...refused('Docker gives each container its own addresses, and deckhand runs several of each task', ['ipv4_address', 'ipv6_address', 'mac_address']),
+      ...refused('network aliases are not made; tasks reach each other through the job\'s network', ['network_aliases']),
+      ...refused('containers run without a terminal or an open stdin', ['tty', 'interactive'], undefined, isFalse),
+      ...refused('images are pulled from a registry; deckhand loads no image archives', ['load']),
+      port_map: { why: 'port_map is Nomad\'s deprecated form', hint: 'set "to" on the group network\'s port and list the port under ports' },
+    },
+    unsupported: notApplied(['mounts']),
   },
   healthchecks: {
     used: ['disable'],
-    accepted: [],
+    accepted: {},
   },
   lifecycle: {
     used: ['hook', 'sidecar'],
-    accepted: [],
+    accepted: {},
   },
-  logging: {
-    used: ['type', 'driver', 'config'],
-    accepted: [],
+  volume: {
+    used: ['type', 'source', 'read_only', 'per_alloc', 'access_mode', 'attachment_mode', 'mount_options', 'sticky'],
+    accepted: {},
+  },
+  volume_mount: {
+    used: ['volume', 'destination', 'read_only', 'propagation_mode', 'selinux_label'],
+    accepted: {},
+  },
+  mount: {
+    used: ['type', 'target', 'source', 'readonly', 'bind_options', 'volume_options', 'tmpfs_options'],
+    accepted: {},
   },
   auth: {
     used: ['username', 'password', 'server_address'],
-    accepted: ['email'],
+    accepted: { email: 'registries ignore it; Docker dropped it' },
+  },
+  logging: {
+    used: ['type', 'driver', 'config'],
+    accepted: {},
   },
   resources: {
     used: ['cpu', 'cores', 'memory', 'network'],
-    accepted: ['disk', 'iops', 'secrets'],
-    unsupported: notApplied(['memory_max', 'device', 'numa']),
+    accepted: {
+      disk: 'it sized the allocation directory, which deckhand does not make',
+      secrets: 'it sizes Nomad\'s secrets directory, which deckhand does not make',
+    },
+    deprecated: { iops: 'Nomad ignores it' },
+    refused: {
+      memory_max: { why: 'memory oversubscription is not applied: the container\'s limit is memory', hint: 'set memory to the limit the task needs' },
+      device: { why: 'devices (GPUs) are not given to deckhand\'s containers' },
+      numa: { why: 'NUMA placement is not applied' },
+    },
   },
   network: {
     used: ['port', 'mode', 'hostname', 'dns'],
-    accepted: ['mbits', 'cni'],
+    accepted: {
+      mbits: 'Nomad no longer reserves bandwidth, nor does deckhand',
+      cni: 'arguments for CNI plugins, read only with a cni/ mode, which is refused',
+    },
   },
   dns: {
     used: ['servers', 'searches', 'options'],
-    accepted: [],
+    accepted: {},
   },
   port: {
     used: ['static', 'to'],
-    accepted: ['host_network', 'ignore_collision'],
+    accepted: {
+      host_network: 'it chooses among a Nomad client\'s host networks; deckhand publishes on its own address',
+      ignore_collision: 'deckhand refuses a host port two allocations would share',
+    },
   },
   update: {
     used: [
       'max_parallel', 'health_check', 'min_healthy_time', 'healthy_deadline', 'progress_deadline', 'auto_revert',
       'auto_promote', 'canary',
     ],
-    accepted: ['stagger'],
+    accepted: {},
+    deprecated: { stagger: 'Nomad paces updates by min_healthy_time, as deckhand does; it is ignored' },
   },
   restart: {
     used: ['attempts', 'interval', 'delay', 'mode'],
-    accepted: ['render_templates'],
+    accepted: { render_templates: 'it re-renders templates on a restart' },
   },
   service: {
     used: ['port', 'check', 'task', 'name'],
-    accepted: [
-      'tags', 'canary_tags', 'enable_tag_override', 'address_mode', 'provider', 'meta', 'canary_meta', 'on_update',
-      'address', 'connect', 'tagged_addresses', 'identity', 'cluster', 'kind',
-    ],
+    accepted: {
+      tags: catalogue,
+      canary_tags: catalogue,
+      enable_tag_override: catalogue,
+      address_mode: catalogue,
+      provider: catalogue,
+      meta: catalogue,
+      canary_meta: catalogue,
+      address: catalogue,
+      tagged_addresses: catalogue,
+      identity: catalogue,
+      cluster: catalogue,
+      kind: catalogue,
+    },
+    refused: {
+      connect: { why: 'Consul Connect sidecars and upstreams are not run', hint: 'reach the other jobs\' endpoints through deckhand\'s edge' },
+      on_update: { why: 'every check counts towards a deployment\'s health in deckhand', hint: 'remove on_update' },
+    },
   },
   check: {
     used: ['type', 'port', 'path', 'method', 'interval', 'timeout', 'name', 'failures_before_critical', 'protocol'],
-    accepted: [
-      'check_restart', 'command', 'args', 'expose', 'grpc_service', 'grpc_use_tls', 'initial_status',
-      'success_before_passing', 'failures_before_warning', 'task', 'on_update', 'address_mode', 'notes',
-    ],
-    unsupported: notApplied(['header', 'body', 'tls_skip_verify', 'tls_server_name']),
+    accepted: {
+      check_restart: 'deckhand replaces an allocation whose checks fail after it was healthy',
+      command: 'read only by script checks, which type refuses',
+      args: 'read only by script checks, which type refuses',
+      grpc_service: 'read only by grpc checks, which type refuses',
+      grpc_use_tls: 'read only by grpc checks, which type refuses',
+      expose: 'it exposes the check through Consul Connect; deckhand probes the container directly',
+      initial_status: 'deckhand counts an allocation healthy only once its checks pass',
+      failures_before_warning: 'deckhand has no warning state: a check passes or fails',
+      task: 'deckhand probes the task that owns the port',
+      address_mode: 'deckhand probes the container\'s own address',
+      notes: 'it documents the check',
+    },
+    refused: {
+      success_before_passing: { why: 'a check passes on its first success in deckhand' },
+      on_update: { why: 'every check counts towards a deployment\'s health in deckhand', hint: 'remove on_update' },
+      ...refused('checks are sent without headers or a body', ['header', 'body']),
+      ...refused('deckhand probes checks over plain http', ['tls_skip_verify', 'tls_server_name']),
+    },
   },
-  env: { used: [], accepted: [], freeform: true },
-  meta: { used: [], accepted: [], freeform: true },
-  locals: { used: [], accepted: [], freeform: true },
-  variables: { used: [], accepted: [], freeform: true },
+  env: { used: [], accepted: {}, freeform: true },
+  meta: { used: [], accepted: {}, freeform: true },
+  locals: { used: [], accepted: {}, freeform: true },
+  variables: { used: [], accepted: {}, freeform: true },
 };

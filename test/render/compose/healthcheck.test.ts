@@ -27,8 +27,14 @@ describe('healthcheck', () => {
   });
 
   test('interval, timeout, retries and start_period', () => {
-    expect(healthOf('test: ["CMD", "true"]', 'interval: 5s', 'timeout: 3s', 'retries: 5', 'start_period: 1m30s', 'start_interval: 1s').checks).toEqual([
+    expect(healthOf('test: ["CMD", "true"]', 'interval: 5s', 'timeout: 3s', 'retries: 5', 'start_period: 1m30s').checks).toEqual([
       { type: 'exec', name: null, role: 'readiness', command: ['CMD', 'true'], intervalMs: 5000, timeoutMs: 3000, retries: 5, startPeriodMs: 90000 },
+    ]);
+  });
+
+  test('start_interval is refused: the HEALTHCHECK deckhand sets probes every interval during start_period too', () => {
+    expect(diagnosticsOf(service('healthcheck:', '  test: ["CMD", "true"]', '  start_interval: 1s'))).toEqual([
+      'app/docker-compose.yml:6:7: services.web.healthcheck.start_interval: start_interval is not supported: during start_period the HEALTHCHECK deckhand sets probes every interval (remove start_interval, or shorten interval)',
     ]);
   });
 

@@ -133,9 +133,9 @@ describe('ports, long syntax', () => {
     ]);
   });
 
-  test('an unknown key of a port is a warning with a did-you-mean', () => {
+  test('an unknown key of a port is an error with a did-you-mean', () => {
     expect(diagnosticsOf(service('ports: [{target: 80, publish: 8080}]'))[0]).toBe(
-      'app/docker-compose.yml:4:26: warning: services.web.ports[0].publish: unknown field "publish" is ignored; expected one of target, published, host_ip, protocol, mode, name, app_protocol (did you mean "published"?)',
+      'app/docker-compose.yml:4:26: services.web.ports[0].publish: unknown field "publish": Compose has no such field here; expected one of target, published, host_ip, protocol, mode, name, app_protocol (did you mean "published"?)',
     );
   });
 });

@@ -1,6 +1,7 @@
+import { formatDiagnostic } from '../../../src/model/index.js';
 import { splitShellWords } from '../../../src/render/compose/shell-words.js';
 import { swarmUpdateDefaults } from '../../../src/render/defaults.js';
-import { diagnosticsOf, firstGroup, firstTask, jobOf, render, renderJob, service } from './helpers.js';
+import { diagnosticsOf, firstGroup, firstTask, jobOf, render, renderInTree, renderJob, service } from './helpers.js';
 
 describe('a service as a group of one task', () => {
   test('the group and its task are named after the service, with the image', () => {
@@ -212,69 +213,87 @@ describe('file structure errors', () => {
 });
 
 describe('known, unknown and extension keys', () => {
-  test('an unknown service key is a warning at the key with a did-you-mean', () => {
-    expect(render(service('enviroment: {A: 1}')).diagnostics).toEqual([
+  test('an unknown service key is an error at the key with a did-you-mean: a misspelt field must not run as if absent', () => {
+    const result = renderInTree(service('enviroment: {A: 1}'));
+    expect(result.diagnostics).toEqual([
       {
-        severity: 'warning',
+        severity: 'error',
         code: 'unknown-field',
         file: 'app/docker-compose.yml',
         line: 4,
         col: 5,
         field: 'services.web.enviroment',
-        message: 'unknown field "enviroment" is ignored',
+        message: 'unknown field "enviroment": Compose has no such field here',
         hint: 'did you mean "environment"?',
       },
     ]);
+    expect(result.jobs).toEqual([]);
   });
 
-  test('an unknown top-level key is a warning listing the known ones', () => {
+  test('an unknown top-level key is an error listing the known ones', () => {
     expect(diagnosticsOf('servics: {}\nservices:\n  web:\n    image: a\n')).toEqual([
-      'app/docker-compose.yml:1:1: warning: servics: unknown field "servics" is ignored; expected one of version, name, include, services, networks, volumes, configs, secrets, models (did you mean "services"?)',
+      'app/docker-compose.yml:1:1: servics: unknown field "servics": Compose has no such field here; expected one of version, name, include, services, networks, volumes, configs, secrets, models (did you mean "services"?)',
     ]);
   });
 
-  test('unknown keys deeper down are warned about too', () => {
+  test('unknown keys deeper down are errors too', () => {
     const lines = diagnosticsOf(service('deploy:', '  replica: 2', '  resources:', '    limit: {cpus: 1}', 'healthcheck:', '  test: ["NONE"]', '  intervall: 5s'));
     expect(lines).toEqual([
-      'app/docker-compose.yml:5:7: warning: services.web.deploy.replica: unknown field "replica" is ignored; expected one of endpoint_mode, labels, mode, placement, replicas, resources, restart_policy, rollback_config, update_config (did you mean "replicas"?)',
-      'app/docker-compose.yml:7:9: warning: services.web.deploy.resources.limit: unknown field "limit" is ignored; expected one of limits, reservations (did you mean "limits"?)',
-      'app/docker-compose.yml:10:7: warning: services.web.healthcheck.intervall: unknown field "intervall" is ignored; expected one of test, interval, timeout, retries, start_period, start_interval, disable (did you mean "interval"?)',
+      'app/docker-compose.yml:5:7: services.web.deploy.replica: unknown field "replica": Compose has no such field here; expected one of endpoint_mode, labels, mode, placement, replicas, resources, restart_policy, rollback_config, update_config (did you mean "replicas"?)',
+      'app/docker-compose.yml:7:9: services.web.deploy.resources.limit: unknown field "limit": Compose has no such field here; expected one of limits, reservations (did you mean "limits"?)',
+      'app/docker-compose.yml:10:7: services.web.healthcheck.intervall: unknown field "intervall": Compose has no such field here; expected one of test, interval, timeout, retries, start_period, start_interval, disable (did you mean "interval"?)',
     ]);
   });
 
-  test('Compose keys deckhand does not use are accepted silently', () => {
+  test('Compose keys that change nothing on one engine are accepted silently; the obsolete version with a warning, as Compose gives', () => {
     const text = [
       'version: "3.8"',
       'services:',
       '  web:',
       '    image: nginx',
       '    build: {context: .}',
-      '    networks: [front]',
-      '    volumes: [data:/data]',
-      '    container_name: web',
-      '    hostname: web',
-      '    logging: {driver: json-file}',
-      '    stop_grace_period: 1m',
-      '    secrets: [token]',
-      '    configs: [conf]',
-      '    deploy: {placement: {constraints: [node.role==manager]}, endpoint_mode: vip, labels: {a: b}}',
-      'networks: {front: {}}',
-      'volumes: {data: {}}',
-      'secrets: {token: {file: ./t}}',
-      'configs: {conf: {file: ./c}}',
+      '    expose: ["8000"]',
+      '    links: [db]',
+      '    privileged: false',
+      '    deploy: {placement: {constraints: [node.role==manager]}, endpoint_mode: vip, resources: {reservations: {cpus: "0.5", memory: 64m}}}',
+      '    develop: {watch: [{action: rebuild, path: .}]}',
+      '  db:',
+      '    image: postgres',
       '',
     ].join('\n');
-    expect(diagnosticsOf(text)).toEqual([]);
+    expect(diagnosticsOf(text)).toEqual(['app/docker-compose.yml:1:1: warning: version: version is deprecated: the attribute is obsolete and ignored, as Compose says of it']);
   });
 
   test('x- keys are ignored at the top level and inside services', () => {
     expect(diagnosticsOf('x-common: {foo: 1}\nservices:\n  web:\n    image: nginx\n    x-owner: team\n    deploy:\n      x-note: n\n')).toEqual([]);
   });
 
-  test('extends and include are warned about: deckhand does not follow them', () => {
-    expect(diagnosticsOf('include: [other.yml]\nservices:\n  web:\n    image: nginx\n    extends: {service: base}\n')).toEqual([
-      'app/docker-compose.yml:1:1: warning: include: deckhand does not follow "include"; the services of included files are not deployed',
-      'app/docker-compose.yml:5:5: warning: services.web.extends: deckhand does not follow "extends"; the fields of the extended service are not included (copy the fields, or share them with a YAML anchor and "<<: *anchor")',
+  test('fields that would change what runs are refused at their key, with the reason and a hint; no job', () => {
+    const text = [
+      'include: [other.yml]',
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    extends: {service: base}',
+      '    privileged: true',
+      '    container_name: web',
+      '    pid: host',
+      '    links: ["db:database"]',
+      '    deploy: {resources: {limits: {pids: 10}, reservations: {devices: [{capabilities: [gpu]}]}}}',
+      '',
+    ].join('\n');
+    const result = renderInTree(text);
+    expect(result.jobs).toEqual([]);
+    expect(result.diagnostics.every((d) => d.severity === 'error' && d.code === 'unsupported')).toBe(true);
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+      'app/docker-compose.yml:1:1: include: include is not supported: deckhand does not follow "include": the services of the included files would not be deployed (put the services in this file, or give each file its own folder)',
+      'app/docker-compose.yml:5:5: services.web.extends: extends is not supported: deckhand does not follow "extends": the fields of the extended service would be missing (copy the fields, or share them with a YAML anchor and "<<: *anchor")',
+      'app/docker-compose.yml:6:5: services.web.privileged: privileged is not supported: deckhand does not run privileged containers (remove privileged; grant single capabilities with cap_add)',
+      'app/docker-compose.yml:7:5: services.web.container_name: container_name is not supported: deckhand names each container itself (several per service while it rolls out) (remove it; other services reach this one by its service name or a network alias)',
+      'app/docker-compose.yml:8:5: services.web.pid: pid is not supported: deckhand gives each container its own PID namespace (remove pid)',
+      'app/docker-compose.yml:9:5: services.web.links: links is not supported: link aliases are not made: services reach each other by service name on the job\'s networks (remove the alias (":NAME"), or give the service a network alias)',
+      'app/docker-compose.yml:10:35: services.web.deploy.resources.limits.pids: pids is not supported: process limits are not applied',
+      'app/docker-compose.yml:10:61: services.web.deploy.resources.reservations.devices: devices is not supported: devices (GPUs) are not given to deckhand\'s containers',
     ]);
   });
 });

@@ -94,18 +94,17 @@ describe('a container as a task', () => {
     ]);
   });
 
-  test('startupProbe is a warning: ignored; workingDir is mapped (container-settings.test.ts)', () => {
+  test('startupProbe is refused: without it the liveness probe would start at once (workingDir is mapped: container-settings.test.ts)', () => {
     const result = render(withContainer(`        - name: web
           image: demo
           workingDir: /srv
           startupProbe:
             tcpSocket: { port: 80 }
 `));
-    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs).toHaveLength(0);
     expect(lines(result.diagnostics)).toEqual([
-      'app.yaml:11:11: warning: spec.template.spec.containers[0].startupProbe: startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
+      'app.yaml:11:11: spec.template.spec.containers[0].startupProbe: startupProbe is not supported: startup probes are not run, so the liveness probe would start at once (give the livenessProbe an initialDelaySeconds covering the start, and remove startupProbe)',
     ]);
-    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.container).toEqual({ workingDir: '/srv' });
   });
 });
 
@@ -239,14 +238,14 @@ describe('resources.limits', () => {
     ]);
   });
 
-  test('an unknown resource name is a warning; extended resources are accepted', () => {
+  test('an unknown resource name is an error, as the API server makes it; extended resources are accepted', () => {
     const result = render(withContainer(`        - name: web
           image: demo
           resources:
             limits: { memroy: 1Gi, example.com/gpu: 1, hugepages-2Mi: 64Mi, ephemeral-storage: 1Gi }
 `));
     expect(lines(result.diagnostics)).toEqual([
-      'app.yaml:11:23: warning: spec.template.spec.containers[0].resources.limits.memroy: unknown resource "memroy" is ignored (did you mean "memory"?)',
+      'app.yaml:11:23: spec.template.spec.containers[0].resources.limits.memroy: unknown resource "memroy": expected cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource such as example.com/gpu (did you mean "memory"?)',
     ]);
   });
 });

@@ -244,17 +244,17 @@ ${specLines}
     ]);
   });
 
-  test('paused is a warning: deckhand does not pause rollouts', () => {
+  test('paused: true is refused: deckhand does not pause rollouts, and would roll out what the file holds back', () => {
     const result = render(withSpec('  paused: true'));
-    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs).toHaveLength(0);
     expect(lines(result.diagnostics)).toEqual([
-      'app.yaml:6:3: warning: spec.paused: paused is not supported and is ignored: deckhand rolls out every change it reads',
+      'app.yaml:6:3: spec.paused: paused is not supported: deckhand rolls out every change it reads (remove paused, or keep the file out of the job folder until it may roll out)',
     ]);
   });
 });
 
 describe('unknown keys', () => {
-  test('are warnings at the key with a did-you-mean hint, at every level', () => {
+  test('are errors at the key with a did-you-mean hint, at every level, as the API server\'s strict validation: nothing runs with a default instead', () => {
     const result = render(`apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -288,20 +288,20 @@ spec:
               prot: 80
               port: 80
 `);
-    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs).toHaveLength(0);
     expect(allLines(result)).toEqual([
-      'app.yaml:5:3: warning: metadata.lables: unknown field "lables" is ignored (did you mean "labels"?)',
-      'app.yaml:7:3: warning: spec.replica: unknown field "replica" is ignored (did you mean "replicas"?)',
-      'app.yaml:9:5: warning: spec.strategy.typ: unknown field "typ" is ignored (did you mean "type"?)',
-      'app.yaml:11:7: warning: spec.strategy.rollingUpdate.maxSurg: unknown field "maxSurg" is ignored (did you mean "maxSurge"?)',
-      'app.yaml:13:5: warning: spec.template.metdata: unknown field "metdata" is ignored (did you mean "metadata"?)',
-      'app.yaml:15:7: warning: spec.template.spec.restartPolicey: unknown field "restartPolicey" is ignored (did you mean "restartPolicy"?)',
-      'app.yaml:18:11: warning: spec.template.spec.containers[0].imag: unknown field "imag" is ignored (did you mean "image"?)',
-      'app.yaml:22:15: warning: spec.template.spec.containers[0].ports[0].nam: unknown field "nam" is ignored (did you mean "name"?)',
-      'app.yaml:25:15: warning: spec.template.spec.containers[0].env[0].valu: unknown field "valu" is ignored (did you mean "value"?)',
-      'app.yaml:27:13: warning: spec.template.spec.containers[0].resources.limit: unknown field "limit" is ignored (did you mean "limits"?)',
-      'app.yaml:29:13: warning: spec.template.spec.containers[0].readinessProbe.periodSecond: unknown field "periodSecond" is ignored (did you mean "periodSeconds"?)',
-      'app.yaml:31:15: warning: spec.template.spec.containers[0].readinessProbe.httpGet.prot: unknown field "prot" is ignored (did you mean "port"?)',
+      'app.yaml:5:3: metadata.lables: unknown field "lables": Kubernetes has no such field here (did you mean "labels"?)',
+      'app.yaml:7:3: spec.replica: unknown field "replica": Kubernetes has no such field here (did you mean "replicas"?)',
+      'app.yaml:9:5: spec.strategy.typ: unknown field "typ": Kubernetes has no such field here (did you mean "type"?)',
+      'app.yaml:11:7: spec.strategy.rollingUpdate.maxSurg: unknown field "maxSurg": Kubernetes has no such field here (did you mean "maxSurge"?)',
+      'app.yaml:13:5: spec.template.metdata: unknown field "metdata": Kubernetes has no such field here (did you mean "metadata"?)',
+      'app.yaml:15:7: spec.template.spec.restartPolicey: unknown field "restartPolicey": Kubernetes has no such field here (did you mean "restartPolicy"?)',
+      'app.yaml:18:11: spec.template.spec.containers[0].imag: unknown field "imag": Kubernetes has no such field here (did you mean "image"?)',
+      'app.yaml:22:15: spec.template.spec.containers[0].ports[0].nam: unknown field "nam": Kubernetes has no such field here (did you mean "name"?)',
+      'app.yaml:25:15: spec.template.spec.containers[0].env[0].valu: unknown field "valu": Kubernetes has no such field here (did you mean "value"?)',
+      'app.yaml:27:13: spec.template.spec.containers[0].resources.limit: unknown field "limit": Kubernetes has no such field here (did you mean "limits"?)',
+      'app.yaml:29:13: spec.template.spec.containers[0].readinessProbe.periodSecond: unknown field "periodSecond": Kubernetes has no such field here (did you mean "periodSeconds"?)',
+      'app.yaml:31:15: spec.template.spec.containers[0].readinessProbe.httpGet.prot: unknown field "prot": Kubernetes has no such field here (did you mean "port"?)',
     ]);
     expect(result.diagnostics.every((d) => d.code === 'unknown-field')).toBe(true);
   });

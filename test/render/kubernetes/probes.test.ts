@@ -48,12 +48,12 @@ describe('probes as checks', () => {
     ]);
   });
 
-  test('httpGet: httpHeaders are a warning: they are not sent', () => {
+  test('httpGet: httpHeaders are refused: a probe without them asks another question', () => {
     const result = render(withProbe('            httpGet:\n              port: http\n              httpHeaders: [{ name: X-Probe, value: "1" }]\n'));
     expect(lines(result.diagnostics)).toEqual([
-      'app.yaml:14:15: warning: spec.template.spec.containers[0].readinessProbe.httpGet.httpHeaders: httpHeaders are not sent: deckhand probes without them',
+      'app.yaml:14:15: spec.template.spec.containers[0].readinessProbe.httpGet.httpHeaders: httpHeaders is not supported: deckhand probes without headers, so the probe would ask another question (serve the health check without the headers, or remove them)',
     ]);
-    expect(onlyGroup(result).tasks[0]!.checks).toEqual([expect.objectContaining({ type: 'http', port: 'http', path: '/' })]);
+    expect(result.jobs).toHaveLength(0);
     expect(lines(render(withProbe('            httpGet: { port: http, httpHeaders: [] }\n')).diagnostics)).toEqual([]);
   });
 

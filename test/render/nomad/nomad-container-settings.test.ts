@@ -142,8 +142,8 @@ describe('Nomad container settings', () => {
     ]);
   });
 
-  it('settings Nomad has that deckhand does not apply are still said', () => {
-    expect(render(job(task('        privileged = true'))).lines).toEqual(['job.nomad:7:9: warning: config.privileged: privileged is not applied by deckhand; ignored']);
+  it('settings Nomad has that deckhand cannot give are refused (nomad-field-decisions.test.ts)', () => {
+    expect(render(job(task('        privileged = true'))).lines).toEqual(['job.nomad:7:9: config.privileged: privileged is not supported: deckhand does not run privileged containers (remove privileged; grant single capabilities with cap_add)']);
   });
 });
 

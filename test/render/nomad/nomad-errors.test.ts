@@ -67,18 +67,30 @@ describe('Nomad validation rules', () => {
     expect(lines(text)).toEqual(['job.nomad:10:17: config.ports: port "grpc" is not defined in a network block (defined: "http")']);
   });
 
-  it('a misspelt key is a warning with its position and a guess', () => {
-    const result = render(job('    update {\n      max_paralel = 2\n    }'));
-    expect(result.lines).toEqual(['job.nomad:4:7: warning: update.max_paralel: unknown attribute "max_paralel" is ignored (did you mean "max_parallel"?)']);
-    expect(result.jobs).toHaveLength(1);
+  it('a misspelt key is an error with its position and a guess, as Nomad\'s "Unsupported argument": nothing runs with the default instead', () => {
+    const result = render(job('    cuont = 3\n    update {\n      max_paralel = 2\n    }'));
+    expect(result.lines).toEqual([
+      'job.nomad:3:5: cuont: unknown attribute "cuont": Nomad has no such argument in a group block (did you mean "count"?)',
+      'job.nomad:5:7: update.max_paralel: unknown attribute "max_paralel": Nomad has no such argument in an update block (did you mean "max_parallel"?)',
+    ]);
+    expect(result.jobs).toHaveLength(0);
   });
 
-  it('an unknown block is a warning, a known block deckhand cannot honour says so', () => {
-    const result = render(job('    updates {\n    }', '      config {\n        image = "x"\n      }\n      template {\n        data = "x"\n      }'));
+  it('an unknown block is an error; a known block not applied yet is a warning; one that would change what runs is refused', () => {
+    const result = render(job('    updates {\n    }', '      config {\n        image = "x"\n        privileged = true\n      }\n      template {\n        data = "x"\n      }'));
     expect(result.lines).toEqual([
-      'job.nomad:3:5: warning: updates: unknown block "updates" is ignored (did you mean "update"?)',
-      'job.nomad:10:7: warning: template: templates are not rendered by deckhand; ignored',
+      'job.nomad:3:5: updates: unknown block "updates": Nomad has no such block in a group block (did you mean "update"?)',
+      'job.nomad:9:9: config.privileged: privileged is not supported: deckhand does not run privileged containers (remove privileged; grant single capabilities with cap_add)',
+      'job.nomad:11:7: warning: template: templates are not rendered by deckhand; ignored',
     ]);
+    expect(result.jobs).toHaveLength(0);
+  });
+
+  it('fields that change nothing on one engine are accepted silently', () => {
+    const text = `job "web" {\n  datacenters = ["dc1"]\n  region = "global"\n  priority = 70\n  constraint {\n    attribute = "x"\n  }\n  group "web" {\n    ephemeral_disk {\n      size = 300\n    }\n    reschedule {\n      attempts = 1\n    }\n    task "server" {\n      driver = "docker"\n      logs {\n        max_files = 2\n      }\n      config {\n        image = "demo:v1"\n      }\n    }\n  }\n}\n`;
+    const result = render(text);
+    expect(result.lines).toEqual([]);
+    expect(result.jobs).toHaveLength(1);
   });
 
   it('job types other than service are not supported', () => {
@@ -154,11 +166,11 @@ describe('Nomad rules beyond the shared ones', () => {
     expect(cores.jobs[0]!.job.groups[0]!.tasks[0]!.resources).toEqual({ cpu: null, cpuLimit: 2, memoryMB: 300 });
   });
 
-  it('https checks are refused, settings deckhand does not apply are warned about', () => {
+  it('https checks are refused, and so are settings deckhand does not apply', () => {
     const https = job('    network {\n      port "http" {}\n    }\n    service {\n      port = "http"\n      check {\n        type     = "http"\n        path     = "/"\n        protocol = "https"\n      }\n    }');
     expect(lines(https)).toEqual(['job.nomad:11:20: service.check.protocol: https checks are not supported (deckhand probes checks over plain http)']);
     const privileged = render(job('', '      config {\n        image   = "x"\n        privileged = true\n      }'));
-    expect(privileged.lines).toEqual(['job.nomad:8:9: warning: config.privileged: privileged is not applied by deckhand; ignored']);
+    expect(privileged.lines).toEqual(['job.nomad:8:9: config.privileged: privileged is not supported: deckhand does not run privileged containers (remove privileged; grant single capabilities with cap_add)']);
   });
 
   it('the docker driver\'s healthchecks { disable = true } turns off the image HEALTHCHECK', () => {

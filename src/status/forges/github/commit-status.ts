@@ -1,6 +1,7 @@
 // What each report looks like as a GitHub commit status: its context, state,
 // description (GitHub refuses more than 140 characters) and link.
 import { formatDiagnostic, isError } from '../../../model/index.js';
+import type { Diagnostic } from '../../../model/index.js';
 import type { DeploymentOutcome, DeploymentProgress, PullRequestPlan, RenderFailure } from '../../reporter.js';
 import { fitOnOneLine } from './text.js';
 
@@ -31,7 +32,7 @@ export function progressStatus(deployment: DeploymentProgress, publicUrl: string
     sha: deployment.commitSha,
     context: jobContext(deployment.jobId),
     state: 'pending',
-    description: fitOnOneLine(deployment.description || 'Deployment running', DESCRIPTION_LIMIT),
+    description: withWarnings(deployment.description || 'Deployment running', deployment.warnings),
     targetUrl: deploymentUrl(publicUrl, deployment.deploymentId),
   };
 }
@@ -48,9 +49,20 @@ export function outcomeStatus(outcome: DeploymentOutcome, publicUrl: string | nu
     sha: outcome.commitSha,
     context: jobContext(outcome.jobId),
     state: successful ? 'success' : 'failure',
-    description: fitOnOneLine(outcome.description || fallback, DESCRIPTION_LIMIT),
+    description: withWarnings(outcome.description || fallback, outcome.warnings),
     targetUrl: deploymentUrl(publicUrl, outcome.deploymentId),
   };
+}
+
+/**
+ * `Deployment completed successfully (1 warning: web.nomad:6:7: warning: …)`: the
+ * job file's warnings travel with its status, the outcome first so it survives the cut.
+ */
+export function withWarnings(description: string, warnings: Diagnostic[] = []): string {
+  const first = warnings[0];
+  if (!first) return fitOnOneLine(description, DESCRIPTION_LIMIT);
+  const count = warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`;
+  return fitOnOneLine(`${description} (${count}: ${formatDiagnostic(first)})`, DESCRIPTION_LIMIT);
 }
 
 /** `jobs/web.nomad:12:5: update.canary: must be … (+2 more)`: the place first, so it survives truncation. */
@@ -77,8 +89,9 @@ export function planStatus(headSha: string, plan: PullRequestPlan): CommitStatus
     const files = plan.failedFiles === 1 ? '1 job file does not render' : `${plan.failedFiles} job files do not render`;
     return { sha: headSha, context: PLAN_CONTEXT, state: 'failure', description: `${files}; see the plan comment`, targetUrl: null };
   }
-  const description = plan.changedJobs === 0 ? 'No changes to jobs' : plan.changedJobs === 1 ? '1 job changes when merged' : `${plan.changedJobs} jobs change when merged`;
-  return { sha: headSha, context: PLAN_CONTEXT, state: 'success', description, targetUrl: null };
+  const changes = plan.changedJobs === 0 ? 'No changes to jobs' : plan.changedJobs === 1 ? '1 job changes when merged' : `${plan.changedJobs} jobs change when merged`;
+  const warnings = plan.warnings ? `; ${plan.warnings === 1 ? '1 warning' : `${plan.warnings} warnings`}, see the plan comment` : '';
+  return { sha: headSha, context: PLAN_CONTEXT, state: 'success', description: `${changes}${warnings}`, targetUrl: null };
 }
 
 export function planFailedStatus(headSha: string, reason: string): CommitStatus {

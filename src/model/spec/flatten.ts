@@ -1,7 +1,7 @@
 // The model as Nomad's diff sees it: named objects of string fields. Diffs,
 // annotations and the spec hashes all read the model through this one view, so
 // they cannot disagree about what a field is.
-import type { Check, ContainerSettings, Group, GroupNetwork, Job, JobNetwork, RestartPolicy, Task, UpdateStrategy } from '../job.js';
+import type { Check, ContainerSettings, Group, GroupNetwork, Job, JobNetwork, RestartPolicy, Task, TaskFile, UpdateStrategy } from '../job.js';
 import { defaultNetworkName } from '../job.js';
 import { formatDuration } from '../../util/index.js';
 
@@ -158,17 +158,43 @@ export function flattenTask(task: Task): FlatTask {
     ...task.ports.map((p) => ({ kind: 'Port', name: `Port "${p.label}"`, fields: { Static: text(p.static), To: text(p.to) } })),
     ...(task.mounts ?? []).map((m) => ({ kind: 'Mount', name: `Mount "${m.target}"`, fields: { Type: m.type, Source: m.source, ReadOnly: text(m.readOnly) } })),
     ...(task.container ? [{ kind: 'Container', name: 'Container', fields: containerFields(task.container) }] : []),
+    ...(task.files ?? []).map(fileObject),
     ...uniqueNames(task.checks.map((c) => ({ name: checkName(c), fields: checkFields(c) }))).map(({ name, fields }, i) => ({
       kind: task.checks[i]!.type === 'exec' ? 'ExecCheck' : 'Check',
       name: `Check "${name}"`,
       fields,
     })),
   ];
-  const fields: Fields = addMapFields(addMapFields({ Driver: task.driver }, 'Env', task.env), 'Meta', task.meta);
+  const fields: Fields = addMapFields(addEnvFields({ Driver: task.driver }, task), 'Meta', task.meta);
   if (task.imageHealthcheck === 'disable') fields.ImageHealthcheck = 'disable';
   if (task.shutdownDelayMs > 0) fields.ShutdownDelay = duration(task.shutdownDelayMs);
   if (task.killTimeoutMs !== null) fields.KillTimeout = duration(task.killTimeoutMs);
   return { name: task.name, fields, objects };
+}
+
+/**
+ * The environment as `Env[NAME]`; a value that comes from a secret as `SecretEnv[NAME]`,
+ * which plans always show as (sensitive). A task without such values flattens as before.
+ */
+function addEnvFields(into: Fields, task: Task): Fields {
+  const secret = new Set(task.sensitiveEnv ?? []);
+  if (secret.size === 0) return addMapFields(into, 'Env', task.env);
+  for (const key of Object.keys(task.env)) into[`${secret.has(key) ? secretEnvPrefix : 'Env['}${key}]`] = task.env[key]!;
+  return into;
+}
+
+/** The prefix of an environment value that comes from a secret. */
+export const secretEnvPrefix = 'SecretEnv[';
+
+/** What a task's files flatten to: `Secret "<target>"` for sensitive ones (shown as (sensitive)), else `File "<target>"`. */
+export const fileObjectKinds = { plain: 'File', sensitive: 'Secret' } as const;
+
+/** The content itself is flattened (the diff shows a changed config; redaction hides a secret's). */
+function fileObject(file: TaskFile): FlatObject {
+  const kind = file.sensitive ? fileObjectKinds.sensitive : fileObjectKinds.plain;
+  const fields: Fields = { Content: file.content, Mode: file.mode.toString(8).padStart(4, '0') };
+  if (file.encoding) fields.Encoding = file.encoding;
+  return { kind, name: `${kind} "${file.target}"`, fields };
 }
 
 /** Only the settings the file gives: a task without them flattens (and hashes) as before they existed. */

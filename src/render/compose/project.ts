@@ -15,6 +15,7 @@ import { folderName, normalizeProjectName } from './project-name.js';
 import { Reporter } from './report.js';
 import { readNetworks, usedNetworks } from './networks.js';
 import { readVolumes } from './volumes.js';
+import { readDeclaredFiles } from './secrets.js';
 import { mapService } from './service.js';
 import { readString, unreadable, warnUnknownKeys } from './values.js';
 
@@ -60,10 +61,11 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
 
   const declared = readNetworks(r, root.networks);
   const declaredVolumes = readVolumes(r, root.volumes);
+  const declaredFiles = readDeclaredFiles(r, root, dir, context.readFile, context.linkOutside);
   const endpoints: Endpoint[] = [];
   const groups: Group[] = Object.entries(services).map(([name, value], index) =>
     mapService(
-      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, volumes: declaredVolumes, endpoints },
+      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, volumes: declaredVolumes, endpoints, files: declaredFiles },
       value,
     ),
   );

@@ -4,6 +4,7 @@ import type { Endpoint, JobNetwork, JobVolume } from '../../model/index.js';
 import type { FieldMap } from '../types.js';
 import type { Lookup } from './interpolate.js';
 import type { Path, Reporter } from './report.js';
+import type { DeclaredFiles } from './secrets.js';
 
 /** A top-level network as read, before knowing whether any service joins it (networks.ts). */
 export interface DeclaredNetwork {
@@ -38,6 +39,8 @@ export interface ServiceScope {
   volumes: DeclaredVolumes;
   /** The job's endpoints so far: each service adds those its published ports make. */
   endpoints: Endpoint[];
+  /** The file's top-level secrets and configs, which services may mount. */
+  files?: DeclaredFiles;
 }
 
 /** Records that a model path was set from a place in the file. */

@@ -13,6 +13,7 @@ import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
 import { mapUpdateConfig } from './update-config.js';
 import { mapMounts } from './volumes.js';
+import { mapServiceFiles } from './secrets.js';
 import { readDuration, readEnum, readMap, readString, readWholeNumber, warnUnknownKeys } from './values.js';
 
 export function mapService(scope: ServiceScope, value: unknown): Group {
@@ -67,6 +68,7 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
     checks: health.checks,
     imageHealthcheck: health.imageHealthcheck,
     ...mountsOf(scope, service),
+    ...filesOf(scope, service),
     shutdownDelayMs: 0,
     killTimeoutMs: mapStopGracePeriod(scope, service),
     meta: {},
@@ -116,4 +118,10 @@ function mapCount(scope: ServiceScope, service: PlainMap, deploy: PlainMap | und
 function mountsOf(scope: ServiceScope, service: PlainMap): { mounts?: Mount[] } {
   const mounts = mapMounts(scope, service.volumes, service.tmpfs);
   return mounts.length ? { mounts } : {};
+}
+
+/** Files only when the service mounts secrets or configs: jobs without them keep their shape (and spec hashes). */
+function filesOf(scope: ServiceScope, service: PlainMap): { files?: Task['files'] } {
+  const files = mapServiceFiles(scope, service, scope.files ?? { secrets: new Map(), configs: new Map() });
+  return files.length ? { files } : {};
 }

@@ -10,7 +10,8 @@ import { linkOutsideMessage } from './links.js';
 import { formats } from './formats.js';
 import { readRepositorySettings } from './settings.js';
 import { attachServices } from './kubernetes/attach.js';
-import type { FormatRenderer, MappedJob, RenderContext, RenderOptions, ServiceDefinition } from './types.js';
+import { attachConfigs } from './kubernetes/attach-configs.js';
+import type { ConfigSource, FormatRenderer, MappedJob, RenderContext, RenderOptions, ServiceDefinition } from './types.js';
 import { locate, validateJob } from './validate.js';
 
 export type { SourceTree };
@@ -62,6 +63,7 @@ export function renderTree(
   const files: DiscoveredFile[] = [];
   const rendered: RenderedJob[] = [];
   const services: ServiceDefinition[] = [];
+  const configSources: ConfigSource[] = [];
   // The cache compares the files a render read, not the links it was refused.
   const cached = tree.refused?.size ? undefined : cache;
   const optionsKey = cached ? renderOptionsKey(options) : '';
@@ -76,10 +78,11 @@ export function renderTree(
     if (result.file) files.push(result.file);
     rendered.push(...result.jobs);
     services.push(...result.services);
+    configSources.push(...(result.configSources ?? []));
     diagnostics.push(...result.diagnostics);
   }
 
-  const unique = dropDuplicateIds(rendered, diagnostics);
+  const unique = attachConfigs(dropDuplicateIds(rendered, diagnostics), configSources, diagnostics);
   const jobs = dropDuplicatePorts(attachServices(unique, services, diagnostics, options.limits), diagnostics);
   const sorted = sortDiagnostics(diagnostics);
   const failedFiles = [...new Set(sorted.filter((d) => d.severity === 'error').map((d) => d.file))];
@@ -93,6 +96,8 @@ export interface PathRenderResult {
   jobs: RenderedJob[];
   /** Kubernetes Services of the file, for the tree to put in front of the Deployments they select. */
   services: ServiceDefinition[];
+  /** Kubernetes Secrets and ConfigMaps of the file, for the tree's Deployments that use them. */
+  configSources?: ConfigSource[];
   diagnostics: Diagnostic[];
 }
 
@@ -133,8 +138,9 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
   if (named) {
     // Rendered alone (a bundle sent to the agent): only this file's Services can be attached.
     const diagnostics = [...rendered.diagnostics];
-    const jobs = dropDuplicatePorts(attachServices(rendered.jobs, rendered.services, diagnostics, options.limits), diagnostics);
-    return { file: { path, format }, jobs, services: rendered.services, diagnostics: sortDiagnostics(diagnostics) };
+    const withConfigs = attachConfigs(rendered.jobs, rendered.configSources, diagnostics, 'file');
+    const jobs = dropDuplicatePorts(attachServices(withConfigs, rendered.services, diagnostics, options.limits), diagnostics);
+    return { file: { path, format }, jobs, services: rendered.services, configSources: rendered.configSources, diagnostics: sortDiagnostics(diagnostics) };
   }
   return { file: { path, format }, ...rendered };
 }
@@ -152,7 +158,7 @@ export function renderFile(
   format: JobFormat,
   tree: SourceTree,
   options: RenderOptions,
-): { jobs: RenderedJob[]; services: ServiceDefinition[]; diagnostics: Diagnostic[] } {
+): { jobs: RenderedJob[]; services: ServiceDefinition[]; configSources: ConfigSource[]; diagnostics: Diagnostic[] } {
   const context: RenderContext = {
     ...options,
     rootName: tree.rootName,
@@ -172,11 +178,12 @@ export function renderFile(
     const failed = diagnostics.some(isError);
     const jobs = failed ? [] : result.jobs;
     const services = (result.services ?? []).map((service) => (failed ? { ...service, broken: true } : service));
-    return { jobs, services, diagnostics: sortDiagnostics(diagnostics) };
+    const configSources = (result.configSources ?? []).map((source) => (failed ? { ...source, broken: true } : source));
+    return { jobs, services, configSources, diagnostics: sortDiagnostics(diagnostics) };
   } catch (error) {
     const stackOverflow = error instanceof RangeError && /call stack/i.test(error.message);
     const message = stackOverflow ? 'the file is nested too deeply to read' : `deckhand could not render this file: ${(error as Error).message}`;
-    return { jobs: [], services: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };
+    return { jobs: [], services: [], configSources: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };
   }
 }
 

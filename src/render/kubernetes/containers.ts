@@ -1,8 +1,11 @@
 // One container of the pod template → one task of the group.
 import type { Check, Task } from '../../model/index.js';
+import type { ConfigRef } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
 import { mapEnv } from './env.js';
+import { readConfigMounts } from './config-refs.js';
+import type { ConfigVolume } from './config-refs.js';
 import { expandReferences } from './expansion.js';
 import { readPreStop } from './lifecycle.js';
 import { mapPorts } from './ports.js';
@@ -18,6 +21,8 @@ const dnsLabelRule = 'a name of at most 63 lowercase letters, digits and "-", st
 interface MappedContainer {
   task: Task;
   hasReadinessProbe: boolean;
+  /** What it takes from Secrets and ConfigMaps, filled in once the tree is rendered. */
+  configRefs: ConfigRef[];
 }
 
 /** What the pod decides for each of its containers. */
@@ -27,6 +32,8 @@ export interface PodSettings {
   killTimeoutMs: number | null;
   /** Where it came from, for the task's `killTimeoutMs`. */
   killTimeoutPath: YamlPath | null;
+  /** The pod's secret and configMap volumes, by name. */
+  configVolumes?: Map<string, ConfigVolume>;
 }
 
 /** `task` is the task's model path (`groups.0.tasks.1`). */
@@ -37,7 +44,11 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
   }
   reader.checkKeys(container, containerFields);
   reader.record(task, container);
-  warnUnsupported(reader, container);
+  const taskIndex = Number(task.slice(task.lastIndexOf('.') + 1));
+  const configRefs: ConfigRef[] = [];
+  const mounts = readConfigMounts(reader, container, taskIndex, pod.configVolumes ?? new Map());
+  configRefs.push(...mounts.refs);
+  warnUnsupported(reader, container, mounts.others);
 
   const name = reader.string([...container, 'name']);
   if (!reader.has([...container, 'name'])) reader.missing([...container, 'name'], 'a container needs a name');
@@ -47,7 +58,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
   const image = reader.string([...container, 'image']) ?? '';
   reader.record(`${task}.image`, [...container, 'image']);
 
-  const env = mapEnv(reader, container);
+  const env = mapEnv(reader, container, taskIndex, configRefs);
   if (reader.has([...container, 'env'])) reader.record(`${task}.env`, [...container, 'env']);
   // Kubernetes expands `$(VAR)` in command and args against the container's whole environment.
   const expand = (words: string[] | undefined) => nonEmpty(words)?.map((w) => expandReferences(w, (ref) => env.get(ref))) ?? null;
@@ -85,6 +96,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),
+    configRefs,
   };
 }
 
@@ -94,13 +106,15 @@ function nonEmpty(words: string[] | undefined): string[] | null {
 }
 
 /** Fields that change what runs or when it counts as healthy: ignoring them silently would surprise. */
-function warnUnsupported(reader: ManifestReader, container: YamlPath): void {
+function warnUnsupported(reader: ManifestReader, container: YamlPath, otherMounts: boolean): void {
   const notes: Record<string, string> = {
     startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
     workingDir: 'workingDir is not supported and is ignored: the image\'s working directory applies',
     // Said, not dropped: what the container writes there is lost with it.
     volumeMounts: 'volumeMounts are not mounted by deckhand yet and are ignored: what the container writes there is lost on its next update',
   };
+  // Mounts of secret and configMap volumes are mounted (config-refs.ts).
+  if (!otherMounts) delete notes.volumeMounts;
   for (const [field, message] of Object.entries(notes)) {
     if (reader.has([...container, field])) reader.warning([...container, field], message, { part: 'key' });
   }

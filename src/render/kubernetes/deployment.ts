@@ -2,10 +2,11 @@
 import { defaultGroupNetwork, defaultNetworkName } from '../../model/index.js';
 import type { GroupNetwork, JobNetwork, RestartPolicy, Task } from '../../model/index.js';
 import { kubernetesDefaults, kubernetesRestartDefaults } from '../defaults.js';
-import type { MappedJob } from '../types.js';
+import type { ConfigRef, MappedJob } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
 import { mapContainer } from './containers.js';
+import { readConfigVolumes } from './config-refs.js';
 import type { PodSettings } from './containers.js';
 import { gracePeriodPath, readGracePeriod } from './lifecycle.js';
 import type { ManifestReader } from './reader.js';
@@ -41,7 +42,8 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   const podLabels = reader.stringMap([...template, 'metadata', 'labels']) ?? {};
   const hostNetwork = reader.boolean([...podSpec, 'hostNetwork']) ?? false;
   const killTimeoutMs = readGracePeriod(reader);
-  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader) });
+  const configVolumes = readConfigVolumes(reader, podSpec);
+  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), configVolumes });
   const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
   if (id === undefined || reader.hasErrors) return undefined;
 
@@ -73,6 +75,7 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
     },
     fields: reader.fields,
     selectable: { namespace, labels: podLabels },
+    ...configRefsOf(containers),
   };
 }
 
@@ -124,7 +127,13 @@ function readRestartPolicy(reader: ManifestReader): RestartPolicy {
   return { ...kubernetesRestartDefaults };
 }
 
-function readContainers(reader: ManifestReader, pod: PodSettings): { task: Task; hasReadinessProbe: boolean }[] {
+/** References only when some container has them: jobs without keep their shape. */
+function configRefsOf(containers: { configRefs: ConfigRef[] }[]): { configRefs?: ConfigRef[] } {
+  const refs = containers.flatMap((c) => c.configRefs);
+  return refs.length ? { configRefs: refs } : {};
+}
+
+function readContainers(reader: ManifestReader, pod: PodSettings): { task: Task; hasReadinessProbe: boolean; configRefs: ConfigRef[] }[] {
   const initContainers = reader.list([...podSpec, 'initContainers']);
   if (initContainers && initContainers.length > 0) {
     reader.warning([...podSpec, 'initContainers'], `initContainers are not supported; ${count(initContainers.length, 'init container')} skipped`, { part: 'key' });

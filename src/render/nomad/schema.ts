@@ -49,11 +49,10 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     unsupported: { volume: 'volumes are not mounted by deckhand; ignored' },
   },
   task: {
-    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay'],
+    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'template'],
     accepted: ['leader', 'kind', 'logs', 'vault', 'consul', 'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement],
     unsupported: {
       ...notApplied(['user', 'kill_signal']),
-      template: 'templates are not rendered by deckhand; ignored',
       artifact: 'artifacts are not downloaded by deckhand; ignored',
       volume_mount: 'volumes are not mounted by deckhand; ignored',
       lifecycle: 'task lifecycle hooks are not supported; the task runs as a main task',
@@ -74,6 +73,11 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
         'oom_score_adj', 'pids_limit',
       ]),
     },
+  },
+  // Inline data only; what a template does when Consul or Vault data changes means nothing for fixed content (template.ts).
+  template: {
+    used: ['data', 'destination', 'env', 'perms', 'left_delimiter', 'right_delimiter', 'source', 'uid', 'gid'],
+    accepted: ['change_mode', 'change_signal', 'change_script', 'splay', 'wait', 'error_on_missing_key', 'once', 'vault_grace'],
   },
   healthchecks: {
     used: ['disable'],

@@ -10,6 +10,7 @@ import { BlockReader } from './reader.js';
 import type { Read } from './reader.js';
 import type { PositionedCheck } from './services.js';
 import { mapServices } from './services.js';
+import { mapTemplates } from './template.js';
 
 export interface MappedTask {
   task: Task;
@@ -59,6 +60,7 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
   const configPorts = config?.stringList('ports');
   const killTimeout = reader.duration('kill_timeout');
   if (killTimeout) ctx.origin(`${modelPath}.killTimeoutMs`, killTimeout.span, killTimeout.field);
+  const templates = mapTemplates(ctx, reader.blocks('template'), modelPath);
   const task: Task = {
     name,
     driver: 'docker',
@@ -66,13 +68,16 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     command: config?.string('command')?.value ?? null,
     args: config?.stringList('args')?.value ?? null,
     entrypoint: config?.stringList('entrypoint')?.value ?? null,
-    env: env?.value ?? {},
+    // What `env = true` templates define wins over the env block, as in Nomad.
+    env: { ...(env?.value ?? {}), ...templates.env },
     ports: [],
     resources: mapResources(resourceReader),
     checks: [],
     imageHealthcheck: imageHealthcheckOf(ctx, config),
     shutdownDelayMs: 0,
     killTimeoutMs: killTimeout?.value ?? null,
+    ...(templates.files.length ? { files: templates.files } : {}),
+    ...(templates.sensitiveEnv.length ? { sensitiveEnv: templates.sensitiveEnv } : {}),
     meta: reader.stringMap('meta')?.value ?? {},
   };
   return {

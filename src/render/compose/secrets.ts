@@ -16,8 +16,12 @@ import { readMap, readString, unreadable, warnUnknownKeys } from './values.js';
 
 export type FileKind = 'secrets' | 'configs';
 
-/** A top-level secret or config whose content was read; undefined: it has an error, reported where it is declared. */
-export type DeclaredFiles = Record<FileKind, Map<string, string | undefined>>;
+/**
+ * The top-level secrets and configs by name, each read when a service first mounts it
+ * (an unused one whose file is missing is no error, as in Compose): its content, or
+ * undefined when it has an error, reported where it is declared.
+ */
+export type DeclaredFiles = Record<FileKind, Map<string, () => string | undefined>>;
 
 const sourceKeys: Record<FileKind, ReadonlySet<string>> = {
   secrets: new Set(['file', 'environment', 'external', 'name', 'labels', 'driver', 'driver_opts', 'template_driver']),
@@ -35,7 +39,8 @@ export function readDeclaredFiles(r: Reporter, root: Record<string, unknown>, di
   for (const kind of ['secrets', 'configs'] as const) {
     const map = readMap(r, [kind], root[kind]);
     for (const [name, value] of Object.entries(map ?? {})) {
-      declared[kind].set(name, readSource(r, kind, name, value, dir, readFile, linkOutside));
+      let read: { content: string | undefined } | undefined;
+      declared[kind].set(name, () => (read ??= { content: readSource(r, kind, name, value, dir, readFile, linkOutside) }).content);
     }
   }
   return declared;
@@ -148,7 +153,7 @@ function mapReference(scope: ServiceScope, kind: FileKind, at: Path, entry: unkn
     r.error(sourceAt, `${what(kind)} "${source}" is not declared under the top-level "${kind}:"`, { code: 'undeclared', hint: `add it: ${kind}: { ${source}: { file: ./${source}.txt } }` });
     return undefined;
   }
-  const content = declared[kind].get(source);
+  const content = declared[kind].get(source)!();
   const resolved = targetPath(kind, source, target);
   if (resolved === undefined) {
     r.error([...at, 'target'], `expected a path inside the container, got ${describeValue(target)}`);

@@ -272,13 +272,11 @@ describe('known, unknown and extension keys', () => {
       '    hostname: web',
       '    logging: {driver: json-file}',
       '    stop_grace_period: 1m',
-      '    secrets: [token]',
       '    configs: [conf]',
       '    deploy: {placement: {constraints: [node.role==manager]}, endpoint_mode: vip, labels: {a: b}}',
       'networks: {front: {}}',
       'volumes: {data: {}}',
-      'secrets: {token: {file: ./t}}',
-      'configs: {conf: {file: ./c}}',
+      'configs: {conf: {content: c}}',
       '',
     ].join('\n');
     expect(diagnosticsOf(text)).toEqual([]);

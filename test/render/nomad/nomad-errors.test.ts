@@ -74,10 +74,10 @@ describe('Nomad validation rules', () => {
   });
 
   it('an unknown block is a warning, a known block deckhand cannot honour says so', () => {
-    const result = render(job('    updates {\n    }', '      config {\n        image = "x"\n      }\n      template {\n        data = "x"\n      }'));
+    const result = render(job('    updates {\n    }', '      config {\n        image = "x"\n      }\n      artifact {\n        source = "x"\n      }'));
     expect(result.lines).toEqual([
       'job.nomad:3:5: warning: updates: unknown block "updates" is ignored (did you mean "update"?)',
-      'job.nomad:10:7: warning: template: templates are not rendered by deckhand; ignored',
+      'job.nomad:10:7: warning: artifact: artifacts are not downloaded by deckhand; ignored',
     ]);
   });
 

@@ -138,7 +138,7 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
   if (named) {
     // Rendered alone (a bundle sent to the agent): only this file's Services can be attached.
     const diagnostics = [...rendered.diagnostics];
-    const withConfigs = attachConfigs(rendered.jobs, rendered.configSources, diagnostics, 'file');
+    const withConfigs = attachConfigs(rendered.jobs, [...rendered.configSources, ...siblingConfigSources(tree, path, rendered.jobs, options)], diagnostics, 'file');
     const jobs = dropDuplicatePorts(attachServices(withConfigs, rendered.services, diagnostics, options.limits), diagnostics);
     return { file: { path, format }, jobs, services: rendered.services, configSources: rendered.configSources, diagnostics: sortDiagnostics(diagnostics) };
   }
@@ -289,4 +289,19 @@ function decodeText(bytes: Uint8Array): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Secrets and ConfigMaps of the other YAML files the tree holds, for a Kubernetes file
+ * rendered alone whose Deployments use some (`deckhand plan app.yaml` beside secret.yaml).
+ * Only their Secrets and ConfigMaps count: their own jobs and problems are not this file's.
+ */
+function siblingConfigSources(tree: SourceTree, path: string, jobs: RenderedJob[], options: RenderOptions): ConfigSource[] {
+  if (!jobs.some((j) => j.configRefs?.length)) return [];
+  return [...tree.files.keys()]
+    .filter((other) => other !== path && /\.ya?ml$/.test(other))
+    .flatMap((other) => {
+      const text = decodeText(tree.files.get(other)!);
+      return text === null ? [] : renderFile({ path: other, text }, 'kubernetes', tree, options).configSources;
+    });
 }

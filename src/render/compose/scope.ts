@@ -4,7 +4,6 @@ import type { Endpoint, JobNetwork, JobVolume } from '../../model/index.js';
 import type { FieldMap } from '../types.js';
 import type { Lookup } from './interpolate.js';
 import type { Path, Reporter } from './report.js';
-import type { DeclaredFiles } from './secrets.js';
 
 /** A top-level network as read, before knowing whether any service joins it (networks.ts). */
 export interface DeclaredNetwork {
@@ -17,6 +16,13 @@ export type DeclaredNetworks = Map<string, DeclaredNetwork>;
 
 /** The file's top-level volumes by name, and where each was declared (volumes.ts). */
 export type DeclaredVolumes = Map<string, { volume: JobVolume; path: Path }>;
+
+/**
+ * The top-level secrets and configs by name, each read when a service first mounts it
+ * (an unused one whose file is missing is no error, as in Compose): its content, or
+ * undefined when it has an error, reported where it is declared (secrets.ts).
+ */
+export type DeclaredFiles = Record<'secrets' | 'configs', Map<string, () => string | undefined>>;
 
 export interface ServiceScope {
   r: Reporter;

@@ -11,17 +11,11 @@ import { describeValue, isPlainMap } from '../yaml/values.js';
 import { resolveInTree } from './paths.js';
 import type { Path, Reporter } from './report.js';
 import { record, taskPath } from './scope.js';
-import type { ServiceScope } from './scope.js';
+import type { DeclaredFiles, ServiceScope } from './scope.js';
 import { readMap, readString, unreadable, warnUnknownKeys } from './values.js';
 
 export type FileKind = 'secrets' | 'configs';
 
-/**
- * The top-level secrets and configs by name, each read when a service first mounts it
- * (an unused one whose file is missing is no error, as in Compose): its content, or
- * undefined when it has an error, reported where it is declared.
- */
-export type DeclaredFiles = Record<FileKind, Map<string, () => string | undefined>>;
 
 const sourceKeys: Record<FileKind, ReadonlySet<string>> = {
   secrets: new Set(['file', 'environment', 'external', 'name', 'labels', 'driver', 'driver_opts', 'template_driver']),

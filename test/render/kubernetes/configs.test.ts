@@ -146,11 +146,15 @@ describe('Kubernetes Secrets and ConfigMaps', () => {
     expect(errorsOf('          envFrom: [{ secretRef: { name: db } }]\n', '', other)[0]).toContain('Secret "db" of namespace "default" is not defined in this repository');
   });
 
-  test('a file sent alone sees only its own Secrets, and says so', () => {
-    const result = renderPath(tree({ 'app.yaml': deployment('          envFrom: [{ secretRef: { name: db } }]\n'), 'config.yaml': config }), 'app.yaml', defaults, true);
-    expect(result.jobs).toEqual([]);
-    expect(result.diagnostics.map((d) => d.message)).toEqual(['Secret "db" of namespace "default" is not defined in this file (a file sent alone is rendered without the rest of its folder); Deployment "web" is held back']);
-    const together = renderPath(tree({ 'app.yaml': `${config}---\n${deployment('          envFrom: [{ secretRef: { name: api } }]\n')}` }), 'app.yaml', defaults, true);
+  test('a file rendered alone takes Secrets from itself and the YAML files its tree holds, and says where it looked', () => {
+    const uses = deployment('          envFrom: [{ secretRef: { name: api } }]\n');
+    const alone = renderPath(tree({ 'app.yaml': uses }), 'app.yaml', defaults, true);
+    expect(alone.jobs).toEqual([]);
+    expect(alone.diagnostics.map((d) => d.message)).toEqual(['Secret "api" of namespace "default" is not defined in this file (a file sent alone is rendered without the rest of its folder); Deployment "web" is held back']);
+    const together = renderPath(tree({ 'app.yaml': `${config}---\n${uses}` }), 'app.yaml', defaults, true);
     expect(together.jobs[0]!.job.groups[0]!.tasks[0]!.env.token).toBe('tok-123');
+    const beside = renderPath(tree({ 'app.yaml': uses, 'config.yaml': config, 'notes.yml': 'not: [kubernetes' }), 'app.yaml', defaults, true);
+    expect(beside.diagnostics).toEqual([]);
+    expect(beside.jobs[0]!.job.groups[0]!.tasks[0]!.env.token).toBe('tok-123');
   });
 });

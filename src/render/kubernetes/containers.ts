@@ -61,9 +61,17 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
   const env = mapEnv(reader, container, taskIndex, configRefs);
   if (reader.has([...container, 'env'])) reader.record(`${task}.env`, [...container, 'env']);
   // Kubernetes expands `$(VAR)` in command and args against the container's whole environment.
-  const expand = (words: string[] | undefined) => nonEmpty(words)?.map((w) => expandReferences(w, (ref) => env.get(ref))) ?? null;
-  const entrypoint = expand(reader.stringList([...container, 'command']));
-  const args = expand(reader.stringList([...container, 'args']));
+  const fromConfigs = new Set(configRefs.flatMap((ref) => (ref.use === 'env' ? [ref.env] : [])));
+  const expand = (field: 'command' | 'args') => {
+    const words = nonEmpty(reader.stringList([...container, field]));
+    return words?.map((w, i) => expandReferences(w, (ref) => {
+      // Filled in once the tree is rendered: the reference would stay as written, which Kubernetes never leaves.
+      if (fromConfigs.has(ref)) reader.error([...container, field, i], `$(${ref}) takes its value from a Secret or ConfigMap, which deckhand does not expand in ${field}`, { code: 'unsupported', hint: `read $${ref} in the program, or through a shell: ["sh", "-c", "exec app \\"$${ref}\\""]` });
+      return env.get(ref);
+    })) ?? null;
+  };
+  const entrypoint = expand('command');
+  const args = expand('args');
   if (entrypoint) reader.record(`${task}.entrypoint`, [...container, 'command']);
   if (args) reader.record(`${task}.args`, [...container, 'args']);
 

@@ -141,6 +141,12 @@ describe('Kubernetes Secrets and ConfigMaps', () => {
     expect(errors.join('\n')).not.toContain('hunter2');
   });
 
+  test('$(VAR) of a variable from a Secret in args is refused: it would stay as written', () => {
+    expect(errorsOf('          args: ["--db", "$(DATABASE_URL)"]\n          env:\n            - name: DATABASE_URL\n              valueFrom: { secretKeyRef: { name: db, key: url } }\n')).toEqual([
+      'app.yaml:10:26: spec.template.spec.containers[0].args[1]: $(DATABASE_URL) takes its value from a Secret or ConfigMap, which deckhand does not expand in args (read $DATABASE_URL in the program, or through a shell: ["sh", "-c", "exec app \\"$DATABASE_URL\\""])',
+    ]);
+  });
+
   test('a Secret of another namespace is not found', () => {
     const other = config.replace('metadata: { name: db }', 'metadata: { name: db, namespace: other }');
     expect(errorsOf('          envFrom: [{ secretRef: { name: db } }]\n', '', other)[0]).toContain('Secret "db" of namespace "default" is not defined in this repository');

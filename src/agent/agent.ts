@@ -68,6 +68,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const forgeToken = wantedForge ? readSecret(String(config.forgeSettings[wantedForge.tokenFileSetting]), wantedForge.tokenFileSetting) : null;
   // The Git client is loaded only when configured: an agent without it stays smaller.
   const repository = config.repo ? await import('./repository.js') : null;
+  repository?.checkWatchable(config);
   const forge =
     wantedForge && forgeToken
       ? await wantedForge.connect({ settings: config.forgeSettings, token: forgeToken, publicUrl: config.publicUrl, log: logger.child({ component: wantedForge.name }) })

@@ -19,6 +19,13 @@ export function revisionSource(config: AgentConfig, gitToken: string | null): Re
   return new LocalRepositorySource({ dir: repo, path, ...(config.branch ? { branch: config.branch } : {}) });
 }
 
+/** A watch needs a local repository to watch: said at the start, before the agent listens. */
+export function checkWatchable(config: AgentConfig): void {
+  if (!config.watch) return;
+  if (isRemote(config.repo!)) throw new Error('--watch needs a local repository (--repo ./path)');
+  findGitdir(config.repo!);
+}
+
 export function startTriggers(config: AgentConfig, fire: (reason: 'poll' | 'schedule' | 'watch') => void, logger: Logger): StoppableTrigger[] {
   const triggers: StoppableTrigger[] = [];
   if (config.watch) {

@@ -6,6 +6,29 @@ import { CliExit } from './io.js';
 
 export const defaultAgentAddress = 'http://127.0.0.1:4646';
 
+/**
+ * DECKHAND_ADDR (or --addr) as the CLI uses it: an http(s) URL of the agent itself,
+ * with no path. What people type by mistake gets a message saying what to write.
+ */
+export function agentAddress(text: string): string {
+  const trimmed = text.trim().replace(/\/+$/, '');
+  const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed);
+  if (schemeless) throw new CliExit(1, `Error: the agent address "${text}" (DECKHAND_ADDR or --addr) has no scheme: write http://${trimmed}`);
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new CliExit(1, `Error: the agent address "${text}" (DECKHAND_ADDR or --addr) is not a URL: write it as ${defaultAgentAddress}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliExit(1, `Error: the agent address "${text}" (DECKHAND_ADDR or --addr): expected http:// or https://, got ${url.protocol}//`);
+  // A path is kept (an agent behind a reverse proxy's prefix); the API's own /v1 is not part of it.
+  const path = url.pathname.replace(/\/+$/, '');
+  if (/\/v1$/.test(path) || url.search || url.hash) {
+    throw new CliExit(1, `Error: the agent address "${text}" (DECKHAND_ADDR or --addr) goes past the agent: write ${url.origin}${path.replace(/\/v1$/, '')}`);
+  }
+  return `${url.origin}${path}`;
+}
+
 export class AgentError extends Error {
   constructor(
     readonly status: number,
@@ -23,7 +46,7 @@ export class AgentClient {
   private readonly token: string | null;
 
   constructor(io: CliIO) {
-    this.address = (io.env.DECKHAND_ADDR || defaultAgentAddress).replace(/\/+$/, '');
+    this.address = agentAddress(io.env.DECKHAND_ADDR || defaultAgentAddress);
     this.token = io.env.DECKHAND_TOKEN || null;
   }
 

@@ -1,6 +1,7 @@
 // The readable form of `deckhand render`: what deckhand understood from a job file.
 import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../model/index.js';
 import { formatDuration } from '../util/index.js';
+import { containerLines } from './container-text.js';
 
 export function jobText(job: Job): string {
   const lines = [`Job "${job.id}" (${job.type}, ${job.source.format}: ${job.source.file})`];
@@ -43,6 +44,7 @@ function taskText(task: Task): string[] {
       ['Resources', resources.length ? [resources.join(', ')] : []],
       ['Checks', task.checks.map(checkText)],
       ['Healthcheck', task.imageHealthcheck === 'disable' ? ["the image's HEALTHCHECK is disabled"] : []],
+      ['Container', containerLines(task.container)],
       ['Meta', mapLines(task.meta)],
     ]),
   ];

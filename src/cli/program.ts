@@ -14,15 +14,35 @@ function outputOption(): Option {
   return new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 }
 
+/** Nomad's single-dash long flags that users type from habit (`-check-index 1`), as deckhand spells them. */
+const nomadStyleFlags = new Map([['-check-index', '--check-index'], ['-detach', '--detach'], ['-verbose', '--verbose']]);
+
+const environmentHelp = `
+Environment:
+  DECKHAND_ADDR   the agent's address (default: http://127.0.0.1:4646); --addr wins
+  DECKHAND_TOKEN  the API token, when the agent requires one; --token wins
+  DECKHAND_DEBUG  set to 1 to print the stack of an unexpected error
+`;
+
 /** Runs one command line and returns its exit code; never calls process.exit. */
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
   let exitCode = 0;
+  const argv = rawArgv.map((arg) => nomadStyleFlags.get(arg) ?? arg);
   const program = new Command('deckhand')
     .description('GitOps agent: Nomad, Compose and Kubernetes jobs from Git, rolled out on the local Docker engine')
     .version(packageVersion(), '-v, --version', 'print the version')
+    .option('--addr <url>', "the agent's address, as DECKHAND_ADDR (default: http://127.0.0.1:4646)")
+    .option('--token <token>', 'the API token, as DECKHAND_TOKEN')
+    .addHelpText('after', environmentHelp)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run deckhand --help for usage)');
+    .showHelpAfterError('(run deckhand --help for usage)')
+    // The flags stand in for the environment variables every command reads.
+    .hook('preAction', () => {
+      const { addr, token } = program.opts<{ addr?: string; token?: string }>();
+      if (addr !== undefined) io.env = { ...io.env, DECKHAND_ADDR: addr };
+      if (token !== undefined) io.env = { ...io.env, DECKHAND_TOKEN: token };
+    });
 
   const withJsonAlias = (cmd: Command) =>
     cmd.option('--json', 'same as -o json').hook('preAction', (_this, action) => {
@@ -220,7 +240,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 1;
     }
-    io.stderr(`deckhand: ${(error as Error).stack ?? String(error)}\n`);
+    // An error nobody foresaw: one line, the stack only when asked for.
+    const message = error instanceof Error ? error.message : String(error);
+    const stack = io.env.DECKHAND_DEBUG && error instanceof Error ? `\n${error.stack}` : '';
+    io.stderr(`deckhand: ${message}${stack}\n(this is a bug in deckhand if the message does not say what to do; DECKHAND_DEBUG=1 shows where it happened)\n`);
     return 1;
   }
 }

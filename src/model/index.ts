@@ -3,8 +3,8 @@ export { diagnostic, formatDiagnostic, isError, sortDiagnostics } from './diagno
 export type { Diagnostic, Position, Severity } from './diagnostic.js';
 export { isRolloutEvent } from './events.js';
 export type { DeckhandEvent, EventListener } from './events.js';
-export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Port, Resources, RestartCondition, RestartPolicy, Task, TaskFile, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
-export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName, dockerVolumeName, withCurrentFields } from './job.js';
+export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Port, Resources, RestartCondition, RestartPolicy, Task, TaskFile, TaskLifecycle, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
+export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName, dockerVolumeName, longRunningTasks, runsOnce, withCurrentFields } from './job.js';
 export { isSensitiveName, maskUrlPasswords, redactJob, redactSourceText, sensitiveMask } from './sensitive.js';
 export { fileObjectKinds, secretEnvPrefix } from './spec/flatten.js';
 export { maxJobFileBytes, mayHoldJobs, settingsFileName, skippedFolders } from './source-tree.js';

@@ -97,6 +97,12 @@ export interface Group {
   rollback: UpdateStrategy | null;
   restart: RestartPolicy;
   network: GroupNetwork;
+  /**
+   * Groups of the job this one starts after (Compose `depends_on`), each with what it
+   * waits for: started (every allocation of its current version runs) or healthy.
+   * Deployments place this group's new allocations only then; absent: no order.
+   */
+  dependsOn?: Record<string, 'started' | 'healthy'>;
   meta: Record<string, string>;
   tasks: Task[];
 }
@@ -174,6 +180,8 @@ export interface Task {
    * whatever their names say; absent when none.
    */
   sensitiveEnv?: string[];
+  /** When the task runs in its allocation (Nomad `lifecycle`, Kubernetes `initContainers`); absent: a main task. */
+  lifecycle?: TaskLifecycle;
   meta: Record<string, string>;
 }
 
@@ -217,11 +225,33 @@ export interface ContainerSettings {
   capAdd?: string[];
   capDrop?: string[];
   readOnlyRootfs?: boolean;
+  /** Processes cannot gain privileges (setuid binaries): Docker's `no-new-privileges`, Kubernetes' `allowPrivilegeEscalation: false`. */
+  noNewPrivileges?: boolean;
   sysctls?: Record<string, string>;
   ulimits?: Ulimit[];
   shmSizeBytes?: number;
   init?: boolean;
   logging?: { driver: string; options: Record<string, string> };
+}
+
+/**
+ * prestart: before the main tasks; it must exit 0 before they start, unless it is a
+ * sidecar (started first, then running beside them). poststart: after the main
+ * tasks have started; it runs to its end, or beside them as a sidecar.
+ */
+export interface TaskLifecycle {
+  hook: 'prestart' | 'poststart';
+  sidecar: boolean;
+}
+
+/** A task that runs once to its end in each allocation (a prestart or poststart task that is not a sidecar). */
+export function runsOnce(task: Task): boolean {
+  return task.lifecycle !== undefined && !task.lifecycle.sidecar;
+}
+
+/** The tasks that keep running in each allocation: the ones its health and status are about. */
+export function longRunningTasks(group: Group): Task[] {
+  return group.tasks.filter((task) => !runsOnce(task));
 }
 
 export interface Ulimit {

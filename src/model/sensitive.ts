@@ -3,7 +3,7 @@
 // agent (API answers, plans, pull-request comments, logs) goes through here; the
 // job itself keeps its values, so containers get them and spec hashes see them.
 // Pure: names and values in, masked values out.
-import type { Job, Task } from './job.js';
+import type { ContainerSettings, Job, Task } from './job.js';
 
 /** What a hidden value is shown as, everywhere (Terraform says "(sensitive value)"). */
 export const sensitiveMask = '(sensitive)';
@@ -68,6 +68,16 @@ function redactTask(task: Task): Task {
     meta: shownMap(task.meta),
     args: task.args?.map(maskUrlPasswords) ?? null,
     command: task.command === null ? null : maskUrlPasswords(task.command),
+    ...(task.container ? { container: redactContainer(task.container) } : {}),
+  };
+}
+
+/** Labels and logging options may carry a token (`splunk-token`) as much as env does. */
+function redactContainer(container: ContainerSettings): ContainerSettings {
+  return {
+    ...container,
+    ...(container.labels ? { labels: shownMap(container.labels) } : {}),
+    ...(container.logging ? { logging: { ...container.logging, options: shownMap(container.logging.options) } } : {}),
   };
 }
 

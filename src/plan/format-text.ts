@@ -63,7 +63,7 @@ export function formatPlanText(plan: JobPlan, file: string, options: TextOptions
     paint('bold', `Job Modify Index: ${plan.checkIndex}`),
     'To submit the job with version verification run:',
     '',
-    `deckhand run -check-index ${plan.checkIndex} ${file}`,
+    `deckhand run --check-index ${plan.checkIndex} ${file}`,
     '',
     'When running the job with the check-index flag, the job will only be run if the',
     'server side version matches the job modify index returned. If the index has',

@@ -6,8 +6,8 @@ import { annotate } from './annotate.js';
 import type { FieldDiff, JobDiff, ObjectDiff } from './diff.js';
 import { diffJobs } from './diff.js';
 
-/** `Env[DB_PASSWORD]`, `Meta[deploy_token]`: the map fields whose key names a secret. */
-const mapField = /^(?:Env|Meta)\[(.*)\]$/;
+/** `Env[DB_PASSWORD]`, `Meta[deploy_token]`, `LogOptions[splunk-token]`: the map fields whose key names a secret. */
+const mapField = /^(?:Env|Meta|Labels|LogOptions)\[(.*)\]$/;
 
 function shownField(field: FieldDiff): FieldDiff {
   const key = mapField.exec(field.name)?.[1];

@@ -1,5 +1,6 @@
 // Rules every job obeys whatever its format. Each format records where its fields
 // came from (FieldMap), so an error here still names the file's own field and line.
+import { runsOnce } from '../model/index.js';
 import type { Diagnostic, Group, Job, Task } from '../model/index.js';
 import { formatDuration } from '../util/index.js';
 import type { FieldMap, FieldOrigin, JobLimits } from './types.js';
@@ -45,7 +46,35 @@ export function validateJob(job: Job, fields: FieldMap, limits: JobLimits = defa
     validateGroup(group, at, fail, limits);
   });
   validateNetworking(job, fields, fail);
+  validateStartOrder(job, fail);
   return out;
+}
+
+/** Groups depend on groups of the job, never in a circle (it would wait forever). */
+function validateStartOrder(job: Job, fail: Fail): void {
+  const groups = new Map(job.groups.map((g, i) => [g.name, { group: g, index: i }]));
+  job.groups.forEach((group, gi) => {
+    for (const name of Object.keys(group.dependsOn ?? {})) {
+      if (!groups.has(name)) fail(`groups.${gi}.dependsOn.${name}`, `group "${group.name}" depends on "${name}", which is not in the job`);
+    }
+  });
+  const reported = new Set<string>();
+  const explored = new Set<string>();
+  const visit = (name: string, trail: string[]): void => {
+    if (explored.has(name)) return;
+    if (trail.includes(name)) {
+      const circle = [...trail.slice(trail.indexOf(name)), name];
+      const key = [...new Set(circle)].sort().join();
+      if (reported.has(key)) return;
+      reported.add(key);
+      const from = groups.get(trail[trail.length - 1]!)!;
+      fail(`groups.${from.index}.dependsOn.${name}`, `the groups depend on each other in a circle: ${circle.join(' → ')}`, 'remove one of the dependencies');
+      return;
+    }
+    for (const next of Object.keys(groups.get(name)?.group.dependsOn ?? {})) if (groups.has(next)) visit(next, [...trail, name]);
+    explored.add(name);
+  };
+  for (const group of job.groups) visit(group.name, []);
 }
 
 /**
@@ -77,6 +106,7 @@ function validateNetworking(job: Job, fields: FieldMap, fail: Fail): void {
     const task = group?.tasks.find((t) => t.name === endpoint.task);
     if (!group || !task) fail(at, `the endpoint leads to task "${endpoint.task}" of group "${endpoint.group}", which is not in the job`);
     else if (group.network.mode === 'host') fail(at, `the endpoint leads to group "${group.name}", which runs on the host's network`, 'an endpoint spreads connections over mapped ports: use bridge networking');
+    else if (runsOnce(task)) fail(at, `the endpoint leads to task "${task.name}", which runs once and ends`, 'lead it to a main task');
     else if (!task.ports.some((p) => p.label === endpoint.portLabel)) fail(at, `the endpoint leads to port "${endpoint.portLabel}", which task "${task.name}" does not define`);
   });
   job.groups.forEach((group, gi) => {
@@ -125,6 +155,9 @@ function validateGroup(group: Group, at: string, fail: Fail, limits: JobLimits):
   if (group.tasks.length > limits.maxTasks) {
     fail(`${at}.tasks.${limits.maxTasks}.name`, `group "${group.name}" may have at most ${limits.maxTasks} tasks, it has ${group.tasks.length}`, 'the limit is the agent\'s max-tasks setting');
   }
+  if (group.tasks.length > 0 && group.tasks.every((task) => task.lifecycle !== undefined)) {
+    fail(`${at}.tasks.0.lifecycle`, `group "${group.name}" needs a main task: every task has a lifecycle hook`, 'remove the lifecycle block of the task the group is for');
+  }
   const taskNames = new Set<string>();
   group.tasks.forEach((task, ti) => {
     const t = `${at}.tasks.${ti}`;
@@ -132,6 +165,7 @@ function validateGroup(group: Group, at: string, fail: Fail, limits: JobLimits):
     taskNames.add(task.name);
     validateTask(task, t, fail);
     validateContainer(task, group, t, fail);
+    if (runsOnce(task) && task.checks.length > 0) fail(`${t}.lifecycle`, `task "${task.name}" runs once (a ${task.lifecycle!.hook} task that is not a sidecar), so it cannot have checks`, 'make it a sidecar, or move the checks to a main task');
   });
 }
 

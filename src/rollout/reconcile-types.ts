@@ -67,6 +67,8 @@ export type Decision =
 export const descriptions = {
   running: 'Deployment is running',
   needsPromotion: 'Deployment is running but requires manual promotion',
+  /** Followed by what it waits for: `group "db" to be healthy` (start-order.ts). */
+  waitingFor: 'Deployment is waiting for',
   successful: 'Deployment completed successfully',
   unhealthy: 'Failed due to unhealthy allocations',
   deadline: 'Failed due to progress deadline',

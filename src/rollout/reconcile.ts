@@ -11,6 +11,7 @@
 import type { Deployment, DeploymentGroupState, Group, Job, UpdateStrategy } from '../model/index.js';
 import { budgets } from './budgets.js';
 import { keepRunning } from './keep-running.js';
+import { unmetDependencies } from './start-order.js';
 import type { AllocationView, Decision, ReconcileInput } from './reconcile-types.js';
 import { descriptions } from './reconcile-types.js';
 
@@ -26,12 +27,14 @@ export function reconcile(input: ReconcileInput): Decision[] {
   const active = deployment && deployment.jobVersion === input.version && (deployment.status === 'running' || deployment.status === 'paused') ? deployment : null;
   const wakeups: number[] = [];
   const waiting = new Set<string>();
+  const unmet = active ? unmetDependencies(job, input.allocations, input.groupHashes) : new Map<string, string>();
   const results = job.groups.map((group) =>
-    reconcileGroup({ ...input, job, group, deployment: active, latestDeployment: deployment, state: active?.groups.find((g) => g.name === group.name) ?? null, out, wakeups, waiting }),
+    reconcileGroup({ ...input, job, group, deployment: active, latestDeployment: deployment, state: active?.groups.find((g) => g.name === group.name) ?? null, waitsFor: unmet.get(group.name) ?? null, out, wakeups, waiting }),
   );
   for (const a of input.allocations) {
     if (!job.groups.some((g) => g.name === a.group)) out.push({ kind: 'stop', allocId: a.id, reason: `group "${a.group}" is no longer in the job` });
   }
+  if (active && unmet.size === 0 && active.description.startsWith(descriptions.waitingFor)) out.push({ kind: 'describe', description: descriptions.running });
   if (active) decideDeployment(active, results, input.now, out);
   forgetNotes(input.allocations, waiting, out);
   const next = Math.min(...wakeups.filter((t) => t > input.now));
@@ -46,6 +49,8 @@ interface GroupContext extends ReconcileInput {
   deployment: Deployment | null;
   latestDeployment: Deployment | null;
   state: DeploymentGroupState | null;
+  /** A group it depends on that is not started or healthy yet (start-order.ts): nothing new is placed meanwhile. */
+  waitsFor: string | null;
   out: Decision[];
   wakeups: number[];
   /** Allocations that wait to be replaced: they keep their note. */
@@ -95,6 +100,13 @@ function reconcileGroup(ctx: GroupContext): GroupResult {
   result.unhealthy += newlyUnhealthy;
 
   if (deployment.status === 'paused') return result;
+  // Waiting changes nothing for a group already at its new version (its dependency is being updated).
+  const atNewVersion = allocations.length === group.count && allocations.every((a) => isCurrent(a) && health.get(a.id) === true);
+  if (ctx.waitsFor !== null && !atNewVersion) {
+    const description = `${descriptions.waitingFor} ${ctx.waitsFor}`;
+    if (deployment.description !== description) out.push({ kind: 'describe', description });
+    return result;
+  }
 
   // Unhealthy allocations: replaced (until the deadline), or counted as failures.
   if (strategy.onUnhealthy === 'fail' && result.unhealthy > strategy.maxFailureRatio * group.count) {

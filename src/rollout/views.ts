@@ -2,6 +2,7 @@
 // it now (probe, readiness, failure) and what the watcher remembers between rounds
 // (since when it has been ready, the note last told about it). Memory only: after
 // a restart min_healthy_time starts again and a note is told once more.
+import { longRunningTasks } from '../model/index.js';
 import type { AllocationRecord, Job } from '../model/index.js';
 import type { Driver } from '../runtime/index.js';
 import { probeAllocation } from './health-probe.js';
@@ -29,7 +30,7 @@ export class AllocationViews {
     if (a.status === 'pending') return { ...base, probe: 'not-ready', readySince: null, failure: null, tasksRunning: false };
     if (a.status === 'failed') return { ...base, probe: 'failed', readySince: null, failure: a.description || 'it failed', tasksRunning: false };
     const mode = group?.update.healthCheck ?? 'task_states';
-    const result = probeAllocation(this.runtime.observations.get(a.id), this.driver.checkStatus(a.id), mode, group?.tasks.map((t) => t.name) ?? []);
+    const result = probeAllocation(this.runtime.observations.get(a.id), this.driver.checkStatus(a.id), mode, (group ? longRunningTasks(group) : []).map((t) => t.name));
     if (result.probe === 'ready') {
       if (!this.readySince.has(a.id)) this.readySince.set(a.id, now);
     } else {

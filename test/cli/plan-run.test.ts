@@ -34,7 +34,7 @@ describe('deckhand plan and run against an agent', () => {
     const first = await cli(['plan', s4(0)]);
     expect(first.code).toBe(1);
     expect(first.stdout).toContain('+ Job: "geo-api-server"\n+ Task Group: "api-server" (6 create)\n  + Task: "server" (forces create)');
-    expect(first.stdout).toContain(`deckhand run -check-index 0 ${s4(0)}`);
+    expect(first.stdout).toContain(`deckhand run --check-index 0 ${s4(0)}`);
 
     const registered = await cli(['run', '--detach', s4(0)]);
     expect(registered.code).toBe(0);

@@ -26,7 +26,8 @@ export async function agentCommand(flags: Record<string, unknown>, io: CliIO): P
   try {
     agent = await startAgent(config, { logger });
   } catch (error) {
-    throw new CliExit(1, `Error starting the agent: ${(error as Error).message}`);
+    const hint = (error as { hint?: unknown }).hint;
+    throw new CliExit(1, `Error starting the agent: ${(error as Error).message}${typeof hint === 'string' ? ` (${hint})` : ''}`);
   }
   const signal = await new Promise<string>((done) => {
     process.once('SIGTERM', () => done('SIGTERM'));

@@ -33,7 +33,8 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> 
 
   const { config, diagnostics } = resolveAgentConfig({ flags: { repo: dir, watch: true, listen: flags.listen, 'data-dir': resolve(dir, '.deckhand') }, env: {}, file: null });
   if (diagnostics.length) throw new CliExit(1, diagnostics.map((d) => d.message).join('\n'));
-  const logger = createLogger('info', io.isTTY);
+  // Warnings and errors only: the instructions below must stay on screen (`deckhand status` shows the rollouts).
+  const logger = createLogger('warn', io.isTTY);
   let agent: Awaited<ReturnType<typeof startAgent>>;
   try {
     agent = await startAgent(config, { logger, docker });
@@ -41,7 +42,7 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> 
     throw new CliExit(1, `Error starting the agent: ${(error as Error).message}`);
   }
   const addr = agent.url === 'http://127.0.0.1:4646' ? '' : `DECKHAND_ADDR=${agent.url} `;
-  io.stdout(`
+  const instructions = `
 ==> The agent follows ${flags.dir} and serves ${agent.url}. In another terminal:
 
     cd ${flags.dir}
@@ -56,13 +57,20 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> 
     git revert --no-edit HEAD
     ${addr}npx deckhand history -p update-demo-webapp
 
-  Ctrl-C stops the agent; the containers and the endpoint keep running (${addr}npx deckhand stop update-demo-webapp removes them).
+  To finish: ${addr}npx deckhand stop update-demo-webapp (removes its containers and endpoint), then Ctrl-C here.
+  Ctrl-C alone stops only the agent: what runs keeps running, and the next demo picks it up.
+  Press Enter here to see this again.
 
-`);
+`;
+  io.stdout(instructions);
+  const again = () => io.stdout(instructions);
+  process.stdin.on('data', again);
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());
     process.once('SIGTERM', () => done());
   });
+  process.stdin.off('data', again);
+  process.stdin.pause();
   await agent.close();
   return 0;
 }

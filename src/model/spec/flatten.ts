@@ -110,6 +110,7 @@ export function flattenGroup(group: Group): FlatGroup {
   ];
   if (group.rollback) objects.push({ kind: 'Rollback', name: 'Rollback', fields: updateFields(group.rollback) });
   const fields = addMapFields({ Count: text(group.count) }, 'Meta', group.meta);
+  if (group.dependsOn) addMapFields(fields, 'DependsOn', group.dependsOn);
   addGroupNetwork(fields, objects, group.network);
   return {
     name: group.name,
@@ -157,7 +158,7 @@ export function flattenTask(task: Task): FlatTask {
     { kind: 'Resources', name: 'Resources', fields: resources },
     ...task.ports.map((p) => ({ kind: 'Port', name: `Port "${p.label}"`, fields: { Static: text(p.static), To: text(p.to) } })),
     ...(task.mounts ?? []).map((m) => ({ kind: 'Mount', name: `Mount "${m.target}"`, fields: { Type: m.type, Source: m.source, ReadOnly: text(m.readOnly) } })),
-    ...(task.container ? [{ kind: 'Container', name: 'Container', fields: containerFields(task.container) }] : []),
+    ...containerObject(task.container),
     ...(task.files ?? []).map(fileObject),
     ...uniqueNames(task.checks.map((c) => ({ name: checkName(c), fields: checkFields(c) }))).map(({ name, fields }, i) => ({
       kind: task.checks[i]!.type === 'exec' ? 'ExecCheck' : 'Check',
@@ -169,6 +170,7 @@ export function flattenTask(task: Task): FlatTask {
   if (task.imageHealthcheck === 'disable') fields.ImageHealthcheck = 'disable';
   if (task.shutdownDelayMs > 0) fields.ShutdownDelay = duration(task.shutdownDelayMs);
   if (task.killTimeoutMs !== null) fields.KillTimeout = duration(task.killTimeoutMs);
+  if (task.lifecycle) fields.Lifecycle = task.lifecycle.sidecar ? `${task.lifecycle.hook} sidecar` : task.lifecycle.hook;
   return { name: task.name, fields, objects };
 }
 
@@ -197,6 +199,12 @@ function fileObject(file: TaskFile): FlatObject {
   return { kind, name: `${kind} "${file.target}"`, fields };
 }
 
+/** Empty settings (`labels: {}`) are no settings: the object is left out, as for a task without them. */
+function containerObject(settings: ContainerSettings | undefined): FlatObject[] {
+  const fields = settings ? containerFields(settings) : {};
+  return Object.keys(fields).length ? [{ kind: 'Container', name: 'Container', fields }] : [];
+}
+
 /** Only the settings the file gives: a task without them flattens (and hashes) as before they existed. */
 function containerFields(c: ContainerSettings): Fields {
   const fields: Fields = {};
@@ -212,6 +220,7 @@ function containerFields(c: ContainerSettings): Fields {
   addListFields(fields, 'CapAdd', c.capAdd ?? null);
   addListFields(fields, 'CapDrop', c.capDrop ?? null);
   if (c.readOnlyRootfs !== undefined) fields.ReadOnlyRootfs = text(c.readOnlyRootfs);
+  if (c.noNewPrivileges !== undefined) fields.NoNewPrivileges = text(c.noNewPrivileges);
   if (c.sysctls) addMapFields(fields, 'Sysctls', c.sysctls);
   for (const u of c.ulimits ?? []) fields[`Ulimits[${u.name}]`] = `${u.soft}:${u.hard}`;
   if (c.shmSizeBytes !== undefined) fields.ShmSize = text(c.shmSizeBytes);

@@ -1,5 +1,5 @@
 // `env_file` and `environment` as the task's env (environment wins, later env
-// files win over earlier ones), and `labels` as the group's meta.
+// files win over earlier ones), and labels.
 import { setPlainKey } from '../../util/index.js';
 import { linkOutsideMessage } from '../links.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
@@ -42,18 +42,20 @@ export function mapEnvironment(scope: ServiceScope, envFile: unknown, environmen
   return env;
 }
 
-/** `labels:` (a map or a `KEY=VALUE` list) as the group's meta. */
-export function mapLabels(scope: ServiceScope, labels: unknown): Record<string, string> {
-  const meta: Record<string, string> = {};
-  const path = [...scope.path, 'labels'];
+/**
+ * A "list or dict" of labels (`labels:` on the container, `deploy.labels` on the
+ * Swarm service) as a map, each recorded at `modelPath.<key>`.
+ */
+export function mapLabels(scope: ServiceScope, path: Path, labels: unknown, modelPath: string): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const { key, value, at } of keyValueEntries(scope, path, labels, 'labels')) {
-    setPlainKey(meta, key, value ?? '');
-    record(scope, `${scope.group}.meta.${key}`, at);
+    setPlainKey(out, key, value ?? '');
+    record(scope, `${modelPath}.${key}`, at);
   }
-  return meta;
+  return out;
 }
 
-interface KeyValue {
+export interface KeyValue {
   key: string;
   /** Undefined: written without a value (`- KEY`, `KEY:`). */
   value: string | undefined;
@@ -61,7 +63,7 @@ interface KeyValue {
 }
 
 /** Compose's "list or dict": `[KEY=VALUE, KEY]` or `{KEY: VALUE}`. */
-function keyValueEntries(scope: ServiceScope, path: Path, value: unknown, what: string): KeyValue[] {
+export function keyValueEntries(scope: ServiceScope, path: Path, value: unknown, what: string): KeyValue[] {
   if (value === undefined || value === null || value === unreadable) return [];
   const out: KeyValue[] = [];
   if (Array.isArray(value)) {

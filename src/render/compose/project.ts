@@ -63,9 +63,10 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const declaredVolumes = readVolumes(r, root.volumes);
   const declaredFiles = readDeclaredFiles(r, root, dir, context.readFile, context.linkOutside);
   const endpoints: Endpoint[] = [];
+  const serviceNames = new Set(Object.keys(services));
   const groups: Group[] = Object.entries(services).map(([name, value], index) =>
     mapService(
-      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, volumes: declaredVolumes, endpoints, files: declaredFiles },
+      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, volumes: declaredVolumes, serviceNames, endpoints, files: declaredFiles },
       value,
     ),
   );

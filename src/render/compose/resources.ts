@@ -54,7 +54,7 @@ function readLimits(scope: ServiceScope, deploy: PlainMap | undefined): PlainMap
 const unitPower: Record<string, number> = { '': 0, k: 1, m: 2, g: 3, t: 4, p: 5 };
 
 /** Bytes from `512m`, `1g`, `50M`, `1.5GiB`, `100b` or a plain number of bytes (units are powers of 1024, as Docker's). */
-function readBytes(scope: ServiceScope, path: Path, value: unknown): number | undefined {
+export function readBytes(scope: ServiceScope, path: Path, value: unknown): number | undefined {
   if (value === unreadable) return undefined;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?\s*$/i.exec(value) : null;

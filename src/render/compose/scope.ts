@@ -43,6 +43,8 @@ export interface ServiceScope {
   networks: DeclaredNetworks;
   /** The file's top-level volumes, which services may mount. */
   volumes: DeclaredVolumes;
+  /** Every service of the file, which `depends_on` may name. */
+  serviceNames: ReadonlySet<string>;
   /** The job's endpoints so far: each service adds those its published ports make. */
   endpoints: Endpoint[];
   /** The file's top-level secrets and configs, which services may mount. */

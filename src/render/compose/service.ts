@@ -1,7 +1,9 @@
 // One compose service → one group holding one task, both named after the service.
-import type { Group, GroupNetwork, Mount, Task } from '../../model/index.js';
+import type { ContainerSettings, Group, GroupNetwork, Mount, Task } from '../../model/index.js';
 import type { PlainMap } from '../yaml/values.js';
 import { mapCommand, mapEntrypoint } from './command.js';
+import { mapContainerSettings } from './container.js';
+import { mapDependsOn } from './depends-on.js';
 import { mapEnvironment, mapLabels } from './environment.js';
 import { mapHealthcheck } from './healthcheck.js';
 import { deployKeys, serviceKeys } from './keys.js';
@@ -42,7 +44,9 @@ export function mapService(scope: ServiceScope, value: unknown): Group {
     rollback: mapUpdateConfig(scope, [...deployPath, 'rollback_config'], deploy?.rollback_config, 'rollback'),
     restart: mapRestart(scope, service, deploy),
     network,
-    meta: mapLabels(scope, service.labels),
+    ...mapDependsOn(scope, service, scope.serviceNames),
+    // Swarm's service labels (`deploy.labels`) are deckhand's own metadata; `labels` go on the container.
+    meta: deploy?.labels === undefined ? {} : mapLabels(scope, [...deployPath, 'labels'], deploy.labels, `${scope.group}.meta`),
     tasks: [mapTask(scope, service, deploy, network)],
   };
 }
@@ -68,6 +72,7 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
     checks: health.checks,
     imageHealthcheck: health.imageHealthcheck,
     ...mountsOf(scope, service),
+    ...containerOf(scope, service),
     ...filesOf(scope, service),
     shutdownDelayMs: 0,
     killTimeoutMs: mapStopGracePeriod(scope, service),
@@ -112,6 +117,11 @@ function mapCount(scope: ServiceScope, service: PlainMap, deploy: PlainMap | und
     return scale;
   }
   return 1;
+}
+
+function containerOf(scope: ServiceScope, service: PlainMap): { container?: ContainerSettings } {
+  const container = mapContainerSettings(scope, service);
+  return container ? { container } : {};
 }
 
 /** Mounts only when the service has some: jobs without them keep their shape (and spec hashes). */

@@ -1,7 +1,7 @@
 // The fields the Kubernetes API defines for each object deckhand reads (apps/v1 and
 // core/v1, up to 1.34). A key outside these lists is a typo or a field of another
 // object, so it earns an `unknown-field` warning; a key inside them that deckhand
-// does not use (volumes, affinity, securityContext, ...) is accepted silently, so
+// does not use (volumes, affinity, tolerations, ...) is accepted silently, so
 // a manifest written for a real cluster renders without noise.
 
 const fields = (...names: string[]): ReadonlySet<string> => new Set(names);
@@ -73,3 +73,25 @@ export const serviceSpecFields = fields(
 );
 
 export const servicePortFields = fields('appProtocol', 'name', 'nodePort', 'port', 'protocol', 'targetPort');
+
+export const securityContextFields = fields(
+  'allowPrivilegeEscalation', 'appArmorProfile', 'capabilities', 'privileged', 'procMount', 'readOnlyRootFilesystem',
+  'runAsGroup', 'runAsNonRoot', 'runAsUser', 'seLinuxOptions', 'seccompProfile', 'windowsOptions',
+);
+
+export const podSecurityContextFields = fields(
+  'appArmorProfile', 'fsGroup', 'fsGroupChangePolicy', 'runAsGroup', 'runAsNonRoot', 'runAsUser', 'seLinuxChangePolicy',
+  'seLinuxOptions', 'seccompProfile', 'supplementalGroups', 'supplementalGroupsPolicy', 'sysctls', 'windowsOptions',
+);
+
+export const capabilitiesFields = fields('add', 'drop');
+
+export const profileFields = fields('localhostProfile', 'type');
+
+export const sysctlFields = fields('name', 'value');
+
+export const hostAliasFields = fields('hostnames', 'ip');
+
+export const podDnsConfigFields = fields('nameservers', 'options', 'searches');
+
+export const podDnsConfigOptionFields = fields('name', 'value');

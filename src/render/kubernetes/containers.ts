@@ -3,6 +3,8 @@ import type { Check, Task } from '../../model/index.js';
 import type { ConfigRef } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
+import { mapContainerSettings } from './container-settings.js';
+import type { PodContainerSettings } from './container-settings.js';
 import { mapEnv } from './env.js';
 import { readConfigMounts } from './config-refs.js';
 import type { ConfigVolume } from './config-refs.js';
@@ -32,6 +34,8 @@ export interface PodSettings {
   killTimeoutMs: number | null;
   /** Where it came from, for the task's `killTimeoutMs`. */
   killTimeoutPath: YamlPath | null;
+  /** User, sysctls, host aliases, DNS and hostname the pod gives each container. */
+  containerSettings: PodContainerSettings;
   /** The pod's secret and configMap volumes, by name. */
   configVolumes?: Map<string, ConfigVolume>;
 }
@@ -85,6 +89,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     const check = mapProbe(reader, container, key, ports, `${task}.checks.${checks.length}`);
     if (check) checks.push(check);
   }
+  const settings = mapContainerSettings(reader, container, task, pod.containerSettings);
   if (name === undefined) return undefined;
   return {
     task: {
@@ -101,6 +106,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       imageHealthcheck: 'use',
       shutdownDelayMs,
       killTimeoutMs: pod.killTimeoutMs,
+      ...(settings ? { container: settings } : {}),
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),
@@ -117,7 +123,6 @@ function nonEmpty(words: string[] | undefined): string[] | null {
 function warnUnsupported(reader: ManifestReader, container: YamlPath, otherMounts: boolean): void {
   const notes: Record<string, string> = {
     startupProbe: 'startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
-    workingDir: 'workingDir is not supported and is ignored: the image\'s working directory applies',
     // Said, not dropped: what the container writes there is lost with it.
     volumeMounts: 'volumeMounts are not mounted by deckhand yet and are ignored: what the container writes there is lost on its next update',
   };

@@ -5,6 +5,7 @@ import { kubernetesDefaults, kubernetesRestartDefaults } from '../defaults.js';
 import type { ConfigRef, MappedJob } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
+import { readPodContainerSettings } from './container-settings.js';
 import { mapContainer } from './containers.js';
 import { readConfigVolumes } from './config-refs.js';
 import type { PodSettings } from './containers.js';
@@ -42,8 +43,9 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   const podLabels = reader.stringMap([...template, 'metadata', 'labels']) ?? {};
   const hostNetwork = reader.boolean([...podSpec, 'hostNetwork']) ?? false;
   const killTimeoutMs = readGracePeriod(reader);
+  const containerSettings = readPodContainerSettings(reader);
   const configVolumes = readConfigVolumes(reader, podSpec);
-  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), configVolumes });
+  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), containerSettings, configVolumes });
   const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
   if (id === undefined || reader.hasErrors) return undefined;
 
@@ -133,20 +135,30 @@ function configRefsOf(containers: { configRefs: ConfigRef[] }[]): { configRefs?:
   return refs.length ? { configRefs: refs } : {};
 }
 
+/**
+ * The pod's containers, then its init containers as prestart tasks (placed after
+ * them in the group, so a container's task index is its index in `containers`):
+ * each runs to its end before the next starts, unless it is a sidecar
+ * (`restartPolicy: Always`), which is started and keeps running.
+ */
 function readContainers(reader: ManifestReader, pod: PodSettings): { task: Task; hasReadinessProbe: boolean; configRefs: ConfigRef[] }[] {
-  const initContainers = reader.list([...podSpec, 'initContainers']);
-  if (initContainers && initContainers.length > 0) {
-    reader.warning([...podSpec, 'initContainers'], `initContainers are not supported; ${count(initContainers.length, 'init container')} skipped`, { part: 'key' });
-  }
   const items = reader.list(containersPath);
   if (!reader.has(containersPath)) reader.missing(containersPath, 'a Deployment needs at least one container');
   else if (items?.length === 0) reader.error(containersPath, 'expected at least one container, got none');
-  return (items ?? []).flatMap((_, i) => {
+  const containers = (items ?? []).flatMap((_, i) => {
     const container: YamlPath = [...containersPath, i];
     return mapContainer(reader, container, `groups.0.tasks.${i}`, pod) ?? [];
   });
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const initPath = [...podSpec, 'initContainers'];
+  const inits = (reader.list(initPath) ?? []).flatMap((_, i) => {
+    const container: YamlPath = [...initPath, i];
+    const task = `groups.0.tasks.${containers.length + i}`;
+    const mapped = mapContainer(reader, container, task, pod);
+    if (!mapped) return [];
+    const policy = reader.string([...container, 'restartPolicy']);
+    if (policy !== undefined && policy !== 'Always') reader.expected([...container, 'restartPolicy'], '"Always" (a sidecar), or no restartPolicy');
+    reader.record(`${task}.lifecycle`, container);
+    return [{ ...mapped, task: { ...mapped.task, lifecycle: { hook: 'prestart' as const, sidecar: policy === 'Always' } } }];
+  });
+  return [...containers, ...inits];
 }

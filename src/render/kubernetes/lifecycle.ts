@@ -30,9 +30,6 @@ export function readPreStop(reader: ManifestReader, container: YamlPath): number
   if (reader.has([...lifecycle, 'postStart'])) {
     reader.error([...lifecycle, 'postStart'], 'postStart hooks are not supported: deckhand does not run commands inside containers', { code: 'unsupported', part: 'key' });
   }
-  if (reader.has([...lifecycle, 'stopSignal'])) {
-    reader.error([...lifecycle, 'stopSignal'], 'stopSignal is not supported: deckhand stops containers with their image\'s stop signal', { code: 'unsupported', part: 'key' });
-  }
   const preStop = [...lifecycle, 'preStop'];
   if (!reader.mapping(preStop)) return 0;
   const refuse = (path: YamlPath): number => {

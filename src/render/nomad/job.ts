@@ -4,6 +4,8 @@ import { defaultGroupNetwork, defaultJobNetworks } from '../../model/index.js';
 import type { Endpoint, Group, GroupNetwork, Job, Port, RestartPolicy } from '../../model/index.js';
 import { nomadRestartDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
+import { applyGroupNetworkSettings, readGroupNetworkSettings } from './container-settings.js';
+import type { GroupNetworkSettings } from './container-settings.js';
 import type { NomadContext } from './context.js';
 import { mapNetworks } from './network.js';
 import type { PositionedPort } from './network.js';
@@ -67,7 +69,8 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
   if (groupUpdates.length > 1) ctx.error(groupUpdates[1]!.typeSpan, 'update', 'a group has at most one update block');
   const update = mapUpdate(ctx, jobUpdate, groupUpdates[0], `${modelPath}.update`);
 
-  const groupPorts = mapNetworks(ctx, reader.blocks('network'), 'network');
+  const networkSettings: GroupNetworkSettings = {};
+  const groupPorts = mapNetworks(ctx, reader.blocks('network'), 'network', (network) => readGroupNetworkSettings(ctx, network, networkSettings));
   const groupChecks = mapServices(ctx, reader.blocks('service'), 'service');
   const mapped = reader.blocks('task').map((t, i) => mapTask(ctx, t, `${modelPath}.tasks.${i}`));
   const tasks = mapped.filter((t): t is MappedTask => t !== undefined);
@@ -95,6 +98,8 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     const taskPath = `${modelPath}.tasks.${ti}`;
     const ports = [...groupPorts, ...mappedTask.ports];
     mappedTask.task.ports = ports.map((p, pi) => portOf(ctx, p, network.mode, `${taskPath}.ports.${pi}`));
+    const container = applyGroupNetworkSettings(ctx, mappedTask.task.container, networkSettings, taskPath, mappedTask.task.name);
+    if (container) mappedTask.task.container = container;
     const delay = mappedTask.shutdownDelay ?? groupDelay;
     if (delay) {
       mappedTask.task.shutdownDelayMs = delay.value;

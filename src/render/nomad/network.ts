@@ -21,10 +21,12 @@ export interface PositionedPort {
 /** Group network modes whose ports deckhand maps; `cni/*` and `none` are refused. */
 const mappedModes = ['host', 'bridge'];
 
-export function mapNetworks(ctx: NomadContext, networks: Block[], fieldPrefix: string): PositionedPort[] {
+/** `onNetwork` reads more of each block (a group's `dns` and `hostname`) without reading it twice. */
+export function mapNetworks(ctx: NomadContext, networks: Block[], fieldPrefix: string, onNetwork?: (reader: BlockReader) => void): PositionedPort[] {
   const ports: PositionedPort[] = [];
   for (const network of networks) {
     const reader = BlockReader.ofBlock(ctx, network, 'network', fieldPrefix);
+    onNetwork?.(reader);
     const mode = reader.string('mode');
     if (mode && !mappedModes.includes(mode.value)) {
       const cni = mode.value.startsWith('cni/');

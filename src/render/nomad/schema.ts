@@ -49,28 +49,29 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     unsupported: { volume: 'volumes are not mounted by deckhand; ignored' },
   },
   task: {
-    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'template'],
+    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'lifecycle', 'user', 'kill_signal', 'template'],
     accepted: ['leader', 'kind', 'logs', 'vault', 'consul', 'identity', 'scaling', 'dispatch_payload', 'csi_plugin', ...placement],
     unsupported: {
-      ...notApplied(['user', 'kill_signal']),
       artifact: 'artifacts are not downloaded by deckhand; ignored',
       volume_mount: 'volumes are not mounted by deckhand; ignored',
-      lifecycle: 'task lifecycle hooks are not supported; the task runs as a main task',
     },
   },
   config: {
-    used: ['image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode'],
+    used: [
+      'image', 'command', 'args', 'entrypoint', 'ports', 'healthchecks', 'network_mode',
+      // Container settings (container-settings.ts).
+      'labels', 'work_dir', 'hostname', 'extra_hosts', 'dns_servers', 'dns_search_domains', 'dns_options', 'cap_add',
+      'cap_drop', 'readonly_rootfs', 'sysctl', 'ulimit', 'shm_size', 'init', 'logging',
+    ],
     accepted: [
       'auth', 'auth_soft_fail', 'force_pull', 'image_pull_timeout', 'container_exists_attempts', 'load', 'interactive',
       'tty', 'advertise_ipv6_address', 'ipv4_address', 'ipv6_address', 'mac_address', 'isolation', 'cpu_cfs_period',
     ],
     unsupported: {
       ...notApplied([
-        'volumes', 'mount', 'mounts', 'work_dir', 'port_map', 'privileged', 'cap_add', 'cap_drop', 'devices',
-        'security_opt', 'sysctl', 'ulimit', 'shm_size', 'ipc_mode', 'pid_mode', 'userns_mode', 'uts_mode', 'runtime',
-        'readonly_rootfs', 'labels', 'hostname', 'dns_servers', 'dns_search_domains', 'dns_options', 'extra_hosts',
-        'init', 'logging', 'storage_opt', 'cpuset_cpus', 'group_add', 'memory_hard_limit', 'cpu_hard_limit',
-        'oom_score_adj', 'pids_limit',
+        'volumes', 'mount', 'mounts', 'port_map', 'privileged', 'devices', 'security_opt', 'ipc_mode', 'pid_mode',
+        'userns_mode', 'uts_mode', 'runtime', 'storage_opt', 'cpuset_cpus', 'group_add', 'memory_hard_limit',
+        'cpu_hard_limit', 'oom_score_adj', 'pids_limit',
       ]),
     },
   },
@@ -83,16 +84,26 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     used: ['disable'],
     accepted: [],
   },
+  lifecycle: {
+    used: ['hook', 'sidecar'],
+    accepted: [],
+  },
+  logging: {
+    used: ['type', 'driver', 'config'],
+    accepted: [],
+  },
   resources: {
     used: ['cpu', 'cores', 'memory', 'network'],
     accepted: ['disk', 'iops', 'secrets'],
     unsupported: notApplied(['memory_max', 'device', 'numa']),
   },
   network: {
-    used: ['port', 'mode'],
+    used: ['port', 'mode', 'hostname', 'dns'],
     accepted: ['mbits', 'cni'],
-    // On the job's bridge they would mean something deckhand does not set up.
-    unsupported: notApplied(['hostname', 'dns']),
+  },
+  dns: {
+    used: ['servers', 'searches', 'options'],
+    accepted: [],
   },
   port: {
     used: ['static', 'to'],

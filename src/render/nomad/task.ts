@@ -3,6 +3,8 @@
 import type { Resources, Task } from '../../model/index.js';
 import { nomadResourceDefaults } from '../defaults.js';
 import type { Block } from '../../hcl/index.js';
+import { applyGroupNetworkSettings, mapContainerSettings, readGroupNetworkSettings } from './container-settings.js';
+import type { GroupNetworkSettings } from './container-settings.js';
 import type { NomadContext } from './context.js';
 import type { PositionedPort } from './network.js';
 import { mapNetworks } from './network.js';
@@ -55,7 +57,9 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
 
   const resourceBlocks = reader.blocks('resources');
   const resourceReader = resourceBlocks[0] ? BlockReader.ofBlock(ctx, resourceBlocks[0], 'resources', 'resources') : undefined;
-  const ports = resourceReader ? mapNetworks(ctx, resourceReader.blocks('network'), 'resources.network') : [];
+  // The older task-level network may say dns and hostname too: they are this task's.
+  const taskNetwork: GroupNetworkSettings = {};
+  const ports = resourceReader ? mapNetworks(ctx, resourceReader.blocks('network'), 'resources.network', (n) => readGroupNetworkSettings(ctx, n, taskNetwork)) : [];
 
   const configPorts = config?.stringList('ports');
   const killTimeout = reader.duration('kill_timeout');
@@ -79,7 +83,10 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     ...(templates.files.length ? { files: templates.files } : {}),
     ...(templates.sensitiveEnv.length ? { sensitiveEnv: templates.sensitiveEnv } : {}),
     meta: reader.stringMap('meta')?.value ?? {},
+    ...lifecycleOf(ctx, reader.blocks('lifecycle'), modelPath),
   };
+  const container = applyGroupNetworkSettings(ctx, mapContainerSettings(ctx, reader, config, modelPath), taskNetwork, modelPath, name);
+  if (container) task.container = container;
   return {
     task,
     checks: mapServices(ctx, reader.blocks('service'), 'service'),
@@ -89,6 +96,26 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     hostNetwork: hostNetworkOf(ctx, config),
     shutdownDelay: reader.duration('shutdown_delay') ?? null,
   };
+}
+
+/** `lifecycle { hook = "prestart" | "poststart", sidecar = bool }`; poststop has no place on deckhand's engine. */
+function lifecycleOf(ctx: NomadContext, blocks: Block[], modelPath: string): Pick<Task, 'lifecycle'> {
+  const [block, extra] = blocks;
+  if (!block) return {};
+  if (extra) ctx.error(extra.typeSpan, 'lifecycle', 'a task has one lifecycle block');
+  const reader = BlockReader.ofBlock(ctx, block, 'lifecycle', 'lifecycle');
+  const hook = reader.string('hook');
+  if (!hook) {
+    reader.missing('hook', 'hook = "prestart" or "poststart"');
+    return {};
+  }
+  if (hook.value !== 'prestart' && hook.value !== 'poststart') {
+    const why = hook.value === 'poststop' ? 'poststop tasks are not run by deckhand' : `hook "${hook.value}" is not a lifecycle hook`;
+    ctx.report('error', 'unsupported', hook.span, hook.field, why, 'use hook = "prestart" or "poststart"');
+    return {};
+  }
+  ctx.origin(`${modelPath}.lifecycle`, hook.span, hook.field);
+  return { lifecycle: { hook: hook.value, sidecar: reader.bool('sidecar')?.value ?? false } };
 }
 
 /**

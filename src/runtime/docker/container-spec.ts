@@ -7,9 +7,11 @@ import type { Check, ContainerSettings, RestartPolicy, Task } from '../../model/
 import type { PlacementRequest } from '../driver.js';
 import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
 import type { TaskContext } from '../interpolate.js';
+import { interpolateSettings } from '../interpolate-settings.js';
 import { containerPorts, taskNetworking } from '../networking.js';
 import type { TaskNetworking } from '../networking.js';
-import { containerLabels } from './labels.js';
+import { runsOnce } from '../../model/index.js';
+import { containerLabels, label } from './labels.js';
 import { dockerMounts } from './volumes.js';
 
 export interface SpecOptions {
@@ -104,7 +106,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
   const resolved = interpolateTask(task, context);
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
   const { cpu, cpuLimit, memoryMB } = task.resources;
-  const settings = task.container ?? {};
+  const settings = interpolateSettings(task.container ?? {}, interpolationVariables(context));
   return {
     name: containerName(request, task.name),
     Image: task.image,
@@ -112,7 +114,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     ...(cmd ? { Cmd: cmd } : {}),
     ...(resolved.entrypoint ? { Entrypoint: resolved.entrypoint } : {}),
     // The file's labels first: deckhand's own (deckhand.*) are reserved and always win.
-    Labels: { ...(settings.labels ?? {}), ...containerLabels(request, task.name, ports, options.extraLabels) },
+    Labels: { ...(settings.labels ?? {}), ...containerLabels(request, task.name, ports, options.extraLabels), ...(runsOnce(task) ? { [label.runsOnce]: 'true' } : {}) },
     ...containerSettings(settings, networking),
     ...(healthcheckOrNothing(task, context)),
     StopTimeout: task.killTimeoutMs !== null && task.killTimeoutMs !== undefined ? Math.ceil(task.killTimeoutMs / 1000) : options.stopTimeoutSeconds,
@@ -122,7 +124,8 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
       ...(task.mounts?.length || fileMounts.length ? { Mounts: [...dockerMounts(request.jobId, request.job?.volumes ?? [], task, options.networkSuffix), ...fileMounts] } : {}),
       ...hostSettings(settings),
       Init: settings.init ?? true,
-      RestartPolicy: restartPolicy(request.group.restart),
+      // A task that runs once is tried once per placement: its failure fails the placement.
+      RestartPolicy: runsOnce(task) ? { Name: 'no' } : restartPolicy(request.group.restart),
       ...(cpu !== null ? { CpuShares: cpuShares(cpu) } : {}),
       ...(cpuLimit !== null ? { NanoCpus: Math.round(cpuLimit * 1e9) } : {}),
       ...(memoryMB !== null ? { Memory: Math.round(memoryMB * 1024 * 1024) } : {}),
@@ -171,6 +174,7 @@ function hostSettings(settings: ContainerSettings): Docker.HostConfig {
   if (settings.capAdd) host.CapAdd = settings.capAdd;
   if (settings.capDrop) host.CapDrop = settings.capDrop;
   if (settings.readOnlyRootfs !== undefined) host.ReadonlyRootfs = settings.readOnlyRootfs;
+  if (settings.noNewPrivileges) host.SecurityOpt = ['no-new-privileges:true'];
   if (settings.sysctls) host.Sysctls = settings.sysctls;
   if (settings.ulimits) host.Ulimits = settings.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
   if (settings.shmSizeBytes !== undefined) host.ShmSize = settings.shmSizeBytes;

@@ -16,6 +16,7 @@ import { engineMessage, isConnectionError, statusOf } from './engine-error.js';
 import { EventStream } from './events.js';
 import type { EngineEventMessage } from './events.js';
 import { label, labelFilter, reservedLabelPrefix, scopeOf } from './labels.js';
+import { startInOrder } from './lifecycle.js';
 import { allocationsFrom, inspectAll } from './observe.js';
 import { NetworkManager } from './networks.js';
 import { VolumeManager } from './volumes.js';
@@ -119,7 +120,7 @@ export class DockerDriver implements Driver {
           await this.docker.getNetwork(network.dockerName).connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases } });
         }
       }
-      for (const container of created) await container.start();
+      await startInOrder(request, created);
       return { containers, ports };
     } catch (error) {
       await Promise.allSettled(created.map((container) => container.remove({ force: true })));
@@ -147,7 +148,8 @@ export class DockerDriver implements Driver {
 
   async restart(allocId: string): Promise<void> {
     await this.guard(async () => {
-      const containers = await this.containersOf(allocId);
+      // A task that ran once has done its part: a restart is of the long-running ones.
+      const containers = await this.containersOf(allocId, { longRunningOnly: true });
       await Promise.all(containers.map((container) => container.restart()));
     });
   }
@@ -158,7 +160,7 @@ export class DockerDriver implements Driver {
 
   async updateRestartPolicy(allocId: string, policy: RestartPolicy): Promise<void> {
     await this.guard(async () => {
-      const containers = await this.containersOf(allocId);
+      const containers = await this.containersOf(allocId, { longRunningOnly: true });
       await Promise.all(containers.map((container) => container.update({ RestartPolicy: restartPolicy(policy) })));
     });
   }
@@ -292,9 +294,9 @@ export class DockerDriver implements Driver {
     }
   }
 
-  private async containersOf(allocId: string): Promise<Docker.Container[]> {
+  private async containersOf(allocId: string, options: { longRunningOnly?: boolean } = {}): Promise<Docker.Container[]> {
     const listed = await this.docker.listContainers({ all: true, filters: { label: labelFilter(this.extraLabels, { [label.alloc]: allocId }) } });
-    return listed.map((item) => this.docker.getContainer(item.Id));
+    return listed.filter((item) => !options.longRunningOnly || item.Labels[label.runsOnce] !== 'true').map((item) => this.docker.getContainer(item.Id));
   }
 
   /** Stops (SIGTERM, then SIGKILL after the timeout: undefined, each container's own) and removes an allocation's containers. */

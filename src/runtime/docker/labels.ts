@@ -1,5 +1,6 @@
 // The labels every deckhand container carries: the engine is the truth of what
 // runs, and after a restart deckhand rebuilds allocations from these alone.
+import { longRunningTasks } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 
 /** Every label deckhand writes starts with this; labels of the agent's own (`--labels`) must not. */
@@ -16,8 +17,10 @@ export const label = {
   deployment: 'deckhand.deployment',
   /** JSON: port label → host port. */
   ports: 'deckhand.ports',
-  /** JSON: every task name of the group, so a container that vanished shows as missing. */
+  /** JSON: every long-running task name of the group, so a container that vanished shows as missing. */
   tasks: 'deckhand.tasks',
+  /** On the container of a task that runs once (a prestart or poststart task, not a sidecar): its end is no failure. */
+  runsOnce: 'deckhand.runs-once',
   /** JSON: the whole job of this version, so an agent that lost its data directory rebuilds it from what runs. */
   spec: 'deckhand.job-spec',
   /** JSON: the `--labels` of the agent that placed it: only an agent with the same ones adopts it. */
@@ -41,7 +44,7 @@ export function containerLabels(request: PlacementRequest, task: string, ports: 
     [label.specHash]: request.specHash,
     [label.deployment]: request.deploymentId ?? '',
     [label.ports]: JSON.stringify(ports),
-    [label.tasks]: JSON.stringify(request.group.tasks.map((t) => t.name)),
+    [label.tasks]: JSON.stringify(longRunningTasks(request.group).map((t) => t.name)),
     ...(request.job ? { [label.spec]: JSON.stringify(request.job) } : {}),
     [label.scope]: scopeOf(extra),
   };

@@ -48,7 +48,8 @@ export function allocationsFrom(containers: Docker.ContainerInspectInfo[], scope
   const byAlloc = new Map<string, Docker.ContainerInspectInfo[]>();
   for (const info of containers) {
     const allocId = info.Config.Labels[label.alloc];
-    if (!allocId) continue;
+    // A task that runs once has done its part when it exits: the allocation is its long-running tasks.
+    if (!allocId || info.Config.Labels[label.runsOnce] === 'true') continue;
     byAlloc.set(allocId, [...(byAlloc.get(allocId) ?? []), info]);
   }
   return [...byAlloc].map(([allocId, infos]) => {

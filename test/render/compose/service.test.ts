@@ -135,22 +135,6 @@ describe('splitShellWords', () => {
   });
 });
 
-describe('labels', () => {
-  test('labels of the service become the group meta; task meta is empty', () => {
-    const group = firstGroup(service('labels:', '  com.example.team: web', '  tier: 1'));
-    expect(group.meta).toEqual({ 'com.example.team': 'web', tier: '1' });
-    expect(group.tasks[0]!.meta).toEqual({});
-  });
-
-  test('labels as a KEY=VALUE list; a bare key has an empty value', () => {
-    expect(firstGroup(service('labels: [a=1, b]')).meta).toEqual({ a: '1', b: '' });
-  });
-
-  test('job meta is empty', () => {
-    expect(jobOf(service('labels: [a=1]')).meta).toEqual({});
-  });
-});
-
 describe('the job', () => {
   test('id from the top-level name; source, meta and history limit', () => {
     const job = jobOf('name: shop\nservices:\n  web:\n    image: nginx\n');
@@ -267,7 +251,6 @@ describe('known, unknown and extension keys', () => {
       '    build: {context: .}',
       '    networks: [front]',
       '    volumes: [data:/data]',
-      '    depends_on: [db]',
       '    container_name: web',
       '    hostname: web',
       '    logging: {driver: json-file}',

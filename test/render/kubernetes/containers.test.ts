@@ -94,7 +94,7 @@ describe('a container as a task', () => {
     ]);
   });
 
-  test('startupProbe and workingDir are warnings: ignored', () => {
+  test('startupProbe is a warning: ignored; workingDir is mapped (container-settings.test.ts)', () => {
     const result = render(withContainer(`        - name: web
           image: demo
           workingDir: /srv
@@ -103,9 +103,9 @@ describe('a container as a task', () => {
 `));
     expect(result.jobs).toHaveLength(1);
     expect(lines(result.diagnostics)).toEqual([
-      "app.yaml:10:11: warning: spec.template.spec.containers[0].workingDir: workingDir is not supported and is ignored: the image's working directory applies",
       'app.yaml:11:11: warning: spec.template.spec.containers[0].startupProbe: startupProbe is not supported and is ignored; readinessProbe and livenessProbe are',
     ]);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.container).toEqual({ workingDir: '/srv' });
   });
 });
 

@@ -359,7 +359,7 @@ describe('unsupported parts', () => {
     ]);
   });
 
-  test('initContainers are a warning and are skipped', () => {
+  test('initContainers are prestart tasks after the containers; restartPolicy Always makes a sidecar', () => {
     const result = render(`apiVersion: apps/v1
 kind: Deployment
 metadata: { name: web }
@@ -369,12 +369,31 @@ spec:
       initContainers:
         - name: migrate
           image: demo-migrate
+        - name: proxy
+          image: demo-proxy
+          restartPolicy: Always
       containers: [{ name: web, image: demo }]
 `);
-    expect(lines(result.diagnostics)).toEqual([
-      'app.yaml:7:7: warning: spec.template.spec.initContainers: initContainers are not supported; 1 init container skipped',
+    expect(lines(result.diagnostics)).toEqual([]);
+    const tasks = onlyGroup(result).tasks;
+    expect(tasks.map((t) => [t.name, t.lifecycle])).toEqual([
+      ['web', undefined],
+      ['migrate', { hook: 'prestart', sidecar: false }],
+      ['proxy', { hook: 'prestart', sidecar: true }],
     ]);
-    expect(onlyGroup(result).tasks.map((t) => t.name)).toEqual(['web']);
+  });
+
+  test('an init container with another restartPolicy is an error at it', () => {
+    const result = render(`apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  template:
+    spec:
+      initContainers: [{ name: migrate, image: m, restartPolicy: OnFailure }]
+      containers: [{ name: web, image: demo }]
+`);
+    expect(lines(result.diagnostics)).toEqual([expect.stringMatching(/^app\.yaml:7:\d+: .*initContainers\[0\]\.restartPolicy: expected "Always" \(a sidecar\)/)]);
   });
 });
 

@@ -131,11 +131,33 @@ describe('Nomad shutdown_delay and kill_timeout', () => {
     expect(render(job(task('a', '', '      kill_timeout = "soon"'))).lines).toEqual(['job.nomad:10:22: kill_timeout: expected a duration such as "30s" or "1m30s", got "soon"']);
   });
 
-  it('says that a network dns or hostname block is not applied on the job network', () => {
+  it('a network dns or hostname block is given to the group\'s tasks (nomad-container-settings.test.ts)', () => {
     const result = render(job(`    network {\n      hostname = "web"\n      dns {\n        servers = ["1.1.1.1"]\n      }\n      port "http" {}\n    }\n${task('server')}`));
-    expect(result.lines).toEqual([
-      'job.nomad:5:7: warning: network.hostname: hostname is not applied by deckhand; ignored',
-      'job.nomad:6:7: warning: network.dns: dns is not applied by deckhand; ignored',
+    expect(result.lines).toEqual([]);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.container).toEqual({ hostname: 'web', dns: ['1.1.1.1'] });
+  });
+});
+
+describe('Nomad task lifecycle', () => {
+  const lifecycle = (body: string) => `      lifecycle {\n${body}\n      }`;
+
+  it('prestart and poststart tasks, sidecar or not; a task without a lifecycle block is a main task', () => {
+    const result = render(job(`${task('migrate', '', lifecycle('        hook = "prestart"'))}\n${task('proxy', '', lifecycle('        hook = "prestart"\n        sidecar = true'))}\n${task('web')}\n${task('warm', '', lifecycle('        hook = "poststart"'))}`));
+    expect(result.lines).toEqual([]);
+    expect(result.jobs[0]!.job.groups[0]!.tasks.map((t) => [t.name, t.lifecycle])).toEqual([
+      ['migrate', { hook: 'prestart', sidecar: false }],
+      ['proxy', { hook: 'prestart', sidecar: true }],
+      ['web', undefined],
+      ['warm', { hook: 'poststart', sidecar: false }],
+    ]);
+  });
+
+  it('poststop is refused at the hook; a group of lifecycle tasks only has no main task', () => {
+    expect(render(job(`${task('cleanup', '', lifecycle('        hook = "poststop"'))}\n${task('web')}`)).lines).toEqual([
+      'job.nomad:11:16: lifecycle.hook: poststop tasks are not run by deckhand (use hook = "prestart" or "poststart")',
+    ]);
+    expect(render(job(task('migrate', '', lifecycle('        hook = "prestart"')))).lines).toEqual([
+      'job.nomad:11:16: lifecycle.hook: group "web" needs a main task: every task has a lifecycle hook (remove the lifecycle block of the task the group is for)',
     ]);
   });
 });

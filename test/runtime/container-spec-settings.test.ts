@@ -1,0 +1,32 @@
+import { containerSpec } from '../../src/runtime/docker/container-spec.js';
+import { group, request, task } from './support.js';
+
+const options = { hostname: 'node-1', stopTimeoutSeconds: 3, extraLabels: {}, publishAddress: '127.0.0.1', networkSuffix: '' };
+
+describe('container settings in the create body', () => {
+  const req = request('shop', group([task({ name: 't' })]), { allocId: '0123456789abcdef', index: 2 });
+
+  it('no privilege escalation is Docker\'s no-new-privileges', () => {
+    const spec = containerSpec(req, task({ name: 't', container: { noNewPrivileges: true } }), {}, options);
+    expect(spec.HostConfig!.SecurityOpt).toEqual(['no-new-privileges:true']);
+    expect(containerSpec(req, task({ name: 't' }), {}, options).HostConfig).not.toHaveProperty('SecurityOpt');
+  });
+
+  it('Nomad runtime variables in the settings name the allocation; the model keeps them as written', () => {
+    const withVariables = task({
+      name: 't',
+      container: {
+        hostname: 'web-${NOMAD_ALLOC_INDEX}',
+        labels: { alloc: '${NOMAD_ALLOC_ID}', plain: 'x' },
+        logging: { driver: 'json-file', options: { tag: '${NOMAD_JOB_NAME}' } },
+        extraHosts: ['self:127.0.0.1'],
+      },
+    });
+    const spec = containerSpec(req, withVariables, {}, options);
+    expect(spec.Hostname).toBe('web-2');
+    expect(spec.Labels).toMatchObject({ alloc: '0123456789abcdef', plain: 'x' });
+    expect(spec.HostConfig!.LogConfig).toEqual({ Type: 'json-file', Config: { tag: 'shop' } });
+    expect(spec.HostConfig!.ExtraHosts).toEqual(['self:127.0.0.1']);
+    expect(withVariables.container!.hostname).toBe('web-${NOMAD_ALLOC_INDEX}');
+  });
+});

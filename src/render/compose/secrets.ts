@@ -174,7 +174,8 @@ function readMode(r: Reporter, path: Path, value: unknown): number | undefined {
   let mode: number | undefined;
   if (typeof value === 'string' && /^0[0-7]{1,4}$|^0o[0-7]{1,4}$/.test(value)) mode = parseInt(value.replace(/^0o?/, ''), 8);
   else if (typeof value === 'number' && Number.isInteger(value)) mode = written !== undefined && /^0[0-7]+$/.test(written) ? parseInt(written, 8) : value;
-  if (mode !== undefined && mode >= 0 && mode <= 0o7777) return mode;
-  r.error(path, `expected permission bits such as 0444 or 0400, got ${describeValue(value)}`);
+  // No setuid, setgid or sticky bits: the file is the repository's content, written by the agent's user.
+  if (mode !== undefined && mode >= 0 && mode <= 0o777) return mode;
+  r.error(path, `expected permission bits from 0 to 0777 such as 0444 or 0400, got ${describeValue(value)}`);
   return undefined;
 }

@@ -39,7 +39,7 @@ export class TaskFiles {
       const path = join(dir, String(n));
       writeFileSync(path, file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : file.content, { mode: 0o600 });
       // After writing (the umask may have narrowed the mode given to open).
-      chmodSync(path, file.mode);
+      chmodSync(path, file.mode & 0o777);
       return { Type: 'bind', Source: path, Target: file.target, ReadOnly: true };
     });
   }

@@ -70,9 +70,14 @@ describe('Compose secrets and configs', () => {
     expect(lines(result.diagnostics)).toEqual(['app/docker-compose.yml:7:14: configs.big.content: expected at most 256 KiB, got 300 KiB (mount larger files from a named volume)']);
   });
 
+  test('setuid, setgid and sticky bits are refused', () => {
+    const result = render(compose('    secrets:\n      - source: db\n        mode: 04755', 'secrets:\n  db:\n    file: ./db_password.txt'), { files });
+    expect(lines(result.diagnostics)).toEqual(['app/docker-compose.yml:6:15: services.web.secrets[0].mode: expected permission bits from 0 to 0777 such as 0444 or 0400, got 4755']);
+  });
+
   test('errors never show a secret file\'s content', () => {
     const result = render(compose('    secrets:\n      - source: db\n        mode: rw', 'secrets:\n  db:\n    file: ./db_password.txt'), { files });
-    expect(lines(result.diagnostics)).toEqual(['app/docker-compose.yml:6:15: services.web.secrets[0].mode: expected permission bits such as 0444 or 0400, got "rw"']);
+    expect(lines(result.diagnostics)).toEqual(['app/docker-compose.yml:6:15: services.web.secrets[0].mode: expected permission bits from 0 to 0777 such as 0444 or 0400, got "rw"']);
     expect(JSON.stringify(result.diagnostics)).not.toContain('hunter2');
   });
 });

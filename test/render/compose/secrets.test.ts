@@ -1,4 +1,5 @@
 // Compose secrets and configs as the task's files.
+import { renderFile } from '../../../src/render/tree.js';
 import { firstTask, lines, render } from './helpers.js';
 
 const compose = (service: string, top: string) => `services:
@@ -79,5 +80,12 @@ describe('Compose secrets and configs', () => {
     const result = render(compose('    secrets:\n      - source: db\n        mode: rw', 'secrets:\n  db:\n    file: ./db_password.txt'), { files });
     expect(lines(result.diagnostics)).toEqual(['app/docker-compose.yml:6:15: services.web.secrets[0].mode: expected permission bits from 0 to 0777 such as 0444 or 0400, got "rw"']);
     expect(JSON.stringify(result.diagnostics)).not.toContain('hunter2');
+  });
+
+  test('a secret file that is a link out of the repository is refused, naming where it leads, and nothing of it is read', () => {
+    const tree = { rootName: 'repo', files: new Map<string, Uint8Array>(), refused: new Map([['app/token.txt', '/etc/shadow']]) };
+    const result = renderFile({ path: 'app/docker-compose.yml', text: compose('    secrets: [token]', 'secrets:\n  token:\n    file: ./token.txt') }, 'compose', tree, { env: {}, vars: {}, varFiles: [] });
+    expect(result.jobs).toEqual([]);
+    expect(result.diagnostics.map((d) => [d.line, d.code, d.message.includes('/etc/shadow')])).toEqual([[7, 'link-outside', true]]);
   });
 });

@@ -87,6 +87,17 @@ describe('task files on the engine', () => {
     }, 'the files of the removed allocation to be gone');
   });
 
+  it('are written again from the job the containers carry when the folder is lost, so an engine restart of the container still finds them', async () => {
+    const req = request('files-lost', group([sleeper()]));
+    const placement = await driver.place({ ...req, job: { id: 'files-lost', type: 'service', source: { format: 'compose', file: 'x' }, meta: {}, historyLimit: null, networks: [], endpoints: [], groups: [req.group] } });
+    rmSync(join(filesDir, req.allocId), { recursive: true });
+    await driver.observe();
+    expect(statSync(join(filesDir, req.allocId, '0', '0')).mode & 0o777).toBe(0o400);
+    const container = docker.getContainer(placement.containers.app!);
+    await container.restart({ t: 0 });
+    expect(await exec(placement.containers.app!, 'cat', '/run/secrets/db_password')).toEqual({ code: 0, out: 'hunter2\n' });
+  });
+
   it('a placement that fails leaves no files behind', async () => {
     const req = request('files-fail', group([sleeper({ image: 'dummy/dummy:v99.9' })]));
     await expect(driver.place(req)).rejects.toBeInstanceOf(PlacementError);

@@ -169,6 +169,7 @@ export class DockerDriver implements Driver {
     const startedAt = this.tick;
     const allocations = allocationsFrom(await this.guard(() => inspectAll(this.docker, labelFilter(this.extraLabels))), scopeOf(this.extraLabels));
     this.accountPorts(allocations, [...new Set([...this.ports.allocations(), ...this.files.allocations()])], startedAt);
+    this.files.restore(allocations.filter((a) => !this.placing.has(a.allocId)));
     return allocations;
   }
 

@@ -14,7 +14,7 @@
 import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { Task } from '../../model/index.js';
+import type { Job, Task } from '../../model/index.js';
 import { PlacementError } from '../driver.js';
 
 /** Allocation ids are UUIDs; anything else must never become a path. */
@@ -42,6 +42,33 @@ export class TaskFiles {
       chmodSync(path, file.mode & 0o777);
       return { Type: 'bind', Source: path, Target: file.target, ReadOnly: true };
     });
+  }
+
+  /**
+   * Writes again the files of running allocations whose folder is gone (a lost or
+   * replaced data directory), from the job their containers carry: a container the
+   * engine restarts would otherwise fail on its missing bind source.
+   */
+  restore(allocations: ReadonlyArray<{ allocId: string; group: string; spec: string | null; inScope: boolean }>): void {
+    if (this.root === null) return;
+    const present = new Set(this.allocations());
+    for (const allocation of allocations) {
+      // Most jobs have no files: their spec is not even parsed.
+      if (!allocation.inScope || present.has(allocation.allocId) || !allocation.spec?.includes('"files"')) continue;
+      let job: Job;
+      try {
+        job = JSON.parse(allocation.spec) as Job;
+      } catch {
+        continue;
+      }
+      const group = job.groups?.find((g) => g.name === allocation.group);
+      try {
+        group?.tasks.forEach((task, index) => this.write(allocation.allocId, index, task));
+      } catch {
+        // A full disk or a bad spec: the next observation tries again; what runs keeps running.
+        this.remove(allocation.allocId);
+      }
+    }
   }
 
   /** Removes the allocation's files; nothing there is fine. */

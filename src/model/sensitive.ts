@@ -1,5 +1,6 @@
 // Values deckhand never shows: environment variables and meta entries whose names
-// say they hold a secret, and passwords written into URLs. Whatever leaves the
+// say they hold a secret, passwords written into URLs, and whatever comes from a
+// secret (a task's sensitive files, its `sensitiveEnv` variables). Whatever leaves the
 // agent (API answers, plans, pull-request comments, logs) goes through here; the
 // job itself keeps its values, so containers get them and spec hashes see them.
 // Pure: names and values in, masked values out.

@@ -2,7 +2,7 @@
 // wired together, started and stopped as one. Containers outlive the agent: a
 // stop leaves them running, and the next start adopts them from their labels.
 import { chmodSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -84,6 +84,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     labels: config.labels,
     pullPolicy: config.pullPolicy,
     hostPaths,
+    filesDir: join(dataDir, 'files'),
     ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
   });
   const metrics = new Metrics(

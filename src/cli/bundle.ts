@@ -1,14 +1,18 @@
 // Packs one job file for the agent: the file, the files its rendering read, the
 // variables, and only the environment variables it looked up.
+import { dirname } from 'node:path';
 import { renderPath } from '../render/index.js';
 import type { PathRenderResult, RenderOptions } from '../render/index.js';
 import type { JobBundle } from '../api/index.js';
 import { bundleProblem, recordingEnvironment } from '../api/index.js';
 import { treeAroundFile } from '../sync/index.js';
 import { CliExit } from './io.js';
+import { readConfigSiblings } from './config-siblings.js';
+
 
 export function bundleJobFile(absoluteFile: string, options: RenderOptions): { bundle: JobBundle; result: PathRenderResult } {
   const { tree, path } = treeAroundFile(absoluteFile);
+  readConfigSiblings(tree.files, dirname(absoluteFile), path);
   const env = recordingEnvironment(options.env);
   const result = renderPath(tree, path, { ...options, env: env.env }, true);
   const decoder = new TextDecoder();

@@ -38,6 +38,8 @@ function taskText(task: Task): string[] {
       ['Entrypoint', task.entrypoint ? [JSON.stringify(task.entrypoint)] : []],
       ['Command', command ? [JSON.stringify(command)] : []],
       ['Env', mapLines(task.env)],
+      // Where each file lands, never its content (a secret's or a long config's).
+      ['Files', (task.files ?? []).map((f) => `${f.target} (${f.mode.toString(8).padStart(4, '0')}, ${f.sensitive ? 'secret' : 'config'}, ${Buffer.byteLength(f.content, f.encoding === 'base64' ? 'base64' : 'utf8')} bytes)`)],
       ['Ports', task.ports.map((p) => `${p.label}: ${p.static ?? 'dynamic'}${p.to !== null ? ` -> ${p.to}` : ''}`)],
       ['Resources', resources.length ? [resources.join(', ')] : []],
       ['Checks', task.checks.map(checkText)],

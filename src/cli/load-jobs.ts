@@ -6,6 +6,7 @@ import type { Diagnostic } from '../model/index.js';
 import { sortDiagnostics } from '../model/index.js';
 import type { DiscoveredFile, RenderedJob, RenderOptions, SourceFile } from '../render/index.js';
 import { defaultJobLimits, jobFileKinds, renderPath, renderTree } from '../render/index.js';
+import { readConfigSiblings } from './config-siblings.js';
 import { readDirectoryTree, treeAroundFile } from '../sync/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
@@ -72,6 +73,7 @@ export async function loadJobs(path: string, options: RenderOptions, io: CliIO):
     return display(result);
   }
   const { tree, path: name } = treeAroundFile(absolute);
+  readConfigSiblings(tree.files, dirname(absolute), name);
   const result = renderPath(tree, name, options, true);
   if (!result.file) {
     throw new CliExit(1, `${path}: not a job file (expected ${jobFileKinds()})`);

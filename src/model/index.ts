@@ -3,13 +3,14 @@ export { diagnostic, formatDiagnostic, isError, sortDiagnostics } from './diagno
 export type { Diagnostic, Position, Severity } from './diagnostic.js';
 export { isRolloutEvent } from './events.js';
 export type { DeckhandEvent, EventListener } from './events.js';
-export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Port, PullPolicy, RegistryCredentials, Resources, RestartCondition, RestartPolicy, Task, TaskLifecycle, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
+export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Port, PullPolicy, RegistryCredentials, Resources, RestartCondition, RestartPolicy, Task, TaskFile, TaskLifecycle, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
 export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName, dockerVolumeName, longRunningTasks, pullPolicies, runsOnce, withCurrentFields } from './job.js';
 export { imageReference, pinnedImage, registryOf } from './image-reference.js';
 export type { ImageReference } from './image-reference.js';
 export { hostPathProblem } from './host-paths.js';
 export type { HostPathPolicy } from './host-paths.js';
 export { isSensitiveName, maskUrlPasswords, redactJob, redactSourceText, sensitiveMask } from './sensitive.js';
+export { fileObjectKinds, secretEnvPrefix } from './spec/flatten.js';
 export { maxJobFileBytes, mayHoldJobs, settingsFileName, skippedFolders } from './source-tree.js';
 export type { SourceTree } from './source-tree.js';
 export { effectOf, groupSpecHash, jobSpecHash } from './spec/change-rules.js';

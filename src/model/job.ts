@@ -177,6 +177,14 @@ export interface Task {
   mounts?: Mount[];
   /** How the container runs beyond image and command; absent when the file sets none of it (and in jobs of older versions). */
   container?: ContainerSettings;
+  /** Files the task sees, read-only (Compose secrets and configs, Kubernetes Secret and ConfigMap volumes, Nomad templates); absent when none. */
+  files?: TaskFile[];
+  /**
+   * Names of `env` entries whose values come from a secret (a Kubernetes secretKeyRef or
+   * envFrom secretRef, a Nomad template rendered into secrets/): shown as `(sensitive)`
+   * whatever their names say; absent when none.
+   */
+  sensitiveEnv?: string[];
   /** When the task runs in its allocation (Nomad `lifecycle`, Kubernetes `initContainers`); absent: a main task. */
   lifecycle?: TaskLifecycle;
   /** When the image is pulled (Compose `pull_policy`, Kubernetes `imagePullPolicy`, Nomad `force_pull`); absent: the agent's `--pull`. */
@@ -206,6 +214,23 @@ export interface RegistryCredentials {
 export type PullPolicy = 'always' | 'missing' | 'never';
 
 export const pullPolicies: readonly PullPolicy[] = ['always', 'missing', 'never'];
+
+/**
+ * A file mounted read-only into the task's container. The agent writes it under its
+ * data directory and bind-mounts it at `target`; its content is part of the spec hash,
+ * so a changed file replaces the containers.
+ */
+export interface TaskFile {
+  /** Absolute path inside the container. */
+  target: string;
+  /** UTF-8 text, or base64 when `encoding` says so (a Secret's binary `data`). */
+  content: string;
+  encoding?: 'base64';
+  /** Unix permission bits (0o444: readable by every user of the container). */
+  mode: number;
+  /** A secret's content: shown as `(sensitive)` in plans, the API and messages, never as itself. */
+  sensitive: boolean;
+}
 
 /**
  * Settings Docker fixes when it creates a container (Compose service keys, Nomad's

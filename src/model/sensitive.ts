@@ -1,5 +1,6 @@
 // Values deckhand never shows: environment variables and meta entries whose names
-// say they hold a secret, and passwords written into URLs. Whatever leaves the
+// say they hold a secret, passwords written into URLs, and whatever comes from a
+// secret (a task's sensitive files, its `sensitiveEnv` variables). Whatever leaves the
 // agent (API answers, plans, pull-request comments, logs) goes through here; the
 // job itself keeps its values, so containers get them and spec hashes see them.
 // Pure: names and values in, masked values out.
@@ -53,10 +54,18 @@ function shownMap(map: Record<string, string>): Record<string, string> {
   return out;
 }
 
+/** The environment as shown: values from a secret masked whatever their names, the others by name. */
+function shownEnv(task: Task): Record<string, string> {
+  const shown = shownMap(task.env);
+  for (const name of task.sensitiveEnv ?? []) if (Object.hasOwn(shown, name) && shown[name] !== '') shown[name] = sensitiveMask;
+  return shown;
+}
+
 function redactTask(task: Task): Task {
   return {
     ...task,
-    env: shownMap(task.env),
+    env: shownEnv(task),
+    ...(task.files ? { files: task.files.map((file) => (file.sensitive ? { ...file, content: sensitiveMask } : file)) } : {}),
     meta: shownMap(task.meta),
     args: task.args?.map(maskUrlPasswords) ?? null,
     command: task.command === null ? null : maskUrlPasswords(task.command),
@@ -91,10 +100,13 @@ export function redactJob(job: Job): Job {
  */
 export function redactSourceText(text: string): string {
   const lines = text.split('\n');
+  const masked = maskedBlocks(lines);
   /** Indentation of a Kubernetes env item whose name is secret, while its `value:` may follow. */
   let secretItemIndent: number | null = null;
   return lines
-    .map((line) => {
+    .map((line, index) => {
+      const whole = masked.get(index);
+      if (whole !== undefined) return whole;
       const indent = line.length - line.trimStart().length;
       if (secretItemIndent !== null && line.trim() !== '' && indent <= secretItemIndent) secretItemIndent = null;
       const k8sName = /^\s*-?\s*name:\s*["']?([^"'\s#]+)["']?\s*(#.*)?$/.exec(line);
@@ -139,5 +151,71 @@ function maskFlowEntries(line: string): string {
     if (!isSensitiveName(name)) return whole;
     const valueQuote = /^["']/.test(value) ? value[0]! : '';
     return `${before}${quote}${name}${quote}${colon}${valueQuote}${sensitiveMask}${valueQuote}`;
+  });
+}
+
+const indentOf = (line: string) => line.length - line.trimStart().length;
+
+/**
+ * Lines masked whole, whatever their names say: the values of a Kubernetes Secret's
+ * `data` and `stringData`, and what a Nomad `template` block writes (`data = ...`,
+ * a heredoc's lines), which may hold secrets under any name.
+ */
+function maskedBlocks(lines: string[]): Map<number, string> {
+  const masked = new Map<number, string>();
+  const documentStarts = [0, ...lines.flatMap((line, i) => (/^---\s*(#.*)?$/.test(line) ? [i + 1] : []))];
+  documentStarts.forEach((start, d) => {
+    const end = documentStarts[d + 1] === undefined ? lines.length : documentStarts[d + 1]! - 1;
+    if (lines.slice(start, end).some((line) => /^kind:\s*["']?Secret["']?\s*(#.*)?$/.test(line))) maskSecretData(lines, start, end, masked);
+  });
+  maskNomadTemplates(lines, masked);
+  return masked;
+}
+
+function maskSecretData(lines: string[], start: number, end: number, masked: Map<number, string>): void {
+  let inData = false;
+  let keyIndent: number | null = null;
+  for (let i = start; i < end; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '' || line.trim().startsWith('#')) continue;
+    const indent = indentOf(line);
+    if (indent === 0) {
+      const top = /^(data|stringData):(\s*)(.*)$/.exec(line);
+      inData = top !== null;
+      keyIndent = null;
+      // A flow map on the key's own line: `data: {password: aHVudGVy}`.
+      if (top && top[3] !== '' && !top[3]!.startsWith('#')) masked.set(i, `${top[1]}:${top[2]}${sensitiveMask}`);
+      continue;
+    }
+    if (!inData) continue;
+    keyIndent ??= indent;
+    const entry = indent === keyIndent ? /^(\s*["']?[^"':#]+["']?:\s*)(.*)$/.exec(line) : null;
+    if (entry && /^[|>][-+0-9]*\s*$/.test(entry[2]!)) continue;
+    masked.set(i, entry ? `${entry[1]}${entry[2] === '' ? '' : sensitiveMask}` : `${' '.repeat(indent)}${sensitiveMask}`);
+  }
+}
+
+function maskNomadTemplates(lines: string[], masked: Map<number, string>): void {
+  let templateIndent: number | null = null;
+  let heredoc: string | null = null;
+  lines.forEach((line, i) => {
+    if (heredoc !== null) {
+      if (line.trim() === heredoc) heredoc = null;
+      else masked.set(i, `${' '.repeat(indentOf(line))}${sensitiveMask}`);
+      return;
+    }
+    if (templateIndent === null) {
+      if (/^\s*template\s*\{\s*(#.*)?$/.test(line)) templateIndent = indentOf(line);
+      return;
+    }
+    if (line.trim().startsWith('}') && indentOf(line) <= templateIndent) {
+      templateIndent = null;
+      return;
+    }
+    const data = /^(\s*data\s*=\s*)(.*)$/.exec(line);
+    if (!data) return;
+    const opener = /^<<-?\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(data[2]!);
+    if (opener) heredoc = opener[1]!;
+    else masked.set(i, `${data[1]}"${sensitiveMask}"`);
   });
 }

@@ -1,6 +1,6 @@
 // Plans show secret values as "(sensitive)": a changed password still shows as a
 // change (the diff is computed on the real values first), never as its value.
-import { isSensitiveName, maskUrlPasswords, sensitiveMask } from '../model/index.js';
+import { fileObjectKinds, isSensitiveName, maskUrlPasswords, secretEnvPrefix, sensitiveMask } from '../model/index.js';
 import type { Job } from '../model/index.js';
 import { annotate } from './annotate.js';
 import type { FieldDiff, JobDiff, ObjectDiff } from './diff.js';
@@ -11,7 +11,8 @@ const mapField = /^(?:Env|Meta|Labels|LogOptions)\[(.*)\]$/;
 
 function shownField(field: FieldDiff): FieldDiff {
   const key = mapField.exec(field.name)?.[1];
-  const show = (value: string) => (value === '' ? value : key !== undefined && isSensitiveName(key) ? sensitiveMask : maskUrlPasswords(value));
+  const secret = field.name.startsWith(secretEnvPrefix) || (key !== undefined && isSensitiveName(key));
+  const show = (value: string) => (value === '' ? value : secret ? sensitiveMask : maskUrlPasswords(value));
   return { ...field, old: show(field.old), new: show(field.new) };
 }
 
@@ -21,8 +22,17 @@ function shownCredential(field: FieldDiff): FieldDiff {
   return field.name === 'Password' ? { ...field, old: hide(field.old), new: hide(field.new) } : field;
 }
 
+/** A secret file's every field but its mode is masked (content, encoding). */
+function shownSecretField(field: FieldDiff): FieldDiff {
+  if (field.name === 'Mode') return field;
+  const show = (value: string) => (value === '' ? value : sensitiveMask);
+  return { ...field, old: show(field.old), new: show(field.new) };
+}
+
+const isSecretObject = (object: ObjectDiff) => object.kind === fileObjectKinds.sensitive;
+
 function shownObject(object: ObjectDiff): ObjectDiff {
-  const fields = object.fields.map(shownField);
+  const fields = object.fields.map(isSecretObject(object) ? shownSecretField : shownField);
   return { ...object, fields: object.kind === 'RegistryAuth' ? fields.map(shownCredential) : fields, objects: object.objects.map(shownObject) };
 }
 

@@ -10,7 +10,8 @@ import { linkOutsideMessage } from './links.js';
 import { formats } from './formats.js';
 import { readRepositorySettings } from './settings.js';
 import { attachServices } from './kubernetes/attach.js';
-import type { FormatRenderer, MappedJob, RenderContext, RenderOptions, ServiceDefinition } from './types.js';
+import { attachConfigs } from './kubernetes/attach-configs.js';
+import type { ConfigSource, FormatRenderer, MappedJob, RenderContext, RenderOptions, ServiceDefinition } from './types.js';
 import { locate, validateJob } from './validate.js';
 import { checkHostPaths, mountsHostPaths } from './host-paths.js';
 
@@ -63,6 +64,7 @@ export function renderTree(
   const files: DiscoveredFile[] = [];
   const rendered: RenderedJob[] = [];
   const services: ServiceDefinition[] = [];
+  const configSources: ConfigSource[] = [];
   // The cache compares the files a render read, not the links it was refused.
   const cached = tree.refused?.size ? undefined : cache;
   const optionsKey = cached ? renderOptionsKey(options) : '';
@@ -77,10 +79,11 @@ export function renderTree(
     if (result.file) files.push(result.file);
     rendered.push(...result.jobs);
     services.push(...result.services);
+    configSources.push(...(result.configSources ?? []));
     diagnostics.push(...result.diagnostics);
   }
 
-  const unique = dropDuplicateIds(rendered, diagnostics);
+  const unique = attachConfigs(dropDuplicateIds(rendered, diagnostics), configSources, diagnostics);
   const jobs = dropDuplicatePorts(attachServices(unique, services, diagnostics, options.limits), diagnostics);
   const sorted = sortDiagnostics(diagnostics);
   const failedFiles = [...new Set(sorted.filter((d) => d.severity === 'error').map((d) => d.file))];
@@ -94,6 +97,8 @@ export interface PathRenderResult {
   jobs: RenderedJob[];
   /** Kubernetes Services of the file, for the tree to put in front of the Deployments they select. */
   services: ServiceDefinition[];
+  /** Kubernetes Secrets and ConfigMaps of the file, for the tree's Deployments that use them. */
+  configSources?: ConfigSource[];
   diagnostics: Diagnostic[];
   /** Its jobs mount host paths, which were checked on the host: the result holds only for now, and is not cached. */
   readsHost?: boolean;
@@ -137,8 +142,9 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
   if (named) {
     // Rendered alone (a bundle sent to the agent): only this file's Services can be attached.
     const diagnostics = [...rendered.diagnostics];
-    const jobs = dropDuplicatePorts(attachServices(rendered.jobs, rendered.services, diagnostics, options.limits), diagnostics);
-    return { file: { path, format }, jobs, services: rendered.services, diagnostics: sortDiagnostics(diagnostics), ...(rendered.readsHost ? { readsHost: true } : {}) };
+    const withConfigs = attachConfigs(rendered.jobs, [...(rendered.configSources ?? []), ...siblingConfigSources(tree, path, rendered.jobs, options)], diagnostics, 'file');
+    const jobs = dropDuplicatePorts(attachServices(withConfigs, rendered.services, diagnostics, options.limits), diagnostics);
+    return { file: { path, format }, jobs, services: rendered.services, configSources: rendered.configSources, diagnostics: sortDiagnostics(diagnostics), ...(rendered.readsHost ? { readsHost: true } : {}) };
   }
   return { file: { path, format }, ...rendered };
 }
@@ -156,7 +162,7 @@ export function renderFile(
   format: JobFormat,
   tree: SourceTree,
   options: RenderOptions,
-): { jobs: RenderedJob[]; services: ServiceDefinition[]; diagnostics: Diagnostic[] } {
+): { jobs: RenderedJob[]; services: ServiceDefinition[]; configSources: ConfigSource[]; diagnostics: Diagnostic[] } {
   const context: RenderContext = {
     ...options,
     rootName: tree.rootName,
@@ -178,11 +184,12 @@ export function renderFile(
     const failed = diagnostics.some(isError);
     const jobs = failed ? [] : result.jobs;
     const services = (result.services ?? []).map((service) => (failed ? { ...service, broken: true } : service));
-    return { jobs, services, diagnostics: sortDiagnostics(diagnostics) };
+    const configSources = (result.configSources ?? []).map((source) => (failed ? { ...source, broken: true } : source));
+    return { jobs, services, configSources, diagnostics: sortDiagnostics(diagnostics) };
   } catch (error) {
     const stackOverflow = error instanceof RangeError && /call stack/i.test(error.message);
     const message = stackOverflow ? 'the file is nested too deeply to read' : `deckhand could not render this file: ${(error as Error).message}`;
-    return { jobs: [], services: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };
+    return { jobs: [], services: [], configSources: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };
   }
 }
 
@@ -288,4 +295,19 @@ function decodeText(bytes: Uint8Array): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Secrets and ConfigMaps of the other YAML files the tree holds, for a Kubernetes file
+ * rendered alone whose Deployments use some (`deckhand plan app.yaml` beside secret.yaml).
+ * Only their Secrets and ConfigMaps count: their own jobs and problems are not this file's.
+ */
+function siblingConfigSources(tree: SourceTree, path: string, jobs: RenderedJob[], options: RenderOptions): ConfigSource[] {
+  if (!jobs.some((j) => j.configRefs?.length)) return [];
+  return [...tree.files.keys()]
+    .filter((other) => other !== path && /\.ya?ml$/.test(other))
+    .flatMap((other) => {
+      const text = decodeText(tree.files.get(other)!);
+      return text === null ? [] : renderFile({ path: other, text }, 'kubernetes', tree, options).configSources;
+    });
 }

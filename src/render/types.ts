@@ -64,13 +64,46 @@ export interface MappedJob {
   fields: FieldMap;
   /** A Kubernetes Deployment's namespace and pod labels, which Services select it by. */
   selectable?: { namespace: string; labels: Record<string, string> };
+  /** What a Kubernetes Deployment takes from Secrets and ConfigMaps, filled in once the tree is rendered (kubernetes/attach-configs.ts). */
+  configRefs?: ConfigRef[];
 }
+
+/** A Kubernetes Secret or ConfigMap as read from its file, before the Deployments using it are matched with it. */
+export interface ConfigSource {
+  kind: 'Secret' | 'ConfigMap';
+  name: string;
+  namespace: string;
+  /** Key → content: text, or base64 when it is not UTF-8 text. */
+  data: Map<string, { content: string; encoding?: 'base64' }>;
+  /** Its `metadata.name`, in its own file. */
+  origin: FieldOrigin & { file: string };
+  /** Its file has errors: the Deployments using it are held back rather than changed. */
+  broken: boolean;
+}
+
+interface ConfigRefBase {
+  kind: ConfigSource['kind'];
+  name: string;
+  /** The container's index in the pod (the task's in the group). */
+  task: number;
+  optional: boolean;
+  /** Where the reference is written, in the Deployment's file. */
+  origin: FieldOrigin;
+}
+
+/** A Deployment's use of a Secret or ConfigMap: one variable, all its keys as variables, or its keys as files. */
+export type ConfigRef =
+  | (ConfigRefBase & { use: 'env'; env: string; key: string })
+  | (ConfigRefBase & { use: 'envFrom'; prefix: string })
+  | (ConfigRefBase & { use: 'files'; mountPath: string; subPath: string | null; items: Array<{ key: string; path: string; mode: number | null }> | null; defaultMode: number });
 
 export interface FormatResult {
   jobs: MappedJob[];
   diagnostics: Diagnostic[];
   /** Kubernetes Services of the file; attached to the Deployments they select once the tree is rendered (kubernetes/services.ts). */
   services?: ServiceDefinition[];
+  /** Kubernetes Secrets and ConfigMaps of the file, for the Deployments that use them (kubernetes/attach-configs.ts). */
+  configSources?: ConfigSource[];
 }
 
 /** A Kubernetes Service as read from its file, before it is matched with a Deployment. */

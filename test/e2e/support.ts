@@ -40,7 +40,7 @@ export interface HarnessOptions {
 export async function startHarness(runId: string, dataDir = mkdtempSync(join(tmpdir(), 'deckhand-e2e-')), options: HarnessOptions = {}): Promise<Harness> {
   if (!options.docker) await ensureDemoImages();
   const store = openStore(dataDir);
-  const driver = new DockerDriver(options.docker ?? docker, { stopTimeoutSeconds: 1, ...options.driver, labels: { [testLabel]: runId } });
+  const driver = new DockerDriver(options.docker ?? docker, { stopTimeoutSeconds: 1, filesDir: join(dataDir, 'files'), ...options.driver, labels: { [testLabel]: runId } });
   const engine = new RolloutEngine({ store, driver, onError: (error, context) => console.error(`engine error while ${context}:`, error), ...options.engine });
   const events: DeckhandEvent[] = [];
   engine.onProgress((e) => {

@@ -1,7 +1,7 @@
 // The model as Nomad's diff sees it: named objects of string fields. Diffs,
 // annotations and the spec hashes all read the model through this one view, so
 // they cannot disagree about what a field is.
-import type { Check, ContainerSettings, Group, GroupNetwork, Job, JobNetwork, RegistryCredentials, RestartPolicy, Task, UpdateStrategy } from '../job.js';
+import type { Check, ContainerSettings, Group, GroupNetwork, Job, JobNetwork, RegistryCredentials, RestartPolicy, Task, TaskFile, UpdateStrategy } from '../job.js';
 import { defaultNetworkName } from '../job.js';
 import { formatDuration } from '../../util/index.js';
 
@@ -161,13 +161,14 @@ export function flattenTask(task: Task): FlatTask {
     ...(task.mounts ?? []).map((m) => ({ kind: 'Mount', name: `Mount "${m.target}"`, fields: { Type: m.type, Source: m.source, ReadOnly: text(m.readOnly) } })),
     ...containerObject(task.container),
     ...(task.registryAuth ? [{ kind: 'RegistryAuth', name: 'RegistryAuth', fields: registryAuthFields(task.registryAuth) }] : []),
+    ...(task.files ?? []).map(fileObject),
     ...uniqueNames(task.checks.map((c) => ({ name: checkName(c), fields: checkFields(c) }))).map(({ name, fields }, i) => ({
       kind: task.checks[i]!.type === 'exec' ? 'ExecCheck' : 'Check',
       name: `Check "${name}"`,
       fields,
     })),
   ];
-  const fields: Fields = addMapFields(addMapFields({ Driver: task.driver }, 'Env', task.env), 'Meta', task.meta);
+  const fields: Fields = addMapFields(addEnvFields({ Driver: task.driver }, task), 'Meta', task.meta);
   if (task.imageHealthcheck === 'disable') fields.ImageHealthcheck = 'disable';
   if (task.shutdownDelayMs > 0) fields.ShutdownDelay = duration(task.shutdownDelayMs);
   if (task.killTimeoutMs !== null) fields.KillTimeout = duration(task.killTimeoutMs);
@@ -181,6 +182,31 @@ function registryAuthFields(auth: RegistryCredentials): Fields {
   const fields: Fields = { Username: auth.username, Password: auth.password };
   if (auth.serverAddress !== null) fields.ServerAddress = auth.serverAddress;
   return fields;
+}
+
+/**
+ * The environment as `Env[NAME]`; a value that comes from a secret as `SecretEnv[NAME]`,
+ * which plans always show as (sensitive). A task without such values flattens as before.
+ */
+function addEnvFields(into: Fields, task: Task): Fields {
+  const secret = new Set(task.sensitiveEnv ?? []);
+  if (secret.size === 0) return addMapFields(into, 'Env', task.env);
+  for (const key of Object.keys(task.env)) into[`${secret.has(key) ? secretEnvPrefix : 'Env['}${key}]`] = task.env[key]!;
+  return into;
+}
+
+/** The prefix of an environment value that comes from a secret. */
+export const secretEnvPrefix = 'SecretEnv[';
+
+/** What a task's files flatten to: `Secret "<target>"` for sensitive ones (shown as (sensitive)), else `File "<target>"`. */
+export const fileObjectKinds = { plain: 'File', sensitive: 'Secret' } as const;
+
+/** The content itself is flattened (the diff shows a changed config; redaction hides a secret's). */
+function fileObject(file: TaskFile): FlatObject {
+  const kind = file.sensitive ? fileObjectKinds.sensitive : fileObjectKinds.plain;
+  const fields: Fields = { Content: file.content, Mode: file.mode.toString(8).padStart(4, '0') };
+  if (file.encoding) fields.Encoding = file.encoding;
+  return { kind, name: `${kind} "${file.target}"`, fields };
 }
 
 /** Empty settings (`labels: {}`) are no settings: the object is left out, as for a task without them. */

@@ -11,7 +11,7 @@ import type { Path } from './report.js';
 import { readBytes } from './resources.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { readBoolean, readMap, readScalarText, readString, readWholeNumber, unreadable, warnUnknownKeys } from './values.js';
+import { readBoolean, readMap, readScalarText, readString, readWholeNumber, unreadable, refuseUnknownKeys } from './values.js';
 
 const loggingKeys = new Set(['driver', 'options']);
 const ulimitKeys = new Set(['soft', 'hard']);
@@ -144,7 +144,7 @@ function readUlimits(scope: ServiceScope, path: Path, value: unknown, modelPath:
     const at = [...path, name];
     record(scope, `${modelPath}.${out.length}`, at, 'key');
     if (isPlainMap(limit)) {
-      warnUnknownKeys(scope.r, at, limit, ulimitKeys);
+      refuseUnknownKeys(scope.r, at, limit, ulimitKeys);
       const soft = readWholeNumber(scope.r, [...at, 'soft'], limit.soft);
       const hard = readWholeNumber(scope.r, [...at, 'hard'], limit.hard);
       if (limit.soft === undefined || limit.hard === undefined) scope.r.error(at, `expected both "soft" and "hard" for ulimit "${name}"`);
@@ -161,7 +161,7 @@ function readUlimits(scope: ServiceScope, path: Path, value: unknown, modelPath:
 function readLogging(scope: ServiceScope, path: Path, value: unknown): ContainerSettings['logging'] {
   const map = readMap(scope.r, path, value);
   if (!map) return undefined;
-  warnUnknownKeys(scope.r, path, map, loggingKeys);
+  refuseUnknownKeys(scope.r, path, map, loggingKeys);
   const driver = readString(scope.r, [...path, 'driver'], map.driver) ?? '';
   const options: Record<string, string> = {};
   for (const [key, option] of Object.entries(readMap(scope.r, [...path, 'options'], map.options) ?? {})) {

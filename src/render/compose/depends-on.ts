@@ -7,7 +7,7 @@ import { describeValue, isPlainMap } from '../yaml/values.js';
 import type { PlainMap } from '../yaml/values.js';
 import { record } from './scope.js';
 import type { ServiceScope } from './scope.js';
-import { readBoolean, readEnum, readString, unreadable, warnUnknownKeys } from './values.js';
+import { readBoolean, readEnum, readString, unreadable, refuseUnknownKeys } from './values.js';
 
 const dependencyKeys = new Set(['condition', 'required', 'restart']);
 const conditions = ['service_started', 'service_healthy', 'service_completed_successfully'] as const;
@@ -42,7 +42,7 @@ export function mapDependsOn(scope: ServiceScope, service: PlainMap, services: R
         scope.r.error(at, `expected a map with "condition", got ${describeValue(settings)}`);
         continue;
       }
-      warnUnknownKeys(scope.r, at, map, dependencyKeys);
+      refuseUnknownKeys(scope.r, at, map, dependencyKeys);
       const condition = readEnum(scope.r, [...at, 'condition'], map.condition, conditions) ?? 'service_started';
       const required = readBoolean(scope.r, [...at, 'required'], map.required) ?? true;
       if (readBoolean(scope.r, [...at, 'restart'], map.restart) === true) {

@@ -16,6 +16,7 @@ import { folderName, normalizeProjectName } from './project-name.js';
 import { Reporter } from './report.js';
 import { readNetworks, usedNetworks } from './networks.js';
 import { readVolumes } from './volumes.js';
+import { readDeclaredFiles } from './secrets.js';
 import { mapService } from './service.js';
 import { readString, unreadable, refuseUnknownKeys } from './values.js';
 
@@ -56,11 +57,12 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
 
   const declared = readNetworks(r, root.networks);
   const declaredVolumes = readVolumes(r, root.volumes);
+  const declaredFiles = readDeclaredFiles(r, root, dir, context.readFile, context.linkOutside);
   const endpoints: Endpoint[] = [];
   const serviceNames = new Set(Object.keys(services));
   const groups: Group[] = Object.entries(services).map(([name, value], index) =>
     mapService(
-      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, volumes: declaredVolumes, serviceNames, endpoints },
+      { r, fields, path: ['services', name], name, group: `groups.${index}`, lookup, dir, readFile: context.readFile, ...(context.linkOutside ? { linkOutside: context.linkOutside } : {}), networks: declared, volumes: declaredVolumes, serviceNames, endpoints, files: declaredFiles },
       value,
     ),
   );

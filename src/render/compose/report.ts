@@ -38,6 +38,13 @@ export class Reporter {
     return { field: fieldName(path), pos: this.at(path, part) };
   }
 
+  /** The plain scalar at a path as written in the file (`0440`, which YAML 1.2 reads as decimal 440). */
+  sourceText(path: Path): string | undefined {
+    const pos = this.at(path);
+    this.lines ??= this.text.split('\n');
+    return /^[^\s#,\]}]+/.exec(this.lines[pos.line - 1]?.slice(pos.col - 1) ?? '')?.[0];
+  }
+
   error(path: Path, message: string, options: ReportOptions = {}): void {
     this.report('error', path, message, options);
   }

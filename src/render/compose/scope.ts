@@ -17,6 +17,13 @@ export type DeclaredNetworks = Map<string, DeclaredNetwork>;
 /** The file's top-level volumes by name, and where each was declared (volumes.ts). */
 export type DeclaredVolumes = Map<string, { volume: JobVolume; path: Path }>;
 
+/**
+ * The top-level secrets and configs by name, each read when a service first mounts it
+ * (an unused one whose file is missing is no error, as in Compose): its content, or
+ * undefined when it has an error, reported where it is declared (secrets.ts).
+ */
+export type DeclaredFiles = Record<'secrets' | 'configs', Map<string, () => string | undefined>>;
+
 export interface ServiceScope {
   r: Reporter;
   fields: FieldMap;
@@ -40,6 +47,8 @@ export interface ServiceScope {
   serviceNames: ReadonlySet<string>;
   /** The job's endpoints so far: each service adds those its published ports make. */
   endpoints: Endpoint[];
+  /** The file's top-level secrets and configs, which services may mount. */
+  files?: DeclaredFiles;
 }
 
 /** Records that a model path was set from a place in the file. */

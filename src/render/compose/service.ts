@@ -17,6 +17,7 @@ import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
 import { mapUpdateConfig } from './update-config.js';
 import { mapMounts } from './volumes.js';
+import { mapServiceFiles } from './secrets.js';
 import { readDuration, readEnum, readMap, readString, readWholeNumber, refuseUnknownKeys } from './values.js';
 
 export function mapService(scope: ServiceScope, value: unknown): Group {
@@ -71,6 +72,7 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
     imageHealthcheck: health.imageHealthcheck,
     ...mountsOf(scope, service),
     ...containerOf(scope, service),
+    ...filesOf(scope, service),
     shutdownDelayMs: 0,
     killTimeoutMs: mapStopGracePeriod(scope, service),
     ...mapPullPolicy(scope, service),
@@ -126,4 +128,10 @@ function containerOf(scope: ServiceScope, service: PlainMap): { container?: Cont
 function mountsOf(scope: ServiceScope, service: PlainMap): { mounts?: Mount[] } {
   const mounts = mapMounts(scope, service.volumes, service.tmpfs);
   return mounts.length ? { mounts } : {};
+}
+
+/** Files only when the service mounts secrets or configs: jobs without them keep their shape (and spec hashes). */
+function filesOf(scope: ServiceScope, service: PlainMap): { files?: Task['files'] } {
+  const files = mapServiceFiles(scope, service, scope.files ?? { secrets: new Map(), configs: new Map() });
+  return files.length ? { files } : {};
 }

@@ -117,6 +117,3 @@ export function refuseUnknownKeys(r: Reporter, path: Path, map: PlainMap, known:
     });
   }
 }
-
-/** The former name, while branches written against it are merged. */
-export const warnUnknownKeys = refuseUnknownKeys;

@@ -1,10 +1,13 @@
 // One container of the pod template → one task of the group.
 import type { Check, Task } from '../../model/index.js';
+import type { ConfigRef } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { containerFields } from './api-fields.js';
 import { mapContainerSettings } from './container-settings.js';
 import type { PodContainerSettings } from './container-settings.js';
 import { mapEnv } from './env.js';
+import { readConfigMounts } from './config-refs.js';
+import type { ConfigVolume } from './config-refs.js';
 import { expandReferences } from './expansion.js';
 import { checkDecisions, containerDecisions, initContainerDecisions, securityContextDecisions } from './field-decisions.js';
 import { readPreStop } from './lifecycle.js';
@@ -24,6 +27,8 @@ const dnsLabelRule = 'a name of at most 63 lowercase letters, digits and "-", st
 interface MappedContainer {
   task: Task;
   hasReadinessProbe: boolean;
+  /** What it takes from Secrets and ConfigMaps, filled in once the tree is rendered. */
+  configRefs: ConfigRef[];
 }
 
 /** What the pod decides for each of its containers. */
@@ -37,6 +42,8 @@ export interface PodSettings {
   volumes: PodVolumes;
   /** User, sysctls, host aliases, DNS and hostname the pod gives each container. */
   containerSettings: PodContainerSettings;
+  /** The pod's secret and configMap volumes, by name. */
+  configVolumes?: Map<string, ConfigVolume>;
 }
 
 /** `task` is the task's model path (`groups.0.tasks.1`). */
@@ -49,6 +56,9 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
   checkDecisions(reader, container, container.at(-2) === 'initContainers' ? initContainerDecisions : containerDecisions);
   checkDecisions(reader, [...container, 'securityContext'], securityContextDecisions);
   reader.record(task, container);
+  const taskIndex = Number(task.slice(task.lastIndexOf('.') + 1));
+  const configRefs: ConfigRef[] = [];
+  configRefs.push(...readConfigMounts(reader, container, taskIndex, pod.configVolumes ?? new Map()).refs);
 
   const name = reader.string([...container, 'name']);
   if (!reader.has([...container, 'name'])) reader.missing([...container, 'name'], 'a container needs a name');
@@ -58,12 +68,20 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
   const image = reader.string([...container, 'image']) ?? '';
   reader.record(`${task}.image`, [...container, 'image']);
 
-  const env = mapEnv(reader, container);
+  const env = mapEnv(reader, container, taskIndex, configRefs);
   if (reader.has([...container, 'env'])) reader.record(`${task}.env`, [...container, 'env']);
   // Kubernetes expands `$(VAR)` in command and args against the container's whole environment.
-  const expand = (words: string[] | undefined) => nonEmpty(words)?.map((w) => expandReferences(w, (ref) => env.get(ref))) ?? null;
-  const entrypoint = expand(reader.stringList([...container, 'command']));
-  const args = expand(reader.stringList([...container, 'args']));
+  const fromConfigs = new Set(configRefs.flatMap((ref) => (ref.use === 'env' ? [ref.env] : [])));
+  const expand = (field: 'command' | 'args') => {
+    const words = nonEmpty(reader.stringList([...container, field]));
+    return words?.map((w, i) => expandReferences(w, (ref) => {
+      // Filled in once the tree is rendered: the reference would stay as written, which Kubernetes never leaves.
+      if (fromConfigs.has(ref)) reader.error([...container, field, i], `$(${ref}) takes its value from a Secret or ConfigMap, which deckhand does not expand in ${field}`, { code: 'unsupported', hint: `read $${ref} in the program, or through a shell: ["sh", "-c", "exec app \\"$${ref}\\""]` });
+      return env.get(ref);
+    })) ?? null;
+  };
+  const entrypoint = expand('command');
+  const args = expand('args');
   if (entrypoint) reader.record(`${task}.entrypoint`, [...container, 'command']);
   if (args) reader.record(`${task}.args`, [...container, 'args']);
 
@@ -78,7 +96,7 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
     const check = mapProbe(reader, container, key, ports, `${task}.checks.${checks.length}`);
     if (check) checks.push(check);
   }
-  const mounts = mapVolumeMounts(reader, container, name, task, pod.volumes);
+  const volumeMounts = mapVolumeMounts(reader, container, name, task, pod.volumes, new Set((pod.configVolumes ?? new Map()).keys()));
   const settings = mapContainerSettings(reader, container, task, pod.containerSettings);
   if (name === undefined) return undefined;
   return {
@@ -97,12 +115,13 @@ export function mapContainer(reader: ManifestReader, container: YamlPath, task: 
       shutdownDelayMs,
       killTimeoutMs: pod.killTimeoutMs,
       // Only when there are some: a container without mounts keeps its spec hash.
-      ...(mounts.length ? { mounts } : {}),
+      ...(volumeMounts.length ? { mounts: volumeMounts } : {}),
       ...(settings ? { container: settings } : {}),
       ...pull,
       meta: {},
     },
     hasReadinessProbe: reader.has([...container, 'readinessProbe']),
+    configRefs,
   };
 }
 

@@ -2,12 +2,13 @@
 import { defaultGroupNetwork, defaultNetworkName } from '../../model/index.js';
 import type { GroupNetwork, JobNetwork, RestartPolicy, Task } from '../../model/index.js';
 import { kubernetesDefaults, kubernetesRestartDefaults } from '../defaults.js';
-import type { MappedJob } from '../types.js';
+import type { ConfigRef, MappedJob } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
 import { readPodContainerSettings } from './container-settings.js';
 import { mapContainer } from './containers.js';
 import { checkDecisions, deploymentSpecDecisions, podSpecDecisions, securityContextDecisions } from './field-decisions.js';
+import { readConfigVolumes } from './config-refs.js';
 import type { PodSettings } from './containers.js';
 import { gracePeriodPath, readGracePeriod } from './lifecycle.js';
 import type { ManifestReader } from './reader.js';
@@ -47,7 +48,8 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   const killTimeoutMs = readGracePeriod(reader);
   const volumes = readPodVolumes(reader, podSpec, namespace);
   const containerSettings = readPodContainerSettings(reader);
-  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), containerSettings, volumes });
+  const configVolumes = readConfigVolumes(reader, podSpec);
+  const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), containerSettings, volumes, configVolumes });
   const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
   if (id === undefined || reader.hasErrors) return undefined;
 
@@ -80,6 +82,7 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
     },
     fields: reader.fields,
     selectable: { namespace, labels: podLabels },
+    ...configRefsOf(containers),
   };
 }
 
@@ -131,13 +134,19 @@ function readRestartPolicy(reader: ManifestReader): RestartPolicy {
   return { ...kubernetesRestartDefaults };
 }
 
+/** References only when some container has them: jobs without keep their shape. */
+function configRefsOf(containers: { configRefs: ConfigRef[] }[]): { configRefs?: ConfigRef[] } {
+  const refs = containers.flatMap((c) => c.configRefs);
+  return refs.length ? { configRefs: refs } : {};
+}
+
 /**
  * The pod's containers, then its init containers as prestart tasks (placed after
  * them in the group, so a container's task index is its index in `containers`):
  * each runs to its end before the next starts, unless it is a sidecar
  * (`restartPolicy: Always`), which is started and keeps running.
  */
-function readContainers(reader: ManifestReader, pod: PodSettings): { task: Task; hasReadinessProbe: boolean }[] {
+function readContainers(reader: ManifestReader, pod: PodSettings): { task: Task; hasReadinessProbe: boolean; configRefs: ConfigRef[] }[] {
   const items = reader.list(containersPath);
   if (!reader.has(containersPath)) reader.missing(containersPath, 'a Deployment needs at least one container');
   else if (items?.length === 0) reader.error(containersPath, 'expected at least one container, got none');

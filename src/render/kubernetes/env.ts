@@ -1,20 +1,17 @@
-// A container's `env` list → the task's environment.
+// A container's `env` list → the task's environment. Values from Secrets and
+// ConfigMaps (`valueFrom`, `envFrom`) are references here, filled in once the tree
+// is rendered (attach-configs.ts).
+import type { ConfigRef } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { envVarFields } from './api-fields.js';
+import { readEnvFrom, readValueFrom } from './config-refs.js';
 import { expandReferences } from './expansion.js';
 import type { ManifestReader } from './reader.js';
 
 /** The environment, in order, each value expanded against the variables defined before it (as Kubernetes does). */
-export function mapEnv(reader: ManifestReader, container: YamlPath): Map<string, string> {
+export function mapEnv(reader: ManifestReader, container: YamlPath, task = 0, refs: ConfigRef[] = []): Map<string, string> {
   const env = new Map<string, string>();
-  if (reader.has([...container, 'envFrom'])) {
-    // Without the ConfigMap or Secret the variables would silently be missing.
-    reader.error([...container, 'envFrom'], 'envFrom is not supported: deckhand has no ConfigMaps or Secrets', {
-      code: 'unsupported',
-      part: 'key',
-      hint: 'list the variables under env with name and value',
-    });
-  }
+  refs.push(...readEnvFrom(reader, container, task));
   const path = [...container, 'env'];
   const items = reader.list(path) ?? [];
   items.forEach((_, i) => {
@@ -28,11 +25,12 @@ export function mapEnv(reader: ManifestReader, container: YamlPath): Map<string,
     if (name === undefined && !reader.has([...item, 'name'])) reader.missing([...item, 'name'], 'an environment variable needs a name');
     else if (name === '') reader.expected([...item, 'name'], 'a variable name');
     if (reader.has([...item, 'valueFrom'])) {
-      reader.error([...item, 'valueFrom'], 'valueFrom is not supported: deckhand has no ConfigMaps, Secrets or downward API', {
-        code: 'unsupported',
-        part: 'key',
-        hint: 'give the value itself with value',
-      });
+      const ref = name ? readValueFrom(reader, item, task, name) : undefined;
+      if (ref) {
+        refs.push(ref);
+        // Defined later by the reference: an earlier value of the same name must not stay.
+        env.delete(ref.env);
+      }
       return;
     }
     const value = reader.string([...item, 'value']) ?? '';

@@ -1,18 +1,21 @@
 // Kubernetes manifests: every apps/v1 Deployment of a (multi-document) YAML file is
 // one job; each v1 Service is read here and put in front of the Deployment it selects
 // once the whole tree is rendered (attach.ts), so a file holding only Services is
-// read too. Other kinds (ConfigMap, Ingress, ...) have nothing for deckhand to run
-// and are skipped with a notice, so a manifest written for a cluster can be used as is.
+// read too; each v1 Secret and ConfigMap is read for the Deployments that take
+// variables or files from it (attach-configs.ts). Other kinds (Ingress, ...) have
+// nothing for deckhand to run and are skipped with a notice, so a manifest written
+// for a cluster can be used as is.
 // An exception here would be a deckhand bug: the tree's renderFile reports it against the file.
 import type { Position } from '../../model/index.js';
 import { closestName } from '../suggest.js';
-import type { FormatRenderer, FormatResult, MappedJob, ServiceDefinition, SourceFile } from '../types.js';
+import type { ConfigSource, FormatRenderer, FormatResult, MappedJob, ServiceDefinition, SourceFile } from '../types.js';
 import { loadYaml } from '../yaml/document.js';
 import { isYamlMap, yamlKey } from '../yaml/detect.js';
 import { isPlainMap } from '../yaml/values.js';
 import { mapDeployment } from './deployment.js';
 import { ManifestReader } from './reader.js';
 import { readService } from './service.js';
+import { readConfigSource } from './config-source.js';
 
 const deploymentKind = new RegExp(`${yamlKey('kind')}["']?Deployment["']?\\s*(#.*)?$`, 'm');
 const appsV1 = new RegExp(`${yamlKey('apiVersion')}["']?apps/v1["']?\\s*(#.*)?$`, 'm');
@@ -21,6 +24,8 @@ const coreV1 = new RegExp(`${yamlKey('apiVersion')}["']?v1["']?\\s*(#.*)?$`, 'm'
 
 const isDeploymentDocument = (d: unknown) => isYamlMap(d) && d.kind === 'Deployment' && d.apiVersion === 'apps/v1';
 const isServiceDocument = (d: unknown) => isYamlMap(d) && d.kind === 'Service' && d.apiVersion === 'v1';
+const configKind = new RegExp(`${yamlKey('kind')}["']?(Secret|ConfigMap)["']?\\s*(#.*)?$`, 'm');
+const isConfigDocument = (d: unknown) => isYamlMap(d) && (d.kind === 'Secret' || d.kind === 'ConfigMap') && d.apiVersion === 'v1';
 
 export const kubernetesRenderer: FormatRenderer = {
   format: 'kubernetes',
@@ -28,10 +33,10 @@ export const kubernetesRenderer: FormatRenderer = {
   // Manifests have no name of their own: their content says what they are.
   claimsName: () => false,
   claimsText: (text) => {
-    if ((deploymentKind.test(text) && appsV1.test(text)) || (serviceKind.test(text) && coreV1.test(text))) return true;
-    return (/\bDeployment\b/.test(text) && /apps\/v1/.test(text)) || (/\bService\b/.test(text) && /\bv1\b/.test(text)) ? 'maybe' : false;
+    if ((deploymentKind.test(text) && appsV1.test(text)) || ((serviceKind.test(text) || configKind.test(text)) && coreV1.test(text))) return true;
+    return (/\bDeployment\b/.test(text) && /apps\/v1/.test(text)) || (/\b(Service|Secret|ConfigMap)\b/.test(text) && /\bv1\b/.test(text)) ? 'maybe' : false;
   },
-  claimsDocuments: (documents) => documents.some((d) => isDeploymentDocument(d) || isServiceDocument(d)),
+  claimsDocuments: (documents) => documents.some((d) => isDeploymentDocument(d) || isServiceDocument(d) || isConfigDocument(d)),
   render: renderManifest,
 };
 
@@ -39,6 +44,7 @@ function renderManifest(file: SourceFile): FormatResult {
   const { documents, diagnostics } = loadYaml(file);
   const jobs: MappedJob[] = [];
   const services: ServiceDefinition[] = [];
+  const configSources: ConfigSource[] = [];
   const seen = new Map<string, Position>();
   for (const document of documents) {
     if (document.value === null || document.value === undefined) continue;
@@ -46,6 +52,12 @@ function renderManifest(file: SourceFile): FormatResult {
     if (isYamlMap(document.value) && isServiceDocument(document.value)) {
       const service = readService(reader, file.path);
       if (service) services.push(service);
+      diagnostics.push(...reader.diagnostics);
+      continue;
+    }
+    if (isYamlMap(document.value) && isConfigDocument(document.value)) {
+      const source = readConfigSource(reader, file.path, document.value.kind as ConfigSource['kind']);
+      if (source) configSources.push(source);
       diagnostics.push(...reader.diagnostics);
       continue;
     }
@@ -63,7 +75,7 @@ function renderManifest(file: SourceFile): FormatResult {
     }
     diagnostics.push(...reader.diagnostics);
   }
-  return { jobs, diagnostics, services };
+  return { jobs, diagnostics, services, configSources };
 }
 
 /** Whether the document is a Deployment deckhand maps; anything else is reported and skipped. */

@@ -88,6 +88,20 @@ export class ManifestReader {
     this.error(path, message, { code: 'missing-field' });
   }
 
+  /**
+   * Permission bits (`defaultMode`, an item's `mode`): `0644` is octal as Kubernetes'
+   * YAML (1.1) reads it, a plain number is decimal (`420`).
+   */
+  fileMode(path: YamlPath): number | undefined {
+    const value = this.value(path);
+    if (value === undefined || value === null) return undefined;
+    const written = this.document.sourceText?.(path);
+    const mode = typeof value === 'number' && written !== undefined && /^0[0-7]+$/.test(written) ? parseInt(written, 8) : value;
+    if (typeof mode === 'number' && Number.isInteger(mode) && mode >= 0 && mode <= 0o777) return mode;
+    this.expected(path, 'permission bits from 0 to 0777 (octal, such as 0644, or decimal, such as 420)');
+    return undefined;
+  }
+
   /** Where a path is, in the file's own terms. */
   origin(path: YamlPath, part: 'key' | 'value' = 'value'): FieldOrigin {
     return { field: fieldName(path), pos: this.document.locate(path, part) };

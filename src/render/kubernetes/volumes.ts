@@ -7,7 +7,8 @@
 //   with it (`medium: Memory`: a tmpfs, which a container cannot share, so one
 //   mounted by two containers is refused);
 // - hostPath: a bind mount, which the agent allows only under its allow-host-path;
-// - configMap, secret and the other kinds are refused.
+// - secret and configMap: files from the repository's manifests (config-refs.ts);
+// - the other kinds are refused.
 import type { JobVolume, Mount } from '../../model/index.js';
 import type { YamlPath } from '../yaml/document.js';
 import type { ManifestReader } from './reader.js';
@@ -54,14 +55,15 @@ export function readPodVolumes(reader: ManifestReader, podSpec: YamlPath, namesp
       return;
     }
     const kinds = Object.keys(map).filter((key) => key !== 'name');
+    // Secret and configMap volumes are files from the repository's manifests (config-refs.ts).
+    if (kinds.length === 1 && (kinds[0] === 'secret' || kinds[0] === 'configMap')) return;
     const kind = kinds.find((k): k is VolumeKind => (volumeKinds as readonly string[]).includes(k));
     if (kind === undefined || kinds.length !== 1) {
       const other = kinds.find((k) => !(volumeKinds as readonly string[]).includes(k));
-      const secretLike = other === 'configMap' || other === 'secret';
-      reader.error(other ? [...item, other] : item, other ? `${other} volumes are not supported${secretLike ? ' yet' : ''}` : 'expected one volume source (persistentVolumeClaim, emptyDir or hostPath)', {
+      reader.error(other ? [...item, other] : item, other ? `${other} volumes are not supported` : 'expected one volume source (persistentVolumeClaim, emptyDir, hostPath, secret or configMap)', {
         code: 'unsupported',
         part: other ? 'key' : 'value',
-        hint: secretLike ? 'pass the values as env, or mount a persistentVolumeClaim holding the files' : 'use a persistentVolumeClaim (a named volume), an emptyDir or a hostPath',
+        hint: 'use a persistentVolumeClaim (a named volume), an emptyDir, a hostPath, or a secret or configMap of the repository',
       });
       return;
     }
@@ -119,13 +121,15 @@ function readSource(reader: ManifestReader, at: YamlPath, kind: VolumeKind): Omi
 }
 
 /** A container's `volumeMounts`, each naming a pod volume; `task` is its model path. */
-export function mapVolumeMounts(reader: ManifestReader, container: YamlPath, containerName: string | undefined, task: string, volumes: PodVolumes): Mount[] {
+/** `fileVolumes`: the pod's secret and configMap volumes, whose mounts config-refs.ts reads. */
+export function mapVolumeMounts(reader: ManifestReader, container: YamlPath, containerName: string | undefined, task: string, volumes: PodVolumes, fileVolumes: ReadonlySet<string>): Mount[] {
   const path = [...container, 'volumeMounts'];
   const mounts: Mount[] = [];
   (reader.list(path) ?? []).forEach((_, i) => {
     const item = [...path, i];
     if (!reader.mapping(item)) return;
     const name = reader.string([...item, 'name']);
+    if (name !== undefined && fileVolumes.has(name)) return;
     const target = reader.string([...item, 'mountPath']);
     if (!reader.has([...item, 'name'])) reader.missing([...item, 'name'], 'a volumeMount names a volume of the pod');
     if (!reader.has([...item, 'mountPath'])) reader.missing([...item, 'mountPath'], 'a volumeMount needs a mountPath');

@@ -105,7 +105,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     refused: { vault },
   },
   task: {
-    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'lifecycle', 'user', 'kill_signal', 'volume_mount'],
+    used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'lifecycle', 'user', 'kill_signal', 'volume_mount', 'template'],
     accepted: {
       kind: 'Nomad sets it on Consul Connect proxies',
       logs: 'it rotates Nomad\'s log files; Docker keeps the container\'s logs',
@@ -120,9 +120,6 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       dispatch_payload: { why: 'dispatch payloads belong to parameterized jobs, which deckhand does not run' },
       csi_plugin: { why: 'deckhand runs no CSI plugins' },
       artifact: { why: 'artifacts are not downloaded: the task would start without its files', hint: 'build the files into the image' },
-    },
-    unsupported: {
-      template: 'templates are not rendered by deckhand; ignored',
     },
   },
   config: {
@@ -162,6 +159,20 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       port_map: { why: 'port_map is Nomad\'s deprecated form', hint: 'set "to" on the group network\'s port and list the port under ports' },
     },
     unsupported: notApplied(['mounts']),
+  },
+  // Inline data only; what a template does when Consul or Vault data changes means nothing for fixed content (template.ts).
+  template: {
+    used: ['data', 'destination', 'env', 'perms', 'left_delimiter', 'right_delimiter', 'source', 'uid', 'gid'],
+    accepted: {
+      change_mode: 'the content is fixed in the file, so it never changes under a running task',
+      change_signal: 'the content is fixed in the file, so it never changes under a running task',
+      change_script: 'the content is fixed in the file, so it never changes under a running task',
+      splay: 'the content is fixed in the file, so it never changes under a running task',
+      wait: 'it paces re-rendering from Consul or Vault, which deckhand does not do',
+      error_on_missing_key: 'templates with {{ }} are refused, so no key can be missing',
+      once: 'the content is rendered once, when the allocation is placed',
+      vault_grace: 'deprecated in Nomad and without effect',
+    },
   },
   healthchecks: {
     used: ['disable'],

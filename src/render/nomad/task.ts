@@ -14,6 +14,7 @@ import type { Read } from './reader.js';
 import type { PositionedCheck } from './services.js';
 import { mapServices } from './services.js';
 import type { MountSources } from './volumes.js';
+import { mapTemplates } from './template.js';
 
 export interface MappedTask {
   task: Task;
@@ -67,6 +68,7 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
   const configPorts = config?.stringList('ports');
   const killTimeout = reader.duration('kill_timeout');
   if (killTimeout) ctx.origin(`${modelPath}.killTimeoutMs`, killTimeout.span, killTimeout.field);
+  const templates = mapTemplates(ctx, reader.blocks('template'), modelPath);
   const task: Task = {
     name,
     driver: 'docker',
@@ -74,7 +76,8 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     command: config?.string('command')?.value ?? null,
     args: config?.stringList('args')?.value ?? null,
     entrypoint: config?.stringList('entrypoint')?.value ?? null,
-    env: env?.value ?? {},
+    // What `env = true` templates define wins over the env block, as in Nomad.
+    env: { ...(env?.value ?? {}), ...templates.env },
     ports: [],
     resources: mapResources(resourceReader),
     checks: [],
@@ -83,6 +86,8 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     killTimeoutMs: killTimeout?.value ?? null,
     ...pullPolicyOf(ctx, config, modelPath),
     ...registryAuthOf(ctx, config, modelPath),
+    ...(templates.files.length ? { files: templates.files } : {}),
+    ...(templates.sensitiveEnv.length ? { sensitiveEnv: templates.sensitiveEnv } : {}),
     meta: reader.stringMap('meta')?.value ?? {},
     ...lifecycleOf(ctx, reader.blocks('lifecycle'), modelPath),
   };

@@ -12,6 +12,8 @@ export interface YamlDocument {
   value: unknown;
   /** Position of a path's value (or key), or of its nearest existing parent. */
   locate(path: YamlPath, part?: 'key' | 'value'): Position;
+  /** A plain scalar as written in the file (`0644`, which YAML 1.2 reads as the decimal 644). */
+  sourceText?(path: YamlPath): string | undefined;
 }
 
 interface YamlLoadResult {
@@ -99,6 +101,7 @@ export function loadYaml(file: SourceFile): YamlLoadResult {
     documents.push({
       value,
       locate: (path, part = 'value') => toPosition(locateOffset(doc, index, path, part)),
+      sourceText: (path) => /^[^\s#,\]}]+/.exec(file.text.slice(locateOffset(doc, index, path, 'value')))?.[0],
     });
   }
   return { documents, diagnostics };

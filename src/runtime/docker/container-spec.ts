@@ -89,7 +89,8 @@ export function portBindings(task: Task, ports: Record<string, number>, listenin
   return { exposed, bindings };
 }
 
-export function containerSpec(request: PlacementRequest, task: Task, ports: Record<string, number>, options: SpecOptions): Docker.ContainerCreateOptions {
+/** `fileMounts`: the task's files, written by the driver (task-files.ts), as read-only bind mounts. */
+export function containerSpec(request: PlacementRequest, task: Task, ports: Record<string, number>, options: SpecOptions, fileMounts: Docker.MountSettings[] = []): Docker.ContainerCreateOptions {
   const networking = taskNetworking(request, task, options.networkSuffix);
   const listening = containerPorts({ tasks: [task, ...request.group.tasks] }, ports, networking.mode);
   const context: TaskContext = {
@@ -122,7 +123,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     ...networkSettings(networking, task, ports, listening, options.publishAddress),
     HostConfig: {
       ...hostNetworkSettings(networking, task, ports, listening, options.publishAddress),
-      ...(task.mounts?.length ? { Mounts: dockerMounts(request.jobId, request.job?.volumes ?? [], task, options.networkSuffix, request.allocId) } : {}),
+      ...(task.mounts?.length || fileMounts.length ? { Mounts: [...dockerMounts(request.jobId, request.job?.volumes ?? [], task, options.networkSuffix, request.allocId), ...fileMounts] } : {}),
       ...hostSettings(settings),
       Init: settings.init ?? true,
       // A task that runs once is tried once per placement: its failure fails the placement.

@@ -23,6 +23,7 @@ import { NetworkManager } from './networks.js';
 import { VolumeManager } from './volumes.js';
 import { ImagePuller } from './pull.js';
 import { DockerConfigCredentials } from './registry-auth.js';
+import { TaskFiles } from './task-files.js';
 
 export interface DockerDriverOptions {
   portRange?: PortRange;
@@ -43,6 +44,8 @@ export interface DockerDriverOptions {
   reconnectDelayMs?: { initial: number; max: number };
   /** The host paths bind mounts may use (the agent's allow-host-path); none by default. */
   hostPaths?: HostPathPolicy;
+  /** Where tasks' files are written to be bind-mounted (`<data dir>/files`); without it, a task with files cannot be placed. */
+  filesDir?: string;
 }
 
 export const defaultStopTimeoutSeconds = 3;
@@ -65,6 +68,7 @@ export class DockerDriver implements Driver {
   private readonly networks: NetworkManager;
   private readonly volumes: VolumeManager;
   private readonly hostPaths: HostPathPolicy;
+  private readonly files: TaskFiles;
   /** Where the engine is, for messages: `unix:///var/run/docker.sock`. */
   readonly address: string;
   /** Placements under way, and a clock of when each finished: observe() must not free their ports. */
@@ -87,6 +91,7 @@ export class DockerDriver implements Driver {
     this.networks = new NetworkManager(docker, this.extraLabels);
     this.volumes = new VolumeManager(docker, this.extraLabels, this.networks.suffix);
     this.hostPaths = options.hostPaths ?? { allowed: [] };
+    this.files = new TaskFiles(options.filesDir ?? null);
     this.address = engineAddress(docker);
     const modem = docker.modem as { agent?: unknown; protocol?: string };
     if (modem.agent === undefined && modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = new FreshConnectionAgent();
@@ -118,11 +123,12 @@ export class DockerDriver implements Driver {
       const ports = await this.ports.allocate(allocId, portRequests(request), request.ports ?? {});
       const containers: Record<string, string> = {};
       const options = { hostname: this.hostname, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, publishAddress: this.publishAddress, networkSuffix: this.networks.suffix };
-      for (const task of request.group.tasks) {
+      for (const [taskIndex, task] of request.group.tasks.entries()) {
         const networking = taskNetworking(request, task, this.networks.suffix);
         await this.networks.ensure(request.jobId, networking.networks);
         await this.volumes.ensure(request.jobId, request.job?.volumes ?? [], task, allocId);
-        const container = await this.create(containerSpec(request, task, ports, options), task);
+        const fileMounts = this.files.write(allocId, taskIndex, task);
+        const container = await this.create(containerSpec(request, task, ports, options, fileMounts), task);
         created.push(container);
         containers[task.name] = container.id;
         // The engine (API 1.41) joins one network at creation; the others before the start.
@@ -136,6 +142,7 @@ export class DockerDriver implements Driver {
       await Promise.allSettled(created.map((container) => container.remove({ force: true, v: true })));
       await this.volumes.releaseAllocation(allocId).catch(() => undefined);
       this.ports.release(allocId);
+      this.files.remove(allocId);
       if (error instanceof PlacementError) throw error;
       if (isConnectionError(error)) throw this.unavailable(error);
       // A server error while the engine shuts down (its network store already closed) is not the allocation's.
@@ -155,6 +162,7 @@ export class DockerDriver implements Driver {
       await this.volumes.releaseAllocation(allocId);
     });
     this.ports.release(allocId);
+    this.files.remove(allocId);
     this.placedAt.delete(allocId);
   }
 
@@ -198,7 +206,8 @@ export class DockerDriver implements Driver {
   async observe(): Promise<AllocationObservation[]> {
     const startedAt = this.tick;
     const allocations = allocationsFrom(await this.guard(() => inspectAll(this.docker, labelFilter(this.extraLabels))), scopeOf(this.extraLabels));
-    this.accountPorts(allocations, this.ports.allocations(), startedAt);
+    this.accountPorts(allocations, [...new Set([...this.ports.allocations(), ...this.files.allocations()])], startedAt);
+    this.files.restore(allocations.filter((a) => !this.placing.has(a.allocId)));
     return allocations;
   }
 
@@ -210,8 +219,8 @@ export class DockerDriver implements Driver {
   }
 
   /**
-   * Keeps the port allocator true to what runs: ports of observed allocations are
-   * reserved; ports of allocations in `scope` whose containers are gone are freed,
+   * Keeps the port allocator (and the task files on disk) true to what runs: ports of observed allocations are
+   * reserved; ports and files of allocations in `scope` whose containers are gone are freed,
    * unless they were placed while the containers were being listed.
    */
   private accountPorts(observed: AllocationObservation[], scope: Iterable<string>, startedAt: number): void {
@@ -230,6 +239,8 @@ export class DockerDriver implements Driver {
       const placed = this.placedAt.get(allocId) ?? 0;
       if (!seen.has(allocId) && !this.placing.has(allocId) && placed <= startedAt) {
         this.ports.release(allocId);
+        // Its containers are gone (removed by hand, or while the agent was down): so is their use for its files.
+        this.files.remove(allocId);
         this.placedAt.delete(allocId);
       }
     }

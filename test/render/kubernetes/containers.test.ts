@@ -145,7 +145,7 @@ describe('env', () => {
     ]);
   });
 
-  test('valueFrom and envFrom are errors: not supported', () => {
+  test('valueFrom and envFrom are references, resolved once the tree is rendered: the file alone has no error', () => {
     const result = render(withContainer(`        - name: web
           image: demo
           envFrom:
@@ -155,11 +155,11 @@ describe('env', () => {
               valueFrom:
                 secretKeyRef: { name: web, key: token }
 `));
-    expect(errors(result)).toEqual([
-      'app.yaml:10:11: spec.template.spec.containers[0].envFrom: envFrom is not supported: deckhand has no ConfigMaps or Secrets (list the variables under env with name and value)',
-      'app.yaml:14:15: spec.template.spec.containers[0].env[0].valueFrom: valueFrom is not supported: deckhand has no ConfigMaps, Secrets or downward API (give the value itself with value)',
+    expect(errors(result)).toEqual([]);
+    expect(result.jobs[0]!.configRefs!.map((ref) => [ref.use, ref.kind, ref.name, ref.origin.pos.line])).toEqual([
+      ['envFrom', 'ConfigMap', 'web', 11],
+      ['env', 'Secret', 'web', 15],
     ]);
-    expect(result.diagnostics.map((d) => d.code)).toEqual(['unsupported', 'unsupported']);
   });
 
   test('an entry without name is an error', () => {

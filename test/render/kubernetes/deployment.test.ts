@@ -80,7 +80,7 @@ spec:
 describe('documents of a file', () => {
   test('several Deployments are several jobs; other kinds are skipped with a notice at their kind', () => {
     const result = render(`apiVersion: v1
-kind: Secret
+kind: ServiceAccount
 metadata:
   name: web
 data:
@@ -94,8 +94,8 @@ spec:
     spec:
       containers: [{ name: web, image: "demo:v1" }]
 ---
-apiVersion: v1
-kind: ConfigMap
+apiVersion: networking.k8s.io/v1
+kind: Ingress
 data: { a: b }
 ---
 apiVersion: apps/v1
@@ -108,8 +108,8 @@ spec:
 `);
     expect(result.jobs.map((j) => j.job.id)).toEqual(['web', 'worker']);
     expect(lines(result.diagnostics)).toEqual([
-      'app.yaml:2:1: notice: kind Secret is not deployed by deckhand; skipped',
-      'app.yaml:17:1: notice: kind ConfigMap is not deployed by deckhand; skipped',
+      'app.yaml:2:1: notice: kind ServiceAccount is not deployed by deckhand; skipped',
+      'app.yaml:17:1: notice: kind Ingress is not deployed by deckhand; skipped',
     ]);
     expect(result.diagnostics.every((d) => d.severity === 'notice' && d.code === 'skipped-kind')).toBe(true);
     // Positions in later documents count lines from the top of the file.
@@ -129,7 +129,7 @@ ${'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { templ
   });
 
   test('an empty file has no jobs and no diagnostics', () => {
-    expect(render('')).toEqual({ jobs: [], diagnostics: [], services: [] });
+    expect(render('')).toEqual({ jobs: [], diagnostics: [], services: [], configSources: [] });
   });
 
   test('a kind close to Deployment is an error with a hint: skipped, the typo would stop the Deployment it was', () => {

@@ -59,20 +59,18 @@ describe('Kubernetes volumes', () => {
     ]);
   });
 
-  test('refused, each at its place: configMap and secret volumes (not yet), other kinds, subPath, an undefined volume, a memory emptyDir mounted twice, DirectoryOrCreate, sizeLimit', () => {
+  test('refused, each at its place: other kinds, subPath, an undefined volume, a memory emptyDir mounted twice, DirectoryOrCreate, sizeLimit', () => {
     const result = renderK8s(manifest(
-      ['{name: cfg, configMap: {name: app}}', '{name: key, secret: {secretName: k}}', '{name: nfs, nfs: {server: x, path: /}}', '{name: tmp, emptyDir: {medium: Memory}}', '{name: mk, hostPath: {path: /srv/x, type: DirectoryOrCreate}}', '{name: big, emptyDir: {sizeLimit: 1Gi}}'],
+      ['{name: nfs, nfs: {server: x, path: /}}', '{name: tmp, emptyDir: {medium: Memory}}', '{name: mk, hostPath: {path: /srv/x, type: DirectoryOrCreate}}', '{name: big, emptyDir: {sizeLimit: 1Gi}}'],
       [['{name: tmp, mountPath: /a, subPath: x}', '{name: missing, mountPath: /m}'], ['{name: tmp, mountPath: /b}']],
     ));
     expect(result.diagnostics.map(formatDiagnostic)).toEqual([
-      'db.yaml:10:23: spec.template.spec.volumes[0].configMap: configMap volumes are not supported yet (pass the values as env, or mount a persistentVolumeClaim holding the files)',
-      expect.stringContaining('db.yaml:11:23: spec.template.spec.volumes[1].secret: secret volumes are not supported yet'),
-      expect.stringContaining('db.yaml:12:23: spec.template.spec.volumes[2].nfs: nfs volumes are not supported (use a persistentVolumeClaim'),
-      expect.stringContaining('db.yaml:14:53: spec.template.spec.volumes[4].hostPath.type: hostPath type "DirectoryOrCreate" is not supported: deckhand never creates host paths'),
-      expect.stringContaining('db.yaml:15:34: spec.template.spec.volumes[5].emptyDir.sizeLimit: sizeLimit is not supported'),
-      expect.stringContaining('db.yaml:20:42: spec.template.spec.containers[0].volumeMounts[0].subPath: subPath is not supported'),
-      expect.stringContaining('db.yaml:21:22: spec.template.spec.containers[0].volumeMounts[1].name: volume "missing" is not defined in the pod\'s volumes'),
-      expect.stringContaining('db.yaml:25:22: spec.template.spec.containers[1].volumeMounts[0].name: emptyDir "tmp" (medium: Memory) is already mounted by container "c0"'),
+      expect.stringContaining('db.yaml:10:23: spec.template.spec.volumes[0].nfs: nfs volumes are not supported (use a persistentVolumeClaim'),
+      expect.stringContaining('db.yaml:12:53: spec.template.spec.volumes[2].hostPath.type: hostPath type "DirectoryOrCreate" is not supported: deckhand never creates host paths'),
+      expect.stringContaining('db.yaml:13:34: spec.template.spec.volumes[3].emptyDir.sizeLimit: sizeLimit is not supported'),
+      expect.stringContaining('db.yaml:18:42: spec.template.spec.containers[0].volumeMounts[0].subPath: subPath is not supported'),
+      expect.stringContaining('db.yaml:19:22: spec.template.spec.containers[0].volumeMounts[1].name: volume "missing" is not defined in the pod\'s volumes'),
+      expect.stringContaining('db.yaml:23:22: spec.template.spec.containers[1].volumeMounts[0].name: emptyDir "tmp" (medium: Memory) is already mounted by container "c0"'),
     ]);
   });
 

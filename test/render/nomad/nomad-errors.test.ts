@@ -76,12 +76,11 @@ describe('Nomad validation rules', () => {
     expect(result.jobs).toHaveLength(0);
   });
 
-  it('an unknown block is an error; a known block not applied yet is a warning; one that would change what runs is refused', () => {
-    const result = render(job('    updates {\n    }', '      config {\n        image = "x"\n        privileged = true\n      }\n      template {\n        data = "x"\n      }'));
+  it('an unknown block is an error; one that would change what runs is refused', () => {
+    const result = render(job('    updates {\n    }', '      config {\n        image = "x"\n        privileged = true\n      }'));
     expect(result.lines).toEqual([
       'job.nomad:3:5: updates: unknown block "updates": Nomad has no such block in a group block (did you mean "update"?)',
       'job.nomad:9:9: config.privileged: privileged is not supported: deckhand does not run privileged containers (remove privileged; grant single capabilities with cap_add)',
-      'job.nomad:11:7: warning: template: templates are not rendered by deckhand; ignored',
     ]);
     expect(result.jobs).toHaveLength(0);
   });

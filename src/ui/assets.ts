@@ -28,6 +28,7 @@ svg.timeline .axis { fill: #57606a; }
 svg.timeline line.batch { stroke: #8c959f; stroke-dasharray: 3 3; }
 svg.timeline .healthy rect { fill: var(--ok); } svg.timeline .unhealthy rect { fill: var(--bad); }
 svg.timeline .pending rect { fill: var(--wait); } svg.timeline .stopped rect { fill: var(--off); }
+svg.timeline .old rect { fill: #d0d7de; } svg.timeline .old text { fill: #57606a; }
 pre.diff { background: #f6f8fa; padding: 8px; overflow: auto; font-size: 12px; }
 pre.diff .add { color: var(--ok); } pre.diff .del { color: var(--bad); } pre.diff .edit { color: var(--wait); }
 button { font: inherit; padding: 4px 12px; border-radius: 6px; border: 1px solid var(--line); background: #f6f8fa; cursor: pointer; }

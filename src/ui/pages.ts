@@ -68,7 +68,7 @@ export function loginPage(next: string, error: string | null): Html {
 /** A problem line with its `file:line:col` set apart, so the place stands out. */
 export function problemLine(text: string): Html {
   const match = /^(\S+?:\d+:\d+)(:?\s*)([\s\S]*)$/.exec(text);
-  return match ? html`<li><code class="where">${match[1]}</code>${match[2]}${match[3]}</li>` : html`<li>${text}</li>`;
+  return match ? html`<li><code class="where">${match[1]}</code> ${match[3]}</li>` : html`<li>${text}</li>`;
 }
 
 export function syncPanel(sync: SyncView | null): Html {
@@ -86,7 +86,7 @@ const deploymentCell = (d: JobSummaryView['latestDeployment']) =>
 
 /** The part of the jobs page that live updates redraw. */
 export function jobsLive(jobs: JobSummaryView[], sync: SyncView | null): Html {
-  return html`<section><h2>Jobs</h2>
+  return html`<section>
 ${jobs.length === 0 ? html`<p>No job yet.</p>` : html`<table class="jobs"><thead><tr><th>Job</th><th>Status</th><th>Version</th><th>Format</th><th>Latest deployment</th></tr></thead><tbody>
 ${jobs.map((j) => html`<tr data-job="${j.id}"><td><a href="/ui/job/${encodeURIComponent(j.id)}">${j.id}</a></td><td><span class="status ${j.status}">${j.status}</span></td><td>${j.version}</td><td>${j.format}</td><td>${deploymentCell(j.latestDeployment)}</td></tr>`)}
 </tbody></table>`}
@@ -165,11 +165,11 @@ function diffText(diff: JobDiff | null | undefined): string {
   return diff.type === 'None' ? '(no changes)' : formatDiffText(diff, null, { color: false }).trimEnd();
 }
 
-/** A diff line by its marker: `+` added, `-` deleted, `~` edited. */
+/** A diff line by its marker (src/plan/format-text.ts): `+` added, `-` deleted, `+/-` edited. */
 function diffLines(text: string): Html[] {
   return text.split('\n').map((line) => {
-    const marker = /^\s*([+\-~])/.exec(line)?.[1];
-    const kind = marker === '+' ? 'add' : marker === '-' ? 'del' : marker === '~' ? 'edit' : '';
+    const marker = /^\s*(\+\/-|[+-])\s/.exec(line)?.[1];
+    const kind = marker === '+' ? 'add' : marker === '-' ? 'del' : marker === '+/-' ? 'edit' : '';
     return html`<span class="${kind}">${line}</span>\n`;
   });
 }

@@ -1,6 +1,7 @@
 // The current deployment as a picture: one row per allocation it placed, a bar
 // from its placement to now (or to its end), coloured by health; allocations placed
-// together form a batch, marked by a line. Inline SVG, built from the API's
+// together form a batch, marked by a line. Below them, in grey, the older
+// allocations the deployment replaces, each ending where it was stopped. Inline SVG, built from the API's
 // deployment and allocation views. Pure: views and a clock in, markup out.
 import type { AllocationView, DeploymentView } from '../api/index.js';
 import { html } from './html.js';
@@ -46,9 +47,12 @@ export function timelineSvg(deployment: DeploymentView, allocations: AllocationV
   const batches = batchesOf(mine);
   const rows = batches.flatMap((b) => b.allocations);
   const t0 = deployment.createdAt;
+  const replaced = allocations
+    .filter((a) => a.deployment !== deployment.id && a.version < deployment.jobVersion && (a.desired === 'run' || a.modifiedAt >= t0))
+    .sort((a, b) => a.group.localeCompare(b.group) || a.index - b.index);
   const t1 = Math.max(ended(deployment) ? deployment.updatedAt : now, ...rows.map((a) => a.modifiedAt), t0 + 1000);
   const x = (t: number) => labelWidth + ((t - t0) / (t1 - t0)) * (width - labelWidth - 10);
-  const height = top + Math.max(rows.length, 1) * rowHeight + 24;
+  const height = top + (Math.max(rows.length, 1) + replaced.length) * rowHeight + 24;
   const endOf = (a: AllocationView) => (a.desired === 'stop' || ended(deployment) ? Math.max(a.modifiedAt, a.createdAt) : t1);
   const seconds = ((t1 - t0) / 1000).toFixed(1);
   return html`<svg class="timeline" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}"
@@ -70,6 +74,14 @@ export function timelineSvg(deployment: DeploymentView, allocations: AllocationV
     return html`<g class="alloc ${health}" data-alloc="${a.id}" data-health="${health}">
     <text x="0" y="${y + 15}">${a.group}[${a.index}] v${a.version}${a.canary ? ' canary' : ''}</text>
     <rect x="${from.toFixed(1)}" y="${y + 3}" width="${(to - from).toFixed(1)}" height="${rowHeight - 6}" rx="3"><title>${a.id.slice(0, 8)}: ${a.status}, ${health}${a.description ? ` (${a.description})` : ''}</title></rect>
+  </g>`;
+  })}
+  ${replaced.map((a, i) => {
+    const y = top + (Math.max(rows.length, 1) + i) * rowHeight;
+    const to = Math.max(x(a.desired === 'stop' ? Math.max(a.modifiedAt, t0) : t1), labelWidth + 4);
+    return html`<g class="old" data-alloc="${a.id}">
+    <text x="0" y="${y + 15}">${a.group}[${a.index}] v${a.version}${a.desired === 'stop' ? ' replaced' : ''}</text>
+    <rect x="${labelWidth}" y="${y + 7}" width="${(to - labelWidth).toFixed(1)}" height="${rowHeight - 14}" rx="2"><title>${a.id.slice(0, 8)}: ${a.status}</title></rect>
   </g>`;
   })}
   ${rows.length === 0 ? html`<text x="${labelWidth}" y="${top + 15}" class="axis">no allocation placed yet</text>` : null}

@@ -33,6 +33,8 @@ command -v git >/dev/null 2>&1 || missing+=(git)
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 # Demo and test images are built FROM scratch around a static busybox.
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+# The dashboard's tests drive Debian's headless Chromium (playwright-core downloads no browser).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 # An older Node with its npm fetches Node 24 (and stays: the CLI's test starts it to see the refusal).
 if ! node_is_new_enough && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 if [ "${#missing[@]}" -gt 0 ]; then

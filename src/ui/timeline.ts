@@ -34,10 +34,11 @@ export function batchesOf(allocations: AllocationView[]): Batch[] {
 
 export type Health = 'healthy' | 'unhealthy' | 'pending' | 'stopped';
 
+/** An allocation that ended is shown as stopped, whatever its last health: it serves nothing now. */
 export function healthOf(a: AllocationView): Health {
-  if (a.healthy === true) return 'healthy';
-  if (a.healthy === false || a.status === 'failed') return 'unhealthy';
-  return a.desired === 'stop' || a.status === 'complete' ? 'stopped' : 'pending';
+  if (a.status === 'failed' || (a.healthy === false && a.desired === 'run')) return 'unhealthy';
+  if (a.desired === 'stop' || a.status === 'complete') return 'stopped';
+  return a.healthy === true ? 'healthy' : a.healthy === false ? 'unhealthy' : 'pending';
 }
 
 const ended = (d: DeploymentView) => d.status !== 'running' && d.status !== 'paused';

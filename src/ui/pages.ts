@@ -24,6 +24,7 @@ export interface PageContext {
   formToken: string;
   /** Whether a sign-out button makes sense. */
   signedIn: boolean;
+  /** What a button just did (session.ts's flash). */
   notice?: string | undefined;
   error?: string | undefined;
 }

@@ -9,7 +9,7 @@ import { stylesheet, script } from './assets.js';
 import type { Html } from './html.js';
 import { errorPage, jobLive, jobPage, jobsLive, jobsPage, loginPage, versionsPage } from './pages.js';
 import type { PageContext, SyncView, VersionRow } from './pages.js';
-import { newSession } from './session.js';
+import { flashCookieValue, flashOf, newSession } from './session.js';
 
 export interface DashboardOptions {
   /** The API's token; null when the agent has none. */
@@ -42,15 +42,13 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
   };
   const apiMessage = (answer: Answer<unknown>) => (answer.body as { error?: { message?: string } } | null)?.error?.message ?? `the API answered ${answer.status}`;
 
-  const contextOf = (request: FastifyRequest): PageContext => {
-    const query = request.query as { notice?: unknown; error?: unknown };
-    return {
-      formToken: session.formToken,
-      signedIn: options.apiToken !== null,
-      notice: typeof query.notice === 'string' ? query.notice : undefined,
-      error: typeof query.error === 'string' ? query.error : undefined,
-    };
+  /** A whole page's context: a button's outcome, if one led here, is shown once and cleared. */
+  const contextOf = (request: FastifyRequest, reply: FastifyReply): PageContext => {
+    const flash = flashOf(request.headers.cookie);
+    if (flash) reply.header('set-cookie', flashCookieValue(null));
+    return { formToken: session.formToken, signedIn: options.apiToken !== null, notice: flash?.kind === 'notice' ? flash.text : undefined, error: flash?.kind === 'error' ? flash.text : undefined };
   };
+  const partContext = (): PageContext => ({ formToken: session.formToken, signedIn: options.apiToken !== null });
   const send = (reply: FastifyReply, status: number, page: Html) => reply.code(status).headers(securityHeaders).type('text/html; charset=utf-8').send(page.text);
   const wantsPart = (request: FastifyRequest) => (request.query as { part?: unknown }).part === 'live';
 
@@ -94,33 +92,33 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
 
     scope.get('/ui', async (request, reply) => {
       const [jobs, sync] = await Promise.all([call<JobSummaryView[]>('GET', '/v1/jobs'), call<SyncView>('GET', '/v1/sync')]);
-      if (jobs.status !== 200) return send(reply, jobs.status, errorPage(jobs.status, apiMessage(jobs), contextOf(request)));
+      if (jobs.status !== 200) return send(reply, jobs.status, errorPage(jobs.status, apiMessage(jobs), contextOf(request, reply)));
       const syncView = sync.status === 200 ? sync.body : null;
       if (wantsPart(request)) return send(reply, 200, jobsLive(jobs.body, syncView));
-      return send(reply, 200, jobsPage(jobs.body, syncView, contextOf(request)));
+      return send(reply, 200, jobsPage(jobs.body, syncView, contextOf(request, reply)));
     });
 
     scope.get<{ Params: { id: string } }>('/ui/job/:id', async (request, reply) => {
       const id = encodeURIComponent(request.params.id);
       const job = await call<JobStatusView>('GET', `/v1/job/${id}`);
-      if (job.status !== 200) return send(reply, job.status, errorPage(job.status, apiMessage(job), contextOf(request)));
-      if (wantsPart(request)) return send(reply, 200, jobLive(job.body, contextOf(request), Date.now()));
+      if (job.status !== 200) return send(reply, job.status, errorPage(job.status, apiMessage(job), contextOf(request, reply)));
+      if (wantsPart(request)) return send(reply, 200, jobLive(job.body, partContext(), Date.now()));
       const versions = await call<VersionRow[]>('GET', `/v1/job/${id}/versions`);
       const current = versions.status === 200 ? versions.body.find((v) => v.version === job.body.version) : undefined;
-      return send(reply, 200, jobPage(job.body, current, contextOf(request), Date.now()));
+      return send(reply, 200, jobPage(job.body, current, contextOf(request, reply), Date.now()));
     });
 
     scope.get<{ Params: { id: string } }>('/ui/job/:id/versions', async (request, reply) => {
       const id = encodeURIComponent(request.params.id);
       const [job, versions] = await Promise.all([call<JobStatusView>('GET', `/v1/job/${id}`), call<VersionRow[]>('GET', `/v1/job/${id}/versions?diffs=true`)]);
-      if (versions.status !== 200) return send(reply, versions.status, errorPage(versions.status, apiMessage(versions), contextOf(request)));
-      return send(reply, 200, versionsPage(request.params.id, job.status === 200 ? job.body.version : -1, versions.body, contextOf(request)));
+      if (versions.status !== 200) return send(reply, versions.status, errorPage(versions.status, apiMessage(versions), contextOf(request, reply)));
+      return send(reply, 200, versionsPage(request.params.id, job.status === 200 ? job.body.version : -1, versions.body, contextOf(request, reply)));
     });
 
     /** A button's outcome: back to the job's page, saying what happened (Post/Redirect/Get). */
     const after = (reply: FastifyReply, jobId: string, answer: Answer<unknown>, done: string) => {
-      const outcome = answer.status < 300 ? `notice=${encodeURIComponent(done)}` : `error=${encodeURIComponent(apiMessage(answer))}`;
-      return reply.code(303).header('location', `/ui/job/${encodeURIComponent(jobId)}?${outcome}`).send();
+      const flash = answer.status < 300 ? { kind: 'notice' as const, text: done } : { kind: 'error' as const, text: apiMessage(answer) };
+      return reply.code(303).header('set-cookie', flashCookieValue(flash)).header('location', `/ui/job/${encodeURIComponent(jobId)}`).send();
     };
 
     scope.post<{ Params: { id: string } }>('/ui/job/:id/promote', async (request, reply) => {

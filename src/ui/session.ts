@@ -20,6 +20,34 @@ export interface Session {
   cookie(token: string | null): string;
 }
 
+/** What a button did, shown once on the page it leads back to. */
+export interface Flash {
+  kind: 'notice' | 'error';
+  text: string;
+}
+
+const flashCookie = 'deckhand_flash';
+
+/**
+ * The `Set-Cookie` value carrying a button's outcome to the next page, or clearing it (`null`).
+ * A cookie rather than the URL: a link made elsewhere cannot put words on a page.
+ */
+export function flashCookieValue(flash: Flash | null): string {
+  const attributes = 'Path=/ui; HttpOnly; SameSite=Strict';
+  return flash === null ? `${flashCookie}=; ${attributes}; Max-Age=0` : `${flashCookie}=${encodeURIComponent(JSON.stringify(flash))}; ${attributes}; Max-Age=60`;
+}
+
+export function flashOf(cookieHeader: string | undefined): Flash | null {
+  const value = cookieValue(cookieHeader, flashCookie);
+  if (!value) return null;
+  try {
+    const parsed = JSON.parse(value) as Partial<Flash>;
+    return (parsed.kind === 'notice' || parsed.kind === 'error') && typeof parsed.text === 'string' ? { kind: parsed.kind, text: parsed.text } : null;
+  } catch {
+    return null;
+  }
+}
+
 export function newSession(apiToken: string | null): Session {
   // Keyed by the token when there is one, so a form token outlives restarts exactly as the token does.
   const key = apiToken ?? randomBytes(32).toString('hex');

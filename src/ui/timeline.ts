@@ -54,7 +54,7 @@ export function timelineSvg(deployment: DeploymentView, allocations: AllocationV
   const t1 = Math.max(ended(deployment) ? deployment.updatedAt : now, ...rows.map((a) => a.modifiedAt), t0 + 1000);
   const x = (t: number) => labelWidth + ((t - t0) / (t1 - t0)) * (width - labelWidth - 10);
   const height = top + (Math.max(rows.length, 1) + replaced.length) * rowHeight + 24;
-  const endOf = (a: AllocationView) => (a.desired === 'stop' || ended(deployment) ? Math.max(a.modifiedAt, a.createdAt) : t1);
+  const endOf = (a: AllocationView) => (a.desired === 'stop' ? Math.max(a.modifiedAt, a.createdAt) : t1);
   const seconds = ((t1 - t0) / 1000).toFixed(1);
   return html`<svg class="timeline" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}"
     data-deployment="${deployment.id}" data-status="${deployment.status}" data-batches="${batches.length}" data-healthy="${rows.filter((a) => a.healthy === true).length}"

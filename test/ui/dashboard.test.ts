@@ -195,8 +195,9 @@ describe('the dashboard at /ui', () => {
     await expect(page.locator('section.deployment').textContent()).resolves.toContain('requires manual promotion');
     await shoot(page, 'job-canary');
 
-    await Promise.all([page.waitForURL(/notice=/), page.click('form.promote button')]);
+    await page.click('form.promote button');
     await expect(page.locator('p.notice').textContent()).resolves.toContain('Promoted');
+    expect(page.url()).toBe(`${agent.url}/ui/job/web`);
     await page.waitForSelector('#live[data-stream="open"]');
     await page.waitForSelector('svg.timeline[data-status="successful"]');
     await expect(page.locator('svg.timeline g.alloc').count()).resolves.toBe(2);
@@ -224,8 +225,12 @@ describe('the dashboard at /ui', () => {
     await expect(newest.locator('pre.diff .edit').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringMatching(/\+\/- image: "deckhand-demo:v1" => "deckhand-demo:v2"/)]));
     await shoot(page, 'versions');
 
-    await Promise.all([page.waitForURL(/\/ui\/job\/api\?notice=/), page.click('button:has-text("Revert to version 0")')]);
+    await page.click('button:has-text("Revert to version 0")');
     await expect(page.locator('p.notice').textContent()).resolves.toContain('Reverted to version 0 (as version 2)');
+    expect(page.url()).toBe(`${agent.url}/ui/job/api`);
+    // Shown once: the page read again says nothing.
+    await page.reload();
+    await expect(page.locator('p.notice').count()).resolves.toBe(0);
     await page.waitForSelector('svg.timeline[data-status="successful"]');
     await expect(page.locator('table.allocs tbody tr:not(.stopped) td:last-child').count()).resolves.toBe(1);
     await expect(page.locator('table.allocs tbody tr:not(.stopped)').textContent()).resolves.toContain('deckhand-demo:v1');

@@ -178,6 +178,31 @@ describe('the dashboard at /ui', () => {
     await shoot(page, 'job');
   });
 
+  it('reads without JavaScript, and the pages break none of their own Content-Security-Policy', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${agent.url}/ui/login?next=${encodeURIComponent('/ui/job/web/versions')}`);
+    await page.fill('input[name=token]', token);
+    await Promise.all([page.waitForURL(`${agent.url}/ui/job/web/versions`), page.click('button:has-text("Sign in")')]);
+    await expect(page.locator('article.version').count()).resolves.toBeGreaterThanOrEqual(1);
+    await page.goto(`${agent.url}/ui/job/web`);
+    await expect(page.locator('svg.timeline g.alloc').count()).resolves.toBeGreaterThanOrEqual(2);
+    await expect(page.locator('table.allocs tbody tr').count()).resolves.toBeGreaterThanOrEqual(2);
+
+    // With JavaScript: the stylesheet and script load, and nothing is refused or thrown.
+    const scripted = await signedInPage();
+    const problems: string[] = [];
+    scripted.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    scripted.on('pageerror', (error) => problems.push(error.message));
+    await scripted.goto(`${agent.url}/ui/job/web`);
+    await scripted.waitForSelector('#live[data-stream="open"]');
+    expect(await scripted.evaluate(() => getComputedStyle(document.querySelector('header')!).display)).toBe('flex');
+    expect(problems).toEqual([]);
+  });
+
   it('follows a rollout live (no reload) and promotes the canary with the button', async () => {
     const page = await signedInPage();
     await page.goto(`${agent.url}/ui/job/web`);

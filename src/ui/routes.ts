@@ -90,6 +90,7 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
     });
     scope.post('/ui/logout', async (_request, reply) => reply.code(303).header('set-cookie', session.cookie(null)).header('location', '/ui/login').send());
 
+    scope.get('/ui/', async (_request, reply) => reply.code(308).header('location', '/ui').send());
     scope.get('/ui', async (request, reply) => {
       const [jobs, sync] = await Promise.all([call<JobSummaryView[]>('GET', '/v1/jobs'), call<SyncView>('GET', '/v1/sync')]);
       if (jobs.status !== 200) return send(reply, jobs.status, errorPage(jobs.status, apiMessage(jobs), contextOf(request, reply)));

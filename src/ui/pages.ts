@@ -149,7 +149,19 @@ function environment(job: Job | undefined): Html | null {
   return html`<section><h2>Environment</h2><table class="env"><tbody>${rows.map((r) => html`<tr><td>${r.where}</td><td><code>${r.name}</code></td><td><code>${r.value}</code></td></tr>`)}</tbody></table></section>`;
 }
 
-export function jobPage(job: JobStatusView, current: VersionRow | undefined, context: PageContext, now: number): Html {
+/** Where the running version came from, and what the last synced commit could not do with this job's file. */
+function origin(job: JobStatusView, current: VersionRow | undefined, sync: SyncView | null): Html | null {
+  if (!current) return null;
+  const source = current.source;
+  const mine = sync && job.file ? sync.problems.filter((p) => p.startsWith(`${job.file}:`) || p.includes(` ${job.file}`)) : [];
+  return html`<section class="origin"><h2>Source</h2>
+<p>Version ${current.version}: ${source.kind}${source.commit ? html` commit <code>${source.commit}</code>` : null}${source.message ? html` · ${source.message}` : null}${source.revertOf !== null ? ` · a revert to version ${source.revertOf}` : ''}</p>
+${sync ? html`<p>Last synced commit <code>${sync.sha ?? 'none yet'}</code></p>` : null}
+${mine.length ? html`<ul class="problems">${mine.map(problemLine)}</ul>` : null}
+</section>`;
+}
+
+export function jobPage(job: JobStatusView, current: VersionRow | undefined, sync: SyncView | null, context: PageContext, now: number): Html {
   const id = encodeURIComponent(job.id);
   return layout(
     job.id,
@@ -157,6 +169,7 @@ export function jobPage(job: JobStatusView, current: VersionRow | undefined, con
     html`<nav><a href="/ui">Jobs</a> / ${job.id} · <a href="/ui/job/${id}/versions">Versions</a></nav>
 <h1>${job.id}</h1>
 <main id="live" data-events="/v1/events?job=${id}" data-part="/ui/job/${id}?part=live">${jobLive(job, context, now)}</main>
+${origin(job, current, sync)}
 ${environment(current?.job)}`,
   );
 }

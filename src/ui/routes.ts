@@ -104,9 +104,9 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
       const job = await call<JobStatusView>('GET', `/v1/job/${id}`);
       if (job.status !== 200) return send(reply, job.status, errorPage(job.status, apiMessage(job), contextOf(request, reply)));
       if (wantsPart(request)) return send(reply, 200, jobLive(job.body, partContext(), Date.now()));
-      const versions = await call<VersionRow[]>('GET', `/v1/job/${id}/versions`);
+      const [versions, sync] = await Promise.all([call<VersionRow[]>('GET', `/v1/job/${id}/versions`), call<SyncView>('GET', '/v1/sync')]);
       const current = versions.status === 200 ? versions.body.find((v) => v.version === job.body.version) : undefined;
-      return send(reply, 200, jobPage(job.body, current, contextOf(request, reply), Date.now()));
+      return send(reply, 200, jobPage(job.body, current, sync.status === 200 ? sync.body : null, contextOf(request, reply), Date.now()));
     });
 
     scope.get<{ Params: { id: string } }>('/ui/job/:id/versions', async (request, reply) => {

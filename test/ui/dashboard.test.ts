@@ -175,6 +175,7 @@ describe('the dashboard at /ui', () => {
     expect(text).not.toContain('hunter2-never-shown');
     await expect(page.locator('table.env').textContent()).resolves.toMatch(/DB_PASSWORD\s*\(sensitive\)/);
     await expect(page.locator('table.env').textContent()).resolves.toContain('hello');
+    await expect(page.locator('section.origin').textContent()).resolves.toContain(`git commit ${firstCommit} · web v1, and a broken file`);
     await shoot(page, 'job');
   });
 

@@ -17,9 +17,10 @@ const mayUse = {
   rollout: ['model', 'runtime', 'store', 'util'],
   status: ['model', 'plan', 'store', 'sync', 'util'],
   api: ['model', 'plan', 'render', 'rollout', 'status', 'store', 'util'],
-  agent: ['api', 'edge', 'model', 'plan', 'render', 'rollout', 'runtime', 'status', 'store', 'sync', 'util'],
+  ui: ['api', 'model', 'plan', 'rollout', 'util'],
+  agent: ['api', 'edge', 'model', 'plan', 'render', 'rollout', 'runtime', 'status', 'store', 'sync', 'ui', 'util'],
   demo: ['model', 'util'],
-  cli: ['agent', 'api', 'demo', 'edge', 'model', 'plan', 'render', 'rollout', 'runtime', 'status', 'store', 'sync', 'util'],
+  cli: ['agent', 'api', 'demo', 'edge', 'model', 'plan', 'render', 'rollout', 'runtime', 'status', 'store', 'sync', 'ui', 'util'],
 };
 const folders = Object.keys(mayUse);
 

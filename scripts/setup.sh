@@ -35,6 +35,8 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 # The registry the image tests push to and pull from (started by the tests themselves, never as a service).
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+# The dashboard's tests drive Debian's headless Chromium (playwright-core downloads no browser).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 # An older Node with its npm fetches Node 24 (and stays: the CLI's test starts it to see the refusal).
 if ! node_is_new_enough && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 if [ "${#missing[@]}" -gt 0 ]; then

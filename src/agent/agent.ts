@@ -7,6 +7,7 @@ import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from '../api/index.js';
+import { registerDashboard } from '../ui/index.js';
 import type { WebhookHandler } from '../api/index.js';
 import { isRolloutEvent } from '../model/index.js';
 import type { DeckhandEvent } from '../model/index.js';
@@ -162,6 +163,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     : {};
 
   const api = await buildApi({ engine, store, metrics, logger, apiToken, jobLimits, webhooks, ...(gitops ? { gitops } : {}) });
+  await registerDashboard(api, { apiToken });
   const closing = new AbortController();
   const engineStarted = startEngineWithRetry(engine, logger, closing.signal);
   try {

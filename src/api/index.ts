@@ -6,3 +6,4 @@ export { planAgainstStore } from './plan-job.js';
 export { buildApi } from './server.js';
 export type { WebhookHandler } from './server.js';
 export type { AllocationView, DeploymentView, JobStatusView, JobSummaryView, VersionView } from './views.js';
+export { cookieValue, sessionCookie, tokenMatches } from './auth.js';

@@ -6,7 +6,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CheckIndexError, RolloutError } from '../rollout/index.js';
 import type { RolloutEngine } from '../rollout/index.js';
-import { bearerToken, tokenMatches } from './auth.js';
+import { presentedToken, tokenMatches } from './auth.js';
 import { ApiError, errorBody } from './errors.js';
 import { registerEventRoutes } from './event-routes.js';
 import { bundleLimits, exceedsJsonMembers, maxJsonMembers } from './job-bundle.js';
@@ -18,8 +18,11 @@ export type { ApiDeps, WebhookHandler } from './deps.js';
 
 /** Job files are at most 1 MiB each; a bundle holds one with its few companions. */
 const bodyLimitBytes = 8 * 1024 * 1024;
-/** Open without a token: a liveness probe says nothing, and a webhook proves itself by its signature. */
-const open = (url: string) => url === '/v1/agent/health' || url.startsWith('/v1/webhooks/');
+/**
+ * Open without a token: a liveness probe says nothing, a webhook proves itself by its
+ * signature, and the dashboard (src/ui) checks its own login cookie and form tokens.
+ */
+const open = (url: string) => url === '/v1/agent/health' || url.startsWith('/v1/webhooks/') || url === '/ui' || url.startsWith('/ui/');
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -34,7 +37,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     // Reads too: job versions hold environments, and status tells an attacker what runs where.
     if (!deps.apiToken || open(request.url.split('?')[0]!)) return;
-    const presented = bearerToken(request.headers.authorization);
+    const presented = presentedToken(request);
     if (presented === null) return reply.code(401).send(errorBody('unauthorized', 'this agent needs an API token: send Authorization: Bearer <token> (DECKHAND_TOKEN)'));
     if (!tokenMatches(presented, deps.apiToken)) return reply.code(403).send(errorBody('forbidden', 'the API token is not valid'));
   });

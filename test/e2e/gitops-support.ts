@@ -11,10 +11,10 @@ export interface VersionRow {
 }
 
 /** Resolves once the agent recorded a version of `jobId` from `sha`, then once that version's deployment ended. */
-export async function deployedFrom(url: string, jobId: string, sha: string, timeoutMs = 60_000): Promise<{ version: VersionRow; deployment: DeploymentView }> {
-  const client = agentClient(url);
+export async function deployedFrom(url: string, jobId: string, sha: string, timeoutMs = 60_000, token?: string): Promise<{ version: VersionRow; deployment: DeploymentView }> {
+  const client = agentClient(url, token);
   const find = async () => {
-    const answer = await api<VersionRow[]>(url, 'GET', `/v1/job/${jobId}/versions`);
+    const answer = await api<VersionRow[]>(url, 'GET', `/v1/job/${jobId}/versions`, undefined, token);
     return answer.status === 200 ? answer.body.find((v) => v.commit === sha) : undefined;
   };
   let found: VersionRow | undefined;
@@ -32,8 +32,8 @@ export async function deployedFrom(url: string, jobId: string, sha: string, time
   } finally {
     stream.close();
   }
-  const deployments = await api<DeploymentView[]>(url, 'GET', `/v1/job/${jobId}/deployments`);
-  const deployment = await deploymentEnd(url, deployments.body.find((d) => d.jobVersion === found!.version)!.id);
+  const deployments = await api<DeploymentView[]>(url, 'GET', `/v1/job/${jobId}/deployments`, undefined, token);
+  const deployment = await deploymentEnd(url, deployments.body.find((d) => d.jobVersion === found!.version)!.id, undefined, token);
   // Read again: a version turns stable when its deployment succeeds.
   return { version: (await find())!, deployment };
 }

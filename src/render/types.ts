@@ -95,7 +95,9 @@ interface ConfigRefBase {
 export type ConfigRef =
   | (ConfigRefBase & { use: 'env'; env: string; key: string })
   | (ConfigRefBase & { use: 'envFrom'; prefix: string })
-  | (ConfigRefBase & { use: 'files'; mountPath: string; subPath: string | null; items: Array<{ key: string; path: string; mode: number | null }> | null; defaultMode: number });
+  | (ConfigRefBase & { use: 'files'; mountPath: string; subPath: string | null; items: Array<{ key: string; path: string; mode: number | null }> | null; defaultMode: number })
+  /** A pod's `imagePullSecrets` entry: a `kubernetes.io/dockerconfigjson` Secret whose credentials for the task's registry it pulls with. */
+  | (ConfigRefBase & { use: 'pull' });
 
 export interface FormatResult {
   jobs: MappedJob[];

@@ -8,7 +8,8 @@
 // A Deployment is never changed on doubt: a Secret or ConfigMap it needs that is
 // missing (and not `optional`), lacks a key, or has errors holds it back with an
 // error at the reference; what runs from it keeps running.
-import type { Diagnostic, Task, TaskFile } from '../../model/index.js';
+import { imageReference, registryOf } from '../../model/index.js';
+import type { Diagnostic, RegistryCredentials, Task, TaskFile } from '../../model/index.js';
 import type { ConfigRef, ConfigSource, FieldMap, FieldOrigin, MappedJob } from '../types.js';
 
 /** Kubernetes' rule for variable names envFrom may make; other keys are skipped, as the kubelet skips them. */
@@ -96,6 +97,17 @@ function resolve(mapped: MappedJob, sources: Map<string, Source>, scope: 'tree' 
       }
       continue;
     }
+    if (ref.use === 'pull') {
+      // The first pull secret with credentials for the image's registry wins, as the kubelet tries them in order.
+      if (task.registryAuth) continue;
+      const found = pullCredentials(source, task.image);
+      if ('problem' in found) fail(ref.origin, `${what} cannot be used to pull images: ${found.problem}`, 'make it a kubernetes.io/dockerconfigjson Secret (kubectl create secret docker-registry --dry-run=client -o yaml)');
+      else if (found.credentials) {
+        task.registryAuth = found.credentials;
+        fields.set(`groups.0.tasks.${ref.task}.registryAuth`, ref.origin);
+      }
+      continue;
+    }
     const chosen = volumeFiles(ref, source);
     if ('missing' in chosen) {
       if (!ref.optional) fail(ref.origin, `${what} has no key "${chosen.missing}"`, `its keys: ${[...source.data.keys()].join(', ') || 'none'}`);
@@ -118,6 +130,47 @@ function resolve(mapped: MappedJob, sources: Map<string, Source>, scope: 'tree' 
   });
   const { configRefs: _done, ...rest } = mapped;
   return { ...rest, job: { ...job, groups: [{ ...group!, tasks: resolved }, ...otherGroups] }, fields };
+}
+
+/**
+ * A dockerconfigjson Secret's credentials for the registry of `image` (Docker's
+ * `config.json` shape: `auths` by registry, each with `auth` = base64 `user:password`
+ * or `username`/`password`); none when it has no entry for that registry.
+ */
+function pullCredentials(source: Source, image: string): { credentials: RegistryCredentials | null } | { problem: string } {
+  const entry = source.data.get('.dockerconfigjson');
+  if (!entry || entry.encoding) return { problem: 'it has no .dockerconfigjson key holding JSON' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(entry.content);
+  } catch {
+    return { problem: 'its .dockerconfigjson is not JSON' };
+  }
+  const auths = (parsed as { auths?: unknown } | null)?.auths;
+  if (typeof auths !== 'object' || auths === null) return { problem: 'its .dockerconfigjson has no "auths"' };
+  const wanted = registryOf(imageReference(image).repository);
+  for (const [server, value] of Object.entries(auths as Record<string, unknown>)) {
+    if (sameRegistry(server, wanted) && typeof value === 'object' && value !== null) {
+      const credentials = credentialsOf(value as Record<string, unknown>);
+      if (credentials) return { credentials: { ...credentials, serverAddress: server } };
+    }
+  }
+  return { credentials: null };
+}
+
+/** `https://index.docker.io/v1/`, `docker.io` and `registry-1.docker.io` are one registry; a scheme or path is not part of a name. */
+function sameRegistry(server: string, wanted: string): boolean {
+  const host = server.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  const hub = (name: string) => (['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(name) ? 'docker.io' : name);
+  return hub(host) === hub(wanted);
+}
+
+function credentialsOf(value: Record<string, unknown>): Omit<RegistryCredentials, 'serverAddress'> | null {
+  if (typeof value.username === 'string' && typeof value.password === 'string') return { username: value.username, password: value.password };
+  if (typeof value.auth !== 'string') return null;
+  const decoded = Buffer.from(value.auth, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon > 0 ? { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } : null;
 }
 
 /** envFrom first, then env and volumes: a container's own variables win over envFrom's. */

@@ -82,8 +82,28 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
     },
     fields: reader.fields,
     selectable: { namespace, labels: podLabels },
-    ...configRefsOf(containers),
+    ...configRefsOf(containers, readPullSecrets(reader, containers.length)),
   };
+}
+
+/**
+ * The pod's `imagePullSecrets`, for each of its containers: resolved once the tree is
+ * rendered (attach-configs.ts), each Secret's credentials for the image's registry.
+ */
+function readPullSecrets(reader: ManifestReader, tasks: number): ConfigRef[] {
+  const path = [...podSpec, 'imagePullSecrets'];
+  return (reader.list(path) ?? []).flatMap((_, i) => {
+    const item = [...path, i];
+    if (!reader.mapping(item)) return [];
+    reader.checkKeys(item, new Set(['name']));
+    const name = reader.string([...item, 'name']);
+    if (name === undefined) {
+      if (!reader.has([...item, 'name'])) reader.missing([...item, 'name'], 'an image pull secret names a Secret');
+      return [];
+    }
+    const origin = reader.origin([...item, 'name']);
+    return Array.from({ length: tasks }, (_, task): ConfigRef => ({ use: 'pull', kind: 'Secret', name, task, optional: false, origin }));
+  });
 }
 
 /**
@@ -135,8 +155,8 @@ function readRestartPolicy(reader: ManifestReader): RestartPolicy {
 }
 
 /** References only when some container has them: jobs without keep their shape. */
-function configRefsOf(containers: { configRefs: ConfigRef[] }[]): { configRefs?: ConfigRef[] } {
-  const refs = containers.flatMap((c) => c.configRefs);
+function configRefsOf(containers: { configRefs: ConfigRef[] }[], pull: ConfigRef[]): { configRefs?: ConfigRef[] } {
+  const refs = [...containers.flatMap((c) => c.configRefs), ...pull];
   return refs.length ? { configRefs: refs } : {};
 }
 

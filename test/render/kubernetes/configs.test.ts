@@ -164,3 +164,50 @@ describe('Kubernetes Secrets and ConfigMaps', () => {
     expect(beside.jobs[0]!.job.groups[0]!.tasks[0]!.env.token).toBe('tok-123');
   });
 });
+
+describe('imagePullSecrets', () => {
+  const pullDeployment = (image: string, secrets: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: private }
+spec:
+  template:
+    spec:
+      imagePullSecrets: [${secrets}]
+      containers:
+        - name: app
+          image: ${image}
+`;
+  const dockerConfig = (auths: Record<string, unknown>) => `apiVersion: v1
+kind: Secret
+metadata: { name: regcred }
+type: kubernetes.io/dockerconfigjson
+data:
+  .dockerconfigjson: ${Buffer.from(JSON.stringify({ auths })).toString('base64')}
+`;
+  const render = (files: Record<string, string>) => renderTree(tree(files), defaults);
+
+  it("gives each container the credentials for its image's registry", () => {
+    const result = render({
+      'app.yaml': pullDeployment('127.0.0.1:5000/team/app:1', '{name: regcred}'),
+      'regcred.yaml': dockerConfig({ 'https://127.0.0.1:5000/v2/': { auth: Buffer.from('ci:s3cret:x').toString('base64') }, 'docker.io': { username: 'hub', password: 'other' } }),
+    });
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.registryAuth).toEqual({ username: 'ci', password: 's3cret:x', serverAddress: 'https://127.0.0.1:5000/v2/' });
+  });
+
+  it('Docker Hub under any of its names; no entry for the registry leaves the agent\'s own credentials', () => {
+    const hub = render({ 'app.yaml': pullDeployment('library/nginx:1', '{name: regcred}'), 'regcred.yaml': dockerConfig({ 'https://index.docker.io/v1/': { username: 'hub', password: 'pw' } }) });
+    expect(hub.jobs[0]!.job.groups[0]!.tasks[0]!.registryAuth).toMatchObject({ username: 'hub', password: 'pw' });
+    const other = render({ 'app.yaml': pullDeployment('ghcr.io/x/app:1', '{name: regcred}'), 'regcred.yaml': dockerConfig({ 'docker.io': { username: 'hub', password: 'pw' } }) });
+    expect(other.diagnostics).toEqual([]);
+    expect(other.jobs[0]!.job.groups[0]!.tasks[0]).not.toHaveProperty('registryAuth');
+  });
+
+  it('a missing Secret, or one that is not a dockerconfigjson, holds the Deployment back at the reference', () => {
+    const missing = render({ 'app.yaml': pullDeployment('ghcr.io/x/app:1', '{name: regcrd}') });
+    expect(missing.jobs).toEqual([]);
+    expect(missing.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/^app\.yaml:7:\d+: .*Secret "regcrd" of namespace "default" is not defined in this repository/)]);
+    const opaque = render({ 'app.yaml': pullDeployment('ghcr.io/x/app:1', '{name: db}'), 'db.yaml': config });
+    expect(opaque.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/^app\.yaml:7:\d+: .*Secret "db" cannot be used to pull images: it has no \.dockerconfigjson key/)]);
+  });
+});

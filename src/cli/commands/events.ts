@@ -28,7 +28,8 @@ export async function eventsCommand(flags: EventsFlags, io: CliIO): Promise<numb
     let why: string;
     try {
       const stream = await client.events(query, print, stop);
-      if (connectedBefore) io.stderr("==> Connected to the agent's event stream again (events while it was away are not shown)\n");
+      // On stderr, so the events alone are on stdout (-o json stays JSON lines).
+      io.stderr(connectedBefore ? "==> Connected to the agent's event stream again (events while it was away are not shown)\n" : `==> Following the agent's events${flags.job ? ` of job "${flags.job}"` : ''} (Ctrl-C ends)\n`);
       connectedBefore = true;
       retryMs = firstRetryMs;
       await stream.ended;

@@ -108,9 +108,9 @@ export function prepareStatements(db: Database) {
          created_at = excluded.created_at, updated_at = excluded.updated_at`,
     ),
     getDeployment: prepare<Id, DeploymentRow>('SELECT * FROM deployments WHERE id = @id'),
-    // substr, not LIKE: a prefix holding "_" or "%" matches only itself.
+    // A range over the primary key (the highest code point closes it), not LIKE: served by the index, and "_" or "%" match only themselves.
     findDeployments: prepare<{ prefix: string; limit: number }, DeploymentRow>(
-      'SELECT * FROM deployments WHERE substr(id, 1, length(@prefix)) = @prefix ORDER BY created_at DESC, rowid DESC LIMIT @limit',
+      'SELECT * FROM deployments WHERE id >= @prefix AND id < @prefix || char(1114111) ORDER BY id LIMIT @limit',
     ),
     listDeployments: prepare<JobId, DeploymentRow>(
       'SELECT * FROM deployments WHERE job_id = @jobId ORDER BY created_at DESC, rowid DESC',

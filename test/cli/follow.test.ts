@@ -141,7 +141,7 @@ describe('deckhand events', () => {
     agents.push(second);
     await events.waitFor('stderr', /==> Connected to the agent's event stream again/);
     await submit(webJob({ id: 'follow-again', count: 1 }), second.url);
-    await events.waitFor('stdout', /  follow-again  deployment  /);
+    await events.waitFor('stdout', / {2}follow-again {2}deployment {2}/);
     events.stop();
     expect(await events.done).toBe(0);
     expect(events.out.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}follow-again {2}\w+ {2}\S/m);

@@ -5,6 +5,8 @@ import { runCli } from '../../src/cli/program.js';
 import { cli as runCliOnce } from '../helpers/cli.js';
 import { api, bundleOf, deploymentEnd, startAgentProcess, webJob } from '../support/agent-process.js';
 import type { AgentProcess } from '../support/agent-process.js';
+import { startGitServer } from '../support/git-server.js';
+import { deployedFrom } from '../e2e/gitops-support.js';
 import { ensureDemoImages, newRunId, removeRunContainers } from '../runtime/support.js';
 
 const runId = newRunId();
@@ -91,6 +93,33 @@ describe('deckhand deployment status', () => {
     expect(await cli(['deployment', 'status', 'zzzz'])).toMatchObject({ code: 1, stderr: 'Error: no deployment has the id or prefix "zzzz" (deckhand deployments JOB lists a job\'s deployments)\n' });
     expect(await cli(['deployment', 'status', 'zzzz', '-monitor', '-o', 'json'])).toMatchObject({ code: 1, stderr: expect.stringContaining('--monitor follows a deployment as text; it takes no -o json') });
   });
+});
+
+describe('a deployment started by a git push', () => {
+  it('is seen by events and followed by deployment status --monitor', async () => {
+    const server = await startGitServer();
+    try {
+      const repo = await server.createRepository('follow-jobs');
+      const first = await repo.commitAndPush({ 'pushed.nomad': webJob({ id: 'pushed', count: 1 }) }, 'pushed v1');
+      const gitAgent = await startAgentProcess({ runId, extraArgs: ['--repo', repo.url, '--interval', '1s'] });
+      agents.push(gitAgent);
+      await deployedFrom(gitAgent.url, 'pushed', first);
+
+      const events = startLongCli(['events', '--job', 'pushed', '-o', 'json'], gitAgent.url);
+      await events.waitFor('stderr', /Following the agent's events/);
+      await repo.commitAndPush({ 'pushed.nomad': webJob({ id: 'pushed', count: 1, image: 'deckhand-demo:v2' }) }, 'pushed v2');
+      await events.waitFor('stdout', /"type":"deployment"/);
+      const started = events.out.stdout.split('\n').map((line) => JSON.parse(line || 'null')).find((e) => e?.type === 'deployment');
+      const run = await cli(['deployment', 'status', started.deploymentId.slice(0, 5), '-monitor'], gitAgent.url);
+      events.stop();
+      expect(await events.done).toBe(0);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^==> Monitoring deployment "${started.deploymentId.slice(0, 8)}" of job "pushed" \\(version 1\\)\n`));
+      expect(run.stdout).toMatch(/==> Deployment "[0-9a-f]{8}" successful: .*\n$/);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });
 
 describe('deckhand status JOB -monitor', () => {

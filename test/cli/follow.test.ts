@@ -89,6 +89,18 @@ describe('deckhand deployment status', () => {
     expect(run.stdout).toMatch(/==> Deployment "[0-9a-f]{8}" successful: .*\n$/);
   }, 90_000);
 
+  it('ends with exit 1 and how to go on when the agent goes away mid-follow', async () => {
+    const lone = await startAgentProcess({ runId });
+    agents.push(lone);
+    // Long enough to be running when the agent is killed: each allocation waits 30s to count as healthy.
+    const id = await submit(webJob({ id: 'follow-lost', count: 1, minHealthy: '30s', healthyDeadline: '60s', progressDeadline: '90s' }), lone.url);
+    const monitor = startLongCli(['deployment', 'status', id, '--monitor'], lone.url);
+    await monitor.waitFor('stdout', /overall progress: /);
+    await lone.stop('SIGKILL');
+    expect(await monitor.done).toBe(1);
+    expect(monitor.out.stderr).toMatch(new RegExp(`^Error: the agent's event stream ended while following deployment "${id.slice(0, 8)}" \\(.+\\); follow it again with: deckhand deployment status ${id.slice(0, 8)} --monitor\n$`));
+  }, 60_000);
+
   it('refuses an unknown id, and -monitor with -o json, with exit 1', async () => {
     expect(await cli(['deployment', 'status', 'zzzz'])).toMatchObject({ code: 1, stderr: 'Error: no deployment has the id or prefix "zzzz" (deckhand deployments JOB lists a job\'s deployments)\n' });
     expect(await cli(['deployment', 'status', 'zzzz', '-monitor', '-o', 'json'])).toMatchObject({ code: 1, stderr: expect.stringContaining('--monitor follows a deployment as text; it takes no -o json') });

@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { demoEndpointPort } from '../../src/demo/index.js';
-import { freePort } from '../edge/support.js';
+import { freePort, killEdges } from '../edge/support.js';
 import { cli } from '../helpers/cli.js';
 import { docker, ensureDemoImages, eventually } from '../runtime/support.js';
 
 const lastLine = 'Press Enter here to see this again.';
+
+const work = mkdtempSync(join(tmpdir(), 'deckhand-demo-'));
 
 const demoContainers = async () => docker.listContainers({ all: true, filters: { label: ['deckhand.job=update-demo-webapp'] } });
 
@@ -20,11 +22,12 @@ beforeAll(() => ensureDemoImages());
 afterAll(async () => {
   // Whatever happened, the demo's containers go (they carry no test label: the demo is the user's).
   for (const container of await demoContainers()) await docker.getContainer(container.Id).remove({ force: true });
+  await docker.getNetwork('deckhand-update-demo-webapp').remove().catch(() => undefined);
+  await killEdges([join(work, 'demo', '.deckhand', 'edge')]);
 });
 
 describe('deckhand demo', () => {
   it('keeps its instructions in view, shows them again on Enter, and stops cleanly in the order it gives', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'deckhand-demo-'));
     const port = await freePort();
     const address = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, ['bin/deckhand.js', 'demo', '--dir', join(work, 'demo'), '--listen', `127.0.0.1:${port}`], { stdio: ['pipe', 'pipe', 'pipe'] });

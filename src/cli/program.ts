@@ -214,6 +214,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
     .option('--prune', 'stop jobs whose file was removed from the repository')
     .option('--allow-empty', 'accept a revision with no job files while jobs run (it stops them with --prune)')
     .option('--allow-force-push', 'accept a head that does not descend from the deployed commit')
+    .option('--self-heal <true|false>', 'refuse a manual run, stop or revert of a job Git defines unless --force, and put Git\'s version back at the next sync (default: true)')
     .option('--webhook-secret-file <file>', 'the secret webhooks are signed with (GitHub: X-Hub-Signature-256)')
     .option('--git-token-file <file>', 'a token for fetching the repository over HTTPS')
     .option('--allow-insecure-http', 'send the Git or GitHub token over plain http:// to another machine (refused by default: anyone on the way can read it)')

@@ -100,6 +100,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .argument('<file>', 'a job file')
       .addOption(outputOption())
       .option('--check-index <index>', 'submit only if the job\'s modify index is still this (0: the job must not exist)')
+      .option('--force', 'with an agent that self-heals: act on a job Git defines all the same (the next sync puts Git\'s version back)')
       .option('-d, --detach', 'return once the job is submitted, without following its deployment')
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
@@ -162,6 +163,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .argument('<job>', 'a job id')
       .argument('<version>', 'the version to go back to (see deckhand history)')
       .option('-d, --detach', 'return at once')
+      .option('--force', 'with an agent that self-heals: act on a job Git defines all the same (the next sync puts Git\'s version back)')
       .addOption(outputOption())
       .action(async (job: string, version: string, opts) => {
         exitCode = await (await import('./commands/agent-commands.js')).revertCommand(job, version, opts, io);
@@ -175,6 +177,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .argument('<job>', 'a job id')
       .option('--purge', 'forget the job and its history too')
       .option('--volumes', 'with --purge: also remove the named volumes deckhand made for the job (their data is lost; external volumes are never removed)')
+      .option('--force', 'with an agent that self-heals: act on a job Git defines all the same (the next sync puts Git\'s version back)')
       .addOption(outputOption())
       .action(async (job: string, opts) => {
         exitCode = await (await import('./commands/agent-commands.js')).stopCommand(job, opts, io);

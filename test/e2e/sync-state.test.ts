@@ -20,7 +20,7 @@ function job(image: string): string {
 }
 
 let server: GitServer;
-let agent: AgentProcess | undefined;
+const agents: AgentProcess[] = [];
 const runId = newRunId();
 
 beforeAll(async () => {
@@ -28,7 +28,7 @@ beforeAll(async () => {
   server = await startGitServer();
 });
 afterAll(async () => {
-  await agent?.stop();
+  await Promise.all(agents.map((a) => a.stop()));
   await removeRunContainers(runId);
   await server?.close();
 });
@@ -57,7 +57,8 @@ describe('sync state and self-heal of a Git-owned job', () => {
     const repo = await server.createRepository('sync-state');
     const first = await repo.commitAndPush({ 'web.nomad': job('deckhand-demo:v1') }, 'web v1');
     const dataDir = mkdtempSync(join(tmpdir(), 'deckhand-sync-state-'));
-    agent = await startAgentProcess({ runId, dataDir, extraArgs: ['--repo', repo.url, '--branch', 'main', '--interval', '1m'] });
+    const agent = await startAgentProcess({ runId, dataDir, extraArgs: ['--repo', repo.url, '--branch', 'main', '--interval', '1m'] });
+    agents.push(agent);
     const url = agent.url;
     const syncOf = async () => (await api<JobStatusView>(url, 'GET', '/v1/job/web')).body.sync;
     const syncIs = (state: JobSync['state'], commit: string, what: string) =>
@@ -150,5 +151,25 @@ describe('sync state and self-heal of a Git-owned job', () => {
     await syncNow();
     await syncIs('synced', fixed, 'after self-heal of a stop');
     expect((await containersOf(runId, 'web')).map((c) => c.image)).toEqual(['deckhand-demo:v2', 'deckhand-demo:v2']);
+  });
+
+  test('with self-heal off, a manual run is taken and stays, out of sync, over syncs of an unchanged commit', async () => {
+    const repo = await server.createRepository('no-self-heal');
+    const first = await repo.commitAndPush({ 'web.nomad': job('deckhand-demo:v1').replace('job "web"', 'job "manual"') }, 'manual v1');
+    const agent = await startAgentProcess({ runId, extraArgs: ['--repo', repo.url, '--interval', '1m', '--self-heal', 'false'] });
+    agents.push(agent);
+    const url = agent.url;
+    await deployedFrom(url, 'manual', first);
+
+    const run = await api<{ jobs: Array<{ version: number; deploymentId: string }> }>(url, 'POST', '/v1/jobs', bundleOf(job('deckhand-demo:v2').replace('job "web"', 'job "manual"')));
+    expect(run.status).toBe(200);
+    expect((await deploymentEnd(url, run.body.jobs[0]!.deploymentId)).status).toBe('successful');
+    const lastSyncAt = async () => (await api<{ lastSyncAt: number }>(url, 'GET', '/v1/sync')).body.lastSyncAt;
+    const before = await lastSyncAt();
+    await api(url, 'POST', '/v1/sync');
+    await until(url, 'a sync of the unchanged commit', async () => ((await lastSyncAt()) > before ? true : undefined));
+    const versions = (await api<VersionRow[]>(url, 'GET', '/v1/job/manual/versions')).body;
+    expect(versions.map((v) => [v.version, v.source.kind])).toEqual([[1, 'cli'], [0, 'git']]);
+    expect((await api<JobStatusView>(url, 'GET', '/v1/job/manual')).body.sync).toEqual({ state: 'out of sync', reason: 'manual run (version 1)', commit: first });
   });
 });

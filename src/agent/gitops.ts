@@ -167,6 +167,8 @@ export class GitOps {
 
     const decoder = new TextDecoder();
     const author = `${revision.author.name} <${revision.author.email}>`;
+    // Jobs changed by hand that this commit puts back (self-heal, or any commit that changes job files).
+    const healing = new Set(decision.submit.map((d) => d.job.id).filter((id) => (this.state.jobIds?.includes(id) ?? true) && this.changedByHand(id)));
     for (const submission of decision.submit) {
       const { file } = submission;
       const { job, revertOf } = await this.withDigests(submission.job, submission.revertOf, known, problems, at);
@@ -178,7 +180,8 @@ export class GitOps {
         // Jobs are independent: one refused never holds back the others.
         const submitted = engine.submit({ job, source, sourceText: bytes ? decoder.decode(bytes) : null });
         if (!submitted.changed) continue;
-        const what = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
+        const version = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
+        const what = healing.has(job.id) ? `self-heal: Git's version back over a change by hand, ${version}` : version;
         logger.info({ job: job.id, commit: revision.sha }, `job "${job.id}": ${what} from commit ${revision.sha.slice(0, 7)}`);
         if (submitted.deployment) {
           events.publish({ type: 'submitted', jobId: job.id, commit, deploymentId: submitted.deployment.id, description: submitted.deployment.description, message: `${at}: ${what}` });
@@ -271,12 +274,16 @@ export class GitOps {
     const { store } = this.options;
     const { jobIds } = this.state;
     if (jobIds === null) return true;
-    return jobIds.some((id) => {
-      const record = store.getJob(id);
-      if (!record) return false;
-      const kind = store.getVersion(id, record.version)?.source.kind;
-      return record.stopped || kind === 'cli' || kind === 'revert';
-    });
+    return jobIds.some((id) => this.changedByHand(id));
+  }
+
+  /** Run (`cli`), reverted or stopped by hand since Git's last version of it. */
+  private changedByHand(jobId: string): boolean {
+    const { store } = this.options;
+    const record = store.getJob(jobId);
+    if (!record) return false;
+    const kind = store.getVersion(jobId, record.version)?.source.kind;
+    return record.stopped || kind === 'cli' || kind === 'revert';
   }
 
   /** Jobs this repository put there: some version of theirs came from Git. */

@@ -128,6 +128,8 @@ describe('sync state and self-heal of a Git-owned job', () => {
       return latest?.version === 5 ? latest : undefined;
     });
     expect(healed).toMatchObject({ commit: fixed, source: { kind: 'git', revertOf: 3 } });
+    const submitted = (await api<Array<{ type: string; message: string }>>(url, 'GET', '/v1/job/web/events')).body.filter((e) => e.type === 'submitted').map((e) => e.message);
+    expect(submitted.filter((m) => m.includes('self-heal'))).toEqual([`commit ${fixed.slice(0, 7)}: self-heal: Git's version back over a change by hand, version 5, rolling back to job version 3`]);
     await syncIs('synced', fixed, 'after self-heal of a manual run');
     expect((await containersOf(runId, 'web')).map((c) => c.image)).toEqual(['deckhand-demo:v2', 'deckhand-demo:v2']);
 

@@ -271,7 +271,6 @@ export class GitOps {
    */
   private healNeeded(): boolean {
     if (!this.selfHeal) return false;
-    const { store } = this.options;
     const { jobIds } = this.state;
     if (jobIds === null) return true;
     return jobIds.some((id) => this.changedByHand(id));

@@ -14,7 +14,7 @@ import type { DeckhandEvent } from '../model/index.js';
 import { RolloutEngine } from '../rollout/index.js';
 import { defaultStopTimeoutSeconds, DockerDriver, newDockerClient } from '../runtime/docker/index.js';
 import { probeHostOf } from '../runtime/index.js';
-import { forgeReports, journal, Metrics, noReporter } from '../status/index.js';
+import { countSyncStates, forgeReports, journal, Metrics, noReporter, storedJobSync } from '../status/index.js';
 import { forges } from '../status/forges/index.js';
 import { notifiers, resolveTargets, startNotifications } from '../status/notify/index.js';
 import type { StatusReporter } from '../status/index.js';
@@ -129,9 +129,16 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
         prune: config.prune,
         allowEmpty: config.allowEmpty,
         allowRewrite: config.allowForcePush,
+        selfHeal: config.selfHeal,
         limits: jobLimits,
       })
     : null;
+  if (gitops) {
+    metrics.followSyncStates(() => {
+      const repository = { ...gitops.syncState, selfHeal: gitops.selfHeal };
+      return countSyncStates(store.listJobs().map((record) => storedJobSync(store, record.id, repository)));
+    });
+  }
   // Pull-request plans need a forge to post them to.
   const planner =
     gitops && repository && forge

@@ -28,6 +28,8 @@ export interface AgentConfig {
   prune: boolean;
   allowEmpty: boolean;
   allowForcePush: boolean;
+  /** Refuse manual run/stop/revert of jobs Git defines (unless forced), and put Git's version back over them at each sync. */
+  selfHeal: boolean;
   webhookSecretFile: string | null;
   /** The forges' own settings (status/forges), by name: `github-repo`, ... */
   forgeSettings: Record<string, string | boolean | null>;
@@ -86,6 +88,7 @@ const settings: Record<string, Setting> = {
   prune: { key: 'prune', kind: 'boolean', fallback: false },
   'allow-empty': { key: 'allowEmpty', kind: 'boolean', fallback: false },
   'allow-force-push': { key: 'allowForcePush', kind: 'boolean', fallback: false },
+  'self-heal': { key: 'selfHeal', kind: 'boolean', fallback: true },
   'webhook-secret-file': { key: 'webhookSecretFile', kind: 'string', fallback: null },
   'api-token-file': { key: 'apiTokenFile', kind: 'string', fallback: null },
   'git-token-file': { key: 'gitTokenFile', kind: 'string', fallback: null },

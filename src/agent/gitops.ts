@@ -36,6 +36,8 @@ export interface GitOpsOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   /** The agent's max-count, max-groups, max-tasks; default validate.ts's. */
   limits?: JobLimits;
+  /** Put Git's version back at each sync over a manual run, revert or stop of a job Git defines (Argo CD's selfHeal). */
+  selfHeal?: boolean;
 }
 
 /** What the agent last did with the repository, for the API and for restarts. */
@@ -53,6 +55,12 @@ export interface SyncState {
   warnings: string[];
   /** Every diagnostic of the last synced commit's job files, errors and warnings, for each job's status. */
   diagnostics: Diagnostic[];
+  /** Jobs whose version from the last synced commit was refused, with why. */
+  refused: Array<{ jobId: string; message: string }>;
+  /** Jobs whose file is gone from the last synced commit and which keep running (no prune). */
+  removed: Array<{ jobId: string; file: string | null }>;
+  /** The jobs the last synced commit defines (a file that does not render keeps the jobs it held); null until a commit is carried out. */
+  jobIds: string[] | null;
 }
 
 export class GitOps {
@@ -83,6 +91,10 @@ export class GitOps {
     return { ...this.state };
   }
 
+  get selfHeal(): boolean {
+    return this.options.selfHeal ?? false;
+  }
+
   trigger(reason: TriggerReason, urgent = false): void {
     this.loop.trigger(reason, { urgent });
   }
@@ -98,13 +110,14 @@ export class GitOps {
         `${source.description}: the history was rewritten (${revision.sha.slice(0, 7)} does not descend from the deployed ${this.state.sha?.slice(0, 7)}); nothing was changed. Push a commit on top, or start the agent with --allow-force-push to accept it`,
       );
     }
-    if (revision.pathTreeOid === this.state.pathTreeOid) {
+    if (revision.pathTreeOid === this.state.pathTreeOid && !this.healNeeded()) {
       // No job file changed; a tag pulled always may point at a new image all the same.
       await this.followTags(revision.sha);
       this.save({ sha: revision.sha, lastError: null });
       return { ok: true };
     }
     logger.info({ commit: revision.sha, relation }, `syncing ${revision.sha.slice(0, 7)}: ${firstLine(revision.message)}`);
+    if (revision.pathTreeOid === this.state.pathTreeOid) logger.info({ commit: revision.sha }, `self-heal: putting back Git's version of jobs changed by hand (--self-heal=false leaves them)`);
     const outcome = await this.apply(revision);
     if (!outcome.ok) return outcome;
     this.save({ sha: revision.sha, pathTreeOid: revision.pathTreeOid, lastError: null });
@@ -116,6 +129,8 @@ export class GitOps {
     const commit = revision.sha;
     const at = `commit ${revision.sha.slice(0, 7)}`;
     const problems: string[] = [];
+    const refused: SyncState['refused'] = [];
+    const removed: SyncState['removed'] = [];
     const known = this.knownJobs();
     // A file that held a running job is read as a job file even when a typo hides what it is: an error, never a removal.
     const jobFiles = new Map(known.filter((k) => !k.stopped && k.file !== null).map((k) => [k.file!, k.format]));
@@ -152,6 +167,8 @@ export class GitOps {
 
     const decoder = new TextDecoder();
     const author = `${revision.author.name} <${revision.author.email}>`;
+    // Jobs changed by hand that this commit puts back (self-heal, or any commit that changes job files).
+    const healing = new Set(decision.submit.map((d) => d.job.id).filter((id) => (this.state.jobIds?.includes(id) ?? true) && this.changedByHand(id)));
     for (const submission of decision.submit) {
       const { file } = submission;
       const { job, revertOf } = await this.withDigests(submission.job, submission.revertOf, known, problems, at);
@@ -163,7 +180,8 @@ export class GitOps {
         // Jobs are independent: one refused never holds back the others.
         const submitted = engine.submit({ job, source, sourceText: bytes ? decoder.decode(bytes) : null });
         if (!submitted.changed) continue;
-        const what = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
+        const version = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
+        const what = healing.has(job.id) ? `self-heal: Git's version back over a change by hand, ${version}` : version;
         logger.info({ job: job.id, commit: revision.sha }, `job "${job.id}": ${what} from commit ${revision.sha.slice(0, 7)}`);
         if (submitted.deployment) {
           events.publish({ type: 'submitted', jobId: job.id, commit, deploymentId: submitted.deployment.id, description: submitted.deployment.description, message: `${at}: ${what}` });
@@ -172,6 +190,7 @@ export class GitOps {
         if (!(error instanceof RolloutError)) throw error;
         logger.warn({ job: job.id, commit: revision.sha }, error.message);
         problems.push(error.message);
+        refused.push({ jobId: job.id, message: error.message });
         events.publish({ type: 'submit-refused', jobId: job.id, commit, message: `${at}: ${error.message}` });
       }
     }
@@ -184,10 +203,12 @@ export class GitOps {
         const message = `job "${gone.jobId}": its file ${gone.file ?? ''} is no longer in the repository at ${revision.sha.slice(0, 7)}; it keeps running (start the agent with --prune to stop such jobs)`;
         logger.warn({ job: gone.jobId }, message);
         problems.push(message);
+        removed.push({ jobId: gone.jobId, file: gone.file });
         events.publish({ type: 'file-removed', jobId: gone.jobId, commit, file: gone.file, message });
       }
     }
-    this.save({ problems, warnings, diagnostics: rendered.diagnostics });
+    const jobIds = new Set([...decision.submit.map((s) => s.job.id), ...decision.renderErrors.flatMap((f) => f.jobIds)]);
+    this.save({ problems, warnings, diagnostics: rendered.diagnostics, refused, removed, jobIds: [...jobIds] });
     return { ok: true };
   }
 
@@ -242,6 +263,28 @@ export class GitOps {
     }
   }
 
+  /**
+   * Whether an unchanged commit must be carried out again all the same: self-heal is
+   * on and a job the commit defines was run, reverted or stopped by hand since. Before
+   * the first commit carried out by this version of the agent the jobs it defines are
+   * not known: it is carried out once.
+   */
+  private healNeeded(): boolean {
+    if (!this.selfHeal) return false;
+    const { jobIds } = this.state;
+    if (jobIds === null) return true;
+    return jobIds.some((id) => this.changedByHand(id));
+  }
+
+  /** Run (`cli`), reverted or stopped by hand since Git's last version of it. */
+  private changedByHand(jobId: string): boolean {
+    const { store } = this.options;
+    const record = store.getJob(jobId);
+    if (!record) return false;
+    const kind = store.getVersion(jobId, record.version)?.source.kind;
+    return record.stopped || kind === 'cli' || kind === 'revert';
+  }
+
   /** Jobs this repository put there: some version of theirs came from Git. */
   private knownJobs(): KnownJob[] {
     const { store } = this.options;
@@ -275,7 +318,7 @@ export class GitOps {
 }
 
 function readState(file: string): SyncState {
-  const empty: SyncState = { sha: null, pathTreeOid: null, lastSyncAt: null, lastError: null, problems: [], warnings: [], diagnostics: [] };
+  const empty: SyncState = { sha: null, pathTreeOid: null, lastSyncAt: null, lastError: null, problems: [], warnings: [], diagnostics: [], refused: [], removed: [], jobIds: null };
   if (!existsSync(file)) return empty;
   try {
     return { ...empty, ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<SyncState>) };

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Diagnostic } from '../model/index.js';
 import type { JobLimits } from '../render/index.js';
 import type { RolloutEngine } from '../rollout/index.js';
-import type { Metrics } from '../status/index.js';
+import type { Metrics, RepositorySync } from '../status/index.js';
 import type { Store } from '../store/index.js';
 
 export interface WebhookHandler {
@@ -23,8 +23,20 @@ export interface ApiDeps {
   /** Forge name → its webhook handler, served at `POST /v1/webhooks/<name>`. */
   webhooks?: Record<string, WebhookHandler>;
   /** The GitOps loop, when the agent follows a repository: `GET /v1/sync` and `POST /v1/sync`. */
-  gitops?: { syncState: { sha: string | null; diagnostics: Diagnostic[] }; trigger(reason: 'manual', urgent?: boolean): void };
+  gitops?: {
+    syncState: Omit<RepositorySync, 'selfHeal'> & { diagnostics: Diagnostic[] };
+    /** Manual run/stop/revert of a job Git defines are refused unless forced, and undone at the next sync. */
+    selfHeal: boolean;
+    trigger(reason: 'manual', urgent?: boolean): void;
+  };
   /** The agent's max-count, max-groups, max-tasks for submitted jobs; default validate.ts's. */
   jobLimits?: JobLimits;
 }
 
+
+/** What the GitOps loop last did, as the sync state of jobs reads it; null when the agent follows no repository. */
+export function repositorySync(deps: Pick<ApiDeps, 'gitops'>): RepositorySync | null {
+  if (!deps.gitops) return null;
+  const { sha, diagnostics, refused, removed, jobIds } = deps.gitops.syncState;
+  return { sha, diagnostics, refused, removed, jobIds, selfHeal: deps.gitops.selfHeal };
+}

@@ -11,6 +11,8 @@ import { ApiError, errorBody } from './errors.js';
 import type { JobBundle } from './job-bundle.js';
 import { bundleLimits, bundleProblem, jobBundleSchema, renderBundle } from './job-bundle.js';
 import type { ApiDeps } from './deps.js';
+import { repositorySync } from './deps.js';
+import { isGitOwned, storedJobSync } from '../status/index.js';
 import { jobFileKinds } from '../render/index.js';
 import type { ImageProblem } from '../rollout/index.js';
 
@@ -49,12 +51,34 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return result;
   };
 
-  app.get('/v1/jobs', async () =>
-    store.listJobs().map((record) => {
+  /**
+   * Self-heal: a manual run, stop or revert of a job Git defines is refused (409)
+   * unless forced, since the next sync would undo it; forced, it is done and
+   * undone at the next sync. With self-heal off, manual changes are taken.
+   */
+  const refuseUnlessForced = (jobId: string, what: string, force: boolean | undefined) => {
+    const repository = repositorySync(deps);
+    if (force === true || !repository?.selfHeal) return;
+    const versions = store.listVersions(jobId);
+    if (!isGitOwned(jobId, versions, repository)) return;
+    const git = versions.find((v) => v.source.kind === 'git')!.source;
+    const where = `${git.file ?? 'its file'} at commit ${(repository.sha ?? git.commit ?? '').slice(0, 7)}`;
+    throw new ApiError(
+      409,
+      'git-owned',
+      `job "${jobId}" is defined in Git (${where}) and the agent self-heals: a manual ${what} would be undone at the next sync. Change the job in Git, or force it (deckhand ${what} --force; API: force=true) to have it until the next sync puts Git's version back`,
+    );
+  };
+  const forceQuery = { type: 'object', properties: { force: { type: 'boolean' } } } as const;
+
+  app.get('/v1/jobs', async () => {
+    const repository = repositorySync(deps);
+    return store.listJobs().map((record) => {
       const latest = store.getVersion(record.id, record.version);
-      return jobSummaryView(record, latest?.job.source.format ?? '', store.listAllocations(record.id), engine.latestDeployment(record.id));
-    }),
-  );
+      const view = jobSummaryView(record, latest?.job.source.format ?? '', store.listAllocations(record.id), engine.latestDeployment(record.id));
+      return { ...view, sync: storedJobSync(store, record.id, repository) };
+    });
+  });
 
   app.get<{ Params: IdParams }>('/v1/job/:id', { schema: { params: idParams } }, async (request) => {
     const record = jobOrThrow(request.params.id);
@@ -63,7 +87,8 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!latest) throw new ApiError(500, 'internal', `job "${record.id}" has no version ${record.version} in the store`);
     const view = jobStatusView({ record, latest, versions, deployment: engine.latestDeployment(record.id), allocations: store.listAllocations(record.id), endpoints: engine.endpointsOf(record.id) });
     const fileDiagnostics = syncedDiagnostics(latest.job.source.file, [...versions.values()]);
-    return fileDiagnostics ? { ...view, fileDiagnostics } : view;
+    const sync = storedJobSync(store, record.id, repositorySync(deps));
+    return fileDiagnostics ? { ...view, fileDiagnostics, sync } : { ...view, sync };
   });
 
   /** What the last synced commit said of a Git-synced job's file: its errors and warnings travel to its status. */
@@ -133,11 +158,16 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { plan, file: request.body.path, oldText: oldText === null ? null : redactSourceText(oldText), newText: newText === null ? null : redactSourceText(newText), diagnostics: [...rendered.diagnostics, ...imageWarnings] };
   });
 
-  app.post<{ Body: JobBundle & { checkIndex?: number } }>(
+  app.post<{ Body: JobBundle & { checkIndex?: number; force?: boolean }; Querystring: { force?: boolean } }>(
     '/v1/jobs',
-    { schema: { body: { ...jobBundleSchema, properties: { ...jobBundleSchema.properties, checkIndex: { type: 'integer', minimum: 0 } } } }, ...bundleGate },
+    {
+      schema: { querystring: forceQuery, body: { ...jobBundleSchema, properties: { ...jobBundleSchema.properties, checkIndex: { type: 'integer', minimum: 0 }, force: { type: 'boolean' } } } },
+      ...bundleGate,
+    },
     async (request) => {
       const rendered = render(request.body);
+      // Every job of the file is checked before any is submitted: none lands when one is refused.
+      for (const mapped of rendered.jobs) refuseUnlessForced(mapped.job.id, 'run', request.body.force ?? request.query.force);
       const sourceText = request.body.files[request.body.path] ?? null;
       const resolved: Array<{ job: Job; problems: ImageProblem[] }> = [];
       for (const mapped of rendered.jobs) resolved.push(await engine.resolveImages(mapped.job));
@@ -157,10 +187,17 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.post<{ Params: IdParams; Body: { version: number } }>(
+  app.post<{ Params: IdParams; Body: { version: number; force?: boolean }; Querystring: { force?: boolean } }>(
     '/v1/job/:id/revert',
-    { schema: { params: idParams, body: { type: 'object', required: ['version'], additionalProperties: false, properties: { version: { type: 'integer', minimum: 0 } } } } },
+    {
+      schema: {
+        params: idParams,
+        querystring: forceQuery,
+        body: { type: 'object', required: ['version'], additionalProperties: false, properties: { version: { type: 'integer', minimum: 0 }, force: { type: 'boolean' } } },
+      },
+    },
     async (request) => {
+      refuseUnlessForced(request.params.id, 'revert', request.body.force ?? request.query.force);
       const result = engine.revert(request.params.id, request.body.version);
       return { id: request.params.id, version: result.version.version, changed: result.changed, deploymentId: result.deployment?.id ?? null };
     },
@@ -188,11 +225,12 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.delete<{ Params: IdParams; Querystring: { purge?: boolean; volumes?: boolean } }>(
+  app.delete<{ Params: IdParams; Querystring: { purge?: boolean; volumes?: boolean; force?: boolean } }>(
     '/v1/job/:id',
-    { schema: { params: idParams, querystring: { type: 'object', properties: { purge: { type: 'boolean' }, volumes: { type: 'boolean' } } } } },
+    { schema: { params: idParams, querystring: { type: 'object', properties: { purge: { type: 'boolean' }, volumes: { type: 'boolean' }, force: { type: 'boolean' } } } } },
     async (request) => {
       jobOrThrow(request.params.id);
+      refuseUnlessForced(request.params.id, 'stop', request.query.force);
       const purge = request.query.purge === true;
       if (request.query.volumes === true && !purge) throw new ApiError(400, 'volumes-without-purge', 'volumes=true removes a purged job\'s volumes: add purge=true');
       const { volumes } = await engine.stopJob(request.params.id, purge, { volumes: request.query.volumes === true });

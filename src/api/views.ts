@@ -2,6 +2,7 @@
 // store holds. Pure: the API serves them and the CLI prints them.
 import type { AllocationRecord, Deployment, Diagnostic, JobRecord, JobVersion } from '../model/index.js';
 import type { JobEndpoint } from '../rollout/index.js';
+import type { JobSync } from '../status/index.js';
 
 export interface DeploymentGroupView {
   name: string;
@@ -60,6 +61,8 @@ export interface JobStatusView {
    * agent follows a repository and there are some: what `deckhand status` shows above the summary.
    */
   fileDiagnostics?: { commit: string; diagnostics: Diagnostic[] };
+  /** Whether what runs is what Git says (status/job-sync.ts); null for a job that did not come from Git, or an agent that follows no repository. */
+  sync?: JobSync | null;
 }
 
 export interface JobSummaryView {
@@ -69,6 +72,8 @@ export interface JobSummaryView {
   modifyIndex: number;
   format: string;
   latestDeployment: { id: string; status: Deployment['status']; description: string } | null;
+  /** As JobStatusView's. */
+  sync?: JobSync | null;
 }
 
 export interface VersionView {

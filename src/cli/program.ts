@@ -100,6 +100,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .argument('<file>', 'a job file')
       .addOption(outputOption())
       .option('--check-index <index>', 'submit only if the job\'s modify index is still this (0: the job must not exist)')
+      .option('--force', 'with an agent that self-heals: act on a job Git defines all the same (the next sync puts Git\'s version back)')
       .option('-d, --detach', 'return once the job is submitted, without following its deployment')
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
@@ -199,6 +200,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .argument('<job>', 'a job id')
       .argument('<version>', 'the version to go back to (see deckhand history)')
       .option('-d, --detach', 'return at once')
+      .option('--force', 'with an agent that self-heals: act on a job Git defines all the same (the next sync puts Git\'s version back)')
       .addOption(outputOption())
       .action(async (job: string, version: string, opts) => {
         exitCode = await (await import('./commands/agent-commands.js')).revertCommand(job, version, opts, io);
@@ -212,6 +214,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .argument('<job>', 'a job id')
       .option('--purge', 'forget the job and its history too')
       .option('--volumes', 'with --purge: also remove the named volumes deckhand made for the job (their data is lost; external volumes are never removed)')
+      .option('--force', 'with an agent that self-heals: act on a job Git defines all the same (the next sync puts Git\'s version back)')
       .addOption(outputOption())
       .action(async (job: string, opts) => {
         exitCode = await (await import('./commands/agent-commands.js')).stopCommand(job, opts, io);
@@ -251,6 +254,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
     .option('--prune', 'stop jobs whose file was removed from the repository')
     .option('--allow-empty', 'accept a revision with no job files while jobs run (it stops them with --prune)')
     .option('--allow-force-push', 'accept a head that does not descend from the deployed commit')
+    .option('--self-heal <true|false>', 'refuse a manual run, stop or revert of a job Git defines unless --force, and put Git\'s version back at the next sync (default: true)')
     .option('--webhook-secret-file <file>', 'the secret webhooks are signed with (GitHub: X-Hub-Signature-256)')
     .option('--git-token-file <file>', 'a token for fetching the repository over HTTPS')
     .option('--allow-insecure-http', 'send the Git or GitHub token over plain http:// to another machine (refused by default: anyone on the way can read it)')

@@ -4,3 +4,6 @@ export { journal } from './journal.js';
 export { Metrics } from './metrics.js';
 export { noReporter } from './reporter.js';
 export type { PullRequestRef, PullRequestSource, StatusReporter } from './reporter.js';
+export { countSyncStates, isGitOwned, jobSyncState, syncStateNames } from './job-sync.js';
+export type { JobSync, JobSyncInput, RepositorySync, SyncStateName } from './job-sync.js';
+export { storedJobSync } from './job-sync-store.js';

@@ -3,6 +3,8 @@
 // run several agents in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AllocationRecord, DeckhandEvent, Deployment } from '../model/index.js';
+import { syncStateNames } from './job-sync.js';
+import type { SyncStateName } from './job-sync.js';
 
 const ended = new Set(['successful', 'failed', 'cancelled']);
 /** Ended deployments remembered so a repeated final event is not counted twice. */
@@ -16,6 +18,8 @@ export class Metrics {
   private readonly syncSeconds: Histogram<'result'>;
   private readonly errors: Counter<'kind'>;
   private readonly countedEndings = new Set<string>();
+  /** Git-owned jobs by sync state, read at each scrape; none until the agent follows a repository. */
+  private syncStates: () => Record<SyncStateName, number> | null = () => null;
 
   /** `allocations` and `storeWritable` are read at each scrape, so the gauges are never stale. */
   constructor(allocations: () => AllocationRecord[], storeWritable: () => boolean = () => true) {
@@ -50,6 +54,19 @@ export class Metrics {
         this.set(storeWritable() ? 1 : 0);
       },
     });
+    const syncStates = () => this.syncStates();
+    new Gauge({
+      name: 'deckhand_jobs_sync',
+      help: 'Jobs that came from Git, by sync state: synced, out of sync, progressing, degraded',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const counts = syncStates();
+        if (!counts) return;
+        for (const state of syncStateNames) this.set({ state }, counts[state]);
+      },
+    });
     new Gauge({
       name: 'deckhand_allocations',
       help: 'Allocations meant to run, by status and health',
@@ -63,6 +80,11 @@ export class Metrics {
         }
       },
     });
+  }
+
+  /** Where the sync-state gauge reads its counts (the agent, once it follows a repository). */
+  followSyncStates(read: () => Record<SyncStateName, number>): void {
+    this.syncStates = read;
   }
 
   observe(event: DeckhandEvent): void {

@@ -12,8 +12,9 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; background: #f6f8fa; }
 tr.stopped { color: var(--off); }
+.sync-state.synced { color: var(--ok); } .sync-state.out-of-sync, .sync-state.degraded { color: var(--bad); } .sync-state.progressing { color: var(--wait); }
 code { font: 12px ui-monospace, monospace; }
-.status, .dep, .health, .tag { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: 12px; border: 1px solid currentColor; }
+.status, .dep, .health, .tag, .sync-state { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: 12px; border: 1px solid currentColor; }
 .running, .successful, .healthy { color: var(--ok); }
 .failed, .dead, .unhealthy, .cancelled { color: var(--bad); }
 .pending, .paused { color: var(--wait); }

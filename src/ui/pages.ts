@@ -82,14 +82,20 @@ ${sync.problems.length ? html`<h3>What the commit could not carry out</h3><ul cl
 </section>`;
 }
 
+/** A Git-owned job's sync state, its reason on hover; a dash for jobs that did not come from Git. */
+function syncBadge(sync: JobSummaryView['sync']): Html | string {
+  if (!sync) return '—';
+  return html`<span class="sync-state ${sync.state.replace(/ /g, '-')}" data-sync="${sync.state}" title="${sync.reason ?? ''}">${sync.state}</span>`;
+}
+
 const deploymentCell = (d: JobSummaryView['latestDeployment']) =>
   d ? html`<span class="dep ${d.status}">${d.status}</span> <small>${d.description}</small>` : '—';
 
 /** The part of the jobs page that live updates redraw. */
 export function jobsLive(jobs: JobSummaryView[], sync: SyncView | null): Html {
   return html`<section>
-${jobs.length === 0 ? html`<p>No job yet.</p>` : html`<table class="jobs"><thead><tr><th>Job</th><th>Status</th><th>Version</th><th>Format</th><th>Latest deployment</th></tr></thead><tbody>
-${jobs.map((j) => html`<tr data-job="${j.id}"><td><a href="/ui/job/${encodeURIComponent(j.id)}">${j.id}</a></td><td><span class="status ${j.status}">${j.status}</span></td><td>${j.version}</td><td>${j.format}</td><td>${deploymentCell(j.latestDeployment)}</td></tr>`)}
+${jobs.length === 0 ? html`<p>No job yet.</p>` : html`<table class="jobs"><thead><tr><th>Job</th><th>Status</th><th>Sync</th><th>Version</th><th>Format</th><th>Latest deployment</th></tr></thead><tbody>
+${jobs.map((j) => html`<tr data-job="${j.id}"><td><a href="/ui/job/${encodeURIComponent(j.id)}">${j.id}</a></td><td><span class="status ${j.status}">${j.status}</span></td><td>${syncBadge(j.sync)}</td><td>${j.version}</td><td>${j.format}</td><td>${deploymentCell(j.latestDeployment)}</td></tr>`)}
 </tbody></table>`}
 </section>
 ${syncPanel(sync)}`;
@@ -131,6 +137,7 @@ function endpointsOf(job: JobStatusView, a: AllocationView): string {
 /** The part of the job page that live updates redraw. */
 export function jobLive(job: JobStatusView, context: PageContext, now: number): Html {
   return html`<section class="summary"><p><span class="status ${job.status}">${job.status}</span> version ${job.version}${job.stopped ? ' (stopped)' : ''} · ${job.format}${job.file ? html` · <code>${job.file}</code>` : null}</p>
+${job.sync ? html`<p class="job-sync">${syncBadge(job.sync)}${job.sync.commit ? html` <code>${short(job.sync.commit)}</code>` : null}${job.sync.reason ? html` ${job.sync.reason}` : null}</p>` : null}
 <table class="groups"><thead><tr><th>Group</th><th>Count</th><th>Running</th><th>Healthy</th></tr></thead><tbody>
 ${job.groups.map((g) => html`<tr><td>${g.name}</td><td>${g.count}</td><td>${g.running}</td><td>${g.healthy}</td></tr>`)}
 </tbody></table></section>

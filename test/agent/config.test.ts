@@ -49,6 +49,15 @@ describe('agent configuration', () => {
     ]);
   });
 
+  test('self-heal is on unless a flag, variable or file turns it off; anything but true or false is refused where it was set', () => {
+    expect(resolveAgentConfig({ flags: {}, env: {}, file: null }).config.selfHeal).toBe(true);
+    expect(resolveAgentConfig({ flags: { 'self-heal': 'false' }, env: {}, file: null }).config.selfHeal).toBe(false);
+    expect(resolveAgentConfig({ flags: {}, env: { DECKHAND_SELF_HEAL: 'false' }, file: null }).config.selfHeal).toBe(false);
+    expect(resolveAgentConfig({ flags: {}, env: {}, file: { path: 'agent.yaml', text: 'self-heal: false\n' } }).config.selfHeal).toBe(false);
+    const { diagnostics } = resolveAgentConfig({ flags: { 'self-heal': 'sometimes' }, env: {}, file: null });
+    expect(diagnostics.map(formatDiagnostic)).toEqual(['command line: --self-heal: expected true or false, got "sometimes"']);
+  });
+
   test('the poll interval has a floor and a ceiling, named where the value came from', () => {
     const { diagnostics } = resolveAgentConfig({
       flags: { interval: '720h' },

@@ -38,7 +38,7 @@ describe('deckhand demo', () => {
     try {
       await eventually(async () => stdout.includes(lastLine), 'the instructions', 120_000);
       expect(stdout).toContain(`while sleep 0.2; do curl -s http://127.0.0.1:${demoEndpointPort}/; done`);
-      expect(stdout).toMatch(/To finish: DECKHAND_ADDR=\S+ npx deckhand stop update-demo-webapp .*then Ctrl-C here/);
+      expect(stdout).toMatch(/To finish: DECKHAND_ADDR=\S+ npx deckhand stop --force update-demo-webapp .*then Ctrl-C here/);
 
       // The first deployment runs to its end: nothing is written under the instructions meanwhile.
       const printed = stdout.length;
@@ -53,7 +53,7 @@ describe('deckhand demo', () => {
       child.stdin.write('\n');
       await eventually(async () => stdout.split(lastLine).length === 3, 'the instructions again');
 
-      const stopped = await cli(['stop', 'update-demo-webapp'], { env: { DECKHAND_ADDR: address } });
+      const stopped = await cli(['stop', '--force', 'update-demo-webapp'], { env: { DECKHAND_ADDR: address } });
       expect(stopped.code).toBe(0);
       await eventually(async () => (await demoContainers()).length === 0, 'the containers to go', 60_000);
       child.kill('SIGINT');

@@ -1,7 +1,7 @@
 // `deckhand status JOB` shows where a job's endpoints listen and how many
 // allocations each one sends connections to now.
-import { formatJobStatus } from '../../src/cli/format/status.js';
-import type { JobStatusView } from '../../src/api/index.js';
+import { formatJobList, formatJobStatus } from '../../src/cli/format/status.js';
+import type { JobStatusView, JobSummaryView } from '../../src/api/index.js';
 
 const job = (endpoints: JobStatusView['endpoints']): JobStatusView => ({
   id: 'vote', version: 2, status: 'running', stopped: false, modifyIndex: 3, format: 'compose', file: 'vote/compose.yaml',
@@ -27,5 +27,22 @@ describe('status: the job file at the last synced commit', () => {
     const text = formatJobStatus({ ...job([]), fileDiagnostics: { commit: '0123456789abcdef', diagnostics } }, 0);
     expect(text).toContain('Job File Diagnostics (commit 0123456)\nvote/compose.yaml:1:1: warning: version: version is deprecated: the attribute is obsolete and ignored, as Compose says of it\n\nSummary\n');
     expect(formatJobStatus(job([]), 0)).not.toContain('Job File Diagnostics');
+  });
+});
+
+describe('status: sync state of jobs from Git', () => {
+  const summary = (sync: JobSummaryView['sync']): JobSummaryView => ({ id: 'vote', version: 2, status: 'running', modifyIndex: 3, format: 'compose', latestDeployment: null, sync });
+
+  it('adds a Sync column when some job came from Git, a dash for the others; none otherwise', () => {
+    const text = formatJobList([summary({ state: 'out of sync', reason: 'manual run (version 2)', commit: 'a'.repeat(40) }), { ...summary(null), id: 'api' }]);
+    expect(text).toBe('ID    Format   Version  Status   Sync         Latest Deployment\nvote  compose  2        running  out of sync  -\napi   compose  2        running  -            -\n');
+    expect(formatJobList([summary(null)])).not.toContain('Sync');
+  });
+
+  it('shows the state, its commit and its reason on the job; the commit once when the reason names it', () => {
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    expect(formatJobStatus({ ...job([]), sync: { state: 'synced', reason: null, commit } }, 0)).toMatch(/^Sync +?= synced at 0123456$/m);
+    expect(formatJobStatus({ ...job([]), sync: { state: 'degraded', reason: 'commit 0123456 failed to deploy and was rolled back to version 1', commit } }, 0)).toMatch(/^Sync += degraded: commit 0123456 failed to deploy and was rolled back to version 1$/m);
+    expect(formatJobStatus(job([]), 0)).not.toMatch(/^Sync/m);
   });
 });

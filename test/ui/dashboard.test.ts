@@ -153,6 +153,7 @@ describe('the dashboard at /ui', () => {
     const page = await signedInPage();
     await expect(page.locator('tr[data-job="web"] .status').textContent()).resolves.toBe('running');
     await expect(page.locator('tr[data-job="web"]').textContent()).resolves.toContain('successful');
+    await expect(page.locator('tr[data-job="web"] .sync-state').getAttribute('data-sync')).resolves.toBe('synced');
     await expect(page.locator(`code[data-sha="${firstCommit}"]`).count()).resolves.toBe(1);
     const where = await page.locator('.problems code.where').allTextContents();
     expect(where).toEqual([expect.stringMatching(/^jobs\/broken\.nomad:3:\d+$/)]);
@@ -163,6 +164,7 @@ describe('the dashboard at /ui', () => {
     const page = await signedInPage();
     await page.click('a:has-text("web")');
     await page.waitForSelector('svg.timeline[data-status="successful"]');
+    await expect(page.locator('.job-sync .sync-state').textContent()).resolves.toBe('synced');
     const rows = page.locator('table.allocs tbody tr:not(.stopped)');
     await expect(rows.count()).resolves.toBe(2);
     const row = (await rows.first().locator('td').allTextContents()).join(' | ');

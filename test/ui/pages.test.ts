@@ -28,6 +28,15 @@ describe('html', () => {
   });
 });
 
+describe('sync state on the jobs page', () => {
+  it('shows each Git job\'s state with its reason on hover, a dash for the others', () => {
+    const base: JobSummaryView = { id: 'web', version: 1, status: 'running', modifyIndex: 2, format: 'nomad', latestDeployment: null };
+    const text = jobsLive([{ ...base, sync: { state: 'out of sync', reason: 'render error: web.nomad:3:7: <bad>', commit: 'abc' } }, { ...base, id: 'api', sync: null }], null).text;
+    expect(text).toContain('<td><span class="sync-state out-of-sync" data-sync="out of sync" title="render error: web.nomad:3:7: &lt;bad&gt;">out of sync</span></td>');
+    expect(text).toMatch(/<tr data-job="api">.*<td>—<\/td><td>1<\/td>/);
+  });
+});
+
 describe('problemLine', () => {
   it('sets the file:line:col apart, and leaves a line without one whole', () => {
     expect(problemLine('jobs/web.nomad:3:13: expected an expression').text).toBe('<li><code class="where">jobs/web.nomad:3:13</code> expected an expression</li>');

@@ -86,14 +86,14 @@ export async function promoteCommand(jobId: string, flags: OutputFlags & { detac
   }
 }
 
-export async function revertCommand(jobId: string, version: string, flags: OutputFlags & { detach?: boolean }, io: CliIO): Promise<number> {
+export async function revertCommand(jobId: string, version: string, flags: OutputFlags & { detach?: boolean; force?: boolean }, io: CliIO): Promise<number> {
   const target = Number(version);
   if (!Number.isInteger(target) || target < 0) throw new CliExit(1, `version "${version}": expected a whole number (see deckhand history ${jobId})`);
   const client = new AgentClient(io);
   const follower = flags.detach || flags.output === 'json' ? null : new DeploymentFollower(client, io);
   try {
     await follower?.open();
-    const result = await client.post<{ version: number; changed: boolean; deploymentId: string | null }>(`${jobPath(jobId)}/revert`, { version: target });
+    const result = await client.post<{ version: number; changed: boolean; deploymentId: string | null }>(`${jobPath(jobId)}/revert`, { version: target, ...(flags.force ? { force: true } : {}) });
     if (flags.output === 'json') {
       io.stdout(json(result));
       return 0;
@@ -108,13 +108,14 @@ export async function revertCommand(jobId: string, version: string, flags: Outpu
   }
 }
 
-export async function stopCommand(jobId: string, flags: OutputFlags & { purge?: boolean; volumes?: boolean }, io: CliIO): Promise<number> {
+export async function stopCommand(jobId: string, flags: OutputFlags & { purge?: boolean; volumes?: boolean; force?: boolean }, io: CliIO): Promise<number> {
   if (flags.volumes && !flags.purge) {
     io.stderr('--volumes removes the volumes of a purged job: add --purge\n');
     return 1;
   }
   try {
-    const query = flags.purge ? `?purge=true${flags.volumes ? '&volumes=true' : ''}` : '';
+    const params = [...(flags.purge ? ['purge=true'] : []), ...(flags.volumes ? ['volumes=true'] : []), ...(flags.force ? ['force=true'] : [])];
+    const query = params.length ? `?${params.join('&')}` : '';
     const result = await new AgentClient(io).delete<StopResult>(`${jobPath(jobId)}${query}`);
     io.stdout(flags.output === 'json' ? json(result) : `==> Job "${jobId}" stopped${result.purged ? ' and purged' : ''}\n${volumeLines(result)}`);
     return 0;

@@ -57,7 +57,7 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> 
     git revert --no-edit HEAD
     ${addr}npx deckhand history -p update-demo-webapp
 
-  To finish: ${addr}npx deckhand stop update-demo-webapp (removes its containers and endpoint), then Ctrl-C here.
+  To finish: ${addr}npx deckhand stop --force update-demo-webapp (removes its containers and endpoint; --force as the job is Git's), then Ctrl-C here at once (the agent self-heals: its next sync would start the job again).
   Ctrl-C alone stops only the agent: what runs keeps running, and the next demo picks it up.
   Press Enter here to see this again.
 

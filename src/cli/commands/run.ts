@@ -17,6 +17,8 @@ import { jobFileKinds } from '../../render/index.js';
 export interface RunFlags extends RenderFlags {
   checkIndex?: string;
   detach?: boolean;
+  /** Run a job Git defines while the agent self-heals: it lasts until the next sync. */
+  force?: boolean;
   output: string;
 }
 
@@ -45,7 +47,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIO): Prom
   const follower = flags.detach || flags.output === 'json' ? null : new DeploymentFollower(client, io);
   try {
     await follower?.open();
-    const answer = await client.post<{ jobs: SubmittedJob[] }>('/v1/jobs', { ...bundle, ...(checkIndex === undefined ? {} : { checkIndex }) });
+    const answer = await client.post<{ jobs: SubmittedJob[] }>('/v1/jobs', { ...bundle, ...(checkIndex === undefined ? {} : { checkIndex }), ...(flags.force ? { force: true } : {}) });
     if (flags.output === 'json') {
       io.stdout(`${JSON.stringify(answer.jobs, null, 2)}\n`);
       return 0;

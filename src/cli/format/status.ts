@@ -5,8 +5,23 @@ import { ago, keyValues, table } from './table.js';
 
 export function formatJobList(jobs: JobSummaryView[]): string {
   if (jobs.length === 0) return 'No running jobs\n';
-  const rows = jobs.map((j) => [j.id, j.format, String(j.version), j.status, j.latestDeployment ? `${j.latestDeployment.id.slice(0, 8)} ${j.latestDeployment.status}` : '-']);
-  return `${table(['ID', 'Format', 'Version', 'Status', 'Latest Deployment'], rows)}\n`;
+  // The Sync column only where an agent follows a repository: jobs from Git have a state.
+  const synced = jobs.some((j) => j.sync);
+  const rows = jobs.map((j) => [
+    j.id,
+    j.format,
+    String(j.version),
+    j.status,
+    ...(synced ? [j.sync ? j.sync.state : '-'] : []),
+    j.latestDeployment ? `${j.latestDeployment.id.slice(0, 8)} ${j.latestDeployment.status}` : '-',
+  ]);
+  return `${table(['ID', 'Format', 'Version', 'Status', ...(synced ? ['Sync'] : []), 'Latest Deployment'], rows)}\n`;
+}
+
+/** `out of sync (manual run (version 3))`, with the commit it is about. */
+function syncText(sync: NonNullable<JobStatusView['sync']>): string {
+  const commit = sync.commit && !sync.reason?.includes(sync.commit.slice(0, 7)) ? ` at ${sync.commit.slice(0, 7)}` : '';
+  return sync.reason ? `${sync.state}${commit}: ${sync.reason}` : `${sync.state}${commit}`;
 }
 
 export function formatJobStatus(job: JobStatusView, now: number): string {
@@ -17,6 +32,7 @@ export function formatJobStatus(job: JobStatusView, now: number): string {
       ['Format', job.file ? `${job.format} (${job.file})` : job.format],
       ['Version', String(job.version)],
       ['Status', job.status],
+      ...(job.sync ? [['Sync', syncText(job.sync)] as [string, string]] : []),
       ['Modify Index', String(job.modifyIndex)],
     ]),
     ...fileDiagnostics(job),

@@ -17,6 +17,7 @@ function groupText(group: Group): string[] {
       ['Update', [updateText(group.update)]],
       ['Rollback', group.rollback ? [updateText(group.rollback)] : []],
       ['Restart', [restartText(group.restart)]],
+      ['Starts', Object.entries(group.dependsOn ?? {}).map(([name, condition]) => `after group "${name}" is ${condition}`)],
       ['Meta', mapLines(group.meta)],
     ]),
   );
@@ -31,8 +32,9 @@ function taskText(task: Task): string[] {
     task.resources.cpuLimit !== null ? `cpu limit ${task.resources.cpuLimit} cores` : '',
     task.resources.memoryMB !== null ? `memory ${task.resources.memoryMB} MB` : '',
   ].filter(Boolean);
+  const lifecycle = task.lifecycle ? `, ${task.lifecycle.hook}${task.lifecycle.sidecar ? ' sidecar' : ' (runs once)'}` : '';
   return [
-    `  Task "${task.name}" (${task.driver})`,
+    `  Task "${task.name}" (${task.driver}${lifecycle})`,
     ...keyValues('    ', [
       ['Image', [task.image]],
       ['Entrypoint', task.entrypoint ? [JSON.stringify(task.entrypoint)] : []],

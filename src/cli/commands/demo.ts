@@ -7,6 +7,9 @@ import { newDockerClient } from '../../runtime/docker/index.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
 
+/** The job of the demo's repository (demo/repository.ts). */
+const demoJobId = 'update-demo-webapp';
+
 export interface DemoFlags {
   dir: string;
   listen: string;
@@ -57,20 +60,26 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> 
     git revert --no-edit HEAD
     ${addr}npx deckhand history -p update-demo-webapp
 
-  To finish: ${addr}npx deckhand stop --force update-demo-webapp (removes its containers and endpoint; --force as the job is Git's), then Ctrl-C here at once (the agent self-heals: its next sync would start the job again).
-  Ctrl-C alone stops only the agent: what runs keeps running, and the next demo picks it up.
+  Ctrl-C here ends the demo and removes its containers and endpoint (the repository stays).
   Press Enter here to see this again.
 
 `;
   io.stdout(instructions);
   const again = () => io.stdout(instructions);
   process.stdin.on('data', again);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
+  const signal = await new Promise<string>((done) => {
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
   });
   process.stdin.off('data', again);
   process.stdin.pause();
+  // The demo's job goes with the demo: Git's loop first, or self-heal would start it again.
+  // SIGTERM (a service manager) only stops the agent, as `deckhand agent` does.
+  if (signal === 'SIGINT') {
+    io.stdout(`\n==> Removing ${demoJobId}'s containers and endpoint (Ctrl-C again to leave them running)\n`);
+    await agent.gitops?.loop.stop();
+    await Promise.race([agent.engine.stopJob(demoJobId, true), new Promise((done) => process.once('SIGINT', done))]);
+  }
   await agent.close();
   return 0;
 }

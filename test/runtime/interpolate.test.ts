@@ -62,7 +62,27 @@ describe('interpolate', () => {
 
   it('sets the variables Nomad gives every task', () => {
     expect([...nomadEnvironment({ ...context, ports: {} }).keys()].sort()).toEqual(
-      ['NOMAD_ALLOC_ID', 'NOMAD_ALLOC_INDEX', 'NOMAD_ALLOC_NAME', 'NOMAD_GROUP_NAME', 'NOMAD_JOB_ID', 'NOMAD_JOB_NAME', 'NOMAD_TASK_NAME'].sort(),
+      [
+        'NOMAD_ALLOC_ID', 'NOMAD_ALLOC_INDEX', 'NOMAD_ALLOC_NAME', 'NOMAD_GROUP_NAME', 'NOMAD_JOB_ID', 'NOMAD_JOB_NAME', 'NOMAD_TASK_NAME',
+        'NOMAD_SHORT_ALLOC_ID', 'NOMAD_TASK_DIR', 'NOMAD_ALLOC_DIR', 'NOMAD_SECRETS_DIR', 'NOMAD_NAMESPACE', 'NOMAD_REGION', 'NOMAD_DC',
+      ].sort(),
     );
+  });
+
+  it('points the task directories where Nomad\'s docker driver mounts them', () => {
+    expect(interpolate('${NOMAD_TASK_DIR}/app.conf ${NOMAD_ALLOC_DIR}/data ${NOMAD_SECRETS_DIR}/token', variables)).toBe('/local/app.conf /alloc/data /secrets/token');
+    const env = nomadEnvironment(context);
+    expect(env.get('NOMAD_TASK_DIR')).toBe('/local');
+    expect(env.get('NOMAD_SHORT_ALLOC_ID')).toBe('14d288e8');
+    expect(env.get('NOMAD_ALLOC_PORT_http')).toBe('23049');
+  });
+
+  it('fills command, args and entrypoint from the task\'s environment too, as Nomad\'s runtime does; unknown names stay', () => {
+    const resolved = interpolateTask(
+      task({ name: 'server', env: { RTSERVER: 'rt.internal:${NOMAD_PORT_http}' }, args: ['--server', '${RTSERVER}', '${UPSTREAM}', '${NOMAD_UPSTREAM_ADDR_db}'] }),
+      context,
+    );
+    expect(resolved.args).toEqual(['--server', 'rt.internal:23049', '${UPSTREAM}', '${NOMAD_UPSTREAM_ADDR_db}']);
+    expect(resolved.variables.get('RTSERVER')).toBe('rt.internal:23049');
   });
 });

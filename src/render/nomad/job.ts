@@ -102,10 +102,13 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     for (const port of [...groupPorts, ...tasks.flatMap((t) => t.ports)]) {
       if (port.to) ctx.report('warning', 'unsupported', port.to.span, `${port.field}.to`, 'to is not used on the host\'s network: the process listens on the host port itself');
     }
+    for (const [label, to] of tasks.flatMap((t) => [...t.portMap])) {
+      ctx.report('warning', 'unsupported', to.span, `config.port_map.${label}`, 'port_map is not used on the host\'s network: the process listens on the host port itself');
+    }
   }
   tasks.forEach((mappedTask, ti) => {
     const taskPath = `${modelPath}.tasks.${ti}`;
-    const ports = [...groupPorts, ...mappedTask.ports];
+    const ports = withPortMap(ctx, [...groupPorts, ...mappedTask.ports], mappedTask.portMap);
     mappedTask.task.ports = ports.map((p, pi) => portOf(ctx, p, network.mode, `${taskPath}.ports.${pi}`));
     const container = applyGroupNetworkSettings(ctx, mappedTask.task.container, networkSettings, taskPath, mappedTask.task.name);
     if (container) mappedTask.task.container = container;
@@ -189,6 +192,18 @@ function portOf(ctx: NomadContext, port: PositionedPort, mode: GroupNetwork['mod
   const to = port.to ?? port.static;
   if (to) ctx.origin(`${modelPath}.to`, to.span, `${port.field}.${port.to ? 'to' : 'static'}`);
   return { label: port.label, static: null, to: to?.value ?? null };
+}
+
+/** The docker config's `port_map`: the `to` of each port it names that has none (`to` wins, as the modern form). */
+function withPortMap(ctx: NomadContext, ports: PositionedPort[], portMap: MappedTask['portMap']): PositionedPort[] {
+  const labels = new Set(ports.map((p) => p.label));
+  for (const [label, to] of portMap) {
+    if (!labels.has(label)) ctx.error(to.span, `config.port_map.${label}`, `port "${label}" is not defined in a network block`, `defined: ${[...labels].map((l) => `"${l}"`).join(', ') || 'none'}`);
+  }
+  return ports.map((port) => {
+    const to = portMap.get(port.label);
+    return to && !port.to ? { ...port, to } : port;
+  });
 }
 
 /** The group's restart policy, then each task's on top (the model keeps one per group). */

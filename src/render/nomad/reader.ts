@@ -54,7 +54,9 @@ export class BlockReader {
     const attr = this.attributes.get(name);
     if (!attr) return undefined;
     try {
-      return { value: this.ctx.evaluator.evaluateConcrete(attr.expr), span: attr.expr.span, field: this.field(name) };
+      const value = this.ctx.evaluator.evaluateConcrete(attr.expr);
+      this.warnUpstreams(value, attr.expr.span, this.field(name));
+      return { value, span: attr.expr.span, field: this.field(name) };
     } catch (error) {
       this.reportEvalError(error, this.field(name));
       return undefined;
@@ -174,8 +176,24 @@ export class BlockReader {
   private mismatch<T>(read: Read<Value>, expected: string): undefined & Read<T> {
     const got = read.value;
     const shown = typeof got === 'string' ? `"${got}"` : got !== unknown && typeof got !== 'object' ? String(got) : typeName(got);
-    this.ctx.error(read.span, read.field, `expected ${expected}, got ${shown}`);
+    // An unknown name is kept as written for runtime (as Nomad does), which a number or a bool cannot hold.
+    const deferred = typeof got === 'string' && /\$\{/.test(got);
+    this.ctx.error(read.span, read.field, `expected ${expected}, got ${shown}`, deferred ? runtimeReferenceHint : undefined);
     return undefined as undefined & Read<T>;
+  }
+
+  /** Consul Connect's upstream variables are never set (`connect` is refused): the task would read the text as written. */
+  private warnUpstreams(value: Value, span: Span, field: string): void {
+    const names = new Set<string>();
+    const visit = (v: Value): void => {
+      if (typeof v === 'string') for (const match of v.matchAll(/\$\{\s*(NOMAD_UPSTREAM_\w+)/g)) names.add(match[1]!);
+      else if (Array.isArray(v)) v.forEach(visit);
+      else if (isObject(v)) Object.values(v).forEach(visit);
+    };
+    visit(value);
+    for (const name of names) {
+      this.ctx.report('warning', 'unsupported', span, field, `${name} is never set: deckhand runs no Consul Connect upstreams, so the task receives "\${${name}}" as written`, 'reach the other job through its published port or deckhand\'s edge, and pass that address');
+    }
   }
 
   /** Whether an attribute's value asks for nothing; a value that does not evaluate is reported where it is read, or refused here. */
@@ -218,6 +236,8 @@ export class BlockReader {
     }
   }
 }
+
+const runtimeReferenceHint = 'a ${...} that is not var.<name> or local.<name> is kept as written for runtime interpolation; variables are read as var.<name>, locals as local.<name>';
 
 /** Strings, and numbers or bools written where Nomad expects a string. */
 function primitiveText(value: Value): string | undefined {

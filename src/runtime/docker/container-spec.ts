@@ -107,7 +107,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
   const resolved = interpolateTask(task, context);
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
   const { cpu, cpuLimit, memoryMB } = task.resources;
-  const settings = interpolateSettings(task.container ?? {}, interpolationVariables(context));
+  const settings = interpolateSettings(task.container ?? {}, resolved.variables);
   return {
     name: containerName(request, task.name),
     // A digest resolved at submission pins the image: the container runs exactly what the version recorded.

@@ -40,6 +40,26 @@ describe('Nomad field decisions', () => {
     expect(result.jobs).toHaveLength(1);
   });
 
+  test.each([
+    ['service', '      check_restart {\n        limit = 3\n        grace = "90s"\n      }'],
+    ['check', '        check_restart {\n          limit = 3\n        }'],
+    ['service', '      weights {\n        passing = 10\n        warning = 1\n      }'],
+    ['task', '      action "dump" {\n        command = "/bin/dump"\n        args    = ["-v"]\n      }'],
+  ])('valid Nomad that changes nothing here is accepted silently: %s %s', (block, body) => {
+    const result = render(jobWith(block, body).text);
+    expect(result.lines).toEqual([]);
+    expect(result.jobs).toHaveLength(1);
+  });
+
+  test.each([
+    ['task', 'secret "db" {\n        provider = "nomad"\n        path     = "db"\n      }', 'secret is not supported: deckhand fetches no secrets'],
+    ['group', 'max_run_duration = "1h"', 'max_run_duration is not supported: deckhand does not stop an allocation after a set time'],
+  ])('valid Nomad that would change what runs is refused with why: %s %s', (block, body, message) => {
+    const result = render(jobWith(block, body).text);
+    expect(result.jobs).toEqual([]);
+    expect(result.diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', code: 'unsupported', message: expect.stringContaining(message) }));
+  });
+
   test.each(refusals)('%s.%s is refused at its name as unsupported, and no job is made', (block, field) => {
     const { text, at } = jobWith(block, `${field} = true`);
     const result = render(text);

@@ -336,8 +336,31 @@ job "web" {
     expect(cycle.lines.some((l) => l.includes('local "a" refers to itself'))).toBe(true);
   });
 
-  it('reports a reference to an undeclared root name', () => {
+  it('keeps an unknown name for runtime, as jobspec2 does, where a value may be text', () => {
+    const job = renderJob(`job "web" {
+  group "web" {
+    task "server" {
+      driver = "docker"
+      config {
+        image = "demo:v1"
+        args  = ["--server", "\${RTSERVER}", "\${upper(RTSERVER)}"]
+      }
+      env {
+        TARGET = "http://\${RTSERVER}:80/\${NOMAD_ALLOC_INDEX}"
+      }
+    }
+  }
+}
+`);
+    const task = job.groups[0]!.tasks[0]!;
+    expect(task.args).toEqual(['--server', '${RTSERVER}', '${upper(RTSERVER)}']);
+    expect(task.env.TARGET).toBe('http://${RTSERVER}:80/${NOMAD_ALLOC_INDEX}');
+  });
+
+  it('says why an unknown name cannot be a number', () => {
     const result = render(minimal('    count = replicas'));
-    expect(result.lines).toEqual(['job.nomad:4:13: count: unknown variable "replicas" (variables are read as var.<name>, locals as local.<name>)']);
+    expect(result.lines).toEqual([
+      'job.nomad:4:13: count: expected a whole number, got "${replicas}" (a ${...} that is not var.<name> or local.<name> is kept as written for runtime interpolation; variables are read as var.<name>, locals as local.<name>)',
+    ]);
   });
 });

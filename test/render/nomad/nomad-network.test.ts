@@ -82,6 +82,29 @@ describe('Nomad networking', () => {
     ]);
   });
 
+  it('the docker driver\'s port_map is each port\'s "to", warned as deprecated; "to" wins', () => {
+    const result = render(
+      job(`    network {\n      port "db" { to = 5432 }\n    }\n${task('server', '        port_map {\n          http = 8080\n          db   = 9999\n        }', '      resources {\n        network {\n          port "http" {}\n        }\n      }')}`),
+    );
+    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.ports).toEqual([
+      { label: 'db', static: null, to: 5432 },
+      { label: 'http', static: null, to: 8080 },
+    ]);
+    expect(result.lines).toEqual([
+      'job.nomad:11:9: warning: config.port_map: port_map is deprecated: it is the docker driver\'s old form of a port\'s "to"; deckhand maps it so: set "to" on the group network\'s port and list the port under ports',
+    ]);
+  });
+
+  it('a port_map naming no port, or not a port number, is an error at port_map', () => {
+    const result = render(job(`    network {\n      port "http" {}\n    }\n${task('server', '        port_map {\n          htp = 8080\n          http = "web"\n        }')}`));
+    expect(result.jobs).toEqual([]);
+    expect(result.lines).toEqual(expect.arrayContaining([
+      expect.stringContaining('config.port_map.htp: port "htp" is not defined in a network block (defined: "http")'),
+      expect.stringContaining('config.port_map.http: expected a port number from 1 to 65535, got "web"'),
+    ]));
+  });
+
   it('a group whose tasks differ in network_mode is refused', () => {
     expect(render(job(`${task('a', '        network_mode = "host"')}\n${task('b')}`)).lines).toEqual([
       'job.nomad:8:24: config.network_mode: task "a" runs on the host\'s network, but task "b" of group "web" does not (a group\'s tasks share one network: set network_mode = "host" on all of them or none)',

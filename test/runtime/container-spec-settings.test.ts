@@ -29,4 +29,18 @@ describe('container settings in the create body', () => {
     expect(spec.HostConfig!.ExtraHosts).toEqual(['self:127.0.0.1']);
     expect(withVariables.container!.hostname).toBe('web-${NOMAD_ALLOC_INDEX}');
   });
+
+  it('the task\'s own environment fills the settings too, and the task directories are Nomad\'s; unknown names stay', () => {
+    const withEnv = task({
+      name: 't',
+      env: { SITE: 'shop-eu' },
+      args: ['--conf', '${NOMAD_TASK_DIR}/app.conf'],
+      container: { hostname: '${SITE}-${NOMAD_ALLOC_INDEX}', labels: { upstream: '${NOMAD_UPSTREAM_ADDR_db}' } },
+    });
+    const spec = containerSpec(req, withEnv, {}, options);
+    expect(spec.Hostname).toBe('shop-eu-2');
+    expect(spec.Labels).toMatchObject({ upstream: '${NOMAD_UPSTREAM_ADDR_db}' });
+    expect(spec.Cmd).toEqual(['--conf', '/local/app.conf']);
+    expect(spec.Env).toEqual(expect.arrayContaining(['NOMAD_TASK_DIR=/local', 'NOMAD_ALLOC_DIR=/alloc', 'NOMAD_SECRETS_DIR=/secrets', 'SITE=shop-eu']));
+  });
 });

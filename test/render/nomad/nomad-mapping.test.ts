@@ -357,6 +357,16 @@ job "web" {
     expect(task.env.TARGET).toBe('http://${RTSERVER}:80/${NOMAD_ALLOC_INDEX}');
   });
 
+  it('warns that Consul Connect upstream variables are never set, once per name, at the value', () => {
+    const result = render(minimal('', '').replace('image = "demo:v1"', 'image = "demo:v1"\n        args  = ["\${NOMAD_UPSTREAM_ADDR_db}", "\${NOMAD_UPSTREAM_ADDR_db}/x", "\${NOMAD_UPSTREAM_IP_cache}"]'));
+    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.args).toEqual(['${NOMAD_UPSTREAM_ADDR_db}', '${NOMAD_UPSTREAM_ADDR_db}/x', '${NOMAD_UPSTREAM_IP_cache}']);
+    expect(result.lines).toEqual([
+      'job.nomad:9:17: warning: config.args: NOMAD_UPSTREAM_ADDR_db is never set: deckhand runs no Consul Connect upstreams, so the task receives "${NOMAD_UPSTREAM_ADDR_db}" as written (reach the other job through its published port or deckhand\'s edge, and pass that address)',
+      'job.nomad:9:17: warning: config.args: NOMAD_UPSTREAM_IP_cache is never set: deckhand runs no Consul Connect upstreams, so the task receives "${NOMAD_UPSTREAM_IP_cache}" as written (reach the other job through its published port or deckhand\'s edge, and pass that address)',
+    ]);
+  });
+
   it('says why an unknown name cannot be a number', () => {
     const result = render(minimal('    count = replicas'));
     expect(result.lines).toEqual([

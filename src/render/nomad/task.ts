@@ -47,12 +47,14 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
 
   const driver = reader.string('driver');
   if (!driver) reader.missing('driver', 'deckhand runs driver = "docker"');
-  else if (driver.value !== 'docker') {
-    ctx.report('error', 'unsupported', driver.span, driver.field, `driver "${driver.value}" is not supported`, 'deckhand runs driver = "docker"');
+  const otherDriver = driver !== undefined && driver.value !== 'docker';
+  if (otherDriver) {
+    ctx.report('error', 'unsupported', driver.span, driver.field, `driver "${driver.value}" is not supported: deckhand runs Docker containers only, so this task's config is not read`, 'run the program from an image: driver = "docker" with config { image = "..." }');
   }
 
   const configBlocks = reader.blocks('config');
-  const config = configBlocks[0] ? BlockReader.ofBlock(ctx, configBlocks[0], 'config', 'config') : undefined;
+  // Another driver's config has that driver's keys: judging them against the docker driver's would only add noise.
+  const config = configBlocks[0] ? BlockReader.ofBlock(ctx, configBlocks[0], otherDriver ? 'config-of-another-driver' : 'config', 'config') : undefined;
   if (configBlocks.length > 1) ctx.error(configBlocks[1]!.typeSpan, 'config', 'a task has one config block');
   if (!config) ctx.error(block.typeSpan, 'config', `task "${name}" has no config block`, 'add config { image = "..." }');
 

@@ -358,7 +358,7 @@ job "web" {
   });
 
   it('warns that Consul Connect upstream variables are never set, once per name, at the value', () => {
-    const result = render(minimal('', '').replace('image = "demo:v1"', 'image = "demo:v1"\n        args  = ["\${NOMAD_UPSTREAM_ADDR_db}", "\${NOMAD_UPSTREAM_ADDR_db}/x", "\${NOMAD_UPSTREAM_IP_cache}"]'));
+    const result = render(minimal('', '').replace('image = "demo:v1"', 'image = "demo:v1"\n        args  = ["${NOMAD_UPSTREAM_ADDR_db}", "${NOMAD_UPSTREAM_ADDR_db}/x", "${NOMAD_UPSTREAM_IP_cache}"]'));
     expect(result.jobs).toHaveLength(1);
     expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.args).toEqual(['${NOMAD_UPSTREAM_ADDR_db}', '${NOMAD_UPSTREAM_ADDR_db}/x', '${NOMAD_UPSTREAM_IP_cache}']);
     expect(result.lines).toEqual([

@@ -20,6 +20,8 @@ export interface TaskContext {
   publishAddress?: string;
   /** The machine's host name, for `${node.unique.name}`. */
   hostname: string;
+  /** A Nomad job's meta, the job's then the group's then the task's: NOMAD_META_<key>. */
+  meta?: Record<string, string>;
 }
 
 /** The NOMAD_* environment of a task. */
@@ -55,6 +57,12 @@ export function nomadEnvironment(context: TaskContext): Map<string, string> {
     env.set(`NOMAD_HOST_IP_${label}`, ip);
     env.set(`NOMAD_ADDR_${label}`, address);
     env.set(`NOMAD_HOST_ADDR_${label}`, address);
+  }
+  // As Nomad: the key as written and upper-cased, characters an environment name cannot hold made "_".
+  for (const [key, value] of Object.entries(context.meta ?? {})) {
+    const name = key.replace(/[^A-Za-z0-9_]/g, '_');
+    env.set(`NOMAD_META_${name}`, value);
+    env.set(`NOMAD_META_${name.toUpperCase()}`, value);
   }
   return env;
 }

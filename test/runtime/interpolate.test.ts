@@ -77,6 +77,14 @@ describe('interpolate', () => {
     expect(env.get('NOMAD_ALLOC_PORT_http')).toBe('23049');
   });
 
+  it('gives a Nomad job\'s meta as NOMAD_META_<key>, as written and upper-cased', () => {
+    const env = nomadEnvironment({ ...context, meta: { version: '1.2', 'build-id': 'b7' } });
+    expect(env.get('NOMAD_META_version')).toBe('1.2');
+    expect(env.get('NOMAD_META_VERSION')).toBe('1.2');
+    expect(env.get('NOMAD_META_build_id')).toBe('b7');
+    expect(env.get('NOMAD_META_BUILD_ID')).toBe('b7');
+  });
+
   it('fills command, args and entrypoint from the task\'s environment too, as Nomad\'s runtime does; unknown names stay', () => {
     const resolved = interpolateTask(
       task({ name: 'server', env: { RTSERVER: 'rt.internal:${NOMAD_PORT_http}' }, args: ['--server', '${RTSERVER}', '${UPSTREAM}', '${NOMAD_UPSTREAM_ADDR_db}'] }),

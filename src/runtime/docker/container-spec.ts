@@ -103,6 +103,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     containerPorts: listening,
     publishAddress: options.publishAddress,
     hostname: options.hostname,
+    ...(request.job?.source.format === 'nomad' ? { meta: { ...request.job.meta, ...request.group.meta, ...task.meta } } : {}),
   };
   const resolved = interpolateTask(task, context);
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;

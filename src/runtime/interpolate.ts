@@ -99,6 +99,10 @@ export interface InterpolatedTask {
 export function interpolateTask(task: Task, context: TaskContext): InterpolatedTask {
   const nomadVariables = interpolationVariables(context);
   const env = nomadEnvironment(context);
+  // The task's reservations, as Nomad gives them: MHz and MB.
+  if (task.resources.cpu !== null) nomadVariables.set('NOMAD_CPU_LIMIT', String(task.resources.cpu));
+  if (task.resources.memoryMB !== null) nomadVariables.set('NOMAD_MEMORY_LIMIT', String(task.resources.memoryMB));
+  for (const name of ['NOMAD_CPU_LIMIT', 'NOMAD_MEMORY_LIMIT']) if (nomadVariables.has(name)) env.set(name, nomadVariables.get(name)!);
   for (const [name, value] of Object.entries(task.env)) env.set(name, interpolate(value, nomadVariables));
   const variables = new Map([...nomadVariables, ...env]);
   return {

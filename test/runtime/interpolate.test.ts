@@ -77,6 +77,13 @@ describe('interpolate', () => {
     expect(env.get('NOMAD_ALLOC_PORT_http')).toBe('23049');
   });
 
+  it('gives the task\'s CPU and memory reservations as NOMAD_CPU_LIMIT and NOMAD_MEMORY_LIMIT', () => {
+    const resolved = interpolateTask(task({ name: 'server', resources: { cpu: 250, cpuLimit: null, memoryMB: 128 }, args: ['-Xmx${NOMAD_MEMORY_LIMIT}m'] }), context);
+    expect(resolved.env.get('NOMAD_CPU_LIMIT')).toBe('250');
+    expect(resolved.env.get('NOMAD_MEMORY_LIMIT')).toBe('128');
+    expect(resolved.args).toEqual(['-Xmx128m']);
+  });
+
   it('gives a Nomad job\'s meta as NOMAD_META_<key>, as written and upper-cased', () => {
     const env = nomadEnvironment({ ...context, meta: { version: '1.2', 'build-id': 'b7' } });
     expect(env.get('NOMAD_META_version')).toBe('1.2');

@@ -3,7 +3,7 @@
 // published ports, or the host's), init, restart policy, resources, and exec
 // checks as the container's HEALTHCHECK.
 import type Docker from 'dockerode';
-import type { Check, ContainerSettings, RestartPolicy, Task } from '../../model/index.js';
+import type { Check, ContainerSettings, Job, RestartPolicy, Task } from '../../model/index.js';
 import { pinnedImage } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
@@ -103,7 +103,7 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     containerPorts: listening,
     publishAddress: options.publishAddress,
     hostname: options.hostname,
-    ...(request.job?.source.format === 'nomad' ? { meta: { ...request.job.meta, ...request.group.meta, ...task.meta } } : {}),
+    ...(isNomadJob(request) ? { meta: { ...request.job?.meta, ...request.group.meta, ...task.meta } } : {}),
   };
   const resolved = interpolateTask(task, context);
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
@@ -183,4 +183,10 @@ function hostSettings(settings: ContainerSettings): Docker.HostConfig {
   if (settings.shmSizeBytes !== undefined) host.ShmSize = settings.shmSizeBytes;
   if (settings.logging) host.LogConfig = { Type: settings.logging.driver, Config: settings.logging.options };
   return host;
+}
+
+/** NOMAD_META_* belong to Nomad jobs; a request without its job (older records) gives none. */
+function isNomadJob(request: PlacementRequest): boolean {
+  const source = request.job?.source as Job['source'] | undefined;
+  return source?.format === 'nomad';
 }

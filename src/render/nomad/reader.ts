@@ -1,10 +1,11 @@
 // Typed, positioned reads of one Nomad block's attributes. A bad value becomes a
 // diagnostic at its position and reads as absent, so one walk finds every error.
 import { parseDuration, setPlainKey } from '../../util/index.js';
-import { unknownKeyHint } from '../suggest.js';
+import { closestName, unknownKeyHint } from '../suggest.js';
 import { EvalError, formatNumber, isObject, typeName, unknown } from '../../hcl/index.js';
 import type { Attribute, Block, Body, Span, Value } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
+import { isPlacementName } from './evaluator.js';
 import { nomadSchema } from './schema.js';
 
 export interface Read<T> {
@@ -55,7 +56,7 @@ export class BlockReader {
     if (!attr) return undefined;
     try {
       const value = this.ctx.evaluator.evaluateConcrete(attr.expr);
-      this.warnUpstreams(value, attr.expr.span, this.field(name));
+      this.warnRuntimeReferences(value, attr.expr.span, this.field(name));
       return { value, span: attr.expr.span, field: this.field(name) };
     } catch (error) {
       this.reportEvalError(error, this.field(name));
@@ -182,17 +183,31 @@ export class BlockReader {
     return undefined as undefined & Read<T>;
   }
 
-  /** Consul Connect's upstream variables are never set (`connect` is refused): the task would read the text as written. */
-  private warnUpstreams(value: Value, span: Span, field: string): void {
-    const names = new Set<string>();
+  /**
+   * References kept for runtime that will stay as written: Consul Connect's upstream
+   * variables, never set (`connect` is refused), and `${lcoal.x}`-like misspellings of
+   * var and local, which Nomad would keep as text too.
+   */
+  private warnRuntimeReferences(value: Value, span: Span, field: string): void {
+    const upstreams = new Set<string>();
+    const misspelt = new Map<string, string>();
     const visit = (v: Value): void => {
-      if (typeof v === 'string') for (const match of v.matchAll(/\$\{\s*(NOMAD_UPSTREAM_\w+)/g)) names.add(match[1]!);
-      else if (Array.isArray(v)) v.forEach(visit);
+      if (typeof v === 'string') {
+        for (const match of v.matchAll(/\$\{\s*(NOMAD_UPSTREAM_\w+)/g)) upstreams.add(match[1]!);
+        for (const match of v.matchAll(/\$\{\s*([a-z_][\w-]*)\./g)) {
+          const root = match[1]!;
+          const close = isPlacementName(root) ? undefined : closestName(root, ['var', 'local']);
+          if (close) misspelt.set(root, close);
+        }
+      } else if (Array.isArray(v)) v.forEach(visit);
       else if (isObject(v)) Object.values(v).forEach(visit);
     };
     visit(value);
-    for (const name of names) {
+    for (const name of upstreams) {
       this.ctx.report('warning', 'unsupported', span, field, `${name} is never set: deckhand runs no Consul Connect upstreams, so the task receives "\${${name}}" as written`, 'reach the other job through its published port or deckhand\'s edge, and pass that address');
+    }
+    for (const [root, close] of misspelt) {
+      this.ctx.report('warning', 'unknown-variable', span, field, `"${root}" is no variable root: the reference is kept as written for runtime interpolation, as Nomad does`, `did you mean "${close}"?`);
     }
   }
 

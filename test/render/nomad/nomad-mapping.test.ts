@@ -367,6 +367,12 @@ job "web" {
     ]);
   });
 
+  it('warns about a misspelt var or local, which stays as written', () => {
+    const result = render(`locals {\n  tag = "v1"\n}\n${minimal('').replace('image = "demo:v1"', 'image = "demo:${lcoal.tag}"\n        args  = ["${VAR}", "${attr.unique.hostname}"]')}`);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.image).toBe('demo:${lcoal.tag}');
+    expect(result.lines).toEqual(['job.nomad:11:17: warning: config.image: "lcoal" is no variable root: the reference is kept as written for runtime interpolation, as Nomad does (did you mean "local"?)']);
+  });
+
   it('says why an unknown name cannot be a number', () => {
     const result = render(minimal('    count = replicas'));
     expect(result.lines).toEqual([

@@ -14,6 +14,16 @@ export function isPlacementName(name: string): boolean {
 /** `var` and `local` are always Nomad's roots: without their values (a variable's default) they stay errors, never deferred. */
 const nomadRoots = new Set(['var', 'local']);
 
+/** The job's evaluator: any name that is not a root is kept for runtime. */
 export function nomadEvaluator(src: string, roots: ReadonlyMap<string, RootValue>): Evaluator {
   return new Evaluator(src, roots, { isDeferred: (name) => !nomadRoots.has(name) && !roots.has(name) });
+}
+
+/**
+ * For values that must be literal (a variable's default, a --var-file, a --var): as
+ * Nomad, which evaluates them without variables, an unknown name is an error there;
+ * placement names stay as written.
+ */
+export function literalEvaluator(src: string): Evaluator {
+  return new Evaluator(src, new Map(), { isDeferred: isPlacementName });
 }

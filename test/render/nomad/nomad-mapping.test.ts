@@ -373,6 +373,16 @@ job "web" {
     expect(result.lines).toEqual(['job.nomad:11:17: warning: config.image: "lcoal" is no variable root: the reference is kept as written for runtime interpolation, as Nomad does (did you mean "local"?)']);
   });
 
+  it('refuses an unknown name where a value must be literal: a variable\'s default, a --var-file', () => {
+    const result = render(`variable "target" {\n  default = RTSERVER\n}\n${minimal()}`, {
+      options: { varFiles: [{ path: 'prod.hcl', text: 'target = OTHER\n' }] },
+    });
+    expect(result.lines).toEqual(expect.arrayContaining([
+      'job.nomad:2:13: variable.target.default: unknown variable "RTSERVER" (variables are read as var.<name>, locals as local.<name>)',
+      'prod.hcl:1:10: target: unknown variable "OTHER"',
+    ]));
+  });
+
   it('says why an unknown name cannot be a number', () => {
     const result = render(minimal('    count = replicas'));
     expect(result.lines).toEqual([

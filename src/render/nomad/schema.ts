@@ -227,6 +227,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     accepted: {
       mbits: 'Nomad no longer reserves bandwidth, nor does deckhand',
       cni: 'arguments for CNI plugins, read only with a cni/ mode, which is refused',
+      ...Object.fromEntries(['device', 'cidr', 'ip', 'reserved_ports'].map((name) => [name, 'it describes a Nomad client\'s network interface as Nomad fingerprints it, not what a job asks for'])),
     },
   },
   dns: {
@@ -289,6 +290,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       task: 'deckhand probes the task that owns the port',
       address_mode: 'deckhand probes the container\'s own address',
       notes: 'it documents the check',
+      advertise: catalogue,
     },
     refused: {
       success_before_passing: { why: 'a check passes on its first success in deckhand' },

@@ -124,7 +124,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       dispatch_payload: { why: 'dispatch payloads belong to parameterized jobs, which deckhand does not run' },
       csi_plugin: { why: 'deckhand runs no CSI plugins' },
       artifact: { why: 'artifacts are not downloaded: the task would start without its files', hint: 'build the files into the image' },
-      secret: { why: 'deckhand fetches no secrets from Vault or Nomad variables: the task would start without them', hint: 'give the value through env, a template, or a --var read from the agent\'s environment' },
+      secret: { why: 'deckhand fetches no secrets from Vault or Nomad variables: the task would start without them', hint: 'write the value in a template whose destination is under secrets/ (env = true makes it environment variables); deckhand masks it' },
       schedule: { why: 'task schedules (Nomad Enterprise) are not applied: the task would run outside its schedule' },
     },
   },

@@ -3,7 +3,7 @@
 // published ports, or the host's), init, restart policy, resources, and exec
 // checks as the container's HEALTHCHECK.
 import type Docker from 'dockerode';
-import type { Check, ContainerSettings, Job, RestartPolicy, Task } from '../../model/index.js';
+import type { Check, ContainerSettings, Job, Mount, RestartPolicy, Task } from '../../model/index.js';
 import { pinnedImage } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
@@ -183,6 +183,24 @@ function hostSettings(settings: ContainerSettings): Docker.HostConfig {
   if (settings.shmSizeBytes !== undefined) host.ShmSize = settings.shmSizeBytes;
   if (settings.logging) host.LogConfig = { Type: settings.logging.driver, Config: settings.logging.options };
   return host;
+}
+
+/**
+ * Nomad's docker driver gives every task /alloc (shared by the group's tasks),
+ * /local and /secrets, which its NOMAD_*_DIR variables name: a Nomad task gets them
+ * where it mounts nothing there itself, /alloc and /local as the allocation's own
+ * volumes (made with it, removed with it), /secrets in memory as Nomad keeps it.
+ * Added when placing, so the job's model and hash stay as the file says.
+ */
+export function withNomadTaskDirs(request: PlacementRequest, task: Task): Task {
+  if (!isNomadJob(request)) return task;
+  const taken = new Set((task.mounts ?? []).map((m) => m.target));
+  const dirs: Mount[] = [
+    { type: 'empty', source: 'nomad-alloc', target: '/alloc', readOnly: false },
+    { type: 'empty', source: `nomad-local-${task.name}`, target: '/local', readOnly: false },
+    { type: 'tmpfs', source: '', target: '/secrets', readOnly: false },
+  ];
+  return { ...task, mounts: [...dirs.filter((m) => !taken.has(m.target)), ...(task.mounts ?? [])] };
 }
 
 /** NOMAD_META_* belong to Nomad jobs; a request without its job (older records) gives none. */

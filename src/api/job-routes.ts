@@ -109,6 +109,13 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return deploymentView(deployment);
   });
 
+  // Nomad's `/v1/deployments?prefix=`: an id as people type it, shortened; each with its job, which the view alone does not name.
+  app.get<{ Querystring: { prefix: string } }>(
+    '/v1/deployments',
+    { schema: { querystring: { type: 'object', required: ['prefix'], properties: { prefix: { type: 'string', minLength: 1 } } } } },
+    async (request) => store.findDeployments(request.query.prefix, 20).map((d) => ({ jobId: d.jobId, ...deploymentView(d) })),
+  );
+
   const bundleGate = admitBundles(bundleLimits.maxConcurrent);
 
   app.post<{ Params: IdParams; Body: JobBundle }>('/v1/job/:id/plan', { schema: { params: idParams, body: jobBundleSchema }, ...bundleGate }, async (request) => {

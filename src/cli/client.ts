@@ -86,11 +86,14 @@ export class AgentClient {
 
   /**
    * Follows `/v1/events` until `close()`; resolves once subscribed, so what the
-   * caller submits afterwards is seen.
+   * caller submits afterwards is seen. `stop`, when given, closes it too.
+   * `ended` resolves when the agent ends the stream (it stopped), and rejects
+   * when the connection breaks.
    */
-  async events(query: Record<string, string>, onEvent: (event: StreamedEvent) => void): Promise<{ close(): void; ended: Promise<void> }> {
+  async events(query: Record<string, string>, onEvent: (event: StreamedEvent) => void, stop?: AbortSignal): Promise<{ close(): void; ended: Promise<void> }> {
     const controller = new AbortController();
-    const response = await this.fetch(`/v1/events?${new URLSearchParams(query)}`, { headers: this.authHeader(), signal: controller.signal });
+    const signal = stop ? AbortSignal.any([controller.signal, stop]) : controller.signal;
+    const response = await this.fetch(`/v1/events?${new URLSearchParams(query)}`, { headers: this.authHeader(), signal });
     if (!response.ok || !response.body) throw new AgentError(response.status, 'events', `the agent's event stream answered ${response.status}`, null);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
@@ -112,7 +115,7 @@ export class AgentClient {
           }
         }
       } catch (error) {
-        if (!controller.signal.aborted) throw error;
+        if (!signal.aborted) throw error;
       } finally {
         subscribed();
       }

@@ -6,6 +6,7 @@ import type { DeploymentView, JobStatusView, StreamedEvent } from '../api/index.
 import type { AgentClient } from './client.js';
 import { progressLines, verdictLine } from './format/progress.js';
 import type { CliIO } from './io.js';
+import { CliExit } from './io.js';
 
 const ended = new Set(['successful', 'failed', 'cancelled']);
 const rollingBack = /rolling back to job version/;
@@ -17,8 +18,10 @@ export function waitsForPromotion(deployment: DeploymentView): boolean {
 
 /** A subscription opened before submitting, so no event of the new deployment is missed. */
 export class DeploymentFollower {
-  private readonly waiting = new Map<string, { jobId: string; resolve: (d: DeploymentView) => void }>();
+  private readonly waiting = new Map<string, { jobId: string; resolve: (d: DeploymentView) => void; reject: (error: Error) => void }>();
   private subscription: { close(): void; ended: Promise<void> } | null = null;
+  private closing = false;
+  private lostWhy: string | null = null;
   private drawnLines = 0;
   private lastPlain = new Map<string, string>();
 
@@ -29,10 +32,26 @@ export class DeploymentFollower {
 
   async open(): Promise<void> {
     this.subscription = await this.client.events({}, (event) => void this.onEvent(event));
+    // The agent stopped or the connection broke: nothing would ever end the wait, so end it with a way to go on.
+    this.subscription.ended.then(
+      () => this.lost('the agent closed it'),
+      (error: unknown) => this.lost(error instanceof Error ? error.message : String(error)),
+    );
   }
 
   close(): void {
+    this.closing = true;
     this.subscription?.close();
+  }
+
+  private lost(why: string): void {
+    if (this.closing) return;
+    this.lostWhy = why;
+    for (const [deploymentId, waiter] of this.waiting) {
+      this.waiting.delete(deploymentId);
+      const id = deploymentId.slice(0, 8);
+      waiter.reject(new CliExit(1, `Error: the agent's event stream ended while following deployment "${id}" (${why}); follow it again with: deckhand deployment status ${id} --monitor`));
+    }
   }
 
   /**
@@ -54,7 +73,10 @@ export class DeploymentFollower {
   }
 
   private async followOne(jobId: string, deploymentId: string): Promise<DeploymentView> {
-    const done = new Promise<DeploymentView>((resolve) => this.waiting.set(deploymentId, { jobId, resolve }));
+    const done = new Promise<DeploymentView>((resolve, reject) => this.waiting.set(deploymentId, { jobId, resolve, reject }));
+    // Awaited below, after a look at the agent: a loss meanwhile must not count as unhandled.
+    done.catch(() => undefined);
+    if (this.lostWhy) this.lost(this.lostWhy);
     // It may have moved before the first event: look once now.
     await this.refresh(jobId, deploymentId);
     const deployment = await done;

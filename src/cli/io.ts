@@ -6,6 +6,11 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Whether stdout is a terminal (colour, progress redraws). */
   isTTY: boolean;
+  /**
+   * Ends a command that runs until stopped (`deckhand events`), which then exits 0.
+   * Tests abort it; without it, Ctrl-C and SIGTERM do.
+   */
+  signal?: AbortSignal;
 }
 
 export function processIO(): CliIO {
@@ -26,4 +31,14 @@ export class CliExit extends Error {
   ) {
     super(message);
   }
+}
+
+/** What stops a command that runs until stopped: the IO's signal, or else Ctrl-C or SIGTERM, as `nomad monitor` stops. */
+export function stopSignal(io: CliIO): AbortSignal {
+  if (io.signal) return io.signal;
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
 }

@@ -15,7 +15,7 @@ function outputOption(): Option {
 }
 
 /** Nomad's single-dash long flags that users type from habit (`-check-index 1`), as deckhand spells them. */
-const nomadStyleFlags = new Map([['-check-index', '--check-index'], ['-detach', '--detach'], ['-verbose', '--verbose']]);
+const nomadStyleFlags = new Map([['-check-index', '--check-index'], ['-detach', '--detach'], ['-verbose', '--verbose'], ['-monitor', '--monitor']]);
 
 const environmentHelp = `
 Environment:
@@ -114,9 +114,12 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .command('status')
       .description('jobs, or one job: summary, latest deployment, allocations')
       .argument('[job]', 'a job id')
+      .option('--monitor', 'follow the job\'s running deployment until it ends (exit codes as run)')
       .addOption(outputOption())
       .action(async (job: string | undefined, opts) => {
-        exitCode = await (await import('./commands/agent-commands.js')).statusCommand(job, opts, io);
+        exitCode = opts.monitor
+          ? await (await import('./commands/deployment.js')).monitorJobCommand(job, opts, io)
+          : await (await import('./commands/agent-commands.js')).statusCommand(job, opts, io);
       }),
   );
 
@@ -140,6 +143,40 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .addOption(outputOption())
       .action(async (job: string, opts) => {
         exitCode = await (await import('./commands/agent-commands.js')).deploymentsCommand(job, opts, io);
+      }),
+  );
+
+  const deployment = program.command('deployment').description('one deployment, by id or a prefix of it; a job\'s deployments');
+  withJsonAlias(
+    deployment
+      .command('status')
+      .description('show a deployment (exit 0); with --monitor, follow it until it ends, however it started (exit codes as run)')
+      .argument('<id>', 'a deployment id, or a prefix only one deployment has')
+      .option('--monitor', 'follow the deployment until it ends')
+      .addOption(outputOption())
+      .action(async (id: string, opts) => {
+        exitCode = await (await import('./commands/deployment.js')).deploymentStatusCommand(id, opts, io);
+      }),
+  );
+  withJsonAlias(
+    deployment
+      .command('list')
+      .description('a job\'s deployments, newest first (as deckhand deployments)')
+      .argument('<job>', 'a job id')
+      .addOption(outputOption())
+      .action(async (job: string, opts) => {
+        exitCode = await (await import('./commands/agent-commands.js')).deploymentsCommand(job, opts, io);
+      }),
+  );
+
+  withJsonAlias(
+    program
+      .command('events')
+      .description('print the agent\'s events as they happen, until Ctrl-C (exit 0); reconnects when the agent restarts')
+      .option('--job <job>', 'only this job\'s events')
+      .addOption(outputOption())
+      .action(async (opts) => {
+        exitCode = await (await import('./commands/events.js')).eventsCommand(opts, io);
       }),
   );
 

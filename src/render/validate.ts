@@ -117,6 +117,10 @@ function validateNetworking(job: Job, fields: FieldMap, fail: Fail): void {
         if (port.static === null || seen.has(`${port.label}:${port.static}`)) return;
         seen.add(`${port.label}:${port.static}`);
         publish(port.static, `groups.${gi}.tasks.${ti}.ports.${pi}.static`);
+        // One engine: a second allocation could only fail to bind the same host port.
+        if (group.count > 1) {
+          fail(`groups.${gi}.tasks.${ti}.ports.${pi}.static`, `host port ${port.static} can be bound by one allocation at a time, and group "${group.name}" runs ${group.count}`, 'drop the fixed host port (an endpoint gives the allocations one stable address), or run one allocation');
+        }
       }),
     );
   });

@@ -108,6 +108,10 @@ export function prepareStatements(db: Database) {
          created_at = excluded.created_at, updated_at = excluded.updated_at`,
     ),
     getDeployment: prepare<Id, DeploymentRow>('SELECT * FROM deployments WHERE id = @id'),
+    // A range over the primary key (the highest code point closes it), not LIKE: served by the index, and "_" or "%" match only themselves.
+    findDeployments: prepare<{ prefix: string; limit: number }, DeploymentRow>(
+      'SELECT * FROM deployments WHERE id >= @prefix AND id < @prefix || char(1114111) ORDER BY id LIMIT @limit',
+    ),
     listDeployments: prepare<JobId, DeploymentRow>(
       'SELECT * FROM deployments WHERE job_id = @jobId ORDER BY created_at DESC, rowid DESC',
     ),
@@ -282,6 +286,10 @@ export class SqliteStore implements Store {
   getDeployment(id: string): Deployment | undefined {
     const row = this.statements.getDeployment.get({ id });
     return row && deploymentFromRow(row);
+  }
+
+  findDeployments(prefix: string, limit: number): Deployment[] {
+    return this.statements.findDeployments.all({ prefix, limit }).map(deploymentFromRow);
   }
 
   listDeployments(jobId: string): Deployment[] {

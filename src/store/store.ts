@@ -58,6 +58,8 @@ export interface Store {
   /** Inserts or replaces. */
   putDeployment(deployment: Deployment): void;
   getDeployment(id: string): Deployment | undefined;
+  /** Deployments whose id starts with `prefix` (at most `limit`), in order of id: ids as people type them, shortened. */
+  findDeployments(prefix: string, limit: number): Deployment[];
   /** Newest first. */
   listDeployments(jobId: string): Deployment[];
 

@@ -38,7 +38,7 @@ describe('deckhand plan and run against an agent', () => {
 
     const registered = await cli(['run', '--detach', s4(0)]);
     expect(registered.code).toBe(0);
-    expect(registered.stdout).toMatch(/^==> Job "geo-api-server" registered: version 0 \(modify index 1\)\n==> Deployment "[0-9a-f]{8}" started; follow it with: deckhand status geo-api-server\n$/);
+    expect(registered.stdout).toMatch(/^==> Job "geo-api-server" registered: version 0 \(modify index 1\)\n==> Deployment "([0-9a-f]{8})" started; follow it with: deckhand deployment status \1 -monitor\n$/);
     expect(await cli(['run', '--detach', s4(0)])).toMatchObject({ code: 0, stdout: '==> Job "geo-api-server" is unchanged: version 0 (modify index 1)\n' });
 
     const second = await cli(['plan', s4(1), '-o', 'json']);

@@ -140,6 +140,16 @@ describe.each(kinds)('SqliteStore %s', (_kind, open) => {
       expect(store.listDeployments('geo').map((d) => d.id)).toEqual(['bbb', 'aaa', 'ccc']);
     });
 
+    it('finds deployments by a prefix of their id, "_" and "%" meaning only themselves', () => {
+      for (const id of ['ab12', 'ab34', 'ac56', 'a_78']) store.putDeployment(sampleDeployment(id, 'geo'));
+      expect(store.findDeployments('ab', 20).map((d) => d.id)).toEqual(['ab12', 'ab34']);
+      expect(store.findDeployments('ab3', 20)).toStrictEqual([store.getDeployment('ab34')]);
+      expect(store.findDeployments('a', 2).map((d) => d.id)).toEqual(['a_78', 'ab12']);
+      expect(store.findDeployments('a_', 20).map((d) => d.id)).toEqual(['a_78']);
+      expect(store.findDeployments('a%', 20)).toEqual([]);
+      expect(store.findDeployments('ab12', 20).map((d) => d.id)).toEqual(['ab12']);
+    });
+
     it('refuses a deployment of a job it does not hold, saying which', () => {
       expect(() => store.putDeployment(sampleDeployment('dep1', 'ghost'))).toThrow('job "ghost" is not in the store');
     });

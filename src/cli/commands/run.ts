@@ -59,7 +59,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIO): Prom
       );
       if (!job.deploymentId) continue;
       if (!follower) {
-        io.stdout(`==> Deployment "${job.deploymentId.slice(0, 8)}" started; follow it with: deckhand status ${job.id}\n`);
+        io.stdout(`==> Deployment "${job.deploymentId.slice(0, 8)}" started; follow it with: deckhand deployment status ${job.deploymentId.slice(0, 8)} -monitor\n`);
         continue;
       }
       io.stdout(`==> Monitoring deployment "${job.deploymentId.slice(0, 8)}"\n`);

@@ -135,6 +135,9 @@ function readSysctls(scope: ServiceScope, path: Path, value: unknown): Record<st
   return out;
 }
 
+/** -1: no limit (`memlock: -1`), as Docker and Compose read it. */
+const unlimited = -1;
+
 /** `nofile: 1024` (soft and hard alike) or `nofile: {soft: 1024, hard: 2048}`. */
 function readUlimits(scope: ServiceScope, path: Path, value: unknown, modelPath: string): Ulimit[] | undefined {
   const map = readMap(scope.r, path, value);
@@ -145,13 +148,13 @@ function readUlimits(scope: ServiceScope, path: Path, value: unknown, modelPath:
     record(scope, `${modelPath}.${out.length}`, at, 'key');
     if (isPlainMap(limit)) {
       refuseUnknownKeys(scope.r, at, limit, ulimitKeys);
-      const soft = readWholeNumber(scope.r, [...at, 'soft'], limit.soft);
-      const hard = readWholeNumber(scope.r, [...at, 'hard'], limit.hard);
+      const soft = readWholeNumber(scope.r, [...at, 'soft'], limit.soft, unlimited);
+      const hard = readWholeNumber(scope.r, [...at, 'hard'], limit.hard, unlimited);
       if (limit.soft === undefined || limit.hard === undefined) scope.r.error(at, `expected both "soft" and "hard" for ulimit "${name}"`);
       else if (soft !== undefined && hard !== undefined) out.push({ name, soft, hard });
       continue;
     }
-    const both = readWholeNumber(scope.r, at, limit);
+    const both = readWholeNumber(scope.r, at, limit, unlimited);
     if (both !== undefined) out.push({ name, soft: both, hard: both });
   }
   return out;

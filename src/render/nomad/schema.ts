@@ -39,11 +39,6 @@ const scaling = 'a policy for the Nomad Autoscaler; count is what runs';
 const catalogue = 'it is what Consul or Nomad\'s catalogue say about the service; deckhand\'s edge serves the port without a catalogue';
 const vault: Refusal = { why: 'deckhand has no Vault: no token would reach the tasks' };
 
-/** Valid Nomad that would change what runs, which deckhand does not do yet: the user must hear it. */
-function notApplied(names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [name, `${name} is not applied by deckhand; ignored`]));
-}
-
 function refused(why: string, names: string[], hint?: string, harmless?: (value: unknown) => boolean): Record<string, Refusal> {
   return Object.fromEntries(names.map((name) => [name, { why, ...(hint ? { hint } : {}), ...(harmless ? { harmless } : {}) }]));
 }
@@ -162,10 +157,10 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       ...refused('network aliases are not made; tasks reach each other through the job\'s network', ['network_aliases']),
       ...refused('containers run without a terminal or an open stdin', ['tty', 'interactive'], undefined, isFalse),
       ...refused('images are pulled from a registry; deckhand loads no image archives', ['load']),
+      mounts: { why: 'mounts is the docker driver\'s old list form, which deckhand does not read', hint: 'write each as a mount { type target source } block' },
     },
     // Mapped to each port's `to` (task.ts), with this warning.
     deprecated: { port_map: 'it is the docker driver\'s old form of a port\'s "to"; deckhand maps it so: set "to" on the group network\'s port and list the port under ports' },
-    unsupported: notApplied(['mounts']),
   },
   // Inline data only; what a template does when Consul or Vault data changes means nothing for fixed content (template.ts).
   template: {

@@ -14,8 +14,8 @@ import type { Block, Span } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
 import { BlockReader } from './reader.js';
 
-/** A group's `volume` blocks by their label. */
-export type GroupVolumes = Map<string, { source: string; readOnly: boolean }>;
+/** A group's `volume` blocks by their label; `refused`: one already reported, whose mounts say nothing more. */
+export type GroupVolumes = Map<string, { source: string; readOnly: boolean } | { refused: true }>;
 
 /** Where a task's mounts come from: its own block (volume_mount) and its docker config. */
 export interface MountSources {
@@ -37,6 +37,8 @@ export function readGroupVolumes(ctx: NomadContext, blocks: Block[]): GroupVolum
       continue;
     }
     const name = block.labels[0]!;
+    // Until it is read whole, a mount of it is no news: the volume's own error says what is wrong.
+    volumes.set(name, { refused: true });
     const reader = BlockReader.ofBlock(ctx, block, 'volume', `volume.${name}`);
     const type = reader.string('type');
     if (type && type.value !== 'host') {
@@ -103,6 +105,7 @@ function volumeMount(ctx: NomadContext, groupVolumes: GroupVolumes, block: Block
   if (selinux) ctx.report('error', 'unsupported', selinux.span, selinux.field, 'selinux_label is not supported: deckhand does not relabel volumes', 'remove selinux_label');
   if (!volume || !destination) return undefined;
   const declared = groupVolumes.get(volume.value);
+  if (declared && 'refused' in declared) return undefined;
   if (!declared) {
     ctx.error(volume.span, volume.field, `volume "${volume.value}" is not declared in the group`, `add volume "${volume.value}" { type = "host" source = "${volume.value}" } to the group`);
     return undefined;

@@ -230,7 +230,6 @@ spec:
             - name: http
               containerPort: 8080
             - containerPort: 9100
-              hostPort: 9100
           resources:
             requests:
               cpu: 250m

@@ -27,6 +27,7 @@ describe('container settings of a service', () => {
         'sysctls: [net.core.somaxconn=1024]',
         'ulimits:',
         '  nproc: 512',
+        '  memlock: -1',
         '  nofile: {soft: 1024, hard: 2048}',
         'shm_size: 64m',
         'init: false',
@@ -51,6 +52,7 @@ describe('container settings of a service', () => {
       sysctls: { 'net.core.somaxconn': '1024' },
       ulimits: [
         { name: 'nproc', soft: 512, hard: 512 },
+        { name: 'memlock', soft: -1, hard: -1 },
         { name: 'nofile', soft: 1024, hard: 2048 },
       ],
       shmSizeBytes: 64 * 1024 * 1024,

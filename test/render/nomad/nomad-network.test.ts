@@ -50,7 +50,7 @@ describe('Nomad networking', () => {
   });
 
   it('docker network_mode = "host": the host network, static ports are host ports, no endpoint, no job network', () => {
-    const result = render(job(`    network {\n      port "http" {\n        static = 8000\n        to     = 80\n      }\n      port "dyn" {}\n    }\n${task('server', '        network_mode = "host"')}`));
+    const result = render(job(`    network {\n      port "http" {\n        static = 8000\n        to     = 80\n      }\n      port "dyn" {}\n    }\n${task('server', '        network_mode = "host"')}`, 1));
     expect(result.lines).toEqual(['job.nomad:7:18: warning: network.port.http.to: to is not used on the host\'s network: the process listens on the host port itself']);
     const mapped = result.jobs[0]!;
     expect(mapped.job.groups[0]!.network).toEqual({ mode: 'host', attachments: [] });

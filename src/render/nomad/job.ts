@@ -108,7 +108,7 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
   }
   tasks.forEach((mappedTask, ti) => {
     const taskPath = `${modelPath}.tasks.${ti}`;
-    const ports = withPortMap(ctx, [...groupPorts, ...mappedTask.ports], mappedTask.portMap);
+    const ports = [...groupPorts, ...withPortMap(ctx, groupPorts, mappedTask)];
     mappedTask.task.ports = ports.map((p, pi) => portOf(ctx, p, network.mode, `${taskPath}.ports.${pi}`));
     const container = applyGroupNetworkSettings(ctx, mappedTask.task.container, networkSettings, taskPath, mappedTask.task.name);
     if (container) mappedTask.task.container = container;
@@ -194,14 +194,31 @@ function portOf(ctx: NomadContext, port: PositionedPort, mode: GroupNetwork['mod
   return { label: port.label, static: null, to: to?.value ?? null };
 }
 
-/** The docker config's `port_map`: the `to` of each port it names that has none (`to` wins, as the modern form). */
-function withPortMap(ctx: NomadContext, ports: PositionedPort[], portMap: MappedTask['portMap']): PositionedPort[] {
-  const labels = new Set(ports.map((p) => p.label));
-  for (const [label, to] of portMap) {
-    if (!labels.has(label)) ctx.error(to.span, `config.port_map.${label}`, `port "${label}" is not defined in a network block`, `defined: ${[...labels].map((l) => `"${l}"`).join(', ') || 'none'}`);
+/**
+ * The docker config's `port_map`, as Nomad's docker driver reads it: the `to` of each
+ * of the task's own ports (`resources { network }`) it names (a port's `to` wins);
+ * entries naming no such port map nothing. Nomad refuses it for the group network's
+ * ports, and so does deckhand; with `ports` listing those, Nomad passes over it.
+ */
+function withPortMap(ctx: NomadContext, groupPorts: PositionedPort[], task: MappedTask): PositionedPort[] {
+  const [first] = task.portMap.values();
+  if (!first) return task.ports;
+  const field = 'config.port_map';
+  if (groupPorts.length && task.configPorts) {
+    ctx.report('warning', 'invalid-value', first.span, field, 'port_map is not used: config ports lists the group network\'s ports, whose own "to" applies, as in Nomad', 'remove port_map');
+    return task.ports;
   }
-  return ports.map((port) => {
-    const to = portMap.get(port.label);
+  if (task.ports.length === 0) {
+    const why = groupPorts.length ? 'port_map cannot map the group network\'s ports (Nomad refuses it too)' : 'port_map maps the task\'s ports, and it has none';
+    ctx.error(first.span, field, why, 'set "to" on the group network\'s port and list the port under config ports');
+    return task.ports;
+  }
+  const labels = new Set(task.ports.map((p) => p.label));
+  for (const [label, to] of task.portMap) {
+    if (!labels.has(label)) ctx.report('warning', 'invalid-value', to.span, `${field}.${label}`, `the task has no port "${label}": nothing is mapped for it, as in Nomad`, `its ports: ${[...labels].map((l) => `"${l}"`).join(', ')}`);
+  }
+  return task.ports.map((port) => {
+    const to = task.portMap.get(port.label);
     return to && !port.to ? { ...port, to } : port;
   });
 }

@@ -219,11 +219,24 @@ function dropDuplicateIds(jobs: RenderedJob[], diagnostics: Diagnostic[]): Rende
         col: here.col,
         field: rendered.fields.get('id')?.field ?? 'id',
         message: `job id "${id}" is also defined in ${others.join(', ')}`,
-        hint: 'job ids must be unique across the repository',
+        hint: idFromFolder(rendered)
+          ? `a Compose file without a top-level "name:" takes its folder's name as job id: give this file its own, e.g. name: ${id}-${fileStem(rendered.job.source.file)}`
+          : 'job ids must be unique across the repository',
       });
     }
   }
   return kept;
+}
+
+/** A Compose job whose id is its folder's name: the file has no `name:` (project.ts points the id at `services`). */
+function idFromFolder(rendered: RenderedJob): boolean {
+  return rendered.job.source.format === 'compose' && rendered.fields.get('id')?.field !== 'name';
+}
+
+/** `stack/db.compose.yml` → `db`; the usual `docker-compose.yml` → `compose`. */
+function fileStem(file: string): string {
+  const base = file.split('/').pop()!.replace(/\.(ya?ml)$/, '').replace(/\.(docker-)?compose$/, '').replace(/^docker-/, '');
+  return base.toLowerCase().replace(/[^a-z0-9_-]/g, '-') || 'compose';
 }
 
 /**

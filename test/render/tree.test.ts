@@ -84,6 +84,16 @@ describe('a tree with bad files', () => {
     ]);
   });
 
+  it('suggests a top-level name: when Compose files of one folder all take its name as job id', () => {
+    const result = renderTree(treeOf({ 'stack/web.yml': 'services:\n  web:\n    image: nginx\n', 'stack/db.compose.yaml': 'services:\n  db:\n    image: postgres\n', 'named/compose.yml': 'name: stack\nservices:\n  x:\n    image: nginx\n' }));
+    expect(result.jobs).toEqual([]);
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+      'named/compose.yml:1:7: name: job id "stack" is also defined in stack/db.compose.yaml:1:1, stack/web.yml:1:1 (job ids must be unique across the repository)',
+      'stack/db.compose.yaml:1:1: services: job id "stack" is also defined in named/compose.yml:1:7, stack/web.yml:1:1 (a Compose file without a top-level "name:" takes its folder\'s name as job id: give this file its own, e.g. name: stack-db)',
+      'stack/web.yml:1:1: services: job id "stack" is also defined in named/compose.yml:1:7, stack/db.compose.yaml:1:1 (a Compose file without a top-level "name:" takes its folder\'s name as job id: give this file its own, e.g. name: stack-web)',
+    ]);
+  });
+
   it('refuses binary, non-UTF-8 and oversized job files', () => {
     const files = new Map<string, Uint8Array>([
       ['binary.nomad', new Uint8Array([0x6a, 0x6f, 0x00, 0x62])],

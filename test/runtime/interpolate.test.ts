@@ -62,7 +62,42 @@ describe('interpolate', () => {
 
   it('sets the variables Nomad gives every task', () => {
     expect([...nomadEnvironment({ ...context, ports: {} }).keys()].sort()).toEqual(
-      ['NOMAD_ALLOC_ID', 'NOMAD_ALLOC_INDEX', 'NOMAD_ALLOC_NAME', 'NOMAD_GROUP_NAME', 'NOMAD_JOB_ID', 'NOMAD_JOB_NAME', 'NOMAD_TASK_NAME'].sort(),
+      [
+        'NOMAD_ALLOC_ID', 'NOMAD_ALLOC_INDEX', 'NOMAD_ALLOC_NAME', 'NOMAD_GROUP_NAME', 'NOMAD_JOB_ID', 'NOMAD_JOB_NAME', 'NOMAD_TASK_NAME',
+        'NOMAD_SHORT_ALLOC_ID', 'NOMAD_TASK_DIR', 'NOMAD_ALLOC_DIR', 'NOMAD_SECRETS_DIR', 'NOMAD_NAMESPACE', 'NOMAD_REGION', 'NOMAD_DC',
+      ].sort(),
     );
+  });
+
+  it('points the task directories where Nomad\'s docker driver mounts them', () => {
+    expect(interpolate('${NOMAD_TASK_DIR}/app.conf ${NOMAD_ALLOC_DIR}/data ${NOMAD_SECRETS_DIR}/token', variables)).toBe('/local/app.conf /alloc/data /secrets/token');
+    const env = nomadEnvironment(context);
+    expect(env.get('NOMAD_TASK_DIR')).toBe('/local');
+    expect(env.get('NOMAD_SHORT_ALLOC_ID')).toBe('14d288e8');
+    expect(env.get('NOMAD_ALLOC_PORT_http')).toBe('23049');
+  });
+
+  it('gives the task\'s CPU and memory reservations as NOMAD_CPU_LIMIT and NOMAD_MEMORY_LIMIT', () => {
+    const resolved = interpolateTask(task({ name: 'server', resources: { cpu: 250, cpuLimit: null, memoryMB: 128 }, args: ['-Xmx${NOMAD_MEMORY_LIMIT}m'] }), context);
+    expect(resolved.env.get('NOMAD_CPU_LIMIT')).toBe('250');
+    expect(resolved.env.get('NOMAD_MEMORY_LIMIT')).toBe('128');
+    expect(resolved.args).toEqual(['-Xmx128m']);
+  });
+
+  it('gives a Nomad job\'s meta as NOMAD_META_<key>, as written and upper-cased', () => {
+    const env = nomadEnvironment({ ...context, meta: { version: '1.2', 'build-id': 'b7' } });
+    expect(env.get('NOMAD_META_version')).toBe('1.2');
+    expect(env.get('NOMAD_META_VERSION')).toBe('1.2');
+    expect(env.get('NOMAD_META_build_id')).toBe('b7');
+    expect(env.get('NOMAD_META_BUILD_ID')).toBe('b7');
+  });
+
+  it('fills command, args and entrypoint from the task\'s environment too, as Nomad\'s runtime does; unknown names stay', () => {
+    const resolved = interpolateTask(
+      task({ name: 'server', env: { RTSERVER: 'rt.internal:${NOMAD_PORT_http}' }, args: ['--server', '${RTSERVER}', '${UPSTREAM}', '${NOMAD_UPSTREAM_ADDR_db}'] }),
+      context,
+    );
+    expect(resolved.args).toEqual(['--server', 'rt.internal:23049', '${UPSTREAM}', '${NOMAD_UPSTREAM_ADDR_db}']);
+    expect(resolved.variables.get('RTSERVER')).toBe('rt.internal:23049');
   });
 });

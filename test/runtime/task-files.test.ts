@@ -98,6 +98,22 @@ describe('task files on the engine', () => {
     expect(await exec(placement.containers.app!, 'cat', '/run/secrets/db_password')).toEqual({ code: 0, out: 'hunter2\n' });
   });
 
+  it('a Nomad task has /alloc (shared by the group), /local and /secrets, as its NOMAD_*_DIR say, its templates inside, all gone with the allocation', async () => {
+    const template: TaskFile = { target: '/local/app.conf', content: 'listen 80\n', mode: 0o444, sensitive: false };
+    const req = request('task-dirs', group([sleeper({ files: [template] }), task({ name: 'side', command: 'sleep', args: ['3600'] })]));
+    const placement = await driver.place({ ...req, job: { id: 'task-dirs', type: 'service', source: { format: 'nomad', file: 'x.nomad' }, meta: {}, historyLimit: null, networks: [], endpoints: [], groups: [req.group] } });
+    const id = placement.containers.app!;
+    const written = await exec(id, 'sh', '-c', 'for d in "$NOMAD_ALLOC_DIR" "$NOMAD_TASK_DIR" "$NOMAD_SECRETS_DIR"; do echo hi > "$d/probe" && echo "$d"; done; cat "$NOMAD_TASK_DIR/app.conf"');
+    expect(written).toEqual({ code: 0, out: '/alloc\n/local\n/secrets\nlisten 80\n' });
+    expect(await exec(placement.containers.side!, 'sh', '-c', 'cat /alloc/probe; ls /local')).toEqual({ code: 0, out: 'hi\n' });
+    const mounts = (await docker.getContainer(id).inspect()).Mounts;
+    expect(mounts.find((m) => m.Destination === '/secrets')?.Type).toBe('tmpfs');
+    const volumes = mounts.filter((m) => m.Destination === '/alloc' || m.Destination === '/local').map((m) => m.Name!);
+    expect(volumes).toHaveLength(2);
+    await driver.stop(req.allocId);
+    for (const name of volumes) await expect(docker.getVolume(name).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   it('a placement that fails leaves no files behind', async () => {
     const req = request('files-fail', group([sleeper({ image: 'dummy/dummy:v99.9' })]));
     await expect(driver.place(req)).rejects.toBeInstanceOf(PlacementError);

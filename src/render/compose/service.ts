@@ -55,7 +55,14 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
   record(scope, task, scope.path, 'key');
   record(scope, `${task}.name`, scope.path, 'key');
   const imagePath = [...scope.path, 'image'];
-  // No image (a `build:`-only service) is left to shared validation, which says so with a hint.
+  // A `build:`-only service is said here, at build; no image at all is left to shared validation.
+  if (service.image === undefined && service.build !== undefined) {
+    scope.r.error([...scope.path, 'build'], `service "${scope.name}" has only build: deckhand runs images and never builds them`, {
+      hint: 'build the image in CI, push it to a registry, and set image: to its tag (build: may stay beside it)',
+      code: 'unsupported',
+      part: 'key',
+    });
+  }
   const image = readString(scope.r, imagePath, service.image) ?? '';
   if (service.image !== undefined) record(scope, `${task}.image`, imagePath);
   const health = mapHealthcheck(scope, service.healthcheck);

@@ -102,10 +102,13 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     for (const port of [...groupPorts, ...tasks.flatMap((t) => t.ports)]) {
       if (port.to) ctx.report('warning', 'unsupported', port.to.span, `${port.field}.to`, 'to is not used on the host\'s network: the process listens on the host port itself');
     }
+    for (const [label, to] of tasks.flatMap((t) => [...t.portMap])) {
+      ctx.report('warning', 'unsupported', to.span, `config.port_map.${label}`, 'port_map is not used on the host\'s network: the process listens on the host port itself');
+    }
   }
   tasks.forEach((mappedTask, ti) => {
     const taskPath = `${modelPath}.tasks.${ti}`;
-    const ports = [...groupPorts, ...mappedTask.ports];
+    const ports = [...groupPorts, ...withPortMap(ctx, groupPorts, mappedTask)];
     mappedTask.task.ports = ports.map((p, pi) => portOf(ctx, p, network.mode, `${taskPath}.ports.${pi}`));
     const container = applyGroupNetworkSettings(ctx, mappedTask.task.container, networkSettings, taskPath, mappedTask.task.name);
     if (container) mappedTask.task.container = container;
@@ -189,6 +192,35 @@ function portOf(ctx: NomadContext, port: PositionedPort, mode: GroupNetwork['mod
   const to = port.to ?? port.static;
   if (to) ctx.origin(`${modelPath}.to`, to.span, `${port.field}.${port.to ? 'to' : 'static'}`);
   return { label: port.label, static: null, to: to?.value ?? null };
+}
+
+/**
+ * The docker config's `port_map`, as Nomad's docker driver reads it: the `to` of each
+ * of the task's own ports (`resources { network }`) it names (a port's `to` wins);
+ * entries naming no such port map nothing. Nomad refuses it for the group network's
+ * ports, and so does deckhand; with `ports` listing those, Nomad passes over it.
+ */
+function withPortMap(ctx: NomadContext, groupPorts: PositionedPort[], task: MappedTask): PositionedPort[] {
+  const [first] = task.portMap.values();
+  if (!first) return task.ports;
+  const field = 'config.port_map';
+  if (groupPorts.length && task.configPorts) {
+    ctx.report('warning', 'invalid-value', first.span, field, 'port_map is not used: config ports lists the group network\'s ports, whose own "to" applies, as in Nomad', 'remove port_map');
+    return task.ports;
+  }
+  if (task.ports.length === 0) {
+    const why = groupPorts.length ? 'port_map cannot map the group network\'s ports (Nomad refuses it too)' : 'port_map maps the task\'s ports, and it has none';
+    ctx.error(first.span, field, why, 'set "to" on the group network\'s port and list the port under config ports');
+    return task.ports;
+  }
+  const labels = new Set(task.ports.map((p) => p.label));
+  for (const [label, to] of task.portMap) {
+    if (!labels.has(label)) ctx.report('warning', 'invalid-value', to.span, `${field}.${label}`, `the task has no port "${label}": nothing is mapped for it, as in Nomad`, `its ports: ${[...labels].map((l) => `"${l}"`).join(', ')}`);
+  }
+  return task.ports.map((port) => {
+    const to = task.portMap.get(port.label);
+    return to && !port.to ? { ...port, to } : port;
+  });
 }
 
 /** The group's restart policy, then each task's on top (the model keeps one per group). */

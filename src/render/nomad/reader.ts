@@ -1,10 +1,11 @@
 // Typed, positioned reads of one Nomad block's attributes. A bad value becomes a
 // diagnostic at its position and reads as absent, so one walk finds every error.
 import { parseDuration, setPlainKey } from '../../util/index.js';
-import { unknownKeyHint } from '../suggest.js';
+import { closestName, unknownKeyHint } from '../suggest.js';
 import { EvalError, formatNumber, isObject, typeName, unknown } from '../../hcl/index.js';
 import type { Attribute, Block, Body, Span, Value } from '../../hcl/index.js';
 import type { NomadContext } from './context.js';
+import { isPlacementName } from './evaluator.js';
 import { nomadSchema } from './schema.js';
 
 export interface Read<T> {
@@ -54,7 +55,9 @@ export class BlockReader {
     const attr = this.attributes.get(name);
     if (!attr) return undefined;
     try {
-      return { value: this.ctx.evaluator.evaluateConcrete(attr.expr), span: attr.expr.span, field: this.field(name) };
+      const value = this.ctx.evaluator.evaluateConcrete(attr.expr);
+      this.warnRuntimeReferences(value, attr.expr.span, this.field(name));
+      return { value, span: attr.expr.span, field: this.field(name) };
     } catch (error) {
       this.reportEvalError(error, this.field(name));
       return undefined;
@@ -174,8 +177,38 @@ export class BlockReader {
   private mismatch<T>(read: Read<Value>, expected: string): undefined & Read<T> {
     const got = read.value;
     const shown = typeof got === 'string' ? `"${got}"` : got !== unknown && typeof got !== 'object' ? String(got) : typeName(got);
-    this.ctx.error(read.span, read.field, `expected ${expected}, got ${shown}`);
+    // An unknown name is kept as written for runtime (as Nomad does), which a number or a bool cannot hold.
+    const deferred = typeof got === 'string' && /\$\{/.test(got);
+    this.ctx.error(read.span, read.field, `expected ${expected}, got ${shown}`, deferred ? runtimeReferenceHint : undefined);
     return undefined as undefined & Read<T>;
+  }
+
+  /**
+   * References kept for runtime that will stay as written: Consul Connect's upstream
+   * variables, never set (`connect` is refused), and `${lcoal.x}`-like misspellings of
+   * var and local, which Nomad would keep as text too.
+   */
+  private warnRuntimeReferences(value: Value, span: Span, field: string): void {
+    const upstreams = new Set<string>();
+    const misspelt = new Map<string, string>();
+    const visit = (v: Value): void => {
+      if (typeof v === 'string') {
+        for (const match of v.matchAll(/\$\{\s*(NOMAD_UPSTREAM_\w+)/g)) upstreams.add(match[1]!);
+        for (const match of v.matchAll(/\$\{\s*([a-z_][\w-]*)\./g)) {
+          const root = match[1]!;
+          const close = isPlacementName(root) ? undefined : closestName(root, ['var', 'local']);
+          if (close) misspelt.set(root, close);
+        }
+      } else if (Array.isArray(v)) v.forEach(visit);
+      else if (isObject(v)) Object.values(v).forEach(visit);
+    };
+    visit(value);
+    for (const name of upstreams) {
+      this.ctx.report('warning', 'unsupported', span, field, `${name} is never set: deckhand runs no Consul Connect upstreams, so the task receives "\${${name}}" as written`, 'reach the other job through its published port or deckhand\'s edge, and pass that address');
+    }
+    for (const [root, close] of misspelt) {
+      this.ctx.report('warning', 'unknown-variable', span, field, `"${root}" is no variable root: the reference is kept as written for runtime interpolation, as Nomad does`, `did you mean "${close}"?`);
+    }
   }
 
   /** Whether an attribute's value asks for nothing; a value that does not evaluate is reported where it is read, or refused here. */
@@ -218,6 +251,8 @@ export class BlockReader {
     }
   }
 }
+
+const runtimeReferenceHint = 'a ${...} that is not var.<name> or local.<name> is kept as written for runtime interpolation; variables are read as var.<name>, locals as local.<name>';
 
 /** Strings, and numbers or bools written where Nomad expects a string. */
 function primitiveText(value: Value): string | undefined {

@@ -97,12 +97,16 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       consul,
       ...placement,
     },
-    refused: { vault },
+    refused: {
+      vault,
+      max_run_duration: { why: 'deckhand does not stop an allocation after a set time: it would run on', hint: 'remove max_run_duration' },
+    },
   },
   task: {
     used: ['driver', 'config', 'env', 'resources', 'service', 'restart', 'meta', 'kill_timeout', 'shutdown_delay', 'lifecycle', 'user', 'kill_signal', 'volume_mount', 'template'],
     accepted: {
       kind: 'Nomad sets it on Consul Connect proxies',
+      action: 'an action is a command an operator runs on demand through Nomad (nomad action); it changes nothing that runs',
       logs: 'it rotates Nomad\'s log files; Docker keeps the container\'s logs',
       scaling,
       consul,
@@ -115,6 +119,8 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       dispatch_payload: { why: 'dispatch payloads belong to parameterized jobs, which deckhand does not run' },
       csi_plugin: { why: 'deckhand runs no CSI plugins' },
       artifact: { why: 'artifacts are not downloaded: the task would start without its files', hint: 'build the files into the image' },
+      secret: { why: 'deckhand fetches no secrets from Vault or Nomad variables: the task would start without them', hint: 'write the value in a template whose destination is under secrets/ (env = true makes it environment variables); deckhand masks it' },
+      schedule: { why: 'task schedules (Nomad Enterprise) are not applied: the task would run outside its schedule' },
     },
   },
   config: {
@@ -139,7 +145,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       ...refused('deckhand does not run privileged containers', ['privileged'], 'remove privileged; grant single capabilities with cap_add', isFalse),
       ...refused('host devices are not mapped into deckhand\'s containers', ['devices']),
       ...refused('security options (seccomp, AppArmor, SELinux labels, no-new-privileges) are not applied', ['security_opt']),
-      ...refused('deckhand gives each container its own namespaces, as Docker\'s defaults', ['ipc_mode', 'pid_mode', 'userns_mode', 'uts_mode']),
+      ...refused('deckhand gives each container its own namespaces, as Docker\'s defaults', ['ipc_mode', 'pid_mode', 'userns_mode', 'uts_mode', 'cgroupns']),
       ...refused('deckhand runs containers with the engine\'s default runtime', ['runtime', 'isolation']),
       ...refused('storage driver options are not applied', ['storage_opt']),
       ...refused('CPU pinning, CFS periods and hard CPU limits are not applied', ['cpuset_cpus', 'cpu_cfs_period', 'cpu_hard_limit'], 'limit CPUs with resources { cores }'),
@@ -152,9 +158,9 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       ...refused('containers run without a terminal or an open stdin', ['tty', 'interactive'], undefined, isFalse),
       ...refused('images are pulled from a registry; deckhand loads no image archives', ['load']),
       mounts: { why: 'mounts is the docker driver\'s old list form, which deckhand does not read', hint: 'write each as a mount { type target source } block' },
-      port_map: { why: 'port_map is Nomad\'s deprecated form', hint: 'set "to" on the group network\'s port and list the port under ports' },
     },
-
+    // Mapped to each port's `to` (task.ts), with this warning.
+    deprecated: { port_map: 'it is the docker driver\'s old form of a port\'s "to"; deckhand maps it so: set "to" on the group network\'s port and list the port under ports' },
   },
   // Inline data only; what a template does when Consul or Vault data changes means nothing for fixed content (template.ts).
   template: {
@@ -216,6 +222,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     accepted: {
       mbits: 'Nomad no longer reserves bandwidth, nor does deckhand',
       cni: 'arguments for CNI plugins, read only with a cni/ mode, which is refused',
+      ...Object.fromEntries(['device', 'cidr', 'ip', 'reserved_ports'].map((name) => [name, 'it describes a Nomad client\'s network interface as Nomad fingerprints it, not what a job asks for'])),
     },
   },
   dns: {
@@ -256,6 +263,8 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       identity: catalogue,
       cluster: catalogue,
       kind: catalogue,
+      weights: catalogue,
+      check_restart: 'deckhand restarts a task whose container exits and replaces an allocation whose checks fail after it was healthy, by its own rules',
     },
     refused: {
       connect: { why: 'Consul Connect sidecars and upstreams are not run', hint: 'reach the other jobs\' endpoints through deckhand\'s edge' },
@@ -265,7 +274,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
   check: {
     used: ['type', 'port', 'path', 'method', 'interval', 'timeout', 'name', 'failures_before_critical', 'protocol'],
     accepted: {
-      check_restart: 'deckhand replaces an allocation whose checks fail after it was healthy',
+      check_restart: 'deckhand restarts a task whose container exits and replaces an allocation whose checks fail after it was healthy, by its own rules',
       command: 'read only by script checks, which type refuses',
       args: 'read only by script checks, which type refuses',
       grpc_service: 'read only by grpc checks, which type refuses',
@@ -276,6 +285,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       task: 'deckhand probes the task that owns the port',
       address_mode: 'deckhand probes the container\'s own address',
       notes: 'it documents the check',
+      advertise: catalogue,
     },
     refused: {
       success_before_passing: { why: 'a check passes on its first success in deckhand' },

@@ -2,7 +2,7 @@
 // its own ports (old-style `resources { network {} }`) and its services' checks.
 import type { Resources, Task } from '../../model/index.js';
 import { nomadResourceDefaults } from '../defaults.js';
-import type { Block } from '../../hcl/index.js';
+import type { Block, Span } from '../../hcl/index.js';
 import { applyGroupNetworkSettings, mapContainerSettings, readGroupNetworkSettings } from './container-settings.js';
 import type { GroupNetworkSettings } from './container-settings.js';
 import type { NomadContext } from './context.js';
@@ -25,6 +25,8 @@ export interface MappedTask {
   /** Labels the docker config publishes (`config { ports = ["http"] }`), to check against the group's ports. */
   configPorts: { labels: string[]; reader: BlockReader } | null;
   restart: Block[];
+  /** The docker config's deprecated `port_map { http = 8080 }`: label → the port inside the container, a `to` by its old name. */
+  portMap: Map<string, { value: number; span: Span }>;
   /** The docker config's `network_mode = "host"`; null: the job's networks. */
   hostNetwork: Read<string> | null;
   /** The task's own `shutdown_delay`, which wins over the group's. */
@@ -45,12 +47,14 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
 
   const driver = reader.string('driver');
   if (!driver) reader.missing('driver', 'deckhand runs driver = "docker"');
-  else if (driver.value !== 'docker') {
-    ctx.report('error', 'unsupported', driver.span, driver.field, `driver "${driver.value}" is not supported`, 'deckhand runs driver = "docker"');
+  const otherDriver = driver !== undefined && driver.value !== 'docker';
+  if (otherDriver) {
+    ctx.report('error', 'unsupported', driver.span, driver.field, `driver "${driver.value}" is not supported: deckhand runs Docker containers only, so this task's config is not read`, 'run the program from an image: driver = "docker" with config { image = "..." }');
   }
 
   const configBlocks = reader.blocks('config');
-  const config = configBlocks[0] ? BlockReader.ofBlock(ctx, configBlocks[0], 'config', 'config') : undefined;
+  // Another driver's config has that driver's keys: judging them against the docker driver's would only add noise.
+  const config = configBlocks[0] ? BlockReader.ofBlock(ctx, configBlocks[0], otherDriver ? 'config-of-another-driver' : 'config', 'config') : undefined;
   if (configBlocks.length > 1) ctx.error(configBlocks[1]!.typeSpan, 'config', 'a task has one config block');
   if (!config) ctx.error(block.typeSpan, 'config', `task "${name}" has no config block`, 'add config { image = "..." }');
 
@@ -99,10 +103,27 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     ports,
     configPorts: configPorts && config ? { labels: configPorts.value, reader: config } : null,
     restart: reader.blocks('restart'),
+    portMap: portMapOf(ctx, config),
     hostNetwork: hostNetworkOf(ctx, config),
     shutdownDelay: reader.duration('shutdown_delay') ?? null,
     mountSources: { task: reader, config },
   };
+}
+
+/** `port_map { http = 8080 }` (warned as deprecated by the schema): whole numbers from 1 to 65535. */
+function portMapOf(ctx: NomadContext, config: BlockReader | undefined): MappedTask['portMap'] {
+  const out: MappedTask['portMap'] = new Map();
+  const read = config?.stringMap('port_map');
+  if (!read) return out;
+  for (const [label, text] of Object.entries(read.value)) {
+    const port = Number(text);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      ctx.error(read.span, `${read.field}.${label}`, `expected a port number from 1 to 65535, got "${text}"`);
+      continue;
+    }
+    out.set(label, { value: port, span: read.span });
+  }
+  return out;
 }
 
 /** `lifecycle { hook = "prestart" | "poststart", sidecar = bool }`; poststop has no place on deckhand's engine. */

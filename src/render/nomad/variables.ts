@@ -6,7 +6,7 @@ import { LineIndex } from '../line-index.js';
 import type { RenderContext, SourceFile } from '../types.js';
 import { EvalError, HclSyntaxError, LazyRoot, convert, isObject, parseHcl, parseHclExpression, typeFromExpr } from '../../hcl/index.js';
 import type { Block, Body, Expr, RootValue, Span, TypeConstraint, Value } from '../../hcl/index.js';
-import { nomadEvaluator } from './evaluator.js';
+import { literalEvaluator, nomadEvaluator } from './evaluator.js';
 import type { NomadContext } from './context.js';
 import { BlockReader } from './reader.js';
 
@@ -18,12 +18,10 @@ interface Declaration {
   value?: Value;
 }
 
-const noRoots = new Map<string, RootValue>();
-
 /** Sets up `var` and `local` on the context's evaluator. */
 export function bindVariables(ctx: NomadContext, file: Body, options: RenderContext): void {
   const declarations = declare(ctx, file);
-  const literalEvaluator = nomadEvaluator(ctx.src, noRoots);
+  const literal = literalEvaluator(ctx.src);
 
   for (const decl of declarations.values()) {
     if (decl.block === null) continue;
@@ -39,7 +37,7 @@ export function bindVariables(ctx: NomadContext, file: Body, options: RenderCont
     const defaultAttr = reader.attribute('default');
     if (defaultAttr) {
       try {
-        const raw = literalEvaluator.evaluateConcrete(defaultAttr.expr);
+        const raw = literal.evaluateConcrete(defaultAttr.expr);
         decl.value = raw === null ? null : convert(raw, decl.type, defaultAttr.expr.span);
       } catch (error) {
         reader.reportEvalError(error, reader.field('default'));
@@ -101,7 +99,7 @@ function declare(ctx: NomadContext, file: Body): Map<string, Declaration> {
     }
     declarations.set(decl.name, decl);
   };
-  const literalEvaluator = nomadEvaluator(ctx.src, noRoots);
+  const literal = literalEvaluator(ctx.src);
   for (const item of file.items) {
     if (item.kind !== 'block') continue;
     if (item.type === 'variable') {
@@ -114,7 +112,7 @@ function declare(ctx: NomadContext, file: Body): Map<string, Declaration> {
       for (const attr of item.body.items) {
         if (attr.kind !== 'attribute') continue;
         try {
-          add({ name: attr.name, type: { kind: 'any' }, block: null, nameSpan: attr.nameSpan, value: literalEvaluator.evaluateConcrete(attr.expr) });
+          add({ name: attr.name, type: { kind: 'any' }, block: null, nameSpan: attr.nameSpan, value: literal.evaluateConcrete(attr.expr) });
         } catch (error) {
           if (!(error instanceof EvalError)) throw error;
           ctx.error(error.span, `variables.${attr.name}`, error.message, error.hint);
@@ -192,7 +190,7 @@ function readVarFile(file: SourceFile, diagnostics: Diagnostic[]): VarFileEntry[
     else throw error;
     return [];
   }
-  const evaluator = nomadEvaluator(file.text, noRoots);
+  const evaluator = literalEvaluator(file.text);
   const entries: VarFileEntry[] = [];
   for (const item of body.items) {
     if (item.kind !== 'attribute') {
@@ -221,5 +219,5 @@ function convertText(text: string, type: TypeConstraint): Value {
   } catch (error) {
     throw new EvalError(`"${text}" is not a valid value: ${(error as Error).message}`, span);
   }
-  return convert(nomadEvaluator(text, noRoots).evaluateConcrete(expr), type, span);
+  return convert(literalEvaluator(text).evaluateConcrete(expr), type, span);
 }

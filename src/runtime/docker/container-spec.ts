@@ -3,7 +3,7 @@
 // published ports, or the host's), init, restart policy, resources, and exec
 // checks as the container's HEALTHCHECK.
 import type Docker from 'dockerode';
-import type { Check, ContainerSettings, RestartPolicy, Task } from '../../model/index.js';
+import type { Check, ContainerSettings, Job, Mount, RestartPolicy, Task } from '../../model/index.js';
 import { pinnedImage } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
@@ -103,11 +103,12 @@ export function containerSpec(request: PlacementRequest, task: Task, ports: Reco
     containerPorts: listening,
     publishAddress: options.publishAddress,
     hostname: options.hostname,
+    ...(isNomadJob(request) ? { meta: { ...request.job?.meta, ...request.group.meta, ...task.meta } } : {}),
   };
   const resolved = interpolateTask(task, context);
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
   const { cpu, cpuLimit, memoryMB } = task.resources;
-  const settings = interpolateSettings(task.container ?? {}, interpolationVariables(context));
+  const settings = interpolateSettings(task.container ?? {}, resolved.variables);
   return {
     name: containerName(request, task.name),
     // A digest resolved at submission pins the image: the container runs exactly what the version recorded.
@@ -182,4 +183,28 @@ function hostSettings(settings: ContainerSettings): Docker.HostConfig {
   if (settings.shmSizeBytes !== undefined) host.ShmSize = settings.shmSizeBytes;
   if (settings.logging) host.LogConfig = { Type: settings.logging.driver, Config: settings.logging.options };
   return host;
+}
+
+/**
+ * Nomad's docker driver gives every task /alloc (shared by the group's tasks),
+ * /local and /secrets, which its NOMAD_*_DIR variables name: a Nomad task gets them
+ * where it mounts nothing there itself, /alloc and /local as the allocation's own
+ * volumes (made with it, removed with it), /secrets in memory as Nomad keeps it.
+ * Added when placing, so the job's model and hash stay as the file says.
+ */
+export function withNomadTaskDirs(request: PlacementRequest, task: Task): Task {
+  if (!isNomadJob(request)) return task;
+  const taken = new Set((task.mounts ?? []).map((m) => m.target));
+  const dirs: Mount[] = [
+    { type: 'empty', source: 'nomad-alloc', target: '/alloc', readOnly: false },
+    { type: 'empty', source: `nomad-local-${task.name}`, target: '/local', readOnly: false },
+    { type: 'tmpfs', source: '', target: '/secrets', readOnly: false },
+  ];
+  return { ...task, mounts: [...dirs.filter((m) => !taken.has(m.target)), ...(task.mounts ?? [])] };
+}
+
+/** NOMAD_META_* belong to Nomad jobs; a request without its job (older records) gives none. */
+function isNomadJob(request: PlacementRequest): boolean {
+  const source = request.job?.source as Job['source'] | undefined;
+  return source?.format === 'nomad';
 }

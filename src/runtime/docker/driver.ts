@@ -12,7 +12,7 @@ import type { AllocationObservation, CheckStatus, Driver, ImageRegistry, Placeme
 import { PortAllocator, PortError } from '../ports.js';
 import type { PortRange, PortRequest } from '../ports.js';
 import { FreshConnectionAgent } from './client.js';
-import { containerSpec, restartPolicy } from './container-spec.js';
+import { containerSpec, restartPolicy, withNomadTaskDirs } from './container-spec.js';
 import { engineMessage, isConnectionError, statusOf } from './engine-error.js';
 import { EventStream } from './events.js';
 import type { EngineEventMessage } from './events.js';
@@ -123,7 +123,8 @@ export class DockerDriver implements Driver {
       const ports = await this.ports.allocate(allocId, portRequests(request), request.ports ?? {});
       const containers: Record<string, string> = {};
       const options = { hostname: this.hostname, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, publishAddress: this.publishAddress, networkSuffix: this.networks.suffix };
-      for (const [taskIndex, task] of request.group.tasks.entries()) {
+      for (const [taskIndex, groupTask] of request.group.tasks.entries()) {
+        const task = withNomadTaskDirs(request, groupTask);
         const networking = taskNetworking(request, task, this.networks.suffix);
         await this.networks.ensure(request.jobId, networking.networks);
         await this.volumes.ensure(request.jobId, request.job?.volumes ?? [], task, allocId);

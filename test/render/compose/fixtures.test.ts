@@ -66,8 +66,15 @@ describe('bad compose fixtures', () => {
 });
 
 describe('with the shared validation', () => {
-  test('a build-only service is reported at the service by validation', () => {
-    const mapped = renderJob('services:\n  web:\n    build: .\n');
+  test('a build-only service is refused at build: deckhand builds nothing', () => {
+    const result = render('services:\n  web:\n    build: .\n');
+    expect(lines(result.diagnostics)).toEqual([
+      'app/docker-compose.yml:3:5: services.web.build: service "web" has only build: deckhand runs images and never builds them (build the image in CI, push it to a registry, and set image: to its tag (build: may stay beside it))',
+    ]);
+  });
+
+  test('a service with neither image nor build is reported at the service by validation', () => {
+    const mapped = renderJob('services:\n  web:\n    command: ["true"]\n');
     expect(lines(validateJob(mapped.job, mapped.fields))).toEqual(['app/docker-compose.yml:2:3: services.web: task "web" has no image (set the image to run)']);
   });
 

@@ -40,10 +40,17 @@ describe('a service as a group of one task', () => {
     expect(job.groups.map((g) => g.name)).toEqual(['zeta', 'alpha', 'mid']);
   });
 
-  test('a service without image (build only) renders with an empty image, left to shared validation', () => {
-    const mapped = renderJob('services:\n  web:\n    build: .\n');
+  test('a service without image or build renders with an empty image, left to shared validation', () => {
+    const mapped = renderJob('services:\n  web:\n    command: ["true"]\n');
     expect(mapped.job.groups[0]!.tasks[0]!.image).toBe('');
     expect(mapped.fields.get('groups.0.tasks.0')).toEqual({ field: 'services.web', pos: { line: 2, col: 3 } });
+  });
+
+  test('a build-only service is an error at build: deckhand runs images and never builds them', () => {
+    expect(diagnosticsOf('services:\n  web:\n    build: .\n')).toEqual([
+      'app/docker-compose.yml:3:5: services.web.build: service "web" has only build: deckhand runs images and never builds them (build the image in CI, push it to a registry, and set image: to its tag (build: may stay beside it))',
+    ]);
+    expect(diagnosticsOf('services:\n  web:\n    build: .\n    image: registry.example/web:1.2\n')).toEqual([]);
   });
 
   test('an image that is not a string is an error at the value', () => {

@@ -110,9 +110,15 @@ describe('Nomad validation rules', () => {
     expect(lines(noPort)).toEqual(['job.nomad:4:7: service.check.port: a tcp check needs a port (set port on the check or on its service)']);
   });
 
-  it('drivers other than docker are not supported', () => {
+  it('drivers other than docker are not supported: one error at the driver, none for its config keys', () => {
     const text = 'job "web" {\n  group "g" {\n    task "t" {\n      driver = "exec"\n      config { command = "x" }\n    }\n  }\n}\n';
-    expect(lines(text)[0]).toBe('job.nomad:4:16: driver: driver "exec" is not supported (deckhand runs driver = "docker")');
+    expect(lines(text)).toEqual([
+      'job.nomad:4:16: driver: driver "exec" is not supported: deckhand runs Docker containers only, so this task\'s config is not read (run the program from an image: driver = "docker" with config { image = "..." })',
+    ]);
+    const java = 'job "web" {\n  group "g" {\n    task "t" {\n      driver = "java"\n      config {\n        jar_path    = "local/app.jar"\n        jvm_options = ["-Xmx256m"]\n        class       = "Main"\n      }\n    }\n  }\n}\n';
+    expect(lines(java)).toEqual([
+      'job.nomad:4:16: driver: driver "java" is not supported: deckhand runs Docker containers only, so this task\'s config is not read (run the program from an image: driver = "docker" with config { image = "..." })',
+    ]);
   });
 
   it('job and group names must fit in a container name', () => {

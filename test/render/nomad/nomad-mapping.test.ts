@@ -336,8 +336,57 @@ job "web" {
     expect(cycle.lines.some((l) => l.includes('local "a" refers to itself'))).toBe(true);
   });
 
-  it('reports a reference to an undeclared root name', () => {
+  it('keeps an unknown name for runtime, as jobspec2 does, where a value may be text', () => {
+    const job = renderJob(`job "web" {
+  group "web" {
+    task "server" {
+      driver = "docker"
+      config {
+        image = "demo:v1"
+        args  = ["--server", "\${RTSERVER}", "\${upper(RTSERVER)}"]
+      }
+      env {
+        TARGET = "http://\${RTSERVER}:80/\${NOMAD_ALLOC_INDEX}"
+      }
+    }
+  }
+}
+`);
+    const task = job.groups[0]!.tasks[0]!;
+    expect(task.args).toEqual(['--server', '${RTSERVER}', '${upper(RTSERVER)}']);
+    expect(task.env.TARGET).toBe('http://${RTSERVER}:80/${NOMAD_ALLOC_INDEX}');
+  });
+
+  it('warns that Consul Connect upstream variables are never set, once per name, at the value', () => {
+    const result = render(minimal('', '').replace('image = "demo:v1"', 'image = "demo:v1"\n        args  = ["${NOMAD_UPSTREAM_ADDR_db}", "${NOMAD_UPSTREAM_ADDR_db}/x", "${NOMAD_UPSTREAM_IP_cache}"]'));
+    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.args).toEqual(['${NOMAD_UPSTREAM_ADDR_db}', '${NOMAD_UPSTREAM_ADDR_db}/x', '${NOMAD_UPSTREAM_IP_cache}']);
+    expect(result.lines).toEqual([
+      'job.nomad:9:17: warning: config.args: NOMAD_UPSTREAM_ADDR_db is never set: deckhand runs no Consul Connect upstreams, so the task receives "${NOMAD_UPSTREAM_ADDR_db}" as written (reach the other job through its published port or deckhand\'s edge, and pass that address)',
+      'job.nomad:9:17: warning: config.args: NOMAD_UPSTREAM_IP_cache is never set: deckhand runs no Consul Connect upstreams, so the task receives "${NOMAD_UPSTREAM_IP_cache}" as written (reach the other job through its published port or deckhand\'s edge, and pass that address)',
+    ]);
+  });
+
+  it('warns about a misspelt var or local, which stays as written', () => {
+    const result = render(`locals {\n  tag = "v1"\n}\n${minimal('').replace('image = "demo:v1"', 'image = "demo:${lcoal.tag}"\n        args  = ["${VAR}", "${attr.unique.hostname}"]')}`);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.image).toBe('demo:${lcoal.tag}');
+    expect(result.lines).toEqual(['job.nomad:11:17: warning: config.image: "lcoal" is no variable root: the reference is kept as written for runtime interpolation, as Nomad does (did you mean "local"?)']);
+  });
+
+  it('refuses an unknown name where a value must be literal: a variable\'s default, a --var-file', () => {
+    const result = render(`variable "target" {\n  default = RTSERVER\n}\n${minimal()}`, {
+      options: { varFiles: [{ path: 'prod.hcl', text: 'target = OTHER\n' }] },
+    });
+    expect(result.lines).toEqual(expect.arrayContaining([
+      'job.nomad:2:13: variable.target.default: unknown variable "RTSERVER" (variables are read as var.<name>, locals as local.<name>)',
+      'prod.hcl:1:10: target: unknown variable "OTHER"',
+    ]));
+  });
+
+  it('says why an unknown name cannot be a number', () => {
     const result = render(minimal('    count = replicas'));
-    expect(result.lines).toEqual(['job.nomad:4:13: count: unknown variable "replicas" (variables are read as var.<name>, locals as local.<name>)']);
+    expect(result.lines).toEqual([
+      'job.nomad:4:13: count: expected a whole number, got "${replicas}" (a ${...} that is not var.<name> or local.<name> is kept as written for runtime interpolation; variables are read as var.<name>, locals as local.<name>)',
+    ]);
   });
 });

@@ -82,6 +82,34 @@ describe('Nomad networking', () => {
     ]);
   });
 
+  it('the docker driver\'s port_map is the "to" of the task\'s own ports, warned as deprecated; other labels map nothing, as in Nomad', () => {
+    const result = render(
+      job(`    network {\n      port "db" { to = 5432 }\n    }\n${task('server', '        port_map {\n          http = 8080\n          db   = 9999\n        }', '      resources {\n        network {\n          port "http" {}\n        }\n      }')}`),
+    );
+    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs[0]!.job.groups[0]!.tasks[0]!.ports).toEqual([
+      { label: 'db', static: null, to: 5432 },
+      { label: 'http', static: null, to: 8080 },
+    ]);
+    expect(result.lines).toEqual([
+      'job.nomad:11:9: warning: config.port_map: port_map is deprecated: it is the docker driver\'s old form of a port\'s "to"; deckhand maps it so: set "to" on the group network\'s port and list the port under ports',
+      'job.nomad:11:9: warning: config.port_map.db: the task has no port "db": nothing is mapped for it, as in Nomad (its ports: "http")',
+    ]);
+  });
+
+  it('port_map on the group network\'s ports is refused, as Nomad does; beside config ports it is passed over with a warning; a bad number is an error', () => {
+    const portMap = '        port_map {\n          http = 8080\n        }';
+    const group = render(job(`    network {\n      port "http" {}\n    }\n${task('server', portMap)}`));
+    expect(group.jobs).toEqual([]);
+    expect(group.lines).toContain('job.nomad:11:9: config.port_map: port_map cannot map the group network\'s ports (Nomad refuses it too) (set "to" on the group network\'s port and list the port under config ports)');
+    const listed = render(job(`    network {\n      port "http" { to = 80 }\n    }\n${task('server', `        ports = ["http"]\n${portMap}`)}`));
+    expect(listed.jobs[0]!.job.groups[0]!.tasks[0]!.ports).toEqual([{ label: 'http', static: null, to: 80 }]);
+    expect(listed.lines).toContain('job.nomad:12:9: warning: config.port_map: port_map is not used: config ports lists the group network\'s ports, whose own "to" applies, as in Nomad (remove port_map)');
+    const bad = render(job(task('server', '        port_map {\n          http = "web"\n        }', '      resources {\n        network {\n          port "http" {}\n        }\n      }')));
+    expect(bad.jobs).toEqual([]);
+    expect(bad.lines).toEqual(expect.arrayContaining([expect.stringContaining('config.port_map.http: expected a port number from 1 to 65535, got "web"')]));
+  });
+
   it('a group whose tasks differ in network_mode is refused', () => {
     expect(render(job(`${task('a', '        network_mode = "host"')}\n${task('b')}`)).lines).toEqual([
       'job.nomad:8:24: config.network_mode: task "a" runs on the host\'s network, but task "b" of group "web" does not (a group\'s tasks share one network: set network_mode = "host" on all of them or none)',

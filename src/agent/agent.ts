@@ -169,7 +169,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       )
     : {};
 
-  const api = await buildApi({ engine, store, metrics, logger, apiToken, jobLimits, webhooks, ...(gitops ? { gitops } : {}) });
+  const api = await buildApi({ engine, store, metrics, logger, apiToken, jobLimits, webhooks, ...(gitops ? { gitops } : {}), ...(planner ? { pullRequests: planner } : {}) });
   await registerDashboard(api, { apiToken });
   const closing = new AbortController();
   const engineStarted = startEngineWithRetry(engine, logger, closing.signal);

@@ -15,6 +15,7 @@ import type { EventBus } from '../util/index.js';
 import type { Store } from '../store/index.js';
 import type { RevisionSource } from '../sync/index.js';
 import { planAgainstStore } from '../api/index.js';
+import type { PullRequestPlanView } from '../api/index.js';
 
 export interface PullRequestPlannerOptions {
   store: Store;
@@ -41,6 +42,8 @@ export class PullRequestPlanner {
   private running: Promise<void> | null = null;
   /** Its own cache: pull-request heads differ from the branch the loop follows. */
   private readonly renderCache = new RenderCache();
+  /** The last plan of each pull request, for the API and the dashboard (in memory: the forge keeps the comment). */
+  private readonly latest = new Map<number, PullRequestPlanView>();
 
   constructor(private readonly options: PullRequestPlannerOptions) {}
 
@@ -62,6 +65,11 @@ export class PullRequestPlanner {
     }
   }
 
+  /** The last plan of each pull request planned since the agent started, newest pull request first. */
+  plans(): PullRequestPlanView[] {
+    return [...this.latest.values()].sort((a, b) => b.number - a.number);
+  }
+
   /** Resolves when no plan is being made (tests). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -75,6 +83,12 @@ export class PullRequestPlanner {
     const [first] = this.wanted.values();
     if (first) this.wanted.delete(first.number);
     return first;
+  }
+
+  private keep(plan: PullRequestPlanView): void {
+    this.latest.set(plan.number, plan);
+    const oldest = [...this.latest.keys()].sort((a, b) => a - b).slice(0, Math.max(0, this.latest.size - keptPlans));
+    for (const number of oldest) this.latest.delete(number);
   }
 
   private async plan(pr: Wanted): Promise<void> {
@@ -106,14 +120,19 @@ export class PullRequestPlanner {
     const failed = new Set(errors.map((e) => e.file));
     const warned = rendered.diagnostics.filter((d) => !isError(d) && !failed.has(d.file));
     const warnings = byFile(warned);
+    const markdown = formatPlansMarkdown(jobs, errors, warnings);
+    this.keep({ number: planned.number, headSha: planned.headSha, markdown, changedJobs: jobs.length, failedFiles: errors.length, warnings: warned.length, plannedAt: Date.now() });
     events.publish({
-      type: 'plan', jobId: null, pullRequest: planned.number, headSha: planned.headSha, markdown: formatPlansMarkdown(jobs, errors, warnings), changedJobs: jobs.length, failedFiles: errors.length, warnings: warned.length,
+      type: 'plan', jobId: null, pullRequest: planned.number, headSha: planned.headSha, markdown, changedJobs: jobs.length, failedFiles: errors.length, warnings: warned.length,
       message: `pull request #${planned.number} at ${planned.headSha.slice(0, 7)}: ${jobs.length} job(s) would change, ${errors.length} file(s) do not render, ${warned.length} warning(s)`,
     });
     this.planned.set(pr.number, revision.sha);
     logger.info({ pullRequest: pr.number, commit: revision.sha }, `planned pull request #${pr.number} at ${revision.sha.slice(0, 7)}: ${jobs.length} job(s) would change, ${errors.length} file(s) do not render`);
   }
 }
+
+/** How many pull requests' plans are kept: the newest numbers. */
+const keptPlans = 50;
 
 /** Formatted diagnostics by file, in the order the files first appear. */
 function byFile(diagnostics: Diagnostic[]): MarkdownError[] {

@@ -13,6 +13,18 @@ export interface WebhookHandler {
   (request: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }): { status: number; body: unknown };
 }
 
+/** The plan deckhand last made for an open pull request's head (`GET /v1/pull-requests`). */
+export interface PullRequestPlanView {
+  number: number;
+  headSha: string;
+  /** The comment posted on the pull request (plans, files that do not render, warnings). */
+  markdown: string;
+  changedJobs: number;
+  failedFiles: number;
+  warnings: number;
+  plannedAt: number;
+}
+
 export interface ApiDeps {
   engine: RolloutEngine;
   store: Store;
@@ -29,6 +41,8 @@ export interface ApiDeps {
     selfHeal: boolean;
     trigger(reason: 'manual', urgent?: boolean): void;
   };
+  /** The pull-request planner, when the agent reports to a forge: `GET /v1/pull-requests`. */
+  pullRequests?: { plans(): PullRequestPlanView[] };
   /** The agent's max-count, max-groups, max-tasks for submitted jobs; default validate.ts's. */
   jobLimits?: JobLimits;
 }

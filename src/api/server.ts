@@ -71,6 +71,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
   registerJobRoutes(app, deps);
   registerEventRoutes(app, deps);
+  // Newest pull request first; empty when the agent plans none (no forge configured).
+  app.get('/v1/pull-requests', async () => deps.pullRequests?.plans() ?? []);
   if (deps.gitops) {
     const gitops = deps.gitops;
     app.get('/v1/sync', async () => gitops.syncState);

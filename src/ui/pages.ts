@@ -1,6 +1,6 @@
 // The dashboard's pages, from the API's own answers (so a secret value is masked
 // exactly as the API masks it: the pages never see another). Pure: views in, Html out.
-import type { AllocationView, DeploymentView, JobStatusView, JobSummaryView, VersionView } from '../api/index.js';
+import type { AllocationView, DeploymentView, JobStatusView, JobSummaryView, PullRequestPlanView, VersionView } from '../api/index.js';
 import type { JobDiff } from '../plan/index.js';
 import { formatDiffText } from '../plan/index.js';
 import type { Job } from '../model/index.js';
@@ -102,7 +102,27 @@ ${syncPanel(sync)}`;
 }
 
 export function jobsPage(jobs: JobSummaryView[], sync: SyncView | null, context: PageContext): Html {
-  return layout('Jobs', context, html`<h1>Jobs</h1><main id="live" data-events="/v1/events" data-part="/ui?part=live">${jobsLive(jobs, sync)}</main>`);
+  return layout('Jobs', context, html`<nav>Jobs · <a href="/ui/pull-requests">Pull requests</a></nav><h1>Jobs</h1><main id="live" data-events="/v1/events" data-part="/ui?part=live">${jobsLive(jobs, sync)}</main>`);
+}
+
+/**
+ * The plans of open pull requests, as their comments say them (markdown shown as
+ * written: the page adds no renderer and no script). Nothing from a pull request is deployed.
+ */
+export function pullRequestsPage(plans: PullRequestPlanView[], context: PageContext): Html {
+  return layout(
+    'Pull requests',
+    context,
+    html`<nav><a href="/ui">Jobs</a> / Pull requests</nav>
+<h1>Pull requests</h1>
+<main>${plans.length === 0 ? html`<p>No pull request planned since the agent started (plans need a forge: --github-token-file and --github-repo).</p>` : plans.map(
+      (p) => html`<article class="pull-request" data-pull-request="${p.number}">
+<h2>#${p.number} at <code>${short(p.headSha)}</code></h2>
+<p>${p.changedJobs} job(s) would change · ${p.failedFiles} file(s) do not render · ${p.warnings} warning(s) · planned ${time(p.plannedAt)}</p>
+<pre class="plan">${p.markdown}</pre>
+</article>`,
+    )}</main>`,
+  );
 }
 
 /** As `deckhand promote` sees it (src/cli/follow.ts): the rollout says it waits. */

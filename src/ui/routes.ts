@@ -3,11 +3,11 @@
 // masks; buttons are forms that call the API's own routes. The API leaves /ui to
 // this file's sign-in check (src/api/server.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { JobStatusView, JobSummaryView } from '../api/index.js';
+import type { JobStatusView, JobSummaryView, PullRequestPlanView } from '../api/index.js';
 import { tokenMatches } from '../api/index.js';
 import { stylesheet, script } from './assets.js';
 import type { Html } from './html.js';
-import { errorPage, jobLive, jobPage, jobsLive, jobsPage, loginPage, versionsPage } from './pages.js';
+import { errorPage, jobLive, jobPage, jobsLive, jobsPage, loginPage, pullRequestsPage, versionsPage } from './pages.js';
 import type { PageContext, SyncView, VersionRow } from './pages.js';
 import { flashCookieValue, flashOf, newSession } from './session.js';
 
@@ -97,6 +97,12 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
       const syncView = sync.status === 200 ? sync.body : null;
       if (wantsPart(request)) return send(reply, 200, jobsLive(jobs.body, syncView));
       return send(reply, 200, jobsPage(jobs.body, syncView, contextOf(request, reply)));
+    });
+
+    scope.get('/ui/pull-requests', async (request, reply) => {
+      const plans = await call<PullRequestPlanView[]>('GET', '/v1/pull-requests');
+      if (plans.status !== 200) return send(reply, plans.status, errorPage(plans.status, apiMessage(plans), contextOf(request, reply)));
+      return send(reply, 200, pullRequestsPage(plans.body, contextOf(request, reply)));
     });
 
     scope.get<{ Params: { id: string } }>('/ui/job/:id', async (request, reply) => {

@@ -167,6 +167,14 @@ describe('commit statuses per job', () => {
     expect(comments[0]!.body).not.toContain(':warning:');
     // Nothing from the pull request runs.
     expect((await api<Array<{ version: number }>>(agent.url, 'GET', '/v1/job/web/versions')).body.every((v) => v.version <= 3)).toBe(true);
+    // The agent shows the same plan it posted: the API and the dashboard's page.
+    const plans = await api<Array<{ number: number; headSha: string; markdown: string; changedJobs: number }>>(agent.url, 'GET', '/v1/pull-requests');
+    expect(plans.body).toEqual([expect.objectContaining({ number: 7, headSha: prHead2, changedJobs: 1, markdown: expect.stringContaining('+/- image: "deckhand-demo:v2" => "deckhand-demo:v1"') })]);
+    const page = await fetch(`${agent.url}/ui/pull-requests`);
+    expect(page.status).toBe(200);
+    const pageText = await page.text();
+    expect(pageText).toContain('#7 at <code>');
+    expect(pageText).toContain('+/- image: &quot;deckhand-demo:v2&quot; =&gt; &quot;deckhand-demo:v1&quot;');
 
     // Everything the stand-in received, GitHub would have accepted; the token never shows in a status.
     expect(standIn.violations.filter((v) => v.kind !== 'stand-in-response')).toEqual([]);

@@ -88,3 +88,18 @@ describe('the session', () => {
     expect(session.formTokenMatches(undefined)).toBe(false);
   });
 });
+
+describe('the pull requests page', () => {
+  it('shows each plan as its comment says it, escaped, newest first as given', async () => {
+    const { pullRequestsPage } = await import('../../src/ui/pages.js');
+    const page = pullRequestsPage(
+      [{ number: 9, headSha: 'abcdef0123456789', markdown: '<!-- deckhand:plan -->\n<script>alert(1)</script> `web` changes', changedJobs: 1, failedFiles: 0, warnings: 2, plannedAt: 0 }],
+      { formToken: 't', signedIn: false },
+    ).text;
+    expect(page).toContain('#9 at <code>abcdef01</code>');
+    expect(page).toContain('1 job(s) would change · 0 file(s) do not render · 2 warning(s)');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).not.toContain('<script>alert');
+    expect(pullRequestsPage([], { formToken: 't', signedIn: false }).text).toContain('No pull request planned since the agent started');
+  });
+});

@@ -137,6 +137,8 @@ describe('secrets and configs from a repository', () => {
     expect(k8sText).toMatch(/\+\/- SecretEnv\[DB_ADDRESS\]: "\(sensitive\)" => "\(sensitive\)"/);
 
     await repo.push();
+    // The agent polls once a minute: ask for the sync now rather than wait for the poll.
+    expect((await api(agent.url, 'POST', '/v1/sync')).status).toBe(202);
     expect((await deployedFrom(agent.url, 'stack', second)).deployment.status).toBe('successful');
     expect((await deployedFrom(agent.url, 'kweb', second)).deployment.status).toBe('successful');
     const [web2] = await containersOf(runId, 'stack');

@@ -3,7 +3,7 @@
 // busybox for the Dockerfile's shell steps, CA certificates and a `node` user —
 // what deploy/Dockerfile expects of `node:24-bookworm-slim`.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -31,8 +31,13 @@ export function buildNodeBaseImage(tag: string, labels: Record<string, string>):
     for (const tool of ['sh', 'mkdir', 'chown', 'ls', 'cat', 'rm', 'cp', 'mv', 'ln', 'chmod', 'id']) symlinkSync('busybox', join(root, 'bin', tool));
     mkdirSync(join(root, 'usr/bin'), { recursive: true });
     symlinkSync('../../bin/busybox', join(root, 'usr/bin/env'));
-    mkdirSync(join(root, 'etc/ssl/certs'), { recursive: true });
-    copyFileSync('/etc/ssl/certs/ca-certificates.crt', join(root, 'etc/ssl/certs/ca-certificates.crt'));
+    // The machine's CA bundle when it has one (a TLS-inspecting proxy's CA would be there); else Node's own.
+    const caBundle = '/etc/ssl/certs/ca-certificates.crt';
+    const hasCaBundle = existsSync(caBundle);
+    if (hasCaBundle) {
+      mkdirSync(join(root, 'etc/ssl/certs'), { recursive: true });
+      copyFileSync(caBundle, join(root, caBundle));
+    }
     writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\n');
     writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnode:x:1000:\n');
     for (const dir of ['tmp', 'root', 'home/node']) mkdirSync(join(root, dir), { recursive: true });
@@ -40,7 +45,7 @@ export function buildNodeBaseImage(tag: string, labels: Record<string, string>):
     chownSync(join(root, 'home/node'), 1000, 1000);
     const changes = [
       // npm inside the build trusts what npm on this machine trusts (a proxy's CA included).
-      'ENV npm_config_cafile=/etc/ssl/certs/ca-certificates.crt',
+      ...(hasCaBundle ? [`ENV npm_config_cafile=${caBundle}`] : []),
       ...Object.entries(labels).map(([key, value]) => `LABEL ${key}=${value}`),
     ].flatMap((change) => ['--change', change]);
     const archive = execFileSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 1 << 30 });

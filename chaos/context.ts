@@ -95,7 +95,7 @@ export class ChaosContext {
   }
 }
 
-/** Removes every container on `engine` whose run label starts with `prefix`, then the job networks the agents made for them. */
+/** Removes every container on `engine` whose run label starts with `prefix`, then the job networks and volumes the agents made for them. */
 export async function removeLabelled(engine: Docker, prefix: string): Promise<number> {
   const listed = await engine.listContainers({ all: true, filters: { label: [testLabel] } });
   const ours = listed.filter((c) => (c.Labels[testLabel] ?? '').startsWith(`${prefix}-`));
@@ -103,5 +103,9 @@ export async function removeLabelled(engine: Docker, prefix: string): Promise<nu
   const networks = await engine.listNetworks({ filters: { label: [testLabel] } });
   const ourNetworks = networks.filter((n) => (n.Labels?.[testLabel] ?? '').startsWith(`${prefix}-`));
   await Promise.allSettled(ourNetworks.map((n) => engine.getNetwork(n.Id).remove()));
+  // And the volumes they made (named volumes, and an allocation's own: /alloc, /local), once no container holds them.
+  const { Volumes: volumes } = await engine.listVolumes({ filters: { label: [testLabel] } });
+  const ourVolumes = (volumes ?? []).filter((v) => (v.Labels?.[testLabel] ?? '').startsWith(`${prefix}-`));
+  await Promise.allSettled(ourVolumes.map((v) => engine.getVolume(v.Name).remove()));
   return ours.length;
 }

@@ -1,6 +1,7 @@
 // `deckhand deployment status ID` and `deckhand events`, as Nomad's CLI prints
 // them: a key = value block and a table per group; one line per event. Pure.
 import type { DeploymentView, StreamedEvent } from '../../api/index.js';
+import { deploymentGroupsTable } from './status.js';
 import { keyValues, table, timestamp } from './table.js';
 
 export function formatDeploymentStatus(deployment: DeploymentView & { jobId: string }): string {
@@ -11,18 +12,7 @@ export function formatDeploymentStatus(deployment: DeploymentView & { jobId: str
     ['Status', deployment.status],
     ['Description', deployment.description],
   ]);
-  const canaries = deployment.groups.some((g) => g.canaries > 0);
-  const header = ['Task Group', ...(canaries ? ['Promoted'] : []), 'Desired', ...(canaries ? ['Canaries'] : []), 'Placed', 'Healthy', 'Unhealthy'];
-  const rows = deployment.groups.map((g) => [
-    g.name,
-    ...(canaries ? [String(g.promoted)] : []),
-    String(g.desired),
-    ...(canaries ? [String(g.canaries)] : []),
-    String(g.placed),
-    String(g.healthy),
-    String(g.unhealthy),
-  ]);
-  return `${head}\n\nDeployed\n${table(header, rows)}\n`;
+  return `${head}\n\nDeployed\n${deploymentGroupsTable(deployment)}\n`;
 }
 
 /** Deployments a prefix matched, when it matched more than one: Nomad asks for more of the id. */

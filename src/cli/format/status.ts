@@ -56,7 +56,8 @@ function fileDiagnostics(job: JobStatusView): string[] {
   return [`Job File Diagnostics (commit ${commit.slice(0, 7)})\n${diagnostics.map(formatDiagnostic).join('\n')}`];
 }
 
-export function formatDeployment(d: DeploymentView, title: string): string {
+/** A deployment's groups as Nomad's table: Promoted and Canaries only when it has canaries. */
+export function deploymentGroupsTable(d: DeploymentView): string {
   const canaries = d.groups.some((g) => g.canaries > 0);
   const header = ['Task Group', ...(canaries ? ['Promoted'] : []), 'Desired', ...(canaries ? ['Canaries'] : []), 'Placed', 'Healthy', 'Unhealthy'];
   const rows = d.groups.map((g) => [
@@ -68,13 +69,17 @@ export function formatDeployment(d: DeploymentView, title: string): string {
     String(g.healthy),
     String(g.unhealthy),
   ]);
+  return table(header, rows);
+}
+
+export function formatDeployment(d: DeploymentView, title: string): string {
   const summary = keyValues([
     ['ID', d.id.slice(0, 8)],
     ['Job Version', String(d.jobVersion)],
     ['Status', d.status],
     ['Description', d.description],
   ]);
-  return `${title}\n${summary}\n\nDeployed\n${table(header, rows)}`;
+  return `${title}\n${summary}\n\nDeployed\n${deploymentGroupsTable(d)}`;
 }
 
 export function formatAllocations(allocations: AllocationView[], now: number): string {

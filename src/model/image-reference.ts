@@ -37,3 +37,9 @@ export function registryOf(repository: string): string {
 export function pinnedImage(image: string, digest: string): string {
   return `${imageReference(image).repository}@${digest}`;
 }
+
+/** `https://host:5000/v2/` → `host:5000`; Docker Hub's many names → `docker.io` (keys of a Docker config's `auths`). */
+export function registryHost(key: string): string {
+  const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com' ? 'docker.io' : host;
+}

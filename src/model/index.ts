@@ -5,7 +5,7 @@ export { isRolloutEvent } from './events.js';
 export type { DeckhandEvent, EventListener } from './events.js';
 export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Port, PullPolicy, RegistryCredentials, Resources, RestartCondition, RestartPolicy, Task, TaskFile, TaskLifecycle, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
 export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName, dockerVolumeName, longRunningTasks, pullPolicies, runsOnce, withCurrentFields } from './job.js';
-export { imageReference, pinnedImage, registryOf } from './image-reference.js';
+export { imageReference, pinnedImage, registryHost, registryOf } from './image-reference.js';
 export type { ImageReference } from './image-reference.js';
 export { hostPathProblem } from './host-paths.js';
 export type { HostPathPolicy } from './host-paths.js';

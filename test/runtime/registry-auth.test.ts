@@ -4,7 +4,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerConfigCredentials, dockerConfigPath, registryHost } from '../../src/runtime/docker/registry-auth.js';
+import { registryHost } from '../../src/model/index.js';
+import { DockerConfigCredentials, dockerConfigPath } from '../../src/runtime/docker/registry-auth.js';
 import type { HelperRunner } from '../../src/runtime/docker/registry-auth.js';
 import { imageReference } from '../../src/model/image-reference.js';
 

@@ -8,7 +8,7 @@
 // A Deployment is never changed on doubt: a Secret or ConfigMap it needs that is
 // missing (and not `optional`), lacks a key, or has errors holds it back with an
 // error at the reference; what runs from it keeps running.
-import { imageReference, registryOf } from '../../model/index.js';
+import { imageReference, registryHost, registryOf } from '../../model/index.js';
 import type { Diagnostic, RegistryCredentials, Task, TaskFile } from '../../model/index.js';
 import type { ConfigRef, ConfigSource, FieldMap, FieldOrigin, MappedJob } from '../types.js';
 
@@ -150,19 +150,12 @@ function pullCredentials(source: Source, image: string): { credentials: Registry
   if (typeof auths !== 'object' || auths === null) return { problem: 'its .dockerconfigjson has no "auths"' };
   const wanted = registryOf(imageReference(image).repository);
   for (const [server, value] of Object.entries(auths as Record<string, unknown>)) {
-    if (sameRegistry(server, wanted) && typeof value === 'object' && value !== null) {
+    if (registryHost(server) === registryHost(wanted) && typeof value === 'object' && value !== null) {
       const credentials = credentialsOf(value as Record<string, unknown>);
       if (credentials) return { credentials: { ...credentials, serverAddress: server } };
     }
   }
   return { credentials: null };
-}
-
-/** `https://index.docker.io/v1/`, `docker.io` and `registry-1.docker.io` are one registry; a scheme or path is not part of a name. */
-function sameRegistry(server: string, wanted: string): boolean {
-  const host = server.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-  const hub = (name: string) => (['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(name) ? 'docker.io' : name);
-  return hub(host) === hub(wanted);
 }
 
 function credentialsOf(value: Record<string, unknown>): Omit<RegistryCredentials, 'serverAddress'> | null {

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { registryHost } from '../../model/index.js';
 
 /** The engine's AuthConfig (API `X-Registry-Auth`), as dockerode's `authconfig` sends it. */
 export interface RegistryAuth {
@@ -42,11 +43,6 @@ export function dockerConfigPath(env: Record<string, string | undefined> = proce
   return join(dir, 'config.json');
 }
 
-/** `https://host:5000/v2/` → `host:5000`; Docker Hub's many names → `docker.io`. */
-export function registryHost(key: string): string {
-  const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
-  return host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com' ? 'docker.io' : host;
-}
 
 export class DockerConfigCredentials {
   private readonly env: Record<string, string | undefined>;

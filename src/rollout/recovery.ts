@@ -1,7 +1,7 @@
 // After a crash, a restart or an outage of the runtime: what was cut short is
 // finished from the records and what runs, jobs the store lost are adopted from
 // their containers, and containers nobody knows are reported, never removed.
-import type { VersionSource } from '../model/index.js';
+import type { AllocationRecord, VersionSource } from '../model/index.js';
 import { jobSpecHash } from '../model/index.js';
 import { planAdoption } from './adopt.js';
 import type { Commands } from './commands.js';
@@ -26,8 +26,11 @@ export class Recovery {
   async resume(jobId: string): Promise<void> {
     const { store, runtime, now, events } = this.context;
     const allocations = store.listAllocations(jobId);
-    // Stops first: a placement made again must not run beside what it replaces.
-    for (const allocation of allocations.filter((a) => a.desired === 'stop' && runtime.observations.has(a.id))) {
+    // Stops first: a placement made again must not run beside what it replaces. A stop
+    // still marked running may have been cut short after its containers were removed:
+    // stopping it again releases what outlives them (its own volumes, its files).
+    const unfinishedStop = (a: AllocationRecord) => a.desired === 'stop' && (runtime.observations.has(a.id) || a.status === 'running' || a.status === 'pending');
+    for (const allocation of allocations.filter(unfinishedStop)) {
       if (!(await this.placement.remove(allocation))) return;
     }
     for (const allocation of allocations) {

@@ -7,6 +7,7 @@
 // for a cluster can be used as is.
 // An exception here would be a deckhand bug: the tree's renderFile reports it against the file.
 import type { Position } from '../../model/index.js';
+import type { SettingUse } from '../explain.js';
 import { closestName } from '../suggest.js';
 import type { ConfigSource, FormatRenderer, FormatResult, MappedJob, ServiceDefinition, SourceFile } from '../types.js';
 import { loadYaml } from '../yaml/document.js';
@@ -45,6 +46,7 @@ function renderManifest(file: SourceFile): FormatResult {
   const jobs: MappedJob[] = [];
   const services: ServiceDefinition[] = [];
   const configSources: ConfigSource[] = [];
+  const settings: SettingUse[] = [];
   const seen = new Map<string, Position>();
   for (const document of documents) {
     if (document.value === null || document.value === undefined) continue;
@@ -53,12 +55,14 @@ function renderManifest(file: SourceFile): FormatResult {
       const service = readService(reader, file.path);
       if (service) services.push(service);
       diagnostics.push(...reader.diagnostics);
+      settings.push(...reader.settings);
       continue;
     }
     if (isYamlMap(document.value) && isConfigDocument(document.value)) {
       const source = readConfigSource(reader, file.path, document.value.kind as ConfigSource['kind']);
       if (source) configSources.push(source);
       diagnostics.push(...reader.diagnostics);
+      settings.push(...reader.settings);
       continue;
     }
     const mapped = isDeployment(reader) ? mapDeployment(reader, file.path) : undefined;
@@ -74,8 +78,9 @@ function renderManifest(file: SourceFile): FormatResult {
       }
     }
     diagnostics.push(...reader.diagnostics);
+    settings.push(...reader.settings);
   }
-  return { jobs, diagnostics, services, configSources };
+  return { jobs, diagnostics, services, configSources, settings };
 }
 
 /** Whether the document is a Deployment deckhand maps; anything else is reported and skipped. */

@@ -6,9 +6,9 @@
 //                silently for the reason given;
 //   refused      valid Nomad that would change what runs, which deckhand does not
 //                do: an error at the field (code `unsupported`);
-//   deprecated   a form Nomad itself calls deprecated: accepted with a warning;
-//   unsupported  valid Nomad not applied yet, said as a warning while its mapping
-//                is being built.
+//   deprecated   a form Nomad itself calls deprecated: accepted with a warning (and
+//                read when listed in readDeprecated).
+// Every key a file holds is listed by `validate --explain` with its decision (explain.ts).
 // Anything else is a misspelling: an error, as Nomad's "Unsupported argument", with a guess.
 
 export interface Refusal {
@@ -25,7 +25,8 @@ export interface BlockSchema {
   accepted: Readonly<Record<string, string>>;
   refused?: Readonly<Record<string, Refusal>>;
   deprecated?: Readonly<Record<string, string>>;
-  unsupported?: Readonly<Record<string, string>>;
+  /** Deprecated keys the mapping still reads (port_map); the others change nothing. */
+  readDeprecated?: readonly string[];
   /** Holds free-form keys (env, meta). */
   freeform?: boolean;
 }
@@ -160,6 +161,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       mounts: { why: 'mounts is the docker driver\'s old list form, which deckhand does not read', hint: 'write each as a mount { type target source } block' },
     },
     // Mapped to each port's `to` (task.ts), with this warning.
+    readDeprecated: ['port_map'],
     deprecated: { port_map: 'it is the docker driver\'s old form of a port\'s "to"; deckhand maps it so: set "to" on the group network\'s port and list the port under ports' },
   },
   // Inline data only; what a template does when Consul or Vault data changes means nothing for fixed content (template.ts).

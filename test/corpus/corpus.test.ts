@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import type { Diagnostic } from '../../src/model/index.js';
 import { formatDiagnostic } from '../../src/model/index.js';
-import { defaultJobLimits, renderPath } from '../../src/render/index.js';
+import { defaultJobLimits, explainFile, renderPath } from '../../src/render/index.js';
 import type { RenderOptions } from '../../src/render/index.js';
 
 const corpus = join(process.cwd(), 'fixtures', 'real');
@@ -43,6 +43,7 @@ function renderCorpusFile(file: string) {
   const tree = { rootName: format, files: new Map([[name, readFileSync(join(corpus, file))]]) };
   const result = renderPath(tree, name, options, true);
   const shown = (d: Diagnostic) => formatDiagnostic({ ...d, file: `${format}/${d.file}` });
+  const explained = explainFile(name, result.settings ?? [], result.diagnostics);
   return {
     format: result.file?.format ?? null,
     valid: result.file !== null && !result.diagnostics.some((d) => d.severity === 'error'),
@@ -50,6 +51,9 @@ function renderCorpusFile(file: string) {
     // The codes, for docs/compatibility.md's counts by feature.
     codes: result.diagnostics.map((d) => `${d.severity} ${d.code} ${feature(d.field)}`.trim()),
     jobs: result.jobs.map((j) => j.job),
+    // What `deckhand validate --explain` lists as accepted without effect; what is refused is the errors above.
+    acceptedWithoutEffect: explained.noEffect.map((n) => `${n.line}:${n.col} ${n.field}: ${n.reason}`),
+    noEffectFeatures: explained.noEffect.map((n) => feature(n.field)),
   };
 }
 
@@ -92,7 +96,7 @@ describe('real-world job files render to their reviewed goldens', () => {
     const rendered = renderCorpusFile(file);
     // A file deckhand does not take for a job file (a StatefulSet alone) says so: format null.
     expect([file.split('/')[0], null]).toContain(rendered.format);
-    compare(join(goldens, `${file}.json`), `${JSON.stringify({ format: rendered.format, valid: rendered.valid, diagnostics: rendered.diagnostics, jobs: rendered.jobs }, null, 2)}\n`);
+    compare(join(goldens, `${file}.json`), `${JSON.stringify({ format: rendered.format, valid: rendered.valid, diagnostics: rendered.diagnostics, acceptedWithoutEffect: rendered.acceptedWithoutEffect, jobs: rendered.jobs }, null, 2)}\n`);
   });
 
   it('sums up as docs/compatibility.md says (fixtures/real/golden/summary.json)', () => {
@@ -101,13 +105,15 @@ describe('real-world job files render to their reviewed goldens', () => {
         const rendered = files.filter((f) => f.startsWith(`${format}/`)).map(renderCorpusFile);
         const refusedBy: Record<string, number> = {};
         const warnedBy: Record<string, number> = {};
+        const noEffectBy: Record<string, number> = {};
         for (const r of rendered) {
+          for (const f of new Set(r.noEffectFeatures)) noEffectBy[f] = (noEffectBy[f] ?? 0) + 1;
           // Each file counts once per kind of error or warning it has.
           for (const code of new Set(r.codes.filter((c) => c.startsWith('error ')).map((c) => c.slice(6)))) refusedBy[code] = (refusedBy[code] ?? 0) + 1;
           for (const code of new Set(r.codes.filter((c) => c.startsWith('warning ')).map((c) => c.slice(8)))) warnedBy[code] = (warnedBy[code] ?? 0) + 1;
         }
         const sorted = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
-        return [format, { files: rendered.length, notAJobFile: rendered.filter((r) => r.format === null).length, valid: rendered.filter((r) => r.valid).length, refused: rendered.filter((r) => !r.valid).length, refusedBy: sorted(refusedBy), warnedBy: sorted(warnedBy) }];
+        return [format, { files: rendered.length, notAJobFile: rendered.filter((r) => r.format === null).length, valid: rendered.filter((r) => r.valid).length, refused: rendered.filter((r) => !r.valid).length, refusedBy: sorted(refusedBy), warnedBy: sorted(warnedBy), acceptedWithoutEffectBy: sorted(noEffectBy) }];
       }),
     );
     compare(join(goldens, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -85,13 +85,12 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   group: {
-    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay', 'volume'],
+    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay', 'volume', 'ephemeral_disk'],
     accepted: {
       stop_after_client_disconnect: clientLoss,
       max_client_disconnect: clientLoss,
       prevent_reschedule_on_lost: clientLoss,
       disconnect: clientLoss,
-      ephemeral_disk: 'it sizes and moves Nomad\'s allocation directory, which deckhand does not make',
       migrate: moves,
       reschedule: moves,
       scaling,
@@ -176,6 +175,19 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       error_on_missing_key: 'templates with {{ }} are refused, so no key can be missing',
       once: 'the content is rendered once, when the allocation is placed',
       vault_grace: 'deprecated in Nomad and without effect',
+    },
+  },
+  // deckhand's allocation directory (/alloc) is a volume made with the allocation and removed with it.
+  ephemeral_disk: {
+    used: [],
+    accepted: { size: 'Nomad uses it to place allocations and does not enforce it; deckhand has one engine' },
+    refused: {
+      ...refused(
+        'deckhand removes an allocation\'s directory with it: nothing in /alloc/data is kept for, or moved to, the allocation that replaces it',
+        ['migrate', 'sticky'],
+        'keep the data in a host volume (group volume { type = "host" } and the task\'s volume_mount), or set it to false',
+        isFalse,
+      ),
     },
   },
   healthchecks: {

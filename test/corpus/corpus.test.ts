@@ -68,6 +68,42 @@ function feature(field: string): string {
     .replace(/\.ulimits\.[^.]+/, '.ulimits.*');
 }
 
+/**
+ * The settings real files hold that deckhand accepts without effect, each reviewed as
+ * changing nothing that runs on one Docker engine (the reason is the decision table's,
+ * shown by `validate --explain` and in each golden). A setting that lands in "accepted
+ * without effect" and is not listed here fails the test: a silent drop until reviewed,
+ * then carried out, refused with an error, or listed here.
+ */
+const reviewedNoEffect: Record<(typeof formats)[number], readonly string[]> = {
+  nomad: [
+    // Placement among Nomad clients and regions; deckhand has one engine.
+    'datacenters', 'constraint', 'affinity', 'spread', 'namespace',
+    // Moving and rescheduling allocations between clients; deckhand replaces failed ones itself.
+    'migrate', 'reschedule', 'max_client_disconnect',
+    // Consul's and Nomad's service catalogue; deckhand's edge serves the port without one.
+    'service.tags', 'service.canary_tags', 'service.provider', 'consul',
+    // Read only with a check type that is refused (script, Connect-exposed), or the owner task deckhand probes anyway.
+    'service.check.args', 'service.check.command', 'service.check.expose', 'service.check.task',
+    // deckhand restarts exited tasks and replaces allocations whose checks fail, by its own rules.
+    'service.check_restart', 'service.check.check_restart',
+    // Sizes Nomad does not enforce, or reserves no longer.
+    'ephemeral_disk.size', 'resources.disk', 'resources.network.mbits',
+    // Fixed template content never changes under a running task; a pull never goes on without its credentials.
+    'template.change_mode', 'config.auth_soft_fail',
+  ],
+  compose: ['version', 'services.*.expose', 'services.*.build'],
+  kubernetes: ['spec.selector', 'spec.template.spec.serviceAccountName'],
+};
+
+/**
+ * Warnings the corpus may give: none says a setting that changes what runs is dropped.
+ * Deprecated forms that are read, variables left unset (the corpus renders without an
+ * environment), a Service selecting nothing, port_map entries naming no port (they map
+ * nothing in Nomad either), and Connect upstream variables beside a refused `connect`.
+ */
+const reviewedWarnings = /^(deprecated |unset-variable |service-selects-nothing |invalid-value config\.port_map\.|unsupported env\.)/;
+
 function compare(path: string, actual: string): void {
   if (update) {
     mkdirSync(dirname(path), { recursive: true });
@@ -97,6 +133,14 @@ describe('real-world job files render to their reviewed goldens', () => {
     // A file deckhand does not take for a job file (a StatefulSet alone) says so: format null.
     expect([file.split('/')[0], null]).toContain(rendered.format);
     compare(join(goldens, `${file}.json`), `${JSON.stringify({ format: rendered.format, valid: rendered.valid, diagnostics: rendered.diagnostics, acceptedWithoutEffect: rendered.acceptedWithoutEffect, jobs: rendered.jobs }, null, 2)}\n`);
+  });
+
+  it.each(formats)('%s: no setting is accepted without effect unless reviewed as changing nothing that runs (zero silent drops)', (format) => {
+    const rendered = files.filter((f) => f.startsWith(`${format}/`)).map((file) => ({ file, ...renderCorpusFile(file) }));
+    const unreviewed = rendered.flatMap((r) => r.noEffectFeatures.filter((f) => !reviewedNoEffect[format].includes(f)).map((f) => `${r.file}: ${f}`));
+    expect(unreviewed).toEqual([]);
+    const dropping = rendered.flatMap((r) => r.codes.filter((c) => c.startsWith('warning ') && !reviewedWarnings.test(c.slice(8))).map((c) => `${r.file}: ${c}`));
+    expect(dropping).toEqual([]);
   });
 
   it('sums up as docs/compatibility.md says (fixtures/real/golden/summary.json)', () => {

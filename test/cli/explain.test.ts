@@ -3,7 +3,7 @@
 // table's reason) and refused (why, and what to do instead). Spawns bin/deckhand.js,
 // which runs dist/: build first.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,8 +51,14 @@ spec:
 `,
 };
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function repository(): string {
   const dir = mkdtempSync(join(tmpdir(), 'corpus-explain-'));
+  made.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

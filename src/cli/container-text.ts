@@ -13,6 +13,7 @@ export function containerLines(c: ContainerSettings | undefined): string[] {
     ['dns', list(c.dns)],
     ['dns search', list(c.dnsSearch)],
     ['dns options', list(c.dnsOptions)],
+    ['groups', list(c.groupAdd)],
     ['cap add', list(c.capAdd)],
     ['cap drop', list(c.capDrop)],
     ['read-only root', c.readOnlyRootfs === undefined ? undefined : String(c.readOnlyRootfs)],

@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../model/index.js';
 import { sortDiagnostics } from '../model/index.js';
-import type { DiscoveredFile, RenderedJob, RenderOptions, SourceFile } from '../render/index.js';
+import type { DiscoveredFile, RenderedJob, RenderOptions, SettingUse, SourceFile } from '../render/index.js';
 import { defaultJobLimits, jobFileKinds, renderPath, renderTree } from '../render/index.js';
 import { readConfigSiblings } from './config-siblings.js';
 import { readDirectoryTree, treeAroundFile } from '../sync/index.js';
@@ -15,6 +15,8 @@ export interface LoadedJobs {
   jobs: RenderedJob[];
   files: DiscoveredFile[];
   diagnostics: Diagnostic[];
+  /** What deckhand does with each setting of the job files (`validate --explain`). */
+  settings: SettingUse[];
 }
 
 export interface RenderFlags {
@@ -66,6 +68,7 @@ export async function loadJobs(path: string, options: RenderOptions, io: CliIO):
     jobs: loaded.jobs,
     files: loaded.files.map((f) => ({ ...f, path: shown(f.path) })),
     diagnostics: sortDiagnostics(loaded.diagnostics.map((d) => (outsideTree.has(d.file) ? d : { ...d, file: shown(d.file) }))),
+    settings: loaded.settings.map((s) => ({ ...s, file: shown(s.file) })),
   });
 
   if (isDirectory) {
@@ -78,5 +81,5 @@ export async function loadJobs(path: string, options: RenderOptions, io: CliIO):
   if (!result.file) {
     throw new CliExit(1, `${path}: not a job file (expected ${jobFileKinds()})`);
   }
-  return display({ ...result, files: [result.file] });
+  return display({ ...result, files: [result.file], settings: result.settings ?? [] });
 }

@@ -252,6 +252,8 @@ export interface ContainerSettings {
   dns?: string[];
   dnsSearch?: string[];
   dnsOptions?: string[];
+  /** Supplementary group ids of the process (Kubernetes `fsGroup`, `supplementalGroups`). */
+  groupAdd?: string[];
   capAdd?: string[];
   capDrop?: string[];
   readOnlyRootfs?: boolean;

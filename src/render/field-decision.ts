@@ -35,6 +35,17 @@ export function verdictOf(table: DecisionTable, key: string, value: unknown): Ve
   return { severity: 'error', code: 'unsupported', message: `${key} is not supported: ${decision.refused}`, ...(decision.hint ? { hint: decision.hint } : {}) };
 }
 
+/** What `key: value` comes to for `validate --explain`; undefined when refused (its error says why) or not in the table. */
+export function useOf(table: DecisionTable, key: string, value: unknown): { use: 'carried-out' | 'no-effect'; reason?: string } | undefined {
+  const decision = Object.hasOwn(table, key) ? table[key] : undefined;
+  if (decision === undefined) return undefined;
+  if (decision === 'mapped') return { use: 'carried-out' };
+  if ('accepted' in decision) return { use: 'no-effect', reason: decision.accepted };
+  if ('deprecated' in decision) return { use: 'no-effect', reason: decision.deprecated };
+  // A harmless value asks for what deckhand does anyway (privileged: false).
+  return decision.harmless?.(value) ? { use: 'carried-out' } : undefined;
+}
+
 export const isFalse = (value: unknown): boolean => value === false || value === 'false' || value === null;
 
 /** The names a table refuses (for tests and docs). */

@@ -14,6 +14,7 @@ import { attachConfigs } from './kubernetes/attach-configs.js';
 import type { ConfigSource, FormatRenderer, MappedJob, RenderContext, RenderOptions, ServiceDefinition } from './types.js';
 import { locate, validateJob } from './validate.js';
 import { checkHostPaths, mountsHostPaths } from './host-paths.js';
+import type { SettingUse } from './explain.js';
 
 export type { SourceTree };
 
@@ -27,6 +28,8 @@ export interface TreeRenderResult {
   /** Files that hold at least one error. */
   failedFiles: string[];
   diagnostics: Diagnostic[];
+  /** What deckhand does with each setting of the job files (explain.ts). */
+  settings: SettingUse[];
 }
 
 export const maxFileBytes = maxJobFileBytes;
@@ -58,13 +61,14 @@ export function renderTree(
       : readRepositorySettings(settingsText);
   diagnostics.push(...settings.diagnostics);
   // Without trustworthy settings we cannot tell which files are jobs: render none rather than guess (never destroy on doubt).
-  if (settings.diagnostics.some(isError)) return { jobs: [], files: [], failedFiles: [settingsFileName], diagnostics: sortDiagnostics(diagnostics) };
+  if (settings.diagnostics.some(isError)) return { jobs: [], files: [], failedFiles: [settingsFileName], diagnostics: sortDiagnostics(diagnostics), settings: [] };
   const accept = makePathFilter(settings.filter);
 
   const files: DiscoveredFile[] = [];
   const rendered: RenderedJob[] = [];
   const services: ServiceDefinition[] = [];
   const configSources: ConfigSource[] = [];
+  const settingUses: SettingUse[] = [];
   // The cache compares the files a render read, not the links it was refused.
   const cached = tree.refused?.size ? undefined : cache;
   const optionsKey = cached ? renderOptionsKey(options) : '';
@@ -81,13 +85,14 @@ export function renderTree(
     services.push(...result.services);
     configSources.push(...(result.configSources ?? []));
     diagnostics.push(...result.diagnostics);
+    settingUses.push(...(result.settings ?? []));
   }
 
   const unique = attachConfigs(dropDuplicateIds(rendered, diagnostics), configSources, diagnostics);
   const jobs = dropDuplicatePorts(attachServices(unique, services, diagnostics, options.limits), diagnostics);
   const sorted = sortDiagnostics(diagnostics);
   const failedFiles = [...new Set(sorted.filter((d) => d.severity === 'error').map((d) => d.file))];
-  return { jobs, files, failedFiles, diagnostics: sorted };
+  return { jobs, files, failedFiles, diagnostics: sorted, settings: settingUses };
 }
 
 export interface PathRenderResult {
@@ -100,6 +105,8 @@ export interface PathRenderResult {
   /** Kubernetes Secrets and ConfigMaps of the file, for the tree's Deployments that use them. */
   configSources?: ConfigSource[];
   diagnostics: Diagnostic[];
+  /** What deckhand does with each setting of the file (explain.ts). */
+  settings?: SettingUse[];
   /** Its jobs mount host paths, which were checked on the host: the result holds only for now, and is not cached. */
   readsHost?: boolean;
 }
@@ -144,7 +151,7 @@ export function renderPath(tree: SourceTree, path: string, options: RenderOption
     const diagnostics = [...rendered.diagnostics];
     const withConfigs = attachConfigs(rendered.jobs, [...(rendered.configSources ?? []), ...siblingConfigSources(tree, path, rendered.jobs, options)], diagnostics, 'file');
     const jobs = dropDuplicatePorts(attachServices(withConfigs, rendered.services, diagnostics, options.limits), diagnostics);
-    return { file: { path, format }, jobs, services: rendered.services, configSources: rendered.configSources, diagnostics: sortDiagnostics(diagnostics), ...(rendered.readsHost ? { readsHost: true } : {}) };
+    return { file: { path, format }, jobs, services: rendered.services, configSources: rendered.configSources, diagnostics: sortDiagnostics(diagnostics), settings: rendered.settings, ...(rendered.readsHost ? { readsHost: true } : {}) };
   }
   return { file: { path, format }, ...rendered };
 }
@@ -162,7 +169,7 @@ export function renderFile(
   format: JobFormat,
   tree: SourceTree,
   options: RenderOptions,
-): { jobs: RenderedJob[]; services: ServiceDefinition[]; configSources: ConfigSource[]; diagnostics: Diagnostic[] } {
+): { jobs: RenderedJob[]; services: ServiceDefinition[]; configSources: ConfigSource[]; diagnostics: Diagnostic[]; settings: SettingUse[] } {
   const context: RenderContext = {
     ...options,
     rootName: tree.rootName,
@@ -185,11 +192,11 @@ export function renderFile(
     const jobs = failed ? [] : result.jobs;
     const services = (result.services ?? []).map((service) => (failed ? { ...service, broken: true } : service));
     const configSources = (result.configSources ?? []).map((source) => (failed ? { ...source, broken: true } : source));
-    return { jobs, services, configSources, diagnostics: sortDiagnostics(diagnostics) };
+    return { jobs, services, configSources, diagnostics: sortDiagnostics(diagnostics), settings: result.settings ?? [] };
   } catch (error) {
     const stackOverflow = error instanceof RangeError && /call stack/i.test(error.message);
     const message = stackOverflow ? 'the file is nested too deeply to read' : `deckhand could not render this file: ${(error as Error).message}`;
-    return { jobs: [], services: [], configSources: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }] };
+    return { jobs: [], services: [], configSources: [], diagnostics: [{ severity: 'error', code: 'internal', file: file.path, line: 1, col: 1, field: '', message }], settings: [] };
   }
 }
 

@@ -2,6 +2,7 @@
 // rest of render. Render is pure: files come in as values, and the few other files
 // a job may read (a Compose `.env`, an `env_file`) are reached through `readFile`.
 import type { Diagnostic, HostPathPolicy, Job, JobFormat, Position } from '../model/index.js';
+import type { SettingUse } from './explain.js';
 
 export type { HostPathPolicy };
 
@@ -102,6 +103,8 @@ export type ConfigRef =
 export interface FormatResult {
   jobs: MappedJob[];
   diagnostics: Diagnostic[];
+  /** What deckhand does with each key its decision tables judged (explain.ts). */
+  settings?: SettingUse[];
   /** Kubernetes Services of the file; attached to the Deployments they select once the tree is rendered (kubernetes/services.ts). */
   services?: ServiceDefinition[];
   /** Kubernetes Secrets and ConfigMaps of the file, for the Deployments that use them (kubernetes/attach-configs.ts). */

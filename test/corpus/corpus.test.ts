@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import type { Diagnostic } from '../../src/model/index.js';
 import { formatDiagnostic } from '../../src/model/index.js';
-import { defaultJobLimits, renderPath } from '../../src/render/index.js';
+import { defaultJobLimits, explainFile, renderPath } from '../../src/render/index.js';
 import type { RenderOptions } from '../../src/render/index.js';
 
 const corpus = join(process.cwd(), 'fixtures', 'real');
@@ -43,6 +43,7 @@ function renderCorpusFile(file: string) {
   const tree = { rootName: format, files: new Map([[name, readFileSync(join(corpus, file))]]) };
   const result = renderPath(tree, name, options, true);
   const shown = (d: Diagnostic) => formatDiagnostic({ ...d, file: `${format}/${d.file}` });
+  const explained = explainFile(name, result.settings ?? [], result.diagnostics);
   return {
     format: result.file?.format ?? null,
     valid: result.file !== null && !result.diagnostics.some((d) => d.severity === 'error'),
@@ -50,6 +51,9 @@ function renderCorpusFile(file: string) {
     // The codes, for docs/compatibility.md's counts by feature.
     codes: result.diagnostics.map((d) => `${d.severity} ${d.code} ${feature(d.field)}`.trim()),
     jobs: result.jobs.map((j) => j.job),
+    // What `deckhand validate --explain` lists as accepted without effect; what is refused is the errors above.
+    acceptedWithoutEffect: explained.noEffect.map((n) => `${n.line}:${n.col} ${n.field}: ${n.reason}`),
+    noEffectFeatures: explained.noEffect.map((n) => feature(n.field)),
   };
 }
 
@@ -63,6 +67,42 @@ function feature(field: string): string {
     .replace(/\.environment\.[^.]+$/, '.environment[]')
     .replace(/\.ulimits\.[^.]+/, '.ulimits.*');
 }
+
+/**
+ * The settings real files hold that deckhand accepts without effect, each reviewed as
+ * changing nothing that runs on one Docker engine (the reason is the decision table's,
+ * shown by `validate --explain` and in each golden). A setting that lands in "accepted
+ * without effect" and is not listed here fails the test: a silent drop until reviewed,
+ * then carried out, refused with an error, or listed here.
+ */
+const reviewedNoEffect: Record<(typeof formats)[number], readonly string[]> = {
+  nomad: [
+    // Placement among Nomad clients and regions; deckhand has one engine.
+    'datacenters', 'constraint', 'affinity', 'spread', 'namespace',
+    // Moving and rescheduling allocations between clients; deckhand replaces failed ones itself.
+    'migrate', 'reschedule', 'max_client_disconnect',
+    // Consul's and Nomad's service catalogue; deckhand's edge serves the port without one.
+    'service.tags', 'service.canary_tags', 'service.provider', 'consul',
+    // Read only with a check type that is refused (script, Connect-exposed), or the owner task deckhand probes anyway.
+    'service.check.args', 'service.check.command', 'service.check.expose', 'service.check.task',
+    // deckhand restarts exited tasks and replaces allocations whose checks fail, by its own rules.
+    'service.check_restart', 'service.check.check_restart',
+    // Sizes Nomad does not enforce, or reserves no longer.
+    'ephemeral_disk.size', 'resources.disk', 'resources.network.mbits',
+    // Fixed template content never changes under a running task; a pull never goes on without its credentials.
+    'template.change_mode', 'config.auth_soft_fail',
+  ],
+  compose: ['version', 'services.*.expose', 'services.*.build'],
+  kubernetes: ['spec.selector', 'spec.template.spec.serviceAccountName'],
+};
+
+/**
+ * Warnings the corpus may give: none says a setting that changes what runs is dropped.
+ * Deprecated forms that are read, variables left unset (the corpus renders without an
+ * environment), a Service selecting nothing, port_map entries naming no port (they map
+ * nothing in Nomad either), and Connect upstream variables beside a refused `connect`.
+ */
+const reviewedWarnings = /^(deprecated |unset-variable |service-selects-nothing |invalid-value config\.port_map\.|unsupported env\.)/;
 
 function compare(path: string, actual: string): void {
   if (update) {
@@ -92,7 +132,15 @@ describe('real-world job files render to their reviewed goldens', () => {
     const rendered = renderCorpusFile(file);
     // A file deckhand does not take for a job file (a StatefulSet alone) says so: format null.
     expect([file.split('/')[0], null]).toContain(rendered.format);
-    compare(join(goldens, `${file}.json`), `${JSON.stringify({ format: rendered.format, valid: rendered.valid, diagnostics: rendered.diagnostics, jobs: rendered.jobs }, null, 2)}\n`);
+    compare(join(goldens, `${file}.json`), `${JSON.stringify({ format: rendered.format, valid: rendered.valid, diagnostics: rendered.diagnostics, acceptedWithoutEffect: rendered.acceptedWithoutEffect, jobs: rendered.jobs }, null, 2)}\n`);
+  });
+
+  it.each(formats)('%s: no setting is accepted without effect unless reviewed as changing nothing that runs (zero silent drops)', (format) => {
+    const rendered = files.filter((f) => f.startsWith(`${format}/`)).map((file) => ({ file, ...renderCorpusFile(file) }));
+    const unreviewed = rendered.flatMap((r) => r.noEffectFeatures.filter((f) => !reviewedNoEffect[format].includes(f)).map((f) => `${r.file}: ${f}`));
+    expect(unreviewed).toEqual([]);
+    const dropping = rendered.flatMap((r) => r.codes.filter((c) => c.startsWith('warning ') && !reviewedWarnings.test(c.slice(8))).map((c) => `${r.file}: ${c}`));
+    expect(dropping).toEqual([]);
   });
 
   it('sums up as docs/compatibility.md says (fixtures/real/golden/summary.json)', () => {
@@ -101,13 +149,15 @@ describe('real-world job files render to their reviewed goldens', () => {
         const rendered = files.filter((f) => f.startsWith(`${format}/`)).map(renderCorpusFile);
         const refusedBy: Record<string, number> = {};
         const warnedBy: Record<string, number> = {};
+        const noEffectBy: Record<string, number> = {};
         for (const r of rendered) {
+          for (const f of new Set(r.noEffectFeatures)) noEffectBy[f] = (noEffectBy[f] ?? 0) + 1;
           // Each file counts once per kind of error or warning it has.
           for (const code of new Set(r.codes.filter((c) => c.startsWith('error ')).map((c) => c.slice(6)))) refusedBy[code] = (refusedBy[code] ?? 0) + 1;
           for (const code of new Set(r.codes.filter((c) => c.startsWith('warning ')).map((c) => c.slice(8)))) warnedBy[code] = (warnedBy[code] ?? 0) + 1;
         }
         const sorted = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
-        return [format, { files: rendered.length, notAJobFile: rendered.filter((r) => r.format === null).length, valid: rendered.filter((r) => r.valid).length, refused: rendered.filter((r) => !r.valid).length, refusedBy: sorted(refusedBy), warnedBy: sorted(warnedBy) }];
+        return [format, { files: rendered.length, notAJobFile: rendered.filter((r) => r.format === null).length, valid: rendered.filter((r) => r.valid).length, refused: rendered.filter((r) => !r.valid).length, refusedBy: sorted(refusedBy), warnedBy: sorted(warnedBy), acceptedWithoutEffectBy: sorted(noEffectBy) }];
       }),
     );
     compare(join(goldens, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -64,6 +64,8 @@ spec:
       securityContext:
         runAsUser: 1000
         runAsGroup: 1000
+        fsGroup: 2000
+        supplementalGroups: [3000]
         sysctls: [{ name: net.core.somaxconn, value: "1024" }]
       hostAliases: [{ ip: 198.18.0.5, hostnames: [db.internal] }]
       dnsConfig:
@@ -128,10 +130,10 @@ describe('container settings from Nomad and Kubernetes on the engine', () => {
     });
   });
 
-  it('a Kubernetes Deployment: pod and container security contexts, hostAliases, dnsConfig, hostname', async () => {
+  it('a Kubernetes Deployment: pod and container security contexts (fsGroup and supplementalGroups as groups of the process), hostAliases, dnsConfig, hostname', async () => {
     const inspected = await runAndInspect(kubernetesDeployment, 'kubernetes', 'settings.yaml');
     expect(inspected).toMatchObject(shared);
     expect(inspected.Config.Hostname).toBe('web');
-    expect(inspected.HostConfig).toMatchObject({ SecurityOpt: ['no-new-privileges:true'], Init: true });
+    expect(inspected.HostConfig).toMatchObject({ SecurityOpt: ['no-new-privileges:true'], Init: true, GroupAdd: ['2000', '3000'] });
   });
 });

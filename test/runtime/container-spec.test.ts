@@ -65,6 +65,7 @@ describe('container spec', () => {
         stopSignal: 'SIGQUIT',
         extraHosts: ['db.local:198.18.0.5'],
         dns: ['198.18.0.53'],
+        groupAdd: ['2000'],
         capAdd: ['NET_ADMIN'],
         capDrop: ['ALL'],
         readOnlyRootfs: true,
@@ -81,6 +82,7 @@ describe('container spec', () => {
     expect(spec.HostConfig).toMatchObject({
       ExtraHosts: ['db.local:198.18.0.5'],
       Dns: ['198.18.0.53'],
+      GroupAdd: ['2000'],
       CapAdd: ['NET_ADMIN'],
       CapDrop: ['ALL'],
       ReadonlyRootfs: true,
@@ -93,6 +95,7 @@ describe('container spec', () => {
     const plain = containerSpec(req, task({ name: 't' }), {}, options);
     expect(plain).not.toHaveProperty('User');
     expect(plain.HostConfig).not.toHaveProperty('CapAdd');
+    expect(plain.HostConfig).not.toHaveProperty('GroupAdd');
   });
 
   it('builds Cmd from command and args', () => {

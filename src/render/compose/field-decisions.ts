@@ -7,7 +7,7 @@
 //              do: an error at the key (code `unsupported`), never dropped silently;
 //   deprecated an obsolete form Compose itself warns about: a warning (code `deprecated`).
 // A key in none of these tables is not Compose at all: an `unknown-field` error (values.ts).
-import { isFalse, verdictOf } from '../field-decision.js';
+import { isFalse, useOf, verdictOf } from '../field-decision.js';
 import type { DecisionTable, FieldDecision } from '../field-decision.js';
 import type { PlainMap } from '../yaml/values.js';
 import type { Path, Reporter } from './report.js';
@@ -157,9 +157,11 @@ export const reservationsFields: DecisionTable = {
   generic_resources: { refused: 'generic resources are not given to deckhand\'s containers' },
 };
 
-/** Reports each refused field present in `map` at its key, and each deprecated one as a warning. */
+/** Reports each refused field present in `map` at its key, and each deprecated one as a warning; records what is done with each (`--explain`). */
 export function checkDecisions(r: Reporter, path: Path, map: PlainMap, table: DecisionTable): void {
   for (const [key, value] of Object.entries(map)) {
+    const use = useOf(table, key, value);
+    if (use) r.use([...path, key], use.use, use.reason);
     const verdict = verdictOf(table, key, value);
     if (!verdict) continue;
     const report = verdict.severity === 'error' ? r.error.bind(r) : r.warning.bind(r);

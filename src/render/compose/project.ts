@@ -24,7 +24,7 @@ const fileStart: Position = { line: 1, col: 1 };
 
 export function renderCompose(file: SourceFile, context: RenderContext): FormatResult {
   const result = mapFile(file, context);
-  return { jobs: result.jobs, diagnostics: sortDiagnostics(result.diagnostics) };
+  return { jobs: result.jobs, diagnostics: sortDiagnostics(result.diagnostics), ...(result.settings ? { settings: result.settings } : {}) };
 }
 
 function mapFile(file: SourceFile, context: RenderContext): FormatResult {
@@ -53,7 +53,7 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const fields: FieldMap = new Map();
   const id = jobId(r, root, file.path, context.rootName, fields);
   const services = servicesOf(r, root);
-  if (id === undefined || services === undefined) return { jobs: [], diagnostics: r.diagnostics };
+  if (id === undefined || services === undefined) return { jobs: [], diagnostics: r.diagnostics, settings: r.settings };
 
   const declared = readNetworks(r, root.networks);
   const declaredVolumes = readVolumes(r, root.volumes);
@@ -71,7 +71,7 @@ function mapFile(file: SourceFile, context: RenderContext): FormatResult {
   const mounted = new Set(groups.flatMap((g) => g.tasks.flatMap((t) => (t.mounts ?? []).filter((m) => m.type === 'volume').map((m) => m.source))));
   const volumes = [...declaredVolumes.values()].filter((d) => mounted.has(d.volume.name)).map((d) => d.volume);
   const job: Job = { id, type: 'service', source: { format: 'compose', file: file.path }, meta: {}, historyLimit: null, networks, endpoints, ...(volumes.length ? { volumes } : {}), groups };
-  return { jobs: [{ job, fields }], diagnostics: r.diagnostics };
+  return { jobs: [{ job, fields }], diagnostics: r.diagnostics, settings: r.settings };
 }
 
 /**

@@ -1,6 +1,8 @@
 // Diagnostics for one compose file, placed with the YAML document's `locate` and
 // named in the file's own terms (`services.web.deploy.replicas`).
 import type { Diagnostic, Position, Severity } from '../../model/index.js';
+import { settingUse } from '../explain.js';
+import type { SettingUse } from '../explain.js';
 import type { FieldOrigin } from '../types.js';
 import type { YamlPath } from '../yaml/document.js';
 import { fieldName } from '../yaml/values.js';
@@ -21,6 +23,8 @@ interface ReportOptions {
 
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
+  /** Each key a decision table judged, for `validate --explain`. */
+  readonly settings: SettingUse[] = [];
   /** The file's lines, split when a diagnostic first needs them (most files have none). */
   private lines: string[] | undefined;
 
@@ -43,6 +47,11 @@ export class Reporter {
     const pos = this.at(path);
     this.lines ??= this.text.split('\n');
     return /^[^\s#,\]}]+/.exec(this.lines[pos.line - 1]?.slice(pos.col - 1) ?? '')?.[0];
+  }
+
+  /** Records what deckhand does with the key at `path` (explain.ts). */
+  use(path: Path, use: SettingUse['use'], reason?: string): void {
+    this.settings.push(settingUse(this.file, this.at(path, 'key'), fieldName(path), use, reason));
   }
 
   error(path: Path, message: string, options: ReportOptions = {}): void {

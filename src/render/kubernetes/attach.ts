@@ -6,7 +6,7 @@
 // A Deployment is never changed on doubt: when a Service that may select it has
 // errors, selects it beside another Deployment, or leads to a port it lacks, the
 // Deployment is held back (an error in its own file keeps what runs from it running).
-import type { Diagnostic, Endpoint, Job } from '../../model/index.js';
+import type { Diagnostic, Endpoint, Job, Port, Task } from '../../model/index.js';
 import type { FieldMap, JobLimits, MappedJob, ServiceDefinition } from '../types.js';
 import { validateJob } from '../validate.js';
 
@@ -14,7 +14,7 @@ type Origin = ServiceDefinition['origin'];
 
 export function attachServices(jobs: MappedJob[], services: ServiceDefinition[], diagnostics: Diagnostic[], limits?: JobLimits): MappedJob[] {
   const held = new Set<MappedJob>();
-  const added = new Map<MappedJob, { endpoints: { endpoint: Endpoint; service: ServiceDefinition; index: number }[]; aliases: string[] }>();
+  const added = new Map<MappedJob, Change>();
   /** `reported`: the problem is in the diagnostics already (a Service's own errors). */
   const hold = (job: MappedJob, problem: Diagnostic, reported = false) => {
     if (!reported) diagnostics.push(problem);
@@ -56,18 +56,30 @@ export function attachServices(jobs: MappedJob[], services: ServiceDefinition[],
       hold(job, error(service.origin, `Service "${service.name}" selects Deployment "${job.job.id}", which uses hostNetwork: deckhand serves a Service over mapped ports`));
       continue;
     }
-    const change = added.get(job) ?? { endpoints: [], aliases: [] };
+    const change: Change = added.get(job) ?? { endpoints: [], aliases: [], implied: [] };
     added.set(job, change);
     if (service.name !== group.name && !change.aliases.includes(service.name)) change.aliases.push(service.name);
     if (service.headless) continue;
     service.ports.forEach((port, index) => {
       const target = group.tasks.flatMap((task) => task.ports.map((p) => ({ task, port: p }))).find(({ port: p }) => (typeof port.target === 'number' ? p.to === port.target : p.label === port.target));
-      if (!target) {
-        const what = typeof port.target === 'number' ? `containerPort ${port.target}` : `port "${port.target}"`;
-        hold(job, error(port.targetOrigin, `targetPort ${port.target} matches no container port of Deployment "${job.job.id}": it has no ${what}`));
+      if (target) {
+        change.endpoints.push({ endpoint: { port: port.port, group: group.name, task: target.task.name, portLabel: target.port.label, canaries: false }, service, index });
         return;
       }
-      change.endpoints.push({ endpoint: { port: port.port, group: group.name, task: target.task.name, portLabel: target.port.label, canaries: false }, service, index });
+      // containerPort only documents a port in Kubernetes: a numbered targetPort reaches whichever container listens.
+      const implied = typeof port.target === 'number' ? impliedPort(group.tasks, port.target, change.implied, port.targetOrigin) : undefined;
+      if (implied) {
+        change.endpoints.push({ endpoint: { port: port.port, group: group.name, task: implied.task, portLabel: implied.port.label, canaries: false }, service, index });
+        if (!change.implied.includes(implied)) change.implied.push(implied);
+        return;
+      }
+      const what = typeof port.target === 'number' ? `containerPort ${port.target}` : `port "${port.target}"`;
+      const problem = error(port.targetOrigin, `targetPort ${port.target} matches no container port of Deployment "${job.job.id}": it has no ${what}`);
+      if (typeof port.target === 'number') {
+        problem.message += ', and deckhand serves a port from one container, which it cannot tell among the pod\'s';
+        problem.hint = `add containerPort: ${port.target} to the container that listens on it`;
+      }
+      hold(job, problem);
     });
   }
 
@@ -75,7 +87,7 @@ export function attachServices(jobs: MappedJob[], services: ServiceDefinition[],
     if (held.has(mapped)) return [];
     const change = added.get(mapped);
     if (!change) return [mapped];
-    const attached = withService(mapped, change.endpoints, change.aliases);
+    const attached = withService(mapped, change);
     // The job was valid alone; what the Service added may clash (a port published twice).
     const problems = validateJob(attached.job, attached.fields, limits);
     if (problems.length > 0) {
@@ -94,7 +106,34 @@ function selects(service: ServiceDefinition, job: MappedJob): boolean {
   return Object.entries(service.selector).every(([key, value]) => Object.hasOwn(pod.labels, key) && pod.labels[key] === value);
 }
 
-function withService(mapped: MappedJob, endpoints: { endpoint: Endpoint; service: ServiceDefinition; index: number }[], aliases: string[]): MappedJob {
+interface Change {
+  endpoints: { endpoint: Endpoint; service: ServiceDefinition; index: number }[];
+  aliases: string[];
+  /** Ports a Service's targetPort reaches in the pod's one main container, which lists no such containerPort. */
+  implied: ImpliedPort[];
+}
+
+interface ImpliedPort {
+  task: string;
+  port: Port;
+  /** The targetPort that implies it. */
+  origin: Origin;
+}
+
+/** The port `number` of the pod's one main container (init containers run before it); undefined when there are several. */
+function impliedPort(tasks: readonly Task[], number: number, known: readonly ImpliedPort[], origin: Origin): ImpliedPort | undefined {
+  const main = tasks.filter((task) => task.lifecycle === undefined);
+  if (main.length !== 1) return undefined;
+  const task = main[0]!;
+  const found = known.find((p) => p.task === task.name && p.port.to === number);
+  if (found) return found;
+  const label = String(number);
+  // A named port called "8080" that listens elsewhere: the label is taken, and guessing would misread it.
+  if (task.ports.some((p) => p.label === label)) return undefined;
+  return { task: task.name, port: { label, static: null, to: number }, origin };
+}
+
+function withService(mapped: MappedJob, { endpoints, aliases, implied }: Change): MappedJob {
   const { job } = mapped;
   const fields: FieldMap = new Map(mapped.fields);
   endpoints.forEach(({ service, index }, i) => {
@@ -105,7 +144,12 @@ function withService(mapped: MappedJob, endpoints: { endpoint: Endpoint; service
   const [group, ...otherGroups] = job.groups;
   const [attachment, ...otherAttachments] = group!.network.attachments;
   const network = attachment ? { ...group!.network, attachments: [{ ...attachment, aliases: [...attachment.aliases, ...aliases.filter((a) => !attachment.aliases.includes(a))] }, ...otherAttachments] } : group!.network;
-  const changed: Job = { ...job, endpoints: [...job.endpoints, ...endpoints.map((e) => e.endpoint)], groups: [{ ...group!, network }, ...otherGroups] };
+  const tasks = group!.tasks.map((task, ti) => {
+    const ports = implied.filter((p) => p.task === task.name);
+    ports.forEach((p, i) => fields.set(`groups.0.tasks.${ti}.ports.${task.ports.length + i}`, p.origin));
+    return ports.length ? { ...task, ports: [...task.ports, ...ports.map((p) => p.port)] } : task;
+  });
+  const changed: Job = { ...job, endpoints: [...job.endpoints, ...endpoints.map((e) => e.endpoint)], groups: [{ ...group!, network, tasks }, ...otherGroups] };
   return { ...mapped, job: changed, fields };
 }
 

@@ -1,6 +1,7 @@
 // A container's settings from the pod and the container: workingDir, the security
 // contexts (user and group, read-only root, capabilities, no privilege escalation),
-// the pod's sysctls, hostAliases, dnsConfig and hostname, and lifecycle.stopSignal.
+// the pod's fsGroup and supplementalGroups (supplementary groups), sysctls,
+// hostAliases, dnsConfig and hostname, and lifecycle.stopSignal.
 //
 // Pod template labels and annotations are not container labels: every Deployment
 // has labels (its selector needs them), so mapping them would replace every running
@@ -15,6 +16,7 @@ import {
   securityContextFields, sysctlFields,
 } from './api-fields.js';
 import type { ManifestReader } from './reader.js';
+import { isPlainMap } from '../yaml/values.js';
 
 const podSpec = ['spec', 'template', 'spec'];
 
@@ -35,6 +37,7 @@ export interface PodContainerSettings {
   dnsSearch?: At<string[]>;
   dnsOptions?: At<string[]>;
   hostname?: At<string>;
+  groupAdd?: At<string[]>;
   /** Pod fields already reported for one container: each is said once, not once per container. */
   reported: Set<string>;
 }
@@ -49,9 +52,8 @@ export function readPodContainerSettings(reader: ManifestReader): PodContainerSe
     reader.checkKeys(context, podSecurityContextFields);
     readIdentity(reader, context, out);
     checkProfiles(reader, context);
-    for (const field of ['fsGroup', 'fsGroupChangePolicy', 'supplementalGroups', 'supplementalGroupsPolicy', 'seLinuxChangePolicy']) {
-      if (reader.has([...context, field])) reader.warning([...context, field], `${field} is not applied by deckhand: volumes keep their owner and the container its image's groups`, { part: 'key' });
-    }
+    readGroups(reader, context, out);
+    if (reader.has([...context, 'seLinuxChangePolicy'])) reader.warning([...context, 'seLinuxChangePolicy'], 'seLinuxChangePolicy is not applied by deckhand: volumes keep their SELinux labels', { part: 'key' });
     const sysctls = readSysctls(reader, [...context, 'sysctls']);
     if (sysctls) out.sysctls = { value: sysctls, path: [...context, 'sysctls'] };
   }
@@ -107,7 +109,7 @@ export function mapContainerSettings(reader: ManifestReader, container: YamlPath
     once(nonRoot.path, () => reader.warning(nonRoot.path, 'runAsNonRoot is not checked against the image\'s user by deckhand', { part: 'key', hint: 'set runAsUser to run as a known user' }));
   }
 
-  for (const key of ['sysctls', 'extraHosts', 'dns', 'dnsSearch', 'dnsOptions', 'hostname'] as const) {
+  for (const key of ['sysctls', 'extraHosts', 'dns', 'dnsSearch', 'dnsOptions', 'hostname', 'groupAdd'] as const) {
     const from = pod[key];
     if (from) set(key, from.value as never, from.path);
   }
@@ -116,6 +118,51 @@ export function mapContainerSettings(reader: ManifestReader, container: YamlPath
   if (stopSignal !== undefined && !isStopSignal(stopSignal)) reader.expected(stopSignalPath, stopSignalRule);
   else if (stopSignal !== undefined) set('stopSignal', stopSignal, stopSignalPath);
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Volume kinds whose owner Kubernetes sets to the pod's fsGroup, and deckhand does not. */
+const ownedVolumeKinds = ['emptyDir', 'persistentVolumeClaim', 'ephemeral'];
+
+/**
+ * The pod's fsGroup and supplementalGroups: supplementary groups of every container's
+ * process. Kubernetes also gives the pod's emptyDir and claimed volumes to fsGroup;
+ * deckhand cannot, so fsGroup beside such a volume is refused (the group could not write it).
+ */
+function readGroups(reader: ManifestReader, context: YamlPath, out: PodContainerSettings): void {
+  const groups: string[] = [];
+  const fsGroupPath = [...context, 'fsGroup'];
+  const fsGroup = reader.wholeNumber(fsGroupPath, { min: 0 });
+  if (fsGroup !== undefined) {
+    const volumes = reader.list([...podSpec, 'volumes']) ?? [];
+    const owned = volumes.findIndex((v) => isPlainMap(v) && ownedVolumeKinds.some((kind) => Object.hasOwn(v, kind)));
+    if (owned >= 0) {
+      const name = (volumes[owned] as { name?: unknown }).name;
+      reader.error(fsGroupPath, `fsGroup is not supported beside emptyDir and persistentVolumeClaim volumes: Kubernetes gives them to group ${fsGroup}, deckhand leaves them as the image has them${typeof name === 'string' ? ` (volume "${name}")` : ''}, so the group could not write them`, {
+        code: 'unsupported',
+        part: 'key',
+        hint: 'run as the user that owns the mount path in the image (runAsUser), and remove fsGroup',
+      });
+    } else {
+      groups.push(String(fsGroup));
+      reader.use(fsGroupPath, 'carried-out');
+      const policy = [...context, 'fsGroupChangePolicy'];
+      if (reader.has(policy)) reader.use(policy, 'no-effect', 'the pod has no volume whose owner fsGroup changes');
+    }
+  }
+  const supplementalPath = [...context, 'supplementalGroups'];
+  (reader.list(supplementalPath) ?? []).forEach((_, i) => {
+    const id = reader.wholeNumber([...supplementalPath, i], { min: 0 });
+    if (id !== undefined && !groups.includes(String(id))) groups.push(String(id));
+  });
+  if (reader.has(supplementalPath)) reader.use(supplementalPath, 'carried-out');
+  const policyPath = [...context, 'supplementalGroupsPolicy'];
+  const policy = reader.string(policyPath);
+  if (policy === 'Strict') {
+    reader.error(policyPath, 'supplementalGroupsPolicy Strict is not supported: Docker adds the groups the image gives the user, as Merge does', { code: 'unsupported', hint: 'remove supplementalGroupsPolicy, or set it to Merge' });
+  } else if (policy !== undefined && policy !== 'Merge') {
+    reader.expected(policyPath, '"Merge" or "Strict"');
+  } else if (policy === 'Merge') reader.use(policyPath, 'carried-out');
+  if (groups.length) out.groupAdd = { value: groups, path: fsGroup !== undefined && groups.includes(String(fsGroup)) ? fsGroupPath : supplementalPath };
 }
 
 /** runAsUser, runAsGroup and runAsNonRoot of a pod's or a container's security context. */

@@ -2,7 +2,7 @@
 // one table per object so the decisions can be reviewed together (docs/spec.md
 // points here; the shape is render/field-decision.ts). Fields the API does not
 // define at all are `unknown-field` errors (api-fields.ts, reader.ts).
-import { isFalse, verdictOf } from '../field-decision.js';
+import { isFalse, useOf, verdictOf } from '../field-decision.js';
 import type { DecisionTable } from '../field-decision.js';
 import { isPlainMap } from '../yaml/values.js';
 import type { YamlPath } from '../yaml/document.js';
@@ -140,11 +140,13 @@ export const securityContextDecisions: DecisionTable = {
   windowsOptions: { refused: 'deckhand runs Linux containers' },
 };
 
-/** Reports each refused field of the mapping at `path` at its key, and each deprecated one as a warning. */
+/** Reports each refused field of the mapping at `path` at its key, and each deprecated one as a warning; records what is done with each (`--explain`). */
 export function checkDecisions(reader: ManifestReader, path: YamlPath, table: DecisionTable): void {
   const node = reader.value(path);
   if (!isPlainMap(node)) return;
   for (const [key, value] of Object.entries(node)) {
+    const use = useOf(table, key, value);
+    if (use) reader.use([...path, key], use.use, use.reason);
     const verdict = verdictOf(table, key, value);
     if (verdict) reader.report(verdict.severity, [...path, key], verdict.message, { code: verdict.code, part: 'key', ...(verdict.hint ? { hint: verdict.hint } : {}) });
   }

@@ -2,11 +2,13 @@
 // one job; each v1 Service is read here and put in front of the Deployment it selects
 // once the whole tree is rendered (attach.ts), so a file holding only Services is
 // read too; each v1 Secret and ConfigMap is read for the Deployments that take
-// variables or files from it (attach-configs.ts). Other kinds (Ingress, ...) have
-// nothing for deckhand to run and are skipped with a notice, so a manifest written
-// for a cluster can be used as is.
+// variables or files from it (attach-configs.ts). Kinds that run containers otherwise
+// (StatefulSet, DaemonSet, Pod, Job, ...) are refused, naming what to write instead;
+// other kinds (Ingress, ...) have nothing for deckhand to run and are skipped with a
+// notice, so a manifest written for a cluster can be used as is.
 // An exception here would be a deckhand bug: the tree's renderFile reports it against the file.
 import type { Position } from '../../model/index.js';
+import type { SettingUse } from '../explain.js';
 import { closestName } from '../suggest.js';
 import type { ConfigSource, FormatRenderer, FormatResult, MappedJob, ServiceDefinition, SourceFile } from '../types.js';
 import { loadYaml } from '../yaml/document.js';
@@ -27,6 +29,32 @@ const isServiceDocument = (d: unknown) => isYamlMap(d) && d.kind === 'Service' &
 const configKind = new RegExp(`${yamlKey('kind')}["']?(Secret|ConfigMap)["']?\\s*(#.*)?$`, 'm');
 const isConfigDocument = (d: unknown) => isYamlMap(d) && (d.kind === 'Secret' || d.kind === 'ConfigMap') && d.apiVersion === 'v1';
 
+/**
+ * Kinds that run containers but are not Deployments: skipped, their containers would
+ * silently not run, and read as a Deployment they would be misread. Refused, naming
+ * what to write instead; a file holding one is a job file, so it is never passed over.
+ */
+const workloadKinds: Readonly<Record<string, { apiVersion: string; why: string; hint: string }>> = {
+  StatefulSet: {
+    apiVersion: 'apps/v1',
+    why: 'a StatefulSet\'s pods have stable names, start one by one and get a volume each (volumeClaimTemplates), which deckhand\'s allocations do not',
+    hint: 'for one replica, write it as a Deployment (strategy Recreate) mounting a persistentVolumeClaim volume, which deckhand makes a named Docker volume; or keep the file out of the job folder',
+  },
+  DaemonSet: {
+    apiVersion: 'apps/v1',
+    why: 'a DaemonSet runs a pod on each node of a cluster; deckhand has one Docker engine',
+    hint: 'write it as a Deployment with replicas: 1; or keep the file out of the job folder',
+  },
+  ReplicaSet: { apiVersion: 'apps/v1', why: 'deckhand runs Deployments, which roll out their pods; a ReplicaSet alone does not', hint: 'write it as a Deployment with the same pod template' },
+  ReplicationController: { apiVersion: 'v1', why: 'deckhand runs Deployments, which roll out their pods; a ReplicationController does not', hint: 'write it as a Deployment with the same pod template' },
+  Pod: { apiVersion: 'v1', why: 'deckhand runs Deployments; a bare Pod is not restarted elsewhere nor rolled out', hint: 'write it as a Deployment with replicas: 1 and this pod as its template' },
+  Job: { apiVersion: 'batch/v1', why: 'deckhand runs services; a Job runs to completion', hint: 'run it from CI, or as an init container of the Deployment that needs it' },
+  CronJob: { apiVersion: 'batch/v1', why: 'deckhand runs services; a CronJob runs on a schedule', hint: 'run it from a scheduler outside deckhand' },
+};
+const workloadKind = new RegExp(`${yamlKey('kind')}["']?(${Object.keys(workloadKinds).join('|')})["']?\\s*(#.*)?$`, 'm');
+const workloadApi = new RegExp(`${yamlKey('apiVersion')}["']?(apps/v1|batch/v1|v1)["']?\\s*(#.*)?$`, 'm');
+const isWorkloadDocument = (d: unknown) => isYamlMap(d) && typeof d.kind === 'string' && Object.hasOwn(workloadKinds, d.kind) && d.apiVersion === workloadKinds[d.kind]!.apiVersion;
+
 export const kubernetesRenderer: FormatRenderer = {
   format: 'kubernetes',
   describe: 'a YAML with an apps/v1 Deployment (or a v1 Service)',
@@ -34,9 +62,10 @@ export const kubernetesRenderer: FormatRenderer = {
   claimsName: () => false,
   claimsText: (text) => {
     if ((deploymentKind.test(text) && appsV1.test(text)) || ((serviceKind.test(text) || configKind.test(text)) && coreV1.test(text))) return true;
+    if (workloadKind.test(text) && workloadApi.test(text)) return 'maybe';
     return (/\bDeployment\b/.test(text) && /apps\/v1/.test(text)) || (/\b(Service|Secret|ConfigMap)\b/.test(text) && /\bv1\b/.test(text)) ? 'maybe' : false;
   },
-  claimsDocuments: (documents) => documents.some((d) => isDeploymentDocument(d) || isServiceDocument(d) || isConfigDocument(d)),
+  claimsDocuments: (documents) => documents.some((d) => isDeploymentDocument(d) || isServiceDocument(d) || isConfigDocument(d) || isWorkloadDocument(d)),
   render: renderManifest,
 };
 
@@ -45,6 +74,7 @@ function renderManifest(file: SourceFile): FormatResult {
   const jobs: MappedJob[] = [];
   const services: ServiceDefinition[] = [];
   const configSources: ConfigSource[] = [];
+  const settings: SettingUse[] = [];
   const seen = new Map<string, Position>();
   for (const document of documents) {
     if (document.value === null || document.value === undefined) continue;
@@ -53,12 +83,14 @@ function renderManifest(file: SourceFile): FormatResult {
       const service = readService(reader, file.path);
       if (service) services.push(service);
       diagnostics.push(...reader.diagnostics);
+      settings.push(...reader.settings);
       continue;
     }
     if (isYamlMap(document.value) && isConfigDocument(document.value)) {
       const source = readConfigSource(reader, file.path, document.value.kind as ConfigSource['kind']);
       if (source) configSources.push(source);
       diagnostics.push(...reader.diagnostics);
+      settings.push(...reader.settings);
       continue;
     }
     const mapped = isDeployment(reader) ? mapDeployment(reader, file.path) : undefined;
@@ -74,8 +106,9 @@ function renderManifest(file: SourceFile): FormatResult {
       }
     }
     diagnostics.push(...reader.diagnostics);
+    settings.push(...reader.settings);
   }
-  return { jobs, diagnostics, services, configSources };
+  return { jobs, diagnostics, services, configSources, settings };
 }
 
 /** Whether the document is a Deployment deckhand maps; anything else is reported and skipped. */
@@ -90,6 +123,11 @@ function isDeployment(reader: ManifestReader): boolean {
   }
   const kind = reader.string(['kind']);
   if (kind === undefined) return false;
+  const workload = Object.hasOwn(workloadKinds, kind) ? workloadKinds[kind] : undefined;
+  if (workload && reader.value(['apiVersion']) === workload.apiVersion) {
+    reader.error(['kind'], `${kind} is not supported: ${workload.why}`, { code: 'unsupported', hint: workload.hint });
+    return false;
+  }
   if (kind !== 'Deployment') {
     // A near miss (`Deploymnet`) is a typo, not a kind to skip: skipped, it would stop the Deployment it was.
     const typo = closestName(kind, ['Deployment']);

@@ -2,6 +2,8 @@
 // problem reported as a Diagnostic at the value's own line and column, and the
 // origin of every model field recorded so the shared validation can point back here.
 import type { Diagnostic, Severity } from '../../model/index.js';
+import { settingUse } from '../explain.js';
+import type { SettingUse } from '../explain.js';
 import { unknownKeyHint } from '../suggest.js';
 import type { FieldMap, FieldOrigin } from '../types.js';
 import type { YamlDocument, YamlPath } from '../yaml/document.js';
@@ -30,6 +32,8 @@ const numericText = /^[+-]?\d+(\.\d+)?$/;
 export class ManifestReader {
   readonly diagnostics: Diagnostic[] = [];
   readonly fields: FieldMap = new Map();
+  /** Each key a decision table judged, for `validate --explain`. */
+  readonly settings: SettingUse[] = [];
 
   constructor(
     readonly file: string,
@@ -69,6 +73,11 @@ export class ManifestReader {
       message,
       ...(options.hint ? { hint: options.hint } : {}),
     });
+  }
+
+  /** Records what deckhand does with the key at `path` (explain.ts). */
+  use(path: YamlPath, use: SettingUse['use'], reason?: string): void {
+    this.settings.push(settingUse(this.file, this.document.locate(path, 'key'), fieldName(path), use, reason));
   }
 
   error(path: YamlPath, message: string, options?: ReportOptions): void {

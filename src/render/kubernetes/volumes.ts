@@ -34,12 +34,14 @@ export interface PodVolumes {
   namespace: string;
   /** The named volumes mounted so far: the job's `volumes`. */
   jobVolumes: JobVolume[];
+  /** Volumes with an error of their own (a refused kind): their mounts say nothing more. */
+  refused: Set<string>;
 }
 
 const hostPathTypes = new Set(['', 'Directory', 'File', 'Socket', 'CharDevice', 'BlockDevice']);
 
 export function readPodVolumes(reader: ManifestReader, podSpec: YamlPath, namespace: string): PodVolumes {
-  const volumes: PodVolumes = { byName: new Map(), emptyDirOwners: new Map(), namespace, jobVolumes: [] };
+  const volumes: PodVolumes = { byName: new Map(), emptyDirOwners: new Map(), namespace, jobVolumes: [], refused: new Set() };
   const path = [...podSpec, 'volumes'];
   (reader.list(path) ?? []).forEach((_, i) => {
     const item = [...path, i];
@@ -65,10 +67,12 @@ export function readPodVolumes(reader: ManifestReader, podSpec: YamlPath, namesp
         part: other ? 'key' : 'value',
         hint: 'use a persistentVolumeClaim (a named volume), an emptyDir, a hostPath, or a secret or configMap of the repository',
       });
+      volumes.refused.add(name);
       return;
     }
     const volume = readSource(reader, [...item, kind], kind);
     if (volume) volumes.byName.set(name, { ...volume, path: item });
+    else volumes.refused.add(name);
   });
   return volumes;
 }
@@ -146,6 +150,7 @@ export function mapVolumeMounts(reader: ManifestReader, container: YamlPath, con
       return;
     }
     const volume = volumes.byName.get(name);
+    if (!volume && volumes.refused.has(name)) return;
     if (!volume) {
       reader.error([...item, 'name'], `volume "${name}" is not defined in the pod's volumes`, { code: 'undefined-volume' });
       return;

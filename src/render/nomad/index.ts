@@ -41,5 +41,5 @@ function renderNomad(file: SourceFile, context: RenderContext): FormatResult {
   }
   const job = jobBlocks[0] ? mapJob(ctx, jobBlocks[0]) : undefined;
   const jobs = job && !ctx.hasErrors() ? [{ job, fields: ctx.fields }] : [];
-  return { jobs, diagnostics: ctx.diagnostics };
+  return { jobs, diagnostics: ctx.diagnostics, settings: ctx.settings };
 }

@@ -66,6 +66,8 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
   ctx.origin(`${modelPath}.name`, block.labelSpans[0]!, 'group');
   const reader = BlockReader.ofBlock(ctx, block, 'group', '');
 
+  // Read for its decisions only (schema.ts): size changes nothing, migrate and sticky are refused.
+  for (const disk of reader.blocks('ephemeral_disk')) BlockReader.ofBlock(ctx, disk, 'ephemeral_disk', 'ephemeral_disk');
   const count = reader.number('count', { integer: true });
   if (count) ctx.origin(`${modelPath}.count`, count.span, count.field);
   const groupUpdates = reader.blocks('update');

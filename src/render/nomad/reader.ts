@@ -223,25 +223,31 @@ export class BlockReader {
   private checkKeys(): void {
     const schema = nomadSchema[this.schemaName];
     if (!schema || schema.freeform) return;
-    const known = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {}), ...Object.keys(schema.unsupported ?? {})];
+    const known = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {})];
     for (const item of this.body.items) {
       const name = item.kind === 'attribute' ? item.name : item.type;
       const span = item.kind === 'attribute' ? item.nameSpan : item.typeSpan;
-      if (schema.used.includes(name) || Object.hasOwn(schema.accepted, name)) continue;
+      if (schema.used.includes(name)) {
+        this.ctx.use(span, this.field(name), 'carried-out');
+        continue;
+      }
+      if (Object.hasOwn(schema.accepted, name)) {
+        this.ctx.use(span, this.field(name), 'no-effect', schema.accepted[name]);
+        continue;
+      }
       const refusal = Object.hasOwn(schema.refused ?? {}, name) ? schema.refused![name] : undefined;
       if (refusal) {
         const harmless = item.kind === 'attribute' && refusal.harmless !== undefined && this.isHarmless(item, refusal.harmless);
-        if (!harmless) this.ctx.report('error', 'unsupported', span, this.field(name), `${name} is not supported: ${refusal.why}`, refusal.hint);
+        // A harmless value asks for what deckhand does anyway (privileged = false).
+        if (harmless) this.ctx.use(span, this.field(name), 'carried-out');
+        else this.ctx.report('error', 'unsupported', span, this.field(name), `${name} is not supported: ${refusal.why}`, refusal.hint);
         continue;
       }
       const deprecation = Object.hasOwn(schema.deprecated ?? {}, name) ? schema.deprecated![name] : undefined;
       if (deprecation) {
         this.ctx.report('warning', 'deprecated', span, this.field(name), `${name} is deprecated: ${deprecation}`);
-        continue;
-      }
-      const why = Object.hasOwn(schema.unsupported ?? {}, name) ? schema.unsupported![name] : undefined;
-      if (why) {
-        this.ctx.report('warning', 'unsupported', span, this.field(name), why);
+        if (schema.readDeprecated?.includes(name)) this.ctx.use(span, this.field(name), 'carried-out');
+        else this.ctx.use(span, this.field(name), 'no-effect', deprecation);
         continue;
       }
       // As Nomad's "Unsupported argument": a misspelt field must not run as if it were absent.

@@ -6,9 +6,9 @@
 //                silently for the reason given;
 //   refused      valid Nomad that would change what runs, which deckhand does not
 //                do: an error at the field (code `unsupported`);
-//   deprecated   a form Nomad itself calls deprecated: accepted with a warning;
-//   unsupported  valid Nomad not applied yet, said as a warning while its mapping
-//                is being built.
+//   deprecated   a form Nomad itself calls deprecated: accepted with a warning (and
+//                read when listed in readDeprecated).
+// Every key a file holds is listed by `validate --explain` with its decision (explain.ts).
 // Anything else is a misspelling: an error, as Nomad's "Unsupported argument", with a guess.
 
 export interface Refusal {
@@ -25,7 +25,8 @@ export interface BlockSchema {
   accepted: Readonly<Record<string, string>>;
   refused?: Readonly<Record<string, Refusal>>;
   deprecated?: Readonly<Record<string, string>>;
-  unsupported?: Readonly<Record<string, string>>;
+  /** Deprecated keys the mapping still reads (port_map); the others change nothing. */
+  readDeprecated?: readonly string[];
   /** Holds free-form keys (env, meta). */
   freeform?: boolean;
 }
@@ -84,13 +85,12 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   group: {
-    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay', 'volume'],
+    used: ['count', 'task', 'update', 'restart', 'network', 'service', 'meta', 'shutdown_delay', 'volume', 'ephemeral_disk'],
     accepted: {
       stop_after_client_disconnect: clientLoss,
       max_client_disconnect: clientLoss,
       prevent_reschedule_on_lost: clientLoss,
       disconnect: clientLoss,
-      ephemeral_disk: 'it sizes and moves Nomad\'s allocation directory, which deckhand does not make',
       migrate: moves,
       reschedule: moves,
       scaling,
@@ -160,6 +160,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       mounts: { why: 'mounts is the docker driver\'s old list form, which deckhand does not read', hint: 'write each as a mount { type target source } block' },
     },
     // Mapped to each port's `to` (task.ts), with this warning.
+    readDeprecated: ['port_map'],
     deprecated: { port_map: 'it is the docker driver\'s old form of a port\'s "to"; deckhand maps it so: set "to" on the group network\'s port and list the port under ports' },
   },
   // Inline data only; what a template does when Consul or Vault data changes means nothing for fixed content (template.ts).
@@ -174,6 +175,19 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       error_on_missing_key: 'templates with {{ }} are refused, so no key can be missing',
       once: 'the content is rendered once, when the allocation is placed',
       vault_grace: 'deprecated in Nomad and without effect',
+    },
+  },
+  // deckhand's allocation directory (/alloc) is a volume made with the allocation and removed with it.
+  ephemeral_disk: {
+    used: [],
+    accepted: { size: 'Nomad uses it to place allocations and does not enforce it; deckhand has one engine' },
+    refused: {
+      ...refused(
+        'deckhand removes an allocation\'s directory with it: nothing in /alloc/data is kept for, or moved to, the allocation that replaces it',
+        ['migrate', 'sticky'],
+        'keep the data in a host volume (group volume { type = "host" } and the task\'s volume_mount), or set it to false',
+        isFalse,
+      ),
     },
   },
   healthchecks: {

@@ -44,6 +44,11 @@ export function mapTemplates(ctx: NomadContext, blocks: Block[], modelPath: stri
       reader.missing('destination', 'destination = "local/app.conf" (or "secrets/..." for a secret)');
       return;
     }
+    if (/^(\$\{NOMAD_ALLOC_DIR\}|(\.\/)?(\.\.\/)?alloc)\//.test(destination.value)) {
+      // Nomad's allocation directory is shared by the group's tasks; deckhand mounts a template into its own task only.
+      ctx.report('error', 'unsupported', destination.span, destination.field, `a template in the allocation directory is not supported: "${destination.value}" would be seen by every task of the group in Nomad, and deckhand mounts a template into its own task only`, 'give each task that reads it its own template, with destination = "local/..."');
+      return;
+    }
     const target = containerPath(destination.value);
     if (target === undefined) {
       ctx.error(destination.span, destination.field, `expected a destination under local/ or secrets/ (the task directories deckhand mounts), got "${destination.value}"`, 'destination = "local/app.conf"');

@@ -174,6 +174,7 @@ function hostSettings(settings: ContainerSettings): Docker.HostConfig {
   if (settings.dns) host.Dns = settings.dns;
   if (settings.dnsSearch) host.DnsSearch = settings.dnsSearch;
   if (settings.dnsOptions) host.DnsOptions = settings.dnsOptions;
+  if (settings.groupAdd) host.GroupAdd = settings.groupAdd;
   if (settings.capAdd) host.CapAdd = settings.capAdd;
   if (settings.capDrop) host.CapDrop = settings.capDrop;
   if (settings.readOnlyRootfs !== undefined) host.ReadonlyRootfs = settings.readOnlyRootfs;

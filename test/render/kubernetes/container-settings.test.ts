@@ -55,7 +55,7 @@ describe('Kubernetes container settings', () => {
   });
 
   test('a container without settings has no container object; pod labels are not container labels', () => {
-    const task = firstTask(renderObjects(deployment({ pod: { securityContext: { fsGroup: 3 } } })));
+    const task = firstTask(renderObjects(deployment({ pod: { securityContext: { seLinuxChangePolicy: 'Recursive' } } })));
     expect(task.container).toBeUndefined();
   });
 
@@ -123,18 +123,41 @@ describe('Kubernetes container settings', () => {
     ]);
   });
 
-  test('said, not applied: fsGroup, supplementalGroups, subdomain, runAsNonRoot without a user', () => {
+  test('fsGroup and supplementalGroups are supplementary groups of every container\'s process', () => {
+    const result = render(withPod(`      securityContext:
+        fsGroup: 2000
+        fsGroupChangePolicy: OnRootMismatch
+        supplementalGroups: [3000, 2000]
+        supplementalGroupsPolicy: Merge`, `        - name: side
+          image: demo`));
+    expect(lines(result.diagnostics)).toEqual([]);
+    for (const task of result.jobs[0]!.job.groups[0]!.tasks) expect(task.container).toEqual({ groupAdd: ['2000', '3000'] });
+    expect(result.jobs[0]!.fields.get('groups.0.tasks.1.container.groupAdd')?.field).toBe('spec.template.spec.securityContext.fsGroup');
+    expect(result.settings).toContainEqual(expect.objectContaining({ line: 9, field: 'spec.template.spec.securityContext.fsGroupChangePolicy', use: 'no-effect' }));
+  });
+
+  test('fsGroup beside an emptyDir or a claimed volume, whose owner deckhand cannot change, and supplementalGroupsPolicy Strict are refused', () => {
+    const result = render(withPod(`      securityContext:
+        fsGroup: 2000
+        supplementalGroupsPolicy: Strict
+      volumes:
+        - name: data
+          emptyDir: {}`));
+    expect(result.jobs).toEqual([]);
+    expect(lines(result.diagnostics)).toEqual([
+      'app.yaml:8:9: spec.template.spec.securityContext.fsGroup: fsGroup is not supported beside emptyDir and persistentVolumeClaim volumes: Kubernetes gives them to group 2000, deckhand leaves them as the image has them (volume "data"), so the group could not write them (run as the user that owns the mount path in the image (runAsUser), and remove fsGroup)',
+      'app.yaml:9:35: spec.template.spec.securityContext.supplementalGroupsPolicy: supplementalGroupsPolicy Strict is not supported: Docker adds the groups the image gives the user, as Merge does (remove supplementalGroupsPolicy, or set it to Merge)',
+    ]);
+  });
+
+  test('said, not applied: subdomain, runAsNonRoot without a user', () => {
     const result = render(withPod(`      subdomain: web
       securityContext:
-        fsGroup: 2000
-        supplementalGroups: [3000]
         runAsNonRoot: true`));
     expect(result.jobs).toHaveLength(1);
     expect(lines(result.diagnostics)).toEqual([
       'app.yaml:7:7: warning: spec.template.spec.subdomain: subdomain is not applied by deckhand: the containers answer to their group\'s and task\'s names on the job network',
-      'app.yaml:9:9: warning: spec.template.spec.securityContext.fsGroup: fsGroup is not applied by deckhand: volumes keep their owner and the container its image\'s groups',
-      'app.yaml:10:9: warning: spec.template.spec.securityContext.supplementalGroups: supplementalGroups is not applied by deckhand: volumes keep their owner and the container its image\'s groups',
-      'app.yaml:11:9: warning: spec.template.spec.securityContext.runAsNonRoot: runAsNonRoot is not checked against the image\'s user by deckhand (set runAsUser to run as a known user)',
+      'app.yaml:9:9: warning: spec.template.spec.securityContext.runAsNonRoot: runAsNonRoot is not checked against the image\'s user by deckhand (set runAsUser to run as a known user)',
     ]);
   });
 });

@@ -129,13 +129,28 @@ ${'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { templ
   });
 
   test('an empty file has no jobs and no diagnostics', () => {
-    expect(render('')).toEqual({ jobs: [], diagnostics: [], services: [], configSources: [] });
+    expect(render('')).toEqual({ jobs: [], diagnostics: [], services: [], configSources: [], settings: [] });
   });
 
   test('a kind close to Deployment is an error with a hint: skipped, the typo would stop the Deployment it was', () => {
     const result = render('apiVersion: apps/v1\nkind: Deploymnet\nmetadata: { name: web }\n');
     const d = onlyDiagnostic(result);
     expect(d).toMatchObject({ severity: 'error', line: 2, col: 1, message: 'kind Deploymnet is not a kind deckhand knows', hint: 'did you mean "Deployment"?' });
+  });
+
+  test.each([
+    ['apps/v1', 'StatefulSet', 'a StatefulSet\'s pods have stable names, start one by one and get a volume each', 'write it as a Deployment (strategy Recreate) mounting a persistentVolumeClaim'],
+    ['apps/v1', 'DaemonSet', 'a DaemonSet runs a pod on each node of a cluster; deckhand has one Docker engine', 'write it as a Deployment with replicas: 1'],
+    ['v1', 'Pod', 'a bare Pod is not restarted elsewhere nor rolled out', 'write it as a Deployment with replicas: 1'],
+    ['batch/v1', 'Job', 'a Job runs to completion', 'run it from CI'],
+  ])('a %s %s, which runs containers, is refused at its kind naming why and what to write instead; a file holding one is a job file', (apiVersion, kind, why, hint) => {
+    const text = `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: db }\nspec: {}\n`;
+    expect(kubernetesRenderer.claimsText!(text)).toBe('maybe');
+    expect(kubernetesRenderer.claimsDocuments!([{ apiVersion, kind }])).toBe(true);
+    const d = onlyDiagnostic(render(text));
+    expect(d).toMatchObject({ severity: 'error', code: 'unsupported', line: 2, col: 7, field: 'kind', message: expect.stringContaining(`${kind} is not supported: `) });
+    expect(d.message).toContain(why);
+    expect(d.hint).toContain(hint);
   });
 
   test('a document that is not a mapping is an error', () => {

@@ -132,14 +132,35 @@ describe('Services', () => {
     expect(result.jobs[0]!.job.groups[0]!.network.attachments[0]!.aliases).toEqual(['db']);
   });
 
-  test('a targetPort no container has is an error at it, and the Deployment is held back', () => {
-    const result = tree({ 'web.yaml': yaml(web()), 'svc.yaml': yaml(service({ ports: [{ port: 80, targetPort: 9999 }] })) });
-    expect(result.jobs).toEqual([]);
-    expect(problems(result)).toEqual([
-      'svc.yaml:10:19: spec.ports[0].targetPort: targetPort 9999 matches no container port of Deployment "web": it has no containerPort 9999',
-      'web.yaml:4:9: metadata.name: Deployment "web" is held back: svc.yaml:10:19: targetPort 9999 matches no container port of Deployment "web": it has no containerPort 9999 (what runs from it keeps running until that is fixed)',
+  test('a numbered targetPort the one container does not list is served from it: containerPort only documents a port in Kubernetes', () => {
+    const result = tree({ 'web.yaml': yaml(web()), 'svc.yaml': yaml(service({ ports: [{ port: 80, targetPort: 9999 }, { port: 81, targetPort: 9999 }] })) });
+    expect(problems(result)).toEqual([]);
+    const { job, fields } = result.jobs[0]!;
+    expect(job.groups[0]!.tasks[0]!.ports).toEqual([
+      { label: 'http', static: null, to: 8080 },
+      { label: '9999', static: null, to: 9999 },
     ]);
-    expect(result.failedFiles).toEqual(['svc.yaml', 'web.yaml']);
+    expect(job.endpoints).toEqual([
+      { port: 80, group: 'web', task: 'web', portLabel: '9999', canaries: false },
+      { port: 81, group: 'web', task: 'web', portLabel: '9999', canaries: false },
+    ]);
+    expect(fields.get('groups.0.tasks.0.ports.1')).toEqual(expect.objectContaining({ file: 'svc.yaml', field: 'spec.ports[0].targetPort' }));
+  });
+
+  test('a targetPort no container has, named or among several containers, is an error at it naming what to add, and the Deployment is held back', () => {
+    const named = tree({ 'web.yaml': yaml(web()), 'svc.yaml': yaml(service({ ports: [{ port: 80, targetPort: 'metrics' }] })) });
+    expect(named.jobs).toEqual([]);
+    expect(problems(named)).toEqual([
+      'svc.yaml:10:19: spec.ports[0].targetPort: targetPort metrics matches no container port of Deployment "web": it has no port "metrics"',
+      'web.yaml:4:9: metadata.name: Deployment "web" is held back: svc.yaml:10:19: targetPort metrics matches no container port of Deployment "web": it has no port "metrics" (what runs from it keeps running until that is fixed)',
+    ]);
+    const two = web({ pod: { containers: [{ name: 'web', image: 'demo:v1' }, { name: 'proxy', image: 'proxy:v1' }] } });
+    const several = tree({ 'web.yaml': yaml(two), 'svc.yaml': yaml(service({ ports: [{ port: 80, targetPort: 9999 }] })) });
+    expect(several.jobs).toEqual([]);
+    expect(problems(several)[0]).toBe(
+      'svc.yaml:10:19: spec.ports[0].targetPort: targetPort 9999 matches no container port of Deployment "web": it has no containerPort 9999, and deckhand serves a port from one container, which it cannot tell among the pod\'s (add containerPort: 9999 to the container that listens on it)',
+    );
+    expect(several.failedFiles).toEqual(['svc.yaml', 'web.yaml']);
   });
 
   test('a Service selecting two Deployments is an error; both are held back', () => {

@@ -59,10 +59,10 @@ describe('Kubernetes volumes', () => {
     ]);
   });
 
-  test('refused, each at its place: other kinds, subPath, an undefined volume, a memory emptyDir mounted twice, DirectoryOrCreate, sizeLimit', () => {
+  test('refused, each at its place: other kinds (their mounts say nothing more), subPath, an undefined volume, a memory emptyDir mounted twice, DirectoryOrCreate, sizeLimit', () => {
     const result = renderK8s(manifest(
       ['{name: nfs, nfs: {server: x, path: /}}', '{name: tmp, emptyDir: {medium: Memory}}', '{name: mk, hostPath: {path: /srv/x, type: DirectoryOrCreate}}', '{name: big, emptyDir: {sizeLimit: 1Gi}}'],
-      [['{name: tmp, mountPath: /a, subPath: x}', '{name: missing, mountPath: /m}'], ['{name: tmp, mountPath: /b}']],
+      [['{name: tmp, mountPath: /a, subPath: x}', '{name: missing, mountPath: /m}'], ['{name: tmp, mountPath: /b}', '{name: nfs, mountPath: /n}']],
     ));
     expect(result.diagnostics.map(formatDiagnostic)).toEqual([
       expect.stringContaining('db.yaml:10:23: spec.template.spec.volumes[0].nfs: nfs volumes are not supported (use a persistentVolumeClaim'),

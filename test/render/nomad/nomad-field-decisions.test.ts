@@ -13,6 +13,7 @@ function jobWith(block: string, line: string): { text: string; at: number } {
     resources: ['job "web" {', '  group "web" {', '    task "server" {', '      driver = "docker"', '      config {', '        image = "demo:v1"', '      }', '      resources {', '@', '      }', '    }', '  }', '}'],
     service: ['job "web" {', '  group "web" {', '    network {', '      port "http" {}', '    }', '    service {', '      port = "http"', '@', '    }', '    task "server" {', '      driver = "docker"', '      config {', '        image = "demo:v1"', '      }', '    }', '  }', '}'],
     check: ['job "web" {', '  group "web" {', '    network {', '      port "http" {}', '    }', '    service {', '      port = "http"', '      check {', '        type = "tcp"', '@', '      }', '    }', '    task "server" {', '      driver = "docker"', '      config {', '        image = "demo:v1"', '      }', '    }', '  }', '}'],
+    ephemeral_disk: ['job "web" {', '  group "web" {', '    ephemeral_disk {', '@', '    }', '    task "server" {', '      driver = "docker"', '      config {', '        image = "demo:v1"', '      }', '    }', '  }', '}'],
     variable: ['variable "v" {', '@', '}', 'job "web" {', '  group "web" {', '    task "server" {', '      driver = "docker"', '      config {', '        image = "demo:v1"', '      }', '    }', '  }', '}'],
   };
   const lines = inside[block]!;
@@ -24,7 +25,7 @@ const refusals = Object.entries(nomadSchema).flatMap(([block, schema]) => Object
 describe('Nomad field decisions', () => {
   test('each field of a block is decided once', () => {
     for (const [block, schema] of Object.entries(nomadSchema)) {
-      const names = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {}), ...Object.keys(schema.unsupported ?? {})];
+      const names = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {})];
       expect({ block, duplicates: names.filter((n, i) => names.indexOf(n) !== i) }).toEqual({ block, duplicates: [] });
     }
   });
@@ -46,6 +47,7 @@ describe('Nomad field decisions', () => {
     volume: 'access_mode attachment_mode mount_options per_alloc read_only source sticky type',
     volume_mount: 'destination propagation_mode read_only selinux_label volume',
     lifecycle: 'hook sidecar',
+    ephemeral_disk: 'migrate size sticky',
     dns: 'options searches servers',
     config:
       'advertise_ipv6_address args auth auth_soft_fail cap_add cap_drop cgroupns command cpuset_cpus cpu_hard_limit cpu_cfs_period container_exists_attempts devices dns_search_domains dns_options dns_servers entrypoint extra_hosts force_pull group_add healthchecks hostname image init interactive ipc_mode ipv4_address ipv6_address isolation labels load logging mac_address memory_hard_limit mount mounts network_aliases network_mode oom_score_adj runtime pids_limit pid_mode ports port_map privileged image_pull_timeout readonly_rootfs security_opt shm_size storage_opt sysctl tty ulimit uts_mode userns_mode volumes volume_driver work_dir',
@@ -53,7 +55,7 @@ describe('Nomad field decisions', () => {
 
   test.each(Object.entries(nomadFields))('every field of Nomad\'s %s block is decided', (block, fields) => {
     const schema = nomadSchema[block]!;
-    const decided = new Set([...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {}), ...Object.keys(schema.unsupported ?? {})]);
+    const decided = new Set([...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {})]);
     expect(fields.split(' ').filter((field) => !decided.has(field))).toEqual([]);
   });
 
@@ -79,9 +81,19 @@ describe('Nomad field decisions', () => {
     expect(result.jobs).toHaveLength(1);
   });
 
+  test('an ephemeral_disk that only sizes the allocation directory is accepted, without effect', () => {
+    const result = render(jobWith('ephemeral_disk', '      size = 300\n      migrate = false\n      sticky = false').text);
+    expect(result.lines).toEqual([]);
+    expect(result.jobs).toHaveLength(1);
+    expect(result.settings).toContainEqual(expect.objectContaining({ line: 4, field: 'ephemeral_disk.size', use: 'no-effect', reason: expect.stringContaining('does not enforce it') }));
+    expect(result.settings).toContainEqual(expect.objectContaining({ line: 5, field: 'ephemeral_disk.migrate', use: 'carried-out' }));
+  });
+
   test.each([
     ['task', 'secret "db" {\n        provider = "nomad"\n        path     = "db"\n      }', 'secret is not supported: deckhand fetches no secrets'],
     ['group', 'max_run_duration = "1h"', 'max_run_duration is not supported: deckhand does not stop an allocation after a set time'],
+    ['ephemeral_disk', 'migrate = true', 'migrate is not supported: deckhand removes an allocation\'s directory with it'],
+    ['ephemeral_disk', 'sticky = true', 'sticky is not supported: deckhand removes an allocation\'s directory with it'],
   ])('valid Nomad that would change what runs is refused with why: %s %s', (block, body, message) => {
     const result = render(jobWith(block, body).text);
     expect(result.jobs).toEqual([]);

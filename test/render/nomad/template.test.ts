@@ -85,6 +85,24 @@ EOF
     expect(result.lines.join('\n')).not.toContain('hunter2');
   });
 
+  it('refuses a template in the allocation directory, which Nomad shares between the group\'s tasks, naming why and what to do', () => {
+    const result = render(
+      job(`      template {
+        data        = "shared"
+        destination = "\${NOMAD_ALLOC_DIR}/shared.txt"
+      }
+      template {
+        data        = "shared"
+        destination = "../alloc/other.txt"
+      }`),
+    );
+    expect(result.jobs).toEqual([]);
+    expect(result.lines).toEqual([
+      'job.nomad:11:23: template.destination: a template in the allocation directory is not supported: "${NOMAD_ALLOC_DIR}/shared.txt" would be seen by every task of the group in Nomad, and deckhand mounts a template into its own task only (give each task that reads it its own template, with destination = "local/...")',
+      'job.nomad:15:23: template.destination: a template in the allocation directory is not supported: "../alloc/other.txt" would be seen by every task of the group in Nomad, and deckhand mounts a template into its own task only (give each task that reads it its own template, with destination = "local/...")',
+    ]);
+  });
+
   it('takes braces as they are when the delimiters are set to something else', () => {
     const task = renderJob(
       job(`      template {

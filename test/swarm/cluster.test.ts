@@ -4,7 +4,7 @@
 // dockerd dies, Swarm runs its task elsewhere (the time it takes is printed); and
 // after teardown nothing of the cluster is left on the machine.
 import { existsSync, readdirSync } from 'node:fs';
-import { demoImageV1 } from '../../src/demo/images.js';
+import { demoImageUnhealthy, demoImageV1 } from '../../src/demo/images.js';
 import { SwarmCluster } from '../support/swarm/cluster.js';
 import type { SwarmNode } from '../support/swarm/node.js';
 import { ensureDemoImages, eventually, testLabel } from '../runtime/support.js';
@@ -27,15 +27,42 @@ let labels: Record<string, string>;
 
 beforeAll(async () => {
   await ensureDemoImages();
-  cluster = await SwarmCluster.start({ nodes: 3, images: [demoImageV1], heartbeatMs });
+  cluster = await SwarmCluster.start({ nodes: 3, images: [demoImageV1, demoImageUnhealthy], heartbeatMs });
   labels = { [testLabel]: cluster.runId };
 }, 120_000);
 
 afterAll(() => cluster?.destroy(), 60_000);
 
-async function runningTasks(): Promise<SwarmTask[]> {
-  const tasks = (await cluster.manager.docker.listTasks({ filters: { service: [serviceName], 'desired-state': ['running'] } })) as SwarmTask[];
+async function runningTasks(service = serviceName): Promise<SwarmTask[]> {
+  const tasks = (await cluster.manager.docker.listTasks({ filters: { service: [service], 'desired-state': ['running'] } })) as SwarmTask[];
   return tasks.filter((task) => task.Status.State === 'running');
+}
+
+function overlayAddress(task: SwarmTask): string {
+  const attachment = task.NetworksAttachments?.find((item) => item.Network.Spec.Name === networkName);
+  return attachment!.Addresses[0]!.split('/')[0]!;
+}
+
+/** The overlay addresses busybox's nslookup printed for a name. */
+function resolvedAddresses(output: string): string[] {
+  return [...output.matchAll(/^Address:?\s+(198\.19\.\d+\.\d+)\s*$/gm)].map((match) => match[1]!).sort();
+}
+
+/** A replicated dnsrr service on the test overlay, labelled with the run. */
+function createService(name: string, options: { image?: string; replicas?: number; aliases?: string[] } = {}): Promise<unknown> {
+  return cluster.manager.docker.createService({
+    Name: name,
+    Labels: labels,
+    TaskTemplate: {
+      // httpd, as PID 1, ignores SIGTERM: a stop waits the whole grace period (10 s by default).
+      ContainerSpec: { Image: options.image ?? demoImageV1, Env: [`PORT=${port}`], Labels: labels, StopGracePeriod: 1e9 },
+      Networks: [{ Target: networkName, Aliases: options.aliases ?? [] }],
+      // Swarm waits this long before it starts a replacement (5 s by default): scaled down, as the heartbeat is.
+      RestartPolicy: { Condition: 'any', Delay: restartDelayMs * 1e6 },
+    },
+    Mode: { Replicated: { Replicas: options.replicas ?? 1 } },
+    EndpointSpec: { Mode: 'dnsrr' },
+  });
 }
 
 /** Runs a command in a container on `node`, attached to the overlay; resolves with what it printed. */
@@ -65,38 +92,43 @@ describe('a three-node test swarm', () => {
   });
 
   it('spreads a dnsrr service over the three nodes, and a container on node 2 reaches it by name', async () => {
-    const { docker } = cluster.manager;
-    await docker.createNetwork({ Name: networkName, Driver: 'overlay', Attachable: true, Labels: labels });
-    await docker.createService({
-      Name: serviceName,
-      Labels: labels,
-      TaskTemplate: {
-        ContainerSpec: { Image: demoImageV1, Env: [`PORT=${port}`], Labels: labels },
-        Networks: [{ Target: networkName }],
-        // Swarm waits this long before it starts a replacement (5 s by default): scaled down, as the heartbeat is.
-        RestartPolicy: { Condition: 'any', Delay: restartDelayMs * 1e6 },
-      },
-      Mode: { Replicated: { Replicas: 3 } },
-      EndpointSpec: { Mode: 'dnsrr' },
-    });
+    await cluster.manager.docker.createNetwork({ Name: networkName, Driver: 'overlay', Attachable: true, Labels: labels });
+    await createService(serviceName, { replicas: 3 });
     const tasks = await eventually(async () => {
       const running = await runningTasks();
       return running.length === 3 && running;
     }, 'three running tasks', 60_000);
     expect(new Set(tasks.map((task) => task.NodeID)).size).toBe(3);
 
-    const taskAddresses = tasks.map((task) => {
-      const attachment = task.NetworksAttachments?.find((item) => item.Network.Spec.Name === networkName);
-      return attachment!.Addresses[0]!.split('/')[0]!;
-    });
+    const taskAddresses = tasks.map(overlayAddress);
     const output = await runOn(cluster.nodes[1]!, `nslookup ${serviceName} 127.0.0.11; wget -q -O - http://${serviceName}:${port}/who`);
-    const resolved = [...output.matchAll(/^Address:?\s+(198\.19\.\d+\.\d+)\s*$/gm)].map((match) => match[1]);
-    expect(resolved.sort()).toEqual(taskAddresses.sort());
+    expect(resolvedAddresses(output)).toEqual(taskAddresses.sort());
     // The demo image answers `/who` with the container's host name: a task's container ID, shortened.
     const taskHosts = tasks.map((task) => task.Status.ContainerStatus!.ContainerID!.slice(0, 12));
     const answer = /^v1 ([0-9a-f]{12})\s*$/m.exec(output);
     expect(answer).not.toBeNull();
     expect(taskHosts).toContain(answer![1]);
+  }, 90_000);
+
+  it('resolves an alias two services share to the tasks of both (two versions of a group)', async () => {
+    const versions = ['swarm-group-v1', 'swarm-group-v2'];
+    await Promise.all(versions.map((name) => createService(name, { aliases: ['swarm-group'] })));
+    const tasks = await eventually(async () => {
+      const running = (await Promise.all(versions.map((name) => runningTasks(name)))).flat();
+      return running.length === 2 && running;
+    }, 'a running task of each service', 60_000);
+    const output = await runOn(cluster.nodes[1]!, 'nslookup swarm-group 127.0.0.11');
+    expect(resolvedAddresses(output)).toEqual(tasks.map(overlayAddress).sort());
+    await Promise.all(versions.map((name) => cluster.manager.docker.getService(name).remove()));
+  }, 90_000);
+
+  it('never reports a task whose HEALTHCHECK fails as running: it fails as unhealthy', async () => {
+    await createService('swarm-unhealthy', { image: demoImageUnhealthy });
+    const list = async () => (await cluster.manager.docker.listTasks({ filters: { service: ['swarm-unhealthy'] } })) as (SwarmTask & { Status: { Err?: string } })[];
+    const failed = await eventually(async () => (await list()).find((task) => task.Status.State === 'failed'), 'a failed task', 60_000);
+    expect(failed.Status.Err).toMatch(/unhealthy/);
+    expect((await list()).map((task) => task.Status.State)).not.toContain('running');
+    await cluster.manager.docker.getService('swarm-unhealthy').remove();
   }, 90_000);
 
   it("runs the task of a node whose dockerd dies on the other nodes", async () => {

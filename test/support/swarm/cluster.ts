@@ -8,12 +8,14 @@
 // VXLAN between the nodes' addresses on the bridge.
 //
 // `destroy()` leaves the swarm, stops the daemons (SIGTERM, then SIGKILL) and
-// removes every trace (ClusterTraces); a process exit hook does the same if a
-// test never got there. `leftovers()` lists what is left, for a test to check.
-import { execFile } from 'node:child_process';
+// removes every trace (ClusterTraces); a watchdog process does the same if the
+// test process dies first. `leftovers()` lists what is left, for a test to check.
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -21,6 +23,7 @@ import { freeClusterSubnet, overlayPool } from './addresses.js';
 import type { ClusterSubnet } from './addresses.js';
 import { SwarmNode } from './node.js';
 import { ClusterTraces } from './traces.js';
+import type { ClusterNames } from './traces.js';
 
 export interface SwarmClusterOptions {
   /** How many nodes (3). */
@@ -38,6 +41,7 @@ const readyTimeoutMs = 60_000;
 const leaveTimeoutMs = 10_000;
 const hostBridge = '/sys/class/net/docker0';
 const run = promisify(execFile);
+const watchdogScript = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
 
 export class SwarmCluster {
   /** Names everything the cluster makes; also the value of the tests' run label for what they create on it. */
@@ -48,7 +52,7 @@ export class SwarmCluster {
   readonly nodes: SwarmNode[] = [];
   private readonly traces: ClusterTraces;
   private readonly hadHostBridge = existsSync(hostBridge);
-  private readonly sweepOnExit = () => this.traces.sweep();
+  private watchdog: ChildProcess | null = null;
   private destroyed = false;
 
   private constructor(
@@ -64,18 +68,14 @@ export class SwarmCluster {
       };
       this.nodes.push(new SwarmNode(index, names, subnet.nodeAddress(index)));
     }
-    this.traces = new ClusterTraces(
-      this.dir,
-      this.bridge,
-      this.nodes.map((node) => node.names),
-    );
+    this.traces = new ClusterTraces(this.names);
   }
 
   /** Brings the whole cluster up; on any failure removes what it made and rejects with the cause. */
   static async start(options: SwarmClusterOptions = {}): Promise<SwarmCluster> {
     const count = options.nodes ?? 3;
     const cluster = new SwarmCluster(count, freeClusterSubnet());
-    process.once('exit', cluster.sweepOnExit);
+    cluster.startWatchdog();
     try {
       await cluster.bringUp(options.managers ?? count, options.heartbeatMs ?? 1000, options.images ?? []);
     } catch (error) {
@@ -108,7 +108,7 @@ export class SwarmCluster {
       await Promise.allSettled(running.map((node) => node.stop()));
     } finally {
       this.traces.sweep();
-      process.off('exit', this.sweepOnExit);
+      await this.stopWatchdog();
     }
     if (this.hadHostBridge && !existsSync(hostBridge)) {
       throw new Error(`the host's docker0 bridge existed before the test swarm ${this.runId} started and is gone after it`);
@@ -118,6 +118,36 @@ export class SwarmCluster {
   /** What the cluster left on the machine, one line each: empty after destroy(). */
   leftovers(): string[] {
     return this.traces.leftovers();
+  }
+
+  private get names(): ClusterNames {
+    return { dir: this.dir, bridge: this.bridge, nodes: this.nodes.map((node) => node.names) };
+  }
+
+  /**
+   * Its own process group, so Ctrl-C in a terminal reaches the tests and not it; the
+   * names go through its stdin, not its command line, where the sweep would find the
+   * cluster's folder and take it for one of the cluster's processes.
+   */
+  private startWatchdog(): void {
+    const child = spawn(process.execPath, [watchdogScript], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    child.stdin!.write(JSON.stringify(this.names));
+    // Neither may keep the test process alive: only its end matters.
+    child.unref();
+    (child.stdin as unknown as { unref(): void }).unref();
+    this.watchdog = child;
+  }
+
+  private async stopWatchdog(): Promise<void> {
+    const child = this.watchdog;
+    if (!child) return;
+    this.watchdog = null;
+    const exited = new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once('exit', () => resolve());
+    });
+    child.stdin!.end();
+    await exited;
   }
 
   private async bringUp(managers: number, heartbeatMs: number, images: string[]): Promise<void> {

@@ -1,6 +1,6 @@
 // Everything a test swarm leaves on the machine, found by its names, and its
-// removal. Synchronous on purpose: the same sweep runs from a process exit hook,
-// where nothing asynchronous gets to run, after a test that failed or hung.
+// removal. Synchronous and idempotent: the same sweep ends every teardown, and runs
+// again from the cluster's watchdog (watchdog.ts) when the test process dies first.
 // A node's traces: its dockerd and managed containerd (their command lines name
 // the node's folder), the shims and container processes, which outlive a dockerd
 // that was killed (found in the node's cgroup parent and by the folder), mounts
@@ -27,15 +27,28 @@ const cgroupRoot = '/sys/fs/cgroup';
 const shimSocketDir = '/run/containerd/s';
 const engineNamespace = 'moby';
 
+/** Everything a cluster's traces are found by: what test/support/swarm/watchdog.ts reads on its stdin, as JSON. */
+export interface ClusterNames {
+  /** The cluster's folder, the nodes' folders under it. */
+  dir: string;
+  /** The host's bridge; the nodes' veth ends start with its name. */
+  bridge: string;
+  nodes: NodeNames[];
+}
+
+// No parameter properties here: the watchdog runs this file with Node's type stripping, which has none.
 export class ClusterTraces {
+  readonly dir: string;
+  readonly bridge: string;
+  readonly nodes: NodeNames[];
   /** Shim sockets the nodes' containers had, seen by a sweep while their folders still existed. */
   private readonly shimSockets = new Set<string>();
 
-  constructor(
-    readonly dir: string,
-    readonly bridge: string,
-    readonly nodes: NodeNames[],
-  ) {}
+  constructor(names: ClusterNames) {
+    this.dir = names.dir;
+    this.bridge = names.bridge;
+    this.nodes = names.nodes;
+  }
 
   /** The FORWARD rule that lets the host's bridge pass the nodes' traffic: the host engine's policy is DROP. */
   get forwardRule(): string[] {

@@ -2,12 +2,17 @@
 // this machine form one swarm of three managers; a dnsrr service on an attachable
 // overlay spreads over them and answers by name from another node; when a node's
 // dockerd dies, Swarm runs its task elsewhere (the time it takes is printed); and
-// after teardown nothing of the cluster is left on the machine.
+// after teardown nothing of the cluster is left on the machine. Between those, the
+// Swarm behaviour the Swarm runtime rests on (docs/design/swarm-runtime.md): an
+// alias two services share, health in task states, and a service made by
+// src/runtime/swarm running as made.
 import { existsSync, readdirSync } from 'node:fs';
 import { demoImageUnhealthy, demoImageV1 } from '../../src/demo/images.js';
+import type { Job } from '../../src/model/job.js';
+import { serviceSpec } from '../../src/runtime/swarm/index.js';
 import { SwarmCluster } from '../support/swarm/cluster.js';
 import type { SwarmNode } from '../support/swarm/node.js';
-import { ensureDemoImages, eventually, testLabel } from '../runtime/support.js';
+import { ensureDemoImages, eventually, group, task, testLabel } from '../runtime/support.js';
 
 const serviceName = 'swarm-web';
 const networkName = 'swarm-net';
@@ -66,13 +71,13 @@ function createService(name: string, options: { image?: string; replicas?: numbe
 }
 
 /** Runs a command in a container on `node`, attached to the overlay; resolves with what it printed. */
-async function runOn(node: SwarmNode, command: string): Promise<string> {
+async function runOn(node: SwarmNode, command: string, network = networkName): Promise<string> {
   const container = await node.docker.createContainer({
     Image: demoImageV1,
     Cmd: ['sh', '-c', command],
     Tty: true,
     Labels: labels,
-    HostConfig: { NetworkMode: networkName },
+    HostConfig: { NetworkMode: network },
   });
   try {
     await container.start();
@@ -129,6 +134,24 @@ describe('a three-node test swarm', () => {
     expect(failed.Status.Err).toMatch(/unhealthy/);
     expect((await list()).map((task) => task.Status.State)).not.toContain('running');
     await cluster.manager.docker.getService('swarm-unhealthy').remove();
+  }, 90_000);
+
+  it('runs the service src/runtime/swarm makes of a group version, with its labels and aliases', async () => {
+    const groupSpec = group([task({ name: 'web', image: demoImageV1, env: { PORT: String(port) } })], { name: 'front' });
+    const job: Job = { id: 'swarm-shop', type: 'service', source: { format: 'compose', file: 'shop.yaml' }, meta: {}, historyLimit: null, networks: [], endpoints: [], groups: [groupSpec] };
+    const suffix = `-${cluster.runId}`;
+    await cluster.manager.docker.createNetwork({ Name: `deckhand-swarm-shop${suffix}`, Driver: 'overlay', Attachable: true, Labels: labels });
+    const spec = serviceSpec({ jobId: job.id, jobVersion: 1, deploymentId: null, group: groupSpec, specHash: 'hash-1', job, replicas: 2 }, { stopTimeoutSeconds: 1, extraLabels: labels, networkSuffix: suffix });
+    await cluster.manager.docker.createService(spec);
+    const tasks = await eventually(async () => {
+      const running = await runningTasks(spec.Name!);
+      return running.length === 2 && running;
+    }, 'two running tasks of swarm-shop_front_v1', 60_000);
+    const service = await cluster.manager.docker.getService(spec.Name!).inspect();
+    expect(service.Spec.Labels).toMatchObject({ 'com.docker.stack.namespace': 'swarm-shop', 'deckhand.version': '1' });
+    const probe = await runOn(cluster.nodes[1]!, `wget -q -O - http://front:${port}/who`, `deckhand-swarm-shop${suffix}`);
+    expect(tasks.map((item) => item.Status.ContainerStatus!.ContainerID!.slice(0, 12))).toContain(/^v1 ([0-9a-f]{12})/m.exec(probe)?.[1]);
+    await cluster.manager.docker.getService(spec.Name!).remove();
   }, 90_000);
 
   it("runs the task of a node whose dockerd dies on the other nodes", async () => {

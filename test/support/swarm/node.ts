@@ -43,7 +43,8 @@ export class SwarmNode {
   /** The namespace and its veth pair, the host's end on `bridge`. */
   async createNetwork(bridge: string, prefixLength: number): Promise<void> {
     const { namespace, hostLink } = this.names;
-    const innerLink = `${hostLink.slice(0, -2)}p${this.index}`;
+    // Renamed eth0 once inside; until then it needs a name no other link of the host's has.
+    const innerLink = `${bridge}p${this.index}`;
     await run('ip', ['netns', 'add', namespace]);
     await run('ip', ['link', 'add', hostLink, 'type', 'veth', 'peer', 'name', innerLink, 'netns', namespace]);
     await run('ip', ['link', 'set', hostLink, 'master', bridge, 'up']);

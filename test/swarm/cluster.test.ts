@@ -127,13 +127,21 @@ describe('a three-node test swarm', () => {
     await Promise.all(versions.map((name) => cluster.manager.docker.getService(name).remove()));
   }, 90_000);
 
-  it('never reports a task whose HEALTHCHECK fails as running: it fails as unhealthy', async () => {
-    await createService('swarm-unhealthy', { image: demoImageUnhealthy });
+  it('never reports a task whose HEALTHCHECK fails as running, nor resolves a shared alias to it', async () => {
+    await createService('swarm-unhealthy', { image: demoImageUnhealthy, aliases: ['swarm-mixed'] });
+    await createService('swarm-healthy', { aliases: ['swarm-mixed'] });
     const list = async () => (await cluster.manager.docker.listTasks({ filters: { service: ['swarm-unhealthy'] } })) as (SwarmTask & { Status: { Err?: string } })[];
     const failed = await eventually(async () => (await list()).find((task) => task.Status.State === 'failed'), 'a failed task', 60_000);
     expect(failed.Status.Err).toMatch(/unhealthy/);
+    const [healthy] = await eventually(async () => {
+      const running = await runningTasks('swarm-healthy');
+      return running.length === 1 && running;
+    }, 'the healthy service running', 60_000);
+    // Its replacements keep starting (each with an overlay address) and failing: none is ever a name's answer.
+    const output = await runOn(cluster.nodes[1]!, 'nslookup swarm-mixed 127.0.0.11');
+    expect(resolvedAddresses(output)).toEqual([overlayAddress(healthy!)]);
     expect((await list()).map((task) => task.Status.State)).not.toContain('running');
-    await cluster.manager.docker.getService('swarm-unhealthy').remove();
+    await Promise.all(['swarm-unhealthy', 'swarm-healthy'].map((name) => cluster.manager.docker.getService(name).remove()));
   }, 90_000);
 
   it('runs the service src/runtime/swarm makes of a group version, with its labels and aliases', async () => {

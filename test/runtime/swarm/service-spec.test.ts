@@ -1,0 +1,116 @@
+// Unit: a group's version as a Swarm service (src/runtime/swarm/service-spec.ts), pure.
+import type { Group, Job } from '../../../src/model/job.js';
+import { serviceName, serviceSpec, swarmRefusals, swarmResources, swarmRestartPolicy, SwarmSpecError } from '../../../src/runtime/swarm/index.js';
+import type { VersionTarget } from '../../../src/runtime/swarm/index.js';
+import { group, task } from '../support.js';
+
+const options = { stopTimeoutSeconds: 3, extraLabels: { 'deckhand-test.run': 'x' }, networkSuffix: '' };
+
+function target(groupSpec: Group, overrides: Partial<VersionTarget> = {}): VersionTarget {
+  const job: Job = { id: 'shop', type: 'service', source: { format: 'compose', file: 'jobs/shop.yaml' }, meta: {}, historyLimit: null, networks: [], endpoints: [], groups: [groupSpec] };
+  return { jobId: 'shop', jobVersion: 4, deploymentId: 'dep12345', group: groupSpec, specHash: 'hash-4', job, replicas: 3, ...overrides };
+}
+
+const web = () => task({ name: 'web', image: 'deckhand-demo:v1', env: { PORT: '8080' }, ports: [{ label: 'http', static: null, to: 8080 }] });
+
+describe('a group version as a Swarm service', () => {
+  it('is named <job>_<group>_v<version>, shortened with a hash past 63 characters, versions kept apart', () => {
+    expect(serviceName('shop', 'web', 4)).toBe('shop_web_v4');
+    expect(serviceName('my shop', '.web', 1)).toBe('my-shop_-web_v1');
+    const long = (version: number) => serviceName('a'.repeat(40), 'b'.repeat(30), version);
+    expect(long(1)).toHaveLength(63);
+    expect(long(1)).toMatch(/^a{40}_b{11}-[0-9a-f]{10}$/);
+    expect(long(2)).not.toBe(long(1));
+  });
+
+  it("runs the version's replicas with dnsrr endpoints on the job's overlay, under the group's and task's names", () => {
+    const spec = serviceSpec(target(group([web()], { name: 'web', network: { mode: 'bridge', attachments: [{ network: 'default', aliases: ['shop-web'] }] } })), options);
+    expect(spec.Name).toBe('shop_web_v4');
+    expect(spec.Mode).toEqual({ Replicated: { Replicas: 3 } });
+    expect(spec.EndpointSpec).toEqual({ Mode: 'dnsrr' });
+    expect(spec.TaskTemplate).toMatchObject({ Networks: [{ Target: 'deckhand-shop', Aliases: ['web', 'shop-web'] }] });
+  });
+
+  it('carries deckhand labels and the stack namespace on the service and its containers, the file labels under them', () => {
+    const labelled = task({ name: 'web', image: 'deckhand-demo:v1', container: { labels: { 'traefik.enable': 'true', 'com.docker.stack.namespace': 'other' } } });
+    const spec = serviceSpec(target(group([labelled])), options);
+    const expected = {
+      'com.docker.stack.namespace': 'shop',
+      'deckhand.job': 'shop',
+      'deckhand.group': 'g',
+      'deckhand.version': '4',
+      'deckhand.spec-hash': 'hash-4',
+      'deckhand.deployment': 'dep12345',
+      'deckhand.scope': '{"deckhand-test.run":"x"}',
+      'deckhand-test.run': 'x',
+    };
+    expect(spec.Labels).toMatchObject(expected);
+    const container = (spec.TaskTemplate as { ContainerSpec: { Labels: Record<string, string> } }).ContainerSpec;
+    expect(container.Labels).toMatchObject({ ...expected, 'traefik.enable': 'true' });
+    expect(JSON.parse(container.Labels['deckhand.job-spec']!)).toMatchObject({ id: 'shop' });
+  });
+
+  it("maps the task's command, image digest, exec check, stop timeout and container settings", () => {
+    const full = task({
+      name: 'web',
+      image: 'registry.example/shop:v4',
+      imageDigest: 'sha256:' + 'a'.repeat(64),
+      command: 'httpd',
+      args: ['-f'],
+      entrypoint: ['/bin/sh', '-c'],
+      killTimeoutMs: 1500,
+      checks: [{ type: 'exec', name: null, role: 'readiness', intervalMs: 1000, timeoutMs: 500, retries: 2, startPeriodMs: 0, command: ['CMD', 'true'] }],
+      container: { user: '1000', workingDir: '/srv', extraHosts: ['db.local:198.18.0.5'], dns: ['198.18.0.53'], capDrop: ['ALL'], readOnlyRootfs: true, init: false, logging: { driver: 'json-file', options: { 'max-size': '1m' } } },
+    });
+    const spec = serviceSpec(target(group([full])), options);
+    expect(spec.TaskTemplate).toMatchObject({
+      ContainerSpec: {
+        Image: 'registry.example/shop@sha256:' + 'a'.repeat(64),
+        Command: ['/bin/sh', '-c'],
+        Args: ['httpd', '-f'],
+        HealthCheck: { Test: ['CMD', 'true'], Interval: 1e9, Timeout: 5e8, Retries: 2 },
+        StopGracePeriod: 1.5e9,
+        User: '1000',
+        Dir: '/srv',
+        Hosts: ['198.18.0.5 db.local'],
+        DNSConfig: { Nameservers: ['198.18.0.53'], Search: [], Options: [] },
+        CapabilityDrop: ['ALL'],
+        ReadOnly: true,
+        Init: false,
+      },
+      LogDriver: { Name: 'json-file', Options: { 'max-size': '1m' } },
+    });
+  });
+
+  it('maps restart policies one to one, and Nomad CPU MHz as a reservation beside the limits', () => {
+    expect(swarmRestartPolicy({ condition: 'on-failure', maxAttempts: 3, delayMs: 1500, windowMs: 60_000 })).toEqual({ Condition: 'on-failure', Delay: 1.5e9, MaxAttempts: 3, Window: 6e10 });
+    expect(swarmRestartPolicy({ condition: 'none', maxAttempts: 0, delayMs: 0, windowMs: 0 }).Condition).toBe('none');
+    expect(swarmResources({ cpu: 500, cpuLimit: 2, memoryMB: 256 })).toEqual({ Reservations: { NanoCPUs: 5e8 }, Limits: { NanoCPUs: 2e9, MemoryBytes: 268435456 } });
+    expect(swarmResources({ cpu: null, cpuLimit: null, memoryMB: null })).toEqual({});
+  });
+
+  it('refuses, setting by setting, what a service cannot carry, naming the file', () => {
+    const sidecar = task({ name: 'log', lifecycle: { hook: 'prestart', sidecar: true } });
+    const busy = task({
+      name: 'web',
+      env: { ADDR: '${NOMAD_ADDR_http}' },
+      ports: [{ label: 'http', static: 8080, to: null }],
+      mounts: [{ type: 'volume', source: 'data', target: '/data', readOnly: false }],
+      container: { shmSizeBytes: 1024, noNewPrivileges: true },
+    });
+    const groupSpec = group([busy, sidecar], { network: { mode: 'host', attachments: [] } });
+    expect(swarmRefusals(groupSpec)).toEqual([
+      'group "g": tasks: 2 tasks; a Swarm service runs one container per task, and tasks of a group share nothing across services',
+      'group "g": network.mode: host networking',
+      'group "g": task "web": mounts: volumes and bind mounts (not mapped yet)',
+      'group "g": task "web": ports.http: a static host port (the endpoint publishes ports under Swarm)',
+      'group "g": task "web": ${NOMAD_ADDR_http}: an allocation\'s runtime variable',
+      'group "g": task "web": container.noNewPrivileges: a service has no no-new-privileges option on Engine API 1.41',
+      'group "g": task "web": container.shmSizeBytes: a service has no /dev/shm size on Engine API 1.41',
+      'group "g": task "log": lifecycle: prestart, poststart and sidecar tasks',
+    ]);
+    expect(() => serviceSpec(target(groupSpec), options)).toThrow(SwarmSpecError);
+    expect(() => serviceSpec(target(groupSpec), options)).toThrow(/^jobs\/shop\.yaml: not supported by --runtime swarm:\n {2}group "g": tasks: 2 tasks/);
+    expect(swarmRefusals(group([web()]))).toEqual([]);
+  });
+});

@@ -143,6 +143,7 @@ const containerFields: Record<keyof ContainerSettings, 'mapped' | string> = {
   ulimits: 'mapped',
   init: 'mapped',
   logging: 'mapped',
+  groupAdd: 'mapped',
   noNewPrivileges: 'a service has no no-new-privileges option on Engine API 1.41',
   shmSizeBytes: 'a service has no /dev/shm size on Engine API 1.41',
 };
@@ -197,6 +198,7 @@ function networks(target: VersionTarget, suffix: string): Docker.NetworkAttachme
 function containerSettings(settings: ContainerSettings): Partial<Docker.ContainerSpec> {
   const spec: Partial<Docker.ContainerSpec> = {};
   if (settings.user !== undefined) spec.User = settings.user;
+  if (settings.groupAdd) spec.Groups = settings.groupAdd;
   if (settings.workingDir !== undefined) spec.Dir = settings.workingDir;
   if (settings.hostname !== undefined) spec.Hostname = settings.hostname;
   if (settings.stopSignal !== undefined) spec.StopSignal = settings.stopSignal;

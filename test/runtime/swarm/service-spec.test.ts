@@ -60,7 +60,7 @@ describe('a group version as a Swarm service', () => {
       entrypoint: ['/bin/sh', '-c'],
       killTimeoutMs: 1500,
       checks: [{ type: 'exec', name: null, role: 'readiness', intervalMs: 1000, timeoutMs: 500, retries: 2, startPeriodMs: 0, command: ['CMD', 'true'] }],
-      container: { user: '1000', workingDir: '/srv', extraHosts: ['db.local:198.18.0.5'], dns: ['198.18.0.53'], capDrop: ['ALL'], readOnlyRootfs: true, init: false, logging: { driver: 'json-file', options: { 'max-size': '1m' } } },
+      container: { user: '1000', groupAdd: ['2000'], workingDir: '/srv', extraHosts: ['db.local:198.18.0.5'], dns: ['198.18.0.53'], capDrop: ['ALL'], readOnlyRootfs: true, init: false, logging: { driver: 'json-file', options: { 'max-size': '1m' } } },
     });
     const spec = serviceSpec(target(group([full])), options);
     expect(spec.TaskTemplate).toMatchObject({
@@ -71,6 +71,7 @@ describe('a group version as a Swarm service', () => {
         HealthCheck: { Test: ['CMD', 'true'], Interval: 1e9, Timeout: 5e8, Retries: 2 },
         StopGracePeriod: 1.5e9,
         User: '1000',
+        Groups: ['2000'],
         Dir: '/srv',
         Hosts: ['198.18.0.5 db.local'],
         DNSConfig: { Nameservers: ['198.18.0.53'], Search: [], Options: [] },

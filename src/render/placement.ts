@@ -15,3 +15,8 @@ export function placementOf(parts: Partial<Placement>): { placement?: Placement 
   const empty = placement.constraints.length === 0 && placement.spread.length === 0 && placement.maxReplicasPerNode === null;
   return empty ? {} : { placement };
 }
+
+/** Nomad and Kubernetes name architectures as Go does (amd64); Swarm's node.platform.arch as the kernel does (x86_64). */
+export function swarmArchitecture(name: string): string | undefined {
+  return ({ amd64: 'x86_64', arm64: 'aarch64', x86_64: 'x86_64', aarch64: 'aarch64' } as Record<string, string | undefined>)[name];
+}

@@ -5,7 +5,7 @@
 import { formatConstraint, parseConstraint } from '../../model/index.js';
 import type { Placement } from '../../model/index.js';
 import type { Block, Span } from '../../hcl/index.js';
-import { placementCarried, placementOf, placementWithoutSwarmEquivalent } from '../placement.js';
+import { placementCarried, placementOf, placementWithoutSwarmEquivalent, swarmArchitecture } from '../placement.js';
 import type { NomadContext } from './context.js';
 import { BlockReader } from './reader.js';
 
@@ -21,8 +21,7 @@ export type SwarmPlacement =
 /** Nomad's node attributes with a Swarm counterpart, and how their values read there. */
 const attributes: Record<string, { key: string; value?: (nomad: string) => string | undefined }> = {
   '${attr.kernel.name}': { key: 'node.platform.os' },
-  // Nomad reports Go's names (amd64), Swarm the kernel's (x86_64).
-  '${attr.cpu.arch}': { key: 'node.platform.arch', value: (v) => ({ amd64: 'x86_64', arm64: 'aarch64', x86_64: 'x86_64', aarch64: 'aarch64' })[v] },
+  '${attr.cpu.arch}': { key: 'node.platform.arch', value: swarmArchitecture },
   '${node.unique.name}': { key: 'node.hostname' },
   '${attr.unique.hostname}': { key: 'node.hostname' },
 };

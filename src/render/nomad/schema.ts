@@ -37,7 +37,7 @@ export interface BlockSchema {
   freeform?: boolean;
 }
 
-const placementReason = 'it chooses among Nomad clients; deckhand runs on one engine, or one swarm, which is the one datacenter and node pool whatever the names';
+const placementReason = 'it chooses among Nomad clients; deckhand runs on one engine (or one swarm), the only datacenter and node pool, whatever their names';
 /** `constraint` and `spread` are read by placement.ts, which says what each one comes to; `affinity` is a preference Swarm lacks. */
 const placement = { affinity: `${placementWithoutSwarmEquivalent} (a soft preference, which Swarm lacks)` };
 const placementBlocks = ['constraint', 'spread'];

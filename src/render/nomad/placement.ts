@@ -32,8 +32,12 @@ const operators: Record<string, '==' | '!='> = { '=': '==', '==': '==', is: '=='
 /** Shorthand attributes Nomad reads as an operator with its value (`distinct_hosts = true`, `regexp = "..."`). */
 const shorthands = ['distinct_hosts', 'distinct_property', 'regexp', 'set_contains', 'version', 'semver'] as const;
 
+/** `${ attr.kernel.name }` is `${attr.kernel.name}` to Nomad: a reference comes back as written (src/hcl/eval.ts). */
+const reference = (written: string): string => written.trim().replace(/^\$\{\s*(.*?)\s*\}$/, '${$1}');
+
 /** A constraint as Swarm would say it, or why it cannot. Pure: the mapping's decision, tested on its own. */
-export function swarmConstraint(attribute: string, operator: string, value: string): SwarmPlacement {
+export function swarmConstraint(written: string, operator: string, value: string): SwarmPlacement {
+  const attribute = reference(written);
   if (operator === 'distinct_hosts') {
     if (value === '' || value === 'true') return { maxReplicasPerNode: 1 };
     if (value === 'false') return { nothing: true };
@@ -52,7 +56,8 @@ export function swarmConstraint(attribute: string, operator: string, value: stri
 }
 
 /** A spread as Swarm would say it: even over a node label, without Nomad's target percentages. */
-export function swarmSpread(attribute: string, hasTargets: boolean): SwarmPlacement {
+export function swarmSpread(written: string, hasTargets: boolean): SwarmPlacement {
+  const attribute = reference(written);
   if (hasTargets) return { noEquivalent: 'Swarm spreads evenly: it has no target percentages' };
   const meta = metaAttribute.exec(attribute);
   if (!meta) return { noEquivalent: `Swarm spreads over node labels only (\${meta.<name>}), not "${attribute}"` };

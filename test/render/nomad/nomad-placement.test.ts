@@ -42,6 +42,7 @@ describe('the mapping of one constraint', () => {
     ['${node.unique.name}', 'not', 'worker-3', 'node.hostname!=worker-3'],
     ['${attr.unique.hostname}', '=', 'edge-1', 'node.hostname==edge-1'],
     ['${meta.zone}', '=', 'east', 'node.labels.zone==east'],
+    ['${ meta.zone }', '=', 'east', 'node.labels.zone==east'],
   ])('%s %s %s → %s', (attribute, operator, value, swarm) => {
     expect(swarmConstraint(attribute, operator, value)).toEqual({ constraint: swarm });
   });

@@ -32,6 +32,13 @@ const operators: Record<string, '==' | '!='> = { '=': '==', '==': '==', is: '=='
 /** Shorthand attributes Nomad reads as an operator with its value (`distinct_hosts = true`, `regexp = "..."`). */
 const shorthands = ['distinct_hosts', 'distinct_property', 'regexp', 'set_contains', 'version', 'semver'] as const;
 
+/** Go's strconv.ParseBool, which Nomad reads distinct_hosts' value with. */
+function goBool(text: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return undefined;
+}
+
 /** `${ attr.kernel.name }` is `${attr.kernel.name}` to Nomad: a reference comes back as written (src/hcl/eval.ts). */
 const reference = (written: string): string => written.trim().replace(/^\$\{\s*(.*?)\s*\}$/, '${$1}');
 
@@ -39,9 +46,9 @@ const reference = (written: string): string => written.trim().replace(/^\$\{\s*(
 export function swarmConstraint(written: string, operator: string, value: string): SwarmPlacement {
   const attribute = reference(written);
   if (operator === 'distinct_hosts') {
-    if (value === '' || value === 'true') return { maxReplicasPerNode: 1 };
-    if (value === 'false') return { nothing: true };
-    return { noEquivalent: `distinct_hosts takes "true" or "false", got "${value}"` };
+    const distinct = value === '' ? true : goBool(value);
+    if (distinct === undefined) return { noEquivalent: `distinct_hosts takes "true" or "false", got "${value}"` };
+    return distinct ? { maxReplicasPerNode: 1 } : { nothing: true };
   }
   const op = operators[operator];
   if (!op) return { noEquivalent: `Swarm compares with == and != only, not "${operator}"` };
@@ -101,7 +108,10 @@ function readConstraint(ctx: NomadContext, block: Block): SwarmPlacement {
   // As Nomad's own validation: only these operators go without an attribute or a value.
   if (!attribute && operator !== 'distinct_hosts') reader.missing('attribute', 'name the node attribute: attribute = "${attr.kernel.name}"');
   if (!value && !['distinct_hosts', 'distinct_property', 'is_set', 'is_not_set'].includes(operator)) reader.missing('value');
-  return swarmConstraint(attribute?.value ?? '', operator, value?.value ?? '');
+  const mapped = swarmConstraint(attribute?.value ?? '', operator, value?.value ?? '');
+  // Nomad refuses such a job too.
+  if (value && operator === 'distinct_hosts' && 'noEquivalent' in mapped) ctx.error(value.span, value.field, mapped.noEquivalent);
+  return mapped;
 }
 
 function addTo(into: PlacementBlocks, mapped: SwarmPlacement): SwarmPlacement {

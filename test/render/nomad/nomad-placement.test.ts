@@ -51,6 +51,8 @@ describe('the mapping of one constraint', () => {
     ['true', { maxReplicasPerNode: 1 }],
     ['', { maxReplicasPerNode: 1 }],
     ['false', { nothing: true }],
+    ['1', { maxReplicasPerNode: 1 }],
+    ['F', { nothing: true }],
   ])('distinct_hosts %s', (value, mapped) => {
     expect(swarmConstraint('', 'distinct_hosts', value)).toEqual(mapped);
   });
@@ -106,6 +108,10 @@ describe('constraint and spread blocks in a job', () => {
       `6 constraint no-effect ${placementWithoutSwarmEquivalent} (Swarm compares with == and != only, not ">=")`,
       `12 spread no-effect ${placementWithoutSwarmEquivalent} (Swarm spreads over node labels only (\${meta.<name>}), not "\${node.datacenter}")`,
     ]);
+  });
+
+  test('distinct_hosts with a value that is no bool is an error at it, as in Nomad', () => {
+    expect(render(job([], constraint(null, 'distinct_hosts', 'yes'))).lines).toEqual(['job.nomad:5:15: constraint.value: distinct_hosts takes "true" or "false", got "yes"']);
   });
 
   test('an unknown key in a constraint and a constraint without attribute or value are errors at their lines', () => {

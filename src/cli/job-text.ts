@@ -1,5 +1,5 @@
 // The readable form of `deckhand render`: what deckhand understood from a job file.
-import type { Check, Group, Job, RestartPolicy, Task, UpdateStrategy } from '../model/index.js';
+import type { Check, Group, Job, Placement, RestartPolicy, Task, UpdateStrategy } from '../model/index.js';
 import { formatDuration } from '../util/index.js';
 import { containerLines } from './container-text.js';
 
@@ -18,6 +18,7 @@ function groupText(group: Group): string[] {
       ['Rollback', group.rollback ? [updateText(group.rollback)] : []],
       ['Restart', [restartText(group.restart)]],
       ['Starts', Object.entries(group.dependsOn ?? {}).map(([name, condition]) => `after group "${name}" is ${condition}`)],
+      ['Placement', group.placement ? placementLines(group.placement) : []],
       ['Meta', mapLines(group.meta)],
     ]),
   );
@@ -49,6 +50,15 @@ function taskText(task: Task): string[] {
       ['Container', containerLines(task.container)],
       ['Meta', mapLines(task.meta)],
     ]),
+  ];
+}
+
+/** Swarm's terms, as the job holds them; the local runtime's one engine is the only node. */
+function placementLines(p: Placement): string[] {
+  return [
+    ...p.constraints.map((c) => `constraint ${c}`),
+    ...p.spread.map((descriptor) => `spread over ${descriptor}`),
+    ...(p.maxReplicasPerNode !== null ? [`at most ${p.maxReplicasPerNode} per node`] : []),
   ];
 }
 

@@ -108,8 +108,24 @@ export interface Group {
    * Deployments place this group's new allocations only then; absent: no order.
    */
   dependsOn?: Record<string, 'started' | 'healthy'>;
+  /** Where the group's allocations may run among a swarm's nodes; absent when the file says nothing about it. */
+  placement?: Placement;
   meta: Record<string, string>;
   tasks: Task[];
+}
+
+/**
+ * Placement in Docker Swarm's own terms (the Engine API's `TaskTemplate.Placement`),
+ * handed to Swarm under `--runtime swarm`. The local runtime has one engine, which is
+ * the only node: there it changes nothing (model/placement.ts has the syntax).
+ */
+export interface Placement {
+  /** `key==value` or `key!=value` (`node.labels.zone==east`, `node.role==manager`): a node must meet every one. */
+  constraints: string[];
+  /** Node or engine labels (`node.labels.zone`) to spread allocations evenly over, the first one first: Swarm's `spread` preferences. */
+  spread: string[];
+  /** At most this many allocations of the group on one node (Compose `max_replicas_per_node`, Nomad `distinct_hosts`); null: no limit. */
+  maxReplicasPerNode: number | null;
 }
 
 export type HealthCheckMode = 'checks' | 'task_states' | 'manual';

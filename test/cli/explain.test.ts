@@ -102,7 +102,7 @@ describe('deckhand validate --explain', () => {
         '  refused:',
         '    7:7 ephemeral_disk.sticky: sticky is not supported: deckhand removes an allocation\'s directory with it: nothing in /alloc/data is kept for, or moved to, the allocation that replaces it (keep the data in a host volume (group volume { type = "host" } and the task\'s volume_mount), or set it to false)',
         '  accepted without effect:',
-        '    2:3 datacenters: it chooses among Nomad clients; deckhand has one Docker engine',
+        '    2:3 datacenters: it chooses among Nomad clients; deckhand runs on one engine (or one swarm), the only datacenter and node pool, whatever their names',
         '    6:7 ephemeral_disk.size: Nomad uses it to place allocations and does not enforce it; deckhand has one engine',
         '  carried out:',
         '    1:1 job',
@@ -140,7 +140,7 @@ describe('deckhand validate --explain', () => {
       },
     ]);
     expect(web.settings.noEffect).toEqual([
-      { line: 2, col: 3, field: 'datacenters', reason: 'it chooses among Nomad clients; deckhand has one Docker engine' },
+      { line: 2, col: 3, field: 'datacenters', reason: 'it chooses among Nomad clients; deckhand runs on one engine (or one swarm), the only datacenter and node pool, whatever their names' },
       { line: 6, col: 7, field: 'ephemeral_disk.size', reason: 'Nomad uses it to place allocations and does not enforce it; deckhand has one engine' },
     ]);
     expect(web.settings.carriedOut).toContainEqual({ line: 12, col: 9, field: 'config.image' });

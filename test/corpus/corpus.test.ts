@@ -77,7 +77,8 @@ function feature(field: string): string {
  */
 const reviewedNoEffect: Record<(typeof formats)[number], readonly string[]> = {
   nomad: [
-    // Placement among Nomad clients and regions; deckhand has one engine.
+    // Placement among Nomad clients and regions; deckhand has one engine. Constraints and
+    // spreads Swarm can say are carried into the job for --runtime swarm; the reason says which.
     'datacenters', 'constraint', 'affinity', 'spread', 'namespace',
     // Moving and rescheduling allocations between clients; deckhand replaces failed ones itself.
     'migrate', 'reschedule', 'max_client_disconnect',

@@ -42,6 +42,7 @@ export const changeRules: readonly ChangeRule[] = [
   { scope: 'group', match: 'RestartPolicy', effect: 'in-place', why: '`docker update --restart` changes it on running containers' },
   { scope: 'group', match: 'NetworkMode', effect: 'destructive', why: "a container's network is chosen when it is created" },
   { scope: 'group', match: 'NetworkAttachment', effect: 'destructive', why: 'containers join their networks, under their names, when they are created' },
+  { scope: 'group', match: 'Placement', effect: 'in-place', why: 'Nomad and Swarm keep allocations whose node still meets the constraints; on one engine every allocation\'s node does' },
   { scope: 'group', match: 'DependsOn[', effect: 'in-place', why: 'it only orders when deployments place the group\'s allocations' },
   { scope: 'group', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },
   { scope: 'job', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },

@@ -1,7 +1,7 @@
 // The model as Nomad's diff sees it: named objects of string fields. Diffs,
 // annotations and the spec hashes all read the model through this one view, so
 // they cannot disagree about what a field is.
-import type { Check, ContainerSettings, Group, GroupNetwork, Job, JobNetwork, RegistryCredentials, RestartPolicy, Task, TaskFile, UpdateStrategy } from '../job.js';
+import type { Check, ContainerSettings, Group, GroupNetwork, Job, JobNetwork, Placement, RegistryCredentials, RestartPolicy, Task, TaskFile, UpdateStrategy } from '../job.js';
 import { defaultNetworkName } from '../job.js';
 import { formatDuration } from '../../util/index.js';
 
@@ -112,12 +112,23 @@ export function flattenGroup(group: Group): FlatGroup {
   const fields = addMapFields({ Count: text(group.count) }, 'Meta', group.meta);
   if (group.dependsOn) addMapFields(fields, 'DependsOn', group.dependsOn);
   addGroupNetwork(fields, objects, group.network);
+  if (group.placement) objects.push({ kind: 'Placement', name: 'Placement', fields: placementFields(group.placement) });
   return {
     name: group.name,
     fields,
     objects,
     tasks: group.tasks.map(flattenTask),
   };
+}
+
+/**
+ * Constraints are a set to Swarm (a node meets all of them): sorted, so reordering them
+ * is no change. Spread preferences are an order (the first splits the nodes first): kept.
+ */
+function placementFields(p: Placement): Fields {
+  const fields = addListFields(addListFields({}, 'Constraints', [...p.constraints].sort()), 'Spread', p.spread);
+  if (p.maxReplicasPerNode !== null) fields.MaxReplicasPerNode = text(p.maxReplicasPerNode);
+  return fields;
 }
 
 function updateFields(u: UpdateStrategy): Fields {

@@ -8,6 +8,7 @@
 //   deprecated an obsolete form Compose itself warns about: a warning (code `deprecated`).
 // A key in none of these tables is not Compose at all: an `unknown-field` error (values.ts).
 import { isFalse, useOf, verdictOf } from '../field-decision.js';
+import { placementCarried } from '../placement.js';
 import type { DecisionTable, FieldDecision } from '../field-decision.js';
 import type { PlainMap } from '../yaml/values.js';
 import type { Path, Reporter } from './report.js';
@@ -141,7 +142,14 @@ export const deployFields: DecisionTable = {
   rollback_config: 'mapped',
   update_config: 'mapped',
   endpoint_mode: { accepted: 'on deckhand\'s networks a service\'s name resolves to its containers, whichever mode' },
-  placement: { accepted: 'it chooses among Swarm nodes; deckhand has one Docker engine' },
+  placement: { accepted: placementCarried },
+};
+
+/** `deploy.placement`, read by placement.ts. */
+export const placementFields: DecisionTable = {
+  constraints: { accepted: placementCarried },
+  preferences: { accepted: placementCarried },
+  max_replicas_per_node: { accepted: placementCarried },
 };
 
 export const limitsFields: DecisionTable = {

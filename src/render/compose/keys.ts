@@ -26,6 +26,9 @@ export const deployKeys = set(
   'endpoint_mode', 'labels', 'mode', 'placement', 'replicas', 'resources', 'restart_policy', 'rollback_config', 'update_config',
 );
 
+export const placementKeys = set('constraints', 'preferences', 'max_replicas_per_node');
+export const preferenceKeys = set('spread');
+
 export const updateConfigKeys = set('parallelism', 'delay', 'failure_action', 'monitor', 'max_failure_ratio', 'order');
 
 export const resourcesKeys = set('limits', 'reservations');

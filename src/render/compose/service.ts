@@ -9,6 +9,7 @@ import { deployFields, checkDecisions, serviceFields } from './field-decisions.j
 import { mapHealthcheck } from './healthcheck.js';
 import { deployKeys, serviceKeys } from './keys.js';
 import { mapServiceNetwork } from './networks.js';
+import { mapPlacement } from './placement.js';
 import { mapPorts } from './ports.js';
 import { mapPullPolicy } from './pull-policy.js';
 import { mapResources } from './resources.js';
@@ -44,6 +45,7 @@ export function mapService(scope: ServiceScope, value: unknown): Group {
     restart: mapRestart(scope, service, deploy),
     network,
     ...mapDependsOn(scope, service, scope.serviceNames),
+    ...mapPlacement(scope, deploy?.placement),
     // Swarm's service labels (`deploy.labels`) are deckhand's own metadata; `labels` go on the container.
     meta: deploy?.labels === undefined ? {} : mapLabels(scope, [...deployPath, 'labels'], deploy.labels, `${scope.group}.meta`),
     tasks: [mapTask(scope, service, deploy, network)],

@@ -7,6 +7,7 @@ import type { YamlPath } from '../yaml/document.js';
 import { deploymentFields, deploymentSpecFields, objectMetaFields, podSpecFields, podTemplateFields } from './api-fields.js';
 import { readPodContainerSettings } from './container-settings.js';
 import { mapContainer } from './containers.js';
+import { readNodeSelector } from './node-selector.js';
 import { checkDecisions, deploymentSpecDecisions, podSpecDecisions, securityContextDecisions } from './field-decisions.js';
 import { readConfigVolumes } from './config-refs.js';
 import type { PodSettings } from './containers.js';
@@ -51,6 +52,7 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
   const configVolumes = readConfigVolumes(reader, podSpec);
   const containers = readContainers(reader, { hostNetwork, killTimeoutMs, killTimeoutPath: gracePeriodPath(reader), containerSettings, volumes, configVolumes });
   const update = mapUpdate(reader, replicas, containers.some((c) => c.hasReadinessProbe));
+  const placement = readNodeSelector(reader, podSpec);
   if (id === undefined || reader.hasErrors) return undefined;
 
   reader.record('id', ['metadata', 'name']);
@@ -78,7 +80,7 @@ export function mapDeployment(reader: ManifestReader, file: string): MappedJob |
       // A Service selecting the Deployment, in this file or another, adds its endpoints once the tree is rendered (services.ts).
       endpoints: [],
       ...(volumes.jobVolumes.length ? { volumes: volumes.jobVolumes } : {}),
-      groups: [{ name: id, count: replicas, update, rollback: null, restart, network, meta: {}, tasks: containers.map((c) => c.task) }],
+      groups: [{ name: id, count: replicas, update, rollback: null, restart, network, ...placement, meta: {}, tasks: containers.map((c) => c.task) }],
     },
     fields: reader.fields,
     selectable: { namespace, labels: podLabels },

@@ -4,6 +4,7 @@
 // define at all are `unknown-field` errors (api-fields.ts, reader.ts).
 import { isFalse, useOf, verdictOf } from '../field-decision.js';
 import type { DecisionTable } from '../field-decision.js';
+import { placementCarried } from '../placement.js';
 import { isPlainMap } from '../yaml/values.js';
 import type { YamlPath } from '../yaml/document.js';
 import type { ManifestReader } from './reader.js';
@@ -38,7 +39,8 @@ export const podSpecDecisions: DecisionTable = {
 
   affinity: { accepted: scheduling },
   nodeName: { accepted: scheduling },
-  nodeSelector: { accepted: scheduling },
+  // Each label is judged on its own by node-selector.ts.
+  nodeSelector: { accepted: placementCarried },
   tolerations: { accepted: scheduling },
   topologySpreadConstraints: { accepted: scheduling },
   schedulerName: { accepted: scheduling },

@@ -10,6 +10,8 @@ import type { NomadContext } from './context.js';
 import { mapNetworks } from './network.js';
 import type { PositionedPort } from './network.js';
 import { BlockReader } from './reader.js';
+import { groupPlacement, noPlacement, readPlacementBlocks } from './placement.js';
+import type { PlacementBlocks } from './placement.js';
 import { mapServices } from './services.js';
 import { mapTask } from './task.js';
 import type { MappedTask } from './task.js';
@@ -32,11 +34,13 @@ export function mapJob(ctx: NomadContext, block: Block): Job | undefined {
   const jobUpdates = reader.blocks('update');
   if (jobUpdates.length > 1) ctx.error(jobUpdates[1]!.typeSpan, 'update', 'a job has at most one update block');
 
+  const jobPlacement = noPlacement();
+  readPlacementBlocks(ctx, reader, jobPlacement);
   const groups: Group[] = [];
   const endpoints: Endpoint[] = [];
   const volumes: JobVolume[] = [];
   for (const groupBlock of reader.blocks('group')) {
-    const group = mapGroup(ctx, groupBlock, jobUpdates[0], `groups.${groups.length}`, endpoints, volumes);
+    const group = mapGroup(ctx, groupBlock, { update: jobUpdates[0], placement: jobPlacement }, `groups.${groups.length}`, endpoints, volumes);
     if (group) groups.push(group);
   }
   const hostOnly = groups.length > 0 && groups.every((g) => g.network.mode === 'host');
@@ -55,8 +59,14 @@ export function mapJob(ctx: NomadContext, block: Block): Job | undefined {
   };
 }
 
+/** What a job says for each of its groups. */
+interface JobLevel {
+  update: Block | undefined;
+  placement: PlacementBlocks;
+}
+
 /** `endpoints` receives the group's endpoints: its static ports, under bridge networking; `volumes` the named volumes its tasks mount. */
-function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined, modelPath: string, endpoints: Endpoint[], volumes: JobVolume[]): Group | undefined {
+function mapGroup(ctx: NomadContext, block: Block, job: JobLevel, modelPath: string, endpoints: Endpoint[], volumes: JobVolume[]): Group | undefined {
   if (block.labels.length !== 1) {
     ctx.error(block.typeSpan, 'group', 'a group block needs exactly one label: group "name" { ... }');
     return undefined;
@@ -72,7 +82,9 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
   if (count) ctx.origin(`${modelPath}.count`, count.span, count.field);
   const groupUpdates = reader.blocks('update');
   if (groupUpdates.length > 1) ctx.error(groupUpdates[1]!.typeSpan, 'update', 'a group has at most one update block');
-  const update = mapUpdate(ctx, jobUpdate, groupUpdates[0], `${modelPath}.update`);
+  const update = mapUpdate(ctx, job.update, groupUpdates[0], `${modelPath}.update`);
+  const ownPlacement = noPlacement();
+  readPlacementBlocks(ctx, reader, ownPlacement);
 
   const networkSettings: GroupNetworkSettings = {};
   const groupPorts = mapNetworks(ctx, reader.blocks('network'), 'network', (network) => readGroupNetworkSettings(ctx, network, networkSettings));
@@ -156,6 +168,7 @@ function mapGroup(ctx: NomadContext, block: Block, jobUpdate: Block | undefined,
     rollback: null,
     restart: mapRestart(ctx, restartBlocks),
     network,
+    ...groupPlacement([job.placement, ownPlacement, ...tasks.map((t) => t.placement)]),
     meta: reader.stringMap('meta')?.value ?? {},
     tasks: tasks.map((t) => t.task),
   };

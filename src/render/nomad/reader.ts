@@ -223,10 +223,12 @@ export class BlockReader {
   private checkKeys(): void {
     const schema = nomadSchema[this.schemaName];
     if (!schema || schema.freeform) return;
-    const known = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {})];
+    const explained = schema.explainedByMapping ?? [];
+    const known = [...schema.used, ...explained, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {})];
     for (const item of this.body.items) {
       const name = item.kind === 'attribute' ? item.name : item.type;
       const span = item.kind === 'attribute' ? item.nameSpan : item.typeSpan;
+      if (explained.includes(name)) continue;
       if (schema.used.includes(name)) {
         this.ctx.use(span, this.field(name), 'carried-out');
         continue;

@@ -8,8 +8,12 @@
 //                do: an error at the field (code `unsupported`);
 //   deprecated   a form Nomad itself calls deprecated: accepted with a warning (and
 //                read when listed in readDeprecated).
+//   explainedByMapping  read by the mapping, which says block by block what each
+//                comes to (constraint, spread: placement.ts).
 // Every key a file holds is listed by `validate --explain` with its decision (explain.ts).
 // Anything else is a misspelling: an error, as Nomad's "Unsupported argument", with a guess.
+
+import { placementWithoutSwarmEquivalent } from '../placement.js';
 
 export interface Refusal {
   why: string;
@@ -27,12 +31,16 @@ export interface BlockSchema {
   deprecated?: Readonly<Record<string, string>>;
   /** Deprecated keys the mapping still reads (port_map); the others change nothing. */
   readDeprecated?: readonly string[];
+  /** Keys the mapping reads and explains itself, block by block (a constraint may be carried or not). */
+  explainedByMapping?: readonly string[];
   /** Holds free-form keys (env, meta). */
   freeform?: boolean;
 }
 
-const placementReason = 'it chooses among Nomad clients; deckhand has one Docker engine';
-const placement = { constraint: placementReason, affinity: placementReason, spread: placementReason };
+const placementReason = 'it chooses among Nomad clients; deckhand runs on one engine (or one swarm), the only datacenter and node pool, whatever their names';
+/** `constraint` and `spread` are read by placement.ts, which says what each one comes to; `affinity` is a preference Swarm lacks. */
+const placement = { affinity: `${placementWithoutSwarmEquivalent} (a soft preference, which Swarm lacks)` };
+const placementBlocks = ['constraint', 'spread'];
 const clientLoss = 'it says what happens when a Nomad client loses its servers; deckhand runs beside its engine';
 const moves = 'it moves allocations between Nomad clients; deckhand has one engine and replaces failed allocations itself';
 const consul = 'deckhand registers nothing in Consul; its edge serves the job\'s ports';
@@ -77,6 +85,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       consul,
       ...placement,
     },
+    explainedByMapping: placementBlocks,
     refused: {
       periodic: { why: 'periodic jobs are batch jobs; deckhand runs service jobs' },
       parameterized: { why: 'parameterized jobs are batch jobs; deckhand runs service jobs' },
@@ -97,6 +106,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       consul,
       ...placement,
     },
+    explainedByMapping: placementBlocks,
     refused: {
       vault,
       max_run_duration: { why: 'deckhand does not stop an allocation after a set time: it would run on', hint: 'remove max_run_duration' },
@@ -112,6 +122,7 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       consul,
       ...placement,
     },
+    explainedByMapping: placementBlocks,
     refused: {
       leader: { why: 'deckhand does not stop a group\'s other tasks when one exits', harmless: isFalse },
       vault,
@@ -307,6 +318,18 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
       ...refused('checks are sent without headers or a body', ['header', 'body']),
       ...refused('deckhand probes checks over plain http', ['tls_skip_verify', 'tls_server_name']),
     },
+  },
+  constraint: {
+    used: ['attribute', 'operator', 'value', 'distinct_hosts', 'distinct_property', 'regexp', 'set_contains', 'version', 'semver'],
+    accepted: {},
+  },
+  spread: {
+    used: ['attribute', 'weight', 'target'],
+    accepted: {},
+  },
+  target: {
+    used: ['percent'],
+    accepted: {},
   },
   env: { used: [], accepted: {}, freeform: true },
   meta: { used: [], accepted: {}, freeform: true },

@@ -12,6 +12,8 @@ import { pullPolicyOf, registryAuthOf } from './image.js';
 import { BlockReader } from './reader.js';
 import type { Read } from './reader.js';
 import type { PositionedCheck } from './services.js';
+import { noPlacement, readPlacementBlocks } from './placement.js';
+import type { PlacementBlocks } from './placement.js';
 import { mapServices } from './services.js';
 import type { MountSources } from './volumes.js';
 import { mapTemplates } from './template.js';
@@ -33,6 +35,8 @@ export interface MappedTask {
   shutdownDelay: Read<number> | null;
   /** Where its mounts are read from once the group's volumes are known (volumes.ts). */
   mountSources: MountSources;
+  /** Its constraint and spread blocks, which are about its group (a group's tasks share a node). */
+  placement: PlacementBlocks;
 }
 
 export function mapTask(ctx: NomadContext, block: Block, modelPath: string): MappedTask | undefined {
@@ -107,7 +111,14 @@ export function mapTask(ctx: NomadContext, block: Block, modelPath: string): Map
     hostNetwork: hostNetworkOf(ctx, config),
     shutdownDelay: reader.duration('shutdown_delay') ?? null,
     mountSources: { task: reader, config },
+    placement: placementOfTask(ctx, reader),
   };
+}
+
+function placementOfTask(ctx: NomadContext, reader: BlockReader): PlacementBlocks {
+  const placement = noPlacement();
+  readPlacementBlocks(ctx, reader, placement);
+  return placement;
 }
 
 /** `port_map { http = 8080 }` (warned as deprecated by the schema): whole numbers from 1 to 65535. */

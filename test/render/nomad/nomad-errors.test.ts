@@ -86,7 +86,7 @@ describe('Nomad validation rules', () => {
   });
 
   it('fields that change nothing on one engine are accepted silently', () => {
-    const text = `job "web" {\n  datacenters = ["dc1"]\n  region = "global"\n  priority = 70\n  constraint {\n    attribute = "x"\n  }\n  group "web" {\n    ephemeral_disk {\n      size = 300\n    }\n    reschedule {\n      attempts = 1\n    }\n    task "server" {\n      driver = "docker"\n      logs {\n        max_files = 2\n      }\n      config {\n        image = "demo:v1"\n      }\n    }\n  }\n}\n`;
+    const text = `job "web" {\n  datacenters = ["dc1"]\n  region = "global"\n  priority = 70\n  constraint {\n    attribute = "\${attr.cpu.numcores}"\n    operator = ">="\n    value = "2"\n  }\n  group "web" {\n    ephemeral_disk {\n      size = 300\n    }\n    reschedule {\n      attempts = 1\n    }\n    task "server" {\n      driver = "docker"\n      logs {\n        max_files = 2\n      }\n      config {\n        image = "demo:v1"\n      }\n    }\n  }\n}\n`;
     const result = render(text);
     expect(result.lines).toEqual([]);
     expect(result.jobs).toHaveLength(1);

@@ -25,7 +25,7 @@ const refusals = Object.entries(nomadSchema).flatMap(([block, schema]) => Object
 describe('Nomad field decisions', () => {
   test('each field of a block is decided once', () => {
     for (const [block, schema] of Object.entries(nomadSchema)) {
-      const names = [...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {})];
+      const names = [...schema.used, ...(schema.explainedByMapping ?? []), ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {})];
       expect({ block, duplicates: names.filter((n, i) => names.indexOf(n) !== i) }).toEqual({ block, duplicates: [] });
     }
   });
@@ -47,6 +47,8 @@ describe('Nomad field decisions', () => {
     volume: 'access_mode attachment_mode mount_options per_alloc read_only source sticky type',
     volume_mount: 'destination propagation_mode read_only selinux_label volume',
     lifecycle: 'hook sidecar',
+    constraint: 'attribute operator value',
+    spread: 'attribute target weight',
     ephemeral_disk: 'migrate size sticky',
     dns: 'options searches servers',
     config:
@@ -55,7 +57,7 @@ describe('Nomad field decisions', () => {
 
   test.each(Object.entries(nomadFields))('every field of Nomad\'s %s block is decided', (block, fields) => {
     const schema = nomadSchema[block]!;
-    const decided = new Set([...schema.used, ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {})]);
+    const decided = new Set([...schema.used, ...(schema.explainedByMapping ?? []), ...Object.keys(schema.accepted), ...Object.keys(schema.refused ?? {}), ...Object.keys(schema.deprecated ?? {})]);
     expect(fields.split(' ').filter((field) => !decided.has(field))).toEqual([]);
   });
 

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { defaultGroupNetwork, defaultJobNetworks, dockerNetworkName, pinnedImage } from '../../model/index.js';
-import type { ContainerSettings, Group, Job, Resources, RestartPolicy, Task } from '../../model/index.js';
+import type { ContainerSettings, Group, Job, Placement, Resources, RestartPolicy, Task } from '../../model/index.js';
 import { healthcheck } from '../docker/container-spec.js';
 import { label, scopeOf } from '../docker/labels.js';
 
@@ -176,6 +176,7 @@ export function serviceSpec(target: VersionTarget, options: ServiceSpecOptions):
       RestartPolicy: swarmRestartPolicy(target.group.restart),
       Resources: swarmResources(task.resources),
       Networks: networks(target, options.networkSuffix),
+      ...(target.group.placement ? { Placement: swarmPlacement(target.group.placement) } : {}),
       ...(settings.logging ? { LogDriver: { Name: settings.logging.driver, Options: settings.logging.options } } : {}),
     },
     Mode: { Replicated: { Replicas: target.replicas } },
@@ -195,6 +196,15 @@ function networks(target: VersionTarget, suffix: string): Docker.NetworkAttachme
 }
 
 /** The container settings a service's ContainerSpec holds. */
+/** The group's placement as Swarm takes it: constraints as written, spreads in order, 0 for no per-node limit. */
+function swarmPlacement(placement: Placement): Docker.Placement {
+  return {
+    Constraints: placement.constraints,
+    Preferences: placement.spread.map((descriptor) => ({ Spread: { SpreadDescriptor: descriptor } })),
+    MaxReplicas: placement.maxReplicasPerNode ?? 0,
+  };
+}
+
 function containerSettings(settings: ContainerSettings): Partial<Docker.ContainerSpec> {
   const spec: Partial<Docker.ContainerSpec> = {};
   if (settings.user !== undefined) spec.User = settings.user;

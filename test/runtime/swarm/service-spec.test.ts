@@ -83,6 +83,18 @@ describe('a group version as a Swarm service', () => {
     });
   });
 
+  it("hands the group's placement to Swarm: constraints as written, spreads in order, the per-node limit (0: none)", () => {
+    const placed = serviceSpec(target(group([web()], { name: 'web', placement: { constraints: ['node.labels.zone==east', 'node.role!=manager'], spread: ['node.labels.rack', 'node.labels.zone'], maxReplicasPerNode: 1 } })), options);
+    expect(placed.TaskTemplate!.Placement).toEqual({
+      Constraints: ['node.labels.zone==east', 'node.role!=manager'],
+      Preferences: [{ Spread: { SpreadDescriptor: 'node.labels.rack' } }, { Spread: { SpreadDescriptor: 'node.labels.zone' } }],
+      MaxReplicas: 1,
+    });
+    const unlimited = serviceSpec(target(group([web()], { name: 'web', placement: { constraints: [], spread: [], maxReplicasPerNode: null } })), options);
+    expect(unlimited.TaskTemplate!.Placement).toEqual({ Constraints: [], Preferences: [], MaxReplicas: 0 });
+    expect(serviceSpec(target(group([web()], { name: 'web' })), options).TaskTemplate!.Placement).toBeUndefined();
+  });
+
   it('maps restart policies one to one, and Nomad CPU MHz as a reservation beside the limits', () => {
     expect(swarmRestartPolicy({ condition: 'on-failure', maxAttempts: 3, delayMs: 1500, windowMs: 60_000 })).toEqual({ Condition: 'on-failure', Delay: 1.5e9, MaxAttempts: 3, Window: 6e10 });
     expect(swarmRestartPolicy({ condition: 'none', maxAttempts: 0, delayMs: 0, windowMs: 0 }).Condition).toBe('none');

@@ -33,6 +33,10 @@ command -v git >/dev/null 2>&1 || missing+=(git)
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 # Demo and test images are built FROM scratch around a static busybox.
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+# The multi-node swarm of the tests: dockerds in network namespaces joined by veth links to a bridge.
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
 # The registry the image tests push to and pull from (started by the tests themselves, never as a service).
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 # The dashboard's tests drive Debian's headless Chromium (playwright-core downloads no browser).

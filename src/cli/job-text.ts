@@ -94,6 +94,7 @@ function checkText(c: Check): string {
   const name = c.name ? `${c.name}: ` : '';
   if (c.type === 'http') return `${name}http ${c.method} ${c.path} on port ${c.port}, ${timing}`;
   if (c.type === 'tcp') return `${name}tcp on port ${c.port}, ${timing}`;
+  if (c.type === 'grpc') return `${name}grpc health${c.service ? ` of ${JSON.stringify(c.service)}` : ''} on port ${c.port}, ${timing}`;
   return `${name}exec ${JSON.stringify(c.command)}, ${timing}`;
 }
 

@@ -3,7 +3,7 @@ export { diagnostic, formatDiagnostic, isError, sortDiagnostics } from './diagno
 export type { Diagnostic, Position, Severity } from './diagnostic.js';
 export { isRolloutEvent } from './events.js';
 export type { DeckhandEvent, EventListener } from './events.js';
-export type { Check, Endpoint, ExecCheck, FailureAction, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Placement, Port, PullPolicy, RegistryCredentials, Resources, RestartCondition, RestartPolicy, Task, TaskFile, TaskLifecycle, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
+export type { Check, Endpoint, ExecCheck, FailureAction, GrpcCheck, Group, GroupNetwork, ContainerSettings, HealthCheckMode, HttpCheck, Job, JobFormat, JobNetwork, JobVolume, Mount, NetworkAttachment, Placement, Port, PullPolicy, RegistryCredentials, Resources, RestartCondition, RestartPolicy, Task, TaskFile, TaskLifecycle, TcpCheck, Ulimit, UpdateOrder, UpdateStrategy } from './job.js';
 export { defaultGroupNetwork, defaultJobNetworks, defaultNetworkName, dockerNetworkName, dockerVolumeName, longRunningTasks, pullPolicies, runsOnce, withCurrentFields } from './job.js';
 export { formatConstraint, parseConstraint, spreadProblem } from './placement.js';
 export type { Constraint } from './placement.js';

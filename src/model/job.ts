@@ -328,7 +328,7 @@ export interface Resources {
   memoryMB: number | null;
 }
 
-export type Check = HttpCheck | TcpCheck | ExecCheck;
+export type Check = HttpCheck | TcpCheck | GrpcCheck | ExecCheck;
 
 interface CheckTiming {
   name: string | null;
@@ -355,6 +355,14 @@ export interface HttpCheck extends CheckTiming {
 export interface TcpCheck extends CheckTiming {
   type: 'tcp';
   port: string | number;
+}
+
+/** gRPC's health checking protocol (`grpc.health.v1.Health/Check`) over plain HTTP/2: passes when the answer is SERVING. */
+export interface GrpcCheck extends CheckTiming {
+  type: 'grpc';
+  port: string | number;
+  /** The service asked about; '' asks about the server as a whole. */
+  service: string;
 }
 
 /** Runs inside the container; carried out by the Docker engine as the container's HEALTHCHECK. */

@@ -1,13 +1,14 @@
-// Runs an allocation's http and tcp checks from the host, against the ports the
+// Runs an allocation's http, tcp and grpc checks from the host, against the ports the
 // allocation's containers are published on. exec checks are not run here: they
 // become the container's HEALTHCHECK, carried out by the engine.
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import type { Check, HttpCheck, TcpCheck } from '../model/index.js';
+import type { Check, GrpcCheck, HttpCheck, TcpCheck } from '../model/index.js';
 import type { CheckStatus } from './driver.js';
 import { timerDelay } from '../util/index.js';
+import { probeGrpc } from './grpc-probe.js';
 
-type NetworkCheck = HttpCheck | TcpCheck;
+type NetworkCheck = HttpCheck | TcpCheck | GrpcCheck;
 
 interface CheckState {
   check: NetworkCheck;
@@ -43,7 +44,14 @@ export function probeHostOf(publishAddress: string): string {
 export function probe(check: NetworkCheck, ports: Record<string, number>, host = '127.0.0.1'): Promise<string | null> {
   const port = typeof check.port === 'number' ? (ports[String(check.port)] ?? check.port) : ports[check.port];
   if (port === undefined) return Promise.resolve(`no port labelled "${check.port}"`);
-  return check.type === 'http' ? probeHttp(check, host, port) : probeTcp(check, host, port);
+  switch (check.type) {
+    case 'http':
+      return probeHttp(check, host, port);
+    case 'tcp':
+      return probeTcp(check, host, port);
+    case 'grpc':
+      return probeGrpc(check, host, port);
+  }
 }
 
 function probeHttp(check: HttpCheck, host: string, port: number): Promise<string | null> {
@@ -105,7 +113,7 @@ export class CheckRunner {
 
   watch(allocId: string, jobId: string, checks: Check[], ports: Record<string, number>): void {
     this.unwatch(allocId);
-    const network = checks.filter((check): check is NetworkCheck => check.type === 'http' || check.type === 'tcp');
+    const network = checks.filter((check): check is NetworkCheck => check.type !== 'exec');
     const states = network.map((check) => ({ check, failures: 0, passing: false, failed: false, timer: null }));
     const watched: Watched = { jobId, ports: { ...ports }, startedAt: this.now(), states, lastError: null, stopped: false };
     this.watched.set(allocId, watched);

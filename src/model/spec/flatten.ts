@@ -290,6 +290,7 @@ function checkFields(c: Check): Fields {
   };
   if (c.type === 'http') Object.assign(fields, { Port: text(c.port), Path: c.path, Method: c.method });
   if (c.type === 'tcp') fields.Port = text(c.port);
+  if (c.type === 'grpc') Object.assign(fields, { Port: text(c.port), ...(c.service ? { Service: c.service } : {}) });
   if (c.type === 'exec') addListFields(fields, 'Command', c.command);
   return fields;
 }

@@ -58,6 +58,8 @@ export const httpGetFields = fields('host', 'httpHeaders', 'path', 'port', 'sche
 
 export const tcpSocketFields = fields('host', 'port');
 
+export const grpcFields = fields('port', 'service');
+
 export const execFields = fields('command');
 
 /** Resource names Kubernetes knows without a domain prefix (`example.com/gpu` names are extended resources). */

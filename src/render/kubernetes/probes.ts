@@ -2,7 +2,7 @@
 import type { Check, Port } from '../../model/index.js';
 import { checkDefaults } from '../defaults.js';
 import type { YamlPath } from '../yaml/document.js';
-import { execFields, httpGetFields, probeFields, tcpSocketFields } from './api-fields.js';
+import { execFields, grpcFields, httpGetFields, probeFields, tcpSocketFields } from './api-fields.js';
 import { isPortName, portNameRule } from './ports.js';
 import type { ManifestReader } from './reader.js';
 
@@ -10,7 +10,7 @@ export type ProbeKey = 'readinessProbe' | 'livenessProbe';
 
 const checkNames: Record<ProbeKey, string> = { readinessProbe: 'readiness', livenessProbe: 'liveness' };
 const handlers = ['httpGet', 'tcpSocket', 'exec', 'grpc'] as const;
-const supportedHandlers = 'httpGet, tcpSocket or exec';
+const supportedHandlers = 'httpGet, tcpSocket, grpc or exec';
 const portRange = { min: 1, max: 65_535 };
 
 /**
@@ -33,10 +33,6 @@ export function mapProbe(reader: ManifestReader, container: YamlPath, key: Probe
     return undefined;
   }
   const handler = present[0]!;
-  if (handler === 'grpc') {
-    reader.error([...probe, 'grpc'], `grpc probes are not supported; use ${supportedHandlers}`, { code: 'unsupported', part: 'key' });
-    return undefined;
-  }
   if (!reader.mapping([...probe, handler])) return undefined;
   reader.record(at, probe);
   recordTiming(reader, probe, at);
@@ -53,11 +49,16 @@ export function mapProbe(reader: ManifestReader, container: YamlPath, key: Probe
     return { type: 'exec', ...timing, command: ['CMD', ...command] };
   }
 
-  reader.checkKeys([...probe, handler], handler === 'httpGet' ? httpGetFields : tcpSocketFields);
-  const port = probePort(reader, [...probe, handler, 'port'], ports);
+  reader.checkKeys([...probe, handler], handler === 'httpGet' ? httpGetFields : handler === 'grpc' ? grpcFields : tcpSocketFields);
+  const port = handler === 'grpc' ? grpcPort(reader, [...probe, handler, 'port'], ports) : probePort(reader, [...probe, handler, 'port'], ports);
   if (port === undefined) return undefined;
   reader.record(`${at}.port`, [...probe, handler, 'port']);
   if (handler === 'tcpSocket') return { type: 'tcp', ...timing, port };
+  if (handler === 'grpc') {
+    const servicePath = [...probe, 'grpc', 'service'];
+    if (reader.has(servicePath)) reader.record(`${at}.service`, servicePath);
+    return { type: 'grpc', ...timing, port, service: reader.string(servicePath) ?? '' };
+  }
 
   if (!httpOnly(reader, [...probe, 'httpGet'])) return undefined;
   const path = reader.string([...probe, 'httpGet', 'path']) || '/';
@@ -124,6 +125,19 @@ function recordTiming(reader: ManifestReader, probe: YamlPath, at: string): void
     const path = [...probe, field];
     if (reader.has(path)) reader.record(`${at}.${model}`, path);
   }
+}
+
+/** A grpc probe's port is a number only (Kubernetes' GRPCAction has no named ports). */
+function grpcPort(reader: ManifestReader, path: YamlPath, ports: Port[]): string | number | undefined {
+  if (!reader.has(path)) {
+    reader.missing(path, 'a grpc probe needs the port number its server listens on');
+    return undefined;
+  }
+  if (typeof reader.value(path) !== 'number') {
+    reader.expected(path, 'a port number (grpc probes take no port names)');
+    return undefined;
+  }
+  return probePort(reader, path, ports);
 }
 
 /**

@@ -297,13 +297,11 @@ export const nomadSchema: Readonly<Record<string, BlockSchema>> = {
     },
   },
   check: {
-    used: ['type', 'port', 'path', 'method', 'interval', 'timeout', 'name', 'failures_before_critical', 'protocol'],
+    used: ['type', 'port', 'path', 'method', 'interval', 'timeout', 'name', 'failures_before_critical', 'protocol', 'grpc_service', 'grpc_use_tls'],
     accepted: {
       check_restart: 'deckhand restarts a task whose container exits and replaces an allocation whose checks fail after it was healthy, by its own rules',
       command: 'read only by script checks, which type refuses',
       args: 'read only by script checks, which type refuses',
-      grpc_service: 'read only by grpc checks, which type refuses',
-      grpc_use_tls: 'read only by grpc checks, which type refuses',
       expose: 'it exposes the check through Consul Connect; deckhand probes the container directly',
       initial_status: 'deckhand counts an allocation healthy only once its checks pass',
       failures_before_warning: 'deckhand has no warning state: a check passes or fails',

@@ -1,5 +1,5 @@
 // `service` blocks and their `check`s. deckhand runs the checks itself (there is
-// no Consul): http and tcp are supported, the other kinds are refused clearly.
+// no Consul): http, tcp and grpc are supported, the other kinds are refused clearly.
 import type { Check } from '../../model/index.js';
 import { checkDefaults } from '../defaults.js';
 import type { Block, Span } from '../../hcl/index.js';
@@ -15,7 +15,7 @@ export interface PositionedCheck {
   port: { span: Span; field: string } | null;
 }
 
-const supportedTypes = ['http', 'tcp'];
+const supportedTypes = ['http', 'tcp', 'grpc'];
 
 export function mapServices(ctx: NomadContext, services: Block[], fieldPrefix: string): PositionedCheck[] {
   const out: PositionedCheck[] = [];
@@ -40,11 +40,11 @@ function mapCheck(
   const reader = BlockReader.ofBlock(ctx, block, 'check', fieldPrefix);
   const type = reader.string('type');
   if (!type) {
-    reader.missing('type', 'http or tcp');
+    reader.missing('type', 'http, tcp or grpc');
     return undefined;
   }
   if (!supportedTypes.includes(type.value)) {
-    ctx.report('error', 'unsupported', type.span, type.field, `check type "${type.value}" is not supported`, 'deckhand runs http and tcp checks');
+    ctx.report('error', 'unsupported', type.span, type.field, `check type "${type.value}" is not supported`, 'deckhand runs http, tcp and grpc checks');
     return undefined;
   }
   const port = portOf(reader) ?? servicePort;
@@ -74,6 +74,13 @@ function mapCheck(
     }
     const method = reader.string('method')?.value.toUpperCase() ?? 'GET';
     check = { type: 'http', port: port.value, path: path.value, method, ...timing };
+  } else if (type.value === 'grpc') {
+    const tls = reader.bool('grpc_use_tls');
+    if (tls?.value === true) {
+      ctx.report('error', 'unsupported', tls.span, tls.field, 'grpc checks over TLS are not supported', 'deckhand probes grpc checks over plain HTTP/2, as Kubernetes does: serve the health service without TLS on a port of its own, or use an http or tcp check');
+      return undefined;
+    }
+    check = { type: 'grpc', port: port.value, service: reader.string('grpc_service')?.value ?? '', ...timing };
   } else {
     check = { type: 'tcp', port: port.value, ...timing };
   }

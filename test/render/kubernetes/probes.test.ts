@@ -28,6 +28,13 @@ describe('probes as checks', () => {
     expect(check).toMatchObject({ intervalMs: k.intervalMs, timeoutMs: k.timeoutMs, retries: k.retries, startPeriodMs: k.startPeriodMs });
   });
 
+  test('grpc: the health service of the container\'s port, or of a port number it alone knows; service asked about', () => {
+    expect(checksOf({ readinessProbe: { grpc: { port: 8080 } }, livenessProbe: { grpc: { port: 9555, service: 'liveness' }, periodSeconds: 5 } })).toEqual([
+      { type: 'grpc', name: 'readiness', role: 'readiness', port: 'http', service: '', intervalMs: 10_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 },
+      { type: 'grpc', name: 'liveness', role: 'liveness', port: 9555, service: 'liveness', intervalMs: 5_000, timeoutMs: 1_000, retries: 3, startPeriodMs: 0 },
+    ]);
+  });
+
   test('httpGet: path defaults to /, scheme HTTP is what deckhand does anyway', () => {
     expect(checksOf({ readinessProbe: { httpGet: { port: 'http' } } })[0]).toMatchObject({ type: 'http', path: '/' });
     expect(checksOf({ readinessProbe: { httpGet: { port: 'http', scheme: 'HTTP' } } })[0]).toMatchObject({ type: 'http', path: '/' });
@@ -99,9 +106,11 @@ describe('probes as checks', () => {
 
 describe('wrong probes', () => {
   test.each([
-    ['            grpc: { port: 8080 }\n', 'app.yaml:12:13: spec.template.spec.containers[0].readinessProbe.grpc: grpc probes are not supported; use httpGet, tcpSocket or exec'],
-    ['            periodSeconds: 5\n', 'app.yaml:12:13: spec.template.spec.containers[0].readinessProbe: expected one of httpGet, tcpSocket or exec, got none'],
-    ['            httpGet: { port: http }\n            exec: { command: [true] }\n', 'app.yaml:13:13: spec.template.spec.containers[0].readinessProbe.exec: expected one of httpGet, tcpSocket or exec, got httpGet and exec'],
+    ['            grpc: { port: http }\n', 'app.yaml:12:27: spec.template.spec.containers[0].readinessProbe.grpc.port: expected a port number (grpc probes take no port names), got "http"'],
+    ['            grpc: { service: web }\n', 'app.yaml:12:19: spec.template.spec.containers[0].readinessProbe.grpc.port: a grpc probe needs the port number its server listens on'],
+    ['            grpc: { port: 8080, tls: true }\n', 'app.yaml:12:33: spec.template.spec.containers[0].readinessProbe.grpc.tls: unknown field "tls": Kubernetes has no such field here'],
+    ['            periodSeconds: 5\n', 'app.yaml:12:13: spec.template.spec.containers[0].readinessProbe: expected one of httpGet, tcpSocket, grpc or exec, got none'],
+    ['            httpGet: { port: http }\n            exec: { command: [true] }\n', 'app.yaml:13:13: spec.template.spec.containers[0].readinessProbe.exec: expected one of httpGet, tcpSocket, grpc or exec, got httpGet and exec'],
     ['            httpGet: { path: / }\n', "app.yaml:12:22: spec.template.spec.containers[0].readinessProbe.httpGet.port: a probe needs a port: a number or the name of one of the container's ports"],
     ['            tcpSocket: { port: "8080" }\n', 'app.yaml:12:32: spec.template.spec.containers[0].readinessProbe.tcpSocket.port: expected a port number or a port name, got "8080" (remove the quotes: a port name must contain a letter)'],
     ['            tcpSocket: { port: 0 }\n', 'app.yaml:12:32: spec.template.spec.containers[0].readinessProbe.tcpSocket.port: expected a whole number from 1 to 65535, got 0'],

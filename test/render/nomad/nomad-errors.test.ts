@@ -98,9 +98,22 @@ describe('Nomad validation rules', () => {
     ]);
   });
 
-  it('check kinds other than http and tcp are not supported', () => {
+  it('check kinds other than http, tcp and grpc are not supported', () => {
     const text = job('    service {\n      check {\n        type    = "script"\n        command = "/bin/check"\n      }\n    }');
-    expect(lines(text)).toEqual(['job.nomad:5:19: service.check.type: check type "script" is not supported (deckhand runs http and tcp checks)']);
+    expect(lines(text)).toEqual(['job.nomad:5:19: service.check.type: check type "script" is not supported (deckhand runs http, tcp and grpc checks)']);
+  });
+
+  it('a grpc check asks grpc_service of the port over plain HTTP/2; grpc_use_tls is refused', () => {
+    const grpc = (extra: string) => job(`    network {\n      port "rpc" {}\n    }\n    service {\n      port = "rpc"\n      check {\n        type = "grpc"\n${extra}      }\n    }`);
+    const rendered = render(grpc('        grpc_service = "shop.Cart"\n        interval = "5s"\n'));
+    expect(rendered.lines).toEqual([]);
+    expect(rendered.jobs[0]!.job.groups[0]!.tasks[0]!.checks).toEqual([
+      { type: 'grpc', name: null, role: 'readiness', port: 'rpc', service: 'shop.Cart', intervalMs: 5_000, timeoutMs: expect.any(Number), retries: expect.any(Number), startPeriodMs: expect.any(Number) },
+    ]);
+    expect(render(grpc('')).jobs[0]!.job.groups[0]!.tasks[0]!.checks[0]).toMatchObject({ type: 'grpc', service: '' });
+    expect(lines(grpc('        grpc_use_tls = true\n'))).toEqual([
+      'job.nomad:10:24: service.check.grpc_use_tls: grpc checks over TLS are not supported (deckhand probes grpc checks over plain HTTP/2, as Kubernetes does: serve the health service without TLS on a port of its own, or use an http or tcp check)',
+    ]);
   });
 
   it('an http check needs a path, a check needs a port', () => {

@@ -58,6 +58,8 @@ export interface SwarmTaskObservation extends TaskObservation {
 export interface SwarmAllocationObservation extends AllocationObservation {
   /** The hostname of the task's node; null before Swarm assigned one. */
   node: string | null;
+  /** The Swarm ID of the task's node: hostnames need not differ. */
+  nodeId: string | null;
   tasks: [SwarmTaskObservation];
 }
 
@@ -179,6 +181,7 @@ export function allocationsFromTasks(services: SwarmService[], tasks: SwarmTask[
       spec,
       inScope: labels[label.scope] === scope,
       node: node?.Description?.Hostname ?? null,
+      nodeId: task.NodeID || null,
     };
   });
 }

@@ -115,7 +115,7 @@ export class EventLog {
   private waiters: Array<{ match: (event: RuntimeEvent) => boolean; resolve: (event: RuntimeEvent) => void }> = [];
   readonly unsubscribe: () => void;
 
-  constructor(driver: Driver) {
+  constructor(driver: Pick<Driver, 'subscribe'>) {
     this.unsubscribe = driver.subscribe((event) => {
       this.events.push(event);
       for (const waiter of [...this.waiters]) {

@@ -18,6 +18,7 @@ import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
 import { mapUpdateConfig } from './update-config.js';
 import { mapMounts } from './volumes.js';
+import type { RepositoryFile } from './volumes.js';
 import { mapServiceFiles } from './secrets.js';
 import { readDuration, readEnum, readMap, readString, readWholeNumber, refuseUnknownKeys } from './values.js';
 
@@ -79,9 +80,8 @@ function mapTask(scope: ServiceScope, service: PlainMap, deploy: PlainMap | unde
     resources: mapResources(scope, service, deploy),
     checks: health.checks,
     imageHealthcheck: health.imageHealthcheck,
-    ...mountsOf(scope, service),
+    ...mountsAndFilesOf(scope, service),
     ...containerOf(scope, service),
-    ...filesOf(scope, service),
     shutdownDelayMs: 0,
     killTimeoutMs: mapStopGracePeriod(scope, service),
     ...mapPullPolicy(scope, service),
@@ -133,14 +133,22 @@ function containerOf(scope: ServiceScope, service: PlainMap): { container?: Cont
   return container ? { container } : {};
 }
 
-/** Mounts only when the service has some: jobs without them keep their shape (and spec hashes). */
-function mountsOf(scope: ServiceScope, service: PlainMap): { mounts?: Mount[] } {
-  const mounts = mapMounts(scope, service.volumes, service.tmpfs);
-  return mounts.length ? { mounts } : {};
-}
-
-/** Files only when the service mounts secrets or configs: jobs without them keep their shape (and spec hashes). */
-function filesOf(scope: ServiceScope, service: PlainMap): { files?: Task['files'] } {
+/**
+ * Mounts and files only when the service has some: jobs without them keep their shape
+ * (and spec hashes). Files are its secrets and configs, then the repository files its
+ * volumes mount read-only (`./nginx.conf:/etc/nginx/nginx.conf:ro`).
+ */
+function mountsAndFilesOf(scope: ServiceScope, service: PlainMap): { mounts?: Mount[]; files?: Task['files'] } {
+  const fromRepository: RepositoryFile[] = [];
+  const mounts = mapMounts(scope, service.volumes, service.tmpfs, fromRepository);
   const files = mapServiceFiles(scope, service, scope.files ?? { secrets: new Map(), configs: new Map() });
-  return files.length ? { files } : {};
+  for (const { file, at } of fromRepository) {
+    if (files.some((f) => f.target === file.target) || mounts.some((m) => m.target === file.target)) {
+      scope.r.error(at, `two mounts at ${file.target}`, { code: 'duplicate' });
+      continue;
+    }
+    record(scope, `${taskPath(scope)}.files.${files.length}`, at);
+    files.push(file);
+  }
+  return { ...(mounts.length ? { mounts } : {}), ...(files.length ? { files } : {}) };
 }

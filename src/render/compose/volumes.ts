@@ -5,15 +5,27 @@
 // mount) is mapped, and the agent refuses it unless it lies under a directory its
 // allow-host-path setting names (render/host-paths.ts): a repository must not be
 // able to mount `/` or the Docker socket into a container. A relative host path
-// (`./data`) is refused: Compose reads it from the file's folder, which for deckhand
-// is a checkout of one revision, not a place on the host that lasts. An anonymous
-// volume is refused too, since its data would be lost on the next update without a word.
-import type { JobVolume, Mount } from '../../model/index.js';
+// (`./nginx.conf`) is read by Compose from the file's folder, which for deckhand is a
+// checkout of one revision, not a place on the host that lasts: a file of the
+// repository mounted read-only (`:ro`) is carried as the task's file, from the
+// revision rendered, as a config is; mounted read-write (the container could write
+// to it and expect it kept), or a folder, it is refused. An anonymous volume is
+// refused too, since its data would be lost on the next update without a word.
+import type { JobVolume, Mount, TaskFile } from '../../model/index.js';
+import { linkOutsideMessage } from '../links.js';
 import { describeValue } from '../yaml/values.js';
 import type { Path, Reporter } from './report.js';
+import { resolveInTree } from './paths.js';
 import { record, taskPath } from './scope.js';
 import type { DeclaredVolumes, ServiceScope } from './scope.js';
+import { maxTaskFileBytes } from './secrets.js';
 import { readBoolean, readMap, readString, unreadable, refuseUnknownKeys } from './values.js';
+
+/** A file of the repository a service mounts read-only, carried as its task's file. */
+export interface RepositoryFile {
+  file: TaskFile;
+  at: Path;
+}
 
 
 const volumeKeys = new Set(['driver', 'driver_opts', 'external', 'labels', 'name']);
@@ -52,8 +64,11 @@ export function readVolumes(r: Reporter, value: unknown): DeclaredVolumes {
   return declared;
 }
 
-/** A service's `volumes:` and `tmpfs:` as mounts, each checked against the top-level volumes. */
-export function mapMounts(scope: ServiceScope, volumes: unknown, tmpfs: unknown): Mount[] {
+/**
+ * A service's `volumes:` and `tmpfs:` as mounts, each checked against the top-level
+ * volumes; repository files mounted read-only go to `fromRepository`.
+ */
+export function mapMounts(scope: ServiceScope, volumes: unknown, tmpfs: unknown, fromRepository: RepositoryFile[] = []): Mount[] {
   const mounts: Mount[] = [];
   const add = (mount: Mount, at: Path) => {
     const index = mounts.length;
@@ -68,7 +83,8 @@ export function mapMounts(scope: ServiceScope, volumes: unknown, tmpfs: unknown)
   if (Array.isArray(volumes)) {
     volumes.forEach((entry: unknown, i) => {
       const mount = typeof entry === 'string' ? shortMount(scope, [...path, i], entry) : longMount(scope, [...path, i], entry);
-      if (mount) add(mount, [...path, i]);
+      if (mount && 'file' in mount) fromRepository.push(mount);
+      else if (mount) add(mount, [...path, i]);
     });
   } else if (volumes !== undefined && volumes !== null && volumes !== unreadable) {
     scope.r.error(path, `expected a list of volumes, got ${describeValue(volumes)}`);
@@ -88,7 +104,7 @@ export function mapMounts(scope: ServiceScope, volumes: unknown, tmpfs: unknown)
   return mounts;
 }
 
-function shortMount(scope: ServiceScope, at: Path, entry: string): Mount | undefined {
+function shortMount(scope: ServiceScope, at: Path, entry: string): Mount | RepositoryFile | undefined {
   const parts = entry.split(':');
   if (parts.length === 1) return anonymous(scope, at, parts[0]!);
   if (parts.length > 3) {
@@ -109,7 +125,7 @@ function shortMount(scope: ServiceScope, at: Path, entry: string): Mount | undef
   return named(scope, at, source, target, modes.includes('ro'));
 }
 
-function longMount(scope: ServiceScope, at: Path, entry: unknown): Mount | undefined {
+function longMount(scope: ServiceScope, at: Path, entry: unknown): Mount | RepositoryFile | undefined {
   const map = readMap(scope.r, at, entry);
   if (!map) return undefined;
   refuseUnknownKeys(scope.r, at, map, mountKeys);
@@ -139,7 +155,7 @@ function longMount(scope: ServiceScope, at: Path, entry: unknown): Mount | undef
   return named(scope, at, source, target, readOnly);
 }
 
-function named(scope: ServiceScope, at: Path, source: string, target: string, readOnly: boolean): Mount | undefined {
+function named(scope: ServiceScope, at: Path, source: string, target: string, readOnly: boolean): Mount | RepositoryFile | undefined {
   if (source.startsWith('/') || source.startsWith('.') || source.startsWith('~')) return bind(scope, at, source, target, readOnly);
   if (!target.startsWith('/')) {
     scope.r.error(at, `expected an absolute path inside the container, got ${describeValue(target)}`);
@@ -155,20 +171,62 @@ function named(scope: ServiceScope, at: Path, source: string, target: string, re
   return { type: 'volume', source, target, readOnly };
 }
 
-/** An absolute host path; whether the agent allows it is checked once the job is rendered (host-paths.ts). */
-function bind(scope: ServiceScope, at: Path, source: string, target: string, readOnly: boolean): Mount | undefined {
-  if (!source.startsWith('/')) {
-    scope.r.error(at, `a relative host path (${source}) is refused: Compose reads it from the file's folder, which for deckhand is a checkout of one revision, not a place on the host that lasts`, {
+/**
+ * An absolute host path (whether the agent allows it is checked once the job is
+ * rendered: host-paths.ts), or a file of the repository mounted read-only.
+ */
+function bind(scope: ServiceScope, at: Path, source: string, target: string, readOnly: boolean): Mount | RepositoryFile | undefined {
+  if (!target.startsWith('/')) {
+    scope.r.error(at, `expected an absolute path inside the container, got ${describeValue(target)}`);
+    return undefined;
+  }
+  if (source.startsWith('/')) return { type: 'bind', source, target, readOnly };
+  if (source.startsWith('~')) {
+    scope.r.error(at, `a host path in a home folder (${source}) is refused: it would be the home of the agent's user, on the agent's host`, {
       code: 'unsupported',
       hint: 'use a named volume (top-level volumes) for data, or an absolute path under a directory the agent allows (allow-host-path)',
     });
     return undefined;
   }
-  if (!target.startsWith('/')) {
-    scope.r.error(at, `expected an absolute path inside the container, got ${describeValue(target)}`);
+  if (!readOnly) {
+    const resolved = resolveInTree(scope.dir, source);
+    const aFile = !('error' in resolved) && scope.readFile(resolved.path) !== undefined;
+    scope.r.error(at, `a relative host path (${source}) mounted read-write is refused: Compose reads it from the file's folder, which for deckhand is a checkout of one revision, not a place on the host that lasts, so what the container writes there would be lost`, {
+      code: 'unsupported',
+      hint: aFile
+        ? `to mount the repository's file as it is at the revision deployed, mount it read-only ("${source}:${target}:ro"); for data, use a named volume (top-level volumes)`
+        : 'use a named volume (top-level volumes) for data; deckhand mounts single files of the repository read-only ("./file:/path:ro"), never a folder',
+    });
     return undefined;
   }
-  return { type: 'bind', source, target, readOnly };
+  return repositoryFile(scope, at, source, target);
+}
+
+/** A file of the repository, mounted read-only: its content at the revision rendered, as a config's. */
+function repositoryFile(scope: ServiceScope, at: Path, source: string, target: string): RepositoryFile | undefined {
+  const resolved = resolveInTree(scope.dir, source);
+  if ('error' in resolved) {
+    scope.r.error(at, resolved.error, { hint: 'deckhand mounts files of the repository only' });
+    return undefined;
+  }
+  const content = scope.readFile(resolved.path);
+  if (content === undefined) {
+    const outside = scope.linkOutside?.(resolved.path);
+    if (outside !== undefined) scope.r.error(at, linkOutsideMessage(`the file "${source}"`, outside), { code: 'link-outside', hint: "copy the file into the job's folder" });
+    else {
+      scope.r.error(at, `"${source}" is not a file of the repository, or not UTF-8 text (looked for ${resolved.path}); deckhand mounts single files of the repository read-only, never a folder`, {
+        code: 'missing-file',
+        hint: 'add the file to the repository; for a folder, mount each of its files, or build them into the image',
+      });
+    }
+    return undefined;
+  }
+  const bytes = Buffer.byteLength(content);
+  if (bytes > maxTaskFileBytes) {
+    scope.r.error(at, `expected a file of at most ${maxTaskFileBytes / 1024} KiB, got ${Math.ceil(bytes / 1024)} KiB`, { hint: 'build larger files into the image, or mount them from a named volume' });
+    return undefined;
+  }
+  return { file: { target, content, mode: 0o444, sensitive: false }, at };
 }
 
 /**

@@ -61,15 +61,63 @@ describe('volumes', () => {
       'volumes:',
       '  data: {driver: rexray}',
     ))).toEqual([
-      expect.stringContaining('app/docker-compose.yml:5:9: services.db.volumes[0]: a relative host path (./conf) is refused'),
+      expect.stringContaining('app/docker-compose.yml:5:9: services.db.volumes[0]: a relative host path (./conf) mounted read-write is refused'),
       expect.stringContaining('app/docker-compose.yml:6:9: services.db.volumes[1]: an anonymous volume at /data would be a new, empty one for every container'),
       expect.stringContaining('app/docker-compose.yml:7:9: services.db.volumes[2]: service "db" mounts volume "missing", which is not declared in the top-level volumes'),
       expect.stringContaining('app/docker-compose.yml:8:78: services.db.volumes[3].bind.create_host_path: bind option create_host_path: true is not supported'),
       expect.stringContaining('mount type "npipe" is not supported'),
       expect.stringContaining('app/docker-compose.yml:11:9: services.db.volumes[6]: two mounts at /a'),
-      expect.stringContaining('app/docker-compose.yml:12:30: services.db.volumes[7].source: a relative host path (../up) is refused'),
+      expect.stringContaining('app/docker-compose.yml:12:30: services.db.volumes[7].source: a relative host path (../up) mounted read-write is refused'),
       expect.stringContaining('app/docker-compose.yml:14:18: volumes.data.driver: volume driver "rexray" is not supported'),
     ]);
+  });
+
+  test('a file of the repository mounted read-only is the task\'s file, as it is at the revision rendered; read-write, a folder, a home folder or a path out of the repository is refused', () => {
+    const files = { 'app/nginx/nginx.conf': 'events {}\nhttp { server { listen 80; } }\n', 'app/init.sql': 'create table t (id int);\n', 'app/site/index.html': '<p>hi</p>' };
+    const task = jobOf(stack(
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    volumes:',
+      '      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro',
+      '      - {type: bind, source: init.sql, target: /docker-entrypoint-initdb.d/init.sql, read_only: true}',
+      '      - data:/data',
+      'volumes:',
+      '  data: {}',
+    ), { files }).groups[0]!.tasks[0]!;
+    expect(task.files).toEqual([
+      { target: '/etc/nginx/nginx.conf', content: files['app/nginx/nginx.conf'], mode: 0o444, sensitive: false },
+      { target: '/docker-entrypoint-initdb.d/init.sql', content: files['app/init.sql'], mode: 0o444, sensitive: false },
+    ]);
+    expect(task.mounts).toEqual([{ type: 'volume', source: 'data', target: '/data', readOnly: false }]);
+
+    expect(diagnosticsOf(stack(
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    volumes:',
+      '      - ./nginx/nginx.conf:/etc/nginx/nginx.conf',
+      '      - ./site:/usr/share/nginx/html:ro',
+      '      - ~/data:/data:ro',
+      '      - ../../etc/passwd:/p:ro',
+    ), { files })).toEqual([
+      'app/docker-compose.yml:5:9: services.web.volumes[0]: a relative host path (./nginx/nginx.conf) mounted read-write is refused: Compose reads it from the file\'s folder, which for deckhand is a checkout of one revision, not a place on the host that lasts, so what the container writes there would be lost (to mount the repository\'s file as it is at the revision deployed, mount it read-only ("./nginx/nginx.conf:/etc/nginx/nginx.conf:ro"); for data, use a named volume (top-level volumes))',
+      'app/docker-compose.yml:6:9: services.web.volumes[1]: "./site" is not a file of the repository, or not UTF-8 text (looked for app/site); deckhand mounts single files of the repository read-only, never a folder (add the file to the repository; for a folder, mount each of its files, or build them into the image)',
+      'app/docker-compose.yml:7:9: services.web.volumes[2]: a host path in a home folder (~/data) is refused: it would be the home of the agent\'s user, on the agent\'s host (use a named volume (top-level volumes) for data, or an absolute path under a directory the agent allows (allow-host-path))',
+      'app/docker-compose.yml:8:9: services.web.volumes[3]: expected a path inside the repository, got "../../etc/passwd", which leads out of it (deckhand mounts files of the repository only)',
+    ]);
+  });
+
+  test('a repository file mounted where a config or another mount already is: two mounts', () => {
+    expect(diagnosticsOf(stack(
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    volumes: ["./init.sql:/etc/site.conf:ro"]',
+      '    configs: [{source: site, target: /etc/site.conf}]',
+      'configs:',
+      '  site: {content: "x"}',
+    ), { files: { 'app/init.sql': 'x' } })).toEqual(['app/docker-compose.yml:4:15: services.web.volumes[0]: two mounts at /etc/site.conf']);
   });
 
   test('SELinux relabelling of a host path is refused: deckhand would not do it', () => {

@@ -32,6 +32,8 @@ const compose = `services:
     configs:
       - source: site
         target: /etc/site.conf
+    volumes:
+      - ./motd.txt:/etc/motd:ro
     deploy:
       update_config: { monitor: 1s, delay: 0s }
 secrets:
@@ -83,6 +85,7 @@ const files = (token: string, url: string) => ({
   'stack/compose.yaml': compose,
   'stack/api_token.txt': token,
   'stack/site.conf': 'listen 80\n',
+  'stack/motd.txt': 'from the repository\n',
   'k8s/app.yaml': deployment,
   'k8s/config.yaml': configs(url),
 });
@@ -117,6 +120,9 @@ describe('secrets and configs from a repository', () => {
     const [kweb] = await containersOf(runId, 'kweb');
     expect(await exec(web!.id, 'cat', '/run/secrets/api_token')).toBe(tokens[0]);
     expect(await exec(web!.id, 'cat', '/etc/site.conf')).toBe('listen 80\n');
+    // A repository file mounted read-only, as the revision has it, and read-only in the container.
+    expect(await exec(web!.id, 'cat', '/etc/motd')).toBe('from the repository\n');
+    await expect(exec(web!.id, 'sh', '-c', 'echo changed > /etc/motd')).rejects.toThrow(/Read-only file system/);
     expect(await exec(kweb!.id, 'sh', '-c', 'echo "$DB_ADDRESS"')).toBe(`${urls[0]}\n`);
     expect(await exec(kweb!.id, 'cat', '/etc/app/app.conf')).toBe('mode production\n');
 

@@ -79,6 +79,9 @@ export class Watcher {
       this.schedule(event.jobId);
       return;
     }
+    // A health event says all a decision needs: the job is decided at once; the read
+    // below confirms it (and catches anything else that changed).
+    if (event.health && event.allocId && event.jobId && runtime.applyHealth(event.allocId, event.health.containerId, event.health.status, event.time)) this.schedule(event.jobId);
     const read = event.allocId ? runtime.refreshAllocation(event.allocId) : runtime.refresh();
     void read
       .then((answered) => {

@@ -98,6 +98,8 @@ export interface RuntimeEvent {
   allocId: string | null;
   jobId: string | null;
   time: number;
+  /** A `health` event's container and the status it turned to: enough to act on before the container is read again. */
+  health?: { containerId: string; status: DockerHealth };
 }
 
 export interface CheckStatus {

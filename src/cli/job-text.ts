@@ -70,6 +70,7 @@ function updateText(u: UpdateStrategy): string {
     `auto_revert ${u.autoRevert}`,
     `health_check ${u.healthCheck}`,
     `min_healthy_time ${formatDuration(u.minHealthyTimeMs)}`,
+    ...(u.monitorMs ? [`monitor ${formatDuration(u.monitorMs)}`] : []),
     `healthy_deadline ${u.healthyDeadlineMs ? formatDuration(u.healthyDeadlineMs) : 'none'}`,
     `progress_deadline ${u.progressDeadlineMs ? formatDuration(u.progressDeadlineMs) : 'none'}`,
     `order ${u.order}`,

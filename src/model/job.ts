@@ -138,7 +138,15 @@ export interface UpdateStrategy {
   canary: number;
   autoPromote: boolean;
   autoRevert: boolean;
+  /** How long an allocation must stay ready before it counts healthy: each batch waits for it (Nomad's min_healthy_time, Kubernetes' minReadySeconds). */
   minHealthyTimeMs: number;
+  /**
+   * Swarm's `monitor`: a failure-watch window that holds no batch. An allocation counts
+   * healthy once ready, so the next batch goes ahead; a failure within this long of it
+   * turning ready still counts against maxFailureRatio, and the deployment completes
+   * only once the last new allocation has been ready this long. 0: none (Nomad, Kubernetes).
+   */
+  monitorMs: number;
   /** 0: no deadline per allocation (Compose, Kubernetes): only the progress deadline applies. */
   healthyDeadlineMs: number;
   /** 0 disables the deployment deadline (as in Nomad). */

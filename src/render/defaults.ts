@@ -9,6 +9,7 @@ export const nomadUpdateDefaults: UpdateStrategy = Object.freeze({
   autoPromote: false,
   autoRevert: false,
   minHealthyTimeMs: 10_000,
+  monitorMs: 0,
   healthyDeadlineMs: 300_000,
   progressDeadlineMs: 600_000,
   healthCheck: 'checks',
@@ -41,7 +42,9 @@ export const swarmUpdateDefaults: UpdateStrategy = Object.freeze({
   canary: 0,
   autoPromote: false,
   autoRevert: false,
-  minHealthyTimeMs: 5_000,
+  // Swarm's monitor (5s) watches for failures without holding a batch.
+  minHealthyTimeMs: 0,
+  monitorMs: 5_000,
   healthyDeadlineMs: 0,
   progressDeadlineMs: 600_000,
   healthCheck: 'checks',

@@ -145,7 +145,7 @@ function validateGroup(group: Group, at: string, fail: Fail, limits: JobLimits):
     if (update.maxFailureRatio < 0 || update.maxFailureRatio > 1) {
       fail(`${u}.maxFailureRatio`, `must be between 0 and 1, got ${update.maxFailureRatio}`);
     }
-    for (const key of ['minHealthyTimeMs', 'healthyDeadlineMs', 'progressDeadlineMs', 'delayMs'] as const) {
+    for (const key of ['minHealthyTimeMs', 'monitorMs', 'healthyDeadlineMs', 'progressDeadlineMs', 'delayMs'] as const) {
       if (update[key] < 0) fail(`${u}.${key}`, 'must not be negative');
     }
     if (update.progressDeadlineMs !== 0 && update.healthyDeadlineMs >= update.progressDeadlineMs && name === 'update') {

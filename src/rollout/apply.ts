@@ -117,7 +117,9 @@ export function applyDecision(state: JobState, decision: Decision, context: Appl
       // Together: an unhealthy allocation counts against the deployment's failure ratio.
       setAllocation(updated);
       if (deployment && current.deploymentId === deployment.id) {
-        setDeployment(onGroup(deployment, current.group, now, (g) => (decision.healthy ? { ...g, healthy: g.healthy + 1 } : { ...g, unhealthy: g.unhealthy + 1 })), null);
+        // One counted healthy that fails in Swarm's monitor window moves from healthy to unhealthy.
+        const wasHealthy = current.healthy === true ? 1 : 0;
+        setDeployment(onGroup(deployment, current.group, now, (g) => (decision.healthy ? { ...g, healthy: g.healthy + 1 } : { ...g, healthy: g.healthy - wasHealthy, unhealthy: g.unhealthy + 1 })), null);
       }
       applied.events.push({ type: 'allocation', jobId, allocation: updated, message: `allocation ${short(current.id)} is ${decision.healthy ? 'healthy' : `unhealthy: ${decision.reason}`}` });
       return applied;
@@ -163,16 +165,18 @@ export function applyDecision(state: JobState, decision: Decision, context: Appl
 
 /**
  * The order a round carries decisions out in: bookkeeping first (health, deadlines,
- * the deployment's fate), in reconcile's order; then stops together; then
+ * the deployment's fate), in reconcile's order; then stops together, with the
+ * placements a surge lets start beside them (`alongsideStops`); then the other
  * placements together. A deployment that just ended changes what comes next: its
  * round decides again before it touches a container.
  */
 export function roundOrder(decisions: Decision[]): { bookkeeping: Decision[]; stops: Decision[]; places: Decision[]; endsDeployment: boolean } {
   const acting = decisions.filter((d) => d.kind !== 'wait');
+  const alongside = (d: Decision) => d.kind === 'place' && d.alongsideStops === true;
   return {
     bookkeeping: acting.filter((d) => d.kind !== 'place' && d.kind !== 'stop'),
-    stops: acting.filter((d) => d.kind === 'stop'),
-    places: acting.filter((d) => d.kind === 'place'),
+    stops: acting.filter((d) => d.kind === 'stop' || alongside(d)),
+    places: acting.filter((d) => d.kind === 'place' && !alongside(d)),
     endsDeployment: acting.some((d) => d.kind === 'fail' || d.kind === 'complete' || d.kind === 'pause'),
   };
 }

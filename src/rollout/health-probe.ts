@@ -10,6 +10,12 @@ export interface ProbeResult {
   reason: string | null;
   /** Every task's container runs (whatever its checks say). */
   tasksRunning: boolean;
+  /**
+   * When it turned ready, as the runtime dates it: the latest of its tasks' starts (or,
+   * with checks, their HEALTHCHECKs turning healthy) and its checks coming to pass.
+   * Null when it is not ready, or a time is unknown.
+   */
+  readyAt: number | null;
 }
 
 /**
@@ -20,10 +26,20 @@ export interface ProbeResult {
  */
 export function probeAllocation(observation: AllocationObservation | undefined, checks: CheckStatus | undefined, mode: HealthCheckMode, tasks: string[]): ProbeResult {
   const tasksRunning = observation !== undefined && tasks.every((name) => observation.tasks.find((t) => t.task === name)?.state === 'running');
-  return { ...probeTasks(observation, checks, mode, tasks), tasksRunning };
+  const result = probeTasks(observation, checks, mode, tasks);
+  return { ...result, tasksRunning, readyAt: result.probe === 'ready' && observation ? readyAt(observation, checks, mode, tasks) : null };
 }
 
-function probeTasks(observation: AllocationObservation | undefined, checks: CheckStatus | undefined, mode: HealthCheckMode, tasks: string[]): Omit<ProbeResult, 'tasksRunning'> {
+function readyAt(observation: AllocationObservation, checks: CheckStatus | undefined, mode: HealthCheckMode, tasks: string[]): number | null {
+  const times = tasks.map((name) => {
+    const task = observation.tasks.find((t) => t.task === name);
+    return mode === 'checks' && task?.health === 'healthy' ? task.healthySince : (task?.startedAt ?? null);
+  });
+  if (mode === 'checks' && checks?.readySince !== undefined && checks.readySince !== null) times.push(checks.readySince);
+  return times.some((t) => t === null) ? null : Math.max(...(times as number[]), 0);
+}
+
+function probeTasks(observation: AllocationObservation | undefined, checks: CheckStatus | undefined, mode: HealthCheckMode, tasks: string[]): Pick<ProbeResult, 'probe' | 'reason'> {
   if (!observation) return { probe: 'failed', reason: 'its containers are gone' };
   for (const name of tasks) {
     const task = observation.tasks.find((t) => t.task === name);

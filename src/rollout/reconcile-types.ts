@@ -50,7 +50,8 @@ export interface ReconcileInput {
 
 export type Decision =
   | { kind: 'set-health'; allocId: string; healthy: boolean; reason: string }
-  | { kind: 'place'; group: string; index: number; canary: boolean; reason: string }
+  /** `alongsideStops`: carried out together with the round's stops, not after them (a surge allows it: start-first). */
+  | { kind: 'place'; group: string; index: number; canary: boolean; reason: string; alongsideStops?: true }
   /** `drift`: it ran and was changed behind deckhand's back (removed, stopped, crashed); it is put back. */
   | { kind: 'stop'; allocId: string; reason: string; drift?: boolean }
   | { kind: 'update-in-place'; allocId: string; reason: string }

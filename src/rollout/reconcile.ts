@@ -4,11 +4,13 @@
 // calls it again whenever something changes.
 //
 // One rolling algorithm serves every format, with Kubernetes' budgets: at most
-// `count + surge` allocations exist, at least `count - unavailable` are healthy.
+// `count + surge` allocations exist (those being stopped not counted, as terminating
+// pods are not), at least `count - unavailable` are healthy.
 // Nomad's max_parallel (stop-first) is `surge 0, unavailable N`; Swarm's start-first
 // parallelism is `surge N, unavailable 0`; Kubernetes gives both numbers itself.
 // Outside a deployment, replacing what fails keeps to the same budgets (keep-running.ts).
 import type { Deployment, DeploymentGroupState, Group, Job, UpdateStrategy } from '../model/index.js';
+import { formatDuration } from '../util/index.js';
 import { budgets } from './budgets.js';
 import { keepRunning } from './keep-running.js';
 import { unmetDependencies } from './start-order.js';
@@ -150,11 +152,13 @@ function reconcileGroup(ctx: GroupContext): GroupResult {
   const { surge, unavailable } = budgets(strategy, desired);
   const pendingNew = current.filter((a) => !healthyNew.includes(a));
 
-  // Swarm's delay: a pause between one batch turning healthy and the next starting.
-  const lastHealthy = Math.max(...current.filter((a) => ofDeployment(a)).map((a) => a.healthyAt ?? 0), 0);
+  // Swarm's delay: a pause between one batch turning healthy and the next starting. The
+  // allocations of a batch may turn healthy apart: the next batch waits for the last of them.
+  // One that turned healthy in this very round has no healthyAt on its record yet: it is now.
+  const lastHealthy = Math.max(...current.filter((a) => ofDeployment(a)).map((a) => a.healthyAt ?? (health.get(a.id) === true ? now : 0)), 0);
   const moreToDo = old.length > 0 || current.length < desired;
-  if (strategy.delayMs > 0 && moreToDo && pendingNew.length === 0 && lastHealthy > 0 && now < lastHealthy + strategy.delayMs) {
-    ctx.wakeups.push(lastHealthy + strategy.delayMs);
+  if (strategy.delayMs > 0 && moreToDo && lastHealthy > 0 && (pendingNew.length > 0 || now < lastHealthy + strategy.delayMs)) {
+    if (pendingNew.length === 0) ctx.wakeups.push(lastHealthy + strategy.delayMs);
     return result;
   }
 
@@ -163,16 +167,21 @@ function reconcileGroup(ctx: GroupContext): GroupResult {
   for (const a of oldDown) out.push({ kind: 'stop', allocId: a.id, reason: 'an old version that is not running' });
   const oldUp = old.filter((a) => !oldDown.includes(a));
 
-  const room = Math.min(desired - current.length, desired + surge - (current.length + oldUp.length));
-  const indexes = freeIndexes(desired, current, oldUp);
-  for (let i = 0; i < room; i++) {
-    out.push({ kind: 'place', group: group.name, index: indexes.shift() ?? desired + i, canary: false, reason: placeReason(oldUp.length > 0) });
-  }
-
   const available = healthyNew.length + oldUp.length;
   const canStop = Math.min(oldUp.length, available - (desired - unavailable));
-  for (const a of stopOrder(oldUp, current).slice(0, Math.max(0, canStop))) {
-    out.push({ kind: 'stop', allocId: a.id, reason: 'replaced by the new version' });
+  const stopping = stopOrder(oldUp, current).slice(0, Math.max(0, canStop));
+  for (const a of stopping) out.push({ kind: 'stop', allocId: a.id, reason: 'replaced by the new version' });
+
+  // Allocations being stopped do not count against count + surge (as terminating pods do
+  // not in Kubernetes, nor shutting-down tasks in Swarm): the next batch is placed in the
+  // round that stops the previous batch's old ones. With a surge (start-first) it starts
+  // beside those stops; without one (stop-first) after them.
+  const staying = oldUp.filter((a) => !stopping.includes(a));
+  const room = Math.min(desired - current.length, desired + surge - (current.length + staying.length));
+  const indexes = freeIndexes(desired, current, staying);
+  const alongsideStops = surge > 0 && stopping.length > 0 ? { alongsideStops: true as const } : {};
+  for (let i = 0; i < room; i++) {
+    out.push({ kind: 'place', group: group.name, index: indexes.shift() ?? desired + i, canary: false, reason: placeReason(oldUp.length > 0), ...alongsideStops });
   }
 
   // Fewer wanted than run (the count went down): the highest indexes go.
@@ -181,8 +190,18 @@ function reconcileGroup(ctx: GroupContext): GroupResult {
     for (const a of [...current].sort((x, y) => y.index - x.index).slice(0, extra)) out.push({ kind: 'stop', allocId: a.id, reason: `count is ${desired}` });
   }
 
-  result.done = old.length === 0 && current.length === desired && healthyNew.length === desired;
+  result.done = old.length === 0 && current.length === desired && healthyNew.length === desired && monitored(current.filter(ofDeployment), strategy, ctx);
   return result;
+}
+
+/** Swarm's monitor: the deployment completes once its last new allocation has been healthy for the window. */
+function monitored(placed: AllocationView[], strategy: UpdateStrategy, ctx: GroupContext): boolean {
+  if (!(strategy.monitorMs > 0) || placed.length === 0) return true;
+  // Turned healthy in this very round: its record does not say so yet.
+  const until = Math.max(...placed.map((a) => (a.healthyAt ?? ctx.now) + strategy.monitorMs));
+  if (ctx.now >= until) return true;
+  ctx.wakeups.push(until);
+  return false;
 }
 
 /** Health decisions for allocations whose health is not known yet. */
@@ -191,8 +210,11 @@ function decideHealth(allocations: AllocationView[], strategy: UpdateStrategy, d
   for (const a of allocations) {
     let healthy = a.healthy;
     if (healthy === null) healthy = judge(a, strategy, ctx);
+    const watched = failedWithinMonitor(a, strategy, deployment, ctx.now);
+    if (watched) healthy = false;
     if (healthy !== a.healthy && healthy !== null) {
-      ctx.out.push({ kind: 'set-health', allocId: a.id, healthy, reason: healthy ? `ready for ${strategy.minHealthyTimeMs} ms` : a.failure ?? 'not healthy in time' });
+      const reason = watched ? `${a.failure ?? 'it failed'} within ${formatDuration(strategy.monitorMs)} of turning ready (monitor)` : healthy ? readyReason(strategy) : a.failure ?? 'not healthy in time';
+      ctx.out.push({ kind: 'set-health', allocId: a.id, healthy, reason });
       const progressDeadline = strategy.progressDeadlineMs;
       if (healthy && deployment && a.deploymentId === deployment.id && progressDeadline > 0) {
         ctx.out.push({ kind: 'progress', group: a.group, requireProgressBy: ctx.now + progressDeadline, reason: `allocation ${a.id.slice(0, 8)} is healthy` });
@@ -201,6 +223,21 @@ function decideHealth(allocations: AllocationView[], strategy: UpdateStrategy, d
     health.set(a.id, healthy);
   }
   return health;
+}
+
+function readyReason(strategy: UpdateStrategy): string {
+  const ready = strategy.minHealthyTimeMs > 0 || !(strategy.monitorMs > 0) ? `ready for ${strategy.minHealthyTimeMs} ms` : 'ready';
+  return strategy.monitorMs > 0 ? `${ready} (failures in the next ${formatDuration(strategy.monitorMs)} count against max_failure_ratio: monitor)` : ready;
+}
+
+/**
+ * Swarm's monitor: an allocation of the deployment counted healthy that fails within the
+ * window of turning so is a failure of the update (swarmkit's updater counts a task that
+ * fails within `monitor` of running), against maxFailureRatio as one never healthy.
+ */
+function failedWithinMonitor(a: AllocationView, strategy: UpdateStrategy, deployment: Deployment | null, now: number): boolean {
+  if (a.healthy !== true || !(strategy.monitorMs > 0) || !deployment || a.deploymentId !== deployment.id || a.healthyAt === null) return false;
+  return (a.status === 'failed' || a.probe === 'failed') && now <= a.healthyAt + strategy.monitorMs;
 }
 
 function judge(a: AllocationView, strategy: UpdateStrategy, ctx: GroupContext): boolean | null {

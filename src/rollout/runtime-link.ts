@@ -6,7 +6,7 @@
 // while one runs, everyone who asks shares the one read after it.
 // When the runtime stops answering nothing is concluded from it: the link says
 // so once, tries again with backoff, and says so again once it answers.
-import type { AllocationObservation, Driver } from '../runtime/index.js';
+import type { AllocationObservation, DockerHealth, Driver } from '../runtime/index.js';
 import { RuntimeUnavailableError } from '../runtime/index.js';
 
 export interface RuntimeLinkOptions {
@@ -92,6 +92,22 @@ export class RuntimeLink {
     this.retry = { timer: null, delayMs: initial };
     this.options.onDown(error, initial);
     this.retryLater();
+  }
+
+  /**
+   * A container's HEALTHCHECK changed (Docker's health event): the observation says so at
+   * once, dated by the event, so the job is decided without waiting for a read of it. A
+   * read that started before the event must not undo it. False when the container is not
+   * one observed (the read the event also asks for brings it).
+   */
+  applyHealth(allocId: string, containerId: string, status: DockerHealth, at: number): boolean {
+    const observed = this.observations.get(allocId);
+    const task = observed?.tasks.find((t) => t.containerId === containerId);
+    if (!observed || !task || task.state !== 'running') return false;
+    const healthySince = status === 'healthy' ? (task.health === 'healthy' ? task.healthySince : at) : null;
+    this.observations.set(allocId, { ...observed, tasks: observed.tasks.map((t) => (t === task ? { ...t, health: status, healthySince } : t)) });
+    this.writtenBy.set(allocId, ++this.sequence);
+    return true;
   }
 
   /** The allocation's containers were removed: a read that started before must not bring it back. */

@@ -1,7 +1,9 @@
 // Allocations as reconcile() sees them: each record with what the runtime says of
 // it now (probe, readiness, failure) and what the watcher remembers between rounds
-// (since when it has been ready, the note last told about it). Memory only: after
-// a restart min_healthy_time starts again and a note is told once more.
+// (since when it has been ready, the note last told about it). Readiness is dated by
+// the runtime (when the container started, its HEALTHCHECK turned healthy, its checks
+// came to pass), so min_healthy_time counts from the event, not from the round that
+// read it. Notes are memory only: after a restart a note is told once more.
 import { longRunningTasks } from '../model/index.js';
 import type { AllocationRecord, Job } from '../model/index.js';
 import type { Driver } from '../runtime/index.js';
@@ -32,7 +34,9 @@ export class AllocationViews {
     const mode = group?.update.healthCheck ?? 'task_states';
     const result = probeAllocation(this.runtime.observations.get(a.id), this.driver.checkStatus(a.id), mode, (group ? longRunningTasks(group) : []).map((t) => t.name));
     if (result.probe === 'ready') {
-      if (!this.readySince.has(a.id)) this.readySince.set(a.id, now);
+      // From the runtime's own time of it (a health event, a start), not from this read, which
+      // may come late; never before the allocation was placed, nor after now.
+      if (!this.readySince.has(a.id)) this.readySince.set(a.id, Math.min(now, Math.max(a.createdAt, result.readyAt ?? now)));
     } else {
       this.readySince.delete(a.id);
     }

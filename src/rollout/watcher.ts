@@ -2,8 +2,9 @@
 // time; timers for health and deadlines; runtime events that wake the job they
 // concern. A round reads the job's state once, asks reconcile() what to do, runs
 // each decision through the one pure apply step, writes what changed in one
-// transaction, reports it, and only then touches containers — stops together,
-// then placements together — and decides again until nothing is left to do now.
+// transaction, reports it, and only then touches containers — stops together (with
+// the placements a surge lets start beside them), then placements together — and
+// decides again until nothing is left to do now.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Deployment, JobVersion } from '../model/index.js';
@@ -78,6 +79,9 @@ export class Watcher {
       this.schedule(event.jobId);
       return;
     }
+    // A health event says all a decision needs: the job is decided at once; the read
+    // below confirms it (and catches anything else that changed).
+    if (event.health && event.allocId && event.jobId && runtime.applyHealth(event.allocId, event.health.containerId, event.health.status, event.time)) this.schedule(event.jobId);
     const read = event.allocId ? runtime.refreshAllocation(event.allocId) : runtime.refresh();
     void read
       .then((answered) => {

@@ -27,10 +27,12 @@ interface Watched {
   startedAt: number;
   states: CheckState[];
   lastError: string | null;
+  /** When every readiness check last came to pass; null while one does not. */
+  readySince: number | null;
   stopped: boolean;
 }
 
-const allPassing: CheckStatus = { ready: true, livenessFailed: false, lastError: null };
+const allPassing: CheckStatus = { ready: true, livenessFailed: false, lastError: null, readySince: null };
 
 /** Where checks connect: the publish address, or loopback when ports are published on every address. */
 export function probeHostOf(publishAddress: string): string {
@@ -94,10 +96,12 @@ function probeTcp(check: TcpCheck, host: string, port: number): Promise<string |
 }
 
 function summarize(watched: Watched): CheckStatus {
+  const ready = watched.states.every((state) => state.check.role !== 'readiness' || state.passing);
   return {
-    ready: watched.states.every((state) => state.check.role !== 'readiness' || state.passing),
+    ready,
     livenessFailed: watched.states.some((state) => state.check.role === 'liveness' && state.failed),
     lastError: watched.lastError,
+    readySince: ready ? watched.readySince : null,
   };
 }
 
@@ -115,7 +119,7 @@ export class CheckRunner {
     this.unwatch(allocId);
     const network = checks.filter((check): check is NetworkCheck => check.type !== 'exec');
     const states = network.map((check) => ({ check, failures: 0, passing: false, failed: false, timer: null }));
-    const watched: Watched = { jobId, ports: { ...ports }, startedAt: this.now(), states, lastError: null, stopped: false };
+    const watched: Watched = { jobId, ports: { ...ports }, startedAt: this.now(), states, lastError: null, readySince: null, stopped: false };
     this.watched.set(allocId, watched);
     for (const state of states) this.schedule(allocId, watched, state, 0);
   }
@@ -148,6 +152,7 @@ export class CheckRunner {
     if (watched.stopped) return;
     const before = summarize(watched);
     this.record(watched, state, failure, started);
+    if (!before.ready) watched.readySince = this.now();
     const after = summarize(watched);
     if (before.ready !== after.ready || before.livenessFailed !== after.livenessFailed) this.onChange(allocId, watched.jobId, after);
     this.schedule(allocId, watched, state, Math.max(0, state.check.intervalMs - (this.now() - started)));

@@ -59,6 +59,8 @@ export interface TaskObservation {
   startedAt: number | null;
   /** The container's HEALTHCHECK status (the image's, or one from the job). */
   health: DockerHealth;
+  /** Milliseconds since the epoch at which the HEALTHCHECK turned healthy (Docker's probe log); null when not healthy. */
+  healthySince: number | null;
 }
 
 /** What runs for one allocation, read from the engine's containers and their labels. */
@@ -96,6 +98,8 @@ export interface RuntimeEvent {
   allocId: string | null;
   jobId: string | null;
   time: number;
+  /** A `health` event's container and the status it turned to: enough to act on before the container is read again. */
+  health?: { containerId: string; status: DockerHealth };
 }
 
 export interface CheckStatus {
@@ -105,6 +109,8 @@ export interface CheckStatus {
   livenessFailed: boolean;
   /** The last failure, for descriptions. */
   lastError: string | null;
+  /** When `ready` last turned true (the passing probe's end); null while not ready, or when there are no checks. */
+  readySince: number | null;
 }
 
 /** The engine's images and the registries they come from. */

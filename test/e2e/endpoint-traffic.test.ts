@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 const baseUpdate: UpdateStrategy = {
-  maxParallel: 1, canary: 0, autoPromote: false, autoRevert: false, minHealthyTimeMs: 300, healthyDeadlineMs: 6_000, progressDeadlineMs: 20_000,
+  maxParallel: 1, canary: 0, autoPromote: false, autoRevert: false, minHealthyTimeMs: 300, monitorMs: 0, healthyDeadlineMs: 6_000, progressDeadlineMs: 20_000,
   healthCheck: 'checks', order: 'stop-first', delayMs: 0, failureAction: 'pause', maxFailureRatio: 0, onUnhealthy: 'replace', maxSurge: null, maxUnavailable: null,
 };
 

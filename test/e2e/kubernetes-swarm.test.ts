@@ -39,7 +39,7 @@ describe('S6/S7: Swarm update_config on Docker', () => {
   });
 
   it('S6: the first replaced task turns unhealthy, the update rolls back, the second replica is never touched', async () => {
-    const scale = { update: { minHealthyTimeMs: 2_000, delayMs: 500 } };
+    const scale = { update: { monitorMs: 2_000, delayMs: 500 } };
     const v1 = await fixtureJob('s6-swarm-rollback/v1', scale);
     const first = h.engine.submit({ job: v1.job, source: cli, sourceText: v1.text });
     expect(await h.engine.waitForDeployment(first.deployment!.id, 60_000)).toMatchObject({ status: 'successful' });
@@ -61,7 +61,7 @@ describe('S6/S7: Swarm update_config on Docker', () => {
   });
 
   it('S7: parallelism 2 with a delay: two tasks at a time, the delay apart', async () => {
-    const scale = { update: { minHealthyTimeMs: 500, delayMs: 2_000 } };
+    const scale = { update: { monitorMs: 500, delayMs: 2_000 } };
     const v1 = await fixtureJob('s7-swarm-parallel/v1', scale);
     const first = h.engine.submit({ job: v1.job, source: cli, sourceText: v1.text });
     expect(await h.engine.waitForDeployment(first.deployment!.id, 60_000)).toMatchObject({ status: 'successful' });
@@ -74,7 +74,7 @@ describe('S6/S7: Swarm update_config on Docker', () => {
     expect(placed.length).toBeGreaterThanOrEqual(4);
     expect(placed[1]! - placed[0]!).toBeLessThan(1_000);
     expect(placed[3]! - placed[2]!).toBeLessThan(1_000);
-    expect(placed[2]! - placed[1]!).toBeGreaterThanOrEqual(2_000 + 500);
+    expect(placed[2]! - placed[1]!).toBeGreaterThanOrEqual(2_000);
     expect((await containersOf(runId, 'vote')).map((c) => c.image)).toEqual(Array(4).fill('deckhand-demo:v2'));
   });
 });

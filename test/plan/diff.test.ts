@@ -96,6 +96,17 @@ describe('diffJobs', () => {
     expect(flattenJob(swarm).groups[0]!.objects[0]!.fields).toMatchObject({ Order: 'start-first', Delay: '10s' });
     expect(flattenJob(swarm).groups[0]!.objects[0]!.fields).not.toHaveProperty('FailureAction');
   });
+
+  it('a change of Swarm\'s monitor is a change of the plan, made in place', () => {
+    const before = job();
+    before.groups[0]!.update = { ...swarmUpdateDefaults };
+    const after = job();
+    after.groups[0]!.update = { ...swarmUpdateDefaults, monitorMs: 30_000 };
+    expect(flattenJob(before).groups[0]!.objects[0]!.fields).toMatchObject({ MinHealthyTime: '0s', Monitor: '5s' });
+    const fields = diffJobs(before, after).groups[0]!.objects[0]!.fields;
+    expect(fields.filter((f) => f.type !== 'None').map((f) => [f.name, f.old, f.new])).toEqual([['Monitor', '5s', '30s']]);
+    expect(groupSpecHash(after.groups[0]!)).toBe(groupSpecHash(before.groups[0]!));
+  });
 });
 
 describe('change rules and annotations', () => {

@@ -6,7 +6,7 @@ import { renderJob } from '../helpers/render.js';
 const job = (image: string) =>
   renderJob(`job "web" {\n  group "web" {\n    count = 2\n    task "server" {\n      driver = "docker"\n      config { image = "${image}" }\n    }\n  }\n}\n`);
 
-const task = (state: TaskObservation['state'] = 'running'): TaskObservation => ({ task: 'server', containerId: `c-${state}`, state, exitCode: null, restartCount: 0, startedAt: 1, health: 'none' });
+const task = (state: TaskObservation['state'] = 'running'): TaskObservation => ({ task: 'server', containerId: `c-${state}`, state, exitCode: null, restartCount: 0, startedAt: 1, health: 'none', healthySince: null });
 
 function observed(allocId: string, index: number, version: number, image: string, overrides: Partial<AllocationObservation> = {}): AllocationObservation {
   const spec = job(image);

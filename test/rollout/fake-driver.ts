@@ -30,7 +30,7 @@ export class FakeDriver implements Driver {
     if (outcome === 'runtime-away' || !this.answering) throw new RuntimeUnavailableError('the fake runtime does not answer');
     if (outcome === 'fails') throw new PlacementError(`No such image: ${image}`);
     const ports = Object.fromEntries(request.group.tasks.flatMap((t) => t.ports).map((p) => [p.label, this.nextPort++]));
-    const tasks: TaskObservation[] = request.group.tasks.map((t) => ({ task: t.name, containerId: `c-${request.allocId}-${t.name}`, state: 'running', exitCode: null, restartCount: 0, startedAt: 1, health: 'none' }));
+    const tasks: TaskObservation[] = request.group.tasks.map((t) => ({ task: t.name, containerId: `c-${request.allocId}-${t.name}`, state: 'running', exitCode: null, restartCount: 0, startedAt: 1, health: 'none', healthySince: null }));
     this.running.set(request.allocId, {
       allocId: request.allocId, jobId: request.jobId, group: request.group.name, index: request.index, jobVersion: request.jobVersion, specHash: request.specHash,
       deploymentId: request.deploymentId, ports, addresses: {}, tasks, spec: request.job ? JSON.stringify(request.job) : null, inScope: true,
@@ -81,8 +81,8 @@ export class FakeDriver implements Driver {
   unwatchChecks(): void {}
 
   checkStatus(allocId: string): CheckStatus {
-    if (this.notReadyImages.has(this.images.get(allocId) ?? '')) return { ready: false, livenessFailed: false, lastError: 'GET / answered 500' };
-    return this.checks.get(allocId) ?? { ready: true, livenessFailed: false, lastError: null };
+    if (this.notReadyImages.has(this.images.get(allocId) ?? '')) return { ready: false, livenessFailed: false, lastError: 'GET / answered 500', readySince: null };
+    return this.checks.get(allocId) ?? { ready: true, livenessFailed: false, lastError: null, readySince: null };
   }
 
   subscribe(listener: (event: RuntimeEvent) => void): () => void {

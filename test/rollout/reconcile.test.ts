@@ -5,6 +5,7 @@ import type { Job, UpdateStrategy } from '../../src/model/job.js';
 import { kubernetesUpdateDefaults } from '../../src/render/kubernetes/strategy.js';
 import { nomadUpdateDefaults, swarmUpdateDefaults } from '../../src/render/defaults.js';
 import { budgets } from '../../src/rollout/reconcile.js';
+import type { Decision } from '../../src/rollout/reconcile-types.js';
 import type { ImageBehaviour } from './sim.js';
 import { World } from './sim.js';
 
@@ -164,7 +165,7 @@ describe('S5: Kubernetes rolling update', () => {
 
 describe('S6/S7: Swarm update_config', () => {
   const swarm = (image: string, update: Partial<UpdateStrategy>, count: number) =>
-    job(image, count, { ...swarmUpdateDefaults, minHealthyTimeMs: 1000, progressDeadlineMs: 60_000, ...update }, swarmUpdateDefaults, {});
+    job(image, count, { ...swarmUpdateDefaults, monitorMs: 1000, progressDeadlineMs: 60_000, ...update }, swarmUpdateDefaults, {});
 
   it('S6: the first replaced task turns unhealthy, the update rolls back, the second replica was never touched', () => {
     const update = { failureAction: 'rollback' as const, autoRevert: true, delayMs: 1000 };
@@ -189,7 +190,27 @@ describe('S6/S7: Swarm update_config', () => {
     expect(places).toHaveLength(4);
     expect(places[0]).toBe(places[1]);
     expect(places[2]).toBe(places[3]);
-    expect(places[2]! - places[0]!).toBeGreaterThanOrEqual(10_000 + 1000);
+    // The first batch is ready (and, with monitor as a failure-watch window, healthy) 500 ms after its placement.
+    expect(places[2]! - places[0]!).toBeGreaterThanOrEqual(500 + 10_000);
+  });
+
+  it('S7: a batch whose allocations turn healthy apart still waits the delay after the last of them', () => {
+    const spread = new World({ ...images, v2: { startMs: 500, kind: 'good', spreadMs: 300 } });
+    const update = { maxParallel: 2, delayMs: 10_000, minHealthyTimeMs: 1000, monitorMs: 0 };
+    spread.submit(swarm('v1', update, 4));
+    spread.run();
+    spread.log = [];
+    const start = spread.now;
+    spread.submit(swarm('v2', update, 4));
+    spread.run();
+    expect(spread.deployment!.status).toBe('successful');
+    const places = spread.log.filter((l) => l.decision.kind === 'place').map((l) => l.time - start);
+    const healthy = spread.log.filter((l) => l.decision.kind === 'set-health' && l.decision.healthy).map((l) => l.time - start);
+    expect(places).toHaveLength(4);
+    // Indexes 0 and 1 of the first batch: ready at 500 and 800, healthy 1 s later.
+    expect(healthy.slice(0, 2)).toEqual([1500, 1800]);
+    expect(places[2]).toBe(places[3]);
+    expect(places[2]).toBeGreaterThanOrEqual(1800 + 10_000);
   });
 
   it('S7: order start-first keeps a single replica serving during its own update', () => {
@@ -199,6 +220,133 @@ describe('S6/S7: Swarm update_config', () => {
     world.run();
     expect(images_(world)).toEqual(['v2']);
     expect(world.extremes()).toEqual({ maxAllocations: 2, minHealthy: 1 });
+  });
+});
+
+describe('Swarm monitor: a failure-watch window that holds no batch', () => {
+  const swarm = (image: string, count: number, update: Partial<UpdateStrategy> = {}) =>
+    job(image, count, { ...swarmUpdateDefaults, maxParallel: 2, monitorMs: 1000, progressDeadlineMs: 60_000, ...update }, swarmUpdateDefaults, {});
+  /** v1 deployed, then v2 submitted at `start` and run until `until` ms later; times in the log from `start`. */
+  function updating(count: number, update: Partial<UpdateStrategy> = {}, until = 3_600_000): World & { start: number } {
+    const world = deployed(swarm('v1', count, update));
+    world.log = [];
+    world.snapshots = [];
+    const start = world.now;
+    world.submit(swarm('v2', count, update));
+    world.run(start + until);
+    return Object.assign(world, { start });
+  }
+  const timesOf = (world: World & { start: number }, kind: Decision['kind']) => world.log.filter((l) => l.decision.kind === kind).map((l) => l.time - world.start);
+  const healthyAt = (world: World & { start: number }) => world.log.filter((l) => l.decision.kind === 'set-health' && l.decision.healthy).map((l) => l.time - world.start);
+  const v2 = (world: World) => [...world.allocs.values()].filter((a) => a.jobVersion === 1).sort((a, b) => a.index - b.index);
+
+  it('an allocation counts healthy once ready: the next batch goes ahead at once, and the deployment completes monitor after the last one is ready', () => {
+    const world = updating(6);
+    expect(world.deployment).toMatchObject({ status: 'successful' });
+    expect(timesOf(world, 'place')).toEqual([0, 0, 500, 500, 1000, 1000]);
+    expect(healthyAt(world)).toEqual([500, 500, 1000, 1000, 1500, 1500]);
+    expect(timesOf(world, 'complete')).toEqual([2500]);
+    expect(world.log.find((l) => l.decision.kind === 'set-health')!.decision).toMatchObject({ reason: 'ready (failures in the next 1s count against max_failure_ratio: monitor)' });
+  });
+
+  it('Nomad min_healthy_time (no monitor) still holds each batch', () => {
+    const world = updating(6, { minHealthyTimeMs: 1000, monitorMs: 0 });
+    expect(timesOf(world, 'place')).toEqual([0, 0, 1500, 1500, 3000, 3000]);
+    expect(timesOf(world, 'complete')).toEqual([4500]);
+  });
+
+  it('a failure within monitor of becoming ready counts against max_failure_ratio: failure_action pause pauses', () => {
+    const world = updating(4, {}, 1200);
+    const last = v2(world).find((a) => a.index === 3)!;
+    expect(last.healthy).toBe(true);
+    expect(world.deployment!.status).toBe('running');
+    world.breakAllocation(last.id, 'checks-fail');
+    world.step();
+    expect(world.log.filter((l) => l.decision.kind === 'set-health' && !l.decision.healthy).map((l) => l.decision)).toEqual([
+      { kind: 'set-health', allocId: last.id, healthy: false, reason: 'the HEALTHCHECK timed out within 1s of turning ready (monitor)' },
+    ]);
+    expect(world.deployment).toMatchObject({ status: 'paused', description: 'Deployment paused due to unhealthy allocations' });
+    expect(world.deployment!.groups[0]).toMatchObject({ unhealthy: 1, healthy: 3 });
+  });
+
+  it('failure_action rollback reverts to the last stable version', () => {
+    const world = updating(4, { failureAction: 'rollback', autoRevert: true }, 1200);
+    world.breakAllocation(v2(world)[0]!.id, 'checks-fail');
+    world.run();
+    expect(world.deployments[1]).toMatchObject({ status: 'failed', description: 'Failed due to unhealthy allocations - rolling back to job version 0' });
+    expect(images_(world)).toEqual(Array(4).fill('v1'));
+  });
+
+  it('failure_action continue replaces the failed allocation and completes', () => {
+    const world = updating(4, { failureAction: 'continue' }, 1200);
+    const failing = v2(world)[0]!;
+    world.breakAllocation(failing.id, 'checks-fail');
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'successful' });
+    expect(world.deployment!.groups[0]!.unhealthy).toBe(1);
+    expect(world.allocs.has(failing.id)).toBe(false);
+    expect(images_(world)).toEqual(Array(4).fill('v2'));
+  });
+
+  it('failures up to max_failure_ratio are replaced without pausing', () => {
+    const world = updating(4, { maxFailureRatio: 0.25 }, 1200);
+    world.breakAllocation(v2(world)[0]!.id, 'checks-fail');
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'successful' });
+    expect(world.deployment!.groups[0]!.unhealthy).toBe(1);
+  });
+
+  it('a failure after the window is not counted against the deployment', () => {
+    // Indexes 0-1 ready at 500 (window to 1500), 2-3 at 1000 (window to 2000).
+    const world = updating(4, {}, 1600);
+    world.now = world.start + 1600;
+    const first = v2(world)[0]!;
+    world.breakAllocation(first.id, 'checks-fail');
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'successful' });
+    expect(world.deployment!.groups[0]!.unhealthy).toBe(0);
+  });
+
+  it('the deployment does not complete while the last window runs', () => {
+    const world = updating(2, {}, 1400);
+    expect(world.deployment!.status).toBe('running');
+    expect(world.log.filter((l) => l.decision.kind === 'wait').at(-1)!.decision).toMatchObject({ until: world.start + 1500 });
+  });
+});
+
+describe('start-first without idle gaps', () => {
+  const swarm = (image: string, count: number, update: Partial<UpdateStrategy> = {}) =>
+    job(image, count, { ...swarmUpdateDefaults, maxParallel: 2, monitorMs: 1000, progressDeadlineMs: 60_000, ...update }, swarmUpdateDefaults, {});
+
+  it('the round that stops a batch\'s old allocations places the next batch beside those stops', () => {
+    const world = deployed(swarm('v1', 6, { order: 'start-first' }));
+    world.log = [];
+    world.snapshots = [];
+    const start = world.now;
+    world.submit(swarm('v2', 6, { order: 'start-first' }));
+    world.run();
+    expect(world.deployment).toMatchObject({ status: 'successful' });
+    const acting = world.log.filter((l) => l.decision.kind === 'place' || l.decision.kind === 'stop');
+    const at = (time: number) => acting.filter((l) => l.time === start + time).map((l) => (l.decision.kind === 'place' ? `place${l.decision.alongsideStops ? ' with stops' : ''}` : 'stop'));
+    expect(at(0)).toEqual(['place', 'place']);
+    expect(at(500)).toEqual(['stop', 'stop', 'place with stops', 'place with stops']);
+    expect(at(1000)).toEqual(['stop', 'stop', 'place with stops', 'place with stops']);
+    expect(at(1500)).toEqual(['stop', 'stop']);
+    // The allocations that are not stopping stay within count + surge.
+    expect(world.extremes()).toEqual({ maxAllocations: 8, minHealthy: 6 });
+  });
+
+  it('stop-first places in the round of the stops, after them', () => {
+    const world = deployed(swarm('v1', 4));
+    world.log = [];
+    world.submit(swarm('v2', 4));
+    world.step();
+    expect(world.log.filter((l) => l.decision.kind === 'place' || l.decision.kind === 'stop').map((l) => l.decision)).toEqual([
+      expect.objectContaining({ kind: 'stop' }),
+      expect.objectContaining({ kind: 'stop' }),
+      { kind: 'place', group: 'web', index: 0, canary: false, reason: 'rolling update: a new-version allocation' },
+      { kind: 'place', group: 'web', index: 1, canary: false, reason: 'rolling update: a new-version allocation' },
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 // The rollout engine's link to the runtime, over a fake driver: one read at a
 // time however many events ask, and an outage waited out with backoff.
-import type { AllocationObservation, Driver } from '../../src/runtime/driver.js';
+import type { AllocationObservation, Driver, TaskObservation } from '../../src/runtime/driver.js';
 import { RuntimeUnavailableError } from '../../src/runtime/driver.js';
 import { RuntimeLink } from '../../src/rollout/runtime-link.js';
 
@@ -221,6 +221,40 @@ describe('RuntimeLink', () => {
       expect(await read).toBe(false);
       expect(link.state).toBe('down');
       expect(versions(link)).toEqual({ a: 0 });
+      link.close();
+    });
+  });
+
+  describe('health from Docker\'s events', () => {
+    const running = (health: TaskObservation['health']): TaskObservation => ({ task: 't', containerId: 'c1', state: 'running', exitCode: null, restartCount: 0, startedAt: 1_000, health, healthySince: null });
+    const withTask = (task: TaskObservation): AllocationObservation => ({ ...allocation('a'), tasks: [task] });
+    const healthOf = (link: RuntimeLink) => link.observations.get('a')!.tasks[0]!;
+
+    it('is taken from the event at once, dated by it; a read that started before the event does not undo it', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, [withTask(running('starting'))]);
+      const before = link.refreshAllocation('a');
+      expect(link.applyHealth('a', 'c1', 'healthy', 2_345)).toBe(true);
+      expect(healthOf(link)).toMatchObject({ health: 'healthy', healthySince: 2_345 });
+      fake.allocationCalls[0]!.resolve(withTask(running('starting')));
+      await before;
+      expect(healthOf(link)).toMatchObject({ health: 'healthy', healthySince: 2_345 });
+      // A read started after it is the truth again.
+      const after = link.refreshAllocation('a');
+      fake.allocationCalls[1]!.resolve(withTask({ ...running('unhealthy') }));
+      await after;
+      expect(healthOf(link).health).toBe('unhealthy');
+      link.close();
+    });
+
+    it('a healthy container stays dated by when it first turned healthy; an unknown container changes nothing', async () => {
+      const fake = fakeDriver();
+      const link = await connected(fake, [withTask({ ...running('healthy'), healthySince: 1_500 })]);
+      expect(link.applyHealth('a', 'c1', 'healthy', 9_000)).toBe(true);
+      expect(healthOf(link).healthySince).toBe(1_500);
+      expect(link.applyHealth('a', 'other', 'unhealthy', 9_000)).toBe(false);
+      expect(link.applyHealth('b', 'c1', 'unhealthy', 9_000)).toBe(false);
+      expect(healthOf(link).health).toBe('healthy');
       link.close();
     });
   });

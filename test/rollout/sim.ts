@@ -18,6 +18,8 @@ export interface ImageBehaviour {
   startMs: number;
   /** missing: placement fails at once; unhealthy: runs, but its health check fails after startMs. */
   kind: 'good' | 'missing' | 'unhealthy';
+  /** Each index turns ready this much later than the one before it (a batch whose allocations turn healthy apart). */
+  spreadMs?: number;
 }
 
 /** An allocation meant to run, as recorded, with what the simulated runtime knows of it. */
@@ -76,11 +78,17 @@ export class World {
     };
     if (a.broken === 'gone') return { ...base, probe: 'failed', readySince: null, failure: 'its containers are gone', tasksRunning: false };
     if (a.broken === 'checks-fail') return { ...base, probe: 'failed', readySince: null, failure: 'the HEALTHCHECK timed out', tasksRunning: true };
+    const readyAt = this.readyAt(a);
     const image = this.images[a.image] ?? { startMs: 0, kind: 'missing' };
-    const started = this.now >= a.createdAt + image.startMs;
-    const probe = a.status === 'failed' ? 'failed' : !started ? 'not-ready' : image.kind === 'unhealthy' ? 'failed' : 'ready';
+    const probe = a.status === 'failed' ? 'failed' : this.now < readyAt ? 'not-ready' : image.kind === 'unhealthy' ? 'failed' : 'ready';
     const failure = a.status === 'failed' ? a.description : image.kind === 'unhealthy' ? 'the HEALTHCHECK failed' : null;
-    return { ...base, probe, readySince: probe === 'ready' ? a.createdAt + image.startMs : null, failure, tasksRunning: a.status === 'running' };
+    return { ...base, probe, readySince: probe === 'ready' ? readyAt : null, failure, tasksRunning: a.status === 'running' };
+  }
+
+  /** When a placed allocation turns ready, as its image says. */
+  private readyAt(a: SimAlloc): number {
+    const image = this.images[a.image] ?? { startMs: 0, kind: 'missing' };
+    return a.createdAt + image.startMs + a.index * (image.spreadMs ?? 0);
   }
 
   /** One round of decisions, applied in the watcher's order; returns whether anything changed and the earliest wait. */
@@ -180,7 +188,7 @@ export class World {
 
   /** Times at which a placed allocation turns ready: the world changes then, not reconcile. */
   private startTimes(): number[] {
-    return [...this.allocs.values()].map((a) => a.createdAt + (this.images[a.image]?.startMs ?? 0)).filter((t) => t > this.now);
+    return [...this.allocs.values()].map((a) => this.readyAt(a)).filter((t) => t > this.now);
   }
 
   running(): Array<{ index: number; version: number; image: string }> {

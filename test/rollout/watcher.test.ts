@@ -267,6 +267,31 @@ describe('commands while a round awaits the runtime', () => {
   });
 });
 
+describe('start-first without idle gaps', () => {
+  const startFirst = (image: string): Job => {
+    const spec = job({ image, count: 2 });
+    spec.groups[0]!.update = { ...spec.groups[0]!.update, order: 'start-first' };
+    return spec;
+  };
+
+  test('the next allocation is placed while the old one it replaces is still stopping', async () => {
+    await submit(startFirst('demo:v1'));
+    let release!: () => void;
+    driver.stopsWaitFor = new Promise((resolve) => (release = resolve));
+    const stopping = new Promise<void>((resolve) => (driver.onStopWaiting = resolve));
+    const update = engine.submit({ job: startFirst('demo:v2'), source: cli, sourceText: null }).deployment!.id;
+    await stopping;
+    // The first old allocation has not stopped yet, and the second new one is placed already.
+    expect(driver.count('stop')).toBe(1);
+    expect(driver.count('place')).toBe(2 + 2);
+    driver.stopsWaitFor = null;
+    release();
+    await engine.settled('web');
+    expect(store.getDeployment(update)!.status).toBe('successful');
+    expect(live().map((a) => a.jobVersion)).toEqual([1, 1]);
+  });
+});
+
 describe('commands', () => {
   test('refusals are RolloutErrors by kind, not HTTP statuses', async () => {
     expect(() => engine.revert('nope', 0)).toThrow(RolloutError);

@@ -82,11 +82,17 @@ describe('CheckRunner', () => {
 
   it('is ready with no checks, and once every readiness check passes', async () => {
     const { checks, changes, until } = runner();
-    expect(checks.status('unknown')).toEqual({ ready: true, livenessFailed: false, lastError: null });
-    checks.watch('a', 'job', [http(), tcp({ port })], { http: port });
-    expect(checks.status('a').ready).toBe(false);
+    expect(checks.status('unknown')).toEqual({ ready: true, livenessFailed: false, lastError: null, readySince: null });
+    const watched = Date.now();
+    checks.watch('a', 'job', [http({ intervalMs: 10_000 }), tcp({ port, intervalMs: 10_000 })], { http: port });
+    expect(checks.status('a')).toMatchObject({ ready: false, readySince: null });
     await until(() => changes.length > 0);
-    expect(changes[0]).toEqual({ allocId: 'a', status: { ready: true, livenessFailed: false, lastError: null } });
+    expect(changes[0]).toEqual({ allocId: 'a', status: { ready: true, livenessFailed: false, lastError: null, readySince: expect.any(Number) } });
+    // Dated by the probe that passed: the first runs at once, not an interval (10 s here) later.
+    const since = changes[0]!.status.readySince!;
+    expect(since).toBeGreaterThanOrEqual(watched);
+    expect(since).toBeLessThan(watched + 1_000);
+    expect(checks.status('a').readySince).toBe(since);
     checks.close();
   });
 

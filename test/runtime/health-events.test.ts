@@ -50,6 +50,12 @@ describe('health and events on the engine', () => {
     const start = await log.next(forAlloc(req.allocId, 'start'));
     expect(start).toMatchObject({ jobId: 'healthy', time: expect.any(Number) });
     await awaitHealth(req.allocId, 'healthy');
+    // The event itself names the container and its new status, and the observation dates it.
+    const observed = (await driver.observe()).find((a) => a.allocId === req.allocId)!.tasks[0]!;
+    const healthy = log.events.find((e) => e.kind === 'health' && e.allocId === req.allocId && e.health?.status === 'healthy');
+    expect(healthy?.health).toEqual({ containerId: observed.containerId, status: 'healthy' });
+    expect(observed.healthySince).toBeGreaterThanOrEqual(observed.startedAt!);
+    expect(Math.abs(observed.healthySince! - healthy!.time)).toBeLessThan(1_000);
   });
 
   it('sees the unhealthy image turn unhealthy while it still serves', async () => {

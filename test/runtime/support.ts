@@ -47,6 +47,7 @@ export const update: UpdateStrategy = {
   autoPromote: false,
   autoRevert: false,
   minHealthyTimeMs: 0,
+  monitorMs: 0,
   healthyDeadlineMs: 0,
   progressDeadlineMs: 0,
   healthCheck: 'checks',

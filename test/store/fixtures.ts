@@ -25,6 +25,7 @@ export function sampleJob(id: string, image = 'geo-api-server:0.1'): Job {
           autoPromote: false,
           autoRevert: true,
           minHealthyTimeMs: 30000,
+          monitorMs: 0,
           healthyDeadlineMs: 600000,
           progressDeadlineMs: 600000,
           healthCheck: 'checks',

@@ -32,7 +32,7 @@ export const changeRules: readonly ChangeRule[] = [
   { scope: 'task', match: 'Lifecycle', effect: 'destructive', why: 'the order of tasks is kept when an allocation is placed' },
   { scope: 'task', match: 'KillTimeout', effect: 'destructive', why: "Docker fixes a container's stop timeout when it is created" },
   { scope: 'task', match: 'ShutdownDelay', effect: 'in-place', why: 'deckhand waits it out before stopping a container; the container never sees it' },
-  { scope: 'task', match: 'Check', effect: 'in-place', why: 'deckhand probes http and tcp checks from outside the container' },
+  { scope: 'task', match: 'Check', effect: 'in-place', why: 'deckhand probes http, tcp and grpc checks from outside the container' },
   { scope: 'task', match: 'RegistryAuth', effect: 'in-place', why: 'credentials are used when the image is pulled; a running container keeps its image' },
   { scope: 'task', match: 'PullPolicy', effect: 'in-place', why: 'it is read when a container is placed; a running one keeps its image' },
   { scope: 'task', match: 'Meta[', effect: 'in-place', why: 'metadata is deckhand\'s own; the container never sees it' },

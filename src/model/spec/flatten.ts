@@ -145,6 +145,7 @@ function updateFields(u: UpdateStrategy): Fields {
   // Swarm's and Kubernetes' settings, shown only where they say something.
   if (u.order !== 'stop-first') fields.Order = u.order;
   if (u.delayMs) fields.Delay = duration(u.delayMs);
+  if (u.monitorMs) fields.Monitor = duration(u.monitorMs);
   if (u.failureAction !== (u.autoRevert ? 'rollback' : 'pause')) fields.FailureAction = u.failureAction;
   if (u.maxFailureRatio) fields.MaxFailureRatio = text(u.maxFailureRatio);
   if (u.onUnhealthy === 'fail' && u.progressDeadlineMs > 0) fields.OnUnhealthy = u.onUnhealthy;

@@ -40,7 +40,7 @@ export function mapUpdateConfig(scope: ServiceScope, path: Path, value: unknown,
   };
   set('maxParallel', 'parallelism', (at, v) => readWholeNumber(r, at, v));
   set('delayMs', 'delay', (at, v) => readDuration(r, at, v));
-  set('minHealthyTimeMs', 'monitor', (at, v) => readDuration(r, at, v));
+  set('monitorMs', 'monitor', (at, v) => readDuration(r, at, v));
   set('maxFailureRatio', 'max_failure_ratio', (at, v) => readNumber(r, at, v, { min: 0, max: 1 }));
   set('order', 'order', (at, v) => readEnum(r, at, v, orders));
   set('failureAction', 'failure_action', (at, v) => readEnum(r, at, v, failureActions[kind]));

@@ -30,6 +30,7 @@ export const kubernetesUpdateDefaults: UpdateStrategy = Object.freeze({
   autoPromote: false,
   autoRevert: false,
   minHealthyTimeMs: kubernetesDefaults.minReadySeconds * 1000,
+  monitorMs: 0,
   healthyDeadlineMs: 0,
   progressDeadlineMs: kubernetesDefaults.progressDeadlineSeconds * 1000,
   // Without a readiness probe a pod is ready once its containers run.

@@ -8,7 +8,7 @@ import { CheckRunner, probeHostOf } from '../checks.js';
 import { defaultPublishAddress } from '../interpolate.js';
 import { taskNetworking } from '../networking.js';
 import { PlacementError, RuntimeUnavailableError } from '../driver.js';
-import type { AllocationObservation, CheckStatus, Driver, ImageRegistry, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind, VolumePurge } from '../driver.js';
+import type { AllocationObservation, CheckStatus, DockerHealth, Driver, ImageRegistry, Placement, PlacementRequest, RuntimeEvent, RuntimeEventKind, VolumePurge } from '../driver.js';
 import { PortAllocator, PortError } from '../ports.js';
 import type { PortRange, PortRequest } from '../ports.js';
 import { FreshConnectionAgent } from './client.js';
@@ -52,6 +52,8 @@ export const defaultStopTimeoutSeconds = 3;
 
 /** Docker event actions deckhand listens to (health probes would add exec events every second). */
 const watchedActions = ['start', 'die', 'health_status', 'destroy'];
+/** What a `health_status: …` event may turn a container to. */
+const healthStatuses: readonly DockerHealth[] = ['starting', 'healthy', 'unhealthy'];
 
 export class DockerDriver implements Driver {
   readonly ports: PortAllocator;
@@ -315,7 +317,9 @@ export class DockerDriver implements Driver {
     if (!kind) return;
     const attributes = message.Actor?.Attributes ?? {};
     const time = message.timeNano ? Math.floor(message.timeNano / 1e6) : (message.time ?? 0) * 1000 || Date.now();
-    this.emit({ kind, allocId: attributes[label.alloc] ?? null, jobId: attributes[label.job] ?? null, time });
+    const status = kind === 'health' ? healthStatuses.find((s) => s === action.slice('health_status:'.length).trim()) : undefined;
+    const health = message.Actor?.ID && status ? { health: { containerId: message.Actor.ID, status } } : {};
+    this.emit({ kind, allocId: attributes[label.alloc] ?? null, jobId: attributes[label.job] ?? null, time, ...health });
   }
 
   /**

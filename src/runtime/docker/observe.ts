@@ -21,9 +21,22 @@ function timeOf(text: string | undefined): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+/**
+ * When the HEALTHCHECK turned healthy: the end of the first probe of the passing run
+ * Docker's log ends with (one passing probe makes a container healthy). The log keeps
+ * the last five probes: a longer run is dated by its oldest kept probe, a little late.
+ */
+function healthySince(info: Docker.ContainerInspectInfo): number | null {
+  const log = info.State.Health?.Log ?? [];
+  let since: number | null = null;
+  for (let i = log.length - 1; i >= 0 && log[i]!.ExitCode === 0; i--) since = timeOf(log[i]!.End) ?? since;
+  return since;
+}
+
 export function taskObservation(info: Docker.ContainerInspectInfo): TaskObservation {
   const state = taskStates[info.State.Status] ?? 'exited';
   const health = (info.State.Health?.Status ?? 'none') as DockerHealth;
+  const running = state === 'running' && ['starting', 'healthy', 'unhealthy'].includes(health);
   return {
     task: info.Config.Labels[label.task] ?? info.Name.replace(/^\//, ''),
     containerId: info.Id,
@@ -32,12 +45,13 @@ export function taskObservation(info: Docker.ContainerInspectInfo): TaskObservat
     restartCount: info.RestartCount,
     startedAt: timeOf(info.State.StartedAt),
     // A stopped container keeps its last probe result, which says nothing any more.
-    health: state === 'running' && ['starting', 'healthy', 'unhealthy'].includes(health) ? health : 'none',
+    health: running ? health : 'none',
+    healthySince: running && health === 'healthy' ? healthySince(info) : null,
   };
 }
 
 function missingTask(task: string): TaskObservation {
-  return { task, containerId: null, state: 'missing', exitCode: null, restartCount: 0, startedAt: null, health: 'none' };
+  return { task, containerId: null, state: 'missing', exitCode: null, restartCount: 0, startedAt: null, health: 'none', healthySince: null };
 }
 
 /**

@@ -128,6 +128,8 @@ export function swarmTaskObservation(task: SwarmTask, taskName: string, node: Sw
     restartCount: 0,
     startedAt: state === 'running' ? timeOf(task.Status?.Timestamp) : null,
     health,
+    // A task with a HEALTHCHECK becomes `running` when it first passes: its status time is when it turned healthy.
+    healthySince: health === 'healthy' ? timeOf(task.Status?.Timestamp) : null,
     swarmState,
     lost,
   };

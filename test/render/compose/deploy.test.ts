@@ -68,7 +68,7 @@ describe('update_config', () => {
     const group = firstGroup(service());
     expect(group.update).toEqual(swarmUpdateDefaults);
     expect(group.rollback).toEqual({ ...swarmUpdateDefaults, autoRevert: false });
-    expect(group.update).toMatchObject({ maxParallel: 1, minHealthyTimeMs: 5000, failureAction: 'pause', order: 'stop-first', canary: 0, autoPromote: false });
+    expect(group.update).toMatchObject({ maxParallel: 1, minHealthyTimeMs: 0, monitorMs: 5000, failureAction: 'pause', order: 'stop-first', canary: 0, autoPromote: false });
   });
 
   test('every field mapped as the SPEC table says', () => {
@@ -81,7 +81,7 @@ describe('update_config', () => {
       delayMs: 10_000,
       failureAction: 'rollback',
       autoRevert: true,
-      minHealthyTimeMs: 60_000,
+      monitorMs: 60_000,
       maxFailureRatio: 0.25,
       order: 'start-first',
     });
@@ -148,7 +148,7 @@ describe('rollback_config', () => {
     expect(group.update).toMatchObject({ maxParallel: 3, failureAction: 'rollback', autoRevert: true });
     expect(group.rollback).toEqual(swarmUpdateDefaults);
     expect(group.rollback).toMatchObject({
-      maxParallel: 1, failureAction: 'pause', minHealthyTimeMs: 5_000, order: 'stop-first', delayMs: 0, maxFailureRatio: 0, autoRevert: false,
+      maxParallel: 1, failureAction: 'pause', minHealthyTimeMs: 0, monitorMs: 5_000, order: 'stop-first', delayMs: 0, maxFailureRatio: 0, autoRevert: false,
     });
   });
 
@@ -173,7 +173,7 @@ describe('rollback_config', () => {
   });
 
   test('its fields are located under groups.N.rollback', () => {
-    expect(renderJob(deploy('rollback_config:', '  monitor: 2s')).fields.get('groups.0.rollback.minHealthyTimeMs')).toEqual({
+    expect(renderJob(deploy('rollback_config:', '  monitor: 2s')).fields.get('groups.0.rollback.monitorMs')).toEqual({
       field: 'services.web.deploy.rollback_config.monitor',
       pos: { line: 6, col: 18 },
     });

@@ -25,7 +25,7 @@ describe('S6: Swarm automatic rollback', () => {
     expect([group.name, group.count]).toEqual(['whoami', 2]);
     // No rollback_config: Swarm rolls back with its own defaults, not update_config's.
     expect(group.rollback).toEqual({ ...swarmUpdateDefaults, autoRevert: false });
-    expect(group.update).toEqual({ ...swarmUpdateDefaults, failureAction: 'rollback', autoRevert: true, delayMs: 10_000, minHealthyTimeMs: 10_000 });
+    expect(group.update).toEqual({ ...swarmUpdateDefaults, failureAction: 'rollback', autoRevert: true, delayMs: 10_000, monitorMs: 10_000 });
     expect(group.tasks[0]).toMatchObject({ name: 'whoami', image, env: { PORT: '8000' }, ports: [{ label: '8000', static: null, to: 8000 }], checks: [], imageHealthcheck: 'use' });
   });
 

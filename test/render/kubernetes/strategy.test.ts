@@ -14,6 +14,7 @@ describe('RollingUpdate', () => {
       autoRevert: false,
       onUnhealthy: 'replace',
       minHealthyTimeMs: 0,
+      monitorMs: 0,
       healthyDeadlineMs: 0,
       progressDeadlineMs: 600_000,
       healthCheck: 'task_states',

@@ -152,20 +152,28 @@ function reconcileGroup(ctx: GroupContext): GroupResult {
   const { surge, unavailable } = budgets(strategy, desired);
   const pendingNew = current.filter((a) => !healthyNew.includes(a));
 
-  // Swarm's delay: a pause between one batch turning healthy and the next starting. The
-  // allocations of a batch may turn healthy apart: the next batch waits for the last of them.
+  // Swarm's delay: a pause between one batch turning healthy and the next starting. (Swarm's
+  // updater gives each of its `parallelism` workers its own pause after its own task; deckhand
+  // keeps batches, as its plans show them.) The allocations of a batch may turn healthy
+  // apart: the next batch waits for the last of them.
   // One that turned healthy in this very round has no healthyAt on its record yet: it is now.
   const lastHealthy = Math.max(...current.filter((a) => ofDeployment(a)).map((a) => a.healthyAt ?? (health.get(a.id) === true ? now : 0)), 0);
   const moreToDo = old.length > 0 || current.length < desired;
-  if (strategy.delayMs > 0 && moreToDo && lastHealthy > 0 && (pendingNew.length > 0 || now < lastHealthy + strategy.delayMs)) {
-    if (pendingNew.length === 0) ctx.wakeups.push(lastHealthy + strategy.delayMs);
-    return result;
-  }
 
   // Old allocations that are not running are no help to anyone: they go first, free.
   const oldDown = old.filter((a) => a.status !== 'running' || a.probe === 'failed');
   for (const a of oldDown) out.push({ kind: 'stop', allocId: a.id, reason: 'an old version that is not running' });
   const oldUp = old.filter((a) => !oldDown.includes(a));
+
+  if (strategy.delayMs > 0 && moreToDo && lastHealthy > 0 && (pendingNew.length > 0 || now < lastHealthy + strategy.delayMs)) {
+    if (pendingNew.length === 0) ctx.wakeups.push(lastHealthy + strategy.delayMs);
+    // The delay holds the next batch, not the group's strength: an old allocation that
+    // went down is replaced at once (as Swarm's orchestrator restarts a failed task's slot).
+    const room = Math.min(oldDown.length, desired - current.length, desired + surge - (current.length + oldUp.length));
+    const indexes = freeIndexes(desired, current, oldUp);
+    for (let i = 0; i < room; i++) out.push({ kind: 'place', group: group.name, index: indexes.shift() ?? desired + i, canary: false, reason: 'replaces an old allocation that is not running' });
+    return result;
+  }
 
   const available = healthyNew.length + oldUp.length;
   const canStop = Math.min(oldUp.length, available - (desired - unavailable));

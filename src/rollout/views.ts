@@ -14,6 +14,8 @@ import type { RuntimeLink } from './runtime-link.js';
 export class AllocationViews {
   /** allocId → since when it has been ready. */
   private readonly readySince = new Map<string, number>();
+  /** allocId → when a read last saw it not ready (the agent's clock). */
+  private readonly seenNotReady = new Map<string, number>();
   /** allocId → the note last told about it (why it waits). */
   private readonly notes = new Map<string, string>();
 
@@ -35,10 +37,13 @@ export class AllocationViews {
     const result = probeAllocation(this.runtime.observations.get(a.id), this.driver.checkStatus(a.id), mode, (group ? longRunningTasks(group) : []).map((t) => t.name));
     if (result.probe === 'ready') {
       // From the runtime's own time of it (a health event, a start), not from this read, which
-      // may come late; never before the allocation was placed, nor after now.
-      if (!this.readySince.has(a.id)) this.readySince.set(a.id, Math.min(now, Math.max(a.createdAt, result.readyAt ?? now)));
+      // may come late; never before the allocation was placed or last seen not ready (an
+      // engine whose clock runs behind the agent's must not shorten min_healthy_time), nor after now.
+      const floor = Math.max(a.createdAt, this.seenNotReady.get(a.id) ?? 0);
+      if (!this.readySince.has(a.id)) this.readySince.set(a.id, Math.min(now, Math.max(floor, result.readyAt ?? now)));
     } else {
       this.readySince.delete(a.id);
+      this.seenNotReady.set(a.id, now);
     }
     return { ...base, probe: result.probe, readySince: this.readySince.get(a.id) ?? null, failure: result.reason, tasksRunning: result.tasksRunning };
   }
@@ -51,6 +56,7 @@ export class AllocationViews {
   /** A stopped allocation: nothing of it is remembered. */
   forget(allocId: string): void {
     this.readySince.delete(allocId);
+    this.seenNotReady.delete(allocId);
     this.notes.delete(allocId);
   }
 }

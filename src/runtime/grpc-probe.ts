@@ -16,7 +16,7 @@ export function probeGrpc(check: GrpcCheck, host: string, port: number): Promise
   const target = `grpc ${address}${check.service ? ` service "${check.service}"` : ''}`;
   // One connection per probe, as Kubernetes does: a probe must not ride on a channel that hides a restarted server.
   // A generic client's methods are untyped: `check` is the one the service definition names.
-  const client = new HealthClient(address, credentials.createInsecure(), { 'grpc.enable_retries': 0, 'grpc.primary_user_agent': 'deckhand' }) as unknown as Client & { check: CheckCall };
+  const client = new HealthClient(address, credentials.createInsecure(), { 'grpc.enable_retries': 0, 'grpc.primary_user_agent': 'deckhand', 'grpc.use_local_subchannel_pool': 1 }) as unknown as Client & { check: CheckCall };
   return new Promise<string | null>((resolve) => {
     client.check({ service: check.service }, { deadline: new Date(Date.now() + check.timeoutMs) }, (error, response) => {
       if (error) resolve(`${target}: ${error.code === grpcStatus.DEADLINE_EXCEEDED ? `timed out after ${check.timeoutMs}ms` : `${grpcStatus[error.code]}: ${error.details || error.message}`}`);

@@ -194,6 +194,27 @@ describe('S6/S7: Swarm update_config', () => {
     expect(places[2]! - places[0]!).toBeGreaterThanOrEqual(500 + 10_000);
   });
 
+  it('S7: an old allocation that goes down during the delay is replaced at once, not after the delay', () => {
+    const update = { maxParallel: 2, delayMs: 10_000 };
+    const world = deployed(swarm('v1', update, 4));
+    world.log = [];
+    const start = world.now;
+    world.submit(swarm('v2', update, 4));
+    // The first batch is healthy at 500 ms; the delay runs until 10.5 s.
+    world.run(start + 2_000);
+    const oldOne = [...world.allocs.values()].find((a) => a.jobVersion === 0)!;
+    world.breakAllocation(oldOne.id, 'gone');
+    world.step();
+    const acted = world.log.filter((l) => l.time === world.now && (l.decision.kind === 'stop' || l.decision.kind === 'place')).map((l) => l.decision);
+    expect(acted).toEqual([
+      expect.objectContaining({ kind: 'stop', allocId: oldOne.id, reason: 'an old version that is not running' }),
+      expect.objectContaining({ kind: 'place', index: oldOne.index }),
+    ]);
+    expect(world.now - start).toBeLessThan(10_500);
+    world.run();
+    expect(world.deployment!.status).toBe('successful');
+  });
+
   it('S7: a batch whose allocations turn healthy apart still waits the delay after the last of them', () => {
     const spread = new World({ ...images, v2: { startMs: 500, kind: 'good', spreadMs: 300 } });
     const update = { maxParallel: 2, delayMs: 10_000, minHealthyTimeMs: 1000, monitorMs: 0 };

@@ -15,6 +15,10 @@ import type { SwarmAllocationObservation } from '../../src/runtime/swarm/index.j
 import { SwarmCluster } from '../support/swarm/cluster.js';
 import { ensureDemoImages, EventLog, eventually, group, task, testLabel } from '../runtime/support.js';
 
+/** A reading that fails for another reason than an unreachable manager is a bug: the test shows it. */
+const readErrors: unknown[] = [];
+const failOnError = (error: unknown) => readErrors.push(error);
+
 const networkName = 'swarm-obs-net';
 const port = 8080;
 // Swarm's restart delay and the dispatcher heartbeat, scaled down from 5 s.
@@ -30,9 +34,13 @@ beforeAll(async () => {
   cluster = await SwarmCluster.start({ nodes: 3, images: [demoImageV1, demoImageUnhealthy], heartbeatMs: 1000 });
   labels = { [testLabel]: cluster.runId };
   await cluster.nodes[0]!.docker.createNetwork({ Name: networkName, Driver: 'overlay', Attachable: true, Labels: labels });
-  observer = new SwarmObserver({ docker: cluster.nodes[0]!.docker, address: 'node 1', extraLabels: labels, pollIntervalMs: 1000 });
+  observer = new SwarmObserver({ docker: cluster.nodes[0]!.docker, address: 'node 1', extraLabels: labels, pollIntervalMs: 1000, onError: failOnError });
   log = new EventLog(observer);
 }, 120_000);
+
+afterEach(() => {
+  expect(readErrors).toEqual([]);
+});
 
 afterAll(async () => {
   log?.unsubscribe();
@@ -145,7 +153,7 @@ describe('the Swarm runtime observing a three-node swarm', () => {
     const before = ofJob(await observer.observe(), 'swarm-obs-shop');
     const onThird = before.find((alloc) => alloc.nodeId === thirdInfo.Swarm.NodeID)!;
     expect(onThird).toBeDefined();
-    const thirdObserver = new SwarmObserver({ docker: third.docker, address: 'node 3', extraLabels: labels, pollIntervalMs: 1000 });
+    const thirdObserver = new SwarmObserver({ docker: third.docker, address: 'node 3', extraLabels: labels, pollIntervalMs: 1000, onError: failOnError });
     const thirdLog = new EventLog(thirdObserver);
     try {
       await thirdObserver.observe();

@@ -1,12 +1,11 @@
 // `env_file` and `environment` as the task's env (environment wins, later env
 // files win over earlier ones), and labels.
 import { setPlainKey } from '../../util/index.js';
-import { linkOutsideMessage } from '../links.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
 import { envFileKeys } from './keys.js';
 import { parseEnvFile } from './env-file.js';
 import type { EnvFileFormat } from './env-file.js';
-import { resolveInTree } from './paths.js';
+import { readRepositoryFile } from './paths.js';
 import type { Path } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { ServiceScope } from './scope.js';
@@ -128,18 +127,10 @@ function envFileRefs(scope: ServiceScope, value: unknown): EnvFileRef[] {
 }
 
 function readEnvFile(scope: ServiceScope, ref: EnvFileRef): Record<string, string> | undefined {
-  const resolved = resolveInTree(scope.dir, ref.path);
-  if ('error' in resolved) {
-    scope.r.error(ref.at, resolved.error);
-    return undefined;
-  }
-  const text = scope.readFile(resolved.path);
+  const resolved = readRepositoryFile(scope.r, ref.at, scope.dir, ref.path, scope, `env file "${ref.path}"`);
+  if (!resolved) return undefined;
+  const text = resolved.text;
   if (text === undefined) {
-    const target = scope.linkOutside?.(resolved.path);
-    if (target !== undefined) {
-      scope.r.error(ref.at, linkOutsideMessage(`env file "${ref.path}"`, target), { code: 'link-outside', hint: 'copy the file into the job\'s folder' });
-      return undefined;
-    }
     if (ref.required) {
       scope.r.error(ref.at, `env file "${ref.path}" not found (looked for ${resolved.path})`, { code: 'missing-file', hint: 'add "required: false" if the file is optional' });
     }

@@ -23,12 +23,12 @@ export function mapPlacement(scope: ServiceScope, value: unknown): { placement?:
   const spread: string[] = [];
   checkDecisions(r, path, map, placementFields);
 
-  listOf(scope, [...path, 'constraints'], map.constraints).forEach(({ item, at }, i) => {
+  listOf(scope, [...path, 'constraints'], map.constraints).forEach(({ item, at }) => {
     const text = readString(r, at, item);
     if (text === undefined) return;
     const parsed = parseConstraint(text);
     if ('problem' in parsed) return r.error(at, parsed.problem, { hint: 'Swarm\'s form: node.labels.zone==east, node.role!=manager, node.platform.arch==x86_64' });
-    record(scope, `${model}.constraints.${i}`, at);
+    record(scope, `${model}.constraints.${constraints.length}`, at);
     constraints.push(formatConstraint(parsed));
   });
   listOf(scope, [...path, 'preferences'], map.preferences).forEach(({ item, at }) => {

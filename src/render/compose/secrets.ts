@@ -6,9 +6,8 @@
 // as (sensitive). Sources deckhand cannot read (the environment of whoever renders,
 // Swarm's external secrets, template drivers) and owners it cannot set are refused.
 import type { TaskFile } from '../../model/index.js';
-import { linkOutsideMessage } from '../links.js';
 import { describeValue, isPlainMap } from '../yaml/values.js';
-import { resolveInTree } from './paths.js';
+import { readRepositoryFile } from './paths.js';
 import type { Path, Reporter } from './report.js';
 import { record, taskPath } from './scope.js';
 import type { DeclaredFiles, ServiceScope } from './scope.js';
@@ -71,25 +70,20 @@ function readSource(r: Reporter, kind: FileKind, name: string, value: unknown, d
   }
   const file = readString(r, [...path, 'file'], source.file);
   if (file === undefined) return undefined;
-  const resolved = resolveInTree(dir, file);
-  if ('error' in resolved) {
-    r.error([...path, 'file'], resolved.error, { hint: 'deckhand reads files of the repository only' });
+  const read = readRepositoryFile(r, [...path, 'file'], dir, file, { readFile, ...(linkOutside ? { linkOutside } : {}) }, `${what(kind)} file "${file}"`, 'deckhand reads files of the repository only');
+  if (!read) return undefined;
+  if (read.text === undefined) {
+    r.error([...path, 'file'], `${what(kind)} file "${file}" not found, or not UTF-8 text (looked for ${read.path})`, { code: 'missing-file' });
     return undefined;
   }
-  const text = readFile(resolved.path);
-  if (text === undefined) {
-    const target = linkOutside?.(resolved.path);
-    if (target !== undefined) r.error([...path, 'file'], linkOutsideMessage(`${what(kind)} file "${file}"`, target), { code: 'link-outside', hint: "copy the file into the job's folder" });
-    else r.error([...path, 'file'], `${what(kind)} file "${file}" not found, or not UTF-8 text (looked for ${resolved.path})`, { code: 'missing-file' });
-    return undefined;
-  }
-  return withinLimit(r, [...path, 'file'], text);
+  return withinLimit(r, [...path, 'file'], read.text);
 }
 
-function withinLimit(r: Reporter, path: Path, content: string): string | undefined {
+/** A file's text when it is small enough to travel in the job (its store, its containers' labels, plans). */
+export function withinLimit(r: Reporter, path: Path, content: string, hint = 'mount larger files from a named volume'): string | undefined {
   const bytes = Buffer.byteLength(content);
   if (bytes <= maxTaskFileBytes) return content;
-  r.error(path, `expected at most ${maxTaskFileBytes / 1024} KiB, got ${Math.ceil(bytes / 1024)} KiB`, { hint: 'mount larger files from a named volume' });
+  r.error(path, `expected at most ${maxTaskFileBytes / 1024} KiB, got ${Math.ceil(bytes / 1024)} KiB`, { hint });
   return undefined;
 }
 

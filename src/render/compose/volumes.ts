@@ -12,13 +12,12 @@
 // to it and expect it kept), or a folder, it is refused. An anonymous volume is
 // refused too, since its data would be lost on the next update without a word.
 import type { JobVolume, Mount, TaskFile } from '../../model/index.js';
-import { linkOutsideMessage } from '../links.js';
 import { describeValue } from '../yaml/values.js';
 import type { Path, Reporter } from './report.js';
-import { resolveInTree } from './paths.js';
+import { readRepositoryFile, resolveInTree } from './paths.js';
 import { record, taskPath } from './scope.js';
 import type { DeclaredVolumes, ServiceScope } from './scope.js';
-import { maxTaskFileBytes } from './secrets.js';
+import { withinLimit } from './secrets.js';
 import { readBoolean, readMap, readString, unreadable, refuseUnknownKeys } from './values.js';
 
 /** A file of the repository a service mounts read-only, carried as its task's file. */
@@ -204,29 +203,19 @@ function bind(scope: ServiceScope, at: Path, source: string, target: string, rea
 
 /** A file of the repository, mounted read-only: its content at the revision rendered, as a config's. */
 function repositoryFile(scope: ServiceScope, at: Path, source: string, target: string): RepositoryFile | undefined {
-  const resolved = resolveInTree(scope.dir, source);
-  if ('error' in resolved) {
-    scope.r.error(at, resolved.error, { hint: 'deckhand mounts files of the repository only' });
+  const read = readRepositoryFile(scope.r, at, scope.dir, source, scope, `the file "${source}"`, 'deckhand mounts files of the repository only');
+  if (!read) return undefined;
+  if (read.text === undefined) {
+    scope.r.error(at, `"${source}" is not a file of the repository, or not UTF-8 text (looked for ${read.path}); deckhand mounts single files of the repository read-only, never a folder`, {
+      code: 'missing-file',
+      hint: 'add the file to the repository; for a folder, mount each of its files, or build them into the image',
+    });
     return undefined;
   }
-  const content = scope.readFile(resolved.path);
-  if (content === undefined) {
-    const outside = scope.linkOutside?.(resolved.path);
-    if (outside !== undefined) scope.r.error(at, linkOutsideMessage(`the file "${source}"`, outside), { code: 'link-outside', hint: "copy the file into the job's folder" });
-    else {
-      scope.r.error(at, `"${source}" is not a file of the repository, or not UTF-8 text (looked for ${resolved.path}); deckhand mounts single files of the repository read-only, never a folder`, {
-        code: 'missing-file',
-        hint: 'add the file to the repository; for a folder, mount each of its files, or build them into the image',
-      });
-    }
-    return undefined;
-  }
-  const bytes = Buffer.byteLength(content);
-  if (bytes > maxTaskFileBytes) {
-    scope.r.error(at, `expected a file of at most ${maxTaskFileBytes / 1024} KiB, got ${Math.ceil(bytes / 1024)} KiB`, { hint: 'build larger files into the image, or mount them from a named volume' });
-    return undefined;
-  }
-  return { file: { target, content, mode: 0o444, sensitive: false }, at };
+  const content = withinLimit(scope.r, at, read.text, 'build larger files into the image, or mount them from a named volume');
+  if (content === undefined) return undefined;
+  // The tree keeps no file modes: a script (`./entrypoint.sh:/entrypoint.sh:ro`) is known by its `#!` and stays executable.
+  return { file: { target, content, mode: content.startsWith('#!') ? 0o555 : 0o444, sensitive: false }, at };
 }
 
 /**

@@ -15,7 +15,8 @@ const taskStates: Record<string, TaskState> = {
   dead: 'exited',
 };
 
-function timeOf(text: string | undefined): number | null {
+/** An engine timestamp (RFC 3339) in milliseconds; null for Go's zero time or none. */
+export function timeOf(text: string | undefined): number | null {
   if (!text || text.startsWith('0001-')) return null;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : ms;
@@ -36,7 +37,8 @@ function healthySince(info: Docker.ContainerInspectInfo): number | null {
 export function taskObservation(info: Docker.ContainerInspectInfo): TaskObservation {
   const state = taskStates[info.State.Status] ?? 'exited';
   const health = (info.State.Health?.Status ?? 'none') as DockerHealth;
-  const running = state === 'running' && ['starting', 'healthy', 'unhealthy'].includes(health);
+  // A HEALTHCHECK status counts only while the container runs (an exited one keeps its last).
+  const reportsHealth = state === 'running' && ['starting', 'healthy', 'unhealthy'].includes(health);
   return {
     task: info.Config.Labels[label.task] ?? info.Name.replace(/^\//, ''),
     containerId: info.Id,
@@ -45,8 +47,8 @@ export function taskObservation(info: Docker.ContainerInspectInfo): TaskObservat
     restartCount: info.RestartCount,
     startedAt: timeOf(info.State.StartedAt),
     // A stopped container keeps its last probe result, which says nothing any more.
-    health: running ? health : 'none',
-    healthySince: running && health === 'healthy' ? healthySince(info) : null,
+    health: reportsHealth ? health : 'none',
+    healthySince: reportsHealth && health === 'healthy' ? healthySince(info) : null,
   };
 }
 

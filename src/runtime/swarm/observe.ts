@@ -11,6 +11,7 @@
 // shows as exited, until the service is scaled down past it.
 import type { AllocationObservation, DockerHealth, TaskObservation, TaskState } from '../driver.js';
 import { label, parseInteger } from '../docker/labels.js';
+import { timeOf } from '../docker/observe.js';
 
 /** What deckhand reads of a task from the Engine API (dockerode leaves the type out). */
 export interface SwarmTask {
@@ -70,7 +71,8 @@ const rank = (state: string | undefined) => {
   return at === -1 ? 0 : at;
 };
 const isTerminal = (state: string | undefined) => rank(state) >= rank('complete');
-const nodeDown = new Set(['down', 'unknown', 'disconnected']);
+// Only `down`: a new leader sets every node `unknown` until its next heartbeat, and Swarm waits that out too.
+const nodeDown = new Set(['down']);
 
 /** The tasks that are allocations: each slot's live tasks, else its newest one unless Swarm removed the slot. */
 export function currentTasks(tasks: SwarmTask[]): SwarmTask[] {
@@ -93,12 +95,6 @@ export function currentTasks(tasks: SwarmTask[]): SwarmTask[] {
   return chosen;
 }
 
-function timeOf(text: string | undefined): number | null {
-  if (!text || text.startsWith('0001-')) return null;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : ms;
-}
-
 function hasHealthcheck(task: SwarmTask): boolean {
   const test = task.Spec?.ContainerSpec?.HealthCheck?.Test;
   return Array.isArray(test) && test.length > 0 && test[0] !== 'NONE';
@@ -112,7 +108,9 @@ function hasHealthcheck(task: SwarmTask): boolean {
 export function swarmTaskObservation(task: SwarmTask, taskName: string, node: SwarmNodeInfo | undefined): SwarmTaskObservation {
   const swarmState = task.Status?.State ?? 'new';
   const containerId = task.Status?.ContainerStatus?.ContainerID || null;
-  const lost = swarmState === 'orphaned' || (!isTerminal(swarmState) && node !== undefined && nodeDown.has(node.Status?.State ?? ''));
+  // A node removed from the swarm (`docker node rm --force`) is gone with its tasks.
+  const nodeGone = node === undefined ? Boolean(task.NodeID) : nodeDown.has(node.Status?.State ?? '');
+  const lost = swarmState === 'orphaned' || (!isTerminal(swarmState) && nodeGone);
   const state: TaskState = lost ? 'missing' : isTerminal(swarmState) ? 'exited' : rank(swarmState) >= rank('starting') ? 'running' : 'created';
   const health: DockerHealth =
     state === 'running' && swarmState === 'starting' ? 'starting'

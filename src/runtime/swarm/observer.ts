@@ -25,6 +25,8 @@ export interface SwarmObserverOptions {
   extraLabels: Record<string, string>;
   /** How often the task list is read while someone subscribes (1 s). */
   pollIntervalMs?: number;
+  /** A reading that failed for another reason than an unreachable manager (a bug to see); polling goes on. */
+  onError: (error: unknown, context: string) => void;
 }
 
 /** The part of the Driver contract this runtime implements so far (docs/design/swarm-runtime.md, step 3). */
@@ -138,7 +140,8 @@ export class SwarmObserver implements SwarmObservation {
       snapshot = snapshotOf(await this.observe());
     } catch (error) {
       // Nothing can be concluded from no answer; another error is a bug to see, but polling goes on.
-      if (error instanceof RuntimeUnavailableError && !this.unavailable) {
+      if (!(error instanceof RuntimeUnavailableError)) this.options.onError(error, 'reading the swarm\'s tasks');
+      else if (!this.unavailable) {
         this.unavailable = true;
         this.emit({ kind: 'disconnected', allocId: null, jobId: null, time: Date.now() });
       }

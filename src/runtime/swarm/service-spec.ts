@@ -195,7 +195,6 @@ function networks(target: VersionTarget, suffix: string): Docker.NetworkAttachme
   });
 }
 
-/** The container settings a service's ContainerSpec holds. */
 /** The group's placement as Swarm takes it: constraints as written, spreads in order, 0 for no per-node limit. */
 function swarmPlacement(placement: Placement): Docker.Placement {
   return {
@@ -205,6 +204,7 @@ function swarmPlacement(placement: Placement): Docker.Placement {
   };
 }
 
+/** The container settings a service's ContainerSpec holds. */
 function containerSettings(settings: ContainerSettings): Partial<Docker.ContainerSpec> {
   const spec: Partial<Docker.ContainerSpec> = {};
   if (settings.user !== undefined) spec.User = settings.user;

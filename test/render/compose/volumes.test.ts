@@ -108,6 +108,11 @@ describe('volumes', () => {
     ]);
   });
 
+  test('a mounted script (known by its #!, as the tree keeps no file modes) stays executable', () => {
+    const task = jobOf(stack('services:', '  web:', '    image: nginx', '    volumes: ["./entrypoint.sh:/entrypoint.sh:ro"]'), { files: { 'app/entrypoint.sh': '#!/bin/sh\nexec nginx\n' } }).groups[0]!.tasks[0]!;
+    expect(task.files).toEqual([{ target: '/entrypoint.sh', content: '#!/bin/sh\nexec nginx\n', mode: 0o555, sensitive: false }]);
+  });
+
   test('a repository file mounted where a config or another mount already is: two mounts', () => {
     expect(diagnosticsOf(stack(
       'services:',

@@ -71,6 +71,10 @@ describe('a swarm task as an allocation', () => {
     expect(observe('complete')).toMatchObject({ state: 'exited', health: 'none', exitCode: 0 });
     expect(observe('running', {}, nodes[1])).toMatchObject({ state: 'missing', lost: true, swarmState: 'running' });
     expect(observe('orphaned')).toMatchObject({ state: 'missing', lost: true });
+    // A new leader marks every node "unknown" until its next heartbeat: their tasks are not lost.
+    expect(observe('running', {}, { ID: 'n1', Description: { Hostname: 'one' }, Status: { State: 'unknown' } })).toMatchObject({ state: 'running', lost: false });
+    // A node removed from the swarm is gone, with its tasks.
+    expect(swarmTaskObservation(swarmTask('t', 1, 'running', 'running', { NodeID: 'n9' }), 'web', undefined)).toMatchObject({ state: 'missing', lost: true });
     // A task that had ended before its node went down ended: that is known.
     expect(observe('failed', {}, nodes[1])).toMatchObject({ state: 'exited', lost: false });
   });

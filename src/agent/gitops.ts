@@ -144,9 +144,10 @@ export class GitOps {
   }
 
   /**
-   * Renders the revision and submits what it asks for first, so that the rollouts
-   * start placing before anything else; what it reports (render errors and warnings,
-   * submissions for the forge's statuses) follows.
+   * Renders the revision and submits what it asks for before it reports the rest, so
+   * that the rollouts start placing first: render errors and each submission's own
+   * report (the forge's pending status) follow. Warnings go first, as the statuses
+   * of the submitted deployments carry them.
    */
   private async apply(revision: Revision, timed: (phases: { renderMs: number; submitMs: number }) => void): Promise<RunOutcome> {
     const { engine, logger, events } = this.options;
@@ -189,12 +190,11 @@ export class GitOps {
       const lines = warned.diagnostics.map(formatDiagnostic);
       warnings.push(...lines);
       const text = lines.join('; ');
-      reports.push(() => {
-        logger.warn({ commit: revision.sha, file: warned.file }, `commit ${revision.sha.slice(0, 7)}: ${warned.file}: ${text}`);
-        for (const jobId of warned.jobIds.length ? warned.jobIds : [null]) {
-          events.publish({ type: 'render-warning', jobId, commit, file: warned.file, diagnostics: warned.diagnostics, message: `${at}: ${text}` });
-        }
-      });
+      // Before the submits: the statuses their deployments report carry the job's warnings.
+      logger.warn({ commit: revision.sha, file: warned.file }, `commit ${revision.sha.slice(0, 7)}: ${warned.file}: ${text}`);
+      for (const jobId of warned.jobIds.length ? warned.jobIds : [null]) {
+        events.publish({ type: 'render-warning', jobId, commit, file: warned.file, diagnostics: warned.diagnostics, message: `${at}: ${text}` });
+      }
     }
 
     const decoder = new TextDecoder();

@@ -26,11 +26,13 @@ type Mode = 'webhook' | 'webhook-start-first' | 'polling';
  * The job each push changes: one allocation of the demo image on its job network,
  * with a published port. Nomad's update replaces it stop-first (the old container
  * stops before the new one is created); the Compose file says start-first, so the
- * new container does not wait for the old one.
+ * new container does not wait for the old one. Each push is a new version (the
+ * push's number in the environment), never a rollback to an earlier one.
  */
-function jobFile(mode: Mode, image: string): Record<string, string> {
-  if (mode !== 'webhook-start-first') return { 'bench.nomad': webJob({ id: 'bench', image, count: 1, check: null }) };
-  const compose = ['name: bench', 'services:', '  web:', `    image: ${image}`, '    environment:', '      PORT: "8000"', '    ports:', '      - "8000"', '    deploy:', '      replicas: 1', '      update_config:', '        order: start-first', ''];
+function jobFile(mode: Mode, version: number): Record<string, string> {
+  const image = version % 2 ? 'deckhand-demo:v2' : 'deckhand-demo:v1';
+  if (mode !== 'webhook-start-first') return { 'bench.nomad': webJob({ id: 'bench', image, count: 1, check: null, env: { BENCH_PUSH: String(version) } }) };
+  const compose = ['name: bench', 'services:', '  web:', `    image: ${image}`, '    environment:', '      PORT: "8000"', `      BENCH_PUSH: "${version}"`, '    ports:', '      - "8000"', '    deploy:', '      replicas: 1', '      update_config:', '        order: start-first', '        monitor: 1s', ''];
   return { 'docker-compose.yml': compose.join('\n') };
 }
 
@@ -98,7 +100,7 @@ function pushSteps(push: Push, log: LogLine[], events: RecordedEvent[], startFir
     { name: 'fetch (info/refs + upload-pack, index the pack)', owner: 'Git server', ms: fetchMs },
     { name: 'read the commit and the job folder', owner: 'deckhand', ms: timings.syncMs - fetchMs },
     { name: 'render (render cache) and decide', owner: 'deckhand', ms: timings.renderMs },
-    { name: 'submit (store the version, start the deployment)', owner: 'deckhand', ms: timings.submitMs },
+    { name: 'image digests, submit (store the version, deploy)', owner: 'deckhand', ms: timings.submitMs },
     ...replacing,
     { name: 'created → started (the engine\'s start)', owner: 'Docker', ms: started.timeMs - created.timeMs },
     { name: 'start event → the agent says started', owner: 'deckhand', ms: push.startedAt - started.timeMs },
@@ -158,7 +160,7 @@ async function measure(repo: TestRepository, mode: Mode): Promise<Measured> {
       const startedP = new Promise<void>((resolve) => (started = resolve));
       const endedP = new Promise<void>((resolve) => (ended = resolve));
       waiting = { version, resolve: started, ended };
-      await repo.commit(jobFile(mode, version % 2 ? 'deckhand-demo:v2' : 'deckhand-demo:v1'), `bench ${mode} ${version}`);
+      await repo.commit(jobFile(mode, version), `bench ${mode} ${version}`);
       await repo.push();
       const pushed = Date.now();
       const after = await repo.git('rev-parse', 'HEAD');

@@ -201,32 +201,36 @@ export class GitOps {
     const author = `${revision.author.name} <${revision.author.email}>`;
     // Jobs changed by hand that this commit puts back (self-heal, or any commit that changes job files).
     const healing = new Set(decision.submit.map((d) => d.job.id).filter((id) => (this.state.jobIds?.includes(id) ?? true) && this.changedByHand(id)));
-    for (const submission of decision.submit) {
-      const { file } = submission;
-      const { job, revertOf } = await this.withDigests(submission.job, submission.revertOf, known, problems, at);
-      const commitMessage = revision.message.trimEnd();
-      const message = revertOf === null ? commitMessage : `Rolling back to job version ${revertOf} (commit ${revision.sha.slice(0, 7)})\n\n${commitMessage}`;
-      const source: VersionSource = { kind: 'git', commit: revision.sha, file, author, message, revertOf };
-      const bytes = revision.tree.files.get(file);
-      try {
-        // Jobs are independent: one refused never holds back the others.
-        const submitted = engine.submit({ job, source, sourceText: bytes ? decoder.decode(bytes) : null });
-        if (!submitted.changed) continue;
-        const version = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
-        const what = healing.has(job.id) ? `self-heal: Git's version back over a change by hand, ${version}` : version;
-        logger.info({ job: job.id, commit: revision.sha }, `job "${job.id}": ${what} from commit ${revision.sha.slice(0, 7)}`);
-        const { deployment } = submitted;
-        if (deployment) reports.push(() => events.publish({ type: 'submitted', jobId: job.id, commit, deploymentId: deployment.id, description: deployment.description, message: `${at}: ${what}` }));
-      } catch (error) {
-        if (!(error instanceof RolloutError)) throw error;
-        logger.warn({ job: job.id, commit: revision.sha }, error.message);
-        problems.push(error.message);
-        refused.push({ jobId: job.id, message: error.message });
-        reports.push(() => events.publish({ type: 'submit-refused', jobId: job.id, commit, message: `${at}: ${error.message}` }));
+    try {
+      for (const submission of decision.submit) {
+        const { file } = submission;
+        const { job, revertOf } = await this.withDigests(submission.job, submission.revertOf, known, problems, at);
+        const commitMessage = revision.message.trimEnd();
+        const message = revertOf === null ? commitMessage : `Rolling back to job version ${revertOf} (commit ${revision.sha.slice(0, 7)})\n\n${commitMessage}`;
+        const source: VersionSource = { kind: 'git', commit: revision.sha, file, author, message, revertOf };
+        const bytes = revision.tree.files.get(file);
+        try {
+          // Jobs are independent: one refused never holds back the others.
+          const submitted = engine.submit({ job, source, sourceText: bytes ? decoder.decode(bytes) : null });
+          if (!submitted.changed) continue;
+          const version = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
+          const what = healing.has(job.id) ? `self-heal: Git's version back over a change by hand, ${version}` : version;
+          logger.info({ job: job.id, commit: revision.sha }, `job "${job.id}": ${what} from commit ${revision.sha.slice(0, 7)}`);
+          const { deployment } = submitted;
+          if (deployment) reports.push(() => events.publish({ type: 'submitted', jobId: job.id, commit, deploymentId: deployment.id, description: deployment.description, message: `${at}: ${what}` }));
+        } catch (error) {
+          if (!(error instanceof RolloutError)) throw error;
+          logger.warn({ job: job.id, commit: revision.sha }, error.message);
+          problems.push(error.message);
+          refused.push({ jobId: job.id, message: error.message });
+          reports.push(() => events.publish({ type: 'submit-refused', jobId: job.id, commit, message: `${at}: ${error.message}` }));
+        }
       }
+      timed({ renderMs: Math.round((renderedAt - renderStarted) * 10) / 10, submitMs: Math.round((performance.now() - renderedAt) * 10) / 10 });
+    } finally {
+      // Said also when a submit failed unexpectedly (the sync then fails and is tried again).
+      for (const report of reports) report();
     }
-    timed({ renderMs: Math.round((renderedAt - renderStarted) * 10) / 10, submitMs: Math.round((performance.now() - renderedAt) * 10) / 10 });
-    for (const report of reports) report();
 
     for (const gone of decision.removed) {
       if (gone.stop) {

@@ -1,8 +1,16 @@
 // A single-node Docker swarm on the same engine, for comparing rollouts with
 // `docker service update`: joined only when the engine is not in a swarm yet (and
-// left again at the end only then), services on host networking with ports bound
-// to 127.0.0.1, no registry (the API never resolves images; `--no-resolve-image`
-// is the CLI's way of saying the same).
+// left again at the end only then), services on host networking or on the default
+// bridge, nothing published, no registry (the API never resolves images;
+// `--no-resolve-image` is the CLI's way of saying the same).
+//
+// The network decides a sleep: before Swarm's task controller stops a task, it
+// sleeps `defaultGossipConvergeDelay` (2 s) whenever the task has a service binding,
+// which `hasServiceBinding()` says of every attached network but the predefined
+// `bridge` network (driver `bridge`, name `bridge`): host, overlay and swarm-scoped
+// bridge networks all pay it (moby daemon/cluster/executor/container/controller.go,
+// `Shutdown` and `hasServiceBinding`). A task given no network runs on the default
+// bridge and is stopped at once: the only Swarm network without the sleep.
 import { createServer } from 'node:net';
 import type Docker from 'dockerode';
 
@@ -49,7 +57,9 @@ export interface BenchServiceSpec {
   name: string;
   labels: Record<string, string>;
   image: string;
-  /** Task slot n listens on 127.0.0.1:`portBase * 10 + n`. */
+  /** `host`: the host's network; `bridge`: no network named, so the default bridge. */
+  networking: 'host' | 'bridge';
+  /** On the host's network, task slot n listens on `portBase * 10 + n`. */
   portBase: number;
   replicas: number;
   parallelism: number;
@@ -71,14 +81,13 @@ export function serviceSpec(spec: BenchServiceSpec): Record<string, unknown> {
       ContainerSpec: {
         Image: spec.image,
         Labels: spec.labels,
-        // A template: every slot gets its own port (host networking has no mapping).
-        Env: [`PORT=${spec.portBase}{{.Task.Slot}}`],
+        Env: [portVariable(spec.networking, spec.portBase)],
         // As deckhand runs containers: an init as PID 1, so a stop is quick.
         Init: true,
         StopGracePeriod: spec.stopGraceSeconds * 1e9,
         Healthcheck: { Interval: ms(spec.health.intervalMs), Timeout: ms(spec.health.timeoutMs), Retries: spec.health.retries },
       },
-      Networks: [{ Target: 'host' }],
+      ...(spec.networking === 'host' ? { Networks: [{ Target: 'host' }] } : {}),
       RestartPolicy: { Condition: 'any', Delay: 5e9 },
     },
     Mode: { Replicated: { Replicas: spec.replicas } },
@@ -86,17 +95,22 @@ export function serviceSpec(spec: BenchServiceSpec): Record<string, unknown> {
   };
 }
 
+/** On the host's network a template gives every slot its own port; on a bridge each task has its own address. */
+function portVariable(networking: 'host' | 'bridge', portBase: number): string {
+  return networking === 'host' ? `PORT=${portBase}{{.Task.Slot}}` : 'PORT=8000';
+}
+
 export async function createService(docker: Docker, spec: BenchServiceSpec): Promise<void> {
   await docker.createService(serviceSpec(spec) as unknown as Docker.CreateServiceOptions);
 }
 
 /** Changes the service's image and port base: one `docker service update`. Resolves when the engine has taken it. */
-export async function updateService(docker: Docker, name: string, image: string, portBase: number): Promise<void> {
+export async function updateService(docker: Docker, name: string, image: string, networking: 'host' | 'bridge', portBase: number): Promise<void> {
   const service = docker.getService(name);
   const info = (await service.inspect()) as { Version: { Index: number }; Spec: { TaskTemplate: { ContainerSpec: { Image: string; Env: string[] } } } };
   const spec = structuredClone(info.Spec);
   spec.TaskTemplate.ContainerSpec.Image = image;
-  spec.TaskTemplate.ContainerSpec.Env = [`PORT=${portBase}{{.Task.Slot}}`];
+  spec.TaskTemplate.ContainerSpec.Env = [portVariable(networking, portBase)];
   await service.update({ _query: { version: info.Version.Index }, _body: spec } as never);
 }
 

@@ -160,7 +160,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
             ? webhookHandler({
                 reader: f.webhooks(webhookSecret),
                 repository: { url: splitCredentials(config.repo!).url, branch: config.branch ?? 'main' },
-                onPush: () => gitops.trigger('webhook', true),
+                onPush: (sha) => gitops.pushed(sha),
                 ...(planner && f === wantedForge ? { onPullRequest: (pullRequest) => planner.request(pullRequest) } : {}),
                 logger,
               })

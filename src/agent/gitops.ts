@@ -5,6 +5,7 @@
 // rewritten history, an empty revision or a file that does not render.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { formatDiagnostic, jobSpecHash } from '../model/index.js';
 import type { DeckhandEvent, Diagnostic, Job, VersionSource } from '../model/index.js';
@@ -71,12 +72,14 @@ export class GitOps {
   private readonly renderCache = new RenderCache();
   /** What registries last said of each job's moving tags, while they give no digest. */
   private readonly tagProblems = new Map<string, string>();
+  /** The commit the last webhook announced, until a sync takes it. */
+  private pushedSha: string | null = null;
 
   constructor(private readonly options: GitOpsOptions) {
     this.stateFile = join(options.dataDir, 'sync-state.json');
     this.state = readState(this.stateFile);
     this.loop = new SyncLoop({
-      run: () => this.syncOnce(),
+      run: (reasons) => this.syncOnce(reasons),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       onEvent: (event) => {
         if (event.type === 'run-failed') {
@@ -99,10 +102,20 @@ export class GitOps {
     this.loop.trigger(reason, { urgent });
   }
 
+  /** A webhook's push to the followed branch: synced at once, without a fetch when the commit is already here. */
+  pushed(sha: string): void {
+    this.pushedSha = sha;
+    this.loop.trigger('webhook', { urgent: true });
+  }
+
   /** One sync: fetch, render, decide, carry out. Errors are outcomes, never throws. */
-  private async syncOnce(): Promise<RunOutcome> {
+  private async syncOnce(reasons: TriggerReason[] = []): Promise<RunOutcome> {
     const { source, logger } = this.options;
-    const result = await source.sync({ baseline: this.state.sha });
+    const started = performance.now();
+    // Only a run for pushes alone may skip the fetch: any other reason asks to look at the remote.
+    const pushed = reasons.length > 0 && reasons.every((r) => r === 'webhook') ? this.pushedSha : null;
+    this.pushedSha = null;
+    const result = await source.sync({ baseline: this.state.sha, pushed });
     if (!result.ok) return this.failed(`${source.description}: ${result.error.message}`);
     const { revision, relation } = result;
     if (relation === 'rewritten' && !this.options.allowRewrite) {
@@ -118,19 +131,32 @@ export class GitOps {
     }
     logger.info({ commit: revision.sha, relation }, `syncing ${revision.sha.slice(0, 7)}: ${firstLine(revision.message)}`);
     if (revision.pathTreeOid === this.state.pathTreeOid) logger.info({ commit: revision.sha }, `self-heal: putting back Git's version of jobs changed by hand (--self-heal=false leaves them)`);
-    const outcome = await this.apply(revision);
+    const synced = performance.now();
+    const outcome = await this.apply(revision, (phases) => {
+      // Where a push's time went before the rollout took over (the gitops benchmark reads it).
+      const { fetchMs = null, readMs = null } = result.timings ?? {};
+      const ms = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
+      logger.debug({ commit: revision.sha, reasons, fetchMs: ms(fetchMs), readMs: ms(readMs), syncMs: ms(synced - started), ...phases }, `sync timings of ${revision.sha.slice(0, 7)}`);
+    });
     if (!outcome.ok) return outcome;
     this.save({ sha: revision.sha, pathTreeOid: revision.pathTreeOid, lastError: null });
     return { ok: true };
   }
 
-  private async apply(revision: Revision): Promise<RunOutcome> {
+  /**
+   * Renders the revision and submits what it asks for before it reports the rest, so
+   * that the rollouts start placing first: render errors and each submission's own
+   * report (the forge's pending status) follow. Warnings go first, as the statuses
+   * of the submitted deployments carry them.
+   */
+  private async apply(revision: Revision, timed: (phases: { renderMs: number; submitMs: number }) => void): Promise<RunOutcome> {
     const { engine, logger, events } = this.options;
     const commit = revision.sha;
     const at = `commit ${revision.sha.slice(0, 7)}`;
     const problems: string[] = [];
     const refused: SyncState['refused'] = [];
     const removed: SyncState['removed'] = [];
+    const renderStarted = performance.now();
     const known = this.knownJobs();
     // A file that held a running job is read as a job file even when a typo hides what it is: an error, never a removal.
     const jobFiles = new Map(known.filter((k) => !k.stopped && k.file !== null).map((k) => [k.file!, k.format]));
@@ -143,15 +169,20 @@ export class GitOps {
     if (decision.refusedEmpty) {
       return this.failed(`commit ${revision.sha.slice(0, 7)} holds no job files while jobs run; nothing was changed (start the agent with --allow-empty to accept such a commit)`);
     }
+    const renderedAt = performance.now();
+    /** Reports that wait until every job is submitted. */
+    const reports: Array<() => void> = [];
 
     for (const failure of decision.renderErrors) {
       const text = failure.diagnostics.map(formatDiagnostic).join('; ');
       problems.push(text);
-      logger.error({ commit: revision.sha, file: failure.file }, `commit ${revision.sha.slice(0, 7)}: ${failure.file} does not render; its jobs keep running as they are: ${text}`);
-      this.options.metrics.countError('render');
-      for (const jobId of failure.jobIds.length ? failure.jobIds : [null]) {
-        events.publish({ type: 'render-error', jobId, commit, file: failure.file, diagnostics: failure.diagnostics, message: `${at}: ${text}` });
-      }
+      reports.push(() => {
+        logger.error({ commit: revision.sha, file: failure.file }, `commit ${revision.sha.slice(0, 7)}: ${failure.file} does not render; its jobs keep running as they are: ${text}`);
+        this.options.metrics.countError('render');
+        for (const jobId of failure.jobIds.length ? failure.jobIds : [null]) {
+          events.publish({ type: 'render-error', jobId, commit, file: failure.file, diagnostics: failure.diagnostics, message: `${at}: ${text}` });
+        }
+      });
     }
 
     const warnings: string[] = [];
@@ -159,6 +190,7 @@ export class GitOps {
       const lines = warned.diagnostics.map(formatDiagnostic);
       warnings.push(...lines);
       const text = lines.join('; ');
+      // Before the submits: the statuses their deployments report carry the job's warnings.
       logger.warn({ commit: revision.sha, file: warned.file }, `commit ${revision.sha.slice(0, 7)}: ${warned.file}: ${text}`);
       for (const jobId of warned.jobIds.length ? warned.jobIds : [null]) {
         events.publish({ type: 'render-warning', jobId, commit, file: warned.file, diagnostics: warned.diagnostics, message: `${at}: ${text}` });
@@ -169,30 +201,35 @@ export class GitOps {
     const author = `${revision.author.name} <${revision.author.email}>`;
     // Jobs changed by hand that this commit puts back (self-heal, or any commit that changes job files).
     const healing = new Set(decision.submit.map((d) => d.job.id).filter((id) => (this.state.jobIds?.includes(id) ?? true) && this.changedByHand(id)));
-    for (const submission of decision.submit) {
-      const { file } = submission;
-      const { job, revertOf } = await this.withDigests(submission.job, submission.revertOf, known, problems, at);
-      const commitMessage = revision.message.trimEnd();
-      const message = revertOf === null ? commitMessage : `Rolling back to job version ${revertOf} (commit ${revision.sha.slice(0, 7)})\n\n${commitMessage}`;
-      const source: VersionSource = { kind: 'git', commit: revision.sha, file, author, message, revertOf };
-      const bytes = revision.tree.files.get(file);
-      try {
-        // Jobs are independent: one refused never holds back the others.
-        const submitted = engine.submit({ job, source, sourceText: bytes ? decoder.decode(bytes) : null });
-        if (!submitted.changed) continue;
-        const version = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
-        const what = healing.has(job.id) ? `self-heal: Git's version back over a change by hand, ${version}` : version;
-        logger.info({ job: job.id, commit: revision.sha }, `job "${job.id}": ${what} from commit ${revision.sha.slice(0, 7)}`);
-        if (submitted.deployment) {
-          events.publish({ type: 'submitted', jobId: job.id, commit, deploymentId: submitted.deployment.id, description: submitted.deployment.description, message: `${at}: ${what}` });
+    try {
+      for (const submission of decision.submit) {
+        const { file } = submission;
+        const { job, revertOf } = await this.withDigests(submission.job, submission.revertOf, known, problems, at);
+        const commitMessage = revision.message.trimEnd();
+        const message = revertOf === null ? commitMessage : `Rolling back to job version ${revertOf} (commit ${revision.sha.slice(0, 7)})\n\n${commitMessage}`;
+        const source: VersionSource = { kind: 'git', commit: revision.sha, file, author, message, revertOf };
+        const bytes = revision.tree.files.get(file);
+        try {
+          // Jobs are independent: one refused never holds back the others.
+          const submitted = engine.submit({ job, source, sourceText: bytes ? decoder.decode(bytes) : null });
+          if (!submitted.changed) continue;
+          const version = revertOf === null ? `version ${submitted.version.version}` : `version ${submitted.version.version}, rolling back to job version ${revertOf}`;
+          const what = healing.has(job.id) ? `self-heal: Git's version back over a change by hand, ${version}` : version;
+          logger.info({ job: job.id, commit: revision.sha }, `job "${job.id}": ${what} from commit ${revision.sha.slice(0, 7)}`);
+          const { deployment } = submitted;
+          if (deployment) reports.push(() => events.publish({ type: 'submitted', jobId: job.id, commit, deploymentId: deployment.id, description: deployment.description, message: `${at}: ${what}` }));
+        } catch (error) {
+          if (!(error instanceof RolloutError)) throw error;
+          logger.warn({ job: job.id, commit: revision.sha }, error.message);
+          problems.push(error.message);
+          refused.push({ jobId: job.id, message: error.message });
+          reports.push(() => events.publish({ type: 'submit-refused', jobId: job.id, commit, message: `${at}: ${error.message}` }));
         }
-      } catch (error) {
-        if (!(error instanceof RolloutError)) throw error;
-        logger.warn({ job: job.id, commit: revision.sha }, error.message);
-        problems.push(error.message);
-        refused.push({ jobId: job.id, message: error.message });
-        events.publish({ type: 'submit-refused', jobId: job.id, commit, message: `${at}: ${error.message}` });
       }
+      timed({ renderMs: Math.round((renderedAt - renderStarted) * 10) / 10, submitMs: Math.round((performance.now() - renderedAt) * 10) / 10 });
+    } finally {
+      // Said also when a submit failed unexpectedly (the sync then fails and is tried again).
+      for (const report of reports) report();
     }
 
     for (const gone of decision.removed) {

@@ -10,7 +10,8 @@ import { sameRepository } from '../sync/index.js';
 export interface WebhookTargets {
   reader: WebhookReader;
   repository: { url: string; branch: string };
-  onPush: () => void;
+  /** A push to the followed branch, with the commit it made the head. */
+  onPush: (sha: string) => void;
   onPullRequest?: (pullRequest: { number: number; headSha: string; headRef: string }) => void;
   logger: Logger;
 }
@@ -30,7 +31,7 @@ export function webhookHandler(targets: WebhookTargets): WebhookHandler {
         const ours = delivery.branch === targets.repository.branch && sameRepository(delivery.cloneUrl, targets.repository.url);
         if (!ours) return { status: 202, body: { ok: true, ignored: `not ${targets.repository.branch} of the followed repository` } };
         targets.logger.info({ delivery: delivery.delivery, after: delivery.after }, `webhook: push to ${delivery.branch} (${delivery.after.slice(0, 7)}); syncing`);
-        targets.onPush();
+        targets.onPush(delivery.after);
         return { status: 202, body: { ok: true, queued: 'sync' } };
       }
       case 'pull-request':

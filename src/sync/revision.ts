@@ -37,8 +37,16 @@ export interface Revision {
  */
 export type HeadRelation = 'initial' | 'unchanged' | 'fast-forward' | 'rewritten';
 
+/** Where a sync's time went, for the agent's debug log (push → container latency). */
+export interface SyncTimings {
+  /** Clone or fetch; null when nothing was fetched (a local repository, or the pushed commit was already here). */
+  fetchMs: number | null;
+  /** Ancestry check and reading the job folder's files. */
+  readMs: number;
+}
+
 export type SyncResult =
-  | { ok: true; revision: Revision; relation: HeadRelation; baseline: string | null }
+  | { ok: true; revision: Revision; relation: HeadRelation; baseline: string | null; timings?: SyncTimings }
   | {
       ok: false;
       error: SyncError;
@@ -57,6 +65,11 @@ export type ChangedFilesResult = { ok: true; files: ChangedFile[] } | { ok: fals
 export interface SyncOptions {
   /** Sha the caller last accepted (deployed); the result's `relation` is relative to it. */
   baseline?: string | null;
+  /**
+   * The commit a push announced (a webhook's `after`): when it already is the local
+   * branch head (a poll or an earlier delivery brought it), the fetch is skipped.
+   */
+  pushed?: string | null;
 }
 
 /** A Git repository, remote (clone and fetch) or local (read in place), seen the same way. */

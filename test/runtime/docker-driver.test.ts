@@ -125,6 +125,25 @@ describe('DockerDriver on the engine', () => {
     await driver.stop(req.allocId); // nothing to do is fine
   });
 
+  it('stops an allocation another driver placed (before a restart), and one whose container was removed behind its back', async () => {
+    const req = request('restarted', group([webTask()]));
+    await driver.place(req);
+    // A new driver knows nothing of the allocation: it finds the containers by their labels.
+    const fresh = new DockerDriver(docker, driverOptions);
+    try {
+      await fresh.stop(req.allocId);
+      expect(await containersOf(req.allocId)).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+    // The driver stops what it placed by container id: one already gone is no error.
+    const gone = request('gone', group([webTask()]));
+    const placement = await driver.place(gone);
+    await docker.getContainer(placement.containers.web!).remove({ force: true });
+    await driver.stop(gone.allocId);
+    expect(driver.ports.portsOf(gone.allocId)).toEqual({});
+  });
+
   it('rebuilds allocations from labels in a new driver, ports included', async () => {
     const req = request('rebuild', group([webTask(), task({ name: 'side', image: 'deckhand-demo:v2' })]), { index: 2, jobVersion: 7, deploymentId: null });
     const placement = await driver.place(req);

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GitSource } from '../../src/sync/git/git-source.js';
+import { httpClientWithTimeout } from '../../src/sync/git/http-client.js';
 import type { GitServer } from '../support/git-server.js';
 import { startGitServer } from '../support/git-server.js';
 import { expectFailed, expectOk, removeTempDirs, tempDir, textFiles } from './support.js';
@@ -45,6 +46,36 @@ describe('GitSource', () => {
     const again = expectOk(await source.sync({ baseline: second }));
     expect(again.relation).toBe('unchanged');
     expect(again.revision.pathTreeOid).toBe(next.revision.pathTreeOid);
+  });
+
+  it('skips the fetch for a pushed commit that already is the local head, and fetches any other', async () => {
+    const repo = await server.createRepository('pushed-sha');
+    const first = await repo.commitAndPush({ 'web.nomad': webV1 }, 'v1');
+    const requests: string[] = [];
+    const http = httpClientWithTimeout();
+    const source = new GitSource({ url: repo.url, dataDir: tempDir(), http: { request: (request) => (requests.push(request.url), http.request(request)) } });
+    expectOk(await source.sync());
+
+    const second = await repo.commitAndPush({ 'web.nomad': webV2 }, 'v2');
+    requests.length = 0;
+    const fetched = expectOk(await source.sync({ baseline: first, pushed: second }));
+    expect(fetched.revision.sha).toBe(second);
+    expect(fetched.timings?.fetchMs).toEqual(expect.any(Number));
+    expect(requests.length).toBeGreaterThan(0);
+
+    requests.length = 0;
+    const skipped = expectOk(await source.sync({ baseline: second, pushed: second }));
+    expect(requests).toEqual([]);
+    expect(skipped.revision.sha).toBe(second);
+    expect(skipped.relation).toBe('unchanged');
+    expect(skipped.timings).toEqual({ fetchMs: null, readMs: expect.any(Number) });
+
+    // The branch moved back to a commit the clone has: only the remote knows where it points, so it is fetched.
+    await repo.git('push', '--quiet', '--force', 'origin', `${first}:refs/heads/main`);
+    const back = expectOk(await source.sync({ baseline: second, pushed: first }));
+    expect(requests.length).toBeGreaterThan(0);
+    expect(back.revision.sha).toBe(first);
+    expect(back.relation).toBe('rewritten');
   });
 
   it('reuses the clone after a restart: the next sync fetches instead of cloning', async () => {

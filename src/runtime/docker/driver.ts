@@ -77,6 +77,13 @@ export class DockerDriver implements Driver {
   private readonly placing = new Set<string>();
   private readonly placedAt = new Map<string, number>();
   private tick = 0;
+  /**
+   * What this driver placed and has not stopped: the containers it created and
+   * whether it made volumes of the allocation's own. A stop of such an allocation
+   * stops them without listing the engine's containers and volumes first (the
+   * listings are on a rollout's critical path); after a restart it lists, as before.
+   */
+  private readonly made = new Map<string, { containerIds: string[]; ownVolumes: boolean }>();
 
   constructor(
     private readonly docker: Docker,
@@ -140,8 +147,11 @@ export class DockerDriver implements Driver {
         }
       }
       await startInOrder(request, created);
+      const ownVolumes = request.group.tasks.some((task) => (task.mounts ?? []).some((mount) => mount.type === 'empty'));
+      this.made.set(allocId, { containerIds: created.map((container) => container.id), ownVolumes });
       return { containers, ports };
     } catch (error) {
+      this.made.delete(allocId);
       await Promise.allSettled(created.map((container) => container.remove({ force: true, v: true })));
       await this.volumes.releaseAllocation(allocId).catch(() => undefined);
       this.ports.release(allocId);
@@ -159,11 +169,13 @@ export class DockerDriver implements Driver {
 
   async stop(allocId: string): Promise<void> {
     this.checks.unwatch(allocId);
+    const made = this.made.get(allocId);
     // Each container's own stop timeout (the task's kill timeout, else the agent's).
     await this.guard(async () => {
-      await this.removeContainers(allocId, undefined);
-      await this.volumes.releaseAllocation(allocId);
+      await this.removeContainers(allocId, undefined, made?.containerIds);
+      if (!made || made.ownVolumes) await this.volumes.releaseAllocation(allocId);
     });
+    this.made.delete(allocId);
     this.ports.release(allocId);
     this.files.remove(allocId);
     this.placedAt.delete(allocId);
@@ -245,6 +257,7 @@ export class DockerDriver implements Driver {
         // Its containers are gone (removed by hand, or while the agent was down): so is their use for its files.
         this.files.remove(allocId);
         this.placedAt.delete(allocId);
+        this.made.delete(allocId);
       }
     }
   }
@@ -356,9 +369,12 @@ export class DockerDriver implements Driver {
     return listed.filter((item) => !options.longRunningOnly || item.Labels[label.runsOnce] !== 'true').map((item) => this.docker.getContainer(item.Id));
   }
 
-  /** Stops (SIGTERM, then SIGKILL after the timeout: undefined, each container's own) and removes an allocation's containers. */
-  private async removeContainers(allocId: string, stopTimeoutSeconds: number | undefined): Promise<void> {
-    const containers = await this.containersOf(allocId);
+  /**
+   * Stops (SIGTERM, then SIGKILL after the timeout: undefined, each container's own) and
+   * removes an allocation's containers: those given, else those the engine lists.
+   */
+  private async removeContainers(allocId: string, stopTimeoutSeconds: number | undefined, containerIds?: string[]): Promise<void> {
+    const containers = containerIds ? containerIds.map((id) => this.docker.getContainer(id)) : await this.containersOf(allocId);
     const results = await Promise.allSettled(
       containers.map(async (container) => {
         await container.stop(stopTimeoutSeconds === undefined ? {} : { t: stopTimeoutSeconds }).catch((error: unknown) => ignore(error, [304, 404]));

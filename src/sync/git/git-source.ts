@@ -10,6 +10,7 @@
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import git from 'isomorphic-git';
 import type { AuthCallback, HttpClient } from 'isomorphic-git';
 import { changedFilesBetween } from './changed-files.js';
@@ -115,18 +116,34 @@ export class GitSource implements RevisionSource {
   private async syncNow(options: SyncOptions): Promise<SyncResult> {
     let doing = `fetching ${this.branch} from ${this.description}`;
     try {
-      const head = await this.fetchHead();
+      const started = performance.now();
+      const present = options.pushed ? await this.isLocalHead(options.pushed) : false;
+      const head = present ? options.pushed! : await this.fetchHead();
+      const fetched = performance.now();
       doing = `reading commit ${head.slice(0, 7)} of ${this.description}`;
       const objects = this.objects!;
       const relation = await relationToBaseline(objects, options.baseline, head);
       const read = await readRevision({ objects, sha: head, branch: this.branch, path: this.path, repositoryName: repositoryNameFromUrl(this.url), previous: this.lastRead });
       this.lastRead = read;
-      return { ok: true, revision: read.revision, relation, baseline: options.baseline ?? null };
+      const timings = { fetchMs: present ? null : fetched - started, readMs: performance.now() - fetched };
+      return { ok: true, revision: read.revision, relation, baseline: options.baseline ?? null, timings };
     } catch (error) {
       const syncError = this.classify(error, doing);
       if (syncError.code === 'corrupt-objects') this.discardClone = true;
       return { ok: false, error: syncError, lastRevision: this.current };
     }
+  }
+
+  /**
+   * True when the local branch head already is the pushed commit (a poll or an
+   * earlier delivery brought it). Anything else is fetched, a push that moved the
+   * branch back to an older commit included: only the remote says where it points now.
+   */
+  private async isLocalHead(pushed: string): Promise<boolean> {
+    if (this.discardClone || !this.hasUsableClone()) return false;
+    const objects = this.objects ?? this.openClone();
+    const head = await git.resolveRef({ fs: objects.fs, gitdir: objects.gitdir, ref: `refs/heads/${this.branch}` }).catch(() => null);
+    return head === pushed;
   }
 
   /** Clones or fetches, moves the local branch to the remote head, returns its sha. */

@@ -290,14 +290,6 @@ function phaseSummary(networking: Networking, order: UpdateOrder, side: Side, re
 }
 
 /**
- * The failure-watch window of Swarm's `monitor` (UpdateStrategy.monitorMs, which the
- * strategy has once Compose's `monitor` keeps Swarm's meaning; absent: none).
- */
-function monitorWindowMs(update: UpdateStrategy): number {
-  return (update as UpdateStrategy & { monitorMs?: number }).monitorMs ?? 0;
-}
-
-/**
  * deckhand's lower bound for the update under its strategy, from what its new
  * containers took (medians over every round): each batch waits for its containers
  * to start, pass their first probe and stay ready the minimum healthy time (which
@@ -306,7 +298,7 @@ function monitorWindowMs(update: UpdateStrategy): number {
  */
 export function lowerBound(update: UpdateStrategy, batches: number, startMs: number, probeMs: number): { ms: number; formula: string } {
   const perBatch = startMs + probeMs + update.minHealthyTimeMs;
-  const monitor = monitorWindowMs(update);
+  const monitor = update.monitorMs;
   const held = update.minHealthyTimeMs > 0 ? ` + ${seconds(update.minHealthyTimeMs)} min healthy` : '';
   return {
     ms: batches * perBatch + monitor,

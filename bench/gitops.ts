@@ -13,6 +13,7 @@ import { startGitServer } from '../test/support/git-server.js';
 import type { TestRepository } from '../test/support/git-server.js';
 import { agentClient, startAgentProcess } from '../test/support/agent-process.js';
 import { webJob } from '../test/support/web-job.js';
+import { removeRunObjects } from '../test/runtime/support.js';
 import { EventRecorder } from './docker-events.js';
 import type { RecordedEvent } from './docker-events.js';
 import type { BenchRow } from './table.js';
@@ -182,8 +183,8 @@ async function measure(repo: TestRepository, mode: Mode): Promise<Measured> {
     stream.close();
     containers.close();
     await agent.stop();
-    const listed = await docker.listContainers({ all: true, filters: { label: [`deckhand-test.run=${runId}`] } });
-    await Promise.allSettled(listed.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    // Containers, and the job network and allocation volumes the agent made for them.
+    await removeRunObjects(docker, runId);
     rmSync(dataDir, { recursive: true, force: true });
   }
   const log = parseLog(agent.log());

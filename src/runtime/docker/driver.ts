@@ -147,7 +147,8 @@ export class DockerDriver implements Driver {
         }
       }
       await startInOrder(request, created);
-      const ownVolumes = request.group.tasks.some((task) => (task.mounts ?? []).some((mount) => mount.type === 'empty'));
+      // A Nomad task's /alloc and /local are such volumes too (added at placement).
+      const ownVolumes = request.group.tasks.some((task) => (withNomadTaskDirs(request, task).mounts ?? []).some((mount) => mount.type === 'empty'));
       this.made.set(allocId, { containerIds: created.map((container) => container.id), ownVolumes });
       return { containers, ports };
     } catch (error) {

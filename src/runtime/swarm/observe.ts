@@ -133,23 +133,27 @@ export function swarmTaskObservation(task: SwarmTask, taskName: string, node: Sw
   };
 }
 
-/** The overlay address of the task on its first job network; every port label listens there, on the container's port. */
-function addressesOf(task: SwarmTask, spec: string | null, group: string, running: boolean): Record<string, { host: string; port: number }> {
-  const attachment = task.NetworksAttachments?.find((item) => !item.Network?.Spec?.Ingress && item.Addresses?.length);
-  const host = attachment?.Addresses?.[0]?.split('/')[0];
-  if (!running || !host || !spec) return {};
+/** The container ports of the group's first task, by label, from the job the service carries; none when it carries no readable job. */
+function containerPortsOf(spec: string | null, group: string): Array<{ label: string; port: number }> {
+  if (!spec) return [];
   try {
     const job = JSON.parse(spec) as { groups?: Array<{ name?: string; tasks?: Array<{ ports?: Array<{ label: string; to: number | null; static: number | null }> }> }> };
     const ports = job.groups?.find((item) => item.name === group)?.tasks?.[0]?.ports ?? [];
-    const addresses: Record<string, { host: string; port: number }> = {};
-    for (const port of ports) {
+    return ports.flatMap((port) => {
       const inside = port.to ?? port.static;
-      if (inside !== null && inside !== undefined) addresses[port.label] = { host, port: inside };
-    }
-    return addresses;
+      return inside === null || inside === undefined ? [] : [{ label: port.label, port: inside }];
+    });
   } catch {
-    return {};
+    return [];
   }
+}
+
+/** The overlay address of the task on its first job network; every port label listens there, on the container's port. */
+function addressesOf(task: SwarmTask, ports: Array<{ label: string; port: number }>, running: boolean): Record<string, { host: string; port: number }> {
+  const attachment = task.NetworksAttachments?.find((item) => !item.Network?.Spec?.Ingress && item.Addresses?.length);
+  const host = attachment?.Addresses?.[0]?.split('/')[0];
+  if (!running || !host) return {};
+  return Object.fromEntries(ports.map(({ label: portLabel, port }) => [portLabel, { host, port }]));
 }
 
 /**
@@ -160,6 +164,8 @@ export function allocationsFromTasks(services: SwarmService[], tasks: SwarmTask[
   const serviceById = new Map(services.filter((service) => service.Spec?.Labels?.[label.job]).map((service) => [service.ID, service]));
   const nodeById = new Map(nodes.map((node) => [node.ID, node]));
   const ours = tasks.filter((task) => serviceById.has(task.ServiceID));
+  // The job spec label is the whole job: read once per service, not once per task and poll.
+  const portsByService = new Map<string, Array<{ label: string; port: number }>>();
   return currentTasks(ours).map((task) => {
     const labels = serviceById.get(task.ServiceID)!.Spec!.Labels!;
     const node = task.NodeID ? nodeById.get(task.NodeID) : undefined;
@@ -176,7 +182,7 @@ export function allocationsFromTasks(services: SwarmService[], tasks: SwarmTask[
       deploymentId: labels[label.deployment] || null,
       // No host ports under Swarm: the edge and the checks reach tasks on the overlay.
       ports: {},
-      addresses: addressesOf(task, spec, group, observed.state === 'running'),
+      addresses: addressesOf(task, portsOf(portsByService, task.ServiceID, spec, group), observed.state === 'running'),
       tasks: [observed],
       spec,
       inScope: labels[label.scope] === scope,
@@ -184,4 +190,10 @@ export function allocationsFromTasks(services: SwarmService[], tasks: SwarmTask[
       nodeId: task.NodeID || null,
     };
   });
+}
+
+function portsOf(cache: Map<string, Array<{ label: string; port: number }>>, serviceId: string, spec: string | null, group: string): Array<{ label: string; port: number }> {
+  let ports = cache.get(serviceId);
+  if (!ports) cache.set(serviceId, (ports = containerPortsOf(spec, group)));
+  return ports;
 }

@@ -165,18 +165,14 @@ function reconcileGroup(ctx: GroupContext): GroupResult {
   for (const a of oldDown) out.push({ kind: 'stop', allocId: a.id, reason: 'an old version that is not running' });
   const oldUp = old.filter((a) => !oldDown.includes(a));
 
-  if (strategy.delayMs > 0 && moreToDo && lastHealthy > 0 && (pendingNew.length > 0 || now < lastHealthy + strategy.delayMs)) {
-    if (pendingNew.length === 0) ctx.wakeups.push(lastHealthy + strategy.delayMs);
-    // The delay holds the next batch, not the group's strength: an old allocation that
-    // went down is replaced at once (as Swarm's orchestrator restarts a failed task's slot).
-    const room = Math.min(oldDown.length, desired - current.length, desired + surge - (current.length + oldUp.length));
-    const indexes = freeIndexes(desired, current, oldUp);
-    for (let i = 0; i < room; i++) out.push({ kind: 'place', group: group.name, index: indexes.shift() ?? desired + i, canary: false, reason: 'replaces an old allocation that is not running' });
-    return result;
-  }
+  // The delay holds the next batch, not the group's strength: nothing more is stopped
+  // meanwhile, but an old allocation that went down is replaced at once (as Swarm's
+  // orchestrator restarts a failed task's slot).
+  const delayed = strategy.delayMs > 0 && moreToDo && lastHealthy > 0 && (pendingNew.length > 0 || now < lastHealthy + strategy.delayMs);
+  if (delayed && pendingNew.length === 0) ctx.wakeups.push(lastHealthy + strategy.delayMs);
 
   const available = healthyNew.length + oldUp.length;
-  const canStop = Math.min(oldUp.length, available - (desired - unavailable));
+  const canStop = delayed ? 0 : Math.min(oldUp.length, available - (desired - unavailable));
   const stopping = stopOrder(oldUp, current).slice(0, Math.max(0, canStop));
   for (const a of stopping) out.push({ kind: 'stop', allocId: a.id, reason: 'replaced by the new version' });
 
@@ -185,12 +181,15 @@ function reconcileGroup(ctx: GroupContext): GroupResult {
   // round that stops the previous batch's old ones. With a surge (start-first) it starts
   // beside those stops; without one (stop-first) after them.
   const staying = oldUp.filter((a) => !stopping.includes(a));
-  const room = Math.min(desired - current.length, desired + surge - (current.length + staying.length));
+  const budget = Math.min(desired - current.length, desired + surge - (current.length + staying.length));
+  const room = delayed ? Math.min(budget, oldDown.length) : budget;
   const indexes = freeIndexes(desired, current, staying);
   const alongsideStops = surge > 0 && stopping.length > 0 ? { alongsideStops: true as const } : {};
+  const reason = delayed ? 'replaces an old allocation that is not running' : placeReason(oldUp.length > 0);
   for (let i = 0; i < room; i++) {
-    out.push({ kind: 'place', group: group.name, index: indexes.shift() ?? desired + i, canary: false, reason: placeReason(oldUp.length > 0), ...alongsideStops });
+    out.push({ kind: 'place', group: group.name, index: indexes.shift() ?? desired + i, canary: false, reason, ...alongsideStops });
   }
+  if (delayed) return result;
 
   // Fewer wanted than run (the count went down): the highest indexes go.
   const extra = current.length - desired;

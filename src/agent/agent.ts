@@ -14,6 +14,8 @@ import type { DeckhandEvent } from '../model/index.js';
 import { RolloutEngine } from '../rollout/index.js';
 import { defaultStopTimeoutSeconds, DockerDriver, newDockerClient } from '../runtime/docker/index.js';
 import { probeHostOf } from '../runtime/index.js';
+import type { Driver } from '../runtime/index.js';
+import { SwarmDriver, swarmSupport } from '../runtime/swarm/index.js';
 import { countSyncStates, forgeReports, journal, Metrics, noReporter, storedJobSync } from '../status/index.js';
 import { forges } from '../status/forges/index.js';
 import { notifiers, resolveTargets, startNotifications } from '../status/notify/index.js';
@@ -24,6 +26,7 @@ import { splitCredentials } from '../sync/index.js';
 import type { StoppableTrigger } from '../sync/triggers/index.js';
 import { EventBus, isLoopbackHost, makeDirectory, packageVersion } from '../util/index.js';
 import type { AgentConfig } from './config.js';
+import type { HostPathPolicy } from '../model/index.js';
 import { connectEdge } from './edge.js';
 import { startEngineWithRetry } from './engine-start.js';
 import { GitOps } from './gitops.js';
@@ -79,15 +82,6 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       : null;
   const reporter: StatusReporter = forge?.reporter ?? noReporter;
   const store = openStore(dataDir);
-  const driver = new DockerDriver(options.docker ?? newDockerClient(), {
-    portRange: { min: config.portRange.from, max: config.portRange.to },
-    publishAddress: config.publishAddress,
-    labels: config.labels,
-    pullPolicy: config.pullPolicy,
-    hostPaths,
-    filesDir: join(dataDir, 'files'),
-    ...(options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds }),
-  });
   const metrics = new Metrics(
     () => store.listAllocations(),
     () => engine.storageProblem === null,
@@ -96,6 +90,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     metrics.countError(isStorageError(error) ? 'store' : 'engine');
     logger.error({ err: error }, `error while ${context}`);
   };
+  const driver = createDriver(config, options, { hostPaths, dataDir, onError: (error, context) => onError(error, context) });
   // One bus for every event; the journal first, so whoever hears an event finds it in the job's events.
   const events = new EventBus<DeckhandEvent>((error) => onError(error, 'reporting an event'));
   events.subscribe(journal(store));
@@ -116,7 +111,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   };
   const engine = new RolloutEngine({ store, driver, events, onError, traffic, onReconciled: (_jobId, durationMs) => metrics.observeReconcile(durationMs / 1000) });
 
-  const jobLimits = { maxCount: config.maxCount, maxGroups: config.maxGroups, maxTasks: config.maxTasks, hostPaths };
+  const jobLimits = { maxCount: config.maxCount, maxGroups: config.maxGroups, maxTasks: config.maxTasks, hostPaths, ...(config.runtime === 'swarm' ? { runtimeSupport: swarmSupport } : {}) };
   const gitops = repository
     ? new GitOps({
         source: repository.revisionSource({ ...config, dataDir }, gitToken),
@@ -259,4 +254,30 @@ function readSecret(path: string, setting: string): string {
   } catch (error) {
     throw new Error(`--${setting} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error });
   }
+}
+
+/** Requests to a Swarm manager end after this: one behind a dead link would otherwise hold a poll, a placement or a stop forever. */
+const swarmRequestTimeoutMs = 30_000;
+
+/** The runtime the settings ask for: this machine's Docker engine, or a swarm through one of its managers. */
+function createDriver(config: AgentConfig, options: AgentOptions, parts: { hostPaths: HostPathPolicy; dataDir: string; onError: (error: unknown, context: string) => void }): Driver {
+  const stopTimeout = options.stopTimeoutSeconds === undefined ? {} : { stopTimeoutSeconds: options.stopTimeoutSeconds };
+  if (config.runtime === 'swarm') {
+    return new SwarmDriver({
+      docker: options.docker ?? newDockerClient({ timeout: swarmRequestTimeoutMs }),
+      address: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+      labels: config.labels,
+      onError: parts.onError,
+      ...stopTimeout,
+    });
+  }
+  return new DockerDriver(options.docker ?? newDockerClient(), {
+    portRange: { min: config.portRange.from, max: config.portRange.to },
+    publishAddress: config.publishAddress,
+    labels: config.labels,
+    pullPolicy: config.pullPolicy,
+    hostPaths: parts.hostPaths,
+    filesDir: join(parts.dataDir, 'files'),
+    ...stopTimeout,
+  });
 }

@@ -54,9 +54,14 @@ export interface AgentConfig {
   allowHostPaths: string[];
   /** Where notifications go (status/notify): each target's kind, address, secret and events. */
   notify: NotificationTargetSetting[];
+  /** What runs allocations: the local Docker engine, or a Docker Swarm through one of its managers (DOCKER_HOST or the local socket). */
+  runtime: AgentRuntime;
 }
 
-type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count' | 'pull' | 'paths' | 'notify';
+export const agentRuntimes = ['docker', 'swarm'] as const;
+export type AgentRuntime = (typeof agentRuntimes)[number];
+
+type Kind = 'string' | 'boolean' | 'duration' | 'listen' | 'range' | 'labels' | 'count' | 'pull' | 'paths' | 'notify' | 'runtime';
 
 interface Setting {
   key: keyof AgentConfig;
@@ -104,6 +109,7 @@ const settings: Record<string, Setting> = {
   pull: { key: 'pullPolicy', kind: 'pull', fallback: 'missing' },
   'allow-host-path': { key: 'allowHostPaths', kind: 'paths', fallback: [] },
   notify: { key: 'notify', kind: 'notify', fallback: [] },
+  runtime: { key: 'runtime', kind: 'runtime', fallback: 'docker' },
   // Each forge brings its own.
   ...Object.fromEntries(forges.flatMap((extension) => extension.settings.map((s) => [s.name, { key: 'forgeSettings', forge: true, kind: s.kind, fallback: s.fallback } satisfies Setting]))),
 };
@@ -293,6 +299,8 @@ function convert(setting: Setting, raw: unknown): { value: unknown } | { problem
     }
     case 'pull':
       return typeof raw === 'string' && (pullPolicies as readonly string[]).includes(raw) ? { value: raw } : { problem: `expected ${pullPolicies.join(', ')}, got ${JSON.stringify(raw)}` };
+    case 'runtime':
+      return typeof raw === 'string' && (agentRuntimes as readonly string[]).includes(raw) ? { value: raw } : { problem: `expected ${agentRuntimes.join(' or ')}, got ${JSON.stringify(raw)}` };
     case 'paths':
       return hostPaths(raw);
     case 'notify':

@@ -264,6 +264,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
     .option('--log-level <level>', 'trace, debug, info, warn, error (default: info)')
     .option('--port-range <from-to>', 'dynamic host ports (default: 20000-32000)')
     .option('--publish-address <ip>', "the address allocations' ports and endpoints are published on (default: 127.0.0.1)")
+    .option('--runtime <runtime>', 'what runs allocations: docker (this machine\'s engine) or swarm (a Docker Swarm, through the manager DOCKER_HOST or the local socket names; default: docker)')
     .option('--pull <policy>', 'when images are pulled, for tasks whose file says nothing: missing, always (and roll out a tag pushed anew), never (default: missing)')
     .option('--labels <k=v,...>', 'labels added to every container; the agent then manages only containers carrying them (keys starting with "deckhand." are reserved)')
     .option('--max-count <n>', 'refuse jobs with more allocations per group (default: 1000)')

@@ -11,6 +11,7 @@ export { imageReference, pinnedImage, registryHost, registryOf } from './image-r
 export type { ImageReference } from './image-reference.js';
 export { hostPathProblem } from './host-paths.js';
 export type { HostPathPolicy } from './host-paths.js';
+export type { RuntimeRefusal, RuntimeSupport } from './runtime-support.js';
 export { isSensitiveName, maskUrlPasswords, redactJob, redactSourceText, sensitiveMask } from './sensitive.js';
 export { fileObjectKinds, secretEnvPrefix } from './spec/flatten.js';
 export { maxJobFileBytes, mayHoldJobs, settingsFileName, skippedFolders } from './source-tree.js';

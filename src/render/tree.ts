@@ -13,6 +13,7 @@ import { attachServices } from './kubernetes/attach.js';
 import { attachConfigs } from './kubernetes/attach-configs.js';
 import type { ConfigSource, FormatRenderer, MappedJob, RenderContext, RenderOptions, ServiceDefinition } from './types.js';
 import { locate, validateJob } from './validate.js';
+import { checkRuntimeSupport } from './runtime-support.js';
 import { checkHostPaths, mountsHostPaths } from './host-paths.js';
 import type { SettingUse } from './explain.js';
 
@@ -185,7 +186,7 @@ export function renderFile(
     // Shared rules run on cleanly mapped jobs only: a half-mapped job would add echoes of the first error.
     const mappedCleanly = !diagnostics.some(isError);
     if (mappedCleanly) {
-      for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields, options.limits), ...checkHostPaths(mapped.job, mapped.fields, options.limits?.hostPaths));
+      for (const mapped of result.jobs) diagnostics.push(...validateJob(mapped.job, mapped.fields, options.limits), ...checkHostPaths(mapped.job, mapped.fields, options.limits?.hostPaths), ...checkRuntimeSupport(mapped.job, mapped.fields, options.limits?.runtimeSupport));
     }
     // A file with any error is not trusted at all: none of its jobs is deployed, and its Services hold back what they select.
     const failed = diagnostics.some(isError);

@@ -1,7 +1,7 @@
 // The contract between the format folders (nomad/, compose/, kubernetes/) and the
 // rest of render. Render is pure: files come in as values, and the few other files
 // a job may read (a Compose `.env`, an `env_file`) are reached through `readFile`.
-import type { Diagnostic, HostPathPolicy, Job, JobFormat, Position } from '../model/index.js';
+import type { Diagnostic, HostPathPolicy, Job, JobFormat, Position, RuntimeSupport } from '../model/index.js';
 import type { SettingUse } from './explain.js';
 
 export type { HostPathPolicy };
@@ -34,6 +34,8 @@ export interface JobLimits {
   maxTasks: number;
   /** The host paths bind mounts may use (host-paths.ts); absent: none. */
   hostPaths?: HostPathPolicy;
+  /** What the agent's runtime cannot run (`--runtime swarm`); absent: the local engine runs everything the model holds. */
+  runtimeSupport?: RuntimeSupport;
 }
 
 export interface RenderContext extends RenderOptions {

@@ -144,17 +144,17 @@ describe('a three-node test swarm', () => {
     await Promise.all(['swarm-unhealthy', 'swarm-healthy'].map((name) => cluster.manager.docker.getService(name).remove()));
   }, 90_000);
 
-  it('runs the service src/runtime/swarm makes of a group version, with its labels and aliases', async () => {
+  it('runs the service src/runtime/swarm makes of an allocation, with its labels and aliases', async () => {
     const groupSpec = group([task({ name: 'web', image: demoImageV1, env: { PORT: String(port) } })], { name: 'front' });
     const job: Job = { id: 'swarm-shop', type: 'service', source: { format: 'compose', file: 'shop.yaml' }, meta: {}, historyLimit: null, networks: [], endpoints: [], groups: [groupSpec] };
     const suffix = `-${cluster.runId}`;
     await cluster.manager.docker.createNetwork({ Name: `deckhand-swarm-shop${suffix}`, Driver: 'overlay', Attachable: true, Labels: labels });
-    const spec = serviceSpec({ jobId: job.id, jobVersion: 1, deploymentId: null, group: groupSpec, specHash: 'hash-1', job, replicas: 2 }, { stopTimeoutSeconds: 1, extraLabels: labels, networkSuffix: suffix });
+    const spec = serviceSpec({ allocId: 'a1b2c3d4e5f60718', index: 0, jobId: job.id, jobVersion: 1, deploymentId: null, group: groupSpec, specHash: 'hash-1', job }, { stopTimeoutSeconds: 1, extraLabels: labels, networkSuffix: suffix });
     await cluster.manager.docker.createService(spec);
     const tasks = await eventually(async () => {
       const running = await runningTasks(spec.Name!);
-      return running.length === 2 && running;
-    }, 'two running tasks of swarm-shop_front_v1', 60_000);
+      return running.length === 1 && running;
+    }, 'the running task of swarm-shop_front_0_a1b2c3d4', 60_000);
     const service = await cluster.manager.docker.getService(spec.Name!).inspect();
     expect(service.Spec.Labels).toMatchObject({ 'com.docker.stack.namespace': 'swarm-shop', 'deckhand.version': '1' });
     const probe = await runOn(cluster.nodes[1]!, `wget -q -O - http://front:${port}/who`, `deckhand-swarm-shop${suffix}`);

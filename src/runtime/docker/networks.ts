@@ -25,6 +25,13 @@ export function networkSuffixOf(extraLabels: Record<string, string>): string {
   return Object.keys(extraLabels).length === 0 ? '' : `-${createHash('sha256').update(scopeOf(extraLabels)).digest('hex').slice(0, 8)}`;
 }
 
+/** How the networks are made: a bridge on one engine, or an attachable overlay across a swarm (whose users are services, not local containers). */
+export interface NetworkKind {
+  driver: 'bridge' | 'overlay';
+  /** Whether anything still uses a network deckhand made; default: a container on this engine is attached. */
+  inUse?: (info: { Name?: string; Id?: string; Containers?: Record<string, unknown> }) => Promise<boolean>;
+}
+
 export class NetworkManager {
   /** Creation under way, per Docker name: the engine accepts two networks of one name, so two placements must not both create it. */
   private readonly creating = new Map<string, Promise<void>>();
@@ -33,6 +40,7 @@ export class NetworkManager {
   constructor(
     private readonly docker: Docker,
     private readonly extraLabels: Record<string, string>,
+    private readonly kind: NetworkKind = { driver: 'bridge' },
   ) {
     this.suffix = networkSuffixOf(extraLabels);
   }
@@ -57,7 +65,9 @@ export class NetworkManager {
     }
     await this.docker.createNetwork({
       Name: network.dockerName,
-      Driver: 'bridge',
+      Driver: this.kind.driver,
+      // The edge and deckhand's probes join an overlay from outside Swarm's services.
+      ...(this.kind.driver === 'overlay' ? { Attachable: true } : {}),
       CheckDuplicate: true,
       Labels: { ...this.extraLabels, [networkLabel.network]: network.dockerName, [networkLabel.job]: jobId, [networkLabel.scope]: scopeOf(this.extraLabels) },
     });
@@ -82,7 +92,7 @@ export class NetworkManager {
   async release(dockerNames: string[]): Promise<string[]> {
     const removed: string[] = [];
     for (const name of dockerNames.map((unscoped) => `${unscoped}${this.suffix}`)) {
-      let info: { Name?: string; Labels?: Record<string, string>; Containers?: Record<string, unknown> };
+      let info: { Name?: string; Id?: string; Labels?: Record<string, string>; Containers?: Record<string, unknown> };
       try {
         info = (await this.docker.getNetwork(name).inspect()) as typeof info;
       } catch (error) {
@@ -91,7 +101,7 @@ export class NetworkManager {
       }
       if (info.Name !== name || info.Labels?.[networkLabel.network] !== name) continue;
       if (info.Labels[networkLabel.scope] !== scopeOf(this.extraLabels)) continue;
-      if (Object.keys(info.Containers ?? {}).length > 0) continue;
+      if (this.kind.inUse ? await this.kind.inUse(info) : Object.keys(info.Containers ?? {}).length > 0) continue;
       try {
         await this.docker.getNetwork(name).remove();
         removed.push(name);

@@ -6,11 +6,13 @@
 // - task-changes.ts (pure): two readings of the tasks → RuntimeEvents.
 // - observer.ts (I/O): observe / observeAllocation / subscribe (task polling).
 // Not yet: placing (scale), checks, the edge, `--runtime swarm` (steps 4-6).
-export { serviceLabels, serviceName, serviceSpec, stackNamespaceLabel, swarmRefusals, swarmResources, swarmRestartPolicy, SwarmSpecError } from './service-spec.js';
-export type { ServiceSpecOptions, VersionTarget } from './service-spec.js';
-export { allocationsFromTasks, currentTasks, swarmTaskObservation } from './observe.js';
+export { serviceLabels, serviceName, serviceSpec, stackNamespaceLabel, swarmRefusals, swarmResources, swarmRestartPolicy, SwarmSpecError, swarmSupport } from './service-spec.js';
+export type { ServiceSpecOptions } from './service-spec.js';
+export { allocationsFromTasks, currentTask, swarmTaskObservation } from './observe.js';
 export type { SwarmAllocationObservation, SwarmNodeInfo, SwarmService, SwarmTask, SwarmTaskObservation } from './observe.js';
 export { snapshotOf, taskChanges } from './task-changes.js';
 export type { TaskSnapshot, TaskSnapshots } from './task-changes.js';
 export { SwarmObserver } from './observer.js';
 export type { SwarmObservation, SwarmObserverOptions } from './observer.js';
+export { SwarmDriver } from './driver.js';
+export type { SwarmDriverOptions } from './driver.js';

@@ -1,14 +1,14 @@
-// Allocations as a swarm holds them (pure): every task of a service deckhand made
-// is one allocation — its id the Swarm task ID, its index the task's slot — read
-// with the service's labels (job, group, version, spec hash, the job's spec), the
-// task's status (state, exit code, health) and its node (hostname, and whether the
-// node is down: a task there is `lost`, as Nomad says).
+// Allocations as a swarm holds them (pure): every service deckhand made is one
+// allocation (one replica) — its id and index from the service's labels — read with
+// the service's labels (job, group, version, spec hash, the job's spec), its task's
+// status (state, exit code, health) and its node (hostname, and whether the node is
+// down: a task there is `lost`, as Nomad says).
 //
-// Swarm keeps a slot's past tasks (failed, replaced, shut down) beside its current
-// one; those are history, not allocations. A slot's tasks that may still run (Swarm
-// wants them to, or has not heard they stopped) are reported; a slot with none of
-// those reports its newest task, so a slot Swarm gave up on (restart limit reached)
-// shows as exited, until the service is scaled down past it.
+// Swarm keeps the slot's past tasks (failed, restarted, moved off a lost node)
+// beside its current one: the current one is the allocation's task, the others
+// count as its restarts. The current one is the newest that may still run (Swarm
+// wants it to, or has not heard it stopped), a task on a live node before a lost
+// one; with none of those, the newest (a slot Swarm gave up on shows as exited).
 import type { AllocationObservation, DockerHealth, TaskObservation, TaskState } from '../driver.js';
 import { label, parseInteger } from '../docker/labels.js';
 import { timeOf } from '../docker/observe.js';
@@ -55,12 +55,14 @@ export interface SwarmTaskObservation extends TaskObservation {
   lost: boolean;
 }
 
-/** An allocation under Swarm: one task, on one node. */
+/** An allocation under Swarm: one service of one replica, its current task on one node. */
 export interface SwarmAllocationObservation extends AllocationObservation {
   /** The hostname of the task's node; null before Swarm assigned one. */
   node: string | null;
   /** The Swarm ID of the task's node: hostnames need not differ. */
   nodeId: string | null;
+  /** The allocation's service. */
+  serviceId: string;
   tasks: [SwarmTaskObservation];
 }
 
@@ -74,25 +76,14 @@ const isTerminal = (state: string | undefined) => rank(state) >= rank('complete'
 // Only `down`: a new leader sets every node `unknown` until its next heartbeat, and Swarm waits that out too.
 const nodeDown = new Set(['down']);
 
-/** The tasks that are allocations: each slot's live tasks, else its newest one unless Swarm removed the slot. */
-export function currentTasks(tasks: SwarmTask[]): SwarmTask[] {
-  const bySlot = new Map<string, SwarmTask[]>();
-  for (const task of tasks) {
-    // A global service's tasks have no slot: one per node.
-    const key = `${task.ServiceID}/${task.Slot ?? task.NodeID ?? task.ID}`;
-    bySlot.set(key, [...(bySlot.get(key) ?? []), task]);
-  }
-  const chosen: SwarmTask[] = [];
-  for (const slot of bySlot.values()) {
-    const live = slot.filter((task) => !isTerminal(task.DesiredState) || !isTerminal(task.Status?.State));
-    if (live.length > 0) {
-      chosen.push(...live);
-      continue;
-    }
-    const newest = [...slot].sort((a, b) => (b.Version?.Index ?? 0) - (a.Version?.Index ?? 0) || (b.CreatedAt ?? '').localeCompare(a.CreatedAt ?? ''))[0]!;
-    if (newest.DesiredState !== 'remove') chosen.push(newest);
-  }
-  return chosen;
+/** The allocation's task among its service's tasks (see the top), and how many tasks ran before it. */
+export function currentTask(tasks: SwarmTask[], nodeDownById: (nodeId: string | undefined) => boolean): { task: SwarmTask; earlier: number } | null {
+  if (tasks.length === 0) return null;
+  const newestFirst = [...tasks].sort((a, b) => (b.Version?.Index ?? 0) - (a.Version?.Index ?? 0) || (b.CreatedAt ?? '').localeCompare(a.CreatedAt ?? ''));
+  const live = newestFirst.filter((task) => !isTerminal(task.DesiredState) || !isTerminal(task.Status?.State));
+  const task = live.find((candidate) => !nodeDownById(candidate.NodeID) && candidate.Status?.State !== 'orphaned') ?? live[0] ?? newestFirst[0]!;
+  const created = (candidate: SwarmTask) => candidate.CreatedAt ?? '';
+  return { task, earlier: tasks.filter((other) => other !== task && created(other) < created(task)).length };
 }
 
 function hasHealthcheck(task: SwarmTask): boolean {
@@ -105,7 +96,7 @@ function hasHealthcheck(task: SwarmTask): boolean {
  * before a task is `running` (and fails it `unhealthy container` when it does not):
  * `starting` is a container that runs and waits for its first healthy probe.
  */
-export function swarmTaskObservation(task: SwarmTask, taskName: string, node: SwarmNodeInfo | undefined): SwarmTaskObservation {
+export function swarmTaskObservation(task: SwarmTask, taskName: string, node: SwarmNodeInfo | undefined, restartCount = 0): SwarmTaskObservation {
   const swarmState = task.Status?.State ?? 'new';
   const containerId = task.Status?.ContainerStatus?.ContainerID || null;
   // A node removed from the swarm (`docker node rm --force`) is gone with its tasks.
@@ -122,8 +113,8 @@ export function swarmTaskObservation(task: SwarmTask, taskName: string, node: Sw
     containerId,
     state,
     exitCode: state === 'exited' ? (task.Status?.ContainerStatus?.ExitCode ?? null) : null,
-    // Swarm restarts a slot with a new task: each task runs once.
-    restartCount: 0,
+    // Swarm restarts a slot with a new task: the tasks before it are its restarts.
+    restartCount,
     startedAt: state === 'running' ? timeOf(task.Status?.Timestamp) : null,
     health,
     // A task with a HEALTHCHECK becomes `running` when it first passes: its status time is when it turned healthy.
@@ -157,43 +148,53 @@ function addressesOf(task: SwarmTask, ports: Array<{ label: string; port: number
 }
 
 /**
- * deckhand's allocations among a swarm's tasks: only those of services carrying
- * `deckhand.job`. `scope`: the observing agent's (labels.ts scopeOf).
+ * deckhand's allocations in a swarm: one per service carrying `deckhand.alloc`.
+ * A service whose task Swarm has not created yet reads as a created allocation.
+ * `scope`: the observing agent's (labels.ts scopeOf).
  */
 export function allocationsFromTasks(services: SwarmService[], tasks: SwarmTask[], nodes: SwarmNodeInfo[], scope: string): SwarmAllocationObservation[] {
-  const serviceById = new Map(services.filter((service) => service.Spec?.Labels?.[label.job]).map((service) => [service.ID, service]));
   const nodeById = new Map(nodes.map((node) => [node.ID, node]));
-  const ours = tasks.filter((task) => serviceById.has(task.ServiceID));
-  // The job spec label is the whole job: read once per service, not once per task and poll.
-  const portsByService = new Map<string, Array<{ label: string; port: number }>>();
-  return currentTasks(ours).map((task) => {
-    const labels = serviceById.get(task.ServiceID)!.Spec!.Labels!;
-    const node = task.NodeID ? nodeById.get(task.NodeID) : undefined;
-    const observed = swarmTaskObservation(task, labels[label.task] ?? '', node);
+  const down = (nodeId: string | undefined) => {
+    if (!nodeId) return false;
+    const node = nodeById.get(nodeId);
+    return node === undefined || nodeDown.has(node.Status?.State ?? '');
+  };
+  const tasksByService = new Map<string, SwarmTask[]>();
+  for (const task of tasks) tasksByService.set(task.ServiceID, [...(tasksByService.get(task.ServiceID) ?? []), task]);
+  return services.flatMap((service) => {
+    const labels = service.Spec?.Labels ?? {};
+    const allocId = labels[label.alloc];
+    const jobId = labels[label.job];
+    if (!jobId || !allocId) return [];
+    const current = currentTask(tasksByService.get(service.ID) ?? [], down);
+    const task = current?.task;
+    const node = task?.NodeID ? nodeById.get(task.NodeID) : undefined;
+    const observed = task ? swarmTaskObservation(task, labels[label.task] ?? '', node, current.earlier) : notCreatedYet(labels[label.task] ?? '');
     const spec = labels[label.spec] ?? null;
     const group = labels[label.group] ?? '';
-    return {
-      allocId: task.ID,
-      jobId: labels[label.job] ?? '',
-      group,
-      index: task.Slot ?? 0,
-      jobVersion: parseInteger(labels[label.version], 0),
-      specHash: labels[label.specHash] ?? '',
-      deploymentId: labels[label.deployment] || null,
-      // No host ports under Swarm: the edge and the checks reach tasks on the overlay.
-      ports: {},
-      addresses: addressesOf(task, portsOf(portsByService, task.ServiceID, spec, group), observed.state === 'running'),
-      tasks: [observed],
-      spec,
-      inScope: labels[label.scope] === scope,
-      node: node?.Description?.Hostname ?? null,
-      nodeId: task.NodeID || null,
-    };
+    return [
+      {
+        allocId,
+        jobId,
+        group,
+        index: parseInteger(labels[label.index], 0),
+        jobVersion: parseInteger(labels[label.version], 0),
+        specHash: labels[label.specHash] ?? '',
+        deploymentId: labels[label.deployment] || null,
+        // No host ports under Swarm: the edge and the checks reach tasks on the overlay.
+        ports: {},
+        addresses: task ? addressesOf(task, containerPortsOf(spec, group), observed.state === 'running') : {},
+        tasks: [observed],
+        spec,
+        inScope: labels[label.scope] === scope,
+        node: node?.Description?.Hostname ?? null,
+        nodeId: task?.NodeID || null,
+        serviceId: service.ID,
+      },
+    ];
   });
 }
 
-function portsOf(cache: Map<string, Array<{ label: string; port: number }>>, serviceId: string, spec: string | null, group: string): Array<{ label: string; port: number }> {
-  let ports = cache.get(serviceId);
-  if (!ports) cache.set(serviceId, (ports = containerPortsOf(spec, group)));
-  return ports;
+function notCreatedYet(taskName: string): SwarmTaskObservation {
+  return { task: taskName, containerId: null, state: 'created', exitCode: null, restartCount: 0, startedAt: null, health: 'none', healthySince: null, swarmState: 'new', lost: false };
 }

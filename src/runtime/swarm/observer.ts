@@ -58,22 +58,14 @@ export class SwarmObserver implements SwarmObservation {
     });
   }
 
-  /** Every task of deckhand's services in scope of the agent's labels, each one allocation. */
+  /** Every service deckhand made in scope of the agent's labels, each one allocation. */
   observe(): Promise<SwarmAllocationObservation[]> {
     return this.guard(() => this.read());
   }
 
-  /** One task by its ID (also a past one, e.g. one that failed); null when Swarm has none, or it is not deckhand's. */
+  /** One allocation by its id (its service's label), also when its task has ended; null when Swarm has no such service. */
   observeAllocation(allocId: string): Promise<SwarmAllocationObservation | null> {
-    return this.guard(async () => {
-      const task = (await orNull(this.docker.getTask(allocId).inspect())) as SwarmTask | null;
-      if (!task) return null;
-      const service = (await orNull(this.docker.getService(task.ServiceID).inspect())) as SwarmService | null;
-      const labels = service?.Spec?.Labels ?? {};
-      if (!service || !labels[label.job] || !Object.entries(this.options.extraLabels).every(([key, value]) => labels[key] === value)) return null;
-      const node = task.NodeID ? ((await orNull(this.docker.getNode(task.NodeID).inspect())) as SwarmNodeInfo | null) : null;
-      return allocationsFromTasks([service], [task], node ? [node] : [], this.scope)[0] ?? null;
-    });
+    return this.guard(async () => (await this.read({ [label.alloc]: allocId }))[0] ?? null);
   }
 
   subscribe(listener: (event: RuntimeEvent) => void): () => void {
@@ -94,8 +86,8 @@ export class SwarmObserver implements SwarmObservation {
     await this.polling;
   }
 
-  private async read(): Promise<SwarmAllocationObservation[]> {
-    const services = (await this.docker.listServices({ filters: { label: labelFilter(this.options.extraLabels) } })) as SwarmService[];
+  private async read(more: Record<string, string> = {}): Promise<SwarmAllocationObservation[]> {
+    const services = (await this.docker.listServices({ filters: { label: labelFilter(this.options.extraLabels, more) } })) as SwarmService[];
     if (services.length === 0) return [];
     const [tasks, nodes] = await Promise.all([
       this.docker.listTasks({ filters: { service: services.map((service) => service.ID) } }) as Promise<SwarmTask[]>,
@@ -140,7 +132,7 @@ export class SwarmObserver implements SwarmObservation {
       snapshot = snapshotOf(await this.observe());
     } catch (error) {
       // Nothing can be concluded from no answer; another error is a bug to see, but polling goes on.
-      if (!(error instanceof RuntimeUnavailableError)) this.options.onError(error, 'reading the swarm\'s tasks');
+      if (!(error instanceof RuntimeUnavailableError)) this.options.onError(error, "reading the swarm's tasks");
       else if (!this.unavailable) {
         this.unavailable = true;
         this.emit({ kind: 'disconnected', allocId: null, jobId: null, time: Date.now() });
@@ -173,15 +165,5 @@ export class SwarmObserver implements SwarmObservation {
       }
       throw error;
     }
-  }
-}
-
-/** The inspected object, or null when the engine has none (404). */
-async function orNull<T>(inspected: Promise<T>): Promise<T | null> {
-  try {
-    return await inspected;
-  } catch (error) {
-    if (statusOf(error) === 404) return null;
-    throw error;
   }
 }

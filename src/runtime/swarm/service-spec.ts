@@ -1,8 +1,9 @@
-// One version of a group as one Swarm service (pure; docs/design/swarm-runtime.md):
-// its name, its labels (deckhand's, and Compose's stack namespace so `docker stack
-// ps <job>` lists it), the task's container, restart policy and resources, the
-// job's overlay networks with the group's aliases shared by every version, and
-// `dnsrr` endpoints (the routing mesh needs IPVS and cannot serve two versions).
+// One allocation as one Swarm service of one replica (pure; docs/design/swarm-runtime.md
+// says why not one service per version): its name, its labels (deckhand's, and
+// Compose's stack namespace so `docker stack ps <job>` lists it), the task's
+// container, restart policy and resources, the job's overlay networks with the
+// group's aliases shared by every allocation of every version, and `dnsrr`
+// endpoints (the routing mesh needs IPVS and cannot serve two versions).
 // What a service cannot carry yet is refused, one message per setting, never dropped.
 // Not here, as they are the driver's or deckhand's: registry credentials (sent with
 // the create call), http/tcp checks and endpoints (through the overlay). Nomad's
@@ -10,21 +11,10 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { defaultGroupNetwork, defaultJobNetworks, dockerNetworkName, pinnedImage } from '../../model/index.js';
-import type { ContainerSettings, Group, Job, Placement, Resources, RestartPolicy, Task } from '../../model/index.js';
+import type { ContainerSettings, Group, Job, Placement, Resources, RestartPolicy, RuntimeRefusal, RuntimeSupport, Task } from '../../model/index.js';
+import type { PlacementRequest } from '../driver.js';
 import { healthcheck } from '../docker/container-spec.js';
 import { label, scopeOf } from '../docker/labels.js';
-
-/** A group's version as the runtime runs it: how many tasks of it should run. */
-export interface VersionTarget {
-  jobId: string;
-  jobVersion: number;
-  deploymentId: string | null;
-  group: Group;
-  /** The group spec hash (plan/change-rules.ts). */
-  specHash: string;
-  job: Job;
-  replicas: number;
-}
 
 export interface ServiceSpecOptions {
   stopTimeoutSeconds: number;
@@ -54,27 +44,33 @@ const msToNs = (ms: number) => Math.round(ms * 1e6);
 // Only Nomad's per-allocation values are known to the Docker driver when it places; a service has no allocation.
 const allocationVariable = /\$\{\s*(NOMAD_[A-Za-z0-9_]+|node\.[^}]*|attr\.[^}]*)\s*\}/;
 
-/** `<job>_<group>_v<version>`; a longer one keeps its start and ends with a hash of the whole, so versions stay apart. */
-export function serviceName(jobId: string, group: string, version: number): string {
-  const whole = `${jobId}_${group}_v${version}`.replace(/[^a-zA-Z0-9_-]/g, '-').replace(/^[^a-zA-Z0-9]+/, 'x');
+/**
+ * `<job>_<group>_<index>_<allocation>` (the allocation's first 8 characters: a
+ * replacement of the same index may run beside the one it replaces); a longer one
+ * keeps its start and ends with a hash of the whole, so allocations stay apart.
+ */
+export function serviceName(jobId: string, group: string, index: number, allocId: string): string {
+  const whole = `${jobId}_${group}_${index}_${allocId.slice(0, 8)}`.replace(/[^a-zA-Z0-9_-]/g, '-').replace(/^[^a-zA-Z0-9]+/, 'x');
   if (whole.length <= maxNameLength) return whole;
   const hash = createHash('sha256').update(whole).digest('hex').slice(0, 10);
   return `${whole.slice(0, maxNameLength - hash.length - 1).replace(/[-_]+$/, '')}-${hash}`;
 }
 
 /** deckhand's labels for the service and its containers: what a restarted agent adopts it by. */
-export function serviceLabels(target: VersionTarget, extra: Record<string, string>): Record<string, string> {
+export function serviceLabels(request: PlacementRequest, extra: Record<string, string>): Record<string, string> {
   return {
     ...extra,
-    [stackNamespaceLabel]: target.jobId,
-    [label.job]: target.jobId,
-    [label.group]: target.group.name,
-    [label.task]: target.group.tasks[0]?.name ?? '',
-    [label.version]: String(target.jobVersion),
-    [label.specHash]: target.specHash,
-    [label.deployment]: target.deploymentId ?? '',
-    [label.tasks]: JSON.stringify(target.group.tasks.map((task) => task.name)),
-    [label.spec]: JSON.stringify(target.job),
+    [stackNamespaceLabel]: request.jobId,
+    [label.job]: request.jobId,
+    [label.group]: request.group.name,
+    [label.task]: request.group.tasks[0]?.name ?? '',
+    [label.alloc]: request.allocId,
+    [label.index]: String(request.index),
+    [label.version]: String(request.jobVersion),
+    [label.specHash]: request.specHash,
+    [label.deployment]: request.deploymentId ?? '',
+    [label.tasks]: JSON.stringify(request.group.tasks.map((task) => task.name)),
+    ...(request.job ? { [label.spec]: JSON.stringify(request.job) } : {}),
     [label.scope]: scopeOf(extra),
   };
 }
@@ -99,28 +95,51 @@ export function swarmResources(resources: Resources): Docker.ResourceRequirement
   return { ...(reservations ? { Reservations: reservations } : {}), ...(Object.keys(limits).length > 0 ? { Limits: limits } : {}) };
 }
 
-/** Every setting of the group a service cannot carry, one line each; empty: it maps. */
-export function swarmRefusals(group: Group): string[] {
-  const where = `group "${group.name}"`;
-  const refusals: string[] = [];
-  if (group.tasks.length !== 1) refusals.push(`${where}: tasks: ${group.tasks.length} tasks; a Swarm service runs one container per task, and tasks of a group share nothing across services`);
-  if ((group.network ?? defaultGroupNetwork()).mode === 'host') refusals.push(`${where}: network.mode: host networking`);
-  for (const task of group.tasks) refusals.push(...taskRefusals(task).map((line) => `${where}: task "${task.name}": ${line}`));
+/**
+ * Every setting of the job a Swarm service cannot carry (yet), at its path in the
+ * Job; empty: it maps. The agent gives this to render (`swarmSupport`), so a job
+ * file asking for one is refused at its line before anything runs.
+ */
+export function swarmRefusals(job: Job): RuntimeRefusal[] {
+  const refusals: RuntimeRefusal[] = [];
+  // deckhand's edge reaches tasks on the overlay through a foothold it has not yet (docs/design/swarm-runtime.md, step 6).
+  job.endpoints.forEach((_, ei) => refusals.push({ path: `endpoints.${ei}`, message: 'published endpoints (the edge does not reach Swarm tasks yet)' }));
+  job.groups.forEach((group, gi) => refusals.push(...groupRefusals(group).map((refusal) => ({ ...refusal, path: `groups.${gi}${refusal.path ? `.${refusal.path}` : ''}` }))));
   return refusals;
 }
 
-function taskRefusals(task: Task): string[] {
-  const refusals: string[] = [];
-  if (task.lifecycle) refusals.push('lifecycle: prestart, poststart and sidecar tasks');
-  if (task.mounts?.length) refusals.push('mounts: volumes and bind mounts (not mapped yet)');
-  if (task.files?.length) refusals.push('files: template and task files (not mapped yet)');
-  for (const port of task.ports) if (port.static !== null) refusals.push(`ports.${port.label}: a static host port (the endpoint publishes ports under Swarm)`);
+export const swarmSupport: RuntimeSupport = { name: '--runtime swarm', refusals: swarmRefusals };
+
+/** The group's settings a service cannot carry, at paths inside the group. */
+function groupRefusals(group: Group): RuntimeRefusal[] {
+  const refusals: RuntimeRefusal[] = [];
+  if (group.tasks.length !== 1) refusals.push({ path: 'tasks', message: `${group.tasks.length} tasks in group "${group.name}"; a Swarm service runs one container, and tasks of a group would share nothing across services` });
+  if ((group.network ?? defaultGroupNetwork()).mode === 'host') refusals.push({ path: 'network', message: 'host networking' });
+  group.tasks.forEach((task, ti) => refusals.push(...taskRefusals(task).map((refusal) => ({ path: `tasks.${ti}.${refusal.path}`, message: `task "${task.name}": ${refusal.message}` }))));
+  return refusals;
+}
+
+function taskRefusals(task: Task): RuntimeRefusal[] {
+  const refusals: RuntimeRefusal[] = [];
+  if (task.lifecycle) refusals.push({ path: 'lifecycle', message: 'prestart, poststart and sidecar tasks' });
+  if (task.mounts?.length) refusals.push({ path: 'mounts', message: 'volumes and bind mounts (not mapped yet)' });
+  if (task.files?.length) refusals.push({ path: 'files', message: 'template and task files (not mapped yet)' });
+  // Each node pulls for itself, as its engine is set up to: neither a policy nor the file's credentials reach it yet.
+  if (task.pull !== undefined) refusals.push({ path: 'pull', message: `pull policy "${task.pull}" (each node pulls as Swarm does)` });
+  if (task.registryAuth) refusals.push({ path: 'registryAuth', message: "registry credentials in the job file (give them to the swarm's nodes)" });
+  task.ports.forEach((port, pi) => {
+    if (port.static !== null) refusals.push({ path: `ports.${pi}`, message: `port "${port.label}": a static host port (tasks are reached on the overlay, not on a host's ports)` });
+  });
+  // deckhand's own probes need a foothold on the overlay (step 6); a HEALTHCHECK (Compose `healthcheck`, a script check) is Swarm's own.
+  task.checks.forEach((check, ci) => {
+    if (check.type !== 'exec') refusals.push({ path: `checks.${ci}`, message: `a ${check.type} check (deckhand's probes do not reach Swarm tasks yet; a HEALTHCHECK does)` });
+  });
   const texts = [...Object.values(task.env), task.command ?? '', ...(task.args ?? []), ...(task.entrypoint ?? [])];
   const variable = texts.map((text) => allocationVariable.exec(text)?.[0]).find((found) => found !== undefined);
-  if (variable) refusals.push(`${variable}: an allocation's runtime variable`);
+  if (variable) refusals.push({ path: 'env', message: `${variable}: an allocation's runtime variable` });
   const settings = task.container ?? {};
   for (const [field, handling] of Object.entries(containerFields) as Array<[keyof ContainerSettings, string]>) {
-    if (handling !== 'mapped' && settings[field] !== undefined) refusals.push(`container.${field}: ${handling}`);
+    if (handling !== 'mapped' && settings[field] !== undefined) refusals.push({ path: `container.${field}`, message: `${field}: ${handling}` });
   }
   return refusals;
 }
@@ -148,17 +167,18 @@ const containerFields: Record<keyof ContainerSettings, 'mapped' | string> = {
   shmSizeBytes: 'a service has no /dev/shm size on Engine API 1.41',
 };
 
-/** The service for one version of a group; throws SwarmSpecError naming every setting it cannot carry. */
-export function serviceSpec(target: VersionTarget, options: ServiceSpecOptions): Docker.CreateServiceOptions {
-  const refusals = swarmRefusals(target.group);
-  if (refusals.length > 0) throw new SwarmSpecError(target.job.source.file, refusals);
-  const task = target.group.tasks[0]!;
-  const labels = serviceLabels(target, options.extraLabels);
+/** The service of one allocation; throws SwarmSpecError naming every setting it cannot carry. */
+export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptions): Docker.CreateServiceOptions {
+  // Render refuses these at their lines first (swarmSupport); a job that reaches the runtime another way is refused here.
+  const refusals = groupRefusals(request.group);
+  if (refusals.length > 0) throw new SwarmSpecError(request.job?.source.file ?? request.jobId, refusals.map((refusal) => `group "${request.group.name}": ${refusal.message}`));
+  const task = request.group.tasks[0]!;
+  const labels = serviceLabels(request, options.extraLabels);
   const settings = task.container ?? {};
   const health = healthcheck(task, new Map());
   const cmd = task.command !== null ? [task.command, ...(task.args ?? [])] : task.args;
   return {
-    Name: serviceName(target.jobId, target.group.name, target.jobVersion),
+    Name: serviceName(request.jobId, request.group.name, request.index, request.allocId),
     Labels: labels,
     TaskTemplate: {
       ContainerSpec: {
@@ -173,25 +193,26 @@ export function serviceSpec(target: VersionTarget, options: ServiceSpecOptions):
         Init: settings.init ?? true,
         ...containerSettings(settings),
       },
-      RestartPolicy: swarmRestartPolicy(target.group.restart),
+      RestartPolicy: swarmRestartPolicy(request.group.restart),
       Resources: swarmResources(task.resources),
-      Networks: networks(target, options.networkSuffix),
-      ...(target.group.placement ? { Placement: swarmPlacement(target.group.placement) } : {}),
+      Networks: networks(request, options.networkSuffix),
+      ...(request.group.placement ? { Placement: swarmPlacement(request.group.placement) } : {}),
       ...(settings.logging ? { LogDriver: { Name: settings.logging.driver, Options: settings.logging.options } } : {}),
     },
-    Mode: { Replicated: { Replicas: target.replicas } },
+    // Swarm restarts the one task (also on another node when its node is lost); deckhand places and stops allocations.
+    Mode: { Replicated: { Replicas: 1 } },
     EndpointSpec: { Mode: 'dnsrr' },
   };
 }
 
 /** The job's overlays the group joins, each under the group's and the task's names and the file's aliases. */
-function networks(target: VersionTarget, suffix: string): Docker.NetworkAttachmentConfig[] {
-  const jobNetworks = target.job.networks.length > 0 ? target.job.networks : defaultJobNetworks();
-  const task = target.group.tasks[0]!;
-  return (target.group.network ?? defaultGroupNetwork()).attachments.map((attachment) => {
+function networks(request: PlacementRequest, suffix: string): Docker.NetworkAttachmentConfig[] {
+  const jobNetworks = request.job?.networks.length ? request.job.networks : defaultJobNetworks();
+  const task = request.group.tasks[0]!;
+  return (request.group.network ?? defaultGroupNetwork()).attachments.map((attachment) => {
     const declared = jobNetworks.find((network) => network.name === attachment.network) ?? { name: attachment.network, dockerName: null, external: false };
-    const name = dockerNetworkName(target.jobId, declared);
-    return { Target: declared.external ? name : `${name}${suffix}`, Aliases: [...new Set([target.group.name, task.name, ...attachment.aliases])] };
+    const name = dockerNetworkName(request.jobId, declared);
+    return { Target: declared.external ? name : `${name}${suffix}`, Aliases: [...new Set([request.group.name, task.name, ...attachment.aliases])] };
   });
 }
 

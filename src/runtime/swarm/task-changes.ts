@@ -7,6 +7,8 @@ import type { SwarmAllocationObservation } from './observe.js';
 /** What of an allocation a change is reported for. */
 export interface TaskSnapshot {
   jobId: string;
+  /** The allocation's current container: Swarm restarting it (on another node too) is a change even when both run. */
+  containerId: string | null;
   state: string;
   health: string;
   lost: boolean;
@@ -15,11 +17,11 @@ export interface TaskSnapshot {
 export type TaskSnapshots = Map<string, TaskSnapshot>;
 
 export function snapshotOf(allocations: SwarmAllocationObservation[]): TaskSnapshots {
-  return new Map(allocations.map((alloc) => [alloc.allocId, { jobId: alloc.jobId, state: alloc.tasks[0].state, health: alloc.tasks[0].health, lost: alloc.tasks[0].lost }]));
+  return new Map(allocations.map((alloc) => [alloc.allocId, { jobId: alloc.jobId, containerId: alloc.tasks[0].containerId, state: alloc.tasks[0].state, health: alloc.tasks[0].health, lost: alloc.tasks[0].lost }]));
 }
 
 function kindOf(before: TaskSnapshot, after: TaskSnapshot): RuntimeEventKind | null {
-  if (before.state !== after.state || before.lost !== after.lost) return after.state === 'exited' || after.state === 'missing' ? 'die' : 'start';
+  if (before.state !== after.state || before.lost !== after.lost || before.containerId !== after.containerId) return after.state === 'exited' || after.state === 'missing' ? 'die' : 'start';
   return before.health !== after.health ? 'health' : null;
 }
 

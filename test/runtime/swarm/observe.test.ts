@@ -1,6 +1,6 @@
-// Unit: a swarm's tasks as allocations and their changes as runtime events
-// (src/runtime/swarm/observe.ts, task-changes.ts), pure.
-import { allocationsFromTasks, currentTasks, snapshotOf, swarmTaskObservation, taskChanges } from '../../../src/runtime/swarm/index.js';
+// Unit: a swarm's services (one allocation each) and their tasks as allocations, and
+// their changes as runtime events (src/runtime/swarm/observe.ts, task-changes.ts), pure.
+import { allocationsFromTasks, currentTask, snapshotOf, swarmTaskObservation, taskChanges } from '../../../src/runtime/swarm/index.js';
 import type { SwarmNodeInfo, SwarmService, SwarmTask } from '../../../src/runtime/swarm/index.js';
 
 const scope = JSON.stringify({ 'deckhand-test.run': 'x' });
@@ -12,6 +12,8 @@ const service = (id: string, labels: Record<string, string> = {}): SwarmService 
     Name: `${id}-name`,
     Labels: {
       'deckhand.job': 'shop',
+      'deckhand.alloc': `alloc-${id}`,
+      'deckhand.index': '2',
       'deckhand.group': 'web',
       'deckhand.task': 'web',
       'deckhand.version': '4',
@@ -33,6 +35,7 @@ let version = 0;
 function swarmTask(id: string, slot: number, state: string, desired = 'running', overrides: Partial<SwarmTask> = {}): SwarmTask {
   return {
     ID: id,
+    CreatedAt: `2026-12-07T10:00:${String(version).padStart(2, '0')}Z`,
     ServiceID: 's1',
     Slot: slot,
     NodeID: 'n1',
@@ -45,17 +48,18 @@ function swarmTask(id: string, slot: number, state: string, desired = 'running',
 }
 
 describe('a swarm task as an allocation', () => {
-  it("reports each slot's live tasks, else its newest, and nothing of a slot Swarm removed", () => {
-    const tasks = [
-      swarmTask('old-failed', 1, 'failed', 'shutdown'),
-      swarmTask('current', 1, 'running'),
-      swarmTask('gave-up-before', 2, 'failed', 'shutdown'),
-      swarmTask('gave-up', 2, 'failed', 'shutdown'),
-      swarmTask('scaled-down', 3, 'shutdown', 'remove'),
-      swarmTask('lost', 4, 'running', 'shutdown', { NodeID: 'n2' }),
-      swarmTask('replacement', 4, 'ready', 'ready'),
-    ];
-    expect(currentTasks(tasks).map((item) => item.ID)).toEqual(['current', 'gave-up', 'lost', 'replacement']);
+  it('takes the newest task that may run, one on a live node first, else the newest; the tasks before it are restarts', () => {
+    const down = (nodeId: string | undefined) => nodeId === 'n2';
+    const chosen = (tasks: SwarmTask[]) => {
+      const current = currentTask(tasks, down);
+      return current && [current.task.ID, current.earlier];
+    };
+    expect(chosen([])).toBeNull();
+    expect(chosen([swarmTask('old-failed', 1, 'failed', 'shutdown'), swarmTask('current', 1, 'running')])).toEqual(['current', 1]);
+    expect(chosen([swarmTask('gave-up-before', 1, 'failed', 'shutdown'), swarmTask('gave-up', 1, 'failed', 'shutdown')])).toEqual(['gave-up', 1]);
+    // Its node lost: the replacement on a live node is the allocation's task, even before it runs.
+    expect(chosen([swarmTask('lost', 1, 'running', 'shutdown', { NodeID: 'n2' }), swarmTask('replacement', 1, 'ready', 'running')])).toEqual(['replacement', 1]);
+    expect(chosen([swarmTask('only', 1, 'running', 'running', { NodeID: 'n2' })])).toEqual(['only', 0]);
   });
 
   it('maps Swarm states to the runtime’s, with health as Swarm’s controller tells it', () => {
@@ -79,13 +83,13 @@ describe('a swarm task as an allocation', () => {
     expect(observe('failed', {}, nodes[1])).toMatchObject({ state: 'exited', lost: false });
   });
 
-  it("reads job, group, version, spec and scope from the service's labels; index from the slot; node by hostname", () => {
-    const services = [service('s1'), service('s2', { 'deckhand.scope': '{}' }), { ID: 's3', Spec: { Labels: { other: 'x' } } }];
-    const tasks = [swarmTask('a', 2, 'running'), swarmTask('b', 1, 'running', 'running', { ServiceID: 's2', NodeID: 'n2' }), swarmTask('c', 1, 'running', 'running', { ServiceID: 's3' })];
-    const [ours, other, ...rest] = allocationsFromTasks(services, tasks, nodes, scope);
+  it("reads id, index, job, group, version, spec and scope from the service's labels; the node by hostname", () => {
+    const services = [service('s1'), service('s2', { 'deckhand.scope': '{}' }), service('s4'), { ID: 's3', Spec: { Labels: { other: 'x' } } }];
+    const tasks = [swarmTask('a', 1, 'running'), swarmTask('b', 1, 'running', 'running', { ServiceID: 's2', NodeID: 'n2' }), swarmTask('c', 1, 'running', 'running', { ServiceID: 's3' })];
+    const [ours, other, notYet, ...rest] = allocationsFromTasks(services, tasks, nodes, scope);
     expect(rest).toEqual([]);
     expect(ours).toEqual({
-      allocId: 'a',
+      allocId: 'alloc-s1',
       jobId: 'shop',
       group: 'web',
       index: 2,
@@ -94,31 +98,37 @@ describe('a swarm task as an allocation', () => {
       deploymentId: null,
       ports: {},
       addresses: { http: { host: '198.19.0.7', port: 8080 } },
-      tasks: [expect.objectContaining({ task: 'web', state: 'running' })],
+      tasks: [expect.objectContaining({ task: 'web', state: 'running', containerId: 'c-a' })],
       spec,
       inScope: true,
       node: 'one',
       nodeId: 'n1',
+      serviceId: 's1',
     });
-    expect(other).toMatchObject({ allocId: 'b', inScope: false, node: 'two', addresses: {}, tasks: [expect.objectContaining({ lost: true })] });
+    expect(other).toMatchObject({ allocId: 'alloc-s2', inScope: false, node: 'two', addresses: {}, tasks: [expect.objectContaining({ lost: true })] });
+    // A service whose task Swarm has not made yet: created, nowhere.
+    expect(notYet).toMatchObject({ allocId: 'alloc-s4', node: null, tasks: [expect.objectContaining({ state: 'created', containerId: null })] });
   });
 });
 
 describe('changes between two readings of the tasks', () => {
-  const read = (tasks: SwarmTask[]) => snapshotOf(allocationsFromTasks([service('s1')], tasks, nodes, scope));
+  const services = [service('s1'), service('s2')];
+  const read = (tasks: SwarmTask[]) => snapshotOf(allocationsFromTasks(services.filter((item) => tasks.some((t) => t.ServiceID === item.ID)), tasks, nodes, scope));
   const kinds = (before: SwarmTask[], after: SwarmTask[]) => taskChanges(read(before), read(after), 5).map((event) => [event.kind, event.allocId]);
 
   it('are one event per allocation: start, die, health, destroy; none when nothing changed', () => {
     const check = { Spec: { ContainerSpec: { HealthCheck: { Test: ['CMD', 'true'] } } } };
-    expect(kinds([], [swarmTask('a', 1, 'pending'), swarmTask('b', 2, 'failed', 'shutdown')])).toEqual([
-      ['start', 'a'],
-      ['die', 'b'],
+    expect(kinds([], [swarmTask('a', 1, 'pending'), swarmTask('b', 1, 'failed', 'shutdown', { ServiceID: 's2' })])).toEqual([
+      ['start', 'alloc-s1'],
+      ['die', 'alloc-s2'],
     ]);
-    expect(kinds([swarmTask('a', 1, 'pending')], [swarmTask('a', 1, 'starting')])).toEqual([['start', 'a']]);
-    expect(kinds([swarmTask('a', 1, 'starting', 'running', check)], [swarmTask('a', 1, 'running', 'running', check)])).toEqual([['health', 'a']]);
-    expect(kinds([swarmTask('a', 1, 'running')], [swarmTask('a', 1, 'running', 'running', { NodeID: 'n2' })])).toEqual([['die', 'a']]);
+    expect(kinds([swarmTask('a', 1, 'pending')], [swarmTask('a', 1, 'starting')])).toEqual([['start', 'alloc-s1']]);
+    expect(kinds([swarmTask('a', 1, 'starting', 'running', check)], [swarmTask('a', 1, 'running', 'running', check)])).toEqual([['health', 'alloc-s1']]);
+    expect(kinds([swarmTask('a', 1, 'running')], [swarmTask('a', 1, 'running', 'running', { NodeID: 'n2' })])).toEqual([['die', 'alloc-s1']]);
     expect(kinds([swarmTask('a', 1, 'running')], [swarmTask('a', 1, 'running')])).toEqual([]);
-    expect(kinds([swarmTask('a', 1, 'running')], [])).toEqual([['destroy', 'a']]);
-    expect(taskChanges(read([]), read([swarmTask('a', 1, 'running')]), 5)).toEqual([{ kind: 'start', allocId: 'a', jobId: 'shop', time: 5 }]);
+    // Swarm restarted the task between two readings: another container runs.
+    expect(kinds([swarmTask('a', 1, 'running')], [swarmTask('a', 1, 'failed', 'shutdown'), swarmTask('a2', 1, 'running')])).toEqual([['start', 'alloc-s1']]);
+    expect(kinds([swarmTask('a', 1, 'running')], [])).toEqual([['destroy', 'alloc-s1']]);
+    expect(taskChanges(read([]), read([swarmTask('a', 1, 'running')]), 5)).toEqual([{ kind: 'start', allocId: 'alloc-s1', jobId: 'shop', time: 5 }]);
   });
 });

@@ -1,32 +1,33 @@
-// Unit: a group's version as a Swarm service (src/runtime/swarm/service-spec.ts), pure.
+// Unit: an allocation as a Swarm service (src/runtime/swarm/service-spec.ts), pure.
 import type { Group, Job } from '../../../src/model/job.js';
+import type { PlacementRequest } from '../../../src/runtime/driver.js';
 import { serviceName, serviceSpec, swarmRefusals, swarmResources, swarmRestartPolicy, SwarmSpecError } from '../../../src/runtime/swarm/index.js';
-import type { VersionTarget } from '../../../src/runtime/swarm/index.js';
 import { group, task } from '../support.js';
 
 const options = { stopTimeoutSeconds: 3, extraLabels: { 'deckhand-test.run': 'x' }, networkSuffix: '' };
 
-function target(groupSpec: Group, overrides: Partial<VersionTarget> = {}): VersionTarget {
-  const job: Job = { id: 'shop', type: 'service', source: { format: 'compose', file: 'jobs/shop.yaml' }, meta: {}, historyLimit: null, networks: [], endpoints: [], groups: [groupSpec] };
-  return { jobId: 'shop', jobVersion: 4, deploymentId: 'dep12345', group: groupSpec, specHash: 'hash-4', job, replicas: 3, ...overrides };
+const jobOf = (groups: Group[], more: Partial<Job> = {}): Job => ({ id: 'shop', type: 'service', source: { format: 'compose', file: 'jobs/shop.yaml' }, meta: {}, historyLimit: null, networks: [], endpoints: [], groups, ...more });
+
+function target(groupSpec: Group, overrides: Partial<PlacementRequest> = {}): PlacementRequest {
+  return { allocId: '0123456789abcdef0123456789abcdef', index: 2, jobId: 'shop', jobVersion: 4, deploymentId: 'dep12345', group: groupSpec, specHash: 'hash-4', job: jobOf([groupSpec]), ...overrides };
 }
 
 const web = () => task({ name: 'web', image: 'deckhand-demo:v1', env: { PORT: '8080' }, ports: [{ label: 'http', static: null, to: 8080 }] });
 
-describe('a group version as a Swarm service', () => {
-  it('is named <job>_<group>_v<version>, shortened with a hash past 63 characters, versions kept apart', () => {
-    expect(serviceName('shop', 'web', 4)).toBe('shop_web_v4');
-    expect(serviceName('my shop', '.web', 1)).toBe('my-shop_-web_v1');
-    const long = (version: number) => serviceName('a'.repeat(40), 'b'.repeat(30), version);
-    expect(long(1)).toHaveLength(63);
-    expect(long(1)).toMatch(/^a{40}_b{11}-[0-9a-f]{10}$/);
-    expect(long(2)).not.toBe(long(1));
+describe('an allocation as a Swarm service', () => {
+  it('is named <job>_<group>_<index>_<allocation>, shortened with a hash past 63 characters, allocations kept apart', () => {
+    expect(serviceName('shop', 'web', 4, 'a1b2c3d4e5f6')).toBe('shop_web_4_a1b2c3d4');
+    expect(serviceName('my shop', '.web', 1, 'a1b2c3d4')).toBe('my-shop_-web_1_a1b2c3d4');
+    const long = (allocId: string) => serviceName('a'.repeat(40), 'b'.repeat(30), 1, allocId);
+    expect(long('11111111')).toHaveLength(63);
+    expect(long('11111111')).toMatch(/^a{40}_b{11}-[0-9a-f]{10}$/);
+    expect(long('22222222')).not.toBe(long('11111111'));
   });
 
-  it("runs the version's replicas with dnsrr endpoints on the job's overlay, under the group's and task's names", () => {
+  it("runs one replica with dnsrr endpoints on the job's overlay, under the group's and task's names", () => {
     const spec = serviceSpec(target(group([web()], { name: 'web', network: { mode: 'bridge', attachments: [{ network: 'default', aliases: ['shop-web'] }] } })), options);
-    expect(spec.Name).toBe('shop_web_v4');
-    expect(spec.Mode).toEqual({ Replicated: { Replicas: 3 } });
+    expect(spec.Name).toBe('shop_web_2_01234567');
+    expect(spec.Mode).toEqual({ Replicated: { Replicas: 1 } });
     expect(spec.EndpointSpec).toEqual({ Mode: 'dnsrr' });
     expect(spec.TaskTemplate).toMatchObject({ Networks: [{ Target: 'deckhand-shop', Aliases: ['web', 'shop-web'] }] });
   });
@@ -38,6 +39,8 @@ describe('a group version as a Swarm service', () => {
       'com.docker.stack.namespace': 'shop',
       'deckhand.job': 'shop',
       'deckhand.group': 'g',
+      'deckhand.alloc': '0123456789abcdef0123456789abcdef',
+      'deckhand.index': '2',
       'deckhand.version': '4',
       'deckhand.spec-hash': 'hash-4',
       'deckhand.deployment': 'dep12345',
@@ -102,28 +105,34 @@ describe('a group version as a Swarm service', () => {
     expect(swarmResources({ cpu: null, cpuLimit: null, memoryMB: null })).toEqual({});
   });
 
-  it('refuses, setting by setting, what a service cannot carry, naming the file', () => {
+  it('refuses, setting by setting, what a service cannot carry, at its path in the job', () => {
     const sidecar = task({ name: 'log', lifecycle: { hook: 'prestart', sidecar: true } });
     const busy = task({
       name: 'web',
       env: { ADDR: '${NOMAD_ADDR_http}' },
       ports: [{ label: 'http', static: 8080, to: null }],
       mounts: [{ type: 'volume', source: 'data', target: '/data', readOnly: false }],
+      checks: [{ type: 'http', name: null, role: 'readiness', port: 'http', path: '/', method: 'GET', intervalMs: 1000, timeoutMs: 1000, retries: 1, startPeriodMs: 0 }],
+      pull: 'always',
       container: { shmSizeBytes: 1024, noNewPrivileges: true },
     });
     const groupSpec = group([busy, sidecar], { network: { mode: 'host', attachments: [] } });
-    expect(swarmRefusals(groupSpec)).toEqual([
-      'group "g": tasks: 2 tasks; a Swarm service runs one container per task, and tasks of a group share nothing across services',
-      'group "g": network.mode: host networking',
-      'group "g": task "web": mounts: volumes and bind mounts (not mapped yet)',
-      'group "g": task "web": ports.http: a static host port (the endpoint publishes ports under Swarm)',
-      'group "g": task "web": ${NOMAD_ADDR_http}: an allocation\'s runtime variable',
-      'group "g": task "web": container.noNewPrivileges: a service has no no-new-privileges option on Engine API 1.41',
-      'group "g": task "web": container.shmSizeBytes: a service has no /dev/shm size on Engine API 1.41',
-      'group "g": task "log": lifecycle: prestart, poststart and sidecar tasks',
+    const endpoint = { name: 'web', port: 8080, group: 'g', portLabel: 'http' } as unknown as Job['endpoints'][number];
+    expect(swarmRefusals(jobOf([groupSpec], { endpoints: [endpoint] }))).toEqual([
+      { path: 'endpoints.0', message: 'published endpoints (the edge does not reach Swarm tasks yet)' },
+      { path: 'groups.0.tasks', message: '2 tasks in group "g"; a Swarm service runs one container, and tasks of a group would share nothing across services' },
+      { path: 'groups.0.network', message: 'host networking' },
+      { path: 'groups.0.tasks.0.mounts', message: 'task "web": volumes and bind mounts (not mapped yet)' },
+      { path: 'groups.0.tasks.0.pull', message: 'task "web": pull policy "always" (each node pulls as Swarm does)' },
+      { path: 'groups.0.tasks.0.ports.0', message: 'task "web": port "http": a static host port (tasks are reached on the overlay, not on a host\'s ports)' },
+      { path: 'groups.0.tasks.0.checks.0', message: 'task "web": a http check (deckhand\'s probes do not reach Swarm tasks yet; a HEALTHCHECK does)' },
+      { path: 'groups.0.tasks.0.env', message: 'task "web": ${NOMAD_ADDR_http}: an allocation\'s runtime variable' },
+      { path: 'groups.0.tasks.0.container.noNewPrivileges', message: 'task "web": noNewPrivileges: a service has no no-new-privileges option on Engine API 1.41' },
+      { path: 'groups.0.tasks.0.container.shmSizeBytes', message: 'task "web": shmSizeBytes: a service has no /dev/shm size on Engine API 1.41' },
+      { path: 'groups.0.tasks.1.lifecycle', message: 'task "log": prestart, poststart and sidecar tasks' },
     ]);
     expect(() => serviceSpec(target(groupSpec), options)).toThrow(SwarmSpecError);
-    expect(() => serviceSpec(target(groupSpec), options)).toThrow(/^jobs\/shop\.yaml: not supported by --runtime swarm:\n {2}group "g": tasks: 2 tasks/);
-    expect(swarmRefusals(group([web()]))).toEqual([]);
+    expect(() => serviceSpec(target(groupSpec), options)).toThrow(/^jobs\/shop\.yaml: not supported by --runtime swarm:\n {2}group "g": 2 tasks/);
+    expect(swarmRefusals(jobOf([group([web()])]))).toEqual([]);
   });
 });

@@ -87,13 +87,20 @@ export class SwarmObserver implements SwarmObservation {
   }
 
   private async read(more: Record<string, string> = {}): Promise<SwarmAllocationObservation[]> {
-    const services = (await this.docker.listServices({ filters: { label: labelFilter(this.options.extraLabels, more) } })) as SwarmService[];
-    if (services.length === 0) return [];
-    const [tasks, nodes] = await Promise.all([
-      this.docker.listTasks({ filters: { service: services.map((service) => service.ID) } }) as Promise<SwarmTask[]>,
-      this.docker.listNodes() as Promise<SwarmNodeInfo[]>,
-    ]);
-    return allocationsFromTasks(services, tasks, nodes, this.scope);
+    for (let attempt = 1; ; attempt++) {
+      const services = (await this.docker.listServices({ filters: { label: labelFilter(this.options.extraLabels, more) } })) as SwarmService[];
+      if (services.length === 0) return [];
+      try {
+        const [tasks, nodes] = await Promise.all([
+          this.docker.listTasks({ filters: { service: services.map((service) => service.ID) } }) as Promise<SwarmTask[]>,
+          this.docker.listNodes() as Promise<SwarmNodeInfo[]>,
+        ]);
+        return allocationsFromTasks(services, tasks, nodes, this.scope);
+      } catch (error) {
+        // A service removed between the two lists (a stop just ended) makes the task list 404: list again.
+        if (statusOf(error) !== 404 || attempt === 3) throw error;
+      }
+    }
   }
 
   private stopPolling(): void {

@@ -267,6 +267,7 @@ function createDriver(config: AgentConfig, options: AgentOptions, parts: { hostP
       docker: options.docker ?? newDockerClient({ timeout: swarmRequestTimeoutMs }),
       address: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
       labels: config.labels,
+      portRange: { min: config.portRange.from, max: config.portRange.to },
       onError: parts.onError,
       ...stopTimeout,
     });

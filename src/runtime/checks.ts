@@ -8,7 +8,7 @@ import type { CheckStatus } from './driver.js';
 import { timerDelay } from '../util/index.js';
 import { probeGrpc } from './grpc-probe.js';
 
-type NetworkCheck = HttpCheck | TcpCheck | GrpcCheck;
+export type NetworkCheck = HttpCheck | TcpCheck | GrpcCheck;
 
 interface CheckState {
   check: NetworkCheck;
@@ -46,6 +46,14 @@ export function probeHostOf(publishAddress: string): string {
 export function probe(check: NetworkCheck, ports: Record<string, number>, host = '127.0.0.1'): Promise<string | null> {
   const port = typeof check.port === 'number' ? (ports[String(check.port)] ?? check.port) : ports[check.port];
   if (port === undefined) return Promise.resolve(`no port labelled "${check.port}"`);
+  return probeAt(check, host, port);
+}
+
+/** Where a runtime's allocation answers a check now (another runtime's addresses move with its tasks), or why it cannot be probed. */
+export type ProbeTarget = (allocId: string, check: NetworkCheck) => { host: string; port: number } | string;
+
+/** One probe of one address. */
+export function probeAt(check: NetworkCheck, host: string, port: number): Promise<string | null> {
   switch (check.type) {
     case 'http':
       return probeHttp(check, host, port);
@@ -113,6 +121,8 @@ export class CheckRunner {
     private readonly onChange: (allocId: string, jobId: string, status: CheckStatus) => void,
     private readonly now: () => number = Date.now,
     private readonly host = '127.0.0.1',
+    /** Where each probe goes, asked at each probe; absent: `host` and the allocation's ports. */
+    private readonly targetOf?: ProbeTarget,
   ) {}
 
   watch(allocId: string, jobId: string, checks: Check[], ports: Record<string, number>): void {
@@ -148,7 +158,7 @@ export class CheckRunner {
   private async run(allocId: string, watched: Watched, state: CheckState): Promise<void> {
     state.timer = null;
     const started = this.now();
-    const failure = await probe(state.check, watched.ports, this.host);
+    const failure = await this.probeOnce(allocId, state.check, watched);
     if (watched.stopped) return;
     const before = summarize(watched);
     this.record(watched, state, failure, started);
@@ -156,6 +166,12 @@ export class CheckRunner {
     const after = summarize(watched);
     if (before.ready !== after.ready || before.livenessFailed !== after.livenessFailed) this.onChange(allocId, watched.jobId, after);
     this.schedule(allocId, watched, state, Math.max(0, state.check.intervalMs - (this.now() - started)));
+  }
+
+  private probeOnce(allocId: string, check: NetworkCheck, watched: Watched): Promise<string | null> {
+    if (!this.targetOf) return probe(check, watched.ports, this.host);
+    const target = this.targetOf(allocId, check);
+    return typeof target === 'string' ? Promise.resolve(target) : probeAt(check, target.host, target.port);
   }
 
   private record(watched: Watched, state: CheckState, failure: string | null, at: number): void {

@@ -15,7 +15,7 @@ import { PlacementError, RuntimeUnavailableError } from '../../src/runtime/drive
 import { SwarmDriver, SwarmObserver } from '../../src/runtime/swarm/index.js';
 import type { SwarmAllocationObservation } from '../../src/runtime/swarm/index.js';
 import { SwarmCluster } from '../support/swarm/cluster.js';
-import { ensureDemoImages, EventLog, eventually, group, task, testLabel } from '../runtime/support.js';
+import { ensureDemoImages, EventLog, eventually, group, httpGet, task, testLabel } from '../runtime/support.js';
 
 /** A reading that fails for another reason than an unreachable manager is a bug: the test shows it. */
 const readErrors: unknown[] = [];
@@ -68,7 +68,8 @@ async function placeAll(on: SwarmDriver, jobId: string, options: { image?: strin
   for (let index = 0; index < options.count; index++) {
     const allocId = newAllocId();
     const placed = await on.place({ allocId, jobId, jobVersion: 1, deploymentId: null, group: groupSpec, index, specHash: groupSpecHash(groupSpec), job });
-    expect(placed).toEqual({ containers: {}, ports: {} });
+    // A node port of its own, published there (host mode): where the agent's checks and the edge reach it.
+    expect(placed).toEqual({ containers: {}, ports: { http: expect.any(Number) } });
     allocIds.push(allocId);
   }
   return { job, group: groupSpec, allocIds };
@@ -94,11 +95,13 @@ describe('the Swarm driver on a three-node swarm', () => {
     const nodes = await cluster.manager.docker.listNodes();
     for (const alloc of observed) {
       expect(alloc.node).toBe(nodes.find((item) => item.ID === alloc.nodeId)?.Description?.Hostname);
-      expect(alloc).toMatchObject({ group: 'front', jobVersion: 1, specHash: groupSpecHash(shop.group), deploymentId: null, inScope: true, ports: {} });
+      expect(alloc).toMatchObject({ group: 'front', jobVersion: 1, specHash: groupSpecHash(shop.group), deploymentId: null, inScope: true });
       expect(alloc.tasks[0]).toMatchObject({ task: 'web', state: 'running', swarmState: 'running', lost: false, exitCode: null, restartCount: 0 });
       expect(alloc.tasks[0].containerId).toMatch(/^[0-9a-f]{64}$/);
-      expect(alloc.addresses.http).toEqual({ host: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/), port });
+      expect(alloc.addresses.http).toEqual({ host: cluster.nodes.find((node) => node.address === nodes.find((item) => item.ID === alloc.nodeId)?.Status?.Addr)!.address, port: alloc.ports.http });
+      expect((await httpGet(alloc.addresses.http!.port, '/', alloc.addresses.http!.host)).body).toMatch(/version v1/);
     }
+    expect(new Set(observed.map((alloc) => alloc.ports.http)).size).toBe(3);
     // `docker stack ps swarm-drv-shop` lists them: Compose's namespace label, names of job, group, index and allocation.
     const services = await cluster.manager.docker.listServices({ filters: { label: ['com.docker.stack.namespace=swarm-drv-shop'] } });
     expect(services.map((service) => service.Spec?.Name).sort()).toEqual(shop.allocIds.map((id, index) => `swarm-drv-shop_front_${index}_${id.slice(0, 8)}`).sort());

@@ -152,8 +152,8 @@ async function containersOf(jobId: string): Promise<string[]> {
 const versionsRunning = (jobId: string) => running.store.listAllocations(jobId).filter((a) => a.desired === 'run').map((a) => a.jobVersion).sort();
 
 describe('rollouts on a three-node swarm', () => {
-  it('refuses, at its line, what a service cannot carry: a static host port', async () => {
-    await expect(render('refused.yaml', 'services:\n  web:\n    image: x\n    ports:\n      - "8000:8000"\n')).rejects.toThrow(/refused\.yaml:5: .*not supported by --runtime swarm/);
+  it('refuses, at its line, what a service cannot carry: a volume', async () => {
+    await expect(render('refused.yaml', 'services:\n  web:\n    image: x\n    volumes:\n      - data:/data\nvolumes:\n  data: {}\n')).rejects.toThrow(/refused\.yaml:5: services\.web\.volumes\[0\]: not supported by --runtime swarm: task "web": volumes/);
   });
 
   it('S1: a rolling update in batches of 2, stop-first, ends with every allocation on the new version and the old services gone', async () => {

@@ -8,8 +8,10 @@ import type { AllocationObservation, CheckStatus, Driver, Placement, PlacementRe
 import { PlacementError, RuntimeUnavailableError } from '../driver.js';
 import type { Check, RestartPolicy } from '../../model/index.js';
 import { defaultGroupNetwork, defaultJobNetworks, dockerNetworkName } from '../../model/index.js';
+import { CheckRunner } from '../checks.js';
+import type { NetworkCheck } from '../checks.js';
 import { engineMessage, isConnectionError, statusOf } from '../docker/engine-error.js';
-import { label, labelFilter } from '../docker/labels.js';
+import { label, labelFilter, parsePorts } from '../docker/labels.js';
 import { NetworkManager } from '../docker/networks.js';
 import type { NetworkUse } from '../docker/networks.js';
 import { SwarmObserver } from './observer.js';
@@ -29,11 +31,11 @@ export interface SwarmDriverOptions {
   pollIntervalMs?: number;
   /** How often a stop checks whether the task has ended (200 ms). */
   stopPollMs?: number;
+  /** Where the ports a job file leaves open are chosen: one no other allocation of the swarm has (20000-32000). */
+  portRange?: { min: number; max: number };
   onError: (error: unknown, context: string) => void;
 }
 
-/** No http/tcp/gRPC probes run under Swarm (render refuses them): an allocation's readiness is its HEALTHCHECK. */
-const noProbes: CheckStatus = { ready: true, livenessFailed: false, lastError: null, readySince: null };
 
 export class SwarmDriver implements Driver {
   private readonly docker: Docker;
@@ -42,36 +44,85 @@ export class SwarmDriver implements Driver {
   private readonly stopPollMs: number;
   private readonly observer: SwarmObserver;
   private readonly networks: NetworkManager;
+  private readonly portRange: { min: number; max: number };
+  /** Port choices are made one at a time, and a chosen port stays taken until its service (whose label lists it) exists. */
+  private portChoice: Promise<unknown> = Promise.resolve();
+  private readonly choosing = new Set<number>();
+  /** The last reading of each allocation: where its checks find it (a task that moves has another address). */
+  private readonly latest = new Map<string, AllocationObservation>();
+  private readonly checks: CheckRunner;
+  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
 
   constructor(private readonly options: SwarmDriverOptions) {
     this.docker = options.docker;
     this.extraLabels = options.labels ?? {};
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 10;
     this.stopPollMs = options.stopPollMs ?? 200;
-    this.observer = new SwarmObserver({ docker: options.docker, address: options.address, extraLabels: this.extraLabels, onError: options.onError, ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}) });
+    this.portRange = options.portRange ?? { min: 20000, max: 32000 };
+    this.observer = new SwarmObserver({
+      docker: options.docker,
+      address: options.address,
+      extraLabels: this.extraLabels,
+      onError: options.onError,
+      onReading: (allocations) => this.remember(allocations),
+      ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    });
+    this.checks = new CheckRunner((allocId, jobId) => this.emit({ kind: 'check', allocId, jobId, time: Date.now() }), Date.now, undefined, (allocId, check) => this.checkTarget(allocId, check));
     this.networks = new NetworkManager(options.docker, this.extraLabels, { driver: 'overlay', inUse: (info) => this.networkInUse(info) });
   }
 
   /** Creates the allocation's service (its task starts when Swarm has chosen a node); a service of this allocation already there is taken as placed (a placement cut short). */
   async place(request: PlacementRequest): Promise<Placement> {
     return this.guard(async () => {
-      let spec: Docker.CreateServiceOptions;
-      try {
-        spec = serviceSpec(request, { stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, networkSuffix: this.networks.suffix });
-      } catch (error) {
-        if (error instanceof SwarmSpecError) throw new PlacementError(error.message);
-        throw error;
-      }
       if ((await this.servicesOf(request.allocId)).length > 0) return { containers: {}, ports: {} };
-      await this.networks.ensure(request.jobId, this.networkUses(request));
+      const ports = await this.choosePorts(request);
       try {
-        await this.docker.createService(spec);
-      } catch (error) {
-        if (isConnectionError(error) || statusOf(error) === 503) throw error;
-        throw new PlacementError(`creating service ${spec.Name}: ${engineMessage(error)}`);
+        let spec: Docker.CreateServiceOptions;
+        try {
+          spec = serviceSpec(request, { ports, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, networkSuffix: this.networks.suffix });
+        } catch (error) {
+          if (error instanceof SwarmSpecError) throw new PlacementError(error.message);
+          throw error;
+        }
+        if ((request.group.network ?? defaultGroupNetwork()).mode !== 'host') await this.networks.ensure(request.jobId, this.networkUses(request));
+        try {
+          await this.docker.createService(spec);
+        } catch (error) {
+          if (isConnectionError(error) || statusOf(error) === 503) throw error;
+          throw new PlacementError(`creating service ${spec.Name}: ${engineMessage(error)}`);
+        }
+        return { containers: {}, ports };
+      } finally {
+        for (const port of Object.values(ports)) this.choosing.delete(port);
       }
-      return { containers: {}, ports: {} };
     });
+  }
+
+  /**
+   * A node port for each port label (render refuses static ones): the lowest of the
+   * range that no deckhand service of the swarm lists (any agent's), so two
+   * allocations on one node never want the same. Under host networking the task
+   * listens on it; on an overlay it is published there (host mode).
+   */
+  private choosePorts(request: PlacementRequest): Promise<Record<string, number>> {
+    const open = (request.group.tasks[0]?.ports ?? []).filter((port) => port.static === null);
+    if (open.length === 0) return Promise.resolve({});
+    const choice = this.portChoice.then(async () => {
+      const services = (await this.docker.listServices({ filters: { label: [label.job] } })) as Array<{ Spec?: { Labels?: Record<string, string> } }>;
+      const taken = new Set([...this.choosing, ...services.flatMap((service) => Object.values(parsePorts(service.Spec?.Labels?.[label.ports])))]);
+      const chosen: Record<string, number> = {};
+      let next = this.portRange.min;
+      for (const port of open) {
+        while (taken.has(next) && next <= this.portRange.max) next++;
+        if (next > this.portRange.max) throw new PlacementError(`no free port left in ${this.portRange.min}-${this.portRange.max} for port "${port.label}"`);
+        chosen[port.label] = next;
+        taken.add(next);
+        this.choosing.add(next);
+      }
+      return chosen;
+    });
+    this.portChoice = choice.catch(() => undefined);
+    return choice;
   }
 
   /**
@@ -129,26 +180,57 @@ export class SwarmDriver implements Driver {
     return this.observer.observe();
   }
 
-  observeAllocation(allocId: string): Promise<AllocationObservation | null> {
-    return this.observer.observeAllocation(allocId);
+  async observeAllocation(allocId: string): Promise<AllocationObservation | null> {
+    const observed = await this.observer.observeAllocation(allocId);
+    if (observed) this.latest.set(allocId, observed);
+    else this.latest.delete(allocId);
+    return observed;
   }
 
-  watchChecks(allocId: string, _jobId: string, checks: Check[]): void {
-    // Render refuses these under Swarm; a job that came another way must not look healthy unprobed.
-    if (checks.some((check) => check.type !== 'exec')) this.options.onError(new Error(`allocation ${allocId}: http, tcp and gRPC checks do not run under --runtime swarm`), 'starting checks');
+  /** http, tcp and gRPC checks, from the agent, at the task's node address and node port. */
+  watchChecks(allocId: string, jobId: string, checks: Check[], ports: Record<string, number>): void {
+    this.checks.watch(allocId, jobId, checks, ports);
   }
 
-  unwatchChecks(): void {}
+  unwatchChecks(allocId: string): void {
+    this.checks.unwatch(allocId);
+  }
 
-  checkStatus(): CheckStatus {
-    return noProbes;
+  checkStatus(allocId: string): CheckStatus {
+    return this.checks.status(allocId);
   }
 
   subscribe(listener: (event: RuntimeEvent) => void): () => void {
-    return this.observer.subscribe(listener);
+    this.listeners.add(listener);
+    const unsubscribe = this.observer.subscribe(listener);
+    return () => {
+      this.listeners.delete(listener);
+      unsubscribe();
+    };
+  }
+
+  private emit(event: RuntimeEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  private remember(allocations: AllocationObservation[]): void {
+    this.latest.clear();
+    for (const allocation of allocations) this.latest.set(allocation.allocId, allocation);
+  }
+
+  /** The node and port a check of the allocation reaches now. */
+  private checkTarget(allocId: string, check: NetworkCheck): { host: string; port: number } | string {
+    const addresses = this.latest.get(allocId)?.addresses ?? {};
+    const byLabel = typeof check.port === 'string' ? addresses[check.port] : Object.values(addresses).find((address) => address.port === check.port);
+    if (byLabel) return byLabel;
+    const anyAddress = Object.values(addresses)[0];
+    if (typeof check.port === 'number' && anyAddress) return { host: anyAddress.host, port: check.port };
+    return `the task has no address for port ${JSON.stringify(check.port)} yet (not running)`;
   }
 
   close(): Promise<void> {
+    this.checks.close();
+    this.listeners.clear();
     return this.observer.close();
   }
 

@@ -10,7 +10,7 @@
 // wants it to, or has not heard it stopped), a task on a live node before a lost
 // one; with none of those, the newest (a slot Swarm gave up on shows as exited).
 import type { AllocationObservation, DockerHealth, TaskObservation, TaskState } from '../driver.js';
-import { label, parseInteger } from '../docker/labels.js';
+import { label, parseInteger, parsePorts } from '../docker/labels.js';
 import { timeOf } from '../docker/observe.js';
 
 /** What deckhand reads of a task from the Engine API (dockerode leaves the type out). */
@@ -40,7 +40,7 @@ export interface SwarmService {
 export interface SwarmNodeInfo {
   ID: string;
   Description?: { Hostname?: string };
-  Status?: { State?: string };
+  Status?: { State?: string; Addr?: string };
 }
 
 /** A task as Swarm reports it, with what only Swarm knows: the raw state, and whether its node is down. */
@@ -124,27 +124,16 @@ export function swarmTaskObservation(task: SwarmTask, taskName: string, node: Sw
   };
 }
 
-/** The container ports of the group's first task, by label, from the job the service carries; none when it carries no readable job. */
-function containerPortsOf(spec: string | null, group: string): Array<{ label: string; port: number }> {
-  if (!spec) return [];
-  try {
-    const job = JSON.parse(spec) as { groups?: Array<{ name?: string; tasks?: Array<{ ports?: Array<{ label: string; to: number | null; static: number | null }> }> }> };
-    const ports = job.groups?.find((item) => item.name === group)?.tasks?.[0]?.ports ?? [];
-    return ports.flatMap((port) => {
-      const inside = port.to ?? port.static;
-      return inside === null || inside === undefined ? [] : [{ label: port.label, port: inside }];
-    });
-  } catch {
-    return [];
-  }
-}
-
-/** The overlay address of the task on its first job network; every port label listens there, on the container's port. */
-function addressesOf(task: SwarmTask, ports: Array<{ label: string; port: number }>, running: boolean): Record<string, { host: string; port: number }> {
-  const attachment = task.NetworksAttachments?.find((item) => !item.Network?.Spec?.Ingress && item.Addresses?.length);
-  const host = attachment?.Addresses?.[0]?.split('/')[0];
+/**
+ * Where each port label of a running task answers from outside Swarm (the agent's
+ * checks, the edge): its node's address, at its node port (the service's
+ * `deckhand.ports`: the port it listens on under host networking, published there
+ * in host mode on an overlay).
+ */
+function addressesOf(node: SwarmNodeInfo | undefined, ports: Record<string, number>, running: boolean): Record<string, { host: string; port: number }> {
+  const host = node?.Status?.Addr;
   if (!running || !host) return {};
-  return Object.fromEntries(ports.map(({ label: portLabel, port }) => [portLabel, { host, port }]));
+  return Object.fromEntries(Object.entries(ports).map(([portLabel, port]) => [portLabel, { host, port }]));
 }
 
 /**
@@ -172,6 +161,7 @@ export function allocationsFromTasks(services: SwarmService[], tasks: SwarmTask[
     const observed = task ? swarmTaskObservation(task, labels[label.task] ?? '', node, current.earlier) : notCreatedYet(labels[label.task] ?? '');
     const spec = labels[label.spec] ?? null;
     const group = labels[label.group] ?? '';
+    const nodePorts = parsePorts(labels[label.ports]);
     return [
       {
         allocId,
@@ -181,9 +171,8 @@ export function allocationsFromTasks(services: SwarmService[], tasks: SwarmTask[
         jobVersion: parseInteger(labels[label.version], 0),
         specHash: labels[label.specHash] ?? '',
         deploymentId: labels[label.deployment] || null,
-        // No host ports under Swarm: the edge and the checks reach tasks on the overlay.
-        ports: {},
-        addresses: task ? addressesOf(task, containerPortsOf(spec, group), observed.state === 'running') : {},
+        ports: nodePorts,
+        addresses: addressesOf(node, nodePorts, observed.state === 'running'),
         tasks: [observed],
         spec,
         inScope: labels[label.scope] === scope,

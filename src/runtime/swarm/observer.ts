@@ -27,6 +27,8 @@ export interface SwarmObserverOptions {
   pollIntervalMs?: number;
   /** A reading that failed for another reason than an unreachable manager (a bug to see); polling goes on. */
   onError: (error: unknown, context: string) => void;
+  /** Every full reading, as it comes (the driver's checks find tasks' addresses in it). */
+  onReading?: (allocations: SwarmAllocationObservation[]) => void;
 }
 
 /** The part of the Driver contract this runtime implements so far (docs/design/swarm-runtime.md, step 3). */
@@ -60,7 +62,11 @@ export class SwarmObserver implements SwarmObservation {
 
   /** Every service deckhand made in scope of the agent's labels, each one allocation. */
   observe(): Promise<SwarmAllocationObservation[]> {
-    return this.guard(() => this.read());
+    return this.guard(async () => {
+      const allocations = await this.read();
+      this.options.onReading?.(allocations);
+      return allocations;
+    });
   }
 
   /** One allocation by its id (its service's label), also when its task has ended; null when Swarm has no such service. */

@@ -14,9 +14,17 @@ import { defaultGroupNetwork, defaultJobNetworks, dockerNetworkName, pinnedImage
 import type { ContainerSettings, Group, Job, Placement, Resources, RestartPolicy, RuntimeRefusal, RuntimeSupport, Task } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 import { healthcheck } from '../docker/container-spec.js';
+import { interpolateTask } from '../interpolate.js';
 import { label, scopeOf } from '../docker/labels.js';
 
 export interface ServiceSpecOptions {
+  /**
+   * Port label → the port the task has on its node, chosen by the driver (one no
+   * other allocation of the swarm has): the port it listens on under host
+   * networking; on an overlay, the node's port published (host mode) to the port it
+   * listens on (its `to`, else the same number).
+   */
+  ports?: Record<string, number>;
   stopTimeoutSeconds: number;
   /** The agent's `--labels`. */
   extraLabels: Record<string, string>;
@@ -42,7 +50,9 @@ export class SwarmSpecError extends Error {
 const maxNameLength = 63;
 const msToNs = (ms: number) => Math.round(ms * 1e6);
 // Only Nomad's per-allocation values are known to the Docker driver when it places; a service has no allocation.
-const allocationVariable = /\$\{\s*(NOMAD_[A-Za-z0-9_]+|node\.[^}]*|attr\.[^}]*)\s*\}/;
+// Swarm chooses the node after the spec is written: the node's name and attributes cannot be filled in.
+// (NOMAD_IP_* is 0.0.0.0 under Swarm: the address a task binds to listen on every address it has.)
+const nodeVariable = /\$\{\s*(node\.[^}]*|attr\.(?!kernel\.name\s*\})[^}]*)\s*\}/;
 
 /**
  * `<job>_<group>_<index>_<allocation>` (the allocation's first 8 characters: a
@@ -102,8 +112,7 @@ export function swarmResources(resources: Resources): Docker.ResourceRequirement
  */
 export function swarmRefusals(job: Job): RuntimeRefusal[] {
   const refusals: RuntimeRefusal[] = [];
-  // deckhand's edge reaches tasks on the overlay through a foothold it has not yet (docs/design/swarm-runtime.md, step 6).
-  job.endpoints.forEach((_, ei) => refusals.push({ path: `endpoints.${ei}`, message: 'published endpoints (the edge does not reach Swarm tasks yet)' }));
+  // Endpoints are served by the agent's edge, which reaches each task at its node's address and port.
   job.groups.forEach((group, gi) => refusals.push(...groupRefusals(group).map((refusal) => ({ ...refusal, path: `groups.${gi}${refusal.path ? `.${refusal.path}` : ''}` }))));
   return refusals;
 }
@@ -114,7 +123,6 @@ export const swarmSupport: RuntimeSupport = { name: '--runtime swarm', refusals:
 function groupRefusals(group: Group): RuntimeRefusal[] {
   const refusals: RuntimeRefusal[] = [];
   if (group.tasks.length !== 1) refusals.push({ path: 'tasks', message: `${group.tasks.length} tasks in group "${group.name}"; a Swarm service runs one container, and tasks of a group would share nothing across services` });
-  if ((group.network ?? defaultGroupNetwork()).mode === 'host') refusals.push({ path: 'network', message: 'host networking' });
   group.tasks.forEach((task, ti) => refusals.push(...taskRefusals(task).map((refusal) => ({ path: `tasks.${ti}.${refusal.path}`, message: `task "${task.name}": ${refusal.message}` }))));
   return refusals;
 }
@@ -122,21 +130,23 @@ function groupRefusals(group: Group): RuntimeRefusal[] {
 function taskRefusals(task: Task): RuntimeRefusal[] {
   const refusals: RuntimeRefusal[] = [];
   if (task.lifecycle) refusals.push({ path: 'lifecycle', message: 'prestart, poststart and sidecar tasks' });
-  if (task.mounts?.length) refusals.push({ path: 'mounts', message: 'volumes and bind mounts (not mapped yet)' });
-  if (task.files?.length) refusals.push({ path: 'files', message: 'template and task files (not mapped yet)' });
+  if (task.mounts?.length) refusals.push({ path: 'mounts.0', message: 'volumes and bind mounts (not mapped yet)' });
+  if (task.files?.length) refusals.push({ path: 'files.0', message: 'template and task files (not mapped yet)' });
   // Each node pulls for itself, as its engine is set up to: neither a policy nor the file's credentials reach it yet.
   if (task.pull !== undefined) refusals.push({ path: 'pull', message: `pull policy "${task.pull}" (each node pulls as Swarm does)` });
   if (task.registryAuth) refusals.push({ path: 'registryAuth', message: "registry credentials in the job file (give them to the swarm's nodes)" });
   task.ports.forEach((port, pi) => {
-    if (port.static !== null) refusals.push({ path: `ports.${pi}`, message: `port "${port.label}": a static host port (tasks are reached on the overlay, not on a host's ports)` });
+    // Two allocations Swarm puts on one node would both want it: nothing keeps them apart across services.
+    if (port.static !== null) refusals.push({ path: `ports.${pi}`, message: `port "${port.label}": a static host port (deckhand gives each allocation a port of its own)` });
   });
-  // deckhand's own probes need a foothold on the overlay (step 6); a HEALTHCHECK (Compose `healthcheck`, a script check) is Swarm's own.
-  task.checks.forEach((check, ci) => {
-    if (check.type !== 'exec') refusals.push({ path: `checks.${ci}`, message: `a ${check.type} check (deckhand's probes do not reach Swarm tasks yet; a HEALTHCHECK does)` });
-  });
-  const texts = [...Object.values(task.env), task.command ?? '', ...(task.args ?? []), ...(task.entrypoint ?? [])];
-  const variable = texts.map((text) => allocationVariable.exec(text)?.[0]).find((found) => found !== undefined);
-  if (variable) refusals.push({ path: 'env', message: `${variable}: an allocation's runtime variable` });
+  const texts: Array<[string, string]> = [
+    ...Object.entries(task.env).map(([name, value]): [string, string] => [`env.${name}`, value]),
+    ['command', task.command ?? ''],
+    ...(task.args ?? []).map((arg, i): [string, string] => [`args.${i}`, arg]),
+    ...(task.entrypoint ?? []).map((part, i): [string, string] => [`entrypoint.${i}`, part]),
+  ];
+  const found = texts.map(([path, text]) => ({ path, variable: nodeVariable.exec(text)?.[0] })).find((item) => item.variable !== undefined);
+  if (found) refusals.push({ path: found.path, message: `${found.variable}: names the node, which Swarm chooses after deckhand writes the service` });
   const settings = task.container ?? {};
   for (const [field, handling] of Object.entries(containerFields) as Array<[keyof ContainerSettings, string]>) {
     if (handling !== 'mapped' && settings[field] !== undefined) refusals.push({ path: `container.${field}`, message: `${field}: ${handling}` });
@@ -173,10 +183,26 @@ export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptio
   const refusals = groupRefusals(request.group);
   if (refusals.length > 0) throw new SwarmSpecError(request.job?.source.file ?? request.jobId, refusals.map((refusal) => `group "${request.group.name}": ${refusal.message}`));
   const task = request.group.tasks[0]!;
-  const labels = serviceLabels(request, options.extraLabels);
+  const hostNetwork = (request.group.network ?? defaultGroupNetwork()).mode === 'host';
+  const ports = options.ports ?? {};
+  const listening = listeningPorts(task, ports, hostNetwork);
+  const labels = { ...serviceLabels(request, options.extraLabels), [label.ports]: JSON.stringify(ports) };
   const settings = task.container ?? {};
   const health = healthcheck(task, new Map());
-  const cmd = task.command !== null ? [task.command, ...(task.args ?? [])] : task.args;
+  const resolved = interpolateTask(task, {
+    allocId: request.allocId,
+    index: request.index,
+    jobId: request.jobId,
+    group: request.group.name,
+    task: task.name,
+    ports,
+    containerPorts: listening,
+    // The task listens on every address of its node (host networking) or of its container.
+    publishAddress: '0.0.0.0',
+    hostname: '',
+    ...(request.job?.source.format === 'nomad' ? { meta: { ...request.job.meta, ...request.group.meta, ...task.meta } } : {}),
+  });
+  const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
   return {
     Name: serviceName(request.jobId, request.group.name, request.index, request.allocId),
     Labels: labels,
@@ -185,24 +211,41 @@ export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptio
         Image: task.imageDigest ? pinnedImage(task.image, task.imageDigest) : task.image,
         // The file's labels first: deckhand's own are reserved and always win.
         Labels: { ...(settings.labels ?? {}), ...labels },
-        Env: Object.entries(task.env).map(([name, value]) => `${name}=${value}`),
-        ...(task.entrypoint ? { Command: task.entrypoint } : {}),
+        Env: [...resolved.env].map(([name, value]) => `${name}=${value}`),
+        ...(resolved.entrypoint ? { Command: resolved.entrypoint } : {}),
         ...(cmd ? { Args: cmd } : {}),
         ...(health ? { HealthCheck: health } : {}),
         StopGracePeriod: msToNs(task.killTimeoutMs ?? options.stopTimeoutSeconds * 1000),
         Init: settings.init ?? true,
         ...containerSettings(settings),
+        ...(request.job?.source.format === 'nomad' ? { Mounts: nomadTaskDirs } : {}),
       },
       RestartPolicy: swarmRestartPolicy(request.group.restart),
       Resources: swarmResources(task.resources),
-      Networks: networks(request, options.networkSuffix),
+      Networks: hostNetwork ? [{ Target: 'host' }] : networks(request, options.networkSuffix),
       ...(request.group.placement ? { Placement: swarmPlacement(request.group.placement) } : {}),
       ...(settings.logging ? { LogDriver: { Name: settings.logging.driver, Options: settings.logging.options } } : {}),
     },
     // Swarm restarts the one task (also on another node when its node is lost); deckhand places and stops allocations.
     Mode: { Replicated: { Replicas: 1 } },
-    EndpointSpec: { Mode: 'dnsrr' },
+    // On the host's network the task is its node's port. On an overlay its ports are
+    // published on its node only (host mode: no routing mesh, which needs IPVS): the
+    // agent's checks and the edge reach it at the node's address.
+    ...(hostNetwork ? {} : { EndpointSpec: { Mode: 'dnsrr' as const, Ports: Object.entries(ports).map(([portLabel, published]) => ({ Protocol: 'tcp' as const, TargetPort: listening[portLabel] ?? published, PublishedPort: published, PublishMode: 'host' as const })) } }),
   };
+}
+
+/** Where Nomad's docker driver gives every task its folders (NOMAD_ALLOC_DIR, NOMAD_TASK_DIR, NOMAD_SECRETS_DIR): in memory under Swarm, the task's own. */
+const nomadTaskDirs: Docker.MountSettings[] = ['/alloc', '/local', '/secrets'].map((target) => ({ Type: 'tmpfs', Source: '', Target: target }));
+
+/** Each port label of the task → the port its process listens on: the node's port on the host's network, else its `to`, else the node's port number. */
+function listeningPorts(task: Task, nodePorts: Record<string, number>, hostNetwork: boolean): Record<string, number> {
+  return Object.fromEntries(
+    task.ports.flatMap((port) => {
+      const listening = hostNetwork ? nodePorts[port.label] : (port.to ?? nodePorts[port.label]);
+      return listening === undefined ? [] : [[port.label, listening]];
+    }),
+  );
 }
 
 /** The job's overlays the group joins, each under the group's and the task's names and the file's aliases. */

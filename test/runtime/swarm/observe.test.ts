@@ -14,6 +14,7 @@ const service = (id: string, labels: Record<string, string> = {}): SwarmService 
       'deckhand.job': 'shop',
       'deckhand.alloc': `alloc-${id}`,
       'deckhand.index': '2',
+      'deckhand.ports': '{"http":8080}',
       'deckhand.group': 'web',
       'deckhand.task': 'web',
       'deckhand.version': '4',
@@ -27,7 +28,7 @@ const service = (id: string, labels: Record<string, string> = {}): SwarmService 
 });
 
 const nodes: SwarmNodeInfo[] = [
-  { ID: 'n1', Description: { Hostname: 'one' }, Status: { State: 'ready' } },
+  { ID: 'n1', Description: { Hostname: 'one' }, Status: { State: 'ready', Addr: '198.18.0.11' } },
   { ID: 'n2', Description: { Hostname: 'two' }, Status: { State: 'down' } },
 ];
 
@@ -96,8 +97,8 @@ describe('a swarm task as an allocation', () => {
       jobVersion: 4,
       specHash: 'hash-4',
       deploymentId: null,
-      ports: {},
-      addresses: { http: { host: '198.19.0.7', port: 8080 } },
+      ports: { http: 8080 },
+      addresses: { http: { host: '198.18.0.11', port: 8080 } },
       tasks: [expect.objectContaining({ task: 'web', state: 'running', containerId: 'c-a' })],
       spec,
       inScope: true,

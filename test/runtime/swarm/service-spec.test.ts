@@ -25,11 +25,26 @@ describe('an allocation as a Swarm service', () => {
   });
 
   it("runs one replica with dnsrr endpoints on the job's overlay, under the group's and task's names", () => {
-    const spec = serviceSpec(target(group([web()], { name: 'web', network: { mode: 'bridge', attachments: [{ network: 'default', aliases: ['shop-web'] }] } })), options);
+    const spec = serviceSpec(target(group([web()], { name: 'web', network: { mode: 'bridge', attachments: [{ network: 'default', aliases: ['shop-web'] }] } })), { ...options, ports: { http: 20001 } });
     expect(spec.Name).toBe('shop_web_2_01234567');
     expect(spec.Mode).toEqual({ Replicated: { Replicas: 1 } });
-    expect(spec.EndpointSpec).toEqual({ Mode: 'dnsrr' });
+    // Its port published on its node only, where the agent's checks and the edge reach it.
+    expect(spec.EndpointSpec).toEqual({ Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: 8080, PublishedPort: 20001, PublishMode: 'host' }] });
     expect(spec.TaskTemplate).toMatchObject({ Networks: [{ Target: 'deckhand-shop', Aliases: ['web', 'shop-web'] }] });
+  });
+
+  it("fills in Nomad's per-allocation variables with the driver's ports, and runs a host-network group on its node's network", () => {
+    const nomadTask = task({ name: 'server', image: 'demo:v1', env: { PORT: '${NOMAD_PORT_http}', WHO: '${NOMAD_ALLOC_INDEX}', BIND: '${NOMAD_IP_http}' }, ports: [{ label: 'http', static: null, to: null }] });
+    const groupSpec = group([nomadTask], { name: 'api', network: { mode: 'host', attachments: [] } });
+    const request = target(groupSpec, { job: jobOf([groupSpec], { source: { format: 'nomad', file: 'api.nomad' } }) });
+    const spec = serviceSpec(request, { ...options, ports: { http: 20007 } });
+    const container = (spec.TaskTemplate as { ContainerSpec: { Env: string[]; Mounts: unknown[] } }).ContainerSpec;
+    expect(container.Env).toEqual(expect.arrayContaining(['PORT=20007', 'WHO=2', 'BIND=0.0.0.0', 'NOMAD_ALLOC_ID=0123456789abcdef0123456789abcdef']));
+    expect(spec.Labels).toMatchObject({ 'deckhand.ports': '{"http":20007}' });
+    expect(spec.TaskTemplate).toMatchObject({ Networks: [{ Target: 'host' }] });
+    expect(spec.EndpointSpec).toBeUndefined();
+    // Nomad's task folders, in memory.
+    expect(container.Mounts).toEqual(['/alloc', '/local', '/secrets'].map((target) => ({ Type: 'tmpfs', Source: '', Target: target })));
   });
 
   it('carries deckhand labels and the stack namespace on the service and its containers, the file labels under them', () => {
@@ -109,24 +124,20 @@ describe('an allocation as a Swarm service', () => {
     const sidecar = task({ name: 'log', lifecycle: { hook: 'prestart', sidecar: true } });
     const busy = task({
       name: 'web',
-      env: { ADDR: '${NOMAD_ADDR_http}' },
+      env: { ADDR: '${node.unique.name}' },
       ports: [{ label: 'http', static: 8080, to: null }],
       mounts: [{ type: 'volume', source: 'data', target: '/data', readOnly: false }],
       checks: [{ type: 'http', name: null, role: 'readiness', port: 'http', path: '/', method: 'GET', intervalMs: 1000, timeoutMs: 1000, retries: 1, startPeriodMs: 0 }],
       pull: 'always',
       container: { shmSizeBytes: 1024, noNewPrivileges: true },
     });
-    const groupSpec = group([busy, sidecar], { network: { mode: 'host', attachments: [] } });
-    const endpoint = { name: 'web', port: 8080, group: 'g', portLabel: 'http' } as unknown as Job['endpoints'][number];
-    expect(swarmRefusals(jobOf([groupSpec], { endpoints: [endpoint] }))).toEqual([
-      { path: 'endpoints.0', message: 'published endpoints (the edge does not reach Swarm tasks yet)' },
+    const groupSpec = group([busy, sidecar]);
+    expect(swarmRefusals(jobOf([groupSpec]))).toEqual([
       { path: 'groups.0.tasks', message: '2 tasks in group "g"; a Swarm service runs one container, and tasks of a group would share nothing across services' },
-      { path: 'groups.0.network', message: 'host networking' },
-      { path: 'groups.0.tasks.0.mounts', message: 'task "web": volumes and bind mounts (not mapped yet)' },
+      { path: 'groups.0.tasks.0.mounts.0', message: 'task "web": volumes and bind mounts (not mapped yet)' },
       { path: 'groups.0.tasks.0.pull', message: 'task "web": pull policy "always" (each node pulls as Swarm does)' },
-      { path: 'groups.0.tasks.0.ports.0', message: 'task "web": port "http": a static host port (tasks are reached on the overlay, not on a host\'s ports)' },
-      { path: 'groups.0.tasks.0.checks.0', message: 'task "web": a http check (deckhand\'s probes do not reach Swarm tasks yet; a HEALTHCHECK does)' },
-      { path: 'groups.0.tasks.0.env', message: 'task "web": ${NOMAD_ADDR_http}: an allocation\'s runtime variable' },
+      { path: 'groups.0.tasks.0.ports.0', message: 'task "web": port "http": a static host port (deckhand gives each allocation a port of its own)' },
+      { path: 'groups.0.tasks.0.env.ADDR', message: 'task "web": ${node.unique.name}: names the node, which Swarm chooses after deckhand writes the service' },
       { path: 'groups.0.tasks.0.container.noNewPrivileges', message: 'task "web": noNewPrivileges: a service has no no-new-privileges option on Engine API 1.41' },
       { path: 'groups.0.tasks.0.container.shmSizeBytes', message: 'task "web": shmSizeBytes: a service has no /dev/shm size on Engine API 1.41' },
       { path: 'groups.0.tasks.1.lifecycle', message: 'task "log": prestart, poststart and sidecar tasks' },

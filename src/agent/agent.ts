@@ -105,7 +105,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   });
   const traffic = {
     address: config.publishAddress,
-    backendHost: probeHostOf(config.publishAddress),
+    // Under Swarm a task's node ports are on whichever node runs it: only observed addresses serve.
+    backendHost: config.runtime === 'swarm' ? null : probeHostOf(config.publishAddress),
     defaultKillTimeoutMs: (options.stopTimeoutSeconds ?? defaultStopTimeoutSeconds) * 1000,
     edge: connectEdge(dataDir, logger.child({ component: 'edge' })),
   };

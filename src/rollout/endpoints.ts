@@ -31,8 +31,12 @@ export interface EndpointSource {
 export interface TableOptions {
   /** Where the endpoints listen (the agent's publish address). */
   address: string;
-  /** Where backends are reached when no container address is known (host networking): allocations' host ports are published there. */
-  backendHost: string;
+  /**
+   * Where backends are reached when no container address is known (host networking):
+   * allocations' host ports are published there. null: only at the addresses the
+   * runtime observed (under Swarm a task's ports are on whichever node runs it).
+   */
+  backendHost: string | null;
   /**
    * The allocation's address on its job network for a port label (the container's
    * address and the port inside): the edge connects there, sparing Docker's port
@@ -68,7 +72,7 @@ export function jobEndpoints(source: EndpointSource, options: TableOptions): Job
           const direct = options.addressOf?.(a.id, endpoint.portLabel);
           if (direct) return [{ id: a.id, host: direct.host, port: direct.port }];
           const port = a.ports[endpoint.portLabel];
-          return port === undefined ? [] : [{ id: a.id, host: options.backendHost, port }];
+          return port === undefined || options.backendHost === null ? [] : [{ id: a.id, host: options.backendHost, port }];
         })
         .sort((a, b) => a.id.localeCompare(b.id));
       endpoints.push({ jobId: record.id, group: endpoint.group, portLabel: endpoint.portLabel, port: endpoint.port, address: options.address, backends });

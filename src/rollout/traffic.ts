@@ -23,7 +23,7 @@ export interface EdgePort {
 
 export interface TrafficOptions {
   address: string;
-  backendHost: string;
+  backendHost: string | null;
   addressOf?: TableOptions['addressOf'];
   /** The containers' stop timeout when a task sets none (the agent's). */
   defaultKillTimeoutMs: number;

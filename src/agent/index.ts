@@ -2,3 +2,4 @@
 export { startAgent } from './agent.js';
 export { defaultDataDir, resolveAgentConfig } from './config.js';
 export { createLogger } from './logger.js';
+export { edgeFolder } from './edge.js';

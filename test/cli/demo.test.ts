@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { demoEndpointPort } from '../../src/demo/index.js';
-import { freePort, killEdges } from '../edge/support.js';
+import { edgePid, freePort, isAlive, killEdges } from '../edge/support.js';
 import { cli } from '../helpers/cli.js';
 import { docker, ensureDemoImages, eventually } from '../runtime/support.js';
 
@@ -55,9 +55,13 @@ describe('deckhand demo', () => {
 
       // Ctrl-C as the instructions say: the demo's containers go with it.
       expect((await demoContainers()).length).toBeGreaterThan(0);
+      const edge = edgePid(join(work, 'demo', '.deckhand', 'edge'));
+      expect(edge !== null && isAlive(edge)).toBe(true);
       child.kill('SIGINT');
       const [code] = (await once(child, 'exit')) as [number | null];
       expect(await demoContainers()).toEqual([]);
+      // Its endpoint too: the edge ends, nothing answers on the demo's port any more.
+      await eventually(async () => !isAlive(edge!), 'the demo edge to end');
       expect(code).toBe(0);
       // Before the instructions, at most the warning that the demo's API has no token.
       expect(stderr.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([expect.stringContaining('the API has no token')]);

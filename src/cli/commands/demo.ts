@@ -1,8 +1,10 @@
 // `deckhand demo`: the demo images, an example repository, and the agent
 // following it on the local Docker engine, with what to try printed first.
-import { resolve } from 'node:path';
-import { createLogger, resolveAgentConfig, startAgent } from '../../agent/index.js';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createLogger, edgeFolder, resolveAgentConfig, startAgent } from '../../agent/index.js';
 import { buildDemoImages, createDemoRepository, demoEndpointPort, demoJobFile } from '../../demo/index.js';
+import { pidFileName } from '../../edge/index.js';
 import { newDockerClient } from '../../runtime/docker/index.js';
 import type { CliIO } from '../io.js';
 import { CliExit } from '../io.js';
@@ -81,5 +83,17 @@ export async function demoCommand(flags: DemoFlags, io: CliIO): Promise<number> 
     await Promise.race([agent.engine.stopJob(demoJobId, true), new Promise((done) => process.once('SIGINT', done))]);
   }
   await agent.close();
+  // The edge outlives an agent on purpose (endpoints answer while it restarts); the demo's has nothing left to serve.
+  if (signal === 'SIGINT') stopEdge(join(config.dataDir, edgeFolder));
   return 0;
+}
+
+/** Ends the edge whose pid file is in `edgeDir` (SIGTERM: it closes its listeners and removes its files). */
+function stopEdge(edgeDir: string): void {
+  try {
+    const pid = Number(readFileSync(join(edgeDir, pidFileName), 'utf8').trim());
+    if (pid > 0) process.kill(pid, 'SIGTERM');
+  } catch {
+    // No edge ran, or it is gone already.
+  }
 }

@@ -10,6 +10,7 @@ import { readConfigSiblings } from './config-siblings.js';
 import { readDirectoryTree, treeAroundFile } from '../sync/index.js';
 import type { CliIO } from './io.js';
 import { CliExit } from './io.js';
+import { swarmSupport } from '../runtime/swarm/index.js';
 
 export interface LoadedJobs {
   jobs: RenderedJob[];
@@ -24,6 +25,8 @@ export interface RenderFlags {
   varFile?: string[];
   /** The agent's allow-host-path, for checking bind mounts as it would (paths compared as written: the host may be another machine). */
   allowHostPath?: string[];
+  /** The agent's runtime, for refusing what it cannot run as it would (`swarm`). */
+  runtime?: string;
 }
 
 /** --var and --var-file flags, with the environment, as render options. */
@@ -47,7 +50,8 @@ export async function renderOptionsFrom(flags: RenderFlags, io: CliIO, sending: 
   if (allowed.includes(null)) throw new CliExit(1, `--allow-host-path ${flags.allowHostPath![allowed.indexOf(null)]}: expected an absolute path`);
   // Files sent to an agent are judged there, by its allow-host-path, on the host the containers run on.
   const hostPaths = sending.toAgent ? { allowed: [], judgedByAgent: true } : { allowed: allowed as string[] };
-  return { env, vars, varFiles, limits: { ...defaultJobLimits, hostPaths } };
+  if (flags.runtime !== undefined && flags.runtime !== 'docker' && flags.runtime !== 'swarm') throw new CliExit(1, `--runtime ${flags.runtime}: expected docker or swarm`);
+  return { env, vars, varFiles, limits: { ...defaultJobLimits, hostPaths, ...(flags.runtime === 'swarm' ? { runtimeSupport: swarmSupport } : {}) } };
 }
 
 /** Renders one path; diagnostics and file names come back as the user would type them. */

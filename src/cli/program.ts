@@ -58,6 +58,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
       .option('--allow-host-path <dir>', 'check bind mounts as an agent with this allow-host-path would (repeatable; default: none)', collect, [])
+      .option('--runtime <runtime>', 'check as an agent with this --runtime would: docker (default) or swarm (refuses what a Swarm service cannot carry)')
       .option('--explain', 'list, per file, the settings carried out, those accepted without effect (and why) and those refused (-o json always holds them)')
       .action(async (paths: string[], opts) => {
         exitCode = await (await import('./commands/validate.js')).validateCommand(paths, opts, io);
@@ -73,6 +74,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
       .option('--allow-host-path <dir>', 'check bind mounts as an agent with this allow-host-path would (repeatable; default: none)', collect, [])
+      .option('--runtime <runtime>', 'check as an agent with this --runtime would: docker (default) or swarm (refuses what a Swarm service cannot carry)')
       .action(async (file: string, opts) => {
         exitCode = await (await import('./commands/render.js')).renderCommand(file, opts, io);
       }),
@@ -89,6 +91,7 @@ export async function runCli(rawArgv: string[], io: CliIO): Promise<number> {
       .option('--var <name=value>', 'set a Nomad variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read Nomad variables from a file (repeatable)', collect, [])
       .option('--allow-host-path <dir>', 'check bind mounts as an agent with this allow-host-path would (repeatable; default: none)', collect, [])
+      .option('--runtime <runtime>', 'check as an agent with this --runtime would: docker (default) or swarm (refuses what a Swarm service cannot carry)')
       .action(async (paths: string[], opts) => {
         exitCode = await (await import('./commands/plan.js')).planCommand(paths, opts, io);
       }),

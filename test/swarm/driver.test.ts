@@ -161,9 +161,50 @@ describe('the Swarm driver on a three-node swarm', () => {
     await driver.stop(allocId!);
   }, 90_000);
 
+  it("gives a task its files as a Swarm config and a Swarm secret at their paths and modes, none of the secret in the labels; a stop removes them", async () => {
+    const { job, group: plain } = jobOf('swarm-drv-files', { count: 1 });
+    const files = [
+      { target: '/etc/app/settings.conf', content: 'color = blue\n', mode: 0o444, sensitive: false },
+      { target: '/run/secrets/token', content: 's3cr3t-value', mode: 0o400, sensitive: true },
+    ];
+    const withFiles = { ...plain, tasks: [{ ...plain.tasks[0]!, files }] };
+    const allocId = newAllocId();
+    await driver.place({ allocId, jobId: job.id, jobVersion: 1, deploymentId: null, group: withFiles, index: 0, specHash: 'x', job: { ...job, groups: [withFiles] } });
+    const alloc = await eventually(async () => {
+      const observed = (await driver.observeAllocation(allocId)) as SwarmAllocationObservation | null;
+      return observed !== null && running(observed) && observed;
+    }, 'the task with files running', 60_000);
+    const byId = await cluster.nodeById();
+    const node = byId.get(alloc.nodeId!)!;
+    const read = async (path: string) => {
+      const exec = await node.docker.getContainer(alloc.tasks[0].containerId!).exec({ Cmd: ['/bin/busybox', 'sh', '-c', `/bin/busybox cat ${path}; /bin/busybox stat -c ' %a' ${path}`], AttachStdout: true, AttachStderr: true });
+      const stream = await exec.start({});
+      const chunks: Buffer[] = [];
+      await new Promise((done) => {
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', done);
+      });
+      // Docker's multiplexed stream: an 8-byte header before each frame.
+      let out = '';
+      for (let all = Buffer.concat(chunks); all.length >= 8; all = all.subarray(8 + all.readUInt32BE(4))) out += all.subarray(8, 8 + all.readUInt32BE(4)).toString();
+      return out;
+    };
+    expect(await read('/etc/app/settings.conf')).toBe('color = blue\n 444\n');
+    expect(await read('/run/secrets/token')).toBe('s3cr3t-value 400\n');
+    const [service] = await cluster.manager.docker.listServices({ filters: { label: [`deckhand.alloc=${allocId}`] } });
+    expect(JSON.stringify(service!.Spec)).not.toContain('s3cr3t-value');
+    expect(await cluster.manager.docker.listSecrets({ filters: { label: [`deckhand.alloc=${allocId}`] } })).toHaveLength(1);
+    expect(await cluster.manager.docker.listConfigs({ filters: { label: [`deckhand.alloc=${allocId}`] } })).toHaveLength(1);
+
+    await driver.stop(allocId);
+    expect(await cluster.manager.docker.listSecrets({ filters: { label: [`deckhand.alloc=${allocId}`] } })).toEqual([]);
+    expect(await cluster.manager.docker.listConfigs({ filters: { label: [`deckhand.alloc=${allocId}`] } })).toEqual([]);
+  }, 90_000);
+
   it('refuses a group a service cannot carry with a PlacementError naming the file, and places nothing', async () => {
     const { job, group: groupSpec } = jobOf('swarm-drv-refused', { count: 1 });
     const refused = { ...groupSpec, tasks: [{ ...groupSpec.tasks[0]!, mounts: [{ type: 'volume' as const, source: 'data', target: '/data', readOnly: false }] }] };
+    // (files are carried: configs and secrets, above)
     const placing = driver.place({ allocId: newAllocId(), jobId: job.id, jobVersion: 1, deploymentId: null, group: refused, index: 0, specHash: 'x', job: { ...job, groups: [refused] } });
     await expect(placing).rejects.toThrow(PlacementError);
     await expect(placing).rejects.toThrow(/swarm-drv-refused\.yaml: not supported by --runtime swarm:\n {2}group "front": task "web": volumes and bind mounts/);

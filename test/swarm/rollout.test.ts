@@ -149,6 +149,7 @@ async function containersOf(jobId: string): Promise<string[]> {
   return listed.flat().map((container) => container.Image).sort();
 }
 
+const store = () => running.store;
 const versionsRunning = (jobId: string) => running.store.listAllocations(jobId).filter((a) => a.desired === 'run').map((a) => a.jobVersion).sort();
 
 describe('rollouts on a three-node swarm', () => {
@@ -228,16 +229,54 @@ describe('rollouts on a three-node swarm', () => {
     // Once the first new allocation runs, the third node dies.
     await eventually(async () => running.store.listAllocations('swarm-web').some((a) => a.jobVersion === submitted.version.version && a.healthy === true) || undefined, 'a healthy allocation of the new version', 60_000);
     await third.kill();
+    let image = demoImageV3;
     try {
-      expect(await running.engine.waitForDeployment(submitted.deployment!.id, 180_000)).toMatchObject({ status: 'successful' });
-      expect(versionsRunning('swarm-web')).toEqual(Array(4).fill(submitted.version.version));
-      expect((await servicesOf('swarm-web')).map((service) => service.version)).toEqual(Array(4).fill(submitted.version.version));
+      // Either way is right, as the issue says: the update succeeds, or a new allocation lost with
+      // the node fails it (failure_action rollback) and the revert to the last stable version succeeds.
+      const ended = await running.engine.waitForDeployment(submitted.deployment!.id, 180_000);
+      let final = ended;
+      if (ended.status === 'failed') {
+        expect(ended.description).toMatch(/rolling back to job version \d+$/);
+        const revert = store().listDeployments('swarm-web')[0]!;
+        expect(revert.id).not.toBe(ended.id);
+        final = await running.engine.waitForDeployment(revert.id, 180_000);
+        image = demoImageV2;
+      }
+      expect(final).toMatchObject({ status: 'successful' });
+      expect(versionsRunning('swarm-web')).toEqual(Array(4).fill(final.jobVersion));
+      // One service per allocation meant to run, no other (a revert updates the allocations of its spec in place: their labels keep their version).
+      const meant = store().listAllocations('swarm-web').filter((a) => a.desired === 'run').map((a) => a.id).sort();
+      expect((await servicesOf('swarm-web')).map((service) => service.alloc).sort()).toEqual(meant);
     } finally {
       await third.start();
     }
-    // Back, the node shuts down whatever it still ran: exactly four containers, all v3.
-    await eventually(async () => (await containersOf('swarm-web')).join() === Array(4).fill(demoImageV3).join() || undefined, 'exactly four v3 containers once the node is back', 90_000);
+    // Back, the node shuts down whatever it still ran: exactly four containers, nothing duplicated or orphaned.
+    await eventually(async () => (await containersOf('swarm-web')).join() === Array(4).fill(image).join() || undefined, 'exactly four containers of the final version once the node is back', 90_000);
   }, 300_000);
+
+  it("passes the file's placement to Swarm: a constraint on a node label puts every allocation on that node", async () => {
+    const second = cluster.nodes[1]!;
+    const secondId = ((await second.docker.info()) as { Swarm: { NodeID: string } }).Swarm.NodeID;
+    const node = await cluster.manager.docker.getNode(secondId).inspect();
+    await cluster.manager.docker.getNode(secondId).update({ version: node.Version.Index, ...node.Spec, Labels: { ...node.Spec.Labels, zone: 'b' } });
+    const pinned = await render('pinned.yaml', `name: swarm-pinned
+services:
+  web:
+    image: ${demoImageV1}
+    environment:
+      PORT: "8080"
+    deploy:
+      replicas: 3
+      placement:
+        constraints: [node.labels.zone == b]
+`);
+    const submitted = running.engine.submit({ job: pinned.job, source: cli, sourceText: pinned.text });
+    expect(await running.engine.waitForDeployment(submitted.deployment!.id, 90_000)).toMatchObject({ status: 'successful' });
+    const observed = (await running.driver.observe()).filter((alloc) => alloc.jobId === 'swarm-pinned');
+    expect(observed.map((alloc) => alloc.nodeId)).toEqual([secondId, secondId, secondId]);
+    await running.engine.stopJob('swarm-pinned', true);
+    await eventually(async () => (await servicesOf('swarm-pinned')).length === 0 || undefined, 'the pinned job gone', 60_000);
+  }, 180_000);
 
   it('an engine restarted mid-update adopts what runs from the store and the services, and finishes the update', async () => {
     const v4 = await render('docker-compose.yaml', stack(demoImageV1, { replicas: 4 }));

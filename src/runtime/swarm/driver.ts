@@ -16,7 +16,8 @@ import { NetworkManager } from '../docker/networks.js';
 import type { NetworkUse } from '../docker/networks.js';
 import { SwarmObserver } from './observer.js';
 import type { SwarmAllocationObservation } from './observe.js';
-import { serviceSpec, swarmRestartPolicy, SwarmSpecError } from './service-spec.js';
+import { serviceSpec, swarmFileObjects, swarmRestartPolicy, SwarmSpecError } from './service-spec.js';
+import type { SwarmFile } from './service-spec.js';
 
 export interface SwarmDriverOptions {
   /** A client of one manager of the swarm; it must time requests out (a manager behind a dead link would hold one forever). */
@@ -79,12 +80,14 @@ export class SwarmDriver implements Driver {
       try {
         let spec: Docker.CreateServiceOptions;
         try {
-          spec = serviceSpec(request, { ports, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, networkSuffix: this.networks.suffix });
+          spec = serviceSpec(request, { ports, files: [], stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, networkSuffix: this.networks.suffix });
         } catch (error) {
           if (error instanceof SwarmSpecError) throw new PlacementError(error.message);
           throw error;
         }
         if ((request.group.network ?? defaultGroupNetwork()).mode !== 'host') await this.networks.ensure(request.jobId, this.networkUses(request));
+        const files = await this.createFiles(request);
+        if (files.length > 0) spec = serviceSpec(request, { ports, files, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, networkSuffix: this.networks.suffix });
         try {
           await this.docker.createService(spec);
         } catch (error) {
@@ -144,7 +147,39 @@ export class SwarmDriver implements Driver {
             if (statusOf(error) !== 404) throw error;
           });
       }
+      // Also when the service was never made (a placement cut short after its files).
+      await this.removeFiles(allocId);
     });
+  }
+
+  /** The allocation's files as Swarm secrets and configs; those of a placement cut short are taken as they are. */
+  private async createFiles(request: PlacementRequest): Promise<SwarmFile[]> {
+    const files = request.group.tasks[0]?.files ?? [];
+    const objects = swarmFileObjects(request, this.extraLabels);
+    const made: SwarmFile[] = [];
+    for (const [n, object] of objects.entries()) {
+      const file = files[n]!;
+      let id: string;
+      try {
+        const created = (object.kind === 'secret' ? await this.docker.createSecret(object.spec) : await this.docker.createConfig(object.spec)) as { id?: string; ID?: string };
+        id = created.id ?? created.ID ?? '';
+      } catch (error) {
+        if (statusOf(error) !== 409) throw error;
+        const listed = (object.kind === 'secret' ? await this.docker.listSecrets({ filters: { name: [object.spec.Name] } }) : await this.docker.listConfigs({ filters: { name: [object.spec.Name] } })) as Array<{ ID: string; Spec?: { Name?: string } }>;
+        id = listed.find((item) => item.Spec?.Name === object.spec.Name)?.ID ?? '';
+      }
+      made.push({ kind: object.kind, id, name: object.spec.Name, target: file.target, mode: file.mode });
+    }
+    return made;
+  }
+
+  private async removeFiles(allocId: string): Promise<void> {
+    const filters = { label: labelFilter(this.extraLabels, { [label.alloc]: allocId }) };
+    const ignoreGone = (error: unknown) => {
+      if (statusOf(error) !== 404) throw error;
+    };
+    for (const secret of (await this.docker.listSecrets({ filters })) as Array<{ ID: string }>) await this.docker.getSecret(secret.ID).remove().catch(ignoreGone);
+    for (const config of (await this.docker.listConfigs({ filters })) as Array<{ ID: string }>) await this.docker.getConfig(config.ID).remove().catch(ignoreGone);
   }
 
   releaseNetworks(dockerNames: string[]): Promise<string[]> {
@@ -171,7 +206,10 @@ export class SwarmDriver implements Driver {
     await this.guard(async () => {
       for (const service of await this.servicesOf(allocId)) {
         const current = (await this.docker.getService(service.ID).inspect()) as ServiceInfo;
-        await this.updateService(current, (spec) => ({ ...spec, TaskTemplate: { ...spec.TaskTemplate, RestartPolicy: swarmRestartPolicy(policy) } }));
+        const wanted = swarmRestartPolicy(policy);
+        // An update in place of a version whose policy is the same (the usual case) must not restart the task.
+        if (sameRestartPolicy(current.Spec?.TaskTemplate?.RestartPolicy, wanted)) continue;
+        await this.updateService(current, (spec) => ({ ...spec, TaskTemplate: { ...spec.TaskTemplate, RestartPolicy: wanted } }));
       }
     });
   }
@@ -291,6 +329,11 @@ export class SwarmDriver implements Driver {
       throw error;
     }
   }
+}
+
+function sameRestartPolicy(current: Docker.TaskRestartPolicy | undefined, wanted: Docker.TaskRestartPolicy): boolean {
+  if (!current) return false;
+  return current.Condition === wanted.Condition && (current.Delay ?? 0) === (wanted.Delay ?? 0) && (current.MaxAttempts ?? 0) === (wanted.MaxAttempts ?? 0) && (current.Window ?? 0) === (wanted.Window ?? 0);
 }
 
 // Ended, or never given to a node (a task Swarm had not placed yet starts nothing once the service is at 0).

@@ -25,11 +25,35 @@ export interface ServiceSpecOptions {
    * listens on (its `to`, else the same number).
    */
   ports?: Record<string, number>;
+  /** The task's files as the driver made them: Swarm secrets (sensitive ones) and configs, by the file's index. */
+  files?: SwarmFile[];
   stopTimeoutSeconds: number;
   /** The agent's `--labels`. */
   extraLabels: Record<string, string>;
   /** Ends the names of the networks deckhand makes. */
   networkSuffix: string;
+}
+
+/** A task file as a Swarm object: a secret (encrypted in the swarm's store, given only to the tasks that name it) or a config. */
+export interface SwarmFile {
+  kind: 'secret' | 'config';
+  id: string;
+  name: string;
+  target: string;
+  mode: number;
+}
+
+/** The Swarm objects of an allocation's files, named after the allocation: made with it, removed with it. */
+export function swarmFileObjects(request: PlacementRequest, extraLabels: Record<string, string>): Array<{ kind: 'secret' | 'config'; spec: { Name: string; Labels: Record<string, string>; Data: string } }> {
+  const task = request.group.tasks[0];
+  return (task?.files ?? []).map((file, n) => ({
+    kind: file.sensitive ? 'secret' : 'config',
+    spec: {
+      Name: `deckhand_${request.allocId.slice(0, 12)}_${n}`,
+      Labels: { ...extraLabels, [label.job]: request.jobId, [label.alloc]: request.allocId, [label.scope]: scopeOf(extraLabels) },
+      Data: (file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : Buffer.from(file.content, 'utf8')).toString('base64'),
+    },
+  }));
 }
 
 /** Compose's label for a stack's services and networks. */
@@ -80,8 +104,23 @@ export function serviceLabels(request: PlacementRequest, extra: Record<string, s
     [label.specHash]: request.specHash,
     [label.deployment]: request.deploymentId ?? '',
     [label.tasks]: JSON.stringify(request.group.tasks.map((task) => task.name)),
-    ...(request.job ? { [label.spec]: JSON.stringify(request.job) } : {}),
+    ...(request.job ? { [label.spec]: JSON.stringify(withoutSecretContents(request.job)) } : {}),
     [label.scope]: scopeOf(extra),
+  };
+}
+
+/**
+ * The job as the labels carry it, a secret file's content left out: whoever reads a
+ * service's labels must not read what Swarm keeps encrypted. An agent that lost its
+ * data directory rebuilds the job without it; the next sync from Git puts it back.
+ */
+function withoutSecretContents(job: Job): Job {
+  return {
+    ...job,
+    groups: job.groups.map((group) => ({
+      ...group,
+      tasks: group.tasks.map((task) => (task.files?.some((file) => file.sensitive) ? { ...task, files: task.files.map((file) => (file.sensitive ? { ...file, content: '' } : file)) } : task)),
+    })),
   };
 }
 
@@ -131,7 +170,6 @@ function taskRefusals(task: Task): RuntimeRefusal[] {
   const refusals: RuntimeRefusal[] = [];
   if (task.lifecycle) refusals.push({ path: 'lifecycle', message: 'prestart, poststart and sidecar tasks' });
   if (task.mounts?.length) refusals.push({ path: 'mounts.0', message: 'volumes and bind mounts (not mapped yet)' });
-  if (task.files?.length) refusals.push({ path: 'files.0', message: 'template and task files (not mapped yet)' });
   // Each node pulls for itself, as its engine is set up to: neither a policy nor the file's credentials reach it yet.
   if (task.pull !== undefined) refusals.push({ path: 'pull', message: `pull policy "${task.pull}" (each node pulls as Swarm does)` });
   if (task.registryAuth) refusals.push({ path: 'registryAuth', message: "registry credentials in the job file (give them to the swarm's nodes)" });
@@ -219,6 +257,7 @@ export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptio
         Init: settings.init ?? true,
         ...containerSettings(settings),
         ...(request.job?.source.format === 'nomad' ? { Mounts: nomadTaskDirs } : {}),
+        ...fileReferences(options.files ?? []),
       },
       RestartPolicy: swarmRestartPolicy(request.group.restart),
       Resources: swarmResources(task.resources),
@@ -233,6 +272,14 @@ export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptio
     // agent's checks and the edge reach it at the node's address.
     ...(hostNetwork ? {} : { EndpointSpec: { Mode: 'dnsrr' as const, Ports: Object.entries(ports).map(([portLabel, published]) => ({ Protocol: 'tcp' as const, TargetPort: listening[portLabel] ?? published, PublishedPort: published, PublishMode: 'host' as const })) } }),
   };
+}
+
+/** The secrets and configs the task names, each at its file's path with its mode, owned by root as a bind mount's file is. */
+function fileReferences(files: SwarmFile[]): { Secrets?: Docker.SecretReference[]; Configs?: Docker.ConfigReference[] } {
+  const reference = (file: SwarmFile) => ({ File: { Name: file.target, UID: '0', GID: '0', Mode: file.mode & 0o777 } });
+  const secrets = files.filter((file) => file.kind === 'secret').map((file) => ({ ...reference(file), SecretID: file.id, SecretName: file.name }));
+  const configs = files.filter((file) => file.kind === 'config').map((file) => ({ ...reference(file), ConfigID: file.id, ConfigName: file.name }));
+  return { ...(secrets.length > 0 ? { Secrets: secrets } : {}), ...(configs.length > 0 ? { Configs: configs } : {}) };
 }
 
 /** Where Nomad's docker driver gives every task its folders (NOMAD_ALLOC_DIR, NOMAD_TASK_DIR, NOMAD_SECRETS_DIR): in memory under Swarm, the task's own. */

@@ -71,9 +71,9 @@ async function runRound(round: number, runners: UpdateRunner[], health: HealthTi
       }
     }
     const loadBefore = load();
-    const lost = await measureNodeLoss(setup(`node-loss-r${round}`, 'stop-first'), round);
+    const lost = await measureNodeLoss(setup(`node-loss-r${round}`, 'stop-first'), round, recorders);
     results.nodeLosses.push(lost);
-    process.stderr.write(`  node loss round ${round}: node ${lost.node} (${lost.tasks} tasks) down after ${seconds(lost.downMs)} s, its tasks running elsewhere after ${seconds(lost.elsewhereMs)} s (load ${loadBefore})\n`);
+    process.stderr.write(`  ${nodeLossSummary(lost)} (load ${loadBefore})\n`);
   } catch (error) {
     failure = error;
   }
@@ -88,6 +88,10 @@ async function runRound(round: number, runners: UpdateRunner[], health: HealthTi
 function updateSummary(m: UpdateMeasured): string {
   const b = meanBatch(m.timeline);
   return `${m.runner} ${m.order.padEnd(11)} round ${m.round}: all v2 running ${seconds(m.allRunningMs)} s, done ${seconds(m.doneMs)} s; per batch (${m.timeline.batches.length}): stop ${seconds(b.stopMs)}, start ${seconds(b.startMs)}, first probe ${seconds(b.probeMs)}, window ${seconds(b.windowMs)}; tail ${seconds(m.timeline.tailMs)}; nodes ${m.nodesBefore} → ${m.nodesAfter}`;
+}
+
+function nodeLossSummary(m: NodeLossMeasured): string {
+  return `node loss round ${m.round}: node ${m.node} (${m.tasks} tasks) killed; after ${seconds(m.downMs)} s down, ${seconds(m.replacedMs)} s replacements created, ${seconds(m.startedMs)} s their containers started, ${seconds(m.healthyMs)} s healthy, ${seconds(m.elsewhereMs)} s running elsewhere`;
 }
 
 function updateRow(runner: string, order: UpdateOrder, results: Results, rounds: number): BenchRow {
@@ -112,7 +116,10 @@ function nodeLossRow(results: Results, rounds: number): BenchRow {
   const lost = results.nodeLosses;
   return {
     benchmark: `swarm-cluster: node loss, SIGKILL of a non-leader manager's dockerd running ${lost[0]?.tasks ?? '?'} of ${replicas} tasks (heartbeat ${heartbeatMs / 1000} s, restart delay ${restartDelayMs / 1000} s): median of ${rounds}`,
-    result: lost.length === 0 ? 'no round' : `down after ${range(lost.map((m) => m.downMs))}, its tasks running elsewhere after ${range(lost.map((m) => m.elsewhereMs))}`,
+    result:
+      lost.length === 0
+        ? 'no round'
+        : `down after ${range(lost.map((m) => m.downMs))}, its tasks running elsewhere after ${range(lost.map((m) => m.elsewhereMs))}; between: replacements created ${seconds(median(lost.map((m) => m.replacedMs)))} s, started ${seconds(median(lost.map((m) => m.startedMs)))} s, healthy ${seconds(median(lost.map((m) => m.healthyMs)))} s`,
     memory: '-',
     goal: '-',
     met: null,

@@ -2,11 +2,11 @@
 // UpdateConfig the update's (parallel 2, no delay, monitor 1 s, pause on failure,
 // the round's order), and one `docker service update` of its image. Done is the
 // service's update state `completed`, read from the manager's service events.
-import { demoImageV1, demoImageV2 } from '../src/demo/images.js';
+import { demoImageV2 } from '../src/demo/images.js';
 import { EventRecorder } from './docker-events.js';
 import { createService, updateService, updateState } from './swarm.js';
 import type { UpdateRunner, UpdateSetup } from './swarm-cluster-update.js';
-import { monitorMs, parallel, replicas, restartDelayMs, stopGraceSeconds, UpdateFailed } from './swarm-cluster-update.js';
+import { swarmService, UpdateFailed } from './swarm-cluster-update.js';
 
 const endStates = ['completed', 'paused', 'rollback_started', 'rollback_completed', 'rollback_paused'];
 const timeoutMs = 120_000;
@@ -18,21 +18,7 @@ export class ServiceUpdateRunner implements UpdateRunner {
   async prepare(setup: UpdateSetup): Promise<void> {
     const docker = setup.cluster.manager.docker;
     this.services = await EventRecorder.open(docker, { type: ['service'] });
-    await createService(docker, {
-      name: setup.name,
-      labels: setup.labels,
-      image: demoImageV1,
-      networking: 'overlay',
-      overlay: setup.overlay,
-      portBase: 0,
-      replicas,
-      parallelism: parallel,
-      monitorMs,
-      order: setup.order,
-      health: setup.health,
-      stopGraceSeconds,
-      restartDelayMs,
-    });
+    await createService(docker, swarmService(setup));
   }
 
   async update(setup: UpdateSetup): Promise<void> {

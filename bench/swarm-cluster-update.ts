@@ -14,7 +14,7 @@ import type { SwarmCluster } from '../test/support/swarm/cluster.js';
 import type { EventRecorder } from './docker-events.js';
 import type { Timeline } from './rollout-timeline.js';
 import { containerTimes, timeline } from './rollout-timeline.js';
-import type { HealthTiming } from './swarm.js';
+import type { BenchServiceSpec, HealthTiming } from './swarm.js';
 
 export const replicas = 6;
 export const parallel = 2;
@@ -51,6 +51,25 @@ export interface UpdateRunner {
   update(setup: UpdateSetup): Promise<void>;
   /** Removes every service it made (the benchmark then waits for their containers to go). */
   remove(setup: UpdateSetup): Promise<void>;
+}
+
+/** The update's service at v1 as Swarm runs it: one replicated service of `replicas` tasks on the overlay. */
+export function swarmService(setup: UpdateSetup): BenchServiceSpec {
+  return {
+    name: setup.name,
+    labels: setup.labels,
+    image: demoImageV1,
+    networking: 'overlay',
+    overlay: setup.overlay,
+    portBase: 0,
+    replicas,
+    parallelism: parallel,
+    monitorMs,
+    order: setup.order,
+    health: setup.health,
+    stopGraceSeconds,
+    restartDelayMs,
+  };
 }
 
 /** An update that ended without succeeding (a HEALTHCHECK timing out on a loaded machine pauses it): reported, left out of the medians. */

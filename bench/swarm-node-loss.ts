@@ -7,13 +7,12 @@
 // time goes: the replacement tasks' creation (the task's CreatedAt, the managers'
 // clock: this machine's), their containers' start and first passing probe (the
 // surviving nodes' container events).
-import { demoImageV1 } from '../src/demo/images.js';
 import type { SwarmCluster } from '../test/support/swarm/cluster.js';
 import type { EventRecorder } from './docker-events.js';
 import { containerTimes } from './rollout-timeline.js';
 import { createService } from './swarm.js';
 import type { UpdateSetup } from './swarm-cluster-update.js';
-import { monitorMs, parallel, replicas, restartDelayMs, stopGraceSeconds, updateLabel } from './swarm-cluster-update.js';
+import { replicas, swarmService, updateLabel } from './swarm-cluster-update.js';
 
 const pollMs = 100;
 const timeoutMs = 60_000;
@@ -63,21 +62,7 @@ async function until<T>(what: string, check: () => Promise<T | false>): Promise<
  */
 export async function measureNodeLoss(setup: UpdateSetup, round: number, containerEvents: EventRecorder[]): Promise<NodeLossMeasured> {
   const { cluster, name } = setup;
-  await createService(cluster.manager.docker, {
-    name,
-    labels: setup.labels,
-    image: demoImageV1,
-    networking: 'overlay',
-    overlay: setup.overlay,
-    portBase: 0,
-    replicas,
-    parallelism: parallel,
-    monitorMs,
-    order: setup.order,
-    health: setup.health,
-    stopGraceSeconds,
-    restartDelayMs,
-  });
+  await createService(cluster.manager.docker, swarmService(setup));
   const before = await until(`${replicas} running tasks`, async () => {
     const running = await runningTasks(cluster, name);
     return running.length === replicas && running;

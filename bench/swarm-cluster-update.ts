@@ -35,7 +35,7 @@ export interface UpdateSetup {
   name: string;
   /** For every service and container the runner makes: the run's and the update's labels. */
   labels: Record<string, string>;
-  /** The attachable overlay network the tasks join. */
+  /** An attachable overlay network, for a runner that does not make its own. */
   overlay: string;
   order: UpdateOrder;
   /** The images' HEALTHCHECK timing, said explicitly to whoever runs the tasks. */

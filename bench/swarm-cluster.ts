@@ -17,6 +17,7 @@ import type { UpdateOrder } from '../src/model/job.js';
 import { SwarmCluster } from '../test/support/swarm/cluster.js';
 import { EventRecorder } from './docker-events.js';
 import { meanBatch, median } from './rollout-timeline.js';
+import { DeckhandSwarmRunner } from './deckhand-swarm-runner.js';
 import { ServiceUpdateRunner } from './service-update-runner.js';
 import type { HealthTiming } from './swarm.js';
 import { imageHealth } from './swarm.js';
@@ -131,7 +132,7 @@ export async function swarmClusterBenchmark(): Promise<BenchRow[]> {
   const machine = new Docker();
   await buildDemoImages(machine);
   const health = await imageHealth(machine, demoImageV1);
-  const runners: UpdateRunner[] = [new ServiceUpdateRunner()];
+  const runners: UpdateRunner[] = [new DeckhandSwarmRunner(), new ServiceUpdateRunner()];
   const results: Results = { updates: [], nodeLosses: [], failures: [] };
   let cluster: SwarmCluster | null = null;
   // Ctrl-C still removes the cluster (its watchdog would too, once this process is gone).

@@ -12,7 +12,8 @@ const endStates = ['completed', 'paused', 'rollback_started', 'rollback_complete
 const timeoutMs = 120_000;
 
 export class ServiceUpdateRunner implements UpdateRunner {
-  readonly name = 'docker service update';
+  static readonly runnerName = 'docker service update';
+  readonly name = ServiceUpdateRunner.runnerName;
   private services: EventRecorder | null = null;
 
   async prepare(setup: UpdateSetup): Promise<void> {

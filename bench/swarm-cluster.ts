@@ -95,8 +95,14 @@ function nodeLossSummary(m: NodeLossMeasured): string {
   return `node loss round ${m.round}: node ${m.node} (${m.tasks} tasks) killed; after ${seconds(m.downMs)} s down, ${seconds(m.replacedMs)} s replacements created, ${seconds(m.startedMs)} s their containers started, ${seconds(m.healthyMs)} s healthy, ${seconds(m.elsewhereMs)} s running elsewhere`;
 }
 
+/** Every other runner is compared with Swarm's own update. */
+const referenceRunner = ServiceUpdateRunner.runnerName;
+
 function updateRow(runner: string, order: UpdateOrder, results: Results, rounds: number): BenchRow {
-  const mine = results.updates.filter((m) => m.runner === runner && m.order === order);
+  const of = (name: string) => results.updates.filter((m) => m.runner === name && m.order === order);
+  const mine = of(runner);
+  const running = (measured: UpdateMeasured[]) => median(measured.map((m) => m.allRunningMs));
+  const ratio = runner === referenceRunner || of(referenceRunner).length === 0 ? '' : `; ${(running(mine) / running(of(referenceRunner))).toFixed(2)}× ${referenceRunner}'s time to every v2 task running`;
   const counted = mine.length === rounds ? '' : ` (${mine.length} of ${rounds} rounds)`;
   const batches = mine.map((m) => meanBatch(m.timeline));
   const phase = (key: keyof ReturnType<typeof meanBatch>) => seconds(median(batches.map((b) => b[key])));
@@ -105,7 +111,7 @@ function updateRow(runner: string, order: UpdateOrder, results: Results, rounds:
     result:
       mine.length === 0
         ? 'no round succeeded'
-        : `all v2 running ${seconds(median(mine.map((m) => m.allRunningMs)))} s, done ${seconds(median(mine.map((m) => m.doneMs)))} s${counted}; per batch: stop ${phase('stopMs')}, start ${phase('startMs')}, first probe ${phase('probeMs')}; tail ${seconds(median(mine.map((m) => m.timeline.tailMs)))}`,
+        : `all v2 running ${seconds(running(mine))} s, done ${seconds(median(mine.map((m) => m.doneMs)))} s${counted}; per batch: stop ${phase('stopMs')}, start ${phase('startMs')}, first probe ${phase('probeMs')}; tail ${seconds(median(mine.map((m) => m.timeline.tailMs)))}${ratio}`,
     memory: '-',
     goal: '-',
     met: null,

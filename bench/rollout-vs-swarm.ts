@@ -34,7 +34,7 @@ import type { Store } from '../src/store/store.js';
 import { EventRecorder } from './docker-events.js';
 import type { ContainerTimes, Timeline } from './rollout-timeline.js';
 import { containerTimes, meanBatch, median, timeline } from './rollout-timeline.js';
-import { createService, freePortBase, joinSwarm, removeServices, updateService, updateState, waitForRunningTasks } from './swarm.js';
+import { createService, freePortBase, imageHealth, joinSwarm, removeServices, updateService, updateState, waitForRunningTasks } from './swarm.js';
 import type { BenchRow } from './table.js';
 
 const replicas = 6;
@@ -139,10 +139,7 @@ class Bench {
 
   async start(): Promise<void> {
     await buildDemoImages(this.docker);
-    const image = (await this.docker.getImage(demoImageV1).inspect()) as { Config?: { Healthcheck?: { Interval?: number; Timeout?: number; Retries?: number } } };
-    const check = image.Config?.Healthcheck;
-    if (!check?.Interval || !check.Timeout) throw new Error(`${demoImageV1} has no HEALTHCHECK timing to compare with`);
-    this.health = { intervalMs: check.Interval / 1e6, timeoutMs: check.Timeout / 1e6, retries: check.Retries ?? 3 };
+    this.health = await imageHealth(this.docker, demoImageV1);
     const swarm = await joinSwarm(this.docker);
     this.leaveSwarm = () => swarm.close();
     process.stderr.write(`bench rollout: HEALTHCHECK every ${this.health.intervalMs} ms, timeout ${this.health.timeoutMs} ms, ${this.health.retries} retries on both sides\n`);

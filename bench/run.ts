@@ -8,6 +8,7 @@ import { planBenchmark } from './plan.js';
 import { renderBenchmark } from './render.js';
 import { rolloutBenchmark } from './rollout-vs-swarm.js';
 import { storeBenchmark } from './store.js';
+import { swarmClusterBenchmark } from './swarm-cluster.js';
 import { validateBenchmark } from './validate.js';
 import type { BenchRow } from './table.js';
 import { printTable } from './table.js';
@@ -23,6 +24,7 @@ const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['gitops', gitopsBenchmark],
   ['first-sync', firstSyncBenchmark],
   ['edge', edgeBenchmark],
+  ['swarm-cluster', swarmClusterBenchmark],
 ];
 const only = process.argv[2];
 

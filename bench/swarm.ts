@@ -53,12 +53,20 @@ export async function joinSwarm(docker: Docker): Promise<SwarmSession> {
   };
 }
 
+/**
+ * `host`: the host's network; `bridge`: no network named, so the default bridge;
+ * `overlay`: the overlay network `BenchServiceSpec.overlay`, `endpoint_mode: dnsrr`
+ * (the routing mesh's virtual IPs need IPVS, which the test swarm's kernels lack).
+ */
+export type ServiceNetworking = 'host' | 'bridge' | 'overlay';
+
 export interface BenchServiceSpec {
   name: string;
   labels: Record<string, string>;
   image: string;
-  /** `host`: the host's network; `bridge`: no network named, so the default bridge. */
-  networking: 'host' | 'bridge';
+  networking: ServiceNetworking;
+  /** The overlay network's name, for `overlay`. */
+  overlay?: string;
   /** On the host's network, task slot n listens on `portBase * 10 + n`. */
   portBase: number;
   replicas: number;
@@ -68,6 +76,18 @@ export interface BenchServiceSpec {
   /** The image's HEALTHCHECK with its timing said explicitly (the test itself comes from the image). */
   health: { intervalMs: number; timeoutMs: number; retries: number };
   stopGraceSeconds: number;
+  /** How long Swarm waits before it starts a task in place of one that ended or was lost (Swarm's default: 5 s). */
+  restartDelayMs?: number;
+}
+
+export type HealthTiming = BenchServiceSpec['health'];
+
+/** The image's HEALTHCHECK timing, to say again to Swarm explicitly. */
+export async function imageHealth(docker: Docker, image: string): Promise<HealthTiming> {
+  const inspected = (await docker.getImage(image).inspect()) as { Config?: { Healthcheck?: { Interval?: number; Timeout?: number; Retries?: number } } };
+  const check = inspected.Config?.Healthcheck;
+  if (!check?.Interval || !check.Timeout) throw new Error(`${image} has no HEALTHCHECK timing to compare with`);
+  return { intervalMs: check.Interval / 1e6, timeoutMs: check.Timeout / 1e6, retries: check.Retries ?? 3 };
 }
 
 const ms = (value: number) => Math.round(value * 1e6);
@@ -87,16 +107,24 @@ export function serviceSpec(spec: BenchServiceSpec): Record<string, unknown> {
         StopGracePeriod: spec.stopGraceSeconds * 1e9,
         Healthcheck: { Interval: ms(spec.health.intervalMs), Timeout: ms(spec.health.timeoutMs), Retries: spec.health.retries },
       },
-      ...(spec.networking === 'host' ? { Networks: [{ Target: 'host' }] } : {}),
-      RestartPolicy: { Condition: 'any', Delay: 5e9 },
+      ...networks(spec),
+      RestartPolicy: { Condition: 'any', Delay: ms(spec.restartDelayMs ?? 5000) },
     },
     Mode: { Replicated: { Replicas: spec.replicas } },
+    ...(spec.networking === 'overlay' ? { EndpointSpec: { Mode: 'dnsrr' } } : {}),
     UpdateConfig: { Parallelism: spec.parallelism, Delay: 0, FailureAction: 'pause', Monitor: ms(spec.monitorMs), MaxFailureRatio: 0, Order: spec.order },
   };
 }
 
-/** On the host's network a template gives every slot its own port; on a bridge each task has its own address. */
-function portVariable(networking: 'host' | 'bridge', portBase: number): string {
+function networks(spec: BenchServiceSpec): { Networks?: Array<{ Target: string }> } {
+  if (spec.networking === 'host') return { Networks: [{ Target: 'host' }] };
+  if (spec.networking === 'bridge') return {};
+  if (!spec.overlay) throw new Error(`service ${spec.name}: an overlay networking needs the overlay network's name`);
+  return { Networks: [{ Target: spec.overlay }] };
+}
+
+/** On the host's network a template gives every slot its own port; on a bridge or an overlay each task has its own address. */
+function portVariable(networking: ServiceNetworking, portBase: number): string {
   return networking === 'host' ? `PORT=${portBase}{{.Task.Slot}}` : 'PORT=8000';
 }
 
@@ -105,7 +133,7 @@ export async function createService(docker: Docker, spec: BenchServiceSpec): Pro
 }
 
 /** Changes the service's image and port base: one `docker service update`. Resolves when the engine has taken it. */
-export async function updateService(docker: Docker, name: string, image: string, networking: 'host' | 'bridge', portBase: number): Promise<void> {
+export async function updateService(docker: Docker, name: string, image: string, networking: ServiceNetworking, portBase: number): Promise<void> {
   const service = docker.getService(name);
   const info = (await service.inspect()) as { Version: { Index: number }; Spec: { TaskTemplate: { ContainerSpec: { Image: string; Env: string[] } } } };
   const spec = structuredClone(info.Spec);

@@ -41,7 +41,9 @@ const readyTimeoutMs = 60_000;
 const leaveTimeoutMs = 10_000;
 const hostBridge = '/sys/class/net/docker0';
 const run = promisify(execFile);
-const watchdogScript = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
+// Beside this file, with its extension: the source under jest, the build's JavaScript under dist/ (the benchmarks).
+const ownExtension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+const watchdogScript = fileURLToPath(new URL(`./watchdog.${ownExtension}`, import.meta.url));
 
 export class SwarmCluster {
   /** Names everything the cluster makes; also the value of the tests' run label for what they create on it. */
@@ -146,6 +148,8 @@ export class SwarmCluster {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once('exit', () => resolve());
     });
+    // Unreferenced since it started: the wait for its exit must keep a process with nothing else to do (a benchmark's) alive.
+    child.ref();
     child.stdin!.end();
     await exited;
   }

@@ -28,7 +28,7 @@ export interface SwarmDriverOptions {
   labels?: Record<string, string>;
   /** Seconds between SIGTERM and SIGKILL for tasks whose job sets none. */
   stopTimeoutSeconds?: number;
-  /** How often the task list is read while the engine subscribes (1 s). */
+  /** How often the task list is read while the engine subscribes (500 ms). */
   pollIntervalMs?: number;
   /** How often a stop checks whether the task has ended (200 ms). */
   stopPollMs?: number;

@@ -39,11 +39,11 @@ describe('deckhand validate', () => {
   it('refuses what a Swarm service cannot carry as an agent with --runtime swarm would, at its line; the seeds pass', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deckhand-validate-swarm-'));
     const file = join(dir, 'compose.yaml');
-    writeFileSync(file, 'services:\n  web:\n    image: nginx\n    volumes: ["data:/data"]\nvolumes:\n  data: {}\n');
+    writeFileSync(file, 'services:\n  web:\n    image: nginx\n    shm_size: 64m\n');
     expect(await cli(['validate', file])).toMatchObject({ code: 0 });
     const refused = await cli(['validate', '--runtime', 'swarm', file]);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain(`${file}:4:15: services.web.volumes[0]: not supported by --runtime swarm: task "web": volumes and bind mounts (not mapped yet)`);
+    expect(refused.stdout).toContain(`${file}:4:15: services.web.shm_size: not supported by --runtime swarm: task "web": shmSizeBytes: a service has no /dev/shm size on Engine API 1.41`);
     expect(await cli(['validate', '--runtime', 'swarm', 'fixtures/s1-nomad-rolling/v1', 'fixtures/s4-nomad-auto-revert/v1', 'fixtures/s5-kubernetes/v1', 'fixtures/s6-swarm-rollback/v1'])).toMatchObject({ code: 0 });
     expect(await cli(['validate', '--runtime', 'kubernetes', file])).toMatchObject({ code: 1, stderr: '--runtime kubernetes: expected docker or swarm\n' });
   });

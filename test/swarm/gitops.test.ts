@@ -81,14 +81,14 @@ describe('GitOps with --runtime swarm', () => {
     expect(v1.deployment).toMatchObject({ status: 'successful' });
     expect((await running()).versions).toEqual([v1.version.version, v1.version.version, v1.version.version]);
 
-    // A volume: not carried by a Swarm service yet. Refused at its line; what runs stays.
-    const refused = await repo.commitAndPush({ 'docker-compose.yaml': stack(demoImageV1, '    volumes:\n      - data:/data\nvolumes:\n  data: {}\n') }, 'shop with a volume');
+    // A /dev/shm size: a Swarm service has none. Refused at its line; what runs stays.
+    const refused = await repo.commitAndPush({ 'docker-compose.yaml': stack(demoImageV1, '    shm_size: 64m\n') }, 'shop with a shm size');
     await sync();
     const problem = await eventually(async () => {
       const state = await syncState();
       return state.sha === refused && state.problems[0];
     }, 'the refused commit taken in', 30_000);
-    expect(problem).toMatch(/^docker-compose\.yaml:13:9: services\.web\.volumes\[0\]: not supported by --runtime swarm: task "web": volumes and bind mounts/);
+    expect(problem).toMatch(/^docker-compose\.yaml:12:\d+: services\.web\.shm_size: not supported by --runtime swarm: task "web": shmSizeBytes: a service has no \/dev\/shm size/);
     expect((await api<VersionRow[]>(agent.url, 'GET', '/v1/job/shop/versions')).body).toHaveLength(2);
     expect((await running()).images).toEqual(Array(3).fill(demoImageV2));
 

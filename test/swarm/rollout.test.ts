@@ -153,8 +153,8 @@ const store = () => running.store;
 const versionsRunning = (jobId: string) => running.store.listAllocations(jobId).filter((a) => a.desired === 'run').map((a) => a.jobVersion).sort();
 
 describe('rollouts on a three-node swarm', () => {
-  it('refuses, at its line, what a service cannot carry: a volume', async () => {
-    await expect(render('refused.yaml', 'services:\n  web:\n    image: x\n    volumes:\n      - data:/data\nvolumes:\n  data: {}\n')).rejects.toThrow(/refused\.yaml:5: services\.web\.volumes\[0\]: not supported by --runtime swarm: task "web": volumes/);
+  it('refuses, at its line, what a service cannot carry: a /dev/shm size', async () => {
+    await expect(render('refused.yaml', 'services:\n  web:\n    image: x\n    shm_size: 64m\n')).rejects.toThrow(/refused\.yaml:4: services\.web\.shm_size: not supported by --runtime swarm: task "web": shmSizeBytes/);
   });
 
   it('S1: a rolling update in batches of 2, stop-first, ends with every allocation on the new version and the old services gone', async () => {
@@ -253,6 +253,32 @@ describe('rollouts on a three-node swarm', () => {
     // Back, the node shuts down whatever it still ran: exactly four containers, nothing duplicated or orphaned.
     await eventually(async () => (await containersOf('swarm-web')).join() === Array(4).fill(image).join() || undefined, 'exactly four containers of the final version once the node is back', 90_000);
   }, 300_000);
+
+  it('node loss with nothing rolling out: Swarm moves the tasks, deckhand places and stops nothing, the same allocations run', async () => {
+    const before = (await servicesOf('swarm-web')).map((service) => service.alloc).sort();
+    const deployments = store().listDeployments('swarm-web').length;
+    const from = running.events.length;
+    const second = cluster.nodes[1]!;
+    const secondId = ((await second.docker.info()) as { Swarm: { NodeID: string } }).Swarm.NodeID;
+    const onSecond = (await running.driver.observe()).filter((alloc) => alloc.jobId === 'swarm-web' && alloc.nodeId === secondId).map((alloc) => alloc.allocId);
+    // The node to lose runs some of the job (the third node came back empty from the test before).
+    expect(onSecond.length).toBeGreaterThan(0);
+    await second.kill();
+    try {
+      // Every allocation of the lost node runs again, on another node.
+      await eventually(async () => {
+        const now = (await running.driver.observe()).filter((alloc) => alloc.jobId === 'swarm-web');
+        return now.length === 4 && now.every((alloc) => alloc.nodeId !== secondId && alloc.tasks[0].state === 'running' && alloc.tasks[0].health !== 'starting') || undefined;
+      }, 'every allocation running off the lost node', 60_000);
+      expect((await servicesOf('swarm-web')).map((service) => service.alloc).sort()).toEqual(before);
+      expect(store().listDeployments('swarm-web')).toHaveLength(deployments);
+      const acted = running.events.slice(from).filter((event) => event.type === 'allocation' && event.jobId === 'swarm-web' && /^placing|stopped:/.test(event.message));
+      expect(acted).toEqual([]);
+    } finally {
+      await second.start();
+    }
+    await eventually(async () => (await containersOf('swarm-web')).length === 4 || undefined, 'exactly four containers once the node is back', 90_000);
+  }, 180_000);
 
   it("passes the file's placement to Swarm: a constraint on a node label puts every allocation on that node", async () => {
     const second = cluster.nodes[1]!;

@@ -20,7 +20,7 @@ export function allocVolumeName(allocId: string, name: string, suffix: string): 
 
 
 /** The job's volume a mount names; one the job does not declare (an older job) is deckhand's own. */
-function declaredVolume(volumes: JobVolume[], source: string): JobVolume {
+export function declaredVolume(volumes: JobVolume[], source: string): JobVolume {
   return volumes.find((v) => v.name === source) ?? { name: source, dockerName: null, external: false, driverOpts: {} };
 }
 

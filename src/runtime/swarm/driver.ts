@@ -13,6 +13,7 @@ import type { NetworkCheck } from '../checks.js';
 import { engineMessage, isConnectionError, statusOf } from '../docker/engine-error.js';
 import { label, labelFilter, parsePorts } from '../docker/labels.js';
 import { NetworkManager } from '../docker/networks.js';
+import { VolumeManager } from '../docker/volumes.js';
 import type { NetworkUse } from '../docker/networks.js';
 import { SwarmObserver } from './observer.js';
 import type { SwarmAllocationObservation } from './observe.js';
@@ -45,6 +46,7 @@ export class SwarmDriver implements Driver {
   private readonly stopPollMs: number;
   private readonly observer: SwarmObserver;
   private readonly networks: NetworkManager;
+  private readonly volumes: VolumeManager;
   private readonly portRange: { min: number; max: number };
   /** Port choices are made one at a time, and a chosen port stays taken until its service (whose label lists it) exists. */
   private portChoice: Promise<unknown> = Promise.resolve();
@@ -70,6 +72,7 @@ export class SwarmDriver implements Driver {
     });
     this.checks = new CheckRunner((allocId, jobId) => this.emit({ kind: 'check', allocId, jobId, time: Date.now() }), Date.now, undefined, (allocId, check) => this.checkTarget(allocId, check));
     this.networks = new NetworkManager(options.docker, this.extraLabels, { driver: 'overlay', inUse: (info) => this.networkInUse(info) });
+    this.volumes = new VolumeManager(options.docker, this.extraLabels, this.networks.suffix);
   }
 
   /** Creates the allocation's service (its task starts when Swarm has chosen a node); a service of this allocation already there is taken as placed (a placement cut short). */
@@ -186,9 +189,26 @@ export class SwarmDriver implements Driver {
     return this.guard(() => this.networks.release(dockerNames));
   }
 
-  /** Render refuses volumes under Swarm: deckhand made none. */
-  purgeVolumes(): Promise<VolumePurge> {
-    return Promise.resolve({ removed: [], kept: [] });
+  /**
+   * A job volume is each node's own (made where a task of it ran). The manager's
+   * engine sees only its node's: those are removed as on one engine; every other
+   * node's copy is said to be kept, with how to remove it.
+   */
+  purgeVolumes(dockerNames: string[], remove: boolean, keep?: Record<string, string>): Promise<VolumePurge> {
+    return this.guard(async () => {
+      let here = await this.volumes.purge(dockerNames, remove, keep);
+      // Swarm removes a stopped task's container a moment after its service: until then it holds the volume.
+      for (const until = Date.now() + 10_000; remove && here.kept.some(inUse) && Date.now() < until; ) {
+        await new Promise((done) => setTimeout(done, 250));
+        const again = await this.volumes.purge(here.kept.filter(inUse).map((kept) => kept.name.slice(0, kept.name.length - this.networks.suffix.length)), true, keep);
+        here = { removed: [...here.removed, ...again.removed], kept: [...here.kept.filter((kept) => !inUse(kept)), ...again.kept] };
+      }
+      if (!remove) return here;
+      const elsewhere = [...new Set(dockerNames)]
+        .filter((name) => keep?.[name] === undefined)
+        .map((name) => ({ name: `${name}${this.networks.suffix}`, why: `on the other nodes where a task of it ran (Swarm volumes are each node's own): remove it there with docker volume rm ${name}${this.networks.suffix}` }));
+      return { removed: here.removed, kept: [...here.kept, ...elsewhere] };
+    });
   }
 
   /** Swarm starts a new task of the service (`docker service update --force`). */
@@ -330,6 +350,8 @@ export class SwarmDriver implements Driver {
     }
   }
 }
+
+const inUse = (kept: { why: string }) => kept.why === 'a container still uses it';
 
 function sameRestartPolicy(current: Docker.TaskRestartPolicy | undefined, wanted: Docker.TaskRestartPolicy): boolean {
   if (!current) return false;

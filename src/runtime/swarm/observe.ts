@@ -49,8 +49,8 @@ export interface SwarmTaskObservation extends TaskObservation {
   swarmState: string;
   /**
    * Its node is down (or Swarm gave the task up as orphaned): nothing is known of its
-   * container. Reported to the rollout as `missing`: the Driver's TaskState has no `lost`
-   * (docs/design/swarm-runtime.md, "What must change", item 5).
+   * container. Reported to the rollout as `created` (not ready, not failed): moving it
+   * to a live node is Swarm's, and deckhand must not start a second one.
    */
   lost: boolean;
 }
@@ -73,6 +73,7 @@ const rank = (state: string | undefined) => {
   return at === -1 ? 0 : at;
 };
 const isTerminal = (state: string | undefined) => rank(state) >= rank('complete');
+const endedOnItsOwn = new Set(['complete', 'failed', 'rejected']);
 // Only `down`: a new leader sets every node `unknown` until its next heartbeat, and Swarm waits that out too.
 const nodeDown = new Set(['down']);
 
@@ -83,7 +84,8 @@ export function currentTask(tasks: SwarmTask[], nodeDownById: (nodeId: string | 
   const live = newestFirst.filter((task) => !isTerminal(task.DesiredState) || !isTerminal(task.Status?.State));
   const task = live.find((candidate) => !nodeDownById(candidate.NodeID) && candidate.Status?.State !== 'orphaned') ?? live[0] ?? newestFirst[0]!;
   const created = (candidate: SwarmTask) => candidate.CreatedAt ?? '';
-  return { task, earlier: tasks.filter((other) => other !== task && created(other) < created(task)).length };
+  // Restarts are the tasks that ended on their own before it; one Swarm shut down or gave up with its lost node was moved, not restarted.
+  return { task, earlier: tasks.filter((other) => other !== task && created(other) < created(task) && endedOnItsOwn.has(other.Status?.State ?? '')).length };
 }
 
 function hasHealthcheck(task: SwarmTask): boolean {
@@ -102,7 +104,8 @@ export function swarmTaskObservation(task: SwarmTask, taskName: string, node: Sw
   // A node removed from the swarm (`docker node rm --force`) is gone with its tasks.
   const nodeGone = node === undefined ? Boolean(task.NodeID) : nodeDown.has(node.Status?.State ?? '');
   const lost = swarmState === 'orphaned' || (!isTerminal(swarmState) && nodeGone);
-  const state: TaskState = lost ? 'missing' : isTerminal(swarmState) ? 'exited' : rank(swarmState) >= rank('starting') ? 'running' : 'created';
+  // A lost task is Swarm's to move (it starts another on a live node): the allocation is not ready meanwhile, not failed.
+  const state: TaskState = lost ? 'created' : isTerminal(swarmState) ? 'exited' : rank(swarmState) >= rank('starting') ? 'running' : 'created';
   const health: DockerHealth =
     state === 'running' && swarmState === 'starting' ? 'starting'
     : state === 'running' && hasHealthcheck(task) ? 'healthy'

@@ -16,6 +16,7 @@ import type { PlacementRequest } from '../driver.js';
 import { healthcheck } from '../docker/container-spec.js';
 import { interpolateTask } from '../interpolate.js';
 import { label, scopeOf } from '../docker/labels.js';
+import { declaredVolume, volumeLabel, volumeNameOf } from '../docker/volumes.js';
 
 export interface ServiceSpecOptions {
   /**
@@ -169,7 +170,11 @@ function groupRefusals(group: Group): RuntimeRefusal[] {
 function taskRefusals(task: Task): RuntimeRefusal[] {
   const refusals: RuntimeRefusal[] = [];
   if (task.lifecycle) refusals.push({ path: 'lifecycle', message: 'prestart, poststart and sidecar tasks' });
-  if (task.mounts?.length) refusals.push({ path: 'mounts.0', message: 'volumes and bind mounts (not mapped yet)' });
+  (task.mounts ?? []).forEach((mount, mi) => {
+    // A host path, or an allocation's own volume, is on one node; Swarm may run the task on another.
+    if (mount.type === 'bind') refusals.push({ path: `mounts.${mi}`, message: `a bind mount of ${mount.source} (a host path is on one node; Swarm chooses the node: use a volume, with a placement constraint to keep its data)` });
+    if (mount.type === 'empty') refusals.push({ path: `mounts.${mi}`, message: 'an allocation volume (emptyDir) is not mapped to Swarm yet' });
+  });
   // Each node pulls for itself, as its engine is set up to: neither a policy nor the file's credentials reach it yet.
   if (task.pull !== undefined) refusals.push({ path: 'pull', message: `pull policy "${task.pull}" (each node pulls as Swarm does)` });
   if (task.registryAuth) refusals.push({ path: 'registryAuth', message: "registry credentials in the job file (give them to the swarm's nodes)" });
@@ -256,7 +261,7 @@ export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptio
         StopGracePeriod: msToNs(task.killTimeoutMs ?? options.stopTimeoutSeconds * 1000),
         Init: settings.init ?? true,
         ...containerSettings(settings),
-        ...(request.job?.source.format === 'nomad' ? { Mounts: nomadTaskDirs } : {}),
+        ...mountsOf(request, options),
         ...fileReferences(options.files ?? []),
       },
       RestartPolicy: swarmRestartPolicy(request.group.restart),
@@ -272,6 +277,29 @@ export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptio
     // agent's checks and the edge reach it at the node's address.
     ...(hostNetwork ? {} : { EndpointSpec: { Mode: 'dnsrr' as const, Ports: Object.entries(ports).map(([portLabel, published]) => ({ Protocol: 'tcp' as const, TargetPort: listening[portLabel] ?? published, PublishedPort: published, PublishMode: 'host' as const })) } }),
   };
+}
+
+/**
+ * The task's volumes and tmpfs mounts, and Nomad's task folders (in memory). A job
+ * volume is each node's own local volume, made by the node where a task first
+ * mounts it, with deckhand's labels and the file's driver options: its data stays
+ * on that node (a placement constraint keeps the task there).
+ */
+function mountsOf(request: PlacementRequest, options: ServiceSpecOptions): { Mounts?: Docker.MountSettings[] } {
+  const task = request.group.tasks[0]!;
+  const volumes = request.job?.volumes ?? [];
+  const mounts: Docker.MountSettings[] = (task.mounts ?? []).flatMap((mount): Docker.MountSettings[] => {
+    if (mount.type === 'tmpfs') return [{ Type: 'tmpfs', Source: '', Target: mount.target, ReadOnly: mount.readOnly }];
+    if (mount.type !== 'volume') return [];
+    const declared = declaredVolume(volumes, mount.source);
+    const name = volumeNameOf(request.jobId, volumes, mount.source, options.networkSuffix);
+    if (declared.external) return [{ Type: 'volume', Source: name, Target: mount.target, ReadOnly: mount.readOnly }];
+    const labels = { ...options.extraLabels, [volumeLabel.volume]: mount.source, [volumeLabel.job]: request.jobId, [volumeLabel.scope]: scopeOf(options.extraLabels) };
+    return [{ Type: 'volume', Source: name, Target: mount.target, ReadOnly: mount.readOnly, VolumeOptions: { NoCopy: false, Labels: labels, DriverConfig: { Name: 'local', Options: declared.driverOpts } } }];
+  });
+  const taken = new Set(mounts.map((mount) => mount.Target));
+  if (request.job?.source.format === 'nomad') mounts.push(...nomadTaskDirs.filter((dir) => !taken.has(dir.Target)));
+  return mounts.length > 0 ? { Mounts: mounts } : {};
 }
 
 /** The secrets and configs the task names, each at its file's path with its mode, owned by root as a bind mount's file is. */

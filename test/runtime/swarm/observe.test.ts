@@ -57,9 +57,11 @@ describe('a swarm task as an allocation', () => {
     };
     expect(chosen([])).toBeNull();
     expect(chosen([swarmTask('old-failed', 1, 'failed', 'shutdown'), swarmTask('current', 1, 'running')])).toEqual(['current', 1]);
+    // Moved by Swarm (shut down with its node, or by an update): not a restart.
+    expect(chosen([swarmTask('moved', 1, 'shutdown', 'shutdown'), swarmTask('current', 1, 'running')])).toEqual(['current', 0]);
     expect(chosen([swarmTask('gave-up-before', 1, 'failed', 'shutdown'), swarmTask('gave-up', 1, 'failed', 'shutdown')])).toEqual(['gave-up', 1]);
     // Its node lost: the replacement on a live node is the allocation's task, even before it runs.
-    expect(chosen([swarmTask('lost', 1, 'running', 'shutdown', { NodeID: 'n2' }), swarmTask('replacement', 1, 'ready', 'running')])).toEqual(['replacement', 1]);
+    expect(chosen([swarmTask('lost', 1, 'running', 'shutdown', { NodeID: 'n2' }), swarmTask('replacement', 1, 'ready', 'running')])).toEqual(['replacement', 0]);
     expect(chosen([swarmTask('only', 1, 'running', 'running', { NodeID: 'n2' })])).toEqual(['only', 0]);
   });
 
@@ -74,12 +76,12 @@ describe('a swarm task as an allocation', () => {
     const unhealthy = { Status: { State: 'failed', Err: 'task: non-zero exit (1): unhealthy container', ContainerStatus: { ContainerID: 'c-t', ExitCode: 137 } } };
     expect(observe('failed', unhealthy)).toMatchObject({ state: 'exited', health: 'unhealthy', exitCode: 137, swarmState: 'failed' });
     expect(observe('complete')).toMatchObject({ state: 'exited', health: 'none', exitCode: 0 });
-    expect(observe('running', {}, nodes[1])).toMatchObject({ state: 'missing', lost: true, swarmState: 'running' });
-    expect(observe('orphaned')).toMatchObject({ state: 'missing', lost: true });
+    expect(observe('running', {}, nodes[1])).toMatchObject({ state: 'created', lost: true, swarmState: 'running' });
+    expect(observe('orphaned')).toMatchObject({ state: 'created', lost: true });
     // A new leader marks every node "unknown" until its next heartbeat: their tasks are not lost.
     expect(observe('running', {}, { ID: 'n1', Description: { Hostname: 'one' }, Status: { State: 'unknown' } })).toMatchObject({ state: 'running', lost: false });
     // A node removed from the swarm is gone, with its tasks.
-    expect(swarmTaskObservation(swarmTask('t', 1, 'running', 'running', { NodeID: 'n9' }), 'web', undefined)).toMatchObject({ state: 'missing', lost: true });
+    expect(swarmTaskObservation(swarmTask('t', 1, 'running', 'running', { NodeID: 'n9' }), 'web', undefined)).toMatchObject({ state: 'created', lost: true });
     // A task that had ended before its node went down ended: that is known.
     expect(observe('failed', {}, nodes[1])).toMatchObject({ state: 'exited', lost: false });
   });
@@ -125,7 +127,8 @@ describe('changes between two readings of the tasks', () => {
     ]);
     expect(kinds([swarmTask('a', 1, 'pending')], [swarmTask('a', 1, 'starting')])).toEqual([['start', 'alloc-s1']]);
     expect(kinds([swarmTask('a', 1, 'starting', 'running', check)], [swarmTask('a', 1, 'running', 'running', check)])).toEqual([['health', 'alloc-s1']]);
-    expect(kinds([swarmTask('a', 1, 'running')], [swarmTask('a', 1, 'running', 'running', { NodeID: 'n2' })])).toEqual([['die', 'alloc-s1']]);
+    // Lost with its node: not ready until Swarm runs it elsewhere (a change, reported as such).
+    expect(kinds([swarmTask('a', 1, 'running')], [swarmTask('a', 1, 'running', 'running', { NodeID: 'n2' })])).toEqual([['start', 'alloc-s1']]);
     expect(kinds([swarmTask('a', 1, 'running')], [swarmTask('a', 1, 'running')])).toEqual([]);
     // Swarm restarted the task between two readings: another container runs.
     expect(kinds([swarmTask('a', 1, 'running')], [swarmTask('a', 1, 'failed', 'shutdown'), swarmTask('a2', 1, 'running')])).toEqual([['start', 'alloc-s1']]);

@@ -126,7 +126,7 @@ describe('an allocation as a Swarm service', () => {
       name: 'web',
       env: { ADDR: '${node.unique.name}' },
       ports: [{ label: 'http', static: 8080, to: null }],
-      mounts: [{ type: 'volume', source: 'data', target: '/data', readOnly: false }],
+      mounts: [{ type: 'bind', source: '/srv/data', target: '/data', readOnly: false }],
       checks: [{ type: 'http', name: null, role: 'readiness', port: 'http', path: '/', method: 'GET', intervalMs: 1000, timeoutMs: 1000, retries: 1, startPeriodMs: 0 }],
       pull: 'always',
       container: { shmSizeBytes: 1024, noNewPrivileges: true },
@@ -134,7 +134,7 @@ describe('an allocation as a Swarm service', () => {
     const groupSpec = group([busy, sidecar]);
     expect(swarmRefusals(jobOf([groupSpec]))).toEqual([
       { path: 'groups.0.tasks', message: '2 tasks in group "g"; a Swarm service runs one container, and tasks of a group would share nothing across services' },
-      { path: 'groups.0.tasks.0.mounts.0', message: 'task "web": volumes and bind mounts (not mapped yet)' },
+      { path: 'groups.0.tasks.0.mounts.0', message: 'task "web": a bind mount of /srv/data (a host path is on one node; Swarm chooses the node: use a volume, with a placement constraint to keep its data)' },
       { path: 'groups.0.tasks.0.pull', message: 'task "web": pull policy "always" (each node pulls as Swarm does)' },
       { path: 'groups.0.tasks.0.ports.0', message: 'task "web": port "http": a static host port (deckhand gives each allocation a port of its own)' },
       { path: 'groups.0.tasks.0.env.ADDR', message: 'task "web": ${node.unique.name}: names the node, which Swarm chooses after deckhand writes the service' },

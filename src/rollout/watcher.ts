@@ -142,8 +142,10 @@ export class Watcher {
       const state = loadJobState(this.context, jobId);
       if (!state) return;
       const decisions = this.decide(state);
-      // A placement or stop still running on an allocation this round would change: its outcome
-      // (running, failed) is written when it ends, so the round waits for it and decides again.
+      // A placement (or a restart policy) still running on an allocation this round would
+      // change: its outcome (running, failed) is written when it ends and would overwrite the
+      // round's record, so the round waits for it and decides again. (Allocations being
+      // stopped are not read at all: a round decides nothing about them.)
       const busy = this.busyWith(jobId, decisions);
       if (busy.length > 0) {
         await Promise.allSettled(busy);

@@ -342,6 +342,29 @@ describe('a job decided again while its stops and placements run', () => {
     expect([...driver.running.keys()].sort()).toEqual(live().map((a) => a.id).sort());
   });
 
+  test('stop-first: a stop that does not reach the runtime places nothing; once the runtime answers, the stop is finished first, then the replacement placed', async () => {
+    await submit(job({ count: 1 }));
+    const [old] = live();
+    const callsBefore = driver.calls.length;
+    driver.answering = false;
+    const update = engine.submit({ job: job({ count: 1, image: 'demo:v2' }), source: cli, sourceText: null }).deployment!.id;
+    await engine.settled('web');
+    expect(engine.runtimeAvailable).toBe(false);
+    // Recorded as stopping, its containers still there, and no replacement recorded or placed.
+    expect(store.getAllocation(old!.id)).toMatchObject({ desired: 'stop', status: 'running' });
+    expect(driver.running.has(old!.id)).toBe(true);
+    expect(live()).toHaveLength(0);
+    expect(driver.calls.slice(callsBefore)).toEqual([]);
+    driver.answering = true;
+    expect(await engine.waitForDeployment(update, 5_000)).toMatchObject({ status: 'successful' });
+    await engine.settled('web');
+    expect(driver.calls.slice(callsBefore).map((c) => [c.kind, c.allocId === old!.id])).toEqual([
+      ['stop', true],
+      ['place', false],
+    ]);
+    expect(live().map((a) => [a.jobVersion, a.status])).toEqual([[1, 'running']]);
+  });
+
   test('a round that would stop an allocation whose placement still runs waits for the placement, and decides again', async () => {
     let release!: () => void;
     driver.placesWaitFor = new Promise((resolve) => (release = resolve));

@@ -15,7 +15,8 @@
 //   as reconcile's budgets expect;
 // - a placement that must wait for stops (stop-first) is not even written while any
 //   stop of the job runs: the job is decided again once they are done, from the
-//   state then (a command may have changed it meanwhile);
+//   state then (a command may have changed it meanwhile); nor is a deployment's
+//   success, which says the old allocations are gone;
 // - a round does not change an allocation an effect still works on: it waits for
 //   that effect and decides again;
 // - recovery, settled() and close() wait for the job's effects as for its queue.
@@ -155,6 +156,13 @@ export class Watcher {
       if (bookkeeping.length + stops.length + places.length === 0) {
         const wait = Math.min(...decisions.filter((d): d is Extract<Decision, { kind: 'wait' }> => d.kind === 'wait').map((d) => d.until));
         if (Number.isFinite(wait)) this.wakeAt(jobId, wait);
+        return;
+      }
+      // A deployment is counted successful once what it replaced is gone (`run` in the CLI and
+      // the reporters take its end to mean so): not while a stop of the job still runs. The
+      // rest is carried; the job is decided again once the stops are done.
+      if (this.stopsRunning(jobId) && bookkeeping.some((d) => d.kind === 'complete')) {
+        this.launch(jobId, this.carry(state, bookkeeping.filter((d) => d.kind !== 'complete')).effects);
         return;
       }
       const bookkept = this.carry(state, bookkeeping);

@@ -291,6 +291,31 @@ describe('start-first without idle gaps', () => {
     expect(store.getDeployment(update)!.status).toBe('successful');
     expect(live().map((a) => a.jobVersion)).toEqual([1, 1]);
   });
+
+  test('the deployment is successful only once the old allocations it replaced are gone', async () => {
+    await submit(startFirst('demo:v1'));
+    let release!: () => void;
+    driver.stopsWaitFor = new Promise((resolve) => (release = resolve));
+    let waiting = 0;
+    const bothStopping = new Promise<void>((resolve) => (driver.onStopWaiting = () => ++waiting === 2 && resolve()));
+    const update = engine.submit({ job: startFirst('demo:v2'), source: cli, sourceText: null }).deployment!.id;
+    try {
+      await bothStopping;
+      // Every new allocation is healthy and no old one is meant to run: only the stops are left.
+      expect(live().map((a) => [a.jobVersion, a.healthy])).toEqual([
+        [1, true],
+        [1, true],
+      ]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(store.getDeployment(update)!.status).toBe('running');
+    } finally {
+      driver.stopsWaitFor = null;
+      release();
+    }
+    await engine.settled('web');
+    expect(store.getDeployment(update)!.status).toBe('successful');
+    expect(driver.running.size).toBe(2);
+  });
 });
 
 describe('a job decided again while its stops and placements run', () => {

@@ -14,6 +14,8 @@ export interface ContainerTimes {
   healthy: number | null;
   killed: number | null;
   died: number | null;
+  /** The engine removed it (after its network was torn down). */
+  destroyed: number | null;
 }
 
 export function containerTimes(events: RecordedEvent[]): ContainerTimes[] {
@@ -22,10 +24,10 @@ export function containerTimes(events: RecordedEvent[]): ContainerTimes[] {
     if (event.type !== 'container' || !event.id) continue;
     let times = byId.get(event.id);
     if (!times) {
-      times = { id: event.id, image: event.attributes.image ?? '', labels: event.attributes, created: null, started: null, healthy: null, killed: null, died: null };
+      times = { id: event.id, image: event.attributes.image ?? '', labels: event.attributes, created: null, started: null, healthy: null, killed: null, died: null, destroyed: null };
       byId.set(event.id, times);
     }
-    const first = (key: 'created' | 'started' | 'healthy' | 'killed' | 'died') => {
+    const first = (key: 'created' | 'started' | 'healthy' | 'killed' | 'died' | 'destroyed') => {
       times[key] ??= event.timeMs;
     };
     if (event.action === 'create') first('created');
@@ -33,6 +35,7 @@ export function containerTimes(events: RecordedEvent[]): ContainerTimes[] {
     else if (event.action === 'health_status: healthy') first('healthy');
     else if (event.action === 'kill') first('killed');
     else if (event.action === 'die') first('died');
+    else if (event.action === 'destroy') first('destroyed');
   }
   return [...byId.values()];
 }
@@ -42,6 +45,13 @@ export interface BatchPhases {
   stopMs: number;
   /** Until the new containers have started (create and start, and whatever the orchestrator does before). */
   startMs: number;
+  /**
+   * Stop-first, parts of startMs: the old containers' exit → their removal (the
+   * engine's network teardown and remove), then → the new ones created (the
+   * orchestrator's own time); the rest of startMs is create → start. 0 for start-first.
+   */
+  removeMs: number;
+  placeMs: number;
   /** Started → the container's HEALTHCHECK reports healthy. */
   probeMs: number;
   /** Healthy → the rollout counts them healthy and moves on (deckhand: min_healthy_time; Swarm: nothing). */
@@ -92,8 +102,13 @@ export function timeline(input: TimelineInput): Timeline {
     const started = latest(batch.map((c) => c.started));
     const healthy = latest(batch.map((c) => c.healthy));
     const ready = Math.max(healthy, latest(batch.map(input.readyAt)));
-    const stopped = input.order === 'stop-first' && oldBatches[i] ? Math.min(started, latest(oldBatches[i]!.map((c) => c.died))) : begin;
-    batches.push({ stopMs: Math.max(0, stopped - begin), startMs: started - Math.max(begin, stopped), probeMs: healthy - started, windowMs: ready - healthy });
+    const stopFirst = input.order === 'stop-first' && oldBatches[i] !== undefined;
+    const stopped = stopFirst ? Math.min(started, latest(oldBatches[i]!.map((c) => c.died))) : begin;
+    const startMs = started - Math.max(begin, stopped);
+    // Each part within what is left of the start phase (the engine's clock is read per event).
+    const removed = stopFirst ? Math.min(started, Math.max(stopped, latest(oldBatches[i]!.map((c) => c.destroyed ?? c.died)))) : stopped;
+    const created = stopFirst ? Math.min(started, Math.max(removed, latest(batch.map((c) => c.created)))) : removed;
+    batches.push({ stopMs: Math.max(0, stopped - begin), startMs, removeMs: stopFirst ? Math.max(0, removed - Math.max(begin, stopped)) : 0, placeMs: created - removed, probeMs: healthy - started, windowMs: ready - healthy });
     begin = ready;
   });
   return {
@@ -117,5 +132,5 @@ export function median(values: number[]): number {
 export function meanBatch(t: Timeline): BatchPhases {
   const n = Math.max(1, t.batches.length);
   const sum = (key: keyof BatchPhases) => t.batches.reduce((total, b) => total + b[key], 0) / n;
-  return { stopMs: sum('stopMs'), startMs: sum('startMs'), probeMs: sum('probeMs'), windowMs: sum('windowMs') };
+  return { stopMs: sum('stopMs'), startMs: sum('startMs'), removeMs: sum('removeMs'), placeMs: sum('placeMs'), probeMs: sum('probeMs'), windowMs: sum('windowMs') };
 }

@@ -147,7 +147,7 @@ class Bench {
     this.containers = await EventRecorder.open(this.docker, {
       type: ['container'],
       label: [`${benchLabel}=${this.runId}`],
-      event: ['create', 'start', 'kill', 'die', 'health_status'],
+      event: ['create', 'start', 'kill', 'die', 'destroy', 'health_status'],
     });
     this.services = await EventRecorder.open(this.docker, { type: ['service'] });
     const store = openStore(this.dataDir);
@@ -273,7 +273,12 @@ class Bench {
 
 function summary(m: Measured): string {
   const b = meanBatch(m.timeline);
-  return `${m.side.padEnd(8)} ${m.networking.padEnd(6)} ${m.order.padEnd(11)} round ${m.round}: ${seconds(m.timeline.totalMs)} s; per batch (${m.timeline.batches.length}): stop ${seconds(b.stopMs)}, start ${seconds(b.startMs)}, first probe ${seconds(b.probeMs)}, window ${seconds(b.windowMs)}; tail ${seconds(m.timeline.tailMs)}`;
+  return `${m.side.padEnd(8)} ${m.networking.padEnd(6)} ${m.order.padEnd(11)} round ${m.round}: ${seconds(m.timeline.totalMs)} s; per batch (${m.timeline.batches.length}): stop ${seconds(b.stopMs)}, start ${seconds(b.startMs)}${startParts(m.order, b)}, first probe ${seconds(b.probeMs)}, window ${seconds(b.windowMs)}; tail ${seconds(m.timeline.tailMs)}`;
+}
+
+/** Stop-first: what the start phase holds before the create (the old containers' removal, then the orchestrator's own time). */
+function startParts(order: UpdateOrder, b: ReturnType<typeof meanBatch>): string {
+  return order === 'stop-first' ? ` (removal ${seconds(b.removeMs)}, to create ${seconds(b.placeMs)})` : '';
 }
 
 /** Per side, networking and order, the median over rounds of each phase's mean per batch. */
@@ -283,7 +288,8 @@ function phaseSummary(networking: Networking, order: UpdateOrder, side: Side, re
   const batches = mine.map((m) => meanBatch(m.timeline));
   const phase = (key: keyof ReturnType<typeof meanBatch>) => seconds(median(batches.map((b) => b[key])));
   const stops = median(mine.flatMap((m) => m.timeline.stopMs));
-  return `${side.padEnd(8)} ${networking.padEnd(6)} ${order.padEnd(11)} median ${seconds(median(mine.map((m) => m.timeline.totalMs)))} s; per batch: stop ${phase('stopMs')}, start ${phase('startMs')}, first probe ${phase('probeMs')}, window ${phase('windowMs')}; tail ${seconds(median(mine.map((m) => m.timeline.tailMs)))}; SIGTERM → exit ${seconds(stops)}`;
+  const parts = order === 'stop-first' ? ` (removal ${phase('removeMs')}, to create ${phase('placeMs')})` : '';
+  return `${side.padEnd(8)} ${networking.padEnd(6)} ${order.padEnd(11)} median ${seconds(median(mine.map((m) => m.timeline.totalMs)))} s; per batch: stop ${phase('stopMs')}, start ${phase('startMs')}${parts}, first probe ${phase('probeMs')}, window ${phase('windowMs')}; tail ${seconds(median(mine.map((m) => m.timeline.tailMs)))}; SIGTERM → exit ${seconds(stops)}`;
 }
 
 /**

@@ -167,8 +167,9 @@ export function applyDecision(state: JobState, decision: Decision, context: Appl
  * The order a round carries decisions out in: bookkeeping first (health, deadlines,
  * the deployment's fate), in reconcile's order; then stops together, with the
  * placements a surge lets start beside them (`alongsideStops`); then the other
- * placements together. A deployment that just ended changes what comes next: its
- * round decides again before it touches a container.
+ * placements together, once no stop of the job runs (the watcher decides them again
+ * then). A deployment that just ended changes what comes next: its round decides
+ * again before it touches a container.
  */
 export function roundOrder(decisions: Decision[]): { bookkeeping: Decision[]; stops: Decision[]; places: Decision[]; endsDeployment: boolean } {
   const acting = decisions.filter((d) => d.kind !== 'wait');

@@ -5,6 +5,21 @@
 // transaction, reports it, and only then touches containers — stops together (with
 // the placements a surge lets start beside them), then placements together — and
 // decides again until nothing is left to do now.
+//
+// A round does not wait for what it asked of the runtime: its stops and placements
+// run in the background, tracked per job, and the job can be decided again at once
+// (the second allocation of a batch turning healthy while the first one's follow-up
+// stop still drains). What the queue guaranteed holds because:
+// - every record is written before its effect starts, so the next round sees what
+//   is being placed (pending) and does not see what is being stopped (desired stop),
+//   as reconcile's budgets expect;
+// - a placement that must wait for stops (stop-first) is not even written while any
+//   stop of the job runs: the job is decided again once they are done, from the
+//   state then (a command may have changed it meanwhile); nor is a deployment's
+//   success, which says the old allocations are gone;
+// - a round does not change an allocation an effect still works on: it waits for
+//   that effect and decides again;
+// - recovery, settled() and close() wait for the job's effects as for its queue.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Deployment, JobVersion } from '../model/index.js';
@@ -28,11 +43,21 @@ export interface WatcherOptions {
   retryDelayMs?: { initial: number; max: number };
 }
 
+/** An effect a round started (a placement, a stop, a restart policy) that has not ended yet. */
+interface InFlight {
+  allocId: string;
+  kind: Effect['kind'];
+  /** Resolves once it ended and is no longer tracked; never rejects. */
+  done: Promise<void>;
+}
+
 /** A round goes on deciding at most this often: a job that never settles must not hold its queue forever. */
 const maxStepsPerRound = 50;
 
 export class Watcher {
   private readonly queues = new Map<string, Promise<void>>();
+  /** jobId → the effects of its rounds still running. */
+  private readonly inFlight = new Map<string, Set<InFlight>>();
   private readonly pending = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Jobs whose last round failed: how many times in a row, for the backoff. */
@@ -65,9 +90,14 @@ export class Watcher {
     this.queues.set(jobId, run);
   }
 
-  /** Resolves once the job's queued work has run. */
+  /** Resolves once nothing of the job is in flight: its queued rounds have run and their effects are done. */
   async settled(jobId: string): Promise<void> {
-    while (this.queues.has(jobId)) await this.queues.get(jobId);
+    // A finished effect schedules its job again: loop until neither is left.
+    for (;;) {
+      const pending = [this.queues.get(jobId), ...this.effectsOf(jobId)].filter((p) => p !== undefined);
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
+    }
   }
 
   onRuntimeEvent(event: RuntimeEvent): void {
@@ -96,11 +126,16 @@ export class Watcher {
     this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    await Promise.allSettled([...this.queues.values()]);
+    // A round still running may start effects until its step ends.
+    while (this.queues.size > 0 || this.inFlight.size > 0) {
+      await Promise.allSettled([...this.queues.values(), ...[...this.inFlight.keys()].flatMap((jobId) => this.effectsOf(jobId))]);
+    }
   }
 
   private async round(jobId: string): Promise<void> {
     const { runtime, toResume } = this.context;
+    // Resuming acts on the job's allocations itself: not beside effects still working on them.
+    if (toResume.has(jobId)) await Promise.allSettled(this.effectsOf(jobId));
     // Nothing is decided on a view the runtime did not give: the job waits for it to answer again.
     if (!runtime.up) return;
     if (toResume.delete(jobId)) await this.parts.recovery.resume(jobId);
@@ -108,28 +143,86 @@ export class Watcher {
       const state = loadJobState(this.context, jobId);
       if (!state) return;
       const decisions = this.decide(state);
+      // A placement (or a restart policy) still running on an allocation this round would
+      // change: its outcome (running, failed) is written when it ends and would overwrite the
+      // round's record, so the round waits for it and decides again. (Allocations being
+      // stopped are not read at all: a round decides nothing about them.)
+      const busy = this.busyWith(jobId, decisions);
+      if (busy.length > 0) {
+        await Promise.allSettled(busy);
+        continue;
+      }
       const { bookkeeping, stops, places, endsDeployment } = roundOrder(decisions);
       if (bookkeeping.length + stops.length + places.length === 0) {
         const wait = Math.min(...decisions.filter((d): d is Extract<Decision, { kind: 'wait' }> => d.kind === 'wait').map((d) => d.until));
         if (Number.isFinite(wait)) this.wakeAt(jobId, wait);
         return;
       }
+      // A deployment is counted successful once what it replaced is gone (`run` in the CLI and
+      // the reporters take its end to mean so): not while a stop of the job still runs. The
+      // rest is carried; the job is decided again once the stops are done.
+      if (this.stopsRunning(jobId) && bookkeeping.some((d) => d.kind === 'complete')) {
+        this.launch(jobId, this.carry(state, bookkeeping.filter((d) => d.kind !== 'complete')).effects);
+        return;
+      }
       const bookkept = this.carry(state, bookkeeping);
-      await this.carryOut(bookkept.effects);
+      this.launch(jobId, bookkept.effects);
       if (endsDeployment) continue;
       const stopped = this.carry(bookkept.state, stops);
-      await this.carryOut(stopped.effects);
-      // Placed beside what may still run when a stop did not reach the runtime: no, wait for it.
-      if (!runtime.up) return;
-      // A command may have changed the job while the stops took their time (a newer version, a stop):
-      // placements decided before it would place the superseded version. Decide again.
-      if (places.length > 0 && changedMeanwhile(stopped.state, loadJobState(this.context, jobId))) continue;
-      await this.carryOut(this.carry(stopped.state, places).effects);
+      this.launch(jobId, stopped.effects);
+      if (places.length === 0) continue;
+      // Stop-first: these placements start only once no stop of the job runs (one that does
+      // not reach the runtime leaves it down, and nothing more is placed). They are not
+      // written now: once the stops are done the job is decided again (each finished
+      // effect schedules it), on its state then: a command may have changed it meanwhile
+      // (a newer version, a stop), and placements decided before would be superseded.
+      if (this.stopsRunning(jobId)) return;
+      this.launch(jobId, this.carry(stopped.state, places).effects);
     }
   }
 
-  private async carryOut(effects: Effect[]): Promise<void> {
-    await Promise.all(effects.map((effect) => this.parts.placement.carryOut(effect)));
+  /**
+   * Starts effects without waiting for them; each is tracked on its job until it ends,
+   * and then the job is decided again (a placement failed, the stops a placement waited
+   * for are done). One that throws (a write to a full disk) fails like a round.
+   */
+  private launch(jobId: string, effects: Effect[]): void {
+    for (const effect of effects) {
+      const running = this.inFlight.get(jobId) ?? new Set<InFlight>();
+      this.inFlight.set(jobId, running);
+      const ended = this.parts.placement.carryOut(effect).then(
+        () => true,
+        (error: unknown) => {
+          this.roundFailed(jobId, error);
+          return false;
+        },
+      );
+      // Untracked before the job is scheduled: the round that follows must not find it still running.
+      const entry: InFlight = {
+        allocId: effect.allocation.id,
+        kind: effect.kind,
+        done: ended.then((succeeded) => {
+          running.delete(entry);
+          if (running.size === 0 && this.inFlight.get(jobId) === running) this.inFlight.delete(jobId);
+          if (succeeded) this.schedule(jobId);
+        }),
+      };
+      running.add(entry);
+    }
+  }
+
+  private effectsOf(jobId: string): Array<Promise<void>> {
+    return [...(this.inFlight.get(jobId) ?? [])].map((e) => e.done);
+  }
+
+  private stopsRunning(jobId: string): boolean {
+    return [...(this.inFlight.get(jobId) ?? [])].some((e) => e.kind === 'stop');
+  }
+
+  /** Effects still running on allocations the decisions would change. */
+  private busyWith(jobId: string, decisions: Decision[]): Array<Promise<void>> {
+    const changed = new Set(decisions.flatMap((d) => (d.kind === 'stop' || d.kind === 'set-health' || d.kind === 'update-in-place' ? [d.allocId] : [])));
+    return [...(this.inFlight.get(jobId) ?? [])].filter((e) => changed.has(e.allocId)).map((e) => e.done);
   }
 
   private decide(state: JobState): Decision[] {
@@ -218,17 +311,6 @@ export class Watcher {
 }
 
 const ended = (deployment: Deployment | undefined | null) => deployment?.status === 'successful' || deployment?.status === 'failed' || deployment?.status === 'cancelled';
-
-/** Whether a command changed what a round decided on: the job's version, its stop, its deployment's state. */
-function changedMeanwhile(decidedOn: JobState, now: JobState | null): boolean {
-  if (!now) return true;
-  return (
-    now.record.modifyIndex !== decidedOn.record.modifyIndex ||
-    now.deployment?.id !== decidedOn.deployment?.id ||
-    now.deployment?.status !== decidedOn.deployment?.status ||
-    now.deployment?.groups.some((g, i) => g.promoted !== decidedOn.deployment?.groups[i]?.promoted) === true
-  );
-}
 
 /** The job as one round sees it: its record, newest version and deployment, and the allocations meant to run. */
 export function loadJobState(context: Pick<RolloutContext, 'store'>, jobId: string): JobState | null {

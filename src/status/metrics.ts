@@ -34,7 +34,7 @@ export class Metrics {
     });
     this.reconcileSeconds = new Histogram({
       name: 'deckhand_reconcile_duration_seconds',
-      help: 'One reconcile of one job: decide and act',
+      help: 'One decision round of one job: decide, write, start its stops and placements (which run on after it)',
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [this.registry],
     });

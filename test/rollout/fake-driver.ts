@@ -22,8 +22,17 @@ export class FakeDriver implements Driver {
   private listener: ((event: RuntimeEvent) => void) | null = null;
   private nextPort = 20000;
 
+  /** While set, placements wait for it (a container slow to create, an image being pulled). */
+  placesWaitFor: Promise<void> | null = null;
+  /** Called when a placement starts waiting. */
+  onPlaceWaiting: (() => void) | null = null;
+
   async place(request: PlacementRequest): Promise<Placement> {
     this.calls.push({ kind: 'place', allocId: request.allocId });
+    if (this.placesWaitFor) {
+      this.onPlaceWaiting?.();
+      await this.placesWaitFor;
+    }
     const image = request.group.tasks[0]?.image ?? '';
     this.images.set(request.allocId, image);
     const outcome = this.outcomes.get(image) ?? 'ok';
@@ -80,9 +89,12 @@ export class FakeDriver implements Driver {
   watchChecks(_allocId: string, _jobId: string, _checks: Check[], _ports: Record<string, number>): void {}
   unwatchChecks(): void {}
 
+  /** What setCheck said of the allocation; else not ready for the images in notReadyImages, ready for the others. */
   checkStatus(allocId: string): CheckStatus {
+    const set = this.checks.get(allocId);
+    if (set) return set;
     if (this.notReadyImages.has(this.images.get(allocId) ?? '')) return { ready: false, livenessFailed: false, lastError: 'GET / answered 500', readySince: null };
-    return this.checks.get(allocId) ?? { ready: true, livenessFailed: false, lastError: null, readySince: null };
+    return { ready: true, livenessFailed: false, lastError: null, readySince: null };
   }
 
   subscribe(listener: (event: RuntimeEvent) => void): () => void {

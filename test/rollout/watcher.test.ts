@@ -13,16 +13,17 @@ import { FakeDriver } from './fake-driver.js';
 interface JobShape {
   image?: string;
   count?: number;
+  maxParallel?: number;
   update?: string;
   restartAttempts?: number;
 }
 
-function job({ image = 'demo:v1', count = 2, update = '', restartAttempts = 2 }: JobShape = {}): Job {
+function job({ image = 'demo:v1', count = 2, maxParallel = 1, update = '', restartAttempts = 2 }: JobShape = {}): Job {
   return renderJob(`job "web" {
   group "web" {
     count = ${count}
     update {
-      max_parallel     = 1
+      max_parallel     = ${maxParallel}
       min_healthy_time = "0s"
       healthy_deadline = "10s"
       progress_deadline = "20s"
@@ -289,6 +290,136 @@ describe('start-first without idle gaps', () => {
     await engine.settled('web');
     expect(store.getDeployment(update)!.status).toBe('successful');
     expect(live().map((a) => a.jobVersion)).toEqual([1, 1]);
+  });
+
+  test('the deployment is successful only once the old allocations it replaced are gone', async () => {
+    await submit(startFirst('demo:v1'));
+    let release!: () => void;
+    driver.stopsWaitFor = new Promise((resolve) => (release = resolve));
+    let waiting = 0;
+    const bothStopping = new Promise<void>((resolve) => (driver.onStopWaiting = () => ++waiting === 2 && resolve()));
+    const update = engine.submit({ job: startFirst('demo:v2'), source: cli, sourceText: null }).deployment!.id;
+    try {
+      await bothStopping;
+      // Every new allocation is healthy and no old one is meant to run: only the stops are left.
+      expect(live().map((a) => [a.jobVersion, a.healthy])).toEqual([
+        [1, true],
+        [1, true],
+      ]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(store.getDeployment(update)!.status).toBe('running');
+    } finally {
+      driver.stopsWaitFor = null;
+      release();
+    }
+    await engine.settled('web');
+    expect(store.getDeployment(update)!.status).toBe('successful');
+    expect(driver.running.size).toBe(2);
+  });
+});
+
+describe('a job decided again while its stops and placements run', () => {
+  const ready = { ready: true, livenessFailed: false, lastError: null, readySince: null };
+  /** Resolves when the next stop (or placement) starts waiting for the test. */
+  const nextStopWaiting = () => new Promise<void>((resolve) => (driver.onStopWaiting = resolve));
+  /** Resolves with what came first: the awaited step, or the bound (the test fails on it, rather than hanging on a held stop). */
+  const within = async (step: Promise<void>, ms = 2_000) => {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`not within ${ms} ms`), ms)));
+    const outcome = await Promise.race([step.then(() => 'done'), bound]);
+    clearTimeout(timer);
+    return outcome;
+  };
+
+  test("stop-first: a batch's second allocation is counted healthy, and the stop it allows begun, while the first one's stop still runs; the placements wait for both stops", async () => {
+    await submit(job({ count: 4, maxParallel: 2 }));
+    driver.notReadyImages.add('demo:v2');
+    const deploymentId = await submit(job({ image: 'demo:v2', count: 4, maxParallel: 2 }));
+    const [first, second] = live().filter((a) => a.jobVersion === 1);
+    expect(live().map((a) => `${a.jobVersion} ${a.status}`).sort()).toEqual(['0 running', '0 running', '1 running', '1 running']);
+    const callsBefore = driver.calls.length;
+    let release!: () => void;
+    driver.stopsWaitFor = new Promise((resolve) => (release = resolve));
+    try {
+      // The first new allocation turns healthy: one more old allocation may stop, and it is held open.
+      const firstStop = nextStopWaiting();
+      driver.setCheck(first!.id, ready);
+      expect(await within(firstStop)).toBe('done');
+      // The second one turns healthy while that stop runs: it is decided now, not after the stop.
+      const secondStop = nextStopWaiting();
+      driver.setCheck(second!.id, ready);
+      expect(await within(secondStop)).toBe('done');
+      expect(store.getAllocation(second!.id)).toMatchObject({ healthy: true });
+      expect(store.getDeployment(deploymentId)!.groups[0]).toMatchObject({ healthy: 2 });
+      // Stop-first: nothing is placed, nor recorded, while the stops run.
+      expect(driver.calls.slice(callsBefore).map((c) => c.kind)).toEqual(['stop', 'stop']);
+      expect(live()).toHaveLength(2);
+    } finally {
+      driver.notReadyImages.delete('demo:v2');
+      driver.stopsWaitFor = null;
+      release();
+    }
+    await engine.settled('web');
+    expect(driver.calls.slice(callsBefore).map((c) => c.kind)).toEqual(['stop', 'stop', 'place', 'place']);
+    expect(store.getDeployment(deploymentId)!.status).toBe('successful');
+    expect(live().map((a) => [a.jobVersion, a.status, a.healthy])).toEqual(Array.from({ length: 4 }, () => [1, 'running', true]));
+    // settled() means nothing of the job is in flight: every stopped container is gone.
+    expect([...driver.running.keys()].sort()).toEqual(live().map((a) => a.id).sort());
+  });
+
+  test('stop-first: a stop that does not reach the runtime places nothing; once the runtime answers, the stop is finished first, then the replacement placed', async () => {
+    await submit(job({ count: 1 }));
+    const [old] = live();
+    const callsBefore = driver.calls.length;
+    driver.answering = false;
+    const update = engine.submit({ job: job({ count: 1, image: 'demo:v2' }), source: cli, sourceText: null }).deployment!.id;
+    await engine.settled('web');
+    expect(engine.runtimeAvailable).toBe(false);
+    // Recorded as stopping, its containers still there, and no replacement recorded or placed.
+    expect(store.getAllocation(old!.id)).toMatchObject({ desired: 'stop', status: 'running' });
+    expect(driver.running.has(old!.id)).toBe(true);
+    expect(live()).toHaveLength(0);
+    expect(driver.calls.slice(callsBefore)).toEqual([]);
+    driver.answering = true;
+    expect(await engine.waitForDeployment(update, 5_000)).toMatchObject({ status: 'successful' });
+    await engine.settled('web');
+    expect(driver.calls.slice(callsBefore).map((c) => [c.kind, c.allocId === old!.id])).toEqual([
+      ['stop', true],
+      ['place', false],
+    ]);
+    expect(live().map((a) => [a.jobVersion, a.status])).toEqual([[1, 'running']]);
+  });
+
+  test('a round that would stop an allocation whose placement still runs waits for the placement, and decides again', async () => {
+    let release!: () => void;
+    driver.placesWaitFor = new Promise((resolve) => (release = resolve));
+    const placing = new Promise<void>((resolve) => (driver.onPlaceWaiting = resolve));
+    engine.submit({ job: job({ count: 1 }), source: cli, sourceText: null });
+    await placing;
+    const [first] = live();
+    expect(first).toMatchObject({ jobVersion: 0, status: 'pending' });
+    // A newer version: the pending allocation of the old one is to be stopped, but its containers are being created.
+    const update = engine.submit({ job: job({ count: 1, image: 'demo:v2' }), source: cli, sourceText: null }).deployment!.id;
+    try {
+      // The round that decides it runs on promises alone: by the next turn of the event loop it has decided.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(driver.count('stop')).toBe(0);
+      expect(store.getAllocation(first!.id)).toMatchObject({ desired: 'run', status: 'pending' });
+    } finally {
+      driver.placesWaitFor = null;
+      release();
+    }
+    await engine.settled('web');
+    // Stopped once its placement had ended, and then for good: its record is not overwritten by the placement's outcome.
+    expect(driver.calls.map((c) => [c.kind, c.allocId === first!.id])).toEqual([
+      ['place', true],
+      ['stop', true],
+      ['place', false],
+    ]);
+    expect(store.getAllocation(first!.id)).toMatchObject({ desired: 'stop', status: 'complete' });
+    expect(store.getDeployment(update)!.status).toBe('successful');
+    expect(live().map((a) => a.jobVersion)).toEqual([1]);
+    expect([...driver.running.keys()]).toEqual([live()[0]!.id]);
   });
 });
 

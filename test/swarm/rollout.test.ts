@@ -243,7 +243,10 @@ describe('rollouts on a three-node swarm', () => {
         image = demoImageV2;
       }
       expect(final).toMatchObject({ status: 'successful' });
-      expect(versionsRunning('swarm-web')).toEqual(Array(4).fill(final.jobVersion));
+      // Swarm may find the node lost only after the update ended (a rollout no longer waits for its
+      // stops to be decided again): its allocations are then replaced outside the deployment, once
+      // their stops have given up on the node, and the count is whole again.
+      await eventually(async () => versionsRunning('swarm-web').join() === Array(4).fill(final.jobVersion).join() || undefined, 'four allocations of the final version', 90_000);
       // One service per allocation meant to run, no other (a revert updates the allocations of its spec in place: their labels keep their version).
       const meant = store().listAllocations('swarm-web').filter((a) => a.desired === 'run').map((a) => a.id).sort();
       expect((await servicesOf('swarm-web')).map((service) => service.alloc).sort()).toEqual(meant);

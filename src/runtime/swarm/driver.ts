@@ -337,11 +337,17 @@ export class SwarmDriver implements Driver {
     throw new Error(`the task of service ${serviceId} did not end within ${Math.round(deadlineMs / 1000)} s`);
   }
 
-  private async guard<T>(call: () => Promise<T>): Promise<T> {
+  private async guard<T>(call: () => Promise<T>, attempt = 1): Promise<T> {
     try {
       return await call();
     } catch (error) {
       if (error instanceof RuntimeUnavailableError || error instanceof PlacementError) throw error;
+      // A busy manager sometimes resets one connection: every call here may be made again (a place finds
+      // its service made, a stop its service gone), so one reset is tried again before the manager counts as gone.
+      if ((error as { code?: string }).code === 'ECONNRESET' && attempt < 3) {
+        await new Promise((done) => setTimeout(done, 200 * attempt));
+        return this.guard(call, attempt + 1);
+      }
       if (isConnectionError(error) || statusOf(error) === 503) {
         const { code } = error as { code?: string };
         throw new RuntimeUnavailableError(`the Swarm manager at ${this.options.address} does not answer (${typeof code === 'string' ? code : engineMessage(error)})`, { cause: error });
@@ -358,8 +364,8 @@ function sameRestartPolicy(current: Docker.TaskRestartPolicy | undefined, wanted
   return current.Condition === wanted.Condition && (current.Delay ?? 0) === (wanted.Delay ?? 0) && (current.MaxAttempts ?? 0) === (wanted.MaxAttempts ?? 0) && (current.Window ?? 0) === (wanted.Window ?? 0);
 }
 
-// Ended, or never given to a node (a task Swarm had not placed yet starts nothing once the service is at 0).
-const endedStates = new Set(['complete', 'shutdown', 'failed', 'rejected', 'remove', 'orphaned', 'new', 'pending']);
+// Ended, or never started (a task still being placed, or pulling its image, starts nothing once the service is at 0: removing the service cancels it).
+const endedStates = new Set(['complete', 'shutdown', 'failed', 'rejected', 'remove', 'orphaned', 'new', 'pending', 'assigned', 'accepted', 'preparing', 'ready']);
 
 interface ServiceInfo {
   ID: string;

@@ -2,6 +2,7 @@
 // command, args and entrypoint, known only once an allocation is placed. The same
 // NOMAD_* values are also given to every task as environment variables.
 import type { Task } from '../model/index.js';
+import type { PlacementRequest } from './driver.js';
 
 /** Where allocations' ports are published unless the agent is told otherwise. */
 export const defaultPublishAddress = '127.0.0.1';
@@ -22,6 +23,20 @@ export interface TaskContext {
   hostname: string;
   /** A Nomad job's meta, the job's then the group's then the task's: NOMAD_META_<key>. */
   meta?: Record<string, string>;
+}
+
+/** The context of one task of a placed allocation: its ids, where its ports are, and a Nomad job's meta (NOMAD_META_* belong to Nomad jobs). */
+export function placementContext(request: PlacementRequest, task: Task, where: Pick<TaskContext, 'ports' | 'containerPorts' | 'publishAddress' | 'hostname'>): TaskContext {
+  const nomad = (request.job?.source as { format?: string } | undefined)?.format === 'nomad';
+  return {
+    allocId: request.allocId,
+    index: request.index,
+    jobId: request.jobId,
+    group: request.group.name,
+    task: task.name,
+    ...where,
+    ...(nomad ? { meta: { ...request.job?.meta, ...request.group.meta, ...task.meta } } : {}),
+  };
 }
 
 /** The NOMAD_* environment of a task. */

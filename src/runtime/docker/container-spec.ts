@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import type { Check, ContainerSettings, Job, Mount, RestartPolicy, Task } from '../../model/index.js';
 import { pinnedImage } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
-import { interpolate, interpolateTask, interpolationVariables } from '../interpolate.js';
+import { interpolate, interpolateTask, interpolationVariables, placementContext } from '../interpolate.js';
 import type { TaskContext } from '../interpolate.js';
 import { interpolateSettings } from '../interpolate-settings.js';
 import { containerPorts, taskNetworking } from '../networking.js';
@@ -93,18 +93,7 @@ export function portBindings(task: Task, ports: Record<string, number>, listenin
 export function containerSpec(request: PlacementRequest, task: Task, ports: Record<string, number>, options: SpecOptions, fileMounts: Docker.MountSettings[] = []): Docker.ContainerCreateOptions {
   const networking = taskNetworking(request, task, options.networkSuffix);
   const listening = containerPorts({ tasks: [task, ...request.group.tasks] }, ports, networking.mode);
-  const context: TaskContext = {
-    allocId: request.allocId,
-    index: request.index,
-    jobId: request.jobId,
-    group: request.group.name,
-    task: task.name,
-    ports,
-    containerPorts: listening,
-    publishAddress: options.publishAddress,
-    hostname: options.hostname,
-    ...(isNomadJob(request) ? { meta: { ...request.job?.meta, ...request.group.meta, ...task.meta } } : {}),
-  };
+  const context = placementContext(request, task, { ports, containerPorts: listening, publishAddress: options.publishAddress, hostname: options.hostname });
   const resolved = interpolateTask(task, context);
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
   const { cpu, cpuLimit, memoryMB } = task.resources;

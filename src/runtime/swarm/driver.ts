@@ -17,7 +17,7 @@ import { VolumeManager } from '../docker/volumes.js';
 import type { NetworkUse } from '../docker/networks.js';
 import { SwarmObserver } from './observer.js';
 import type { SwarmAllocationObservation } from './observe.js';
-import { serviceSpec, swarmFileObjects, swarmRestartPolicy, SwarmSpecError } from './service-spec.js';
+import { refuseUncarried, serviceSpec, swarmFileObjects, swarmRestartPolicy, SwarmSpecError } from './service-spec.js';
 import type { SwarmFile } from './service-spec.js';
 
 export interface SwarmDriverOptions {
@@ -81,16 +81,16 @@ export class SwarmDriver implements Driver {
       if ((await this.servicesOf(request.allocId)).length > 0) return { containers: {}, ports: {} };
       const ports = await this.choosePorts(request);
       try {
-        let spec: Docker.CreateServiceOptions;
+        // Refused before anything is made for it (its networks, files).
         try {
-          spec = serviceSpec(request, { ports, files: [], stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, networkSuffix: this.networks.suffix });
+          refuseUncarried(request);
         } catch (error) {
           if (error instanceof SwarmSpecError) throw new PlacementError(error.message);
           throw error;
         }
         if ((request.group.network ?? defaultGroupNetwork()).mode !== 'host') await this.networks.ensure(request.jobId, this.networkUses(request));
         const files = await this.createFiles(request);
-        if (files.length > 0) spec = serviceSpec(request, { ports, files, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, networkSuffix: this.networks.suffix });
+        const spec = serviceSpec(request, { ports, files, stopTimeoutSeconds: this.stopTimeoutSeconds, extraLabels: this.extraLabels, networkSuffix: this.networks.suffix });
         try {
           await this.docker.createService(spec);
         } catch (error) {

@@ -14,7 +14,7 @@ import { defaultGroupNetwork, defaultJobNetworks, dockerNetworkName, pinnedImage
 import type { ContainerSettings, Group, Job, Placement, Resources, RestartPolicy, RuntimeRefusal, RuntimeSupport, Task } from '../../model/index.js';
 import type { PlacementRequest } from '../driver.js';
 import { healthcheck } from '../docker/container-spec.js';
-import { interpolateTask } from '../interpolate.js';
+import { interpolateTask, placementContext } from '../interpolate.js';
 import { label, scopeOf } from '../docker/labels.js';
 import { declaredVolume, volumeLabel, volumeNameOf } from '../docker/volumes.js';
 
@@ -220,11 +220,15 @@ const containerFields: Record<keyof ContainerSettings, 'mapped' | string> = {
   shmSizeBytes: 'a service has no /dev/shm size on Engine API 1.41',
 };
 
-/** The service of one allocation; throws SwarmSpecError naming every setting it cannot carry. */
-export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptions): Docker.CreateServiceOptions {
-  // Render refuses these at their lines first (swarmSupport); a job that reaches the runtime another way is refused here.
+/** Throws SwarmSpecError naming every setting of the allocation's group a service cannot carry. Render refuses these at their lines first (swarmSupport); a job that reaches the runtime another way is refused here. */
+export function refuseUncarried(request: PlacementRequest): void {
   const refusals = groupRefusals(request.group);
   if (refusals.length > 0) throw new SwarmSpecError(request.job?.source.file ?? request.jobId, refusals.map((refusal) => `group "${request.group.name}": ${refusal.message}`));
+}
+
+/** The service of one allocation; throws SwarmSpecError naming every setting it cannot carry. */
+export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptions): Docker.CreateServiceOptions {
+  refuseUncarried(request);
   const task = request.group.tasks[0]!;
   const hostNetwork = (request.group.network ?? defaultGroupNetwork()).mode === 'host';
   const ports = options.ports ?? {};
@@ -232,19 +236,8 @@ export function serviceSpec(request: PlacementRequest, options: ServiceSpecOptio
   const labels = { ...serviceLabels(request, options.extraLabels), [label.ports]: JSON.stringify(ports) };
   const settings = task.container ?? {};
   const health = healthcheck(task, new Map());
-  const resolved = interpolateTask(task, {
-    allocId: request.allocId,
-    index: request.index,
-    jobId: request.jobId,
-    group: request.group.name,
-    task: task.name,
-    ports,
-    containerPorts: listening,
-    // The task listens on every address of its node (host networking) or of its container.
-    publishAddress: '0.0.0.0',
-    hostname: '',
-    ...(request.job?.source.format === 'nomad' ? { meta: { ...request.job.meta, ...request.group.meta, ...task.meta } } : {}),
-  });
+  // The task listens on every address of its node (host networking) or of its container.
+  const resolved = interpolateTask(task, placementContext(request, task, { ports, containerPorts: listening, publishAddress: '0.0.0.0', hostname: '' }));
   const cmd = resolved.command !== null ? [resolved.command, ...(resolved.args ?? [])] : resolved.args;
   return {
     Name: serviceName(request.jobId, request.group.name, request.index, request.allocId),
